@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Sets up what is missing on a Debian 12 / Ubuntu machine and builds co2stream:
+#   1. the system packages listed in scripts/deps-debian.txt (apt, only those missing);
+#   2. the data set: copied from ../shared/data when it is there and data/ lacks it;
+#   3. the Meson build in builddir/.
+# Idempotent: a second run only rebuilds what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILDDIR=${CO2S_BUILDDIR:-builddir}
+
+mapfile -t pkgs < <(grep -vE '^\s*(#|$)' scripts/deps-debian.txt)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${#missing[@]} system package(s): ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [ ! -f data/co2_processed.csv ] && [ -f ../shared/data/co2_processed.csv ]; then
+  cp ../shared/data/co2_processed.csv data/co2_processed.csv
+  echo "setup: copied the data set from ../shared/data into data/"
+fi
+
+if [ ! -f "$BUILDDIR/build.ninja" ]; then
+  meson setup "$BUILDDIR" --buildtype=debugoptimized
+fi
+meson compile -C "$BUILDDIR"

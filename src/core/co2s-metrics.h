@@ -1,0 +1,40 @@
+/* co2s-metrics.h — one line of models/metrics.jsonl / topic streaming_metrics.
+ *
+ * The trainer writes one object per micro-batch; the desktop app reads the
+ * file at start and follows the topic. Keys:
+ *   batch, rows, rows_seen, rmse (prequential: predicted before learning),
+ *   mae (prequential), rmse_fit (after learning, on the same rows: what the
+ *   old system showed), timestamp (ISO 8601 UTC), timestamp_us, lag (consumer
+ *   lag in messages, -1 unknown), latency_ms_p50, latency_ms_max (from the
+ *   API's emit time, or the Kafka timestamp when absent), algo, dlq (bad
+ *   messages so far). */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint64 batch;           /* 1-based, over the model's life */
+  guint rows;
+  guint64 rows_seen;
+  double rmse;
+  double mae;
+  double rmse_fit;
+  gint64 timestamp_us;
+  gint64 lag;
+  double latency_ms_p50;
+  double latency_ms_max;
+  char algo[8];
+  guint64 dlq;
+} Co2sBatchMetrics;
+
+/* Appends one JSON object and '\n' to @out; locale-independent. */
+void co2s_batch_metrics_to_json (const Co2sBatchMetrics *m, GString *out);
+
+/* Parses one line. Unknown keys are ignored, missing optional ones get
+ * defaults (lag -1, latencies NAN); batch, rows, rows_seen and rmse are
+ * required. FALSE with G_IO_ERROR_INVALID_DATA naming the problem. */
+gboolean co2s_batch_metrics_from_json (const char *line, gsize len, Co2sBatchMetrics *out, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Static checks of the container set-up (no Docker engine here): docker-compose.yml is valid for
+# Debian's docker-compose, defines the services and wiring issue #2 asks for, and the Dockerfile
+# builds with the README's own set-up script and package list. TAP output.
+set -uo pipefail
+root=${1:?usage: check-compose.sh SOURCE_ROOT}
+cd "$root"
+n=0; failed=0
+ok()   { n=$((n+1)); echo "ok $n - $1"; }
+fail() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; [ -z "${2:-}" ] || sed 's/^/# /' <<<"$2"; }
+check() { local name=$1; shift; if out=$("$@" 2>&1); then ok "$name"; else fail "$name" "$out"; fi; }
+
+command -v docker-compose >/dev/null || { echo "1..1"; echo "not ok 1 - docker-compose is not installed (apt-get install docker-compose)"; exit 1; }
+echo "1..14"
+check "compose file is valid (docker-compose config -q)" docker-compose -f docker-compose.yml config -q
+cfg=$(docker-compose -f docker-compose.yml config 2>/dev/null)
+services=$(docker-compose -f docker-compose.yml config --services 2>/dev/null | sort | tr '\n' ' ')
+[ "$services" = "api kafka producer trainer " ] && ok "services are kafka, api, producer, trainer" || fail "services are kafka, api, producer, trainer" "got: $services"
+grep -q 'image: apache/kafka:' <<<"$cfg" && ok "kafka uses the official Apache Kafka image" || fail "kafka uses the official Apache Kafka image"
+grep -q 'KAFKA_PROCESS_ROLES: broker,controller' <<<"$cfg" && ok "kafka is a single KRaft node" || fail "kafka is a single KRaft node"
+grep -q '127.0.0.1:9092:9092\|published: 9092' <<<"$cfg" && ok "kafka publishes 9092 on localhost" || fail "kafka publishes 9092 on localhost"
+grep -q 'INTERNAL://kafka:19092' <<<"$cfg" && ok "kafka has a listener for the other containers" || fail "kafka has a listener for the other containers"
+grep -qE '/data:ro|read_only: true' <<<"$cfg" && ok "./data is mounted read-only" || fail "./data is mounted read-only"
+grep -qE 'models:/models(:rw)?$' <<<"$cfg" && ok "./models is mounted read-write" || fail "./models is mounted read-write"
+[ "$(grep -c 'healthcheck:' <<<"$cfg")" -ge 2 ] && grep -q '/health' <<<"$cfg" && ok "kafka and api have healthchecks" || fail "kafka and api have healthchecks"
+grep -q 'condition: service_healthy' <<<"$cfg" && ok "depends_on uses health conditions" || fail "depends_on uses health conditions"
+[ "$(grep -c 'restart: unless-stopped' <<<"$cfg")" -eq 4 ] && ok "every service has a restart policy" || fail "every service has a restart policy"
+[ "$(grep -c '^FROM ' Dockerfile)" -ge 2 ] && ok "Dockerfile is multi-stage" || fail "Dockerfile is multi-stage"
+grep -q 'FROM debian:12' Dockerfile && ok "Dockerfile builds on Debian 12" || fail "Dockerfile builds on Debian 12"
+grep -q 'scripts/deps-debian.txt' Dockerfile && grep -q 'bash scripts/setup.sh' Dockerfile \
+  && ok "Dockerfile uses the README's package list and set-up script" || fail "Dockerfile uses the README's package list and set-up script"
+[ $failed -eq 0 ]
