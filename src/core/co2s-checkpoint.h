@@ -34,7 +34,8 @@ typedef struct {
   GArray *offsets;         /* of Co2sPartitionOffset, sorted by partition */
 } Co2sCheckpoint;
 
-/* New checkpoint holding a reference to @model, no offsets. */
+/* New checkpoint holding a reference to @model, no offsets, batches 0,
+ * updated_at_us now. Free with co2s_checkpoint_free. */
 Co2sCheckpoint *co2s_checkpoint_new (Co2sModel *model);
 
 void co2s_checkpoint_free (Co2sCheckpoint *cp);
@@ -49,8 +50,9 @@ gint64 co2s_checkpoint_get_offset (const Co2sCheckpoint *cp, gint32 partition);
 char *co2s_checkpoint_to_json (const Co2sCheckpoint *cp);
 
 /* Writes @path atomically and durably: a temporary file in the same folder,
- * fsync, rename over @path (g_file_set_contents_full, DURABLE|CONSISTENT).
- * Creates the folder if needed. Blocking. */
+ * fsync, rename over @path (g_file_set_contents_full, DURABLE|CONSISTENT),
+ * then fsync of the folder. Creates the folder if needed. Blocking (a few ms
+ * for the fsyncs). Errors are G_IO_ERROR_* with a message naming @path. */
 gboolean co2s_checkpoint_save (const Co2sCheckpoint *cp, const char *path, GError **error);
 
 /* Reads @path. A missing file gives G_IO_ERROR_NOT_FOUND; unreadable,

@@ -1,0 +1,403 @@
+/* co2s-checkpoint.c — the model file, written atomically. */
+#define G_LOG_DOMAIN "co2s-checkpoint"
+
+#include "co2s-checkpoint.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+static int
+compare_offsets (gconstpointer a, gconstpointer b)
+{
+  const Co2sPartitionOffset *pa = a;
+  const Co2sPartitionOffset *pb = b;
+
+  return (pa->partition > pb->partition) - (pa->partition < pb->partition);
+}
+
+/* Makes the rename into @dir durable too (POSIX: fsync the directory).
+ * Best effort: the file itself is already complete on disk either way. */
+static void
+sync_dir (const char *dir)
+{
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      g_debug ("cannot open %s to sync it: %s", dir, g_strerror (errno));
+      return;
+    }
+  if (fsync (fd) != 0)
+    g_debug ("cannot sync %s: %s", dir, g_strerror (errno));
+  close (fd);
+}
+
+static gboolean
+invalid (GError **error, const char *origin, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+invalid (GError **error, const char *origin, const char *format, ...)
+{
+  g_autofree char *msg = NULL;
+  va_list args;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+               "Model file “%s” is not valid: %s", origin, msg);
+  return FALSE;
+}
+
+/* An integer member, or FALSE. Doubles are refused: counts are written as
+ * JSON integers. */
+static gboolean
+get_int_member (JsonObject *object, const char *name, gint64 *out)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+/* A string or null member; FALSE for anything else or when missing. */
+static gboolean
+get_nullable_string (JsonObject *object, const char *name, char **out)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL)
+    return FALSE;
+  if (JSON_NODE_HOLDS_NULL (node))
+    {
+      *out = NULL;
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return FALSE;
+  *out = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+static gboolean
+parse_kafka (Co2sCheckpoint *cp, JsonObject *root, const char *origin, GError **error)
+{
+  JsonNode *node = json_object_get_member (root, "kafka");
+  JsonObject *kafka;
+  JsonArray *offsets;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return invalid (error, origin, "member “kafka” must be an object");
+  kafka = json_node_get_object (node);
+
+  if (!get_nullable_string (kafka, "cluster_id", &cp->cluster_id))
+    return invalid (error, origin, "member “kafka.cluster_id” must be a string or null");
+  if (!get_nullable_string (kafka, "topic", &cp->topic))
+    return invalid (error, origin, "member “kafka.topic” must be a string or null");
+
+  node = json_object_get_member (kafka, "offsets");
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return invalid (error, origin, "member “kafka.offsets” must be an array");
+  offsets = json_node_get_array (node);
+
+  for (guint i = 0; i < json_array_get_length (offsets); i++)
+    {
+      JsonNode *e = json_array_get_element (offsets, i);
+      JsonObject *o;
+      gint64 partition, next;
+
+      if (!JSON_NODE_HOLDS_OBJECT (e))
+        return invalid (error, origin, "element %u of “kafka.offsets” must be an object", i);
+      o = json_node_get_object (e);
+      if (!get_int_member (o, "partition", &partition) || partition < 0 || partition > G_MAXINT32)
+        return invalid (error, origin, "element %u of “kafka.offsets”: “partition” must be an integer in 0…%d",
+                        i, G_MAXINT32);
+      if (!get_int_member (o, "next_offset", &next) || next < 0)
+        return invalid (error, origin, "element %u of “kafka.offsets”: “next_offset” must be an integer ≥ 0", i);
+      if (co2s_checkpoint_get_offset (cp, (gint32) partition) >= 0)
+        return invalid (error, origin, "partition %" G_GINT64_FORMAT " appears twice in “kafka.offsets”",
+                        partition);
+      co2s_checkpoint_set_offset (cp, (gint32) partition, next);
+    }
+  return TRUE;
+}
+
+Co2sCheckpoint *
+co2s_checkpoint_new (Co2sModel *model)
+{
+  Co2sCheckpoint *cp;
+
+  g_return_val_if_fail (CO2S_IS_MODEL (model), NULL);
+
+  cp = g_new0 (Co2sCheckpoint, 1);
+  cp->model = g_object_ref (model);
+  cp->updated_at_us = g_get_real_time ();
+  cp->offsets = g_array_new (FALSE, FALSE, sizeof (Co2sPartitionOffset));
+  return cp;
+}
+
+void
+co2s_checkpoint_free (Co2sCheckpoint *cp)
+{
+  if (cp == NULL)
+    return;
+  g_clear_object (&cp->model);
+  g_clear_pointer (&cp->cluster_id, g_free);
+  g_clear_pointer (&cp->topic, g_free);
+  g_clear_pointer (&cp->offsets, g_array_unref);
+  g_free (cp);
+}
+
+void
+co2s_checkpoint_set_offset (Co2sCheckpoint *cp, gint32 partition, gint64 next_offset)
+{
+  Co2sPartitionOffset po = { partition, next_offset };
+  guint i;
+
+  g_return_if_fail (cp != NULL);
+  g_return_if_fail (partition >= 0);
+
+  for (i = 0; i < cp->offsets->len; i++)
+    {
+      Co2sPartitionOffset *e = &g_array_index (cp->offsets, Co2sPartitionOffset, i);
+
+      if (e->partition == partition)
+        {
+          e->next_offset = next_offset;
+          return;
+        }
+      if (e->partition > partition)
+        break;
+    }
+  g_array_insert_val (cp->offsets, i, po);
+}
+
+gint64
+co2s_checkpoint_get_offset (const Co2sCheckpoint *cp, gint32 partition)
+{
+  Co2sPartitionOffset key = { partition, 0 };
+  guint index;
+
+  g_return_val_if_fail (cp != NULL, -1);
+
+  if (g_array_binary_search (cp->offsets, &key, compare_offsets, &index))
+    return g_array_index (cp->offsets, Co2sPartitionOffset, index).next_offset;
+  return -1;
+}
+
+char *
+co2s_checkpoint_to_json (const Co2sCheckpoint *cp)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GDateTime) secs = NULL;
+  g_autoptr(GDateTime) when = NULL;
+  g_autofree char *iso = NULL;
+  GString *out;
+
+  g_return_val_if_fail (cp != NULL, NULL);
+  g_return_val_if_fail (CO2S_IS_MODEL (cp->model), NULL);
+
+  secs = g_date_time_new_from_unix_utc (cp->updated_at_us / G_USEC_PER_SEC);
+  if (secs != NULL)
+    when = g_date_time_add (secs, cp->updated_at_us % G_USEC_PER_SEC);
+  iso = when != NULL ? g_date_time_format_iso8601 (when) : g_strdup ("1970-01-01T00:00:00Z");
+
+  json_builder_begin_object (builder);
+
+  json_builder_set_member_name (builder, "format_version");
+  json_builder_add_int_value (builder, CO2S_CHECKPOINT_FORMAT_VERSION);
+  json_builder_set_member_name (builder, "batches");
+  json_builder_add_int_value (builder, (gint64) cp->batches);
+  json_builder_set_member_name (builder, "updated_at");
+  json_builder_add_string_value (builder, iso);
+  json_builder_set_member_name (builder, "updated_at_us");
+  json_builder_add_int_value (builder, cp->updated_at_us);
+
+  json_builder_set_member_name (builder, "kafka");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "cluster_id");
+  if (cp->cluster_id != NULL)
+    json_builder_add_string_value (builder, cp->cluster_id);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "topic");
+  if (cp->topic != NULL)
+    json_builder_add_string_value (builder, cp->topic);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "offsets");
+  json_builder_begin_array (builder);
+  for (guint i = 0; cp->offsets != NULL && i < cp->offsets->len; i++)
+    {
+      const Co2sPartitionOffset *po = &g_array_index (cp->offsets, Co2sPartitionOffset, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "partition");
+      json_builder_add_int_value (builder, po->partition);
+      json_builder_set_member_name (builder, "next_offset");
+      json_builder_add_int_value (builder, po->next_offset);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  co2s_model_serialize (cp->model, builder);
+
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+
+  out = g_string_new (NULL);
+  json_generator_to_gstring (generator, out);
+  g_string_append_c (out, '\n');
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+co2s_checkpoint_save (const Co2sCheckpoint *cp, const char *path, GError **error)
+{
+  g_autofree char *json = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (cp != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  json = co2s_checkpoint_to_json (cp);
+
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot create the folder “%s” for model file “%s”: %s",
+                   dir, path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (!g_file_set_contents_full (path, json, -1,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0644, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_file_error (local_error->code),
+                   "Cannot write model file “%s”: %s", path, local_error->message);
+      return FALSE;
+    }
+  sync_dir (dir);
+  return TRUE;
+}
+
+Co2sCheckpoint *
+co2s_checkpoint_load (const char *path, GError **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize len = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_file_get_contents (path, &contents, &len, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                     "Model file “%s” does not exist", path);
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_file_error (local_error->code),
+                     "Cannot read model file “%s”: %s", path, local_error->message);
+      return NULL;
+    }
+
+  return co2s_checkpoint_parse (contents, len, path, error);
+}
+
+Co2sCheckpoint *
+co2s_checkpoint_parse (const char *json, gsize len, const char *origin, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(Co2sModel) model = NULL;
+  JsonNode *root_node;
+  JsonObject *root;
+  gint64 version, batches, updated_at_us;
+
+  g_return_val_if_fail (json != NULL || len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (origin == NULL)
+    origin = "(string)";
+
+  if (len == 0)
+    {
+      invalid (error, origin, "the file is empty");
+      return NULL;
+    }
+  if (len > G_MAXSSIZE || !json_parser_load_from_data (parser, json, (gssize) len, &local_error))
+    {
+      invalid (error, origin, "not JSON (%s)", local_error ? local_error->message : "too large");
+      return NULL;
+    }
+
+  root_node = json_parser_get_root (parser);
+  if (root_node == NULL || !JSON_NODE_HOLDS_OBJECT (root_node))
+    {
+      invalid (error, origin, "the top level is not a JSON object");
+      return NULL;
+    }
+  root = json_node_get_object (root_node);
+
+  if (!get_int_member (root, "format_version", &version))
+    {
+      invalid (error, origin, "member “format_version” is missing or not an integer");
+      return NULL;
+    }
+  if (version != CO2S_CHECKPOINT_FORMAT_VERSION)
+    {
+      invalid (error, origin, "format_version %" G_GINT64_FORMAT " is not supported (this program reads %d)",
+               version, CO2S_CHECKPOINT_FORMAT_VERSION);
+      return NULL;
+    }
+
+  model = co2s_model_deserialize (root, &local_error);
+  if (model == NULL)
+    {
+      invalid (error, origin, "%s", local_error->message);
+      return NULL;
+    }
+
+  cp = co2s_checkpoint_new (model);
+
+  if (!get_int_member (root, "batches", &batches) || batches < 0)
+    {
+      invalid (error, origin, "member “batches” must be an integer ≥ 0");
+      return NULL;
+    }
+  cp->batches = (guint64) batches;
+
+  if (!get_int_member (root, "updated_at_us", &updated_at_us) || updated_at_us < 0)
+    {
+      invalid (error, origin, "member “updated_at_us” must be an integer ≥ 0");
+      return NULL;
+    }
+  cp->updated_at_us = updated_at_us;
+
+  if (!parse_kafka (cp, root, origin, error))
+    return NULL;
+
+  return g_steal_pointer (&cp);
+}

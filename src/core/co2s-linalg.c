@@ -1,0 +1,125 @@
+/* co2s-linalg.c — pivoted Cholesky for small symmetric PSD systems. */
+#define G_LOG_DOMAIN "co2s-linalg"
+
+#include "co2s-linalg.h"
+
+#include <math.h>
+
+guint
+co2s_linalg_solve_psd (guint         n,
+                       const double *a,
+                       const double *b,
+                       double        rel_tol,
+                       double       *x)
+{
+  double m[CO2S_LINALG_MAX_N][CO2S_LINALG_MAX_N];
+  double rhs[CO2S_LINALG_MAX_N];
+  double s[CO2S_LINALG_MAX_N];
+  double z[CO2S_LINALG_MAX_N];
+  guint perm[CO2S_LINALG_MAX_N];
+  guint rank = 0;
+
+  g_return_val_if_fail (n <= CO2S_LINALG_MAX_N, 0);
+  g_return_val_if_fail (a != NULL || n == 0, 0);
+  g_return_val_if_fail (b != NULL || n == 0, 0);
+  g_return_val_if_fail (x != NULL || n == 0, 0);
+
+  /* Unit-diagonal scaling: m = S A S with S = diag(1/sqrt(a_ii)). Columns
+   * with a non-positive (or non-finite) diagonal are marked by s = 0 and a
+   * pivot of -1, so they are never chosen. */
+  for (guint i = 0; i < n; i++)
+    {
+      double d = a[i * n + i];
+
+      s[i] = (d > 0 && isfinite (d)) ? 1.0 / sqrt (d) : 0.0;
+      perm[i] = i;
+      x[i] = 0.0;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      for (guint j = i; j < n; j++)
+        {
+          double v = (s[i] != 0 && s[j] != 0) ? a[i * n + j] * s[i] * s[j] : 0.0;
+
+          m[i][j] = v;
+          m[j][i] = v;
+        }
+      if (s[i] == 0)
+        m[i][i] = -1.0;
+      rhs[i] = b[i] * s[i];
+    }
+
+  /* Outer-product Cholesky with diagonal pivoting; L overwrites the lower
+   * triangle of m (in pivoted order). */
+  for (guint k = 0; k < n; k++)
+    {
+      guint p = k;
+      double pivot;
+
+      for (guint j = k + 1; j < n; j++)
+        if (m[j][j] > m[p][p])
+          p = j;
+      if (!(m[p][p] > rel_tol))
+        break;
+
+      if (p != k)
+        {
+          guint tp = perm[k];
+          double tr = rhs[k];
+
+          perm[k] = perm[p];
+          perm[p] = tp;
+          rhs[k] = rhs[p];
+          rhs[p] = tr;
+          for (guint j = 0; j < n; j++)
+            {
+              double t = m[k][j];
+
+              m[k][j] = m[p][j];
+              m[p][j] = t;
+            }
+          for (guint j = 0; j < n; j++)
+            {
+              double t = m[j][k];
+
+              m[j][k] = m[j][p];
+              m[j][p] = t;
+            }
+        }
+
+      pivot = sqrt (m[k][k]);
+      m[k][k] = pivot;
+      for (guint i = k + 1; i < n; i++)
+        m[i][k] /= pivot;
+      for (guint j = k + 1; j < n; j++)
+        for (guint i = j; i < n; i++)
+          {
+            m[i][j] -= m[i][k] * m[j][k];
+            if (i != j)
+              m[j][i] = m[i][j];
+          }
+      rank++;
+    }
+
+  /* L z = rhs, then Lᵀ y = z on the first @rank pivoted columns. */
+  for (guint i = 0; i < rank; i++)
+    {
+      double v = rhs[i];
+
+      for (guint k = 0; k < i; k++)
+        v -= m[i][k] * z[k];
+      z[i] = v / m[i][i];
+    }
+  for (guint i = rank; i-- > 0;)
+    {
+      double v = z[i];
+
+      for (guint k = i + 1; k < rank; k++)
+        v -= m[k][i] * z[k];
+      z[i] = v / m[i][i];
+    }
+  for (guint i = 0; i < rank; i++)
+    x[perm[i]] = z[i] * s[perm[i]];
+
+  return rank;
+}

@@ -1,0 +1,29 @@
+/* co2s-prequential.h — one step of prequential (test-then-train) evaluation. */
+#pragma once
+
+#include <glib.h>
+
+#include "co2s-metrics.h"
+#include "co2s-model.h"
+
+G_BEGIN_DECLS
+
+/* Evaluates then learns one micro-batch of @n > 0 rows (@x is
+ * n × CO2S_N_FEATURES row-major, @y the n targets):
+ *  1. predicts every row with @model as it was, and records RMSE and MAE of
+ *     those predictions (out->rmse, out->mae); when @model has seen no row
+ *     yet there is nothing to test, and both are NAN (written as null: the
+ *     batch is the model's warm-up, left out of every prequential mean);
+ *  2. learns the batch (co2s_model_learn);
+ *  3. predicts the same rows again and records that RMSE (out->rmse_fit,
+ *     what a train-then-test system reports).
+ * Fills out->rows (= @n), out->rows_seen (after learning) and out->algo;
+ * every other member of @out is left as it was. Allocates nothing. Same
+ * thread rules as @model. */
+void co2s_prequential_step (Co2sModel        *model,
+                            const double     *x,
+                            const double     *y,
+                            guint             n,
+                            Co2sBatchMetrics *out);
+
+G_END_DECLS

@@ -1,0 +1,437 @@
+/* test-checkpoint.c — the model file: round trip, atomic writes, bad files. */
+#define G_LOG_DOMAIN "test-checkpoint"
+
+#include <gio/gio.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <math.h>
+#include <string.h>
+
+#include "co2s-checkpoint.h"
+
+#include "model-test-data.h"
+
+static Co2sModel *
+trained_model (Co2sAlgo algo, guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  Co2sModel *model = co2s_model_new (algo);
+  double x[300 * NF], y[300];
+
+  test_make_rows (rand, 300, "DENXZ", x, y);
+  for (guint b = 0; b < 3; b++)
+    co2s_model_learn (model, x + b * 100 * NF, y + b * 100, 100);
+  return model;
+}
+
+static Co2sCheckpoint *
+sample_checkpoint (Co2sAlgo algo)
+{
+  g_autoptr(Co2sModel) model = trained_model (algo, 41);
+  Co2sCheckpoint *cp = co2s_checkpoint_new (model);
+
+  cp->batches = 3;
+  cp->updated_at_us = G_GINT64_CONSTANT (1718000000123456);
+  cp->cluster_id = g_strdup ("mock-cluster-ÿ\"quoted\"");
+  cp->topic = g_strdup ("streaming_data");
+  co2s_checkpoint_set_offset (cp, 2, 120);
+  co2s_checkpoint_set_offset (cp, 0, 100);
+  co2s_checkpoint_set_offset (cp, 1, 80);
+  co2s_checkpoint_set_offset (cp, 1, 95);   /* replaces */
+  return cp;
+}
+
+static char *
+make_tmp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("co2s-checkpoint-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+assert_same_predictions (Co2sModel *a, Co2sModel *b)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (43);
+  double x[50 * NF], y[50];
+
+  test_make_rows (rand, 50, "DENXZ", x, y);
+  for (guint i = 0; i < 50; i++)
+    {
+      double pa = co2s_model_predict (a, x + i * NF);
+      double pb = co2s_model_predict (b, x + i * NF);
+
+      g_assert_cmpmem (&pa, sizeof pa, &pb, sizeof pb);
+    }
+}
+
+static void
+test_round_trip (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  /* The folder does not exist yet: save creates it. */
+  g_autofree char *path = g_build_filename (dir, "models", "sub", "model.json", NULL);
+
+  for (Co2sAlgo algo = CO2S_ALGO_LS; algo <= CO2S_ALGO_SGD; algo++)
+    {
+      g_autoptr(Co2sCheckpoint) cp = sample_checkpoint (algo);
+      g_autoptr(Co2sCheckpoint) back = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *json = NULL;
+      g_autofree char *json2 = NULL;
+
+      g_assert_true (co2s_checkpoint_save (cp, path, &error));
+      g_assert_no_error (error);
+      back = co2s_checkpoint_load (path, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (back);
+
+      g_assert_cmpuint (back->batches, ==, 3);
+      g_assert_cmpint (back->updated_at_us, ==, cp->updated_at_us);
+      g_assert_cmpstr (back->cluster_id, ==, cp->cluster_id);
+      g_assert_cmpstr (back->topic, ==, "streaming_data");
+      g_assert_cmpuint (back->offsets->len, ==, 3);
+      for (gint32 p = 0; p < 3; p++)
+        {
+          g_assert_cmpint (g_array_index (back->offsets, Co2sPartitionOffset, p).partition, ==, p);
+          g_assert_cmpint (co2s_checkpoint_get_offset (back, p), ==, co2s_checkpoint_get_offset (cp, p));
+        }
+      g_assert_cmpint (co2s_checkpoint_get_offset (back, 1), ==, 95);
+      g_assert_cmpint (co2s_checkpoint_get_offset (back, 7), ==, -1);
+      g_assert_cmpint (co2s_model_get_algo (back->model), ==, algo);
+      g_assert_cmpuint (co2s_model_get_rows_seen (back->model), ==, 300);
+      assert_same_predictions (cp->model, back->model);
+
+      /* Byte-identical when written again. */
+      json = co2s_checkpoint_to_json (cp);
+      json2 = co2s_checkpoint_to_json (back);
+      g_assert_cmpstr (json, ==, json2);
+      g_assert_nonnull (strstr (json, "\"updated_at\" : \"2024-06-10T06:13:20.123456Z\""));
+      g_assert_nonnull (strstr (json, "\"format_version\" : 1"));
+    }
+
+  /* No Kafka position yet: nulls and an empty list. */
+  {
+    g_autoptr(Co2sModel) model = co2s_model_new (CO2S_ALGO_LS);
+    g_autoptr(Co2sCheckpoint) cp = co2s_checkpoint_new (model);
+    g_autoptr(Co2sCheckpoint) back = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpint (ABS (cp->updated_at_us - g_get_real_time ()), <, 60 * G_USEC_PER_SEC);
+    g_assert_true (co2s_checkpoint_save (cp, path, &error));
+    back = co2s_checkpoint_load (path, &error);
+    g_assert_no_error (error);
+    g_assert_null (back->cluster_id);
+    g_assert_null (back->topic);
+    g_assert_cmpuint (back->offsets->len, ==, 0);
+    g_assert_cmpuint (co2s_model_get_rows_seen (back->model), ==, 0);
+  }
+
+  remove_tree (dir);
+}
+
+typedef struct {
+  const char *path;
+  gint stop;
+  guint loads;
+  guint failures;
+  guint64 last_batches;
+  gboolean went_back;
+  char *first_error;
+} Reader;
+
+static gpointer
+reader_thread (gpointer data)
+{
+  Reader *r = data;
+
+  while (!g_atomic_int_get (&r->stop))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(Co2sCheckpoint) cp = co2s_checkpoint_load (r->path, &error);
+
+      r->loads++;
+      if (cp == NULL)
+        {
+          if (r->failures++ == 0)
+            r->first_error = g_strdup (error->message);
+          continue;
+        }
+      if (cp->batches < r->last_batches)
+        r->went_back = TRUE;
+      r->last_batches = cp->batches;
+    }
+  return NULL;
+}
+
+/* A reader loading while the writer saves over and over only ever sees a
+ * whole file, old or new; no temporary file is left behind. */
+static void
+test_atomic (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "model.json", NULL);
+  g_autoptr(Co2sCheckpoint) cp = sample_checkpoint (CO2S_ALGO_LS);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (47);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) listing = NULL;
+  Reader reader = { 0 };
+  GThread *thread;
+  double x[20 * NF], y[20];
+  guint saves = 0;
+  gint64 deadline;
+  const char *name;
+
+  g_assert_true (co2s_checkpoint_save (cp, path, &error));
+  g_assert_no_error (error);
+
+  reader.path = path;
+  thread = g_thread_new ("reader", reader_thread, &reader);
+
+  /* At least 60 saves and 200 loads, within a generous deadline. */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while ((saves < 60 || reader.loads < 200) && g_get_monotonic_time () < deadline)
+    {
+      test_make_rows (rand, 20, "DENXZ", x, y);
+      co2s_model_learn (cp->model, x, y, 20);
+      cp->batches++;
+      co2s_checkpoint_set_offset (cp, 0, (gint64) cp->batches * 20);
+      g_assert_true (co2s_checkpoint_save (cp, path, &error));
+      g_assert_no_error (error);
+      saves++;
+    }
+  g_atomic_int_set (&reader.stop, 1);
+  g_thread_join (thread);
+
+  g_test_message ("%u saves, %u loads", saves, reader.loads);
+  if (reader.failures > 0)
+    g_error ("%u of %u loads failed during saves; first: %s", reader.failures, reader.loads, reader.first_error);
+  g_assert_cmpuint (saves, >=, 60);
+  g_assert_cmpuint (reader.loads, >=, 200);
+  g_assert_false (reader.went_back);
+
+  listing = g_dir_open (dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    g_assert_cmpstr (name, ==, "model.json");
+
+  g_free (reader.first_error);
+  remove_tree (dir);
+}
+
+static void
+expect_invalid (const char *dir, const char *name, const char *contents, gssize len, const char *mentions)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+
+  g_assert_true (g_file_set_contents (path, contents, len, NULL));
+  cp = co2s_checkpoint_load (path, &error);
+  g_assert_null (cp);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  if (strstr (error->message, path) == NULL || strstr (error->message, mentions) == NULL)
+    g_error ("%s: message “%s” should name the file and mention “%s”", name, error->message, mentions);
+  g_test_message ("%s: %s", name, error->message);
+}
+
+/* The sample checkpoint as JSON with one member replaced (@value) or removed
+ * (NULL), at dotted @member_path. */
+static char *
+edited (const char *member_path, const char *value)
+{
+  g_autoptr(Co2sCheckpoint) cp = sample_checkpoint (CO2S_ALGO_LS);
+  g_autofree char *json = co2s_checkpoint_to_json (cp);
+  g_autoptr(JsonNode) root = json_from_string (json, NULL);
+  g_auto(GStrv) parts = g_strsplit (member_path, ".", -1);
+  guint n = g_strv_length (parts);
+  JsonObject *object = json_node_get_object (root);
+
+  for (guint i = 0; i + 1 < n; i++)
+    object = json_object_get_object_member (object, parts[i]);
+  if (value == NULL)
+    json_object_remove_member (object, parts[n - 1]);
+  else
+    json_object_set_member (object, parts[n - 1], json_from_string (value, NULL));
+  return json_to_string (root, TRUE);
+}
+
+static void
+test_corrupt (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autoptr(Co2sCheckpoint) cp = sample_checkpoint (CO2S_ALGO_SGD);
+  g_autofree char *good = co2s_checkpoint_to_json (cp);
+  struct {
+    const char *name;
+    const char *member;
+    const char *value;
+    const char *mentions;
+  } edits[] = {
+    { "no-version.json", "format_version", NULL, "format_version" },
+    { "version-2.json", "format_version", "2", "format_version 2 is not supported" },
+    { "version-string.json", "format_version", "\"1\"", "format_version" },
+    { "short-coefficients.json", "coefficients", "[1,2,3,4,5,6,7,8,9]", "“coefficients” must have 10 elements" },
+    { "text-coefficient.json", "coefficients", "[1,2,3,4,5,6,7,8,9,\"x\"]", "“coefficients” element 9" },
+    { "short-mean.json", "state.x_mean", "[1,2]", "“state.x_mean”" },
+    { "bad-comoment.json", "state.xx_comoment", "[1,2,3,4,5,6,7,8,9,10]", "“state.xx_comoment”" },
+    { "bad-algo.json", "algo", "\"svm\"", "“algo”" },
+    { "no-batches.json", "batches", NULL, "“batches”" },
+    { "negative-batches.json", "batches", "-3", "“batches”" },
+    { "bad-updated-at.json", "updated_at_us", "\"yesterday\"", "“updated_at_us”" },
+    { "no-kafka.json", "kafka", NULL, "“kafka”" },
+    { "bad-topic.json", "kafka.topic", "42", "“kafka.topic”" },
+    { "bad-offsets.json", "kafka.offsets", "{}", "“kafka.offsets”" },
+    { "negative-partition.json", "kafka.offsets", "[{\"partition\":-1,\"next_offset\":5}]", "“partition”" },
+    { "text-offset.json", "kafka.offsets", "[{\"partition\":0,\"next_offset\":\"5\"}]", "“next_offset”" },
+    { "duplicate-partition.json", "kafka.offsets",
+      "[{\"partition\":0,\"next_offset\":5},{\"partition\":0,\"next_offset\":6}]", "appears twice" },
+  };
+
+  expect_invalid (dir, "empty.json", "", 0, "empty");
+  expect_invalid (dir, "truncated.json", good, strlen (good) / 2, "not JSON");
+  expect_invalid (dir, "truncated-end.json", good, strlen (good) - 3, "not JSON");
+  expect_invalid (dir, "not-json.json", "this is not a model\n", -1, "not JSON");
+  expect_invalid (dir, "binary.json", "\x89PNG\r\n\x1a\n\0\0", 10, "not JSON");
+  expect_invalid (dir, "array.json", "[1, 2, 3]", -1, "not a JSON object");
+
+  for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
+    {
+      g_autofree char *json = edited (edits[i].member, edits[i].value);
+
+      expect_invalid (dir, edits[i].name, json, -1, edits[i].mentions);
+    }
+
+  /* Parsing from memory names the origin given. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(Co2sCheckpoint) none = co2s_checkpoint_parse ("{}", 2, "the-origin", &error);
+
+    g_assert_null (none);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_assert_nonnull (strstr (error->message, "the-origin"));
+  }
+
+  remove_tree (dir);
+}
+
+static void
+test_missing (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "nothing-here.json", NULL);
+  g_autofree char *file = g_build_filename (dir, "a-file", NULL);
+  g_autofree char *under_file = g_build_filename (file, "model.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(Co2sModel) model = co2s_model_new (CO2S_ALGO_LS);
+
+  cp = co2s_checkpoint_load (path, &error);
+  g_assert_null (cp);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, path));
+  g_clear_error (&error);
+
+  /* A folder where the file should be: an error naming it. */
+  cp = co2s_checkpoint_load (dir, &error);
+  g_assert_null (cp);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, dir));
+  g_clear_error (&error);
+
+  /* Saving where the folder cannot be made: an error naming the file. */
+  g_assert_true (g_file_set_contents (file, "x", 1, NULL));
+  cp = co2s_checkpoint_new (model);
+  g_assert_false (co2s_checkpoint_save (cp, under_file, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, under_file));
+
+  remove_tree (dir);
+}
+
+/* Numbers are written with '.' and read back exactly whatever the locale.
+ * This machine may have no locale with a decimal comma installed (locale -a);
+ * the test then says so and checks under the locale it has. */
+static void
+test_locale (void)
+{
+  static const char *comma_locales[] = {
+    "fr_FR.UTF-8", "fr_FR.utf8", "de_DE.UTF-8", "de_DE.utf8", "nl_NL.UTF-8", "ru_RU.UTF-8",
+    "es_ES.UTF-8", "it_IT.UTF-8", "pt_BR.UTF-8", "fr_FR", "de_DE",
+  };
+  g_autofree char *saved = g_strdup (setlocale (LC_ALL, NULL));
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "model.json", NULL);
+  const char *active = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (comma_locales) && active == NULL; i++)
+    if (setlocale (LC_ALL, comma_locales[i]) != NULL)
+      {
+        g_autofree char *probe = g_strdup_printf ("%.1f", 1.5);
+
+        if (strcmp (probe, "1,5") == 0)
+          active = comma_locales[i];
+      }
+  if (active == NULL)
+    {
+      active = setlocale (LC_ALL, "C.UTF-8") ? "C.UTF-8" : "C";
+      g_test_message ("no locale with a decimal comma is installed here; checking under %s only", active);
+    }
+  else
+    g_test_message ("checking under %s (decimal comma)", active);
+
+  for (Co2sAlgo algo = CO2S_ALGO_LS; algo <= CO2S_ALGO_SGD; algo++)
+    {
+      g_autoptr(Co2sCheckpoint) cp = sample_checkpoint (algo);
+      g_autoptr(Co2sCheckpoint) back = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GRegex) comma = g_regex_new ("[0-9],[0-9]", 0, 0, NULL);
+      g_autoptr(GRegex) dot = g_regex_new ("[0-9]\\.[0-9]", 0, 0, NULL);
+      g_autofree char *json = co2s_checkpoint_to_json (cp);
+
+      g_assert_false (g_regex_match (comma, json, 0, NULL));
+      g_assert_true (g_regex_match (dot, json, 0, NULL));
+      g_assert_true (co2s_checkpoint_save (cp, path, &error));
+      back = co2s_checkpoint_load (path, &error);
+      g_assert_no_error (error);
+      assert_same_predictions (cp->model, back->model);
+    }
+
+  setlocale (LC_ALL, saved);
+  remove_tree (dir);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/checkpoint/round-trip", test_round_trip);
+  g_test_add_func ("/checkpoint/atomic", test_atomic);
+  g_test_add_func ("/checkpoint/corrupt", test_corrupt);
+  g_test_add_func ("/checkpoint/missing", test_missing);
+  g_test_add_func ("/checkpoint/locale", test_locale);
+
+  return g_test_run ();
+}

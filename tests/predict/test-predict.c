@@ -1,0 +1,332 @@
+/* test-predict.c — the co2stream-predict command, run as a real process. */
+#define G_LOG_DOMAIN "test-predict"
+
+#include <gio/gio.h>
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "co2s-checkpoint.h"
+#include "co2s-model.h"
+#include "co2s-record.h"
+#include "co2s-test-util.h"
+
+typedef struct {
+  int status;         /* exit status, or -1 when killed by a signal */
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Runs co2stream-predict with the NULL-terminated @args. */
+static void
+run_predict (Run *run, const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) co2s_test_program ("CO2S_PREDICT"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+}
+
+static void
+assert_fails (const char * const *args, int status, const char *mentions)
+{
+  g_auto(Run) run = { 0 };
+
+  run_predict (&run, args);
+  if (run.status != status || strstr (run.err, mentions) == NULL || run.out[0] != '\0')
+    g_error ("expected exit %d and a message mentioning “%s”; got exit %d, stdout “%s”, stderr “%s”",
+             status, mentions, run.status, run.out, run.err);
+  g_test_message ("exit %d: %s", run.status, g_strchomp (run.err));
+}
+
+/* A model trained on synthetic rows, saved in a fresh folder. */
+static char *
+write_model (Co2sAlgo algo, Co2sCheckpoint **cp_out)
+{
+  g_autofree char *dir = co2s_test_tmpdir ();
+  char *path = g_build_filename (dir, "models", "model.json", NULL);
+  g_autoptr(Co2sModel) model = co2s_model_new (algo);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (53);
+  g_autoptr(GError) error = NULL;
+  Co2sCheckpoint *cp;
+  double x[500 * CO2S_N_FEATURES], y[500];
+
+  for (guint i = 0; i < 500; i++)
+    {
+      static const char fuels[] = "DENXZ";
+      double *row = x + i * CO2S_N_FEATURES;
+      double engine = g_rand_double_range (rand, 1.0, 6.5);
+      double city = 5 + 2.2 * engine + g_rand_double_range (rand, -1, 1);
+      double hwy = 0.7 * city + g_rand_double_range (rand, -0.5, 0.5);
+      char fuel = fuels[g_rand_int_range (rand, 0, 5)];
+
+      g_assert_true (co2s_features_from_inputs (engine, 2 * round (engine + 1), city, hwy,
+                                                0.55 * city + 0.45 * hwy, fuel, row, NULL));
+      y[i] = 23 * row[4] + (fuel == 'D' ? 30 : fuel == 'E' ? -60 : 0) + g_rand_double_range (rand, -4, 4);
+    }
+  co2s_model_learn (model, x, y, 500);
+
+  cp = co2s_checkpoint_new (model);
+  cp->batches = 5;
+  cp->updated_at_us = G_GINT64_CONSTANT (1718000000000000);
+  g_assert_true (co2s_checkpoint_save (cp, path, &error));
+  g_assert_no_error (error);
+  *cp_out = cp;
+  return path;
+}
+
+static double
+library_prediction (Co2sCheckpoint *cp, double engine, double cyl, double city, double hwy, double comb, char fuel)
+{
+  double features[CO2S_N_FEATURES];
+
+  g_assert_true (co2s_features_from_inputs (engine, cyl, city, hwy, comb, fuel, features, NULL));
+  return co2s_model_predict (cp->model, features);
+}
+
+static void
+test_prediction (void)
+{
+  for (Co2sAlgo algo = CO2S_ALGO_LS; algo <= CO2S_ALGO_SGD; algo++)
+    {
+      g_autoptr(Co2sCheckpoint) cp = NULL;
+      g_autofree char *path = write_model (algo, &cp);
+      const char *fuels[] = { "X", "x", "D", "E", "N", "Z" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (fuels); i++)
+        {
+          const char *args[] = { "--model", path, "--engine-size", "2.0", "--cylinders", "4",
+                                 "--city", "9.9", "--hwy", "6.7", "--comb", "8.5", "--fuel", fuels[i], NULL };
+          g_auto(Run) run = { 0 };
+          char buf[G_ASCII_DTOSTR_BUF_SIZE];
+          g_autofree char *expected = NULL;
+          double p = library_prediction (cp, 2.0, 4, 9.9, 6.7, 8.5, g_ascii_toupper (fuels[i][0]));
+
+          run_predict (&run, args);
+          g_assert_cmpint (run.status, ==, 0);
+          expected = g_strdup_printf ("%s g/km\n", g_ascii_formatd (buf, sizeof buf, "%.1f", p));
+          g_assert_cmpstr (run.out, ==, expected);
+          g_assert_cmpstr (run.err, ==, "");
+          g_assert_cmpfloat (p, >, 50);   /* a trained model, not the untrained 0 */
+        }
+    }
+}
+
+static void
+test_json (void)
+{
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autofree char *path = write_model (CO2S_ALGO_SGD, &cp);
+  const char *args[] = { "--engine-size", "3.5", "--cylinders", "6", "--city", "12.7", "--hwy", "9.1",
+                         "--comb", "11.1", "--fuel", "Z", "--json", "--model", path, NULL };
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *o, *inputs;
+  double expected = library_prediction (cp, 3.5, 6, 12.7, 9.1, 11.1, 'Z');
+  double got;
+
+  run_predict (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+  root = json_from_string (run.out, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  o = json_node_get_object (root);
+
+  got = json_object_get_double_member (o, "prediction_g_per_km");
+  g_assert_cmpmem (&got, sizeof got, &expected, sizeof expected);
+  g_assert_cmpstr (json_object_get_string_member (o, "algo"), ==, "sgd");
+  g_assert_cmpint (json_object_get_int_member (o, "rows_seen"), ==, 500);
+  g_assert_cmpint (json_object_get_int_member (o, "batches"), ==, 5);
+  g_assert_cmpstr (json_object_get_string_member (o, "updated_at"), ==, "2024-06-10T06:13:20Z");
+  g_assert_cmpint (json_object_get_int_member (o, "updated_at_us"), ==, G_GINT64_CONSTANT (1718000000000000));
+  g_assert_cmpstr (json_object_get_string_member (o, "model"), ==, path);
+  inputs = json_object_get_object_member (o, "inputs");
+  g_assert_cmpfloat (json_object_get_double_member (inputs, "engine_size"), ==, 3.5);
+  g_assert_cmpfloat (json_object_get_double_member (inputs, "comb"), ==, 11.1);
+  g_assert_cmpstr (json_object_get_string_member (inputs, "fuel"), ==, "Z");
+  g_assert_cmpstr (json_object_get_string_member (inputs, "fuel_name"), ==, co2s_fuel_name ('Z'));
+}
+
+static void
+test_missing_argument (void)
+{
+  static const char *options[] = { "--engine-size", "--cylinders", "--city", "--hwy", "--comb", "--fuel" };
+  static const char *values[] = { "2.0", "4", "9.9", "6.7", "8.5", "X" };
+
+  for (guint skip = 0; skip < G_N_ELEMENTS (options); skip++)
+    {
+      const char *args[16];
+      guint n = 0;
+
+      args[n++] = "--model";
+      args[n++] = "/nonexistent/model.json";   /* inputs are checked first */
+      for (guint i = 0; i < G_N_ELEMENTS (options); i++)
+        if (i != skip)
+          {
+            args[n++] = options[i];
+            args[n++] = values[i];
+          }
+      args[n] = NULL;
+      assert_fails (args, 2, options[skip]);
+    }
+
+  {
+    const char *not_number[] = { "--engine-size", "two", "--cylinders", "4", "--city", "9.9", "--hwy", "6.7",
+                                 "--comb", "8.5", "--fuel", "X", NULL };
+    const char *no_value[] = { "--engine-size", NULL };
+    const char *unknown[] = { "--engine-size", "2", "--turbo", NULL };
+    const char *extra[] = { "--engine-size", "2.0", "--cylinders", "4", "--city", "9.9", "--hwy", "6.7",
+                            "--comb", "8.5", "--fuel", "X", "surplus", NULL };
+    const char *nothing[] = { NULL };
+
+    assert_fails (not_number, 2, "two");
+    not_number[1] = "2,0";   /* a decimal comma is not taken for 2 or 20 */
+    assert_fails (not_number, 2, "2,0");
+    assert_fails (no_value, 2, "--engine-size");
+    assert_fails (unknown, 2, "--turbo");
+    assert_fails (extra, 2, "surplus");
+    assert_fails (nothing, 2, "missing --engine-size");
+  }
+}
+
+static void
+test_bad_fuel (void)
+{
+  const char *letters[] = { "Q", "XZ", "", "diesel", "1" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (letters); i++)
+    {
+      const char *args[] = { "--engine-size", "2.0", "--cylinders", "4", "--city", "9.9", "--hwy", "6.7",
+                             "--comb", "8.5", "--fuel", letters[i], NULL };
+
+      assert_fails (args, 2, "fuel");
+    }
+}
+
+static void
+test_out_of_range (void)
+{
+  struct { const char *option; const char *value; const char *mentions; } cases[] = {
+    { "--engine-size", "50", "Engine_Size" },
+    { "--engine-size", "0", "Engine_Size" },
+    { "--cylinders", "100", "Cylinders" },
+    { "--city", "-3", "Fuel_Consumption_City" },
+    { "--hwy", "400", "Fuel_Consumption_Hwy" },
+    { "--comb", "nan", "Fuel_Consumption_Comb" },
+    { "--comb", "inf", "Fuel_Consumption_Comb" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *args[16] = { "--engine-size", "2.0", "--cylinders", "4", "--city", "9.9", "--hwy", "6.7",
+                               "--comb", "8.5", "--fuel", "X", NULL };
+
+      for (guint k = 0; args[k] != NULL; k += 2)
+        if (strcmp (args[k], cases[i].option) == 0)
+          args[k + 1] = cases[i].value;
+      assert_fails (args, 2, cases[i].mentions);
+    }
+}
+
+static void
+test_missing_model (void)
+{
+  g_autofree char *dir = co2s_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "no-such-model.json", NULL);
+  const char *args[] = { "--model", path, "--engine-size", "2.0", "--cylinders", "4", "--city", "9.9",
+                         "--hwy", "6.7", "--comb", "8.5", "--fuel", "X", NULL };
+
+  assert_fails (args, 1, path);
+}
+
+static void
+test_corrupt_model (void)
+{
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autofree char *good_path = write_model (CO2S_ALGO_LS, &cp);
+  g_autofree char *good = NULL;
+  g_autofree char *dir = co2s_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "model.json", NULL);
+  const char *args[] = { "--model", path, "--engine-size", "2.0", "--cylinders", "4", "--city", "9.9",
+                         "--hwy", "6.7", "--comb", "8.5", "--fuel", "X", NULL };
+  gsize len;
+
+  g_assert_true (g_file_get_contents (good_path, &good, &len, NULL));
+
+  g_assert_true (g_file_set_contents (path, "garbage{", -1, NULL));
+  assert_fails (args, 1, path);
+
+  g_assert_true (g_file_set_contents (path, good, len / 2, NULL));
+  assert_fails (args, 1, path);
+
+  g_assert_true (g_file_set_contents (path, "{\"format_version\": 99}", -1, NULL));
+  assert_fails (args, 1, "format_version 99");
+
+  /* A folder is not a model file either. */
+  args[1] = dir;
+  assert_fails (args, 1, dir);
+
+  /* A valid file of a model that has learned nothing. */
+  {
+    g_autoptr(Co2sModel) model = co2s_model_new (CO2S_ALGO_LS);
+    g_autoptr(Co2sCheckpoint) empty = co2s_checkpoint_new (model);
+
+    g_assert_true (co2s_checkpoint_save (empty, path, NULL));
+    args[1] = path;
+    assert_fails (args, 1, "has not learned");
+  }
+}
+
+static void
+test_help (void)
+{
+  const char *args[] = { "--help", NULL };
+  const char *expected[] = { "--model", "--engine-size", "--cylinders", "--city", "--hwy", "--comb",
+                             "--fuel", "--json", "Exit status" };
+  g_auto(Run) run = { 0 };
+
+  run_predict (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_nonnull (strstr (run.out, expected[i]));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/predict/cli/prediction", test_prediction);
+  g_test_add_func ("/predict/cli/json", test_json);
+  g_test_add_func ("/predict/cli/missing-argument", test_missing_argument);
+  g_test_add_func ("/predict/cli/bad-fuel", test_bad_fuel);
+  g_test_add_func ("/predict/cli/out-of-range", test_out_of_range);
+  g_test_add_func ("/predict/cli/missing-model", test_missing_model);
+  g_test_add_func ("/predict/cli/corrupt-model", test_corrupt_model);
+  g_test_add_func ("/predict/cli/help", test_help);
+
+  return g_test_run ();
+}
