@@ -10,7 +10,22 @@
  * Both accept any key order, ignore unknown keys, let a later duplicate key
  * win, accept true/false (or the numbers 0 and 1) for flags, and report
  * errors in CO2S_RECORD_ERROR with the key named. Both then apply
- * co2s_record_validate. Any thread; no allocation on the fast path. */
+ * co2s_record_validate. Any thread; no allocation on the fast path.
+ *
+ * Type rules (both decoders): a column must be a JSON number, or for the
+ * Fuel_Type_* flags true/false or a number (only 0 and 1 pass validation).
+ * A string, array, object, or a boolean in a numeric column is BAD_TYPE;
+ * null in a required column is NOT_FINITE, null in an optional column
+ * (Fuel_Consumption_Comb-1) counts as absent. "seq" and "ts_us" must be
+ * integer literals (no '.', no exponent; else BAD_TYPE) and >= 0 (else
+ * OUT_OF_RANGE). Columns are checked in schema order, then seq, ts_us, then
+ * co2s_record_validate; the first problem is reported. Nesting deeper than
+ * CO2S_JSON_MAX_DEPTH levels is NOT_JSON. On failure @out is left untouched.
+ *
+ * The fast decoder handles strict RFC 8259 JSON itself; input outside it
+ * (json-glib accepts comments, single quotes, hex numbers and more) is
+ * handed to the reference so the two agree by construction. The
+ * co2s-record-json.c header comment lists json-glib 1.6's quirks. */
 #pragma once
 
 #include <glib.h>
@@ -30,8 +45,27 @@ gboolean co2s_record_from_json (const char *data, gsize len, Co2sRecord *out, GE
 gboolean co2s_record_from_json_glib (const char *data, gsize len, Co2sRecord *out, GError **error);
 
 /* Checks that @data is one well-formed JSON object and extracts its integer
- * "seq" member (@seq = -1 when absent or not an integer). For the producer,
- * which forwards lines unchanged. FALSE with NOT_JSON or NOT_OBJECT. */
+ * "seq" member (@seq = -1 when absent, not an integer literal, or negative).
+ * "Well-formed" is what json-glib accepts (see above), nesting limit
+ * included. For the producer, which forwards lines unchanged. FALSE with
+ * NOT_JSON or NOT_OBJECT (then @seq is -1). @seq may be NULL. */
 gboolean co2s_json_object_peek_seq (const char *data, gsize len, gint64 *seq, GError **error);
+
+/* Reference for co2s_json_object_peek_seq through json-glib; same contract. */
+gboolean co2s_json_object_peek_seq_glib (const char *data, gsize len, gint64 *seq, GError **error);
+
+/* Deepest nesting either decoder accepts (the record object is level 1). */
+#define CO2S_JSON_MAX_DEPTH 512
+
+/* Appends the shortest decimal form of the finite @value that reads back
+ * (g_ascii_strtod, json-glib) as exactly @value, in JSON number syntax:
+ * 2.0 → "2", 9.9 → "9.9", -0.0 → "-0.0". Locale-independent. Non-finite
+ * values are appended as "null". */
+void co2s_json_append_double (GString *out, double value);
+
+/* How many inputs the fast decoders (co2s_record_from_json,
+ * co2s_json_object_peek_seq) handed to json-glib because they were not
+ * strict JSON, since the process started. For diagnostics and tests. */
+guint64 co2s_record_json_fallback_count (void);
 
 G_END_DECLS

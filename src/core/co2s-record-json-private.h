@@ -1,0 +1,58 @@
+/* co2s-record-json-private.h — what the record JSON decoders share inside
+ * the library: the intermediate form (one slot per key we look at) and the
+ * strict-JSON scanner of co2s-record-json-scan.c. Not installed, not API. */
+#pragma once
+
+#include <glib.h>
+
+#include "co2s-record.h"
+
+G_BEGIN_DECLS
+
+/* The keys a record decoder looks at: the columns, then these two. */
+enum {
+  KEY_SEQ = CO2S_N_COLUMNS,
+  KEY_EMIT_US,
+  N_KEYS
+};
+
+typedef enum {
+  SLOT_ABSENT,
+  SLOT_INT,      /* an integer literal: i and d */
+  SLOT_DOUBLE,   /* any other number: d */
+  SLOT_BOOL,     /* i and d are 0 or 1 */
+  SLOT_NULL,
+  SLOT_STRING,
+  SLOT_ARRAY,
+  SLOT_OBJECT,
+} SlotKind;
+
+typedef struct {
+  SlotKind kind;
+  gint64 i;
+  double d;
+} Slot;
+
+typedef struct {
+  const char *name;
+  guint len;
+  char prefix[40];   /* ,"name": */
+  guint prefix_len;
+} KeyInfo;
+
+typedef enum {
+  SCAN_OK,
+  SCAN_FALLBACK,    /* not strict JSON, or a corner left to json-glib */
+  SCAN_TOO_DEEP,
+} ScanResult;
+
+/* The N_KEYS keys in order (columns, then seq and ts_us). Static; any thread. */
+const KeyInfo *co2s_record_json_keys (void);
+
+/* Reads @data as one strict RFC 8259 JSON object into @slots (every slot
+ * is set; keys that are not ours are validated and skipped). SCAN_FALLBACK
+ * for anything outside strict JSON or any corner json-glib treats
+ * specially; SCAN_TOO_DEEP past CO2S_JSON_MAX_DEPTH. No allocation. */
+ScanResult co2s_record_json_scan (const char *data, gsize len, Slot slots[N_KEYS]);
+
+G_END_DECLS

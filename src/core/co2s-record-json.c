@@ -1,0 +1,570 @@
+/* co2s-record-json.c — the NDJSON wire form of a record.
+ *
+ * Two decoders fill the same intermediate form (one Slot per known key: what
+ * JSON type was there and its value), and one function, finish_record, turns
+ * slots into a record or an error. So the decoders can only differ in how
+ * they read JSON, and the tests compare exactly that.
+ *
+ * The fast decoder (its reader is co2s-record-json-scan.c) reads strict
+ * RFC 8259 JSON in one pass without allocating. The moment it meets
+ * anything outside that grammar (valid producer output never does), it
+ * hands the whole input to the json-glib reference, so json-glib's
+ * extensions and oddities are matched by construction rather than
+ * re-implemented. Within strict JSON it must give json-glib's answers
+ * itself; these are json-glib 1.6.6's, measured:
+ *
+ *  - integer literals (no '.', no exponent) are JSON integers read with
+ *    strtoull and negated afterwards: past 2^63 they wrap and past 2^64 they
+ *    saturate (18446744073709551615 → -1), "-0" is +0.0 while "-0.0" is -0.0.
+ *    The fast path reads up to 18 digits itself and falls back beyond;
+ *  - other numbers are strtod's correctly rounded value (1e400 → inf, which
+ *    validation calls NOT_FINITE);
+ *  - keys are compared after unescaping, but "\u0000" ends a key (so
+ *    "CO2_Emissions\u0000x" sets CO2_Emissions): the fast path falls back;
+ *  - lone surrogate escapes are an error or become CESU-8 bytes depending on
+ *    the next character: the fast path falls back on any unpaired surrogate;
+ *  - the empty key "" is accepted; a later duplicate key replaces the earlier
+ *    one, type included;
+ *  - nesting has no limit in json-glib 1.6 and overflows the stack near
+ *    100,000 levels, so both decoders refuse more than CO2S_JSON_MAX_DEPTH
+ *    before json-glib sees the input.
+ *
+ * Outside strict JSON json-glib 1.6.6 accepts, among others: C comments,
+ * single-quoted strings, raw control characters in strings, unknown escapes
+ * ("\q" → "q", "\101" → "A"), hex/octal/binary integers (0x1F, 017, 0b1,
+ * $ff), "01", ".5", "1.", "- 5", a UTF-8 BOM, "var x = {…};", and a second
+ * top-level value after the first ({…}{…} keeps the first; {…}x is an
+ * error). It rejects input that is not UTF-8 or holds a NUL byte, NaN and
+ * Infinity. Empty or blank input loads without a root: we call it NOT_JSON. */
+#define G_LOG_DOMAIN "co2s-record-json"
+
+#include "co2s-record-json.h"
+#include "co2s-record-json-private.h"
+
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
+
+static KeyInfo keys[N_KEYS];
+static gsize fallback_count;   /* atomic */
+
+/* ---- keys and messages --------------------------------------------------- */
+
+const KeyInfo *
+co2s_record_json_keys (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      for (int k = 0; k < N_KEYS; k++)
+        {
+          KeyInfo *info = &keys[k];
+
+          if (k == KEY_SEQ)
+            info->name = CO2S_KEY_SEQ;
+          else if (k == KEY_EMIT_US)
+            info->name = CO2S_KEY_EMIT_US;
+          else
+            info->name = co2s_column_name (k);
+          info->len = strlen (info->name);
+          g_assert (info->len + 4 < sizeof info->prefix);
+          info->prefix_len = g_snprintf (info->prefix, sizeof info->prefix, ",\"%s\":", info->name);
+        }
+      g_once_init_leave (&initialized, 1);
+    }
+  return keys;
+}
+
+static const char *
+slot_kind_name (SlotKind kind)
+{
+  switch (kind)
+    {
+    case SLOT_INT:
+    case SLOT_DOUBLE: return "a number";
+    case SLOT_BOOL:   return "a boolean";
+    case SLOT_NULL:   return "null";
+    case SLOT_STRING: return "a string";
+    case SLOT_ARRAY:  return "an array";
+    case SLOT_OBJECT: return "an object";
+    case SLOT_ABSENT:
+    default:          return "absent";
+    }
+}
+
+static void
+set_too_deep (GError **error)
+{
+  g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_JSON,
+               "not JSON: nested deeper than %d levels", CO2S_JSON_MAX_DEPTH);
+}
+
+/* Reads a "seq"/"ts_us" slot: absent → @absent, an integer literal >= 0 → its value. */
+static gboolean
+finish_integer (const Slot *slot, const char *name, gint64 absent, gint64 *out, GError **error)
+{
+  switch (slot->kind)
+    {
+    case SLOT_ABSENT:
+      *out = absent;
+      return TRUE;
+    case SLOT_INT:
+      if (slot->i < 0)
+        {
+          g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_OUT_OF_RANGE,
+                       "%s is %" G_GINT64_FORMAT ", must not be negative", name, slot->i);
+          return FALSE;
+        }
+      *out = slot->i;
+      return TRUE;
+    default:
+      g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_BAD_TYPE,
+                   "%s is %s, not an integer", name,
+                   slot->kind == SLOT_DOUBLE ? "a fractional or exponent number"
+                                             : slot_kind_name (slot->kind));
+      return FALSE;
+    }
+}
+
+/* The one place where slots become a record or an error (see the header). */
+static gboolean
+finish_record (const Slot slots[N_KEYS], Co2sRecord *out, GError **error)
+{
+  const KeyInfo *k = co2s_record_json_keys ();
+  Co2sRecord r;
+
+  co2s_record_init (&r);
+  for (int c = 0; c < CO2S_N_COLUMNS; c++)
+    {
+      const Slot *slot = &slots[c];
+      gboolean required = co2s_column_is_required (c);
+      gboolean is_flag = co2s_column_type (c) == CO2S_COLUMN_BOOLEAN;
+
+      switch (slot->kind)
+        {
+        case SLOT_ABSENT:
+          if (required)
+            {
+              g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_MISSING_FIELD,
+                           "%s is missing", k[c].name);
+              return FALSE;
+            }
+          break;
+        case SLOT_NULL:
+          if (required)
+            {
+              g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_FINITE,
+                           "%s is null", k[c].name);
+              return FALSE;
+            }
+          break;
+        case SLOT_INT:
+        case SLOT_DOUBLE:
+          r.values[c] = slot->d;
+          break;
+        case SLOT_BOOL:
+          if (is_flag)
+            {
+              r.values[c] = slot->d;
+              break;
+            }
+          G_GNUC_FALLTHROUGH;
+        case SLOT_STRING:
+        case SLOT_ARRAY:
+        case SLOT_OBJECT:
+        default:
+          g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_BAD_TYPE,
+                       "%s is %s, not %s", k[c].name, slot_kind_name (slot->kind),
+                       is_flag ? "true/false or a number" : "a number");
+          return FALSE;
+        }
+    }
+
+  if (!finish_integer (&slots[KEY_SEQ], k[KEY_SEQ].name, -1, &r.seq, error) ||
+      !finish_integer (&slots[KEY_EMIT_US], k[KEY_EMIT_US].name, 0, &r.emit_us, error) ||
+      !co2s_record_validate (&r, error))
+    return FALSE;
+
+  *out = r;
+  return TRUE;
+}
+
+/* ---- encoding ------------------------------------------------------------ */
+
+static char *
+put_uint (char *o, guint64 u)
+{
+  char tmp[24];
+  int n = 0;
+
+  do
+    tmp[n++] = '0' + (char) (u % 10);
+  while ((u /= 10) != 0);
+  while (n > 0)
+    *o++ = tmp[--n];
+  return o;
+}
+
+static char *
+put_int (char *o, gint64 v)
+{
+  if (v < 0)
+    {
+      *o++ = '-';
+      return put_uint (o, 0 - (guint64) v);
+    }
+  return put_uint (o, (guint64) v);
+}
+
+/* Writes the shortest round-trip form of @v to @o (at least 32 bytes). */
+static char *
+put_double (char *o, double v)
+{
+  static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8 };
+  double a = fabs (v);
+
+  if (!isfinite (v) || v == 0.0)
+    {
+      const char *word = !isfinite (v) ? "null" : signbit (v) ? "-0.0" : "0";
+      gsize n = strlen (word);
+
+      memcpy (o, word, n);
+      return o + n;
+    }
+
+  /* Fixed point with d decimals: the digits of r = round(a·10^d) read back
+   * as r / 10^d, one correctly rounded division of two exact doubles, so
+   * equality below proves the round trip. The smallest such d is shortest. */
+  for (guint d = 0; d < G_N_ELEMENTS (p10); d++)
+    {
+      double s = a * p10[d];
+      double r;
+
+      if (s >= 1e15)
+        break;
+      r = nearbyint (s);
+      if (r != 0.0 && r / p10[d] == a)
+        {
+          char digits[24];
+          int n = 0;
+          guint64 u = (guint64) r;
+
+          while (u % 10 == 0 && d > 0)   /* trailing zeros add nothing */
+            u /= 10, d--;
+          do
+            digits[n++] = '0' + (char) (u % 10);
+          while ((u /= 10) != 0);
+          while (n <= (int) d)
+            digits[n++] = '0';
+          if (v < 0)
+            *o++ = '-';
+          for (int i = n - 1; i >= (int) d; i--)
+            *o++ = digits[i];
+          if (d > 0)
+            {
+              *o++ = '.';
+              for (int i = (int) d - 1; i >= 0; i--)
+                *o++ = digits[i];
+            }
+          return o;
+        }
+    }
+
+  /* Anything else: the fewest significant digits that round-trip. A normal
+   * double needs at least 15 unless %.15g already drops trailing zeros, so
+   * start there; subnormals have less precision and may need just one. */
+  for (int prec = fabs (v) < G_MINDOUBLE ? 1 : 15; prec <= 17; prec++)
+    {
+      static const char *formats[] = {
+        NULL, "%.1g", "%.2g", "%.3g", "%.4g", "%.5g", "%.6g", "%.7g", "%.8g", "%.9g",
+        "%.10g", "%.11g", "%.12g", "%.13g", "%.14g", "%.15g", "%.16g", "%.17g",
+      };
+
+      g_ascii_formatd (o, 32, formats[prec], v);
+      if (prec == 17 || g_ascii_strtod (o, NULL) == v)
+        break;
+    }
+  return o + strlen (o);
+}
+
+void
+co2s_json_append_double (GString *out, double value)
+{
+  char buf[40];
+  char *end;
+
+  g_return_if_fail (out != NULL);
+
+  end = put_double (buf, value);
+  g_string_append_len (out, buf, end - buf);
+}
+
+void
+co2s_record_to_json (const Co2sRecord *record, GString *out)
+{
+  const KeyInfo *k = co2s_record_json_keys ();
+  char buf[1024];   /* 14 keys of < 30 bytes and values of < 32 bytes */
+  char *o = buf;
+
+  g_return_if_fail (record != NULL);
+  g_return_if_fail (out != NULL);
+
+  *o++ = '{';
+  for (int c = 0; c < CO2S_N_COLUMNS; c++)
+    {
+      double v = record->values[c];
+      gboolean first = (o == buf + 1);
+
+      if (isnan (v) && !co2s_column_is_required (c))
+        continue;
+      memcpy (o, k[c].prefix + first, k[c].prefix_len - first);
+      o += k[c].prefix_len - first;
+      if (co2s_column_type (c) == CO2S_COLUMN_BOOLEAN && (v == 0.0 || v == 1.0))
+        {
+          if (v == 1.0)
+            memcpy (o, "true", 4), o += 4;
+          else
+            memcpy (o, "false", 5), o += 5;
+        }
+      else
+        o = put_double (o, v);
+    }
+  if (record->seq >= 0)
+    {
+      memcpy (o, k[KEY_SEQ].prefix, k[KEY_SEQ].prefix_len);
+      o = put_int (o + k[KEY_SEQ].prefix_len, record->seq);
+    }
+  if (record->emit_us > 0)
+    {
+      memcpy (o, k[KEY_EMIT_US].prefix, k[KEY_EMIT_US].prefix_len);
+      o = put_int (o + k[KEY_EMIT_US].prefix_len, record->emit_us);
+    }
+  *o++ = '}';
+  *o++ = '\n';
+  g_assert (o <= buf + sizeof buf);
+  g_string_append_len (out, buf, o - buf);
+}
+
+/* ---- the json-glib reference --------------------------------------------- */
+
+/* TRUE when brackets outside double-quoted strings nest at most
+ * CO2S_JSON_MAX_DEPTH deep. Exact on strict JSON, which is what the fast
+ * decoder needs to agree with; conservative elsewhere. */
+static gboolean
+depth_ok (const char *data, gsize len)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        {
+          if (++depth > CO2S_JSON_MAX_DEPTH)
+            return FALSE;
+        }
+      else if ((c == '}' || c == ']') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
+/* Parses @data with json-glib; returns its root object (owned by *parser). */
+static JsonObject *
+glib_load_object (const char *data, gsize len, JsonParser **parser, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (!depth_ok (data, len))
+    {
+      set_too_deep (error);
+      return NULL;
+    }
+  if (len > G_MAXSSIZE)
+    {
+      g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_JSON,
+                   "not JSON: %" G_GSIZE_FORMAT " bytes is too long", len);
+      return NULL;
+    }
+
+  *parser = json_parser_new ();
+  if (!json_parser_load_from_data (*parser, len > 0 ? data : "", len, &local_error))
+    {
+      g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_JSON,
+                   "not JSON: %s", local_error->message);
+      return NULL;
+    }
+  root = json_parser_get_root (*parser);
+  if (root == NULL)
+    {
+      g_set_error_literal (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_JSON,
+                           "not JSON: the input is empty");
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      const char *what = "a value";
+
+      if (JSON_NODE_HOLDS_ARRAY (root))
+        what = "an array";
+      else if (JSON_NODE_HOLDS_NULL (root))
+        what = "null";
+      else if (json_node_get_value_type (root) == G_TYPE_STRING)
+        what = "a string";
+      else if (json_node_get_value_type (root) == G_TYPE_BOOLEAN)
+        what = "a boolean";
+      else
+        what = "a number";
+      g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_OBJECT,
+                   "the JSON value is %s, not an object", what);
+      return NULL;
+    }
+  return json_node_get_object (root);
+}
+
+static void
+glib_fill_slot (JsonObject *object, const char *name, Slot *slot)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  GType type;
+
+  slot->kind = SLOT_ABSENT;
+  if (node == NULL)
+    return;
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_NULL:   slot->kind = SLOT_NULL; return;
+    case JSON_NODE_ARRAY:  slot->kind = SLOT_ARRAY; return;
+    case JSON_NODE_OBJECT: slot->kind = SLOT_OBJECT; return;
+    case JSON_NODE_VALUE:
+    default:
+      break;
+    }
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    {
+      slot->kind = SLOT_INT;
+      slot->i = json_node_get_int (node);
+      slot->d = (double) slot->i;
+    }
+  else if (type == G_TYPE_DOUBLE)
+    {
+      slot->kind = SLOT_DOUBLE;
+      slot->d = json_node_get_double (node);
+    }
+  else if (type == G_TYPE_BOOLEAN)
+    {
+      slot->kind = SLOT_BOOL;
+      slot->i = json_node_get_boolean (node) ? 1 : 0;
+      slot->d = (double) slot->i;
+    }
+  else
+    slot->kind = SLOT_STRING;
+}
+
+gboolean
+co2s_record_from_json_glib (const char *data, gsize len, Co2sRecord *out, GError **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  const KeyInfo *k = co2s_record_json_keys ();
+  JsonObject *object;
+  Slot slots[N_KEYS];
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  object = glib_load_object (data, len, &parser, error);
+  if (object == NULL)
+    return FALSE;
+  for (int i = 0; i < N_KEYS; i++)
+    glib_fill_slot (object, k[i].name, &slots[i]);
+  return finish_record (slots, out, error);
+}
+
+gboolean
+co2s_json_object_peek_seq_glib (const char *data, gsize len, gint64 *seq, GError **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object;
+  Slot slot;
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
+  if (seq != NULL)
+    *seq = -1;
+  object = glib_load_object (data, len, &parser, error);
+  if (object == NULL)
+    return FALSE;
+  glib_fill_slot (object, CO2S_KEY_SEQ, &slot);
+  if (seq != NULL && slot.kind == SLOT_INT && slot.i >= 0)
+    *seq = slot.i;
+  return TRUE;
+}
+
+/* ---- the fast decoder: strict JSON here, the rest through json-glib ------ */
+
+gboolean
+co2s_record_from_json (const char *data, gsize len, Co2sRecord *out, GError **error)
+{
+  Slot slots[N_KEYS];
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  switch (co2s_record_json_scan (data, len, slots))
+    {
+    case SCAN_OK:
+      return finish_record (slots, out, error);
+    case SCAN_TOO_DEEP:
+      set_too_deep (error);
+      return FALSE;
+    case SCAN_FALLBACK:
+    default:
+      g_atomic_pointer_add (&fallback_count, 1);
+      return co2s_record_from_json_glib (data, len, out, error);
+    }
+}
+
+gboolean
+co2s_json_object_peek_seq (const char *data, gsize len, gint64 *seq, GError **error)
+{
+  Slot slots[N_KEYS];
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
+  if (seq != NULL)
+    *seq = -1;
+  switch (co2s_record_json_scan (data, len, slots))
+    {
+    case SCAN_OK:
+      if (seq != NULL && slots[KEY_SEQ].kind == SLOT_INT && slots[KEY_SEQ].i >= 0)
+        *seq = slots[KEY_SEQ].i;
+      return TRUE;
+    case SCAN_TOO_DEEP:
+      set_too_deep (error);
+      return FALSE;
+    case SCAN_FALLBACK:
+    default:
+      g_atomic_pointer_add (&fallback_count, 1);
+      return co2s_json_object_peek_seq_glib (data, len, seq, error);
+    }
+}
+
+guint64
+co2s_record_json_fallback_count (void)
+{
+  return (guint64) g_atomic_pointer_get (&fallback_count);
+}
