@@ -164,9 +164,11 @@ handle_stream (Co2sStreamServer  *self,
       return;
     }
 
+  /* --once: one pass of the file, seq 0 … n_rows-1; a resume past its end
+   * (from >= n_rows) gets an empty body, so a client can confirm the end. */
   if (self->once)
     {
-      gint64 to_end = n_rows - q.from % n_rows;
+      gint64 to_end = MAX (0, (gint64) n_rows - q.from);
 
       q.limit = q.limit < 0 ? to_end : MIN (q.limit, to_end);
     }

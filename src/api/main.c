@@ -122,7 +122,7 @@ main (int   argc,
     { "rate", 'r', 0, G_OPTION_ARG_DOUBLE, &rate,
       "Default rows per second of each stream (default 50; 0 = as fast as the client reads)", "ROWS_PER_S" },
     { "once", 0, 0, G_OPTION_ARG_NONE, &once,
-      "End each stream at the end of the file instead of looping", NULL },
+      "Serve one pass of the file (seq 0 … rows-1) instead of looping; from= past it gets an empty stream", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version,
       "Print the version and exit", NULL },
     { NULL }

@@ -202,7 +202,8 @@ test_stream_once (void)
   gint64 t0 = g_get_real_time ();
   const struct { const char *path; gint64 first, count; } cases[] = {
     { "/stream", 0, 3 },             /* one pass, then the end */
-    { "/stream?from=4", 4, 2 },      /* to the end of the file */
+    { "/stream?from=1", 1, 2 },      /* to the end of the file */
+    { "/stream?from=4", 4, 0 },      /* past the one pass: empty */
     { "/stream?limit=2", 0, 2 },     /* a limit inside the pass */
     { "/stream?limit=10", 0, 3 },    /* a limit past the pass */
   };
