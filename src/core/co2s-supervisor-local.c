@@ -1,0 +1,489 @@
+/* co2s-supervisor-local.c — the local process backend of Co2sSupervisor.
+ *
+ * Each service has a "wanted" flag; every event (API call, readiness, exit,
+ * restart timer) queues a reconcile pass, which terminates what is no
+ * longer wanted (in reverse order: a service only once every later one is
+ * gone) and launches what is wanted (in order: a service only once every
+ * earlier one is ready). co2s_supervisor_check_tasks() then completes the
+ * pending operations whose condition holds. */
+#define G_LOG_DOMAIN "co2s-supervisor"
+
+#include "co2s-supervisor-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <errno.h>
+#include <string.h>
+
+const Co2sServiceInfo co2s_service_info[CO2S_N_SERVICES] = {
+  [CO2S_SERVICE_BROKER]   = { "broker",   N_("Broker"),   "kafka",    "co2stream-broker",   "broker" },
+  [CO2S_SERVICE_API]      = { "api",      N_("API"),      "api",      "co2stream-api",      "api" },
+  [CO2S_SERVICE_TRAINER]  = { "trainer",  N_("Trainer"),  "trainer",  "co2stream-trainer",  "trainer" },
+  [CO2S_SERVICE_PRODUCER] = { "producer", N_("Producer"), "producer", "co2stream-producer", "producer" },
+};
+
+/* uses_address[provider][consumer]: consumer was given provider's address. */
+static const gboolean uses_address[CO2S_N_SERVICES][CO2S_N_SERVICES] = {
+  [CO2S_SERVICE_BROKER] = { [CO2S_SERVICE_TRAINER] = TRUE, [CO2S_SERVICE_PRODUCER] = TRUE },
+  [CO2S_SERVICE_API]    = { [CO2S_SERVICE_PRODUCER] = TRUE },
+};
+
+/* ---- Programs ----------------------------------------------------------- */
+
+char *
+co2s_supervisor_find_program_in (const char *bin_dir,
+                                 Co2sServiceKind kind,
+                                 GError **error)
+{
+  const char *name = co2s_service_info[kind].program;
+  g_autoptr(GPtrArray) tried = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *exe = NULL;
+  g_autofree char *joined = NULL;
+  char *found;
+
+  if (bin_dir != NULL && bin_dir[0] != '\0')
+    {
+      g_ptr_array_add (tried, g_build_filename (bin_dir, name, NULL));
+    }
+  else
+    {
+      exe = g_file_read_link ("/proc/self/exe", NULL);
+      if (exe != NULL)
+        {
+          g_autofree char *dir = g_path_get_dirname (exe);
+
+          g_ptr_array_add (tried, g_build_filename (dir, name, NULL));
+          /* Meson build tree: …/src/<subdir>/<program> above us. */
+          for (guint up = 0; up < 4; up++)
+            {
+              char *parent;
+
+              g_ptr_array_add (tried, g_build_filename (dir, "src", co2s_service_info[kind].subdir, name, NULL));
+              parent = g_path_get_dirname (dir);
+              g_free (dir);
+              dir = parent;
+            }
+        }
+    }
+
+  for (guint i = 0; i < tried->len; i++)
+    {
+      const char *path = g_ptr_array_index (tried, i);
+
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR) && g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+        return g_strdup (path);
+    }
+
+  if (bin_dir == NULL || bin_dir[0] == '\0')
+    {
+      found = g_find_program_in_path (name);
+      if (found != NULL)
+        return found;
+      g_ptr_array_add (tried, g_strdup ("PATH"));
+    }
+
+  g_ptr_array_add (tried, NULL);
+  joined = g_strjoinv (", ", (char **) tried->pdata);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               _("Program %s not found (looked in: %s)"), name, joined);
+  return NULL;
+}
+
+/* ---- Reconciling -------------------------------------------------------- */
+
+static void
+give_up (Co2sSupervisor *self,
+         guint from)
+{
+  for (guint j = from; j < CO2S_N_SERVICES; j++)
+    {
+      Slot *s = &self->slots[j];
+
+      s->wanted = FALSE;
+      s->relaunch = FALSE;
+      co2s_slot_cancel_restart (s);
+      if (j > from && !co2s_service_has_process (s->service) &&
+          co2s_service_get_state (s->service) == CO2S_SERVICE_STATE_STARTING)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("Not started: %s failed"), co2s_service_get_title (self->slots[from].service));
+          co2s_service_set_state (s->service, CO2S_SERVICE_STATE_STOPPED, message);
+        }
+    }
+  co2s_supervisor_queue_reconcile (self);
+}
+
+static void
+fail_service (Co2sSupervisor *self,
+              Co2sServiceKind kind,
+              const char *message)
+{
+  g_message ("%s failed: %s", co2s_service_info[kind].name, message);
+  co2s_service_set_state (self->slots[kind].service, CO2S_SERVICE_STATE_FAILED, message);
+  give_up (self, kind);
+}
+
+static gboolean
+restart_cb (gpointer data)
+{
+  Slot *s = data;
+
+  s->restart_source = 0;
+  co2s_service_set_restart_delay (s->service, 0);
+  co2s_supervisor_queue_reconcile (s->supervisor);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_restart (Co2sSupervisor *self,
+                  Slot *s,
+                  const char *why)
+{
+  g_autofree char *message = NULL;
+  gint64 now = g_get_monotonic_time ();
+  guint delay;
+
+  if (s->ready_at != 0 && now - s->ready_at >= (gint64) self->restart_reset_after * 1000)
+    s->backoff_ms = self->restart_delay_initial;
+
+  delay = MAX (s->backoff_ms, 1);
+  s->backoff_ms = MIN ((guint64) delay * 2, (guint64) MAX (self->restart_delay_max, delay));
+  s->relaunch = TRUE;
+
+  co2s_service_set_restart_count (s->service, co2s_service_get_restart_count (s->service) + 1);
+  g_message ("%s: %s; restart %u in %u ms", co2s_service_info[s->kind].name, why,
+             co2s_service_get_restart_count (s->service), delay);
+
+  message = g_strdup_printf (_("Crashed (%s); restarting in %u s"), why, (delay + 999) / 1000);
+  co2s_service_set_state (s->service, CO2S_SERVICE_STATE_STARTING, message);
+  co2s_service_set_restart_delay (s->service, delay);
+  g_clear_handle_id (&s->restart_source, g_source_remove);
+  s->restart_source = g_timeout_add (delay, restart_cb, s);
+}
+
+static const char *
+current_brokers (Co2sSupervisor *self)
+{
+  if (self->run_embedded)
+    return co2s_service_get_address (self->slots[CO2S_SERVICE_BROKER].service);
+  return self->run.broker_address;
+}
+
+static void
+launch (Co2sSupervisor *self,
+        Slot *s)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *program = NULL;
+  g_autofree char *command = NULL;
+  Co2sReadyMode mode = CO2S_READY_ON_SPAWN;
+  const char *prefix = NULL;
+  gboolean reset = FALSE;
+
+  program = co2s_supervisor_find_program_in (self->run.bin_dir, s->kind, &error);
+  if (program == NULL)
+    {
+      fail_service (self, s->kind, error->message);
+      return;
+    }
+  g_ptr_array_add (argv, g_steal_pointer (&program));
+
+  switch (s->kind)
+    {
+    case CO2S_SERVICE_BROKER:
+      mode = CO2S_READY_ON_PREFIX;
+      prefix = "bootstrap.servers=";
+      break;
+
+    case CO2S_SERVICE_API:
+      {
+        g_autofree char *dataset = g_canonicalize_filename (self->run.dataset, NULL);
+        char rate[G_ASCII_DTOSTR_BUF_SIZE];
+
+        if (!g_file_test (dataset, G_FILE_TEST_IS_REGULAR))
+          {
+            g_autofree char *message =
+              g_strdup_printf (_("The data set %s is missing. Put co2_processed.csv there "
+                                 "(see data/README.md) or choose the file in Preferences."),
+                               dataset);
+            fail_service (self, s->kind, message);
+            return;
+          }
+        g_ascii_dtostr (rate, sizeof rate, self->run.api_rate);
+        g_ptr_array_add (argv, g_strdup ("--csv"));
+        g_ptr_array_add (argv, g_steal_pointer (&dataset));
+        g_ptr_array_add (argv, g_strdup ("--listen"));
+        g_ptr_array_add (argv, g_strdup ("127.0.0.1:0"));
+        g_ptr_array_add (argv, g_strdup ("--rate"));
+        g_ptr_array_add (argv, g_strdup (rate));
+        mode = CO2S_READY_ON_PREFIX;
+        prefix = "listening on ";
+      }
+      break;
+
+    case CO2S_SERVICE_TRAINER:
+      {
+        g_autofree char *model_dir = g_canonicalize_filename (self->run.model_dir, NULL);
+
+        if (g_mkdir_with_parents (model_dir, 0755) != 0)
+          {
+            int errsv = errno;
+            g_autofree char *message =
+              g_strdup_printf (_("Cannot create the model folder %s: %s"), model_dir, g_strerror (errsv));
+            fail_service (self, s->kind, message);
+            return;
+          }
+        g_assert (current_brokers (self) != NULL);
+        reset = self->retrain_requested > self->retrain_done ||
+                (self->run_embedded && self->trainer_generation != self->broker_generation);
+        g_ptr_array_add (argv, g_strdup ("--brokers"));
+        g_ptr_array_add (argv, g_strdup (current_brokers (self)));
+        g_ptr_array_add (argv, g_strdup ("--topic"));
+        g_ptr_array_add (argv, g_strdup ("streaming_data"));
+        g_ptr_array_add (argv, g_strdup ("--group"));
+        g_ptr_array_add (argv, g_strdup ("co2stream-trainer"));
+        g_ptr_array_add (argv, g_strdup ("--model-dir"));
+        g_ptr_array_add (argv, g_steal_pointer (&model_dir));
+        g_ptr_array_add (argv, g_strdup ("--batch-rows"));
+        g_ptr_array_add (argv, g_strdup_printf ("%u", self->run.batch_rows));
+        g_ptr_array_add (argv, g_strdup ("--batch-ms"));
+        g_ptr_array_add (argv, g_strdup ("1000"));
+        g_ptr_array_add (argv, g_strdup ("--algo"));
+        g_ptr_array_add (argv, g_strdup (self->run.algo));
+        if (reset)
+          g_ptr_array_add (argv, g_strdup ("--reset"));
+        mode = CO2S_READY_ON_FIRST_LINE;
+      }
+      break;
+
+    case CO2S_SERVICE_PRODUCER:
+      g_assert (self->api_url != NULL && current_brokers (self) != NULL);
+      g_ptr_array_add (argv, g_strdup ("--api"));
+      g_ptr_array_add (argv, g_strconcat (self->api_url, "/stream", NULL));
+      g_ptr_array_add (argv, g_strdup ("--brokers"));
+      g_ptr_array_add (argv, g_strdup (current_brokers (self)));
+      g_ptr_array_add (argv, g_strdup ("--topic"));
+      g_ptr_array_add (argv, g_strdup ("streaming_data"));
+      break;
+
+    case CO2S_N_SERVICES:
+    default:
+      g_assert_not_reached ();
+    }
+  g_ptr_array_add (argv, NULL);
+
+  /* The command line heads the log: what ran, and whether with --reset. */
+  command = g_strjoinv (" ", (char **) argv->pdata);
+  co2s_service_append_log (s->service, command, FALSE);
+  g_message ("%s: starting %s", co2s_service_info[s->kind].name, command);
+
+  s->ready_at = 0;
+  if (!co2s_service_spawn (s->service, (const char * const *) argv->pdata, NULL,
+                           mode, prefix, self->ready_timeout, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Cannot start %s: %s"),
+                                                  co2s_service_info[s->kind].program, error->message);
+      fail_service (self, s->kind, message);
+      return;
+    }
+
+  if (s->kind == CO2S_SERVICE_TRAINER)
+    {
+      self->trainer_generation = self->broker_generation;
+      if (reset)
+        self->retrain_done = self->retrain_requested;
+    }
+}
+
+static void
+reconcile_local (Co2sSupervisor *self)
+{
+  /* Terminate, last service first. */
+  for (int i = CO2S_N_SERVICES - 1; i >= 0; i--)
+    {
+      Slot *s = &self->slots[i];
+      gboolean later_alive = FALSE;
+
+      if (!co2s_service_has_process (s->service) || co2s_service_is_terminating (s->service))
+        continue;
+
+      if (s->must_restart)
+        {
+          co2s_service_set_state (s->service, CO2S_SERVICE_STATE_STARTING, _("Restarting"));
+          co2s_service_terminate (s->service);
+          continue;
+        }
+
+      if (s->wanted)
+        continue;
+
+      for (guint j = i + 1; j < CO2S_N_SERVICES; j++)
+        later_alive |= co2s_service_has_process (self->slots[j].service);
+      if (!later_alive)
+        {
+          co2s_service_set_message (s->service, _("Stopping…"));
+          co2s_service_terminate (s->service);
+        }
+    }
+
+  /* Launch, first service first. */
+  for (guint i = 0; i < CO2S_N_SERVICES; i++)
+    {
+      Slot *s = &self->slots[i];
+      Slot *blocker = NULL;
+
+      if (!co2s_service_get_enabled (s->service))
+        continue;
+
+      if (!s->wanted)
+        {
+          if (!co2s_service_has_process (s->service) &&
+              co2s_service_get_state (s->service) == CO2S_SERVICE_STATE_STARTING)
+            co2s_service_set_state (s->service, CO2S_SERVICE_STATE_STOPPED, NULL);
+          continue;
+        }
+
+      if (co2s_service_has_process (s->service) || s->restart_source != 0)
+        continue;
+
+      for (guint j = 0; j < i && blocker == NULL; j++)
+        if (co2s_service_get_enabled (self->slots[j].service) && !co2s_slot_is_up (&self->slots[j]))
+          blocker = &self->slots[j];
+
+      if (blocker != NULL)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("Waiting for %s"), co2s_service_get_title (blocker->service));
+          co2s_service_set_state (s->service, CO2S_SERVICE_STATE_STARTING, message);
+          continue;
+        }
+
+      launch (self, s);
+    }
+}
+
+static gboolean
+reconcile_cb (gpointer data)
+{
+  Co2sSupervisor *self = data;
+
+  self->reconcile_source = 0;
+  /* Launch failures queue another pass; run until nothing changes. */
+  do
+    {
+      g_clear_handle_id (&self->reconcile_source, g_source_remove);
+      reconcile_local (self);
+    }
+  while (self->reconcile_source != 0);
+
+  co2s_supervisor_update_active (self);
+  co2s_supervisor_check_tasks (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+void
+co2s_supervisor_queue_reconcile (Co2sSupervisor *self)
+{
+  if (self->reconcile_source == 0)
+    self->reconcile_source = g_idle_add_full (G_PRIORITY_DEFAULT, reconcile_cb, self, NULL);
+}
+
+void
+co2s_supervisor_on_service_ready (Co2sService *service,
+                                  Slot *s)
+{
+  Co2sSupervisor *self = s->supervisor;
+
+  s->ready_at = g_get_monotonic_time ();
+  s->relaunch = FALSE;
+
+  if (s->kind == CO2S_SERVICE_BROKER)
+    {
+      self->broker_generation++;
+      co2s_supervisor_update_bootstrap_servers (self, co2s_service_get_address (service));
+    }
+  else if (s->kind == CO2S_SERVICE_API)
+    {
+      co2s_supervisor_update_api_url (self, co2s_service_get_address (service));
+    }
+
+  co2s_supervisor_queue_reconcile (self);
+}
+
+void
+co2s_supervisor_on_service_exited (Co2sService *service,
+                                   int reason,
+                                   Slot *s)
+{
+  Co2sSupervisor *self = s->supervisor;
+  const char *how = co2s_service_get_exit_text (service);
+  gboolean must_restart = s->must_restart;
+
+  s->must_restart = FALSE;
+
+  /* Whoever was given our address must start over with the next one. */
+  for (guint j = 0; j < CO2S_N_SERVICES; j++)
+    if (uses_address[s->kind][j] && co2s_service_has_process (self->slots[j].service))
+      self->slots[j].must_restart = TRUE;
+
+  if (s->kind == CO2S_SERVICE_BROKER && self->run_embedded)
+    co2s_supervisor_update_bootstrap_servers (self, NULL);
+  else if (s->kind == CO2S_SERVICE_API)
+    co2s_supervisor_update_api_url (self, NULL);
+
+  switch ((Co2sExitReason) reason)
+    {
+    case CO2S_EXIT_NOT_READY:
+      /* The state is FAILED with the reason already. */
+      if (s->wanted && s->relaunch)
+        schedule_restart (self, s, co2s_service_get_message (service));
+      else
+        give_up (self, s->kind);
+      break;
+
+    case CO2S_EXIT_REQUESTED:
+      if (s->wanted)
+        co2s_service_set_state (service, CO2S_SERVICE_STATE_STARTING,
+                                must_restart ? _("Restarting") : NULL);
+      else if (co2s_service_get_state (service) != CO2S_SERVICE_STATE_FAILED)
+        {
+          g_autofree char *message = NULL;
+
+          if (co2s_service_get_killed (service))
+            message = g_strdup_printf (_("Killed: it did not stop within %u s of SIGTERM"),
+                                       (co2s_service_get_stop_timeout (service) + 999) / 1000);
+          co2s_service_set_state (service, CO2S_SERVICE_STATE_STOPPED, message);
+        }
+      break;
+
+    case CO2S_EXIT_UNEXPECTED:
+    default:
+      if (!s->wanted)
+        {
+          if (co2s_service_get_state (service) != CO2S_SERVICE_STATE_FAILED)
+            co2s_service_set_state (service, CO2S_SERVICE_STATE_STOPPED, how);
+        }
+      else if (co2s_service_get_was_ready (service) || s->relaunch)
+        {
+          schedule_restart (self, s, how);
+        }
+      else
+        {
+          g_autofree char *message = NULL;
+          const char *last = co2s_service_get_last_line (service);
+
+          if (last != NULL)
+            message = g_strdup_printf (_("It %s before it was ready. Last output: %s"), how, last);
+          else
+            message = g_strdup_printf (_("It %s before it was ready."), how);
+          fail_service (self, s->kind, message);
+        }
+      break;
+    }
+
+  co2s_supervisor_queue_reconcile (self);
+}
+

@@ -1,0 +1,104 @@
+/* co2s-supervisor-private.h — what co2s-supervisor.c (GObject, settings,
+ * operations, Docker dispatch) and co2s-supervisor-local.c (the local
+ * process backend) share. Not for other files. */
+#pragma once
+
+#include "co2s-supervisor.h"
+
+#include "co2s-compose.h"
+
+G_BEGIN_DECLS
+
+typedef struct _Slot Slot;
+
+struct _Slot
+{
+  Co2sSupervisor *supervisor;  /* not owned */
+  Co2sServiceKind kind;
+  Co2sService *service;
+  guint restart_source;
+  guint backoff_ms;            /* delay of the next automatic restart */
+  gint64 ready_at;             /* monotonic time of the last readiness, 0 none */
+  guint wanted : 1;            /* the user wants it running */
+  guint must_restart : 1;      /* terminate, then launch again */
+  guint relaunch : 1;          /* launched automatically after a crash */
+};
+
+typedef struct
+{
+  Co2sBackend backend;
+  char *bin_dir;
+  char *broker_address;
+  double api_rate;
+  guint batch_rows;
+  char *algo;
+  char *dataset;
+  char *model_dir;
+  char *compose_file;
+} Settings;
+
+struct _Co2sSupervisor
+{
+  GObject parent_instance;
+
+  GListStore *services;
+  Slot slots[CO2S_N_SERVICES];
+  Settings settings;           /* the properties */
+  Settings run;                /* what the current run uses */
+  gboolean run_embedded;       /* run uses the embedded broker */
+
+  guint ready_timeout;
+  guint stop_timeout;
+  guint restart_delay_initial;
+  guint restart_delay_max;
+  guint restart_reset_after;
+  guint docker_timeout;
+  guint compose_up_timeout;
+  guint compose_poll_interval;
+
+  Co2sCompose *compose;
+  GPtrArray *tasks;            /* pending local operations (GTask) */
+  guint reconcile_source;
+
+  char *bootstrap_servers;
+  char *api_url;
+  guint64 broker_generation;   /* embedded broker processes that became ready */
+  guint64 trainer_generation;  /* broker generation the trainer last ran against */
+  guint64 retrain_requested;   /* serial of the last retrain request */
+  guint64 retrain_done;        /* serial honoured by the last --reset launch */
+  gboolean active;
+};
+
+typedef struct
+{
+  const char *name;            /* Co2sService "name" */
+  const char *title;           /* untranslated; N_() marked */
+  const char *compose_name;    /* service in docker-compose.yml */
+  const char *program;
+  const char *subdir;          /* src/<subdir>/ in the build tree */
+} Co2sServiceInfo;
+
+extern const Co2sServiceInfo co2s_service_info[CO2S_N_SERVICES];
+
+/* co2s-supervisor.c */
+gboolean co2s_slot_is_up (Slot *s);
+void co2s_slot_cancel_restart (Slot *s);
+void co2s_supervisor_update_active (Co2sSupervisor *self);
+void co2s_supervisor_check_tasks (Co2sSupervisor *self);
+void co2s_supervisor_update_bootstrap_servers (Co2sSupervisor *self,
+                                               const char *value);
+void co2s_supervisor_update_api_url (Co2sSupervisor *self,
+                                     const char *value);
+
+/* co2s-supervisor-local.c */
+char *co2s_supervisor_find_program_in (const char *bin_dir,
+                                       Co2sServiceKind kind,
+                                       GError **error);
+void co2s_supervisor_queue_reconcile (Co2sSupervisor *self);
+void co2s_supervisor_on_service_ready (Co2sService *service,
+                                       Slot *s);
+void co2s_supervisor_on_service_exited (Co2sService *service,
+                                        int reason,
+                                        Slot *s);
+
+G_END_DECLS

@@ -1,0 +1,893 @@
+/* co2s-supervisor.c — starts, watches and stops the pipeline's services:
+ * the GObject, its settings, the pending operations (GTasks) and the
+ * dispatch between backends. The local process backend is in co2s-supervisor-local.c, the Docker one
+ * in co2s-compose.c. */
+#define G_LOG_DOMAIN "co2s-supervisor"
+
+#include "co2s-supervisor-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#define COMPOSE_BOOTSTRAP_SERVERS "localhost:9092"   /* docker-compose.yml's HOST listener */
+#define COMPOSE_API_URL           "http://127.0.0.1:8000"
+
+typedef enum {
+  OP_START,
+  OP_STOP,
+  OP_RETRAIN,
+} OpKind;
+
+typedef struct
+{
+  OpKind kind;
+  guint first;                 /* OP_STOP: services first..N-1 */
+  guint last;                  /* OP_START/RETRAIN: services 0..last */
+  guint64 serial;              /* OP_RETRAIN */
+} Op;
+
+enum {
+  PROP_0,
+  PROP_BACKEND,
+  PROP_BIN_DIR,
+  PROP_BROKER_ADDRESS,
+  PROP_API_RATE,
+  PROP_BATCH_ROWS,
+  PROP_ALGO,
+  PROP_DATASET,
+  PROP_MODEL_DIR,
+  PROP_COMPOSE_FILE,
+  PROP_READY_TIMEOUT,
+  PROP_STOP_TIMEOUT,
+  PROP_RESTART_DELAY_INITIAL,
+  PROP_RESTART_DELAY_MAX,
+  PROP_RESTART_RESET_AFTER,
+  PROP_DOCKER_TIMEOUT,
+  PROP_COMPOSE_UP_TIMEOUT,
+  PROP_COMPOSE_POLL_INTERVAL,
+  PROP_ACTIVE,
+  PROP_BOOTSTRAP_SERVERS,
+  PROP_API_URL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_ENUM_TYPE (Co2sBackend, co2s_backend,
+  G_DEFINE_ENUM_VALUE (CO2S_BACKEND_LOCAL, "local"),
+  G_DEFINE_ENUM_VALUE (CO2S_BACKEND_COMPOSE, "compose"))
+
+G_DEFINE_FINAL_TYPE (Co2sSupervisor, co2s_supervisor, G_TYPE_OBJECT)
+
+/* ---- Helpers ------------------------------------------------------------ */
+
+static void
+settings_clear (Settings *s)
+{
+  g_clear_pointer (&s->bin_dir, g_free);
+  g_clear_pointer (&s->broker_address, g_free);
+  g_clear_pointer (&s->algo, g_free);
+  g_clear_pointer (&s->dataset, g_free);
+  g_clear_pointer (&s->model_dir, g_free);
+  g_clear_pointer (&s->compose_file, g_free);
+}
+
+static void
+settings_copy (Settings *dest,
+               const Settings *src)
+{
+  settings_clear (dest);
+  dest->backend = src->backend;
+  dest->bin_dir = g_strdup (src->bin_dir);
+  dest->broker_address = g_strdup (src->broker_address);
+  dest->api_rate = src->api_rate;
+  dest->batch_rows = src->batch_rows;
+  dest->algo = g_strdup (src->algo);
+  dest->dataset = g_strdup (src->dataset);
+  dest->model_dir = g_strdup (src->model_dir);
+  dest->compose_file = g_strdup (src->compose_file);
+}
+
+static void
+set_string_property (Co2sSupervisor *self,
+                     char **field,
+                     const char *value,
+                     guint prop_id)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+gboolean
+co2s_slot_is_up (Slot *s)
+{
+  return co2s_service_has_process (s->service) &&
+         co2s_service_get_state (s->service) == CO2S_SERVICE_STATE_RUNNING &&
+         !s->must_restart;
+}
+
+static gboolean
+slot_is_busy (Slot *s)
+{
+  return s->wanted || s->restart_source != 0 || co2s_service_has_process (s->service);
+}
+
+static gboolean
+pipeline_is_idle (Co2sSupervisor *self)
+{
+  for (guint i = 0; i < CO2S_N_SERVICES; i++)
+    if (slot_is_busy (&self->slots[i]))
+      return FALSE;
+  return self->compose == NULL || !co2s_compose_get_active (self->compose);
+}
+
+void
+co2s_supervisor_update_active (Co2sSupervisor *self)
+{
+  gboolean active = !pipeline_is_idle (self);
+
+  if (active != self->active)
+    {
+      self->active = active;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+    }
+}
+
+void
+co2s_slot_cancel_restart (Slot *s)
+{
+  g_clear_handle_id (&s->restart_source, g_source_remove);
+  co2s_service_set_restart_delay (s->service, 0);
+}
+
+
+/* ---- Tasks -------------------------------------------------------------- */
+
+static void
+add_task (Co2sSupervisor *self,
+          GTask *task,
+          OpKind kind,
+          guint first,
+          guint last)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = kind;
+  op->first = first;
+  op->last = last;
+  op->serial = self->retrain_requested;
+  g_task_set_task_data (task, op, g_free);
+  g_ptr_array_add (self->tasks, g_object_ref (task));
+}
+
+/* Returns TRUE when @task is complete; then sets *error for a failure. */
+static gboolean
+task_check (Co2sSupervisor *self,
+            GTask *task,
+            GError **error)
+{
+  Op *op = g_task_get_task_data (task);
+
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), error))
+    return TRUE;
+
+  if (op->kind == OP_STOP)
+    {
+      for (guint i = op->first; i < CO2S_N_SERVICES; i++)
+        {
+          Slot *s = &self->slots[i];
+
+          if (s->wanted)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           _("Stop was interrupted by Start"));
+              return TRUE;
+            }
+          if (co2s_service_has_process (s->service) || s->restart_source != 0)
+            return FALSE;
+        }
+      return TRUE;
+    }
+
+  for (guint i = 0; i <= op->last; i++)
+    {
+      Slot *s = &self->slots[i];
+
+      if (!co2s_service_get_enabled (s->service))
+        continue;
+
+      if (!s->wanted)
+        {
+          if (co2s_service_get_state (s->service) == CO2S_SERVICE_STATE_FAILED)
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s",
+                         co2s_service_get_title (s->service),
+                         co2s_service_get_message (s->service) ? co2s_service_get_message (s->service) : _("failed"));
+          else
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                         _("Start was interrupted by Stop"));
+          return TRUE;
+        }
+      if (!co2s_slot_is_up (s))
+        return FALSE;
+    }
+
+  if (op->kind == OP_RETRAIN && self->retrain_done < op->serial)
+    return FALSE;
+
+  return TRUE;
+}
+
+void
+co2s_supervisor_check_tasks (Co2sSupervisor *self)
+{
+  g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) errors = g_ptr_array_new ();
+
+  for (guint i = 0; i < self->tasks->len;)
+    {
+      GTask *task = g_ptr_array_index (self->tasks, i);
+      GError *error = NULL;
+
+      if (task_check (self, task, &error))
+        {
+          g_ptr_array_add (done, g_ptr_array_steal_index (self->tasks, i));
+          g_ptr_array_add (errors, error);
+        }
+      else
+        i++;
+    }
+
+  /* Callbacks may call back into us: only now that the list is consistent. */
+  for (guint i = 0; i < done->len; i++)
+    {
+      GError *error = g_ptr_array_index (errors, i);
+
+      if (error != NULL)
+        g_task_return_error (g_ptr_array_index (done, i), error);
+      else
+        g_task_return_boolean (g_ptr_array_index (done, i), TRUE);
+    }
+}
+
+static void
+on_task_cancelled (Co2sSupervisor *self)
+{
+  co2s_supervisor_queue_reconcile (self);
+}
+
+/* ---- Starting and stopping ---------------------------------------------- */
+
+/* Takes the settings for a new run if nothing runs. */
+static void
+maybe_snapshot (Co2sSupervisor *self)
+{
+  Slot *broker = &self->slots[CO2S_SERVICE_BROKER];
+
+  if (!pipeline_is_idle (self))
+    return;
+
+  settings_copy (&self->run, &self->settings);
+  self->run_embedded = self->run.backend == CO2S_BACKEND_LOCAL &&
+                       (self->run.broker_address == NULL || self->run.broker_address[0] == '\0');
+
+  co2s_service_set_enabled (broker->service, self->run.backend == CO2S_BACKEND_COMPOSE || self->run_embedded);
+  for (guint i = 0; i < CO2S_N_SERVICES; i++)
+    co2s_service_set_health (self->slots[i].service, NULL);
+
+  if (self->run.backend == CO2S_BACKEND_COMPOSE)
+    {
+      co2s_supervisor_update_bootstrap_servers (self, COMPOSE_BOOTSTRAP_SERVERS);
+      co2s_supervisor_update_api_url (self, COMPOSE_API_URL);
+    }
+  else if (!self->run_embedded)
+    {
+      g_autofree char *message = g_strdup_printf (_("Not used: the pipeline uses the Kafka at %s"),
+                                                  self->run.broker_address);
+      co2s_service_set_state (broker->service, CO2S_SERVICE_STATE_STOPPED, message);
+      co2s_supervisor_update_bootstrap_servers (self, self->run.broker_address);
+      co2s_supervisor_update_api_url (self, NULL);
+    }
+  else
+    {
+      co2s_supervisor_update_bootstrap_servers (self, NULL);
+      co2s_supervisor_update_api_url (self, NULL);
+    }
+}
+
+static void
+compose_done_cb (GObject *source,
+                 GAsyncResult *result,
+                 gpointer data)
+{
+  g_autoptr(GTask) task = data;
+  GError *error = NULL;
+  gboolean ok;
+
+  if (GPOINTER_TO_INT (g_task_get_task_data (task)) == OP_STOP)
+    ok = co2s_compose_stop_finish (CO2S_COMPOSE (source), result, &error);
+  else
+    ok = co2s_compose_start_finish (CO2S_COMPOSE (source), result, &error);
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+begin_start (Co2sSupervisor *self,
+             GTask *task,
+             OpKind kind,
+             guint last)
+{
+  maybe_snapshot (self);
+
+  if (self->run.backend == CO2S_BACKEND_COMPOSE)
+    {
+      if (kind == OP_RETRAIN)
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                   _("Retraining from the start is only available with local processes"));
+          return;
+        }
+      co2s_compose_configure (self->compose, self->run.compose_file, self->docker_timeout,
+                              self->compose_up_timeout, self->compose_poll_interval, self->stop_timeout);
+      g_task_set_task_data (task, GINT_TO_POINTER (OP_START), NULL);
+      co2s_compose_start_async (self->compose, last, g_task_get_cancellable (task),
+                                compose_done_cb, g_object_ref (task));
+      return;
+    }
+
+  for (guint i = 0; i <= last; i++)
+    {
+      Slot *s = &self->slots[i];
+
+      if (!co2s_service_get_enabled (s->service) || s->wanted)
+        continue;
+      s->wanted = TRUE;
+      s->relaunch = FALSE;
+      s->backoff_ms = self->restart_delay_initial;
+      co2s_service_set_restart_count (s->service, 0);
+      co2s_service_set_stop_timeout (s->service, self->stop_timeout);
+    }
+
+  if (kind == OP_RETRAIN)
+    {
+      Slot *trainer = &self->slots[CO2S_SERVICE_TRAINER];
+
+      self->retrain_requested++;
+      if (co2s_service_has_process (trainer->service))
+        trainer->must_restart = TRUE;
+    }
+
+  add_task (self, task, kind, 0, last);
+  if (g_task_get_cancellable (task) != NULL)
+    g_signal_connect_object (g_task_get_cancellable (task), "cancelled",
+                             G_CALLBACK (on_task_cancelled), self, G_CONNECT_SWAPPED);
+  co2s_supervisor_queue_reconcile (self);
+}
+
+static void
+begin_stop (Co2sSupervisor *self,
+            GTask *task,
+            guint first)
+{
+  if (self->run.backend == CO2S_BACKEND_COMPOSE)
+    {
+      g_task_set_task_data (task, GINT_TO_POINTER (OP_STOP), NULL);
+      co2s_compose_stop_async (self->compose, first, g_task_get_cancellable (task),
+                               compose_done_cb, g_object_ref (task));
+      return;
+    }
+
+  for (guint i = first; i < CO2S_N_SERVICES; i++)
+    {
+      Slot *s = &self->slots[i];
+
+      s->wanted = FALSE;
+      s->relaunch = FALSE;
+      s->must_restart = FALSE;
+      if (s->restart_source != 0)
+        {
+          co2s_slot_cancel_restart (s);
+          co2s_service_set_state (s->service, CO2S_SERVICE_STATE_STOPPED, NULL);
+        }
+    }
+
+  add_task (self, task, OP_STOP, first, CO2S_N_SERVICES - 1);
+  if (g_task_get_cancellable (task) != NULL)
+    g_signal_connect_object (g_task_get_cancellable (task), "cancelled",
+                             G_CALLBACK (on_task_cancelled), self, G_CONNECT_SWAPPED);
+  co2s_supervisor_queue_reconcile (self);
+}
+
+/* ---- Lifecycle ---------------------------------------------------------- */
+
+static void
+on_compose_active (Co2sSupervisor *self)
+{
+  co2s_supervisor_update_active (self);
+}
+
+static void
+co2s_supervisor_dispose (GObject *object)
+{
+  Co2sSupervisor *self = CO2S_SUPERVISOR (object);
+
+  g_clear_handle_id (&self->reconcile_source, g_source_remove);
+
+  for (guint i = 0; i < CO2S_N_SERVICES; i++)
+    {
+      Slot *s = &self->slots[i];
+
+      g_clear_handle_id (&s->restart_source, g_source_remove);
+      if (s->service != NULL)
+        g_signal_handlers_disconnect_by_data (s->service, s);
+      g_clear_object (&s->service);   /* its dispose SIGTERMs a running process */
+    }
+
+  if (self->compose != NULL)
+    g_signal_handlers_disconnect_by_data (self->compose, self);
+  g_clear_object (&self->compose);
+  if (self->services != NULL)
+    g_list_store_remove_all (self->services);
+  g_clear_object (&self->services);
+
+  if (self->tasks != NULL)
+    {
+      while (self->tasks->len > 0)
+        {
+          g_autoptr(GTask) task = g_ptr_array_steal_index (self->tasks, 0);
+
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "supervisor disposed");
+        }
+    }
+
+  G_OBJECT_CLASS (co2s_supervisor_parent_class)->dispose (object);
+}
+
+static void
+co2s_supervisor_finalize (GObject *object)
+{
+  Co2sSupervisor *self = CO2S_SUPERVISOR (object);
+
+  settings_clear (&self->settings);
+  settings_clear (&self->run);
+  g_clear_pointer (&self->tasks, g_ptr_array_unref);
+  g_clear_pointer (&self->bootstrap_servers, g_free);
+  g_clear_pointer (&self->api_url, g_free);
+
+  G_OBJECT_CLASS (co2s_supervisor_parent_class)->finalize (object);
+}
+
+static void
+co2s_supervisor_get_property (GObject *object,
+                              guint prop_id,
+                              GValue *value,
+                              GParamSpec *pspec)
+{
+  Co2sSupervisor *self = CO2S_SUPERVISOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_BACKEND:               g_value_set_enum (value, self->settings.backend); break;
+    case PROP_BIN_DIR:               g_value_set_string (value, self->settings.bin_dir); break;
+    case PROP_BROKER_ADDRESS:        g_value_set_string (value, self->settings.broker_address); break;
+    case PROP_API_RATE:              g_value_set_double (value, self->settings.api_rate); break;
+    case PROP_BATCH_ROWS:            g_value_set_uint (value, self->settings.batch_rows); break;
+    case PROP_ALGO:                  g_value_set_string (value, self->settings.algo); break;
+    case PROP_DATASET:               g_value_set_string (value, self->settings.dataset); break;
+    case PROP_MODEL_DIR:             g_value_set_string (value, self->settings.model_dir); break;
+    case PROP_COMPOSE_FILE:          g_value_set_string (value, self->settings.compose_file); break;
+    case PROP_READY_TIMEOUT:         g_value_set_uint (value, self->ready_timeout); break;
+    case PROP_STOP_TIMEOUT:          g_value_set_uint (value, self->stop_timeout); break;
+    case PROP_RESTART_DELAY_INITIAL: g_value_set_uint (value, self->restart_delay_initial); break;
+    case PROP_RESTART_DELAY_MAX:     g_value_set_uint (value, self->restart_delay_max); break;
+    case PROP_RESTART_RESET_AFTER:   g_value_set_uint (value, self->restart_reset_after); break;
+    case PROP_DOCKER_TIMEOUT:        g_value_set_uint (value, self->docker_timeout); break;
+    case PROP_COMPOSE_UP_TIMEOUT:    g_value_set_uint (value, self->compose_up_timeout); break;
+    case PROP_COMPOSE_POLL_INTERVAL: g_value_set_uint (value, self->compose_poll_interval); break;
+    case PROP_ACTIVE:                g_value_set_boolean (value, self->active); break;
+    case PROP_BOOTSTRAP_SERVERS:     g_value_set_string (value, self->bootstrap_servers); break;
+    case PROP_API_URL:               g_value_set_string (value, self->api_url); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+set_uint_field (Co2sSupervisor *self,
+                guint *field,
+                const GValue *value,
+                guint prop_id)
+{
+  if (*field == g_value_get_uint (value))
+    return;
+  *field = g_value_get_uint (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+co2s_supervisor_set_property (GObject *object,
+                              guint prop_id,
+                              const GValue *value,
+                              GParamSpec *pspec)
+{
+  Co2sSupervisor *self = CO2S_SUPERVISOR (object);
+  Settings *s = &self->settings;
+
+  switch (prop_id)
+    {
+    case PROP_BACKEND:
+      co2s_supervisor_set_backend (self, g_value_get_enum (value));
+      break;
+    case PROP_BIN_DIR:
+      set_string_property (self, &s->bin_dir, g_value_get_string (value), prop_id);
+      break;
+    case PROP_BROKER_ADDRESS:
+      set_string_property (self, &s->broker_address, g_value_get_string (value), prop_id);
+      break;
+    case PROP_API_RATE:
+      if (s->api_rate != g_value_get_double (value))
+        {
+          s->api_rate = g_value_get_double (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_BATCH_ROWS:
+      set_uint_field (self, &s->batch_rows, value, prop_id);
+      break;
+    case PROP_ALGO:
+      set_string_property (self, &s->algo, g_value_get_string (value) ? g_value_get_string (value) : "ls", prop_id);
+      break;
+    case PROP_DATASET:
+      set_string_property (self, &s->dataset, g_value_get_string (value) ? g_value_get_string (value) : "data/co2_processed.csv", prop_id);
+      break;
+    case PROP_MODEL_DIR:
+      set_string_property (self, &s->model_dir, g_value_get_string (value) ? g_value_get_string (value) : "models", prop_id);
+      break;
+    case PROP_COMPOSE_FILE:
+      set_string_property (self, &s->compose_file, g_value_get_string (value) ? g_value_get_string (value) : "docker-compose.yml", prop_id);
+      break;
+    case PROP_READY_TIMEOUT:         set_uint_field (self, &self->ready_timeout, value, prop_id); break;
+    case PROP_STOP_TIMEOUT:          set_uint_field (self, &self->stop_timeout, value, prop_id); break;
+    case PROP_RESTART_DELAY_INITIAL: set_uint_field (self, &self->restart_delay_initial, value, prop_id); break;
+    case PROP_RESTART_DELAY_MAX:     set_uint_field (self, &self->restart_delay_max, value, prop_id); break;
+    case PROP_RESTART_RESET_AFTER:   set_uint_field (self, &self->restart_reset_after, value, prop_id); break;
+    case PROP_DOCKER_TIMEOUT:        set_uint_field (self, &self->docker_timeout, value, prop_id); break;
+    case PROP_COMPOSE_UP_TIMEOUT:    set_uint_field (self, &self->compose_up_timeout, value, prop_id); break;
+    case PROP_COMPOSE_POLL_INTERVAL: set_uint_field (self, &self->compose_poll_interval, value, prop_id); break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static GParamSpec *
+uint_ms (const char *name,
+         guint minimum,
+         guint value)
+{
+  return g_param_spec_uint (name, NULL, NULL, minimum, G_MAXUINT, value,
+                            G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+}
+
+static GParamSpec *
+string_setting (const char *name,
+                const char *value)
+{
+  return g_param_spec_string (name, NULL, NULL, value,
+                              G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+}
+
+static void
+co2s_supervisor_class_init (Co2sSupervisorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = co2s_supervisor_dispose;
+  object_class->finalize = co2s_supervisor_finalize;
+  object_class->get_property = co2s_supervisor_get_property;
+  object_class->set_property = co2s_supervisor_set_property;
+
+  properties[PROP_BACKEND] =
+    g_param_spec_enum ("backend", NULL, NULL, CO2S_TYPE_BACKEND, CO2S_BACKEND_LOCAL,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BIN_DIR] = string_setting ("bin-dir", NULL);
+  properties[PROP_BROKER_ADDRESS] = string_setting ("broker-address", NULL);
+  properties[PROP_API_RATE] =
+    g_param_spec_double ("api-rate", NULL, NULL, 0.0, 1e9, 50.0,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BATCH_ROWS] = uint_ms ("batch-rows", 1, 100);
+  properties[PROP_ALGO] = string_setting ("algo", "ls");
+  properties[PROP_DATASET] = string_setting ("dataset", "data/co2_processed.csv");
+  properties[PROP_MODEL_DIR] = string_setting ("model-dir", "models");
+  properties[PROP_COMPOSE_FILE] = string_setting ("compose-file", "docker-compose.yml");
+  properties[PROP_READY_TIMEOUT] = uint_ms ("ready-timeout", 0, CO2S_SUPERVISOR_DEFAULT_READY_TIMEOUT_MS);
+  properties[PROP_STOP_TIMEOUT] = uint_ms ("stop-timeout", 1, CO2S_SERVICE_DEFAULT_STOP_TIMEOUT_MS);
+  properties[PROP_RESTART_DELAY_INITIAL] =
+    uint_ms ("restart-delay-initial", 1, CO2S_SUPERVISOR_DEFAULT_RESTART_DELAY_INITIAL_MS);
+  properties[PROP_RESTART_DELAY_MAX] = uint_ms ("restart-delay-max", 1, CO2S_SUPERVISOR_DEFAULT_RESTART_DELAY_MAX_MS);
+  properties[PROP_RESTART_RESET_AFTER] =
+    uint_ms ("restart-reset-after", 1, CO2S_SUPERVISOR_DEFAULT_RESTART_RESET_AFTER_MS);
+  properties[PROP_DOCKER_TIMEOUT] = uint_ms ("docker-timeout", 1, 10000);
+  properties[PROP_COMPOSE_UP_TIMEOUT] = uint_ms ("compose-up-timeout", 1, 600000);
+  properties[PROP_COMPOSE_POLL_INTERVAL] = uint_ms ("compose-poll-interval", 1, 2000);
+  properties[PROP_ACTIVE] =
+    g_param_spec_boolean ("active", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BOOTSTRAP_SERVERS] =
+    g_param_spec_string ("bootstrap-servers", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_API_URL] =
+    g_param_spec_string ("api-url", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+co2s_supervisor_init (Co2sSupervisor *self)
+{
+  Co2sService *services[CO2S_N_SERVICES];
+  const char *compose_names[CO2S_N_SERVICES];
+
+  self->services = g_list_store_new (CO2S_TYPE_SERVICE);
+  self->tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  self->settings.backend = CO2S_BACKEND_LOCAL;
+  self->run.backend = CO2S_BACKEND_LOCAL;
+
+  for (guint i = 0; i < CO2S_N_SERVICES; i++)
+    {
+      Slot *s = &self->slots[i];
+
+      s->supervisor = self;
+      s->kind = i;
+      s->service = co2s_service_new (co2s_service_info[i].name, _(co2s_service_info[i].title));
+      g_signal_connect (s->service, "ready", G_CALLBACK (co2s_supervisor_on_service_ready), s);
+      g_signal_connect (s->service, "exited", G_CALLBACK (co2s_supervisor_on_service_exited), s);
+      g_list_store_append (self->services, s->service);
+      services[i] = s->service;
+      compose_names[i] = co2s_service_info[i].compose_name;
+    }
+
+  self->compose = co2s_compose_new (services, compose_names, CO2S_N_SERVICES);
+  g_signal_connect_swapped (self->compose, "notify::active", G_CALLBACK (on_compose_active), self);
+}
+
+/* ---- Public API --------------------------------------------------------- */
+
+Co2sSupervisor *
+co2s_supervisor_new (void)
+{
+  return g_object_new (CO2S_TYPE_SUPERVISOR, NULL);
+}
+
+GListModel *
+co2s_supervisor_get_services (Co2sSupervisor *self)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), NULL);
+  return G_LIST_MODEL (self->services);
+}
+
+Co2sService *
+co2s_supervisor_get_service (Co2sSupervisor *self,
+                             Co2sServiceKind kind)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), NULL);
+  g_return_val_if_fail (kind < CO2S_N_SERVICES, NULL);
+  return self->slots[kind].service;
+}
+
+Co2sService *
+co2s_supervisor_lookup_service (Co2sSupervisor *self,
+                                const char *name)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (guint i = 0; i < CO2S_N_SERVICES; i++)
+    if (g_str_equal (name, co2s_service_info[i].name))
+      return self->slots[i].service;
+  return NULL;
+}
+
+const char *
+co2s_supervisor_program_name (Co2sServiceKind kind)
+{
+  g_return_val_if_fail (kind < CO2S_N_SERVICES, NULL);
+  return co2s_service_info[kind].program;
+}
+
+char *
+co2s_supervisor_find_program (Co2sSupervisor *self,
+                              Co2sServiceKind kind,
+                              GError **error)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), NULL);
+  g_return_val_if_fail (kind < CO2S_N_SERVICES, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return co2s_supervisor_find_program_in (self->settings.bin_dir, kind, error);
+}
+
+gboolean
+co2s_supervisor_get_active (Co2sSupervisor *self)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), FALSE);
+  return self->active;
+}
+
+const char *
+co2s_supervisor_get_bootstrap_servers (Co2sSupervisor *self)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), NULL);
+  return self->bootstrap_servers;
+}
+
+const char *
+co2s_supervisor_get_api_url (Co2sSupervisor *self)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), NULL);
+  return self->api_url;
+}
+
+Co2sBackend
+co2s_supervisor_get_backend (Co2sSupervisor *self)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), CO2S_BACKEND_LOCAL);
+  return self->settings.backend;
+}
+
+void
+co2s_supervisor_set_backend (Co2sSupervisor *self,
+                             Co2sBackend backend)
+{
+  g_return_if_fail (CO2S_IS_SUPERVISOR (self));
+  g_return_if_fail (backend == CO2S_BACKEND_LOCAL || backend == CO2S_BACKEND_COMPOSE);
+
+  if (self->settings.backend == backend)
+    return;
+  self->settings.backend = backend;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKEND]);
+}
+
+void
+co2s_supervisor_start_async (Co2sSupervisor *self,
+                             GCancellable *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+  co2s_supervisor_start_service_async (self, CO2S_SERVICE_PRODUCER, cancellable, callback, user_data);
+}
+
+gboolean
+co2s_supervisor_start_finish (Co2sSupervisor *self,
+                              GAsyncResult *result,
+                              GError **error)
+{
+  return co2s_supervisor_start_service_finish (self, result, error);
+}
+
+void
+co2s_supervisor_stop_async (Co2sSupervisor *self,
+                            GCancellable *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  co2s_supervisor_stop_service_async (self, CO2S_SERVICE_BROKER, cancellable, callback, user_data);
+}
+
+gboolean
+co2s_supervisor_stop_finish (Co2sSupervisor *self,
+                             GAsyncResult *result,
+                             GError **error)
+{
+  return co2s_supervisor_stop_service_finish (self, result, error);
+}
+
+void
+co2s_supervisor_start_service_async (Co2sSupervisor *self,
+                                     Co2sServiceKind kind,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CO2S_IS_SUPERVISOR (self));
+  g_return_if_fail (kind < CO2S_N_SERVICES);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, co2s_supervisor_start_service_async);
+  begin_start (self, task, OP_START, kind);
+}
+
+gboolean
+co2s_supervisor_start_service_finish (Co2sSupervisor *self,
+                                      GAsyncResult *result,
+                                      GError **error)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == co2s_supervisor_start_service_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+co2s_supervisor_stop_service_async (Co2sSupervisor *self,
+                                    Co2sServiceKind kind,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CO2S_IS_SUPERVISOR (self));
+  g_return_if_fail (kind < CO2S_N_SERVICES);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, co2s_supervisor_stop_service_async);
+  begin_stop (self, task, kind);
+}
+
+gboolean
+co2s_supervisor_stop_service_finish (Co2sSupervisor *self,
+                                     GAsyncResult *result,
+                                     GError **error)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == co2s_supervisor_stop_service_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+co2s_supervisor_retrain_async (Co2sSupervisor *self,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CO2S_IS_SUPERVISOR (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, co2s_supervisor_retrain_async);
+  begin_start (self, task, OP_RETRAIN, CO2S_SERVICE_TRAINER);
+}
+
+gboolean
+co2s_supervisor_retrain_finish (Co2sSupervisor *self,
+                                GAsyncResult *result,
+                                GError **error)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == co2s_supervisor_retrain_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- Internal API (co2s-supervisor-private.h) ---------------------------- */
+
+void
+co2s_supervisor_update_bootstrap_servers (Co2sSupervisor *self,
+                                          const char *value)
+{
+  set_string_property (self, &self->bootstrap_servers, value, PROP_BOOTSTRAP_SERVERS);
+}
+
+void
+co2s_supervisor_update_api_url (Co2sSupervisor *self,
+                                const char *value)
+{
+  set_string_property (self, &self->api_url, value, PROP_API_URL);
+}

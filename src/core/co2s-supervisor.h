@@ -1,0 +1,225 @@
+/* co2s-supervisor.h — starts, watches and stops the pipeline's services.
+ *
+ * Four services, always in this order: broker → api → trainer → producer
+ * (see Co2sServiceKind). Start brings them up in that order, each waiting
+ * until the one before is ready; Stop ends them in reverse order, SIGTERM
+ * then SIGKILL after "stop-timeout". The services are Co2sService objects
+ * (co2s-service.h) whose properties a status row binds to.
+ *
+ * Backends ("backend" property):
+ *  - CO2S_BACKEND_LOCAL (default): spawns the project's programs with
+ *    GSubprocess (argv, no shell). Readiness: the broker's
+ *    "bootstrap.servers=HOST:PORT" line (that address is given to the
+ *    trainer and producer), the api's "listening on http://HOST:PORT" line
+ *    (the producer gets --api http://HOST:PORT/stream), the trainer's first
+ *    output line (or 1 s alive), the producer once spawned. A service not
+ *    ready within "ready-timeout" fails. An empty "broker-address" starts the
+ *    embedded co2stream-broker; a non-empty one disables the broker service
+ *    and uses that Kafka. A service that exits on its own after it was ready
+ *    is restarted with exponential backoff ("restart-delay-initial",
+ *    doubling up to "restart-delay-max", back to the initial delay when it
+ *    had stayed up "restart-reset-after"); its "restart-count" grows. When
+ *    the broker or the api restarts, the services using its address (trainer
+ *    and producer, or producer) are restarted too, since the new process
+ *    listens on a new port. A service that exits before it was ever ready
+ *    after a Start fails instead (a missing data set, a bad option: retrying
+ *    cannot help). Children get PR_SET_PDEATHSIG(SIGTERM): they end when this
+ *    process dies, even by SIGKILL.
+ *  - CO2S_BACKEND_COMPOSE: drives "compose-file" with `docker compose` (or
+ *    `docker-compose` v1 when the plugin is missing): up -d / stop per
+ *    service, state and health from `ps` every "compose-poll-interval",
+ *    logs from `logs -f`. The broker is the compose service "kafka". Every
+ *    Docker call has a deadline; a missing Docker or an unreachable daemon
+ *    makes the services FAILED with a message saying so.
+ *
+ * The embedded broker keeps nothing across restarts (it is in memory): every
+ * time the trainer runs against a new embedded broker process (the first
+ * Start, or after the broker restarted) it is started with --reset, a fresh
+ * model replayed from the topic's beginning (Kappa reprocessing). With an
+ * external Kafka the trainer resumes from its checkpoint, unless
+ * co2s_supervisor_retrain_async() asks for --reset.
+ *
+ * Settings: the properties below are read when a Start begins from a
+ * stopped pipeline (no service running or pending a restart); changing them
+ * later applies on the next such Start.
+ *
+ *   backend                 Co2sBackend, default LOCAL
+ *   bin-dir                 folder holding the co2stream-* programs, or NULL
+ *                           (default) to look next to the running program,
+ *                           then in a Meson build tree above it
+ *                           (…/src/broker/co2stream-broker), then in PATH
+ *   broker-address          "HOST:PORT[,…]" of a Kafka to use; NULL or ""
+ *                           (default) starts the embedded broker
+ *   api-rate                rows per second served by the api (double,
+ *                           default 50, 0 = as fast as the producer reads)
+ *   batch-rows              trainer micro-batch size (default 100)
+ *   algo                    "ls" (default) or "sgd"
+ *   dataset                 CSV path (default "data/co2_processed.csv",
+ *                           relative paths against the current folder)
+ *   model-dir               trainer output folder (default "models"; created)
+ *   compose-file            path of docker-compose.yml (default
+ *                           "docker-compose.yml"); Docker backend only
+ *
+ * Tuning (milliseconds; tests shorten them):
+ *   ready-timeout 20000, stop-timeout 5000, restart-delay-initial 1000,
+ *   restart-delay-max 30000, restart-reset-after 60000, docker-timeout 10000
+ *   (every quick Docker call), compose-up-timeout 600000 (`up -d` may build
+ *   images), compose-poll-interval 2000.
+ *
+ * Read-only:
+ *   active             TRUE while any service runs, is wanted, or waits for
+ *                      a restart (the Stop button's sensitivity)
+ *   bootstrap-servers  Kafka address the services use now, or NULL
+ *   api-url            "http://HOST:PORT" of the running api, or NULL
+ *
+ * Quitting: call co2s_supervisor_stop_async() and keep the application
+ * alive (g_application_hold) until it completes. Disposing a supervisor
+ * with running services sends them SIGTERM as a last resort.
+ *
+ * Threading: main thread only (the thread of the default GMainContext);
+ * every signal, notify and callback is emitted there. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "co2s-service.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  CO2S_BACKEND_LOCAL,
+  CO2S_BACKEND_COMPOSE,
+} Co2sBackend;
+
+/* GEnum type of Co2sBackend (nicks "local", "compose"), e.g. for
+ * g_settings_bind() on an enum key. */
+GType co2s_backend_get_type (void);
+#define CO2S_TYPE_BACKEND (co2s_backend_get_type ())
+
+/* The services, in start order; also their positions in
+ * co2s_supervisor_get_services(). */
+typedef enum {
+  CO2S_SERVICE_BROKER,
+  CO2S_SERVICE_API,
+  CO2S_SERVICE_TRAINER,
+  CO2S_SERVICE_PRODUCER,
+  CO2S_N_SERVICES
+} Co2sServiceKind;
+
+#define CO2S_SUPERVISOR_DEFAULT_READY_TIMEOUT_MS        20000
+#define CO2S_SUPERVISOR_DEFAULT_RESTART_DELAY_INITIAL_MS 1000
+#define CO2S_SUPERVISOR_DEFAULT_RESTART_DELAY_MAX_MS    30000
+#define CO2S_SUPERVISOR_DEFAULT_RESTART_RESET_AFTER_MS  60000
+
+#define CO2S_TYPE_SUPERVISOR (co2s_supervisor_get_type ())
+
+G_DECLARE_FINAL_TYPE (Co2sSupervisor, co2s_supervisor, CO2S, SUPERVISOR, GObject)
+
+/* New supervisor with default settings and four stopped services.
+ * Returns a new reference. */
+Co2sSupervisor *co2s_supervisor_new (void);
+
+/* The four Co2sService objects in start order, as a GListModel (transfer
+ * none; lives as long as @self; never changes length). */
+GListModel *co2s_supervisor_get_services (Co2sSupervisor *self);
+
+/* The service of @kind (transfer none). */
+Co2sService *co2s_supervisor_get_service (Co2sSupervisor *self,
+                                          Co2sServiceKind kind);
+
+/* The service called @name ("broker", "api", "trainer", "producer"), or
+ * NULL (transfer none). */
+Co2sService *co2s_supervisor_lookup_service (Co2sSupervisor *self,
+                                             const char *name);
+
+/* Program file name of @kind ("co2stream-trainer"); static string. */
+const char *co2s_supervisor_program_name (Co2sServiceKind kind);
+
+/* Full path of the program the local backend would run for @kind, from
+ * "bin-dir" or the automatic search (see above). NULL with
+ * G_IO_ERROR_NOT_FOUND naming where it looked. Free with g_free(). */
+char *co2s_supervisor_find_program (Co2sSupervisor *self,
+                                    Co2sServiceKind kind,
+                                    GError **error);
+
+/* Property "active". */
+gboolean co2s_supervisor_get_active (Co2sSupervisor *self);
+
+/* Property "bootstrap-servers"; owned by @self, may be NULL. */
+const char *co2s_supervisor_get_bootstrap_servers (Co2sSupervisor *self);
+
+/* Property "api-url"; owned by @self, may be NULL. */
+const char *co2s_supervisor_get_api_url (Co2sSupervisor *self);
+
+/* Property "backend" (applies at the next Start from a stopped pipeline). */
+Co2sBackend co2s_supervisor_get_backend (Co2sSupervisor *self);
+void co2s_supervisor_set_backend (Co2sSupervisor *self,
+                                  Co2sBackend backend);
+
+/* Starts every enabled service in order, each once the previous is ready.
+ * Completes TRUE when all are running (Docker: when every `up -d`
+ * succeeded), or FALSE with an error: G_IO_ERROR_FAILED whose message names
+ * the service that failed and why (the service is FAILED with the same
+ * message), or G_IO_ERROR_CANCELLED if a Stop came first. Services already
+ * running are left alone. @cancellable (may be NULL) only abandons the
+ * wait: services keep starting. @callback may be NULL (fire and forget). */
+void co2s_supervisor_start_async (Co2sSupervisor *self,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data);
+gboolean co2s_supervisor_start_finish (Co2sSupervisor *self,
+                                       GAsyncResult *result,
+                                       GError **error);
+
+/* Stops every service in reverse order (producer first), each once the
+ * later ones are gone; SIGTERM, then SIGKILL after "stop-timeout". Pending
+ * automatic restarts are cancelled. Never blocks. Completes TRUE when no
+ * process is left, or G_IO_ERROR_CANCELLED if a Start came first. Services
+ * that FAILED keep that state (and message) until the next Start; the
+ * others become STOPPED. @callback may be NULL. */
+void co2s_supervisor_stop_async (Co2sSupervisor *self,
+                                 GCancellable *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer user_data);
+gboolean co2s_supervisor_stop_finish (Co2sSupervisor *self,
+                                      GAsyncResult *result,
+                                      GError **error);
+
+/* Starts the service @kind and, first, every enabled service before it in
+ * the start order (a service needs the ones before it). Results as
+ * co2s_supervisor_start_async(). */
+void co2s_supervisor_start_service_async (Co2sSupervisor *self,
+                                          Co2sServiceKind kind,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer user_data);
+gboolean co2s_supervisor_start_service_finish (Co2sSupervisor *self,
+                                               GAsyncResult *result,
+                                               GError **error);
+
+/* Stops the service @kind and, first, every service after it (they need
+ * it). Results as co2s_supervisor_stop_async(). */
+void co2s_supervisor_stop_service_async (Co2sSupervisor *self,
+                                         Co2sServiceKind kind,
+                                         GCancellable *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data);
+gboolean co2s_supervisor_stop_service_finish (Co2sSupervisor *self,
+                                              GAsyncResult *result,
+                                              GError **error);
+
+/* "Retrain from the start": (re)starts the trainer with --reset, so it
+ * drops its model and replays the topic from the beginning (Kappa
+ * reprocessing); starts the services before it if needed. Local backend
+ * only (G_IO_ERROR_NOT_SUPPORTED with Docker). Completes TRUE once the
+ * restarted trainer is running. Ask the user to confirm first: the current
+ * model is discarded. */
+void co2s_supervisor_retrain_async (Co2sSupervisor *self,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data);
+gboolean co2s_supervisor_retrain_finish (Co2sSupervisor *self,
+                                         GAsyncResult *result,
+                                         GError **error);
+
+G_END_DECLS
