@@ -1,0 +1,97 @@
+/* co2s-metrics-follower.h — follow topic streaming_metrics live.
+ *
+ * A librdkafka consumer runs on its own thread (rd_kafka_consumer_poll with
+ * a short timeout). Each message is parsed with co2s_batch_metrics_from_json
+ * on that thread; the batches, the broker's reachability and the viewer's
+ * consumer lag are handed to the main context of the thread that called
+ * co2s_metrics_follower_start, several batches per wakeup. Signals and
+ * property notifications are only ever emitted there, so handlers may touch
+ * widgets. librdkafka callbacks only record into a mutex-protected handoff.
+ *
+ * Each follower joins its own consumer group (by default
+ * "co2stream-viewer-<pid>-<random>"), commits nothing, and starts at the end
+ * of the topic (auto.offset.reset=latest): the history before that comes
+ * from models/metrics.jsonl (Co2sMetricsHistory). Batches missed between the
+ * file and the topic leave a gap in the history, never a duplicate.
+ *
+ * Two lags exist: the "lag" property here is THIS viewer's lag on
+ * streaming_metrics (how many metrics messages it has not read yet; -1
+ * unknown, e.g. before the first message); the trainer's lag on
+ * streaming_data is in each batch (Co2sMetricsKpis.lag).
+ *
+ * The object itself is main-thread only. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "co2s-metrics.h"
+#include "co2s-metrics-history.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  CO2S_BROKER_STATE_UNKNOWN,      /* not started, or no answer yet */
+  CO2S_BROKER_STATE_REACHABLE,    /* a metadata request or a fetch succeeded */
+  CO2S_BROKER_STATE_UNREACHABLE,  /* all brokers down, or metadata failed */
+} Co2sBrokerState;
+
+#define CO2S_TYPE_BROKER_STATE (co2s_broker_state_get_type ())
+GType co2s_broker_state_get_type (void) G_GNUC_CONST;
+
+/* How long stop waits for the consumer to leave its group cleanly before
+ * dropping it (an unreachable broker must not make stop hang). */
+#define CO2S_METRICS_FOLLOWER_CLOSE_TIMEOUT_MS 2000
+
+#define CO2S_TYPE_METRICS_FOLLOWER (co2s_metrics_follower_get_type ())
+G_DECLARE_FINAL_TYPE (Co2sMetricsFollower, co2s_metrics_follower, CO2S, METRICS_FOLLOWER, GObject)
+
+/* A stopped follower for @brokers (bootstrap.servers, e.g. "127.0.0.1:9092";
+ * not NULL). Properties (set before start):
+ *   "topic"         default streaming_metrics
+ *   "group-id"      default co2stream-viewer-<pid>-<random>
+ *   "offset-reset"  "latest" (default) or "earliest", for a group with no
+ *                   committed offsets (always the case for the default id)
+ *   "overrides"     NULL-terminated "key=value" librdkafka properties (-X),
+ *                   applied last (they win over the settings above)
+ *   "history"       a Co2sMetricsHistory the batches are appended to
+ *                   (may be set at any time, or NULL)
+ * Read-only, updated on the main context:
+ *   "running", "broker-state", "reachable" (state == REACHABLE),
+ *   "assigned" (partitions assigned: from now on new messages arrive),
+ *   "lag", "received" (batches delivered), "bad-messages",
+ *   "last-error" (latest librdkafka or parse error; NULL if none).
+ * Signal "batches" (gpointer batches, guint n): @n Co2sBatchMetrics in
+ * topic order, valid during the emission; emitted on the main context
+ * before they are appended to "history". */
+Co2sMetricsFollower *co2s_metrics_follower_new (const char *brokers);
+
+/* Creates the consumer (every property checked: a refused one fails here
+ * with CO2S_KAFKA_ERROR) and starts the thread. FALSE with @error if the
+ * configuration is refused or the follower is already running. Batches are
+ * delivered on the thread-default main context of the caller. */
+gboolean co2s_metrics_follower_start (Co2sMetricsFollower *self,
+                                      GError **error);
+
+/* Stops the thread and joins it: returns within about
+ * CO2S_METRICS_FOLLOWER_CLOSE_TIMEOUT_MS + 1 s even when the broker is
+ * unreachable. Batches already received are delivered before it returns.
+ * No-op when not running. Also done by dispose. */
+void co2s_metrics_follower_stop (Co2sMetricsFollower *self);
+
+gboolean            co2s_metrics_follower_get_running      (Co2sMetricsFollower *self);
+Co2sBrokerState     co2s_metrics_follower_get_broker_state (Co2sMetricsFollower *self);
+gboolean            co2s_metrics_follower_get_reachable    (Co2sMetricsFollower *self);
+gboolean            co2s_metrics_follower_get_assigned     (Co2sMetricsFollower *self);
+gint64              co2s_metrics_follower_get_lag          (Co2sMetricsFollower *self);
+guint64             co2s_metrics_follower_get_received     (Co2sMetricsFollower *self);
+guint64             co2s_metrics_follower_get_bad_messages (Co2sMetricsFollower *self);
+/* Owned by @self; valid until the next main-context update. */
+const char         *co2s_metrics_follower_get_last_error   (Co2sMetricsFollower *self);
+const char         *co2s_metrics_follower_get_group_id     (Co2sMetricsFollower *self);
+
+/* The history batches go to (not a new reference), or NULL. */
+Co2sMetricsHistory *co2s_metrics_follower_get_history (Co2sMetricsFollower *self);
+void                co2s_metrics_follower_set_history (Co2sMetricsFollower *self,
+                                                       Co2sMetricsHistory *history);
+
+G_END_DECLS

@@ -1,0 +1,205 @@
+/* co2s-metrics-history.h — every batch of the current model, in memory, and
+ * the KPIs derived from them.
+ *
+ * The history is what the desktop app plots: models/metrics.jsonl read at
+ * start, then the batches the live topic streaming_metrics brings
+ * (Co2sMetricsFollower). Both sources overlap, so batches are deduplicated
+ * by their number. Columns are kept as flat arrays (88 bytes per batch), so a
+ * million batches take about 90 MB and the plot reads them without copies.
+ *
+ * Rules for a batch b arriving when the last stored batch is L:
+ *   - b > L: appended (a gap, e.g. batches missed while the viewer was not
+ *     following, is fine);
+ *   - b <= L and the stored batch b has the same timestamp_us and
+ *     rows_seen: a duplicate (the file and the topic overlap); dropped;
+ *   - b == 1 otherwise: the trainer was started with --reset (Kappa
+ *     replay): a NEW SERIES begins. The history only ever holds the current
+ *     series (the current model's life); the old batches are dropped, the
+ *     "series" counter goes up and "new-series" is emitted. The KPIs (best
+ *     RMSE, rows trained…) thus always describe the model that exists now;
+ *   - b > 1 otherwise: the trainer resumed from an older checkpoint and
+ *     redid batches ("rewind"): the stored batches from b on are dropped and
+ *     b is appended; the newer values win.
+ *
+ * Main thread only (not thread-safe), like any GObject bound to a UI; the
+ * follower hands batches over on the main context. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "co2s-metrics.h"
+
+G_BEGIN_DECLS
+
+#define CO2S_METRICS_HISTORY_DEFAULT_ROLLING_WINDOW 20
+#define CO2S_METRICS_HISTORY_DEFAULT_RATE_WINDOW    10
+#define CO2S_METRICS_HISTORY_DEFAULT_DATASET_ROWS   7385
+
+/* Most problems a load report keeps (the count goes on). */
+#define CO2S_METRICS_LOAD_MAX_PROBLEMS 100
+
+typedef enum {
+  CO2S_METRICS_APPEND_ADDED,
+  CO2S_METRICS_APPEND_DUPLICATE,
+  CO2S_METRICS_APPEND_NEW_SERIES,
+  CO2S_METRICS_APPEND_REWOUND,
+} Co2sMetricsAppendResult;
+
+/* What co2s_metrics_history_load_file found. */
+typedef struct {
+  char *path;
+  guint64 lines;             /* non-empty lines read */
+  guint64 added;             /* batches appended (incl. the first of a series) */
+  guint64 duplicates;
+  guint64 new_series;        /* batch numbers going back to 1 */
+  guint64 rewinds;
+  guint64 bad_lines;         /* lines that are not a metrics object */
+  gboolean partial_last_line;/* the last line had no '\n' and did not parse:
+                              * the trainer was writing it (not counted bad) */
+  GPtrArray *problems;       /* char *: "PATH:LINE: reason", in line order,
+                              * at most CO2S_METRICS_LOAD_MAX_PROBLEMS */
+} Co2sMetricsLoadReport;
+
+void co2s_metrics_load_report_free (Co2sMetricsLoadReport *report);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Co2sMetricsLoadReport, co2s_metrics_load_report_free)
+
+/* A snapshot of the KPIs, for labels. NAN / -1 mean "not known yet". */
+typedef struct {
+  guint64 batches;           /* batches held (current series) */
+  guint64 last_batch;        /* 0 when empty */
+  double last_rmse;          /* g/km, prequential */
+  double best_rmse;          /* lowest finite prequential RMSE */
+  guint64 best_batch;        /* its batch number (earliest on ties), 0 if none */
+  double rolling_rmse;       /* mean of the last rolling-window finite RMSEs */
+  guint64 rows_seen;         /* rows trained */
+  double rows_per_second;    /* over the last rate-window batches, by timestamp */
+  gint64 lag;                /* trainer's consumer lag at the last batch */
+  gint64 model_age_us;       /* now - last batch timestamp; -1 when empty */
+  double pass_progress;      /* 0..1 through the current pass over the data set */
+  guint64 pass;              /* 1-based pass number, 0 when empty */
+  guint64 dlq;               /* bad messages so far */
+  char algo[8];              /* "" when unknown */
+} Co2sMetricsKpis;
+
+#define CO2S_TYPE_METRICS_HISTORY (co2s_metrics_history_get_type ())
+G_DECLARE_FINAL_TYPE (Co2sMetricsHistory, co2s_metrics_history, CO2S, METRICS_HISTORY, GObject)
+
+/* A new, empty history with the default windows and data set size. */
+Co2sMetricsHistory *co2s_metrics_history_new (void);
+
+/* ---- adding ------------------------------------------------------------- */
+
+/* Applies the rules above to one batch; emits "new-series" (when a series
+ * starts) then "changed" unless it was a duplicate. */
+Co2sMetricsAppendResult co2s_metrics_history_append (Co2sMetricsHistory *self,
+                                                     const Co2sBatchMetrics *m);
+
+/* Same for @n batches in order, with one "changed" at the end (and at most
+ * one "new-series"). Returns how many were not duplicates. */
+guint co2s_metrics_history_append_many (Co2sMetricsHistory *self,
+                                        const Co2sBatchMetrics *m,
+                                        guint n);
+
+/* Drops every batch (not counted as a new series); emits "changed". */
+void co2s_metrics_history_clear (Co2sMetricsHistory *self);
+
+/* Reads a metrics.jsonl file. The file is taken as OLDER than what @self
+ * already holds: the result is the file's batches followed by the batches
+ * held before (re-applied with the rules above), so loading after the
+ * follower has started loses nothing. Bad lines are skipped and reported,
+ * good ones kept. Returns FALSE with @error only if the file cannot be read
+ * (G_IO_ERROR_NOT_FOUND when it does not exist); @self is then unchanged.
+ * @report (may be NULL) receives a new report on success. Emits "changed"
+ * once, never "new-series" (resets inside the file only raise "series").
+ * Blocks: prefer the async variant on a UI thread. */
+gboolean co2s_metrics_history_load_file (Co2sMetricsHistory *self,
+                                         const char *path,
+                                         Co2sMetricsLoadReport **report,
+                                         GError **error);
+
+/* Reads and parses @path on a worker thread, then merges on the calling
+ * thread's main context, as co2s_metrics_history_load_file does. */
+void co2s_metrics_history_load_file_async (Co2sMetricsHistory *self,
+                                           const char *path,
+                                           GCancellable *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer user_data);
+
+/* Result of the above: TRUE and a report (may be NULL to ignore), or FALSE
+ * with @error (@self unchanged). */
+gboolean co2s_metrics_history_load_file_finish (Co2sMetricsHistory *self,
+                                                GAsyncResult *result,
+                                                Co2sMetricsLoadReport **report,
+                                                GError **error);
+
+/* ---- settings ----------------------------------------------------------- */
+
+/* Batches averaged by the rolling mean (>= 1; default 20). */
+void  co2s_metrics_history_set_rolling_window (Co2sMetricsHistory *self, guint window);
+guint co2s_metrics_history_get_rolling_window (Co2sMetricsHistory *self);
+
+/* Batches rows/s is measured over (>= 1; default 10). */
+void  co2s_metrics_history_set_rate_window (Co2sMetricsHistory *self, guint window);
+guint co2s_metrics_history_get_rate_window (Co2sMetricsHistory *self);
+
+/* Rows in one pass over the data set (>= 1; default 7385). */
+void    co2s_metrics_history_set_dataset_rows (Co2sMetricsHistory *self, guint64 rows);
+guint64 co2s_metrics_history_get_dataset_rows (Co2sMetricsHistory *self);
+
+/* ---- reading ------------------------------------------------------------ */
+
+guint co2s_metrics_history_get_n_batches (Co2sMetricsHistory *self);
+
+/* Batch @index (0 .. n-1) rebuilt as a record (algo is the latest seen in
+ * the series). FALSE when @index is out of range. */
+gboolean co2s_metrics_history_get_batch (Co2sMetricsHistory *self,
+                                         guint index,
+                                         Co2sBatchMetrics *out);
+
+/* Index of batch number @batch, or -1 when not held. O(log n). */
+gint64 co2s_metrics_history_find_batch (Co2sMetricsHistory *self, guint64 batch);
+
+/* Columns, n_batches long (@n may be NULL), owned by @self and valid until
+ * the next change. Batch numbers are doubles (exact below 2^53) so they feed
+ * plots directly; RMSE values may be NAN where the trainer wrote null. */
+const double *co2s_metrics_history_get_batch_column     (Co2sMetricsHistory *self, guint *n);
+const double *co2s_metrics_history_get_rmse_column      (Co2sMetricsHistory *self, guint *n);
+const double *co2s_metrics_history_get_rmse_fit_column  (Co2sMetricsHistory *self, guint *n);
+const double *co2s_metrics_history_get_mae_column       (Co2sMetricsHistory *self, guint *n);
+const gint64 *co2s_metrics_history_get_rows_seen_column (Co2sMetricsHistory *self, guint *n);
+const gint64 *co2s_metrics_history_get_timestamp_column (Co2sMetricsHistory *self, guint *n);
+
+/* Rolling mean of the prequential RMSE at each batch: the mean of the finite
+ * values among the last rolling-window batches up to it (NAN when none).
+ * Computed lazily and extended incrementally on appends. */
+const double *co2s_metrics_history_get_rolling_rmse_column (Co2sMetricsHistory *self, guint *n);
+
+/* The KPIs at wall-clock time @now_us (µs since the Unix epoch, e.g.
+ * g_get_real_time ()), which only matters for model_age_us. */
+void co2s_metrics_history_get_kpis (Co2sMetricsHistory *self,
+                                    gint64 now_us,
+                                    Co2sMetricsKpis *out);
+
+/* Single KPIs (same definitions as Co2sMetricsKpis). */
+double  co2s_metrics_history_get_last_rmse (Co2sMetricsHistory *self);
+double  co2s_metrics_history_get_best_rmse (Co2sMetricsHistory *self, guint64 *batch);
+double  co2s_metrics_history_get_rolling_rmse (Co2sMetricsHistory *self);
+double  co2s_metrics_history_get_rows_per_second (Co2sMetricsHistory *self);
+guint64 co2s_metrics_history_get_last_batch (Co2sMetricsHistory *self);
+
+/* Bumps on every change. Equal generations mean equal contents. */
+guint64 co2s_metrics_history_get_generation (Co2sMetricsHistory *self);
+
+/* Bumps whenever held batches are removed or replaced (new series, rewind,
+ * clear, load). Between two equal epochs the history only grew at its end,
+ * which lets caches extend instead of recomputing. */
+guint64 co2s_metrics_history_get_epoch (Co2sMetricsHistory *self);
+
+/* Series started since creation (see the rules above); 0 at first. */
+guint co2s_metrics_history_get_series (Co2sMetricsHistory *self);
+
+/* Bytes the stored values take (8 per batch and column, plus the rolling
+ * column once built). GArray may reserve up to twice that while growing. */
+gsize co2s_metrics_history_get_memory_size (Co2sMetricsHistory *self);
+
+G_END_DECLS

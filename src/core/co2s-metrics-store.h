@@ -1,0 +1,73 @@
+/* co2s-metrics-store.h — INTERNAL to Co2sMetricsHistory (not a public API):
+ * the batch columns and the dedupe/new-series/rewind rules as a plain struct
+ * without GObject, so that the async loader can fill one on a worker thread
+ * and the history merge it on the main thread. One thread at a time. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "co2s-metrics-history.h"
+
+G_BEGIN_DECLS
+
+/* The columns and the rules, without GObject: the async loader fills one on
+ * a worker thread, the history merges it on the main thread. */
+enum {
+  COL_BATCH,       /* double (exact below 2^53) */
+  COL_ROWS,        /* gint64 */
+  COL_ROWS_SEEN,   /* gint64 */
+  COL_TIMESTAMP,   /* gint64, µs since the Unix epoch */
+  COL_LAG,         /* gint64 */
+  COL_DLQ,         /* gint64 */
+  COL_RMSE,        /* double */
+  COL_MAE,         /* double */
+  COL_RMSE_FIT,    /* double */
+  COL_LAT_P50,     /* double */
+  COL_LAT_MAX,     /* double */
+  N_COLS
+};
+
+typedef struct {
+  GArray *cols[N_COLS];
+  char algo[8];
+  gint64 best_index;   /* -1 when no finite RMSE */
+  guint series;
+} Co2sMetricsStore;
+
+#define COL_D(store, col, i) g_array_index ((store)->cols[col], double, (i))
+#define COL_I(store, col, i) g_array_index ((store)->cols[col], gint64, (i))
+
+static inline guint
+co2s_metrics_store_len (const Co2sMetricsStore *store)
+{
+  return store->cols[COL_BATCH]->len;
+}
+
+Co2sMetricsStore *co2s_metrics_store_new (void);
+void co2s_metrics_store_free (Co2sMetricsStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Co2sMetricsStore, co2s_metrics_store_free)
+
+/* Keeps the first @len batches; recomputes the best when it was dropped. */
+void co2s_metrics_store_truncate (Co2sMetricsStore *store, guint len);
+
+/* Batch @i as a record (algo: the latest of the series). */
+void co2s_metrics_store_get (const Co2sMetricsStore *store, guint i, Co2sBatchMetrics *out);
+
+/* Index of batch number @batch, or -1. O(log n). */
+gint64 co2s_metrics_store_find (const Co2sMetricsStore *store, guint64 batch);
+
+/* The rules of co2s-metrics-history.h. @truncated_at receives the first
+ * index whose contents changed when batches were dropped (G_MAXUINT if
+ * none). */
+Co2sMetricsAppendResult co2s_metrics_store_append (Co2sMetricsStore *store,
+                                                   const Co2sBatchMetrics *m,
+                                                   guint *truncated_at);
+
+/* Reads a metrics.jsonl file into a new store (any thread). NULL with
+ * @error when the file cannot be read; else the store and a report. */
+Co2sMetricsStore *co2s_metrics_store_load (const char *path,
+                                           GCancellable *cancellable,
+                                           Co2sMetricsLoadReport **out_report,
+                                           GError **error);
+
+G_END_DECLS

@@ -1,0 +1,238 @@
+/* co2s-rmse-plot-export.c — the RMSE plot as a PNG, SVG or PDF file, and
+ * in words for screen readers. Declared in co2s-rmse-plot.h. */
+#define G_LOG_DOMAIN "co2s-plot"
+
+#ifndef GETTEXT_PACKAGE
+# define GETTEXT_PACKAGE "co2stream"
+#endif
+
+#include "co2s-rmse-plot.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#define EXPORT_MIN_SIZE 16
+#define EXPORT_MAX_SIZE 16384
+
+typedef enum {
+  FORMAT_PNG,
+  FORMAT_SVG,
+  FORMAT_PDF,
+} Format;
+
+/* Where cairo's stream writers send bytes; keeps the first error. */
+typedef struct {
+  GOutputStream *stream;
+  GError *error;
+} Sink;
+
+static cairo_status_t
+sink_write (void *closure, const unsigned char *data, unsigned int length)
+{
+  Sink *sink = closure;
+
+  if (sink->error != NULL)
+    return CAIRO_STATUS_WRITE_ERROR;
+  if (!g_output_stream_write_all (sink->stream, data, length, NULL, NULL, &sink->error))
+    return CAIRO_STATUS_WRITE_ERROR;
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static gboolean
+format_from_path (const char *path, Format *format, GError **error)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  const char *dot = strrchr (base, '.');
+  g_autofree char *ext = dot != NULL ? g_ascii_strdown (dot + 1, -1) : NULL;
+
+  if (g_strcmp0 (ext, "png") == 0)
+    *format = FORMAT_PNG;
+  else if (g_strcmp0 (ext, "svg") == 0)
+    *format = FORMAT_SVG;
+  else if (g_strcmp0 (ext, "pdf") == 0)
+    *format = FORMAT_PDF;
+  else
+    {
+      if (ext == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     _("Cannot export the plot to “%s”: the file name has no extension; use .png, .svg or .pdf"),
+                     path);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     _("Cannot export the plot to “%s”: unknown file type “.%s”; use .png, .svg or .pdf"),
+                     path, dot + 1);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+cairo_ok (cairo_status_t status, Sink *sink, const char *path, GError **error)
+{
+  if (sink->error != NULL)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&sink->error),
+                                  _("Cannot write “%s”: "), path);
+      return FALSE;
+    }
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Cannot write “%s”: %s"), path, cairo_status_to_string (status));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+render (Co2sMetricsHistory *history,
+        const Co2sRmsePlotOptions *options,
+        Format format,
+        int width,
+        int height,
+        Sink *sink,
+        const char *path,
+        GError **error)
+{
+  g_autoptr(Co2sRmsePlot) plot = co2s_rmse_plot_new (history);
+  cairo_surface_t *surface;
+  cairo_status_t status;
+  cairo_t *cr;
+
+  switch (format)
+    {
+    case FORMAT_PNG:
+      surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+      break;
+    case FORMAT_SVG:
+      surface = cairo_svg_surface_create_for_stream (sink_write, sink, width, height);
+      break;
+    case FORMAT_PDF:
+      surface = cairo_pdf_surface_create_for_stream (sink_write, sink, width, height);
+      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE,
+                                      options != NULL && options->title != NULL
+                                      ? options->title : _("RMSE per batch"));
+      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "co2stream");
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  cr = cairo_create (surface);
+  co2s_rmse_plot_draw (plot, cr, width, height, options);
+  status = cairo_status (cr);
+  cairo_destroy (cr);
+
+  if (status == CAIRO_STATUS_SUCCESS && format == FORMAT_PNG)
+    status = cairo_surface_write_to_png_stream (surface, sink_write, sink);
+  cairo_surface_finish (surface);
+  if (status == CAIRO_STATUS_SUCCESS)
+    status = cairo_surface_status (surface);
+  cairo_surface_destroy (surface);
+
+  return cairo_ok (status, sink, path, error);
+}
+
+gboolean
+co2s_rmse_plot_export (Co2sMetricsHistory *history,
+                       const Co2sRmsePlotOptions *options,
+                       const char *path,
+                       int width,
+                       int height,
+                       GError **error)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileOutputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+  Sink sink = { NULL, NULL };
+  Format format;
+
+  g_return_val_if_fail (history == NULL || CO2S_IS_METRICS_HISTORY (history), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!format_from_path (path, &format, error))
+    return FALSE;
+  if (width < EXPORT_MIN_SIZE || width > EXPORT_MAX_SIZE ||
+      height < EXPORT_MIN_SIZE || height > EXPORT_MAX_SIZE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Cannot export the plot at %d × %d: width and height must be between %d and %d"),
+                   width, height, EXPORT_MIN_SIZE, EXPORT_MAX_SIZE);
+      return FALSE;
+    }
+
+  /* Written beside the target and renamed over it on success. */
+  file = g_file_new_for_path (path);
+  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, &local_error);
+  if (stream == NULL)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  _("Cannot write “%s”: "), path);
+      return FALSE;
+    }
+
+  sink.stream = G_OUTPUT_STREAM (stream);
+  if (!render (history, options, format, width, height, &sink, path, error))
+    {
+      g_autoptr(GCancellable) cancel = g_cancellable_new ();
+
+      /* A cancelled close drops the temporary file and keeps the old one. */
+      g_cancellable_cancel (cancel);
+      g_output_stream_close (G_OUTPUT_STREAM (stream), cancel, NULL);
+      return FALSE;
+    }
+  if (!g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &local_error))
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  _("Cannot write “%s”: "), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* RMSE in g/km, with the precision a reader needs. */
+static char *
+format_rmse (double v)
+{
+  return g_strdup_printf ("%.*f", fabs (v) >= 1.0 ? 1 : 3, v);
+}
+
+char *
+co2s_rmse_plot_describe (Co2sMetricsHistory *history)
+{
+  g_autofree char *last_rmse = NULL;
+  g_autofree char *best_rmse = NULL;
+  g_autofree char *last_batch = NULL;
+  g_autofree char *best_batch = NULL;
+  guint64 best_at = 0;
+  double last, best;
+
+  g_return_val_if_fail (history == NULL || CO2S_IS_METRICS_HISTORY (history), NULL);
+
+  if (history == NULL || co2s_metrics_history_get_n_batches (history) == 0)
+    return g_strdup (_("No batches yet."));
+
+  last = co2s_metrics_history_get_last_rmse (history);
+  best = co2s_metrics_history_get_best_rmse (history, &best_at);
+  last_batch = g_strdup_printf ("%'" G_GUINT64_FORMAT, co2s_metrics_history_get_last_batch (history));
+  if (!isfinite (best))
+    /* TRANSLATORS: %s is a batch number. */
+    return g_strdup_printf (_("No RMSE measured yet; latest batch %s."), last_batch);
+
+  best_rmse = format_rmse (best);
+  best_batch = g_strdup_printf ("%'" G_GUINT64_FORMAT, best_at);
+  if (!isfinite (last))
+    /* TRANSLATORS: batch number, then the best RMSE and its batch. */
+    return g_strdup_printf (_("Latest batch %s has no RMSE; best %s g/km at batch %s."),
+                            last_batch, best_rmse, best_batch);
+
+  last_rmse = format_rmse (last);
+  /* TRANSLATORS: the RMSE values use the locale's decimal separator; the
+   * batch numbers its digit grouping. Keep the order of the %s or use %1$s. */
+  return g_strdup_printf (_("Latest RMSE %s g/km at batch %s; best %s g/km at batch %s."),
+                          last_rmse, last_batch, best_rmse, best_batch);
+}

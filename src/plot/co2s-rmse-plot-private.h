@@ -1,0 +1,105 @@
+/* co2s-rmse-plot-private.h — what co2s-rmse-plot.c (drawing) and
+ * co2s-rmse-plot-view.c (ranges, ticks, layout) share. Not installed. */
+#pragma once
+
+#include <cairo.h>
+
+#include "co2s-rmse-plot.h"
+
+G_BEGIN_DECLS
+
+enum {
+  SERIES_RMSE,
+  SERIES_FIT,
+  SERIES_ROLLING,
+  N_SERIES
+};
+
+/* cmap0 slots. */
+enum {
+  COL_BACKGROUND,
+  COL_TEXT,
+  COL_AXIS,
+  COL_GRID,
+  COL_RMSE,
+  COL_FIT,
+  COL_ROLLING,
+  N_COLOURS
+};
+
+#define MIN_SIZE          16
+#define BASE_FONT_PX      13.0
+#define PX_PER_MM         (72.0 / 25.4)   /* the page is set up at 72 dpi */
+#define MARKER_SPACING_PX 120.0
+#define LEGEND_SAMPLE_PX  34.0
+#define MAX_TICKS         24
+#define MAJOR_TICK_PX     5.0
+#define MINOR_TICK_PX     3.0
+/* PLplot's cairo driver turns the character height into a Pango size in
+ * points, which Pango renders at 96 dpi: 1 pt = 4/3 px. */
+#define PT_PER_PX         0.75
+#define FONT_FAMILY       "Sans"
+
+/* What one drawing shows, computed before PLplot is involved. */
+typedef struct {
+  guint n;                  /* batches in the history */
+  guint first;              /* first visible history index */
+  gboolean empty;
+  double x_lo, x_hi, x_step;
+  double y_lo, y_hi;        /* world coordinates (log10 when log_y) */
+  double y_step;            /* linear only */
+  gboolean shown[N_SERIES];          /* asked for by the options */
+  gboolean has_data[N_SERIES];       /* and something to draw (legend) */
+  guint n_y_ticks;
+  double y_ticks[MAX_TICKS];         /* world coordinates */
+  char *y_labels[MAX_TICKS];
+  guint n_x_ticks;
+  double x_ticks[MAX_TICKS];
+  char *x_labels[MAX_TICKS];
+} Co2sPlotView;
+
+typedef struct {
+  double font_px;
+  double left, right, top, bottom;
+  double y_label_px, y_title_px;   /* distances from the plot's left edge */
+  double x_label_px, x_title_px;   /* distances from the plot's bottom edge */
+  double plot_w, plot_h;
+  double legend_top;        /* px from the top of the page */
+  guint legend_rows;
+  double legend_x[N_SERIES];
+  guint legend_row[N_SERIES];
+} Co2sPlotLayout;
+
+void _co2s_plot_view_clear (Co2sPlotView *view);
+
+/* The x range and the visible part of @history (may be NULL). */
+void _co2s_plot_view_compute_x (Co2sPlotView *view,
+                                Co2sMetricsHistory *history,
+                                const Co2sRmsePlotOptions *options,
+                                double plot_w);
+
+/* The y range and ticks from the data range [@lo, @hi] (ignored unless
+ * @have_data). */
+void _co2s_plot_view_compute_y (Co2sPlotView *view,
+                                const Co2sRmsePlotOptions *options,
+                                double lo,
+                                double hi,
+                                gboolean have_data,
+                                double plot_h);
+
+void _co2s_plot_view_compute_x_ticks (Co2sPlotView *view);
+
+/* The legend name of @series; *@owned receives what must be freed. */
+const char *_co2s_plot_series_name (guint series, guint window, char **owned);
+
+/* Margins and legend placement for a @width × @height page; text is
+ * measured on @cr as PLplot's cairo driver renders it. */
+void _co2s_plot_compute_layout (Co2sPlotLayout *layout,
+                                cairo_t *cr,
+                                const Co2sPlotView *view,
+                                const Co2sRmsePlotOptions *options,
+                                guint window,
+                                int width,
+                                int height);
+
+G_END_DECLS

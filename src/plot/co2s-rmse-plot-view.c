@@ -1,0 +1,448 @@
+/* co2s-rmse-plot-view.c — what the RMSE plot shows and where: axis ranges,
+ * ticks and their locale-formatted labels, margins, legend placement, the
+ * palettes. No PLplot here. */
+#define G_LOG_DOMAIN "co2s-plot"
+
+#ifndef GETTEXT_PACKAGE
+# define GETTEXT_PACKAGE "co2stream"
+#endif
+
+#include "co2s-rmse-plot-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <locale.h>
+#include <math.h>
+#include <pango/pangocairo.h>
+#include <string.h>
+
+/* ---- palette ----------------------------------------------------------------- */
+
+static Co2sRgb
+rgb_hex (guint32 hex)
+{
+  Co2sRgb c = { ((hex >> 16) & 0xff) / 255.0, ((hex >> 8) & 0xff) / 255.0, (hex & 0xff) / 255.0 };
+
+  return c;
+}
+
+void
+co2s_rmse_plot_get_palette (Co2sPlotStyle style, Co2sRmsePlotPalette *out)
+{
+  g_return_if_fail (out != NULL);
+
+  /* Okabe–Ito hues, darkened on light and lightened on dark backgrounds so
+   * every line keeps at least 4.5:1 against its background (libadwaita's
+   * view colours). */
+  if (style == CO2S_PLOT_STYLE_DARK)
+    {
+      out->background = rgb_hex (0x1e1e1e);
+      out->text = rgb_hex (0xffffff);
+      out->axis = rgb_hex (0x9a9996);
+      out->grid = rgb_hex (0x3a3a3a);
+      out->rmse = rgb_hex (0x56b4e9);     /* sky blue */
+      out->fit = rgb_hex (0xe69f00);      /* orange */
+      out->rolling = rgb_hex (0x5ec3a0);  /* bluish green */
+    }
+  else
+    {
+      out->background = rgb_hex (0xffffff);
+      out->text = rgb_hex (0x1e1e1e);
+      out->axis = rgb_hex (0x5e5c64);
+      out->grid = rgb_hex (0xdeddda);
+      out->rmse = rgb_hex (0x0072b2);     /* blue */
+      out->fit = rgb_hex (0xb35000);      /* vermillion, darker */
+      out->rolling = rgb_hex (0x007a5a);  /* bluish green, darker */
+    }
+}
+
+static double
+rgb_luminance (const Co2sRgb *c)
+{
+  double v[3] = { c->r, c->g, c->b };
+
+  for (int i = 0; i < 3; i++)
+    v[i] = v[i] <= 0.03928 ? v[i] / 12.92 : pow ((v[i] + 0.055) / 1.055, 2.4);
+  return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+}
+
+double
+co2s_rgb_contrast (const Co2sRgb *a, const Co2sRgb *b)
+{
+  double la, lb;
+
+  g_return_val_if_fail (a != NULL && b != NULL, 1.0);
+
+  la = rgb_luminance (a);
+  lb = rgb_luminance (b);
+  return (MAX (la, lb) + 0.05) / (MIN (la, lb) + 0.05);
+}
+
+/* ---- numbers ------------------------------------------------------------------ */
+
+/* The 1, 2 or 5 × 10^k step that cuts @span into a number of intervals
+ * closest (by ratio) to @intervals. */
+static double
+nice_step_for (double span, double intervals)
+{
+  static const double mantissas[] = { 1.0, 2.0, 5.0 };
+  double mag, best = 1.0, best_err = INFINITY;
+
+  if (!(span > 0.0) || !isfinite (span) || !(intervals > 0.0))
+    return 1.0;
+  mag = pow (10.0, floor (log10 (span / intervals)));
+  for (int e = -1; e <= 1; e++)
+    for (guint m = 0; m < G_N_ELEMENTS (mantissas); m++)
+      {
+        double step = mantissas[m] * mag * pow (10.0, e);
+        double err = fabs (log ((span / step) / intervals));
+
+        if (err < best_err - 1e-9)
+          {
+            best = step;
+            best_err = err;
+          }
+      }
+  return best;
+}
+
+/* Decimals needed to show multiples of @step. */
+static int
+decimals_for (double step)
+{
+  if (step >= 1.0)
+    return 0;
+  return CLAMP ((int) ceil (-log10 (step) - 1e-9), 0, 9);
+}
+
+/* Locale formatting: the decimal separator and digit grouping of
+ * LC_NUMERIC. A locale without grouping (C, POSIX) still gets numbers of
+ * five digits or more grouped, with narrow no-break spaces (SI style), so
+ * that 1 000 000 stays readable. */
+static char *
+format_number (double v, int decimals)
+{
+  const char *sep = localeconv ()->thousands_sep;
+  g_autofree char *plain = NULL;
+  GString *out;
+  const char *p, *end;
+  gsize digits;
+
+  if (fabs (v) < 0.5 * pow (10.0, -decimals))
+    v = 0.0;
+  if ((sep != NULL && sep[0] != '\0') || fabs (v) < 10000.0)
+    return g_strdup_printf ("%'.*f", decimals, v);
+
+  plain = g_strdup_printf ("%.*f", decimals, v);
+  p = plain;
+  out = g_string_new (NULL);
+  if (*p == '-')
+    g_string_append_c (out, *p++);
+  for (end = p; g_ascii_isdigit (*end); end++)
+    ;
+  digits = end - p;
+  for (gsize i = 0; i < digits; i++)
+    {
+      if (i > 0 && (digits - i) % 3 == 0)
+        g_string_append (out, "\xe2\x80\xaf");  /* U+202F */
+      g_string_append_c (out, p[i]);
+    }
+  g_string_append (out, end);
+  return g_string_free (out, FALSE);
+}
+
+/* ---- view --------------------------------------------------------------------- */
+
+void
+_co2s_plot_view_clear (Co2sPlotView *view)
+{
+  for (guint i = 0; i < view->n_y_ticks; i++)
+    g_free (view->y_labels[i]);
+  for (guint i = 0; i < view->n_x_ticks; i++)
+    g_free (view->x_labels[i]);
+  view->n_y_ticks = 0;
+  view->n_x_ticks = 0;
+}
+
+/* The x range and the visible part of the history; the axis of the whole
+ * history ends on tick marks, so appended batches mostly stay inside it and
+ * the decimation can be extended instead of redone. */
+void
+_co2s_plot_view_compute_x (Co2sPlotView *view,
+                           Co2sMetricsHistory *history,
+                           const Co2sRmsePlotOptions *options,
+                           double plot_w)
+{
+  const double *batch;
+  double first, last, span, intervals;
+
+  view->n = history != NULL ? co2s_metrics_history_get_n_batches (history) : 0;
+  view->first = 0;
+  intervals = CLAMP (plot_w / (90.0 * options->font_scale), 2.0, 10.0);
+
+  if (view->n == 0)
+    {
+      view->empty = TRUE;
+      view->x_step = nice_step_for (10.0, intervals);
+      view->x_lo = 0.0;
+      view->x_hi = 10.0;
+      return;
+    }
+
+  batch = co2s_metrics_history_get_batch_column (history, NULL);
+  if (options->last_n > 0 && view->n > options->last_n)
+    view->first = view->n - options->last_n;
+  first = batch[view->first];
+  last = batch[view->n - 1];
+  span = MAX (last - first, 1.0);
+  /* Room for labels as wide as the largest batch number, grouped. */
+  {
+    double digits = floor (log10 (MAX (last, 1.0))) + 1.0;
+    double label_px = (digits + floor ((digits - 1.0) / 3.0)) * 0.62 * BASE_FONT_PX * options->font_scale;
+
+    intervals = CLAMP (plot_w / MAX (label_px + 2.5 * BASE_FONT_PX * options->font_scale,
+                                     60.0 * options->font_scale), 1.5, 10.0);
+  }
+  view->x_step = MAX (1.0, nice_step_for (span, intervals));
+
+  if (options->last_n > 0)
+    {
+      view->x_lo = first;
+      view->x_hi = MAX (last, first + 1.0);
+    }
+  else
+    {
+      /* Batch 1 on a multiple of the step gets room on its left (the
+       * axis starts at 0, not on the first point). */
+      view->x_lo = floor ((first - 1.0) / view->x_step) * view->x_step;
+      view->x_hi = ceil (last / view->x_step) * view->x_step;
+      if (view->x_hi <= last && view->n == 1)
+        view->x_hi = last + view->x_step;
+    }
+}
+
+static void
+fill_log_ticks (Co2sPlotView *view, const int *mantissas, guint n_mantissas)
+{
+  for (guint i = 0; i < view->n_y_ticks; i++)
+    g_free (view->y_labels[i]);
+  view->n_y_ticks = 0;
+  for (int k = (int) floor (view->y_lo); k <= (int) ceil (view->y_hi); k++)
+    for (guint m = 0; m < n_mantissas; m++)
+      {
+        double v = mantissas[m] * pow (10.0, k);
+        double lv = log10 (v);
+
+        if (lv < view->y_lo || lv > view->y_hi || view->n_y_ticks >= MAX_TICKS)
+          continue;
+        view->y_ticks[view->n_y_ticks] = lv;
+        view->y_labels[view->n_y_ticks] = format_number (v, k >= 0 ? 0 : -k);
+        view->n_y_ticks++;
+      }
+}
+
+void
+_co2s_plot_view_compute_y (Co2sPlotView *view,
+                           const Co2sRmsePlotOptions *options,
+                           double lo,
+                           double hi,
+                           gboolean have_data,
+                           double plot_h)
+{
+  double intervals = CLAMP (plot_h / (48.0 * options->font_scale), 2.0, 8.0);
+
+  view->n_y_ticks = 0;
+
+  if (options->log_y)
+    {
+      static const int nice_mantissas[] = { 1, 2, 5 };
+      static const int all_mantissas[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+      static const int decade_mantissas[] = { 1 };
+      double llo, lhi, pad;
+
+      if (!have_data)
+        {
+          lo = 1.0;
+          hi = 10.0;
+        }
+      llo = log10 (lo);
+      lhi = log10 (hi);
+      /* At least a fifth of a decade, so that some values get labels. */
+      if (lhi - llo < 0.2)
+        {
+          double mid = (llo + lhi) / 2.0;
+
+          llo = mid - 0.1;
+          lhi = mid + 0.1;
+        }
+      pad = MAX ((lhi - llo) * 0.06, 0.03);
+      view->y_lo = llo - pad;
+      view->y_hi = lhi + pad;
+
+      /* Label 1-2-5 × 10^k; every digit when that gives too few labels,
+       * decades only when too many. */
+      fill_log_ticks (view, nice_mantissas, G_N_ELEMENTS (nice_mantissas));
+      if (view->n_y_ticks < 3)
+        fill_log_ticks (view, all_mantissas, G_N_ELEMENTS (all_mantissas));
+      else if (view->n_y_ticks > intervals + 2)
+        fill_log_ticks (view, decade_mantissas, G_N_ELEMENTS (decade_mantissas));
+      return;
+    }
+
+  if (!have_data)
+    {
+      lo = 0.0;
+      hi = 1.0;
+    }
+  else
+    {
+      double pad = (hi - lo) * 0.05;
+
+      if (pad <= 0.0)
+        pad = MAX (fabs (hi) * 0.1, 0.5);
+      /* RMSE is never negative: do not invent a negative axis. */
+      lo = lo >= 0.0 ? MAX (0.0, lo - pad) : lo - pad;
+      hi += pad;
+    }
+  view->y_step = nice_step_for (hi - lo, intervals);
+  view->y_lo = floor (lo / view->y_step) * view->y_step;
+  view->y_hi = ceil (hi / view->y_step) * view->y_step;
+  if (view->y_hi <= view->y_lo)
+    view->y_hi = view->y_lo + view->y_step;
+
+  for (double k = ceil (view->y_lo / view->y_step - 1e-9);
+       k * view->y_step <= view->y_hi + view->y_step * 1e-9 && view->n_y_ticks < MAX_TICKS;
+       k++)
+    {
+      view->y_ticks[view->n_y_ticks] = k * view->y_step;
+      view->y_labels[view->n_y_ticks] = format_number (k * view->y_step, decimals_for (view->y_step));
+      view->n_y_ticks++;
+    }
+}
+
+void
+_co2s_plot_view_compute_x_ticks (Co2sPlotView *view)
+{
+  view->n_x_ticks = 0;
+  for (double k = ceil (view->x_lo / view->x_step - 1e-9);
+       k * view->x_step <= view->x_hi + view->x_step * 1e-9 && view->n_x_ticks < MAX_TICKS;
+       k++)
+    {
+      view->x_ticks[view->n_x_ticks] = k * view->x_step;
+      view->x_labels[view->n_x_ticks] = format_number (k * view->x_step, decimals_for (view->x_step));
+      view->n_x_ticks++;
+    }
+}
+
+/* ---- layout ---------------------------------------------------------------------- */
+
+const char *
+_co2s_plot_series_name (guint series, guint window, char **owned)
+{
+  switch (series)
+    {
+    case SERIES_RMSE:
+      return _("RMSE (prequential)");
+    case SERIES_FIT:
+      return _("RMSE after learning");
+    case SERIES_ROLLING:
+      *owned = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Rolling mean (%u batch)",
+                                             "Rolling mean (%u batches)", window),
+                                window);
+      return *owned;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Width in px of @text as PLplot's cairo driver will render it. */
+static double
+text_width (cairo_t *cr, const char *text, double font_px)
+{
+  g_autoptr(PangoLayout) layout = pango_cairo_create_layout (cr);
+  PangoFontDescription *desc = pango_font_description_from_string (FONT_FAMILY);
+  int w, h;
+
+  pango_font_description_set_size (desc, (int) (font_px * PT_PER_PX * PANGO_SCALE));
+  pango_layout_set_font_description (layout, desc);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  pango_font_description_free (desc);
+  return w;
+}
+
+void
+_co2s_plot_compute_layout (Co2sPlotLayout *layout,
+                           cairo_t *cr,
+                           const Co2sPlotView *view,
+                           const Co2sRmsePlotOptions *options,
+                           guint window,
+                           int width,
+                           int height)
+{
+  double fs = BASE_FONT_PX * options->font_scale;
+  double max_label = 0.0, last_label = 0.0;
+  double x = 0.0, avail;
+  guint row = 0;
+
+  memset (layout, 0, sizeof *layout);
+  layout->font_px = fs;
+
+  /* Measured in @cr's user space, where PLplot's driver will draw. */
+  cairo_save (cr);
+  for (guint i = 0; i < view->n_y_ticks; i++)
+    max_label = MAX (max_label, text_width (cr, view->y_labels[i], fs));
+  if (view->n_x_ticks > 0)
+    last_label = text_width (cr, view->x_labels[view->n_x_ticks - 1], fs);
+
+  /* Left: tick, gap, tick labels, gap, y title, margin. */
+  layout->y_label_px = MAJOR_TICK_PX + fs * 0.4;
+  layout->y_title_px = layout->y_label_px + max_label + fs * 0.7 + fs * 0.55;
+  layout->left = layout->y_title_px + fs * 0.6 + 6.0;
+  /* The first x label is centred on the axis' start: keep it inside. */
+  if (view->n_x_ticks > 0 && view->x_ticks[0] == view->x_lo)
+    {
+      double half_first = text_width (cr, view->x_labels[0], fs) / 2.0 + 6.0;
+
+      layout->left = MAX (layout->left, half_first);
+    }
+  layout->right = MAX (fs * 1.2, last_label / 2.0 + 8.0);
+  /* Bottom: tick, gap, tick labels, gap, x title, margin. */
+  layout->x_label_px = MAJOR_TICK_PX + fs * 0.3 + fs * 0.6;
+  layout->x_title_px = layout->x_label_px + fs * 0.6 + fs * 0.5 + fs * 0.6;
+  layout->bottom = layout->x_title_px + fs * 0.6 + 6.0;
+  layout->top = 10.0;
+  if (options->title != NULL && options->title[0] != '\0')
+    layout->top += fs * 1.35 * 1.5;
+
+  /* Legend above the plot, flowing left to right, wrapping as needed. */
+  avail = width - layout->left - layout->right;
+  if (options->show_legend)
+    {
+      for (guint s = 0; s < N_SERIES; s++)
+        {
+          g_autofree char *owned = NULL;
+          double w;
+
+          if (!view->shown[s] || !view->has_data[s])
+            continue;
+          w = LEGEND_SAMPLE_PX * options->font_scale + fs * 0.5 +
+              text_width (cr, _co2s_plot_series_name (s, window, &owned), fs) + fs * 1.5;
+          if (x > 0.0 && x + w > avail)
+            {
+              row++;
+              x = 0.0;
+            }
+          layout->legend_x[s] = x;
+          layout->legend_row[s] = row;
+          x += w;
+        }
+      layout->legend_rows = row + 1;
+      layout->legend_top = layout->top;
+      layout->top += layout->legend_rows * fs * 1.6 + fs * 0.4;
+    }
+  cairo_restore (cr);
+
+  layout->plot_w = width - layout->left - layout->right;
+  layout->plot_h = height - layout->top - layout->bottom;
+}

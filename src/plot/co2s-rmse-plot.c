@@ -1,0 +1,792 @@
+/* co2s-rmse-plot.c — RMSE per batch, drawn by PLplot's extcairo device. */
+#define G_LOG_DOMAIN "co2s-plot"
+
+#ifndef GETTEXT_PACKAGE
+# define GETTEXT_PACKAGE "co2stream"
+#endif
+
+#include "co2s-rmse-plot-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <plplot.h>
+#include <string.h>
+
+#include "co2s-decimate.h"
+
+typedef struct {
+  Co2sDecimator *dec;
+  guint fed;                /* history index up to which points were added */
+} SeriesCache;
+
+struct _Co2sRmsePlot
+{
+  GObject parent_instance;
+
+  Co2sMetricsHistory *history;
+
+  SeriesCache series[N_SERIES];
+  gboolean cache_valid;
+  guint64 cache_epoch;
+  guint cache_window;
+  guint cache_first;        /* first history index fed */
+  double cache_x_lo;
+  double cache_x_hi;
+  guint cache_width;
+  gboolean cache_log;
+
+  gsize last_point_count;
+};
+
+G_DEFINE_FINAL_TYPE (Co2sRmsePlot, co2s_rmse_plot, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_HISTORY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* PLplot's state is global: one drawing at a time in the whole process. */
+static GMutex plplot_lock;
+
+/* PLplot treats '#' as an escape character. */
+static char *
+pl_escape (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '#')
+        g_string_append_c (out, '#');
+      g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* ---- decimation cache ------------------------------------------------------------ */
+
+static const double *
+series_column (Co2sMetricsHistory *history, guint series)
+{
+  switch (series)
+    {
+    case SERIES_RMSE:
+      return co2s_metrics_history_get_rmse_column (history, NULL);
+    case SERIES_FIT:
+      return co2s_metrics_history_get_rmse_fit_column (history, NULL);
+    case SERIES_ROLLING:
+      return co2s_metrics_history_get_rolling_rmse_column (history, NULL);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+cache_clear (Co2sRmsePlot *self)
+{
+  for (guint s = 0; s < N_SERIES; s++)
+    {
+      g_clear_pointer (&self->series[s].dec, co2s_decimator_free);
+      self->series[s].fed = 0;
+    }
+  self->cache_valid = FALSE;
+}
+
+/* Width of the decimation grid: one column per device pixel of the whole
+ * drawing (the plot area is narrower, so columns are never wider than a
+ * pixel), twice that for vector output that may be zoomed. */
+static guint
+decimation_width (int width)
+{
+  return (guint) CLAMP (width, 1, CO2S_DECIMATE_MAX_WIDTH);
+}
+
+static void
+cache_update (Co2sRmsePlot *self,
+              const Co2sPlotView *view,
+              const Co2sRmsePlotOptions *options,
+              guint dec_width)
+{
+  Co2sMetricsHistory *history = self->history;
+  guint64 epoch = co2s_metrics_history_get_epoch (history);
+  guint window = co2s_metrics_history_get_rolling_window (history);
+  const double *x = co2s_metrics_history_get_batch_column (history, NULL);
+
+  if (!self->cache_valid ||
+      self->cache_epoch != epoch ||
+      self->cache_window != window ||
+      self->cache_first != view->first ||
+      self->cache_x_lo != view->x_lo ||
+      self->cache_x_hi != view->x_hi ||
+      self->cache_width != dec_width ||
+      self->cache_log != options->log_y)
+    {
+      cache_clear (self);
+      self->cache_valid = TRUE;
+      self->cache_epoch = epoch;
+      self->cache_window = window;
+      self->cache_first = view->first;
+      self->cache_x_lo = view->x_lo;
+      self->cache_x_hi = view->x_hi;
+      self->cache_width = dec_width;
+      self->cache_log = options->log_y;
+    }
+
+  for (guint s = 0; s < N_SERIES; s++)
+    {
+      SeriesCache *c = &self->series[s];
+      const double *y;
+
+      /* Series that are not shown are not computed (nor kept current). */
+      if (!view->shown[s])
+        continue;
+      if (c->dec == NULL)
+        {
+          c->dec = co2s_decimator_new (view->x_lo, view->x_hi, dec_width,
+                                       options->log_y ? CO2S_DECIMATE_LOG_Y : CO2S_DECIMATE_NONE);
+          c->fed = view->first;
+        }
+      if (c->fed >= view->n)
+        continue;
+      y = series_column (history, s);
+      co2s_decimator_add (c->dec, x + c->fed, y + c->fed, view->n - c->fed);
+      c->fed = view->n;
+    }
+}
+
+/* Decimates (or extends the decimation) and fills in the y axis. */
+static void
+prepare_view (Co2sRmsePlot *self,
+              Co2sPlotView *view,
+              int width,
+              int height,
+              const Co2sRmsePlotOptions *options,
+              guint dec_width)
+{
+  /* Estimates good enough to choose tick spacing; the exact layout only
+   * moves margins by a few pixels. */
+  double plot_w = MAX (width - 110.0 * options->font_scale, 50.0);
+  double plot_h = MAX (height - 90.0 * options->font_scale, 30.0);
+  double lo = INFINITY, hi = -INFINITY;
+  gboolean have = FALSE;
+
+  memset (view, 0, sizeof *view);
+  _co2s_plot_view_compute_x (view, self->history, options, plot_w);
+  view->shown[SERIES_RMSE] = TRUE;
+  view->shown[SERIES_FIT] = options->show_fit;
+  view->shown[SERIES_ROLLING] = options->show_rolling;
+
+  if (!view->empty)
+    {
+      cache_update (self, view, options, dec_width);
+      for (guint s = 0; s < N_SERIES; s++)
+        {
+          double a, b;
+
+          if (view->shown[s] && co2s_decimator_get_y_range (self->series[s].dec, &a, &b))
+            {
+              view->has_data[s] = TRUE;
+              lo = MIN (lo, a);
+              hi = MAX (hi, b);
+              have = TRUE;
+            }
+        }
+    }
+  else
+    {
+      /* Nothing yet: the legend says what will appear. */
+      for (guint s = 0; s < N_SERIES; s++)
+        view->has_data[s] = view->shown[s];
+    }
+  _co2s_plot_view_compute_y (view, options, lo, hi, have, plot_h);
+  _co2s_plot_view_compute_x_ticks (view);
+}
+
+/* ---- drawing ------------------------------------------------------------------------ */
+
+static void
+on_plplot_abort (const char *message)
+{
+  g_warning ("PLplot: %s", message);
+}
+
+static void
+set_colour (int index, const Co2sRgb *c)
+{
+  plscol0 (index, (PLINT) lround (c->r * 255), (PLINT) lround (c->g * 255), (PLINT) lround (c->b * 255));
+}
+
+/* Text @px pixels tall (see PT_PER_PX). */
+static void
+set_font_px (double px)
+{
+  plschr (px * PT_PER_PX / PX_PER_MM, 1.0);
+}
+
+/* plmtex's displacement for @px pixels while the font is @font_px. */
+static double
+disp_for_px (double px, double font_px)
+{
+  return px / (font_px * PT_PER_PX);
+}
+
+/* Dash patterns are set on the cairo context itself: the extcairo device
+ * strokes on it and leaves the dash state alone, and cairo dashes a whole
+ * polyline in one stroke. PLplot's own dashing (plstyl) strokes every dash
+ * separately, which costs several milliseconds on a dense series. Lengths
+ * in the caller's units (the device only flips y). */
+static void
+set_dashes (cairo_t *cr, guint series, double scale)
+{
+  const double fit[] = { 7.0 * scale, 4.0 * scale };
+  const double rolling[] = { 11.0 * scale, 3.5 * scale, 2.5 * scale, 3.5 * scale };
+
+  switch (series)
+    {
+    case SERIES_FIT:          /* dashed */
+      cairo_set_dash (cr, fit, G_N_ELEMENTS (fit), 0.0);
+      break;
+    case SERIES_ROLLING:      /* dash-dot */
+      cairo_set_dash (cr, rolling, G_N_ELEMENTS (rolling), 0.0);
+      break;
+    case SERIES_RMSE:         /* solid */
+    default:
+      cairo_set_dash (cr, NULL, 0, 0.0);
+      break;
+    }
+}
+
+static const char *
+series_marker (guint series)
+{
+  switch (series)
+    {
+    case SERIES_RMSE:
+      return "●";
+    case SERIES_FIT:
+      return "▲";
+    case SERIES_ROLLING:
+      return "■";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static double
+series_width (guint series)
+{
+  return series == SERIES_RMSE ? 1.6 : 1.8;
+}
+
+/* Page coordinates: pixels from the bottom-left corner. */
+static void
+use_page_coordinates (int width, int height)
+{
+  plvpor (0.0, 1.0, 0.0, 1.0);
+  plwind (0.0, width, 0.0, height);
+}
+
+static void
+use_plot_coordinates (const Co2sPlotView *view, const Co2sPlotLayout *layout, int width, int height)
+{
+  plvpor (layout->left / width, 1.0 - layout->right / width,
+          layout->bottom / height, 1.0 - layout->top / height);
+  plwind (view->x_lo, view->x_hi, view->y_lo, view->y_hi);
+}
+
+static double
+world_y (const Co2sPlotView *view, double value, gboolean log_y)
+{
+  return log_y ? log10 (value) : value;
+}
+
+static void
+draw_series (Co2sRmsePlot *self,
+             cairo_t *cr,
+             const Co2sPlotView *view,
+             const Co2sRmsePlotOptions *options,
+             guint s,
+             GArray *scratch_x,
+             GArray *scratch_y)
+{
+  const double *x, *y;
+  gsize n;
+
+  if (options->no_decimation)
+    {
+      const double *bx = co2s_metrics_history_get_batch_column (self->history, NULL);
+      const double *by = series_column (self->history, s);
+
+      g_array_set_size (scratch_x, 0);
+      g_array_set_size (scratch_y, 0);
+      for (guint i = view->first; i < view->n; i++)
+        {
+          double v = by[i];
+
+          if (!isfinite (v) || (options->log_y && v <= 0.0))
+            continue;
+          g_array_append_val (scratch_x, bx[i]);
+          v = world_y (view, v, options->log_y);
+          g_array_append_val (scratch_y, v);
+        }
+      x = (const double *) (gpointer) scratch_x->data;
+      y = (const double *) (gpointer) scratch_y->data;
+      n = scratch_x->len;
+    }
+  else
+    {
+      n = co2s_decimator_get_points (self->series[s].dec, &x, &y);
+      if (options->log_y)
+        {
+          g_array_set_size (scratch_y, n);
+          for (gsize i = 0; i < n; i++)
+            g_array_index (scratch_y, double, i) = log10 (y[i]);
+          y = (const double *) (gpointer) scratch_y->data;
+        }
+    }
+
+  if (n == 0)
+    return;
+  self->last_point_count += n;
+  plcol0 (COL_RMSE + s);
+  plwidth (series_width (s) * options->font_scale);
+  set_dashes (cr, s, options->font_scale);
+  if (n == 1)
+    plstring (1, x, y, series_marker (s));
+  else
+    plline ((PLINT) MIN (n, (gsize) G_MAXINT32), x, y);
+  set_dashes (cr, SERIES_RMSE, 1.0);
+}
+
+/* Markers at a regular pixel spacing, on actual data points, staggered per
+ * series so they do not hide each other. */
+static void
+draw_markers (Co2sRmsePlot *self,
+              const Co2sPlotView *view,
+              const Co2sPlotLayout *layout,
+              const Co2sRmsePlotOptions *options,
+              guint s)
+{
+  const double *bx = co2s_metrics_history_get_batch_column (self->history, NULL);
+  const double *by = series_column (self->history, s);
+  double spacing = MARKER_SPACING_PX * options->font_scale;
+  double phase = spacing * (0.2 + 0.3 * s);
+
+  plcol0 (COL_RMSE + s);
+  set_font_px (layout->font_px * (s == SERIES_RMSE ? 0.75 : 0.8));
+  for (double px = phase; px < layout->plot_w; px += spacing)
+    {
+      double xw = view->x_lo + px / layout->plot_w * (view->x_hi - view->x_lo);
+      guint lo = view->first, hi = view->n;
+      double mx, my;
+
+      /* First batch at or after xw. */
+      while (lo < hi)
+        {
+          guint mid = lo + (hi - lo) / 2;
+
+          if (bx[mid] < xw)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+      if (lo >= view->n)
+        break;
+      mx = bx[lo];
+      my = by[lo];
+      if (!isfinite (my) || (options->log_y && my <= 0.0))
+        continue;
+      my = world_y (view, my, options->log_y);
+      if (my < view->y_lo || my > view->y_hi || mx > view->x_hi)
+        continue;
+      plstring (1, &mx, &my, series_marker (s));
+    }
+}
+
+static void
+draw_grid_and_axes (const Co2sPlotView *view, const Co2sPlotLayout *layout, const Co2sRmsePlotOptions *options)
+{
+  double fs = layout->font_px;
+
+  /* Grid under everything, thin. */
+  plcol0 (COL_GRID);
+  plwidth (0.8);
+  for (guint i = 0; i < view->n_y_ticks; i++)
+    pljoin (view->x_lo, view->y_ticks[i], view->x_hi, view->y_ticks[i]);
+  for (guint i = 0; i < view->n_x_ticks; i++)
+    pljoin (view->x_ticks[i], view->y_lo, view->x_ticks[i], view->y_hi);
+
+  /* Tick labels. */
+  plcol0 (COL_TEXT);
+  set_font_px (fs);
+  for (guint i = 0; i < view->n_y_ticks; i++)
+    {
+      g_autofree char *text = pl_escape (view->y_labels[i]);
+
+      plmtex ("lv", disp_for_px (layout->y_label_px, fs),
+              (view->y_ticks[i] - view->y_lo) / (view->y_hi - view->y_lo), 1.0, text);
+    }
+  for (guint i = 0; i < view->n_x_ticks; i++)
+    {
+      g_autofree char *text = pl_escape (view->x_labels[i]);
+
+      plmtex ("b", disp_for_px (layout->x_label_px, fs),
+              (view->x_ticks[i] - view->x_lo) / (view->x_hi - view->x_lo), 0.5, text);
+    }
+}
+
+static void
+draw_frame (const Co2sPlotView *view, const Co2sRmsePlotOptions *options)
+{
+  /* Axis lines left and bottom, outward major ticks, minor ticks. */
+  plcol0 (COL_AXIS);
+  plwidth (1.0);
+  plbox ("bsti", view->x_step, 0, options->log_y ? "bstil" : "bsti",
+         options->log_y ? 0.0 : view->y_step, 0);
+}
+
+static void
+draw_titles (const Co2sPlotView *view,
+             const Co2sPlotLayout *layout,
+             const Co2sRmsePlotOptions *options)
+{
+  g_autofree char *x_title = pl_escape (_("Batch"));
+  g_autofree char *y_title = pl_escape (_("RMSE (g/km)"));
+  double fs = layout->font_px;
+
+  plcol0 (COL_TEXT);
+  set_font_px (fs * 1.05);
+  plmtex ("b", disp_for_px (layout->x_title_px, fs * 1.05), 0.5, 0.5, x_title);
+  plmtex ("l", disp_for_px (layout->y_title_px, fs * 1.05), 0.5, 0.5, y_title);
+}
+
+static void
+draw_page_text (cairo_t *cr,
+                const Co2sPlotView *view,
+                const Co2sPlotLayout *layout,
+                const Co2sRmsePlotOptions *options,
+                guint window,
+                int width,
+                int height)
+{
+  double fs = layout->font_px;
+
+  use_page_coordinates (width, height);
+
+  if (options->title != NULL && options->title[0] != '\0')
+    {
+      g_autofree char *title = pl_escape (options->title);
+
+      plcol0 (COL_TEXT);
+      set_font_px (fs * 1.35);
+      plsfont (PL_FCI_SANS, PL_FCI_UPRIGHT, PL_FCI_BOLD);
+      plptex (layout->left, height - 10.0 - fs * 0.75, 1.0, 0.0, 0.0, title);
+      plsfont (PL_FCI_SANS, PL_FCI_UPRIGHT, PL_FCI_MEDIUM);
+    }
+
+  if (options->show_legend)
+    {
+      for (guint s = 0; s < N_SERIES; s++)
+        {
+          g_autofree char *owned = NULL;
+          g_autofree char *text = NULL;
+          double x0, yc, lx[2], ly[2], mx, my;
+
+          if (!view->shown[s] || !view->has_data[s])
+            continue;
+          x0 = layout->left + layout->legend_x[s];
+          yc = height - (layout->legend_top + layout->legend_row[s] * fs * 1.6 + fs * 0.8);
+          lx[0] = x0;
+          lx[1] = x0 + LEGEND_SAMPLE_PX * options->font_scale;
+          ly[0] = ly[1] = yc;
+
+          plcol0 (COL_RMSE + s);
+          plwidth (series_width (s) * options->font_scale);
+          set_dashes (cr, s, options->font_scale);
+          plline (2, lx, ly);
+          set_dashes (cr, SERIES_RMSE, 1.0);
+          mx = (lx[0] + lx[1]) / 2.0;
+          my = yc;
+          set_font_px (fs * (s == SERIES_RMSE ? 0.75 : 0.8));
+          plstring (1, &mx, &my, series_marker (s));
+
+          plcol0 (COL_TEXT);
+          set_font_px (fs);
+          text = pl_escape (_co2s_plot_series_name (s, window, &owned));
+          plptex (lx[1] + fs * 0.5, yc, 1.0, 0.0, 0.0, text);
+        }
+    }
+
+  if (view->empty || !view->has_data[SERIES_RMSE])
+    {
+      /* Batches without a value to draw: RMSE null in the file, or none
+       * above zero on a log axis. */
+      g_autofree char *text = pl_escape (view->empty ? _("No batches yet")
+                                                     : _("No RMSE values to show"));
+      double cx = layout->left + layout->plot_w / 2.0;
+      double cy = layout->bottom + layout->plot_h / 2.0;
+
+      plcol0 (COL_AXIS);
+      set_font_px (fs * 1.2);
+      plptex (cx, cy, 1.0, 0.0, 0.5, text);
+    }
+}
+
+static void
+draw_locked (Co2sRmsePlot *self,
+             cairo_t *cr,
+             int width,
+             int height,
+             const Co2sRmsePlotOptions *options)
+{
+  g_autoptr(GArray) scratch_x = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) scratch_y = g_array_new (FALSE, FALSE, sizeof (double));
+  Co2sRmsePlotPalette palette;
+  guint window = self->history != NULL ? co2s_metrics_history_get_rolling_window (self->history)
+                                       : CO2S_METRICS_HISTORY_DEFAULT_ROLLING_WINDOW;
+  PLINT old_stream, stream;
+  Co2sPlotLayout layout;
+  Co2sPlotView view;
+
+  co2s_rmse_plot_get_palette (options->style, &palette);
+
+  if (options->draw_background)
+    {
+      cairo_set_source_rgb (cr, palette.background.r, palette.background.g, palette.background.b);
+      cairo_rectangle (cr, 0, 0, width, height);
+      cairo_fill (cr);
+    }
+  self->last_point_count = 0;
+  if (width < MIN_SIZE || height < MIN_SIZE)
+    return;
+
+  prepare_view (self, &view, width, height, options, decimation_width (width));
+  _co2s_plot_compute_layout (&layout, cr, &view, options, window, width, height);
+  if (layout.plot_w < 8.0 || layout.plot_h < 8.0)
+    {
+      _co2s_plot_view_clear (&view);
+      return;
+    }
+  /* Everything handed to PLplot below is finite and non-degenerate:
+   * PLplot calls exit() on some invalid input. */
+  g_assert (isfinite (view.x_lo) && isfinite (view.x_hi) && view.x_lo < view.x_hi);
+  g_assert (isfinite (view.y_lo) && isfinite (view.y_hi) && view.y_lo < view.y_hi);
+
+  plgstrm (&old_stream);
+  plmkstrm (&stream);
+  plsabort (on_plplot_abort);
+  plsdev ("extcairo");
+  plspage (72.0, 72.0, width, height, 0, 0);
+  plscmap0n (N_COLOURS);
+  set_colour (COL_BACKGROUND, &palette.background);
+  plinit ();
+  pl_cmd (PLESC_DEVINIT, cr);
+
+  set_colour (COL_BACKGROUND, &palette.background);
+  set_colour (COL_TEXT, &palette.text);
+  set_colour (COL_AXIS, &palette.axis);
+  set_colour (COL_GRID, &palette.grid);
+  set_colour (COL_RMSE, &palette.rmse);
+  set_colour (COL_FIT, &palette.fit);
+  set_colour (COL_ROLLING, &palette.rolling);
+  plsfont (PL_FCI_SANS, PL_FCI_UPRIGHT, PL_FCI_MEDIUM);
+  plsmaj (MAJOR_TICK_PX / PX_PER_MM, 1.0);
+  plsmin (MINOR_TICK_PX / PX_PER_MM, 1.0);
+  pladv (0);
+
+  use_plot_coordinates (&view, &layout, width, height);
+  draw_grid_and_axes (&view, &layout, options);
+
+  if (!view.empty)
+    {
+      /* The smooth rolling mean last, so a noisy RMSE cannot hide it. */
+      for (guint s = 0; s < N_SERIES; s++)
+        if (view.shown[s])
+          draw_series (self, cr, &view, options, s, scratch_x, scratch_y);
+      for (guint s = 0; s < N_SERIES; s++)
+        if (view.shown[s])
+          draw_markers (self, &view, &layout, options, s);
+    }
+
+  draw_frame (&view, options);
+  draw_titles (&view, &layout, options);
+  draw_page_text (cr, &view, &layout, options, window, width, height);
+
+  plend1 ();
+  plsstrm (old_stream);
+  _co2s_plot_view_clear (&view);
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------ */
+
+static void
+co2s_rmse_plot_dispose (GObject *object)
+{
+  Co2sRmsePlot *self = CO2S_RMSE_PLOT (object);
+
+  cache_clear (self);
+  g_clear_object (&self->history);
+
+  G_OBJECT_CLASS (co2s_rmse_plot_parent_class)->dispose (object);
+}
+
+static void
+co2s_rmse_plot_get_property (GObject *object,
+                             guint prop_id,
+                             GValue *value,
+                             GParamSpec *pspec)
+{
+  Co2sRmsePlot *self = CO2S_RMSE_PLOT (object);
+
+  switch (prop_id)
+    {
+    case PROP_HISTORY:
+      g_value_set_object (value, self->history);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+co2s_rmse_plot_set_property (GObject *object,
+                             guint prop_id,
+                             const GValue *value,
+                             GParamSpec *pspec)
+{
+  Co2sRmsePlot *self = CO2S_RMSE_PLOT (object);
+
+  switch (prop_id)
+    {
+    case PROP_HISTORY:
+      co2s_rmse_plot_set_history (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+co2s_rmse_plot_class_init (Co2sRmsePlotClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = co2s_rmse_plot_dispose;
+  object_class->get_property = co2s_rmse_plot_get_property;
+  object_class->set_property = co2s_rmse_plot_set_property;
+
+  properties[PROP_HISTORY] =
+    g_param_spec_object ("history", NULL, NULL, CO2S_TYPE_METRICS_HISTORY,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+co2s_rmse_plot_init (Co2sRmsePlot *self)
+{
+}
+
+/* ---- public API ------------------------------------------------------------------------ */
+
+void
+co2s_rmse_plot_options_init (Co2sRmsePlotOptions *options)
+{
+  g_return_if_fail (options != NULL);
+
+  memset (options, 0, sizeof *options);
+  options->show_rolling = TRUE;
+  options->style = CO2S_PLOT_STYLE_LIGHT;
+  options->font_scale = 1.0;
+  options->draw_background = TRUE;
+  options->show_legend = TRUE;
+}
+
+/* Copies @options (or the defaults) with a sane font scale. */
+static void
+options_resolve (const Co2sRmsePlotOptions *options, Co2sRmsePlotOptions *out)
+{
+  if (options != NULL)
+    *out = *options;
+  else
+    co2s_rmse_plot_options_init (out);
+  if (!(out->font_scale > 0.05 && out->font_scale < 20.0))
+    out->font_scale = 1.0;
+}
+
+Co2sRmsePlot *
+co2s_rmse_plot_new (Co2sMetricsHistory *history)
+{
+  g_return_val_if_fail (history == NULL || CO2S_IS_METRICS_HISTORY (history), NULL);
+
+  return g_object_new (CO2S_TYPE_RMSE_PLOT, "history", history, NULL);
+}
+
+Co2sMetricsHistory *
+co2s_rmse_plot_get_history (Co2sRmsePlot *self)
+{
+  g_return_val_if_fail (CO2S_IS_RMSE_PLOT (self), NULL);
+  return self->history;
+}
+
+void
+co2s_rmse_plot_set_history (Co2sRmsePlot *self,
+                            Co2sMetricsHistory *history)
+{
+  g_return_if_fail (CO2S_IS_RMSE_PLOT (self));
+  g_return_if_fail (history == NULL || CO2S_IS_METRICS_HISTORY (history));
+
+  if (g_set_object (&self->history, history))
+    {
+      cache_clear (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY]);
+    }
+}
+
+void
+co2s_rmse_plot_prepare (Co2sRmsePlot *self,
+                        int width,
+                        int height,
+                        const Co2sRmsePlotOptions *options)
+{
+  Co2sRmsePlotOptions opts;
+  Co2sPlotView view;
+
+  g_return_if_fail (CO2S_IS_RMSE_PLOT (self));
+
+  options_resolve (options, &opts);
+  if (width < MIN_SIZE || height < MIN_SIZE || opts.no_decimation)
+    return;
+  prepare_view (self, &view, width, height, &opts, decimation_width (width));
+  _co2s_plot_view_clear (&view);
+}
+
+void
+co2s_rmse_plot_draw (Co2sRmsePlot *self,
+                     cairo_t *cr,
+                     int width,
+                     int height,
+                     const Co2sRmsePlotOptions *options)
+{
+  Co2sRmsePlotOptions opts;
+
+  g_return_if_fail (CO2S_IS_RMSE_PLOT (self));
+  g_return_if_fail (cr != NULL);
+
+  options_resolve (options, &opts);
+
+  g_mutex_lock (&plplot_lock);
+  cairo_save (cr);
+  draw_locked (self, cr, width, height, &opts);
+  cairo_restore (cr);
+  g_mutex_unlock (&plplot_lock);
+}
+
+gsize
+co2s_rmse_plot_get_last_point_count (Co2sRmsePlot *self)
+{
+  g_return_val_if_fail (CO2S_IS_RMSE_PLOT (self), 0);
+  return self->last_point_count;
+}

@@ -1,0 +1,541 @@
+/* test-rmse-plot.c — the RMSE plot: export to PNG/SVG/PDF, errors, the
+ * accessible description, contrast, decimation on the draw path. */
+#define G_LOG_DOMAIN "test-rmse-plot"
+
+#include <cairo.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <math.h>
+#include <string.h>
+
+#include "co2s-rmse-plot.h"
+
+#define T0 G_GINT64_CONSTANT (1718000000000000)
+
+static char *tmpdir;
+
+static Co2sMetricsHistory *
+make_history (guint n)
+{
+  Co2sMetricsHistory *history = co2s_metrics_history_new ();
+  g_autoptr(GArray) batches = g_array_sized_new (FALSE, TRUE, sizeof (Co2sBatchMetrics), n);
+
+  for (guint i = 1; i <= n; i++)
+    {
+      Co2sBatchMetrics m = { 0 };
+
+      m.batch = i;
+      m.rows = 100;
+      m.rows_seen = i * 100ull;
+      m.rmse = 5.0 + 240.0 * exp (-3.0 * i / (n / 8.0 + 1.0)) + 1.5 * sin (i * 0.7);
+      m.rmse_fit = m.rmse * 0.8;
+      m.mae = m.rmse * 0.7;
+      m.timestamp_us = T0 + i * 100000ll;
+      m.lag = 0;
+      g_array_append_val (batches, m);
+    }
+  co2s_metrics_history_append_many (history, (Co2sBatchMetrics *) (gpointer) batches->data, batches->len);
+  return history;
+}
+
+static char *
+tmp_path (const char *name)
+{
+  return g_build_filename (tmpdir, name, NULL);
+}
+
+/* ---- /plot/export/png ------------------------------------------------------------ */
+
+static guint32
+pixel_at (cairo_surface_t *surface, int x, int y)
+{
+  const unsigned char *data = cairo_image_surface_get_data (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+
+  return *(const guint32 *) (gconstpointer) (data + y * stride + x * 4);
+}
+
+static void
+check_png (const char *path, int width, int height, gboolean dark)
+{
+  g_autofree char *contents = NULL;
+  cairo_surface_t *surface;
+  GHashTable *colours;
+  guint32 corner;
+  gsize len;
+  double lum;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_cmpuint (len, >, 8);
+  g_assert_cmpmem (contents, 8, "\x89PNG\r\n\x1a\n", 8);
+
+  surface = cairo_image_surface_create_from_png (path);
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (surface), ==, width);
+  g_assert_cmpint (cairo_image_surface_get_height (surface), ==, height);
+  cairo_surface_flush (surface);
+
+  /* Non-blank: many distinct colours (background, text, grid, three line
+   * colours, antialiasing). */
+  colours = g_hash_table_new (NULL, NULL);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      g_hash_table_add (colours, GUINT_TO_POINTER (pixel_at (surface, x, y)));
+  g_assert_cmpuint (g_hash_table_size (colours), >, 20);
+  g_hash_table_unref (colours);
+
+  /* Opaque background of the chosen style. */
+  corner = pixel_at (surface, 1, height - 2);
+  g_assert_cmphex (corner >> 24, ==, 0xff);
+  lum = (((corner >> 16) & 0xff) + ((corner >> 8) & 0xff) + (corner & 0xff)) / 3.0;
+  if (dark)
+    g_assert_cmpfloat (lum, <, 64.0);
+  else
+    g_assert_cmpfloat (lum, >, 192.0);
+
+  cairo_surface_destroy (surface);
+}
+
+static void
+test_export_png (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = make_history (500);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *light = tmp_path ("plot-light.png");
+  g_autofree char *dark = tmp_path ("plot-dark.png");
+  g_autofree char *empty = tmp_path ("plot-empty.png");
+  Co2sRmsePlotOptions options;
+
+  co2s_rmse_plot_options_init (&options);
+  options.show_fit = TRUE;
+  g_assert_true (co2s_rmse_plot_export (history, &options, light, 800, 480, &error));
+  g_assert_no_error (error);
+  check_png (light, 800, 480, FALSE);
+
+  options.style = CO2S_PLOT_STYLE_DARK;
+  options.log_y = TRUE;
+  options.last_n = 100;
+  options.title = "CO₂ model # RMSE";
+  g_assert_true (co2s_rmse_plot_export (history, &options, dark, 640, 400, &error));
+  g_assert_no_error (error);
+  check_png (dark, 640, 400, TRUE);
+
+  /* No history at all still gives a proper, non-blank plot; an upper-case
+   * extension is fine. */
+  g_clear_pointer (&empty, g_free);
+  empty = tmp_path ("plot-empty.PNG");
+  g_assert_true (co2s_rmse_plot_export (NULL, NULL, empty, 320, 200, &error));
+  g_assert_no_error (error);
+  check_png (empty, 320, 200, FALSE);
+}
+
+/* ---- /plot/export/svg ------------------------------------------------------------ */
+
+typedef struct {
+  guint elements;
+  guint paths;
+  gboolean svg_root;
+} SvgCount;
+
+static void
+svg_start (GMarkupParseContext *context,
+           const char *element,
+           const char **names,
+           const char **values,
+           gpointer data,
+           GError **error)
+{
+  SvgCount *count = data;
+
+  if (count->elements == 0)
+    count->svg_root = g_strcmp0 (element, "svg") == 0;
+  count->elements++;
+  if (g_strcmp0 (element, "path") == 0)
+    count->paths++;
+}
+
+static void
+test_export_svg (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = make_history (300);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = tmp_path ("plot.svg");
+  g_autofree char *contents = NULL;
+  const GMarkupParser parser = { svg_start, NULL, NULL, NULL, NULL };
+  GMarkupParseContext *context;
+  SvgCount count = { 0 };
+  gsize len;
+
+  g_assert_true (co2s_rmse_plot_export (history, NULL, path, 600, 400, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_true (g_str_has_prefix (contents, "<?xml") || g_str_has_prefix (contents, "<svg"));
+
+  /* Well-formed XML with an <svg> root and drawing paths. */
+  context = g_markup_parse_context_new (&parser, 0, &count, NULL);
+  g_assert_true (g_markup_parse_context_parse (context, contents, len, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_markup_parse_context_end_parse (context, &error));
+  g_assert_no_error (error);
+  g_markup_parse_context_free (context);
+  g_assert_true (count.svg_root);
+  g_assert_cmpuint (count.paths, >, 10);
+  g_assert_nonnull (strstr (contents, "width=\"600"));
+}
+
+/* ---- /plot/export/pdf ------------------------------------------------------------ */
+
+static void
+test_export_pdf (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = make_history (300);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = tmp_path ("plot.pdf");
+  g_autofree char *contents = NULL;
+  Co2sRmsePlotOptions options;
+  gsize len;
+
+  co2s_rmse_plot_options_init (&options);
+  options.title = "RMSE";
+  g_assert_true (co2s_rmse_plot_export (history, &options, path, 600, 400, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_cmpuint (len, >, 1024);
+  g_assert_true (g_str_has_prefix (contents, "%PDF-"));
+  /* A complete file: the trailer is at the end. */
+  g_assert_nonnull (g_strstr_len (contents + len - 16, 16, "%%EOF"));
+}
+
+/* ---- /plot/export/bad-extension ----------------------------------------------------- */
+
+static void
+test_export_bad_extension (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = make_history (10);
+  g_autofree char *jpg = tmp_path ("plot.jpg");
+  g_autofree char *none = tmp_path ("plot");
+  g_autofree char *png = tmp_path ("plot-keep.png");
+  g_autofree char *missing_dir = tmp_path ("no/such/dir/plot.png");
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GError *error = NULL;
+
+  g_assert_false (co2s_rmse_plot_export (history, NULL, jpg, 400, 300, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, ".jpg"));
+  g_assert_nonnull (strstr (error->message, ".png, .svg or .pdf"));
+  g_assert_false (g_file_test (jpg, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+
+  g_assert_false (co2s_rmse_plot_export (history, NULL, none, 400, 300, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "no extension"));
+  g_assert_false (g_file_test (none, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+
+  /* A refused size leaves an existing file alone. */
+  g_assert_true (co2s_rmse_plot_export (history, NULL, png, 400, 300, &error));
+  g_assert_true (g_file_get_contents (png, &before, NULL, NULL));
+  g_assert_false (co2s_rmse_plot_export (history, NULL, png, 0, 300, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (co2s_rmse_plot_export (history, NULL, png, 400, 100000, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_true (g_file_get_contents (png, &after, NULL, NULL));
+  g_assert_cmpstr (before, ==, after);
+
+  /* An unwritable place: the GIO error, naming the path. */
+  g_assert_false (co2s_rmse_plot_export (history, NULL, missing_dir, 400, 300, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, missing_dir));
+  g_clear_error (&error);
+}
+
+/* ---- /plot/accessible-description --------------------------------------------------- */
+
+static void
+test_accessible_description (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  g_autofree char *empty = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *big = NULL;
+  g_autofree char *unmeasured = NULL;
+
+  empty = co2s_rmse_plot_describe (history);
+  g_assert_cmpstr (empty, ==, "No batches yet.");
+  g_clear_pointer (&empty, g_free);
+  empty = co2s_rmse_plot_describe (NULL);
+  g_assert_cmpstr (empty, ==, "No batches yet.");
+
+  /* Batch 1..74; 5.1 at batch 60 is the best, 6.2 the last. */
+  for (guint i = 1; i <= 74; i++)
+    {
+      Co2sBatchMetrics m = { 0 };
+
+      m.batch = i;
+      m.rows_seen = i * 100;
+      m.rmse = i == 60 ? 5.1 : i == 74 ? 6.2 : 7.0 + i % 5;
+      m.timestamp_us = T0 + i;
+      co2s_metrics_history_append (history, &m);
+    }
+  text = co2s_rmse_plot_describe (history);
+  g_assert_cmpstr (text, ==, "Latest RMSE 6.2 g/km at batch 74; best 5.1 g/km at batch 60.");
+
+  /* Below 1 g/km more digits; a last batch with no RMSE is said so. */
+  {
+    Co2sBatchMetrics m = { 0 };
+
+    m.batch = 75;
+    m.rows_seen = 7500;
+    m.rmse = 0.4567;
+    m.timestamp_us = T0 + 75;
+    co2s_metrics_history_append (history, &m);
+    big = co2s_rmse_plot_describe (history);
+    g_assert_cmpstr (big, ==, "Latest RMSE 0.457 g/km at batch 75; best 0.457 g/km at batch 75.");
+    m.batch = 76;
+    m.rmse = NAN;
+    co2s_metrics_history_append (history, &m);
+    unmeasured = co2s_rmse_plot_describe (history);
+    g_assert_cmpstr (unmeasured, ==, "Latest batch 76 has no RMSE; best 0.457 g/km at batch 75.");
+  }
+}
+
+/* ---- /plot/palette-contrast ---------------------------------------------------------- */
+
+static void
+test_palette_contrast (void)
+{
+  for (int style = CO2S_PLOT_STYLE_LIGHT; style <= CO2S_PLOT_STYLE_DARK; style++)
+    {
+      Co2sRmsePlotPalette p;
+      const Co2sRgb *lines[3];
+
+      co2s_rmse_plot_get_palette (style, &p);
+      lines[0] = &p.rmse;
+      lines[1] = &p.fit;
+      lines[2] = &p.rolling;
+
+      /* Text at least 7:1 (WCAG AAA), axes 3:1, every line 4.5:1. */
+      g_assert_cmpfloat (co2s_rgb_contrast (&p.text, &p.background), >=, 7.0);
+      g_assert_cmpfloat (co2s_rgb_contrast (&p.axis, &p.background), >=, 3.0);
+      for (guint i = 0; i < 3; i++)
+        g_assert_cmpfloat (co2s_rgb_contrast (lines[i], &p.background), >=, 4.5);
+      /* The grid stays discreet: fainter than any line. */
+      for (guint i = 0; i < 3; i++)
+        g_assert_cmpfloat (co2s_rgb_contrast (&p.grid, &p.background), <, co2s_rgb_contrast (lines[i], &p.background));
+    }
+  {
+    Co2sRgb black = { 0, 0, 0 }, white = { 1, 1, 1 };
+
+    g_assert_cmpfloat_with_epsilon (co2s_rgb_contrast (&black, &white), 21.0, 1e-9);
+  }
+}
+
+/* ---- /plot/decimated-draw -------------------------------------------------------------- */
+
+static void
+test_decimated_draw (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = make_history (200000);
+  g_autoptr(Co2sRmsePlot) plot = co2s_rmse_plot_new (history);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 800, 500);
+  cairo_t *cr = cairo_create (surface);
+  Co2sRmsePlotOptions options;
+  gsize decimated, direct;
+
+  co2s_rmse_plot_options_init (&options);
+  options.show_fit = TRUE;
+  co2s_rmse_plot_draw (plot, cr, 800, 500, &options);
+  decimated = co2s_rmse_plot_get_last_point_count (plot);
+  /* At most four points per pixel column and series. */
+  g_assert_cmpuint (decimated, >, 0);
+  g_assert_cmpuint (decimated, <=, 3 * 4 * 800);
+
+  /* Appending keeps it bounded (the cache is extended, not replaced). */
+  {
+    Co2sBatchMetrics m = { 0 };
+
+    m.batch = 200001;
+    m.rows_seen = 20000100;
+    m.rmse = 1000.0;
+    m.timestamp_us = T0 + 200001 * 100000ll;
+    co2s_metrics_history_append (history, &m);
+  }
+  co2s_rmse_plot_draw (plot, cr, 800, 500, &options);
+  g_assert_cmpuint (co2s_rmse_plot_get_last_point_count (plot), <=, 3 * 4 * 800);
+
+  /* The benchmark's reference path hands PLplot every point. */
+  options.no_decimation = TRUE;
+  co2s_rmse_plot_draw (plot, cr, 800, 500, &options);
+  direct = co2s_rmse_plot_get_last_point_count (plot);
+  g_assert_cmpuint (direct, ==, 3 * 200001);
+
+  /* The cairo_t comes back as it was given. */
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  {
+    cairo_matrix_t m;
+
+    cairo_get_matrix (cr, &m);
+    g_assert_cmpfloat (m.xx, ==, 1.0);
+    g_assert_cmpfloat (m.yy, ==, 1.0);
+    g_assert_cmpfloat (m.y0, ==, 0.0);
+  }
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+}
+
+/* ---- /plot/edge-cases ------------------------------------------------------------------- */
+
+static void
+append_values (Co2sMetricsHistory *history, guint64 first_batch, const double *rmse, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      Co2sBatchMetrics m = { 0 };
+
+      m.batch = first_batch + i;
+      m.rows_seen = (first_batch + i) * 10;
+      m.rmse = rmse[i];
+      m.rmse_fit = rmse[i] / 2.0;
+      m.timestamp_us = T0 + i;
+      co2s_metrics_history_append (history, &m);
+    }
+}
+
+/* PLplot exits the process on some invalid input (e.g. a degenerate
+ * range): odd histories, sizes and options must all draw. Runs in a
+ * subprocess so that such an exit fails the test instead of ending it. */
+static void
+test_edge_cases (void)
+{
+  if (g_test_subprocess ())
+    {
+      const double one[] = { 7.0 };
+      const double flat[] = { 3.0, 3.0, 3.0, 3.0 };
+      const double zeros[] = { 0.0, 0.0, -1.0 };
+      const double nans[] = { NAN, NAN };
+      const double wide[] = { 1e-9, 1e9, 5.0, 1e-3 };
+      const double tiny[] = { 1e-7, 1.1e-7, 1.05e-7 };
+      const struct {
+        guint64 first;
+        const double *values;
+        guint n;
+      } cases[] = {
+        { 1, one, G_N_ELEMENTS (one) },
+        { 1, flat, G_N_ELEMENTS (flat) },
+        { 1, zeros, G_N_ELEMENTS (zeros) },
+        { 1, nans, G_N_ELEMENTS (nans) },
+        { 1, wide, G_N_ELEMENTS (wide) },
+        { 1, tiny, G_N_ELEMENTS (tiny) },
+        { G_GUINT64_CONSTANT (1000000000000), flat, G_N_ELEMENTS (flat) },
+      };
+      static const int sizes[][2] = { { 16, 16 }, { 40, 30 }, { 120, 90 }, { 2000, 1200 } };
+      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 2000, 1200);
+      cairo_t *cr = cairo_create (surface);
+
+      for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+        {
+          g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+          g_autoptr(Co2sRmsePlot) plot = co2s_rmse_plot_new (history);
+
+          append_values (history, cases[c].first, cases[c].values, cases[c].n);
+          for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+            for (guint o = 0; o < 16; o++)
+              {
+                Co2sRmsePlotOptions options;
+
+                co2s_rmse_plot_options_init (&options);
+                options.log_y = o & 1;
+                options.show_fit = (o >> 1) & 1;
+                options.last_n = (o >> 2) & 1 ? 1 : 0;
+                options.font_scale = (o >> 3) & 1 ? 3.0 : 0.5;
+                options.title = (o >> 3) & 1 ? "#u#d##" : NULL;
+                co2s_rmse_plot_draw (plot, cr, sizes[s][0], sizes[s][1], &options);
+              }
+        }
+      g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+      cairo_destroy (cr);
+      cairo_surface_destroy (surface);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("");
+  g_test_trap_assert_stderr ("");
+}
+
+/* ---- /plot/quiet ------------------------------------------------------------------------ */
+
+/* PLplot must not write to stdout or stderr while drawing, in any mode. */
+static void
+test_quiet (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(Co2sMetricsHistory) history = make_history (2000);
+      g_autofree char *path = tmp_path ("quiet.svg");
+      g_autoptr(GError) error = NULL;
+      Co2sRmsePlotOptions options;
+
+      co2s_rmse_plot_options_init (&options);
+      for (int i = 0; i < 8; i++)
+        {
+          options.log_y = i & 1;
+          options.show_fit = (i >> 1) & 1;
+          options.last_n = (i >> 2) & 1 ? 50 : 0;
+          g_assert_true (co2s_rmse_plot_export (history, &options, path, 500, 300, &error));
+        }
+      g_assert_true (co2s_rmse_plot_export (NULL, &options, path, 500, 300, &error));
+      g_assert_no_error (error);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("");
+  g_test_trap_assert_stderr ("");
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  /* Numbers follow LC_NUMERIC; the expected strings below are for C. */
+  setlocale (LC_ALL, "C.UTF-8");
+  g_test_init (&argc, &argv, NULL);
+
+  tmpdir = g_dir_make_tmp ("co2s-plot-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/plot/export/png", test_export_png);
+  g_test_add_func ("/plot/export/svg", test_export_svg);
+  g_test_add_func ("/plot/export/pdf", test_export_pdf);
+  g_test_add_func ("/plot/export/bad-extension", test_export_bad_extension);
+  g_test_add_func ("/plot/accessible-description", test_accessible_description);
+  g_test_add_func ("/plot/palette-contrast", test_palette_contrast);
+  g_test_add_func ("/plot/decimated-draw", test_decimated_draw);
+  g_test_add_func ("/plot/edge-cases", test_edge_cases);
+  g_test_add_func ("/plot/quiet", test_quiet);
+
+  ret = g_test_run ();
+
+  if (g_getenv ("CO2S_TEST_KEEP_TMP") == NULL)
+    {
+      g_autoptr(GDir) dir = g_dir_open (tmpdir, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *p = g_build_filename (tmpdir, name, NULL);
+
+          g_remove (p);
+        }
+      g_rmdir (tmpdir);
+    }
+  g_free (tmpdir);
+  return ret;
+}
