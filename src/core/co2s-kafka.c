@@ -75,7 +75,7 @@ co2s_kafka_new (rd_kafka_type_t type, rd_kafka_conf_t *conf, GError **error)
   return rk;
 }
 
-gboolean
+rd_kafka_resp_err_t
 co2s_kafka_produce_dead_letter (rd_kafka_t *rk,
                                 const char *topic,
                                 const void *payload,
@@ -83,16 +83,18 @@ co2s_kafka_produce_dead_letter (rd_kafka_t *rk,
                                 const void *key,
                                 gsize key_len,
                                 const char *reason,
-                                const char *source,
-                                GError **error)
+                                const char *detail,
+                                const char *source)
 {
   rd_kafka_headers_t *hdrs;
   rd_kafka_resp_err_t err;
 
-  g_return_val_if_fail (rk != NULL && topic != NULL && reason != NULL, FALSE);
+  g_return_val_if_fail (rk != NULL && topic != NULL && reason != NULL, RD_KAFKA_RESP_ERR__INVALID_ARG);
 
-  hdrs = rd_kafka_headers_new (2);
+  hdrs = rd_kafka_headers_new (3);
   rd_kafka_header_add (hdrs, "reason", -1, reason, -1);
+  if (detail != NULL)
+    rd_kafka_header_add (hdrs, "detail", -1, detail, -1);
   if (source != NULL)
     rd_kafka_header_add (hdrs, "source", -1, source, -1);
 
@@ -104,11 +106,6 @@ co2s_kafka_produce_dead_letter (rd_kafka_t *rk,
                            RD_KAFKA_V_MSGFLAGS (RD_KAFKA_MSG_F_COPY),
                            RD_KAFKA_V_END);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-    {
-      rd_kafka_headers_destroy (hdrs);
-      g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
-                   "cannot queue dead letter to %s: %s", topic, rd_kafka_err2str (err));
-      return FALSE;
-    }
-  return TRUE;
+    rd_kafka_headers_destroy (hdrs);   /* not taken over on failure */
+  return err;
 }

@@ -40,17 +40,21 @@ rd_kafka_t *co2s_kafka_new (rd_kafka_type_t type,
                             rd_kafka_conf_t *conf,
                             GError **error);
 
-/* Produces a header "reason" = @reason (and "source" = @source when not NULL)
- * copy of @payload to @topic. Non-blocking; delivery is reported through the
- * handle's delivery callback like any other message. */
-gboolean co2s_kafka_produce_dead_letter (rd_kafka_t *rk,
-                                         const char *topic,
-                                         const void *payload,
-                                         gsize len,
-                                         const void *key,
-                                         gsize key_len,
-                                         const char *reason,
-                                         const char *source,
-                                         GError **error);
+/* Queues a copy of @payload (and @key, may be NULL) to the dead-letter
+ * @topic with headers "reason" = @reason (a short stable word such as
+ * "not-json"), and, when not NULL, "detail" = @detail (the human message)
+ * and "source" = @source (where the message came from). Non-blocking;
+ * delivery is reported through the handle's delivery callback like any other
+ * message. Returns librdkafka's error, RD_KAFKA_RESP_ERR__QUEUE_FULL
+ * included, so the caller can poll and try again. Any thread. */
+rd_kafka_resp_err_t co2s_kafka_produce_dead_letter (rd_kafka_t *rk,
+                                                    const char *topic,
+                                                    const void *payload,
+                                                    gsize len,
+                                                    const void *key,
+                                                    gsize key_len,
+                                                    const char *reason,
+                                                    const char *detail,
+                                                    const char *source);
 
 G_END_DECLS

@@ -251,22 +251,22 @@ on_log (const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 static Co2sPublishResult
 publish_dead_letter (Co2sPublisher *self, const char *line, gsize len, const GError *why)
 {
-  g_autoptr(GError) error = NULL;
   const char *reason = co2s_record_error_reason (why->code);
+  rd_kafka_resp_err_t err;
 
-  if (!co2s_kafka_produce_dead_letter (self->rk, self->dlq_topic, line, len, NULL, 0,
-                                       reason, self->source, &error))
+  err = co2s_kafka_produce_dead_letter (self->rk, self->dlq_topic, line, len, NULL, 0,
+                                        reason, why->message, self->source);
+  if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
     {
-      /* The helper reports librdkafka's error text only; a full queue is the
-       * one case to offer the line again later. */
-      if (g_str_has_suffix (error->message, rd_kafka_err2str (RD_KAFKA_RESP_ERR__QUEUE_FULL)))
-        {
-          set_queue_full (self, TRUE);
-          return CO2S_PUBLISH_QUEUE_FULL;
-        }
+      /* Offer the line again once librdkafka has room. */
+      set_queue_full (self, TRUE);
+      return CO2S_PUBLISH_QUEUE_FULL;
+    }
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    {
       self->stats.read++;
       self->stats.dlq_failed++;
-      g_warning ("%s", error->message);
+      g_warning ("cannot queue a dead letter to %s: %s", self->dlq_topic, rd_kafka_err2str (err));
       return CO2S_PUBLISH_FAILED;
     }
 

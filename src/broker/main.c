@@ -1,0 +1,347 @@
+/* main.c — co2stream-broker: a zero-setup Kafka-protocol broker for demos
+ * and tests, built on librdkafka's mock cluster (rdkafka_mock.h). */
+#define G_LOG_DOMAIN "co2stream-broker"
+
+#include <glib.h>
+#include <glib-unix.h>
+#include <gio/gio.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "co2s-kafka.h"
+
+#define DEFAULT_TOPICS CO2S_TOPIC_DATA "," CO2S_TOPIC_DLQ "," CO2S_TOPIC_METRICS
+
+typedef struct
+{
+  GMainLoop *loop;
+  char *mock_host;
+  guint16 mock_port;
+} Broker;
+
+static char *opt_listen;
+static int opt_partitions = 1;
+static char *opt_topics;
+static gboolean opt_version;
+
+static const GOptionEntry entries[] = {
+  { "listen", 'l', 0, G_OPTION_ARG_STRING, &opt_listen,
+    "Also accept bootstrap connections on this loopback address (see LIMITS)", "HOST:PORT" },
+  { "partitions", 'p', 0, G_OPTION_ARG_INT, &opt_partitions,
+    "Partitions of each created topic (default 1)", "N" },
+  { "topics", 't', 0, G_OPTION_ARG_STRING, &opt_topics,
+    "Comma-separated topics to create (default " DEFAULT_TOPICS ")", "LIST" },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
+  { NULL }
+};
+
+static const char description[] =
+  "Prints exactly one line, bootstrap.servers=HOST:PORT, on standard output once\n"
+  "the broker accepts clients, then serves until SIGINT or SIGTERM and exits 0.\n"
+  "\n"
+  "LIMITS — this is the demo and test default, not a Kafka replacement:\n"
+  "  * It is librdkafka's mock cluster: one broker, in memory, nothing durable.\n"
+  "    Stopping it loses every message, offset and consumer group.\n"
+  "  * Each partition keeps a bounded log: about 5 MB of record batches\n"
+  "    (a fixed limit of librdkafka 2.0's mock cluster). Older batches are\n"
+  "    pruned, the log start offset moves forward, and a consumer behind it\n"
+  "    gets offsets out of range. Measured with this project's rows (about\n"
+  "    300 bytes of JSON each), one partition keeps about\n"
+  "    14,000 to 16,500 rows uncompressed (whole batches are pruned), about\n"
+  "    100,000 with compression.type=lz4 in the producer and about 200,000\n"
+  "    with zstd. More partitions keep proportionally more.\n"
+  "  * Topics not created here are auto-created with 4 partitions.\n"
+  "  * The broker listens on 127.0.0.1 at a port the kernel picks and\n"
+  "    advertises that address. --listen adds a fixed bootstrap address that\n"
+  "    forwards to it, so clients must run on this machine.\n"
+  "\n"
+  "Apache Kafka is the real thing: use it (e.g. the kafka service of\n"
+  "docker-compose.yml, or tests/kafka-broker.sh) for anything that must\n"
+  "survive a restart or hold more than a few megabytes per partition.";
+
+/* librdkafka log lines, from its threads, into GLib's log. */
+static void
+on_kafka_log (const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+  /* The dummy handle only hosts the cluster; it has nothing to connect to. */
+  if (g_strcmp0 (fac, "CONFWARN") == 0)
+    return;
+  if (level <= 3)
+    g_warning ("%s: %s", fac, buf);
+  else if (level <= 5)
+    g_message ("%s: %s", fac, buf);
+  else
+    g_debug ("%s: %s", fac, buf);
+}
+
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  Broker *self = user_data;
+
+  g_message ("signal received, stopping");
+  g_main_loop_quit (self->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_splice_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_io_stream_splice_finish (result, &error))
+    g_debug ("bootstrap forward ended: %s", error->message);
+}
+
+static void
+on_upstream_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GSocketConnection) client = user_data;
+  g_autoptr(GSocketConnection) upstream = NULL;
+  g_autoptr(GError) error = NULL;
+
+  upstream = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  if (upstream == NULL)
+    {
+      g_warning ("cannot reach the mock broker: %s", error->message);
+      return;
+    }
+
+  /* The splice holds both streams until either side closes. */
+  g_io_stream_splice_async (G_IO_STREAM (client), G_IO_STREAM (upstream),
+                            G_IO_STREAM_SPLICE_CLOSE_STREAM1 | G_IO_STREAM_SPLICE_CLOSE_STREAM2,
+                            G_PRIORITY_DEFAULT, NULL, on_splice_done, NULL);
+}
+
+static gboolean
+on_bootstrap_incoming (GSocketService *service,
+                       GSocketConnection *connection,
+                       GObject *source_object,
+                       gpointer user_data)
+{
+  Broker *self = user_data;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+
+  g_socket_client_connect_to_host_async (client, self->mock_host, self->mock_port,
+                                         NULL, on_upstream_connected,
+                                         g_object_ref (connection));
+  return TRUE;
+}
+
+/* Splits "HOST:PORT" (HOST may be [v6]). */
+static gboolean
+parse_host_port (const char *text, char **host, guint16 *port, GError **error)
+{
+  g_autoptr(GNetworkAddress) addr = NULL;
+
+  addr = G_NETWORK_ADDRESS (g_network_address_parse (text, 0, error));
+  if (addr == NULL)
+    return FALSE;
+  if (g_network_address_get_port (addr) == 0 || strrchr (text, ':') == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "expected HOST:PORT with a port from 1 to 65535, got “%s”", text);
+      return FALSE;
+    }
+  *host = g_strdup (g_network_address_get_hostname (addr));
+  *port = g_network_address_get_port (addr);
+  return TRUE;
+}
+
+/* Listens on @listen (a loopback HOST:PORT) and forwards each connection to
+ * the mock broker, so that clients can bootstrap from a known address. */
+static GSocketService *
+start_bootstrap_forward (Broker *self, const char *listen, GError **error)
+{
+  g_autoptr(GSocketService) service = NULL;
+  g_autoptr(GInetAddress) inet = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autofree char *host = NULL;
+  guint16 port = 0;
+
+  if (!parse_host_port (listen, &host, &port, error))
+    return NULL;
+
+  inet = g_inet_address_new_from_string (g_strcmp0 (host, "localhost") == 0 ? "127.0.0.1" : host);
+  if (inet == NULL || !g_inet_address_get_is_loopback (inet))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "--listen %s: only a numeric loopback address (127.0.0.1, ::1) or "
+                   "localhost works, because the mock broker advertises 127.0.0.1", listen);
+      return NULL;
+    }
+
+  service = g_socket_service_new ();
+  address = g_inet_socket_address_new (inet, port);
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                      NULL, NULL, error))
+    {
+      g_prefix_error (error, "--listen %s: ", listen);
+      return NULL;
+    }
+  g_signal_connect (service, "incoming", G_CALLBACK (on_bootstrap_incoming), self);
+  g_socket_service_start (service);
+  return g_steal_pointer (&service);
+}
+
+static rd_kafka_t *
+new_dummy_handle (GError **error)
+{
+  rd_kafka_conf_t *conf;
+  rd_kafka_t *rk;
+
+  conf = co2s_kafka_conf_new (NULL, NULL, error);
+  if (conf == NULL)
+    return NULL;
+  rd_kafka_conf_set_log_cb (conf, on_kafka_log);
+  rk = co2s_kafka_new (RD_KAFKA_PRODUCER, conf, error);
+  if (rk == NULL)
+    rd_kafka_conf_destroy (conf);
+  return rk;
+}
+
+static gboolean
+create_topics (rd_kafka_mock_cluster_t *mcluster, const char *list, GError **error)
+{
+  g_auto(GStrv) topics = g_strsplit (list, ",", -1);
+  guint created = 0;
+
+  for (guint i = 0; topics[i] != NULL; i++)
+    {
+      const char *name = g_strstrip (topics[i]);
+      rd_kafka_resp_err_t err;
+
+      if (*name == '\0')
+        continue;
+      err = rd_kafka_mock_topic_create (mcluster, name, opt_partitions, 1);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        {
+          g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
+                       "cannot create topic %s: %s", name, rd_kafka_err2str (err));
+          return FALSE;
+        }
+      created++;
+    }
+  if (created == 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--topics “%s” names no topic", list);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketService) forward = NULL;
+  Broker self = { 0 };
+  int exit_status = EXIT_SUCCESS;
+  rd_kafka_mock_cluster_t *mcluster;
+  rd_kafka_t *rk;
+  guint sigint_id, sigterm_id;
+
+  setlocale (LC_ALL, "");
+
+  context = g_option_context_new ("— embedded Kafka-protocol broker for demos and tests");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context, description);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("co2stream-broker: %s\nTry --help.\n", error->message);
+      return EXIT_FAILURE;
+    }
+  if (opt_version)
+    {
+      g_print ("co2stream-broker %s (librdkafka %s)\n", CO2S_VERSION, rd_kafka_version_str ());
+      return EXIT_SUCCESS;
+    }
+  if (argc > 1)
+    {
+      g_printerr ("co2stream-broker: unexpected argument “%s”\nTry --help.\n", argv[1]);
+      return EXIT_FAILURE;
+    }
+  if (opt_partitions < 1 || opt_partitions > 1000)
+    {
+      g_printerr ("co2stream-broker: --partitions %d: expected 1 to 1000\n", opt_partitions);
+      return EXIT_FAILURE;
+    }
+
+  /* Bind the fixed bootstrap address first: a taken port fails fast. */
+  if (opt_listen != NULL)
+    {
+      forward = start_bootstrap_forward (&self, opt_listen, &error);
+      if (forward == NULL)
+        {
+          g_printerr ("co2stream-broker: %s\n", error->message);
+          return EXIT_FAILURE;
+        }
+    }
+
+  /* From here on, SIGINT/SIGTERM end the process cleanly, even during
+   * start-up (the loop dispatches them as soon as it runs). */
+  self.loop = g_main_loop_new (NULL, FALSE);
+  sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, &self);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, &self);
+
+  rk = new_dummy_handle (&error);
+  if (rk == NULL)
+    {
+      g_printerr ("co2stream-broker: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  mcluster = rd_kafka_mock_cluster_new (rk, 1);
+  if (mcluster == NULL)
+    {
+      g_printerr ("co2stream-broker: cannot start the mock cluster (see the log above)\n");
+      rd_kafka_destroy (rk);
+      return EXIT_FAILURE;
+    }
+
+  if (!parse_host_port (rd_kafka_mock_cluster_bootstraps (mcluster),
+                        &self.mock_host, &self.mock_port, &error))
+    {
+      g_printerr ("co2stream-broker: %s\n", error->message);
+      exit_status = EXIT_FAILURE;
+      goto out;
+    }
+
+  if (!create_topics (mcluster, opt_topics != NULL ? opt_topics : DEFAULT_TOPICS, &error))
+    {
+      g_printerr ("co2stream-broker: %s\n", error->message);
+      exit_status = EXIT_FAILURE;
+      goto out;
+    }
+
+  g_message ("mock broker at %s:%u; topics %s with %d partition(s); in memory, not durable",
+             self.mock_host, self.mock_port,
+             opt_topics != NULL ? opt_topics : DEFAULT_TOPICS, opt_partitions);
+  fprintf (stdout, "bootstrap.servers=%s\n",
+           opt_listen != NULL ? opt_listen : rd_kafka_mock_cluster_bootstraps (mcluster));
+  fflush (stdout);
+
+  g_main_loop_run (self.loop);
+
+out:
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  g_clear_pointer (&self.loop, g_main_loop_unref);
+  if (forward != NULL)
+    g_socket_service_stop (forward);
+  /* librdkafka 2.0 sometimes needs up to 1 s here (an internal broker
+   * thread notices its termination at its next 1 s wake-up). */
+  rd_kafka_mock_cluster_destroy (mcluster);
+  rd_kafka_destroy (rk);
+  g_free (self.mock_host);
+  return exit_status;
+}

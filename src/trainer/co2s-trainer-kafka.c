@@ -1,0 +1,506 @@
+/* co2s-trainer-kafka.c — the trainer's Kafka side: clients, callbacks,
+ * where each partition starts, dead letters, commits and the metrics topic. */
+#define G_LOG_DOMAIN "co2s-trainer"
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "co2s-kafka.h"
+#include "co2s-trainer-private.h"
+
+/* ---- Kafka callbacks ------------------------------------------------- */
+
+static void
+error_cb (rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+  Co2sTrainer *self = opaque;
+  char buf[512];
+
+  if (err == RD_KAFKA_RESP_ERR__FATAL)
+    {
+      rd_kafka_resp_err_t ferr = rd_kafka_fatal_error (rk, buf, sizeof buf);
+
+      _co2s_trainer_set_fatal (self, g_error_new (CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
+                                                  "fatal Kafka error (%s): %s",
+                                                  rd_kafka_err2name (ferr), buf));
+      return;
+    }
+  /* librdkafka logs every failed connection itself; say the rest once in a
+   * while rather than on every retry. */
+  if (err == RD_KAFKA_RESP_ERR__TRANSPORT)
+    return;
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if (now - self->brokers_down_warned_us < 30 * G_USEC_PER_SEC && self->brokers_down_warned_us)
+        return;
+      self->brokers_down_warned_us = now;
+      g_warning ("no Kafka broker reachable at %s; retrying",
+                 self->opts.brokers ? self->opts.brokers : "(default)");
+      return;
+    }
+  g_warning ("Kafka %s: %s: %s", rd_kafka_name (rk), rd_kafka_err2name (err), reason);
+}
+
+static void
+dr_msg_cb (rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
+{
+  Co2sTrainer *self = opaque;
+
+  if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+    return;
+  if (self->dr_failures++ < 10)
+    g_warning ("could not deliver a message to %s: %s",
+               rd_kafka_topic_name (msg->rkt), rd_kafka_err2str (msg->err));
+}
+
+static void
+offset_commit_cb (rd_kafka_t *rk,
+                  rd_kafka_resp_err_t err,
+                  rd_kafka_topic_partition_list_t *offsets,
+                  void *opaque)
+{
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+    g_warning ("committing offsets to the group failed: %s (the model file keeps the "
+               "position; the group's offsets are only informational)",
+               rd_kafka_err2str (err));
+}
+
+/* ---- start position --------------------------------------------------- */
+
+static void
+ensure_cluster_id (Co2sTrainer *self)
+{
+  char *id;
+
+  if (self->cluster_id != NULL)
+    return;
+  id = rd_kafka_clusterid (self->consumer, QUERY_TIMEOUT_MS);
+  if (id == NULL)
+    {
+      g_warning ("could not learn the Kafka cluster id; the model file's offsets are "
+                 "trusted as they are");
+      return;
+    }
+  self->cluster_id = g_strdup (id);
+  rd_kafka_mem_free (self->consumer, id);
+}
+
+/* The first time partitions are assigned: does the model file's position
+ * belong to this cluster and topic? If not, say so and forget it. */
+static void
+check_checkpoint_origin (Co2sTrainer *self)
+{
+  const Co2sCheckpoint *cp = self->cp;
+  const char *why = NULL;
+
+  if (self->cp_checked)
+    return;
+  self->cp_checked = TRUE;
+
+  if (cp->offsets->len == 0)
+    return;
+  if (cp->topic != NULL && g_strcmp0 (cp->topic, self->opts.topic) != 0)
+    why = "topic";
+  else if (cp->cluster_id != NULL && self->cluster_id != NULL &&
+           g_strcmp0 (cp->cluster_id, self->cluster_id) != 0)
+    why = "cluster";
+
+  if (why == NULL)
+    return;
+  g_warning ("%s: its offsets belong to topic \"%s\" of cluster %s, but this is topic \"%s\" "
+             "of cluster %s (another %s): continuing from the earliest available offset with "
+             "the current model (%" G_GUINT64_FORMAT " rows seen)",
+             self->model_path, cp->topic ? cp->topic : "(unknown)",
+             cp->cluster_id ? cp->cluster_id : "(unknown)",
+             self->opts.topic, self->cluster_id ? self->cluster_id : "(unknown)",
+             why, co2s_model_get_rows_seen (cp->model));
+  g_array_set_size (self->cp->offsets, 0);
+}
+
+/* Where partition @p->partition starts: the checkpoint's next offset when it
+ * is still in the log, otherwise the beginning (--reset, foreign or pruned
+ * checkpoint), otherwise the group's committed offset (no model file). */
+static void
+choose_start_offset (Co2sTrainer *self, rd_kafka_topic_partition_t *p)
+{
+  gint64 offset = co2s_checkpoint_get_offset (self->cp, p->partition);
+  int64_t lo = -1, hi = -1;
+  rd_kafka_resp_err_t err;
+
+  if (offset < 0)
+    {
+      /* No position of ours: a fresh model without --reset uses the
+       * group's committed offset (auto.offset.reset=earliest without one). */
+      p->offset = (self->opts.reset || self->cp_loaded) ? RD_KAFKA_OFFSET_BEGINNING
+                                                        : RD_KAFKA_OFFSET_INVALID;
+      _co2s_trainer_set_expected (self, p->partition, -1);
+      return;
+    }
+
+  err = rd_kafka_query_watermark_offsets (self->consumer, p->topic, p->partition,
+                                          &lo, &hi, QUERY_TIMEOUT_MS);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR && (offset < lo || offset > hi))
+    {
+      g_warning ("%s: offset %" G_GINT64_FORMAT " of %s [%d] is out of range (the log now "
+                 "holds %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT "%s): continuing from the "
+                 "earliest available offset with the current model",
+                 self->model_path, offset, p->topic, p->partition, (gint64) lo, (gint64) hi,
+                 offset < lo ? "; older rows were pruned" : "; the log was recreated");
+      p->offset = RD_KAFKA_OFFSET_BEGINNING;
+      _co2s_trainer_set_expected (self, p->partition, -1);
+      return;
+    }
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    g_warning ("could not query the offsets of %s [%d]: %s; starting at the model file's "
+               "offset %" G_GINT64_FORMAT, p->topic, p->partition, rd_kafka_err2str (err), offset);
+  p->offset = offset;
+  _co2s_trainer_set_expected (self, p->partition, offset);
+}
+
+/* A fresh model that starts at the group's committed offsets skips what came
+ * before them: say so, since it is rarely what a user wants. */
+static void
+warn_committed_offsets (Co2sTrainer *self, rd_kafka_topic_partition_list_t *partitions)
+{
+  rd_kafka_topic_partition_list_t *copy;
+
+  if (self->cp_loaded || self->opts.reset)
+    return;
+  copy = rd_kafka_topic_partition_list_copy (partitions);
+  if (rd_kafka_committed (self->consumer, copy, QUERY_TIMEOUT_MS) == RD_KAFKA_RESP_ERR_NO_ERROR)
+    for (int i = 0; i < copy->cnt; i++)
+      if (copy->elems[i].offset > 0)
+        g_warning ("no model file at %s, but group \"%s\" committed offset %" G_GINT64_FORMAT
+                   " for %s [%d]: the new model starts there (run with --reset to learn "
+                   "from the beginning of the topic)",
+                   self->model_path, self->opts.group, (gint64) copy->elems[i].offset,
+                   copy->elems[i].topic, copy->elems[i].partition);
+  rd_kafka_topic_partition_list_destroy (copy);
+}
+
+/* With --reset, the fresh model and its start offsets are saved before the
+ * first row: a reset that is killed early must not resume the old model. */
+static gboolean
+save_reset_checkpoint (Co2sTrainer *self, rd_kafka_topic_partition_list_t *partitions, GError **error)
+{
+  for (int i = 0; i < partitions->cnt; i++)
+    {
+      rd_kafka_topic_partition_t *p = &partitions->elems[i];
+      int64_t lo = -1, hi = -1;
+
+      if (rd_kafka_query_watermark_offsets (self->consumer, p->topic, p->partition,
+                                            &lo, &hi, QUERY_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+          lo < 0)
+        {
+          g_warning ("could not query the first offset of %s [%d]; the reset is only saved "
+                     "with the first batch", p->topic, p->partition);
+          return TRUE;
+        }
+      co2s_checkpoint_set_offset (self->cp, p->partition, lo);
+      p->offset = lo;
+      _co2s_trainer_set_expected (self, p->partition, lo);
+    }
+  return _co2s_trainer_checkpoint (self, FALSE, error) && _co2s_trainer_open_metrics_log (self, error);
+}
+
+/* "assigned streaming_data [0, 1] at the beginning" when every partition
+ * starts alike, else each with its own start. */
+static void
+log_assignment (const rd_kafka_topic_partition_list_t *partitions)
+{
+  g_autoptr(GString) desc = g_string_new (NULL);
+  gboolean alike = TRUE;
+
+  for (int i = 1; i < partitions->cnt; i++)
+    alike = alike && partitions->elems[i].offset == partitions->elems[0].offset;
+
+  for (int i = 0; i < partitions->cnt; i++)
+    {
+      const rd_kafka_topic_partition_t *p = &partitions->elems[i];
+
+      if (i == 0)
+        g_string_append_printf (desc, "%s [", p->topic);
+      g_string_append_printf (desc, "%s%d", i ? ", " : "", p->partition);
+      if (!alike || i == partitions->cnt - 1)
+        {
+          if (p->offset >= 0)
+            g_string_append_printf (desc, " at %" G_GINT64_FORMAT, (gint64) p->offset);
+          else
+            g_string_append (desc, p->offset == RD_KAFKA_OFFSET_BEGINNING
+                                   ? " at the beginning" : " at the group's committed offset");
+        }
+    }
+  g_message ("assigned %s%s", desc->len ? desc->str : "no partitions", desc->len ? "]" : "");
+}
+
+/* The fetch waker and the idle clock follow what is assigned now. */
+static void
+update_assignment (Co2sTrainer *self)
+{
+  rd_kafka_topic_partition_list_t *now = NULL;
+  g_autofree gint32 *ids = NULL;
+  int n = 0;
+
+  if (rd_kafka_assignment (self->consumer, &now) == RD_KAFKA_RESP_ERR_NO_ERROR && now != NULL)
+    {
+      ids = g_new (gint32, MAX (now->cnt, 1));
+      for (int i = 0; i < now->cnt; i++)
+        if (g_strcmp0 (now->elems[i].topic, self->opts.topic) == 0)
+          ids[n++] = now->elems[i].partition;
+    }
+  if (now != NULL)
+    rd_kafka_topic_partition_list_destroy (now);
+  co2s_fetch_waker_set_partitions (self->waker, ids, n);
+  self->assigned = n > 0;
+  self->last_activity_us = g_get_monotonic_time ();
+}
+
+static void
+rebalance_cb (rd_kafka_t *rk,
+              rd_kafka_resp_err_t err,
+              rd_kafka_topic_partition_list_t *partitions,
+              void *opaque)
+{
+  Co2sTrainer *self = opaque;
+  rd_kafka_error_t *error = NULL;
+  GError *local_error = NULL;
+
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
+    {
+      gboolean first = !self->cp_checked;
+
+      ensure_cluster_id (self);
+      check_checkpoint_origin (self);
+      if (first)
+        warn_committed_offsets (self, partitions);
+      for (int i = 0; i < partitions->cnt; i++)
+        choose_start_offset (self, &partitions->elems[i]);
+
+      if (first && self->opts.reset && !save_reset_checkpoint (self, partitions, &local_error))
+        _co2s_trainer_set_fatal (self, local_error);
+      else if (self->log == NULL && !_co2s_trainer_open_metrics_log (self, &local_error))
+        _co2s_trainer_set_fatal (self, local_error);
+
+      log_assignment (partitions);
+      if (rd_kafka_rebalance_protocol (rk) != NULL &&
+          strcmp (rd_kafka_rebalance_protocol (rk), "COOPERATIVE") == 0)
+        error = rd_kafka_incremental_assign (rk, partitions);
+      else
+        {
+          rd_kafka_resp_err_t aerr = rd_kafka_assign (rk, partitions);
+
+          if (aerr)
+            g_warning ("assign failed: %s", rd_kafka_err2str (aerr));
+        }
+      update_assignment (self);
+      self->last_activity_us = g_get_monotonic_time ();
+    }
+  else
+    {
+      /* Finish the batch while its partitions are still ours, so that the
+       * next owner starts right after it. */
+      if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && self->fatal == NULL)
+        {
+          if (!_co2s_trainer_close_batch (self, &local_error) ||
+              (self->pending->len > 0 && !_co2s_trainer_checkpoint (self, TRUE, &local_error)))
+            _co2s_trainer_set_fatal (self, local_error);
+        }
+      else if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
+        g_warning ("rebalance error: %s", rd_kafka_err2str (err));
+
+      if (rd_kafka_rebalance_protocol (rk) != NULL &&
+          strcmp (rd_kafka_rebalance_protocol (rk), "COOPERATIVE") == 0)
+        error = rd_kafka_incremental_unassign (rk, partitions);
+      else
+        rd_kafka_assign (rk, NULL);
+      update_assignment (self);
+      g_message ("%d partition(s) revoked", partitions->cnt);
+    }
+
+  if (error != NULL)
+    {
+      g_warning ("incremental assignment failed: %s", rd_kafka_error_string (error));
+      rd_kafka_error_destroy (error);
+    }
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static rd_kafka_conf_t *
+make_conf (Co2sTrainer *self, const char * const *defaults, GError **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) all = NULL;
+  rd_kafka_conf_t *conf;
+
+  /* Our defaults first, so that -X can change them. */
+  g_strv_builder_addv (builder, (const char **) defaults);
+  if (self->opts.overrides != NULL)
+    g_strv_builder_addv (builder, (const char **) self->opts.overrides);
+  all = g_strv_builder_end (builder);
+
+  conf = co2s_kafka_conf_new (self->opts.brokers, (const char * const *) all, error);
+  if (conf == NULL)
+    return NULL;
+  rd_kafka_conf_set_opaque (conf, self);
+  rd_kafka_conf_set_error_cb (conf, error_cb);
+  return conf;
+}
+
+gboolean
+_co2s_trainer_create_consumer (Co2sTrainer *self, GError **error)
+{
+  static const char * const defaults[] = {
+    "client.id=co2stream-trainer",
+    "auto.offset.reset=earliest",
+    /* Keep memory flat: prefetch at most ~4 MB / 10,000 messages, and fetch
+     * in moderate responses. */
+    "queued.max.messages.kbytes=4096",
+    "queued.min.messages=" G_STRINGIFY (PREFETCH_MESSAGES),
+    "fetch.max.bytes=1048576",
+    "max.partition.fetch.bytes=1048576",
+    /* A killed trainer's partitions are handed to its successor after this
+     * (librdkafka's default is 45 s; 6 s is the broker's usual minimum).
+     * The embedded broker also makes a member that rejoins soon after a
+     * clean exit wait about this long. */
+    "session.timeout.ms=6000",
+    "heartbeat.interval.ms=2000",
+    NULL,
+  };
+  rd_kafka_conf_t *conf;
+  rd_kafka_topic_partition_list_t *topics;
+  rd_kafka_resp_err_t err;
+
+  conf = make_conf (self, defaults, error);
+  if (conf == NULL)
+    return FALSE;
+  /* Not overridable: the model file, not librdkafka, decides what is consumed. */
+  if (!co2s_kafka_conf_set (conf, "group.id", self->opts.group, error) ||
+      !co2s_kafka_conf_set (conf, "enable.auto.commit", "false", error) ||
+      !co2s_kafka_conf_set (conf, "enable.auto.offset.store", "false", error) ||
+      !co2s_kafka_conf_set (conf, "enable.partition.eof", "false", error))
+    {
+      rd_kafka_conf_destroy (conf);
+      return FALSE;
+    }
+  rd_kafka_conf_set_rebalance_cb (conf, rebalance_cb);
+  rd_kafka_conf_set_offset_commit_cb (conf, offset_commit_cb);
+  {
+    char value[32];
+    size_t size = sizeof value;
+
+    if (rd_kafka_conf_get (conf, "queued.min.messages", value, &size) == RD_KAFKA_CONF_OK)
+      self->prefetch_messages = g_ascii_strtoull (value, NULL, 10);
+    if (self->prefetch_messages == 0)
+      self->prefetch_messages = PREFETCH_MESSAGES;
+  }
+
+  self->consumer = co2s_kafka_new (RD_KAFKA_CONSUMER, conf, error);
+  if (self->consumer == NULL)
+    {
+      rd_kafka_conf_destroy (conf);
+      return FALSE;
+    }
+  rd_kafka_poll_set_consumer (self->consumer);
+  self->queue = rd_kafka_queue_get_consumer (self->consumer);
+  self->waker = co2s_fetch_waker_new (self->consumer, self->opts.topic);
+
+  topics = rd_kafka_topic_partition_list_new (1);
+  rd_kafka_topic_partition_list_add (topics, self->opts.topic, RD_KAFKA_PARTITION_UA);
+  err = rd_kafka_subscribe (self->consumer, topics);
+  rd_kafka_topic_partition_list_destroy (topics);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    {
+      g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
+                   "cannot subscribe to %s: %s", self->opts.topic, rd_kafka_err2str (err));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_co2s_trainer_create_producer (Co2sTrainer *self, GError **error)
+{
+  static const char * const defaults[] = {
+    "client.id=co2stream-trainer",
+    "linger.ms=5",
+    NULL,
+  };
+  rd_kafka_conf_t *conf = make_conf (self, defaults, error);
+
+  if (conf == NULL)
+    return FALSE;
+  rd_kafka_conf_set_dr_msg_cb (conf, dr_msg_cb);
+  self->producer = co2s_kafka_new (RD_KAFKA_PRODUCER, conf, error);
+  if (self->producer == NULL)
+    {
+      rd_kafka_conf_destroy (conf);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+_co2s_trainer_send_dead_letter (Co2sTrainer *self, const rd_kafka_message_t *msg, const GError *why)
+{
+  const char *reason = why->domain == CO2S_RECORD_ERROR ? co2s_record_error_reason (why->code)
+                                                        : "unknown";
+  char source[256];
+  rd_kafka_resp_err_t err;
+
+  g_snprintf (source, sizeof source, "%s[%d]@%" G_GINT64_FORMAT,
+              rd_kafka_topic_name (msg->rkt), msg->partition, (gint64) msg->offset);
+  for (int attempt = 0; ; attempt++)
+    {
+      err = co2s_kafka_produce_dead_letter (self->producer, CO2S_TOPIC_DLQ,
+                                            msg->payload, msg->len, msg->key, msg->key_len,
+                                            reason, why->message, source);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        return;
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || attempt >= 50)
+        break;
+      rd_kafka_poll (self->producer, 100);
+    }
+  g_warning ("could not queue %s to %s: %s", source, CO2S_TOPIC_DLQ, rd_kafka_err2str (err));
+}
+
+void
+_co2s_trainer_commit_offsets (Co2sTrainer *self, gboolean sync)
+{
+  rd_kafka_topic_partition_list_t *list;
+  rd_kafka_resp_err_t err;
+
+  if (self->cp->offsets->len == 0)
+    return;
+  list = rd_kafka_topic_partition_list_new (self->cp->offsets->len);
+  for (guint i = 0; i < self->cp->offsets->len; i++)
+    {
+      const Co2sPartitionOffset *po = &g_array_index (self->cp->offsets, Co2sPartitionOffset, i);
+
+      rd_kafka_topic_partition_list_add (list, self->opts.topic, po->partition)->offset = po->next_offset;
+    }
+  err = rd_kafka_commit (self->consumer, list, !sync);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+    g_warning ("committing offsets to the group failed: %s", rd_kafka_err2str (err));
+  rd_kafka_topic_partition_list_destroy (list);
+}
+
+void
+_co2s_trainer_publish_metrics (Co2sTrainer *self, const char *line, gsize len, guint64 batch)
+{
+  char key[24];
+  rd_kafka_resp_err_t err;
+
+  g_snprintf (key, sizeof key, "%" G_GUINT64_FORMAT, batch);
+  err = rd_kafka_producev (self->producer,
+                           RD_KAFKA_V_TOPIC (CO2S_TOPIC_METRICS),
+                           RD_KAFKA_V_VALUE ((void *) line, len),
+                           RD_KAFKA_V_KEY (key, strlen (key)),
+                           RD_KAFKA_V_MSGFLAGS (RD_KAFKA_MSG_F_COPY),
+                           RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    g_warning ("could not queue the metrics of batch %" G_GUINT64_FORMAT " to %s: %s",
+               batch, CO2S_TOPIC_METRICS, rd_kafka_err2str (err));
+}

@@ -1,0 +1,127 @@
+/* co2s-trainer-private.h — what co2s-trainer.c (batches, checkpoints, the
+ * hot loop) and co2s-trainer-kafka.c (clients, callbacks, start positions)
+ * share. Not installed; not for other code. */
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include "co2s-batch.h"
+#include "co2s-checkpoint.h"
+#include "co2s-fetch-waker.h"
+#include "co2s-metrics-log.h"
+#include "co2s-metrics.h"
+#include "co2s-trainer.h"
+
+G_BEGIN_DECLS
+
+/* Messages taken from librdkafka per call in the hot loop. */
+#define CONSUME_CHUNK 4096
+/* Longest wait in librdkafka before signals, timers and the producer's
+ * delivery reports are looked at again. */
+#define POLL_MS 100
+/* Blocking broker queries (cluster id, watermarks, committed offsets) made
+ * while partitions are being assigned. */
+#define QUERY_TIMEOUT_MS 5000
+/* With --exit-when-idle: how long to wait for the first assignment. */
+#define ASSIGN_TIMEOUT_S 60
+/* Default queued.min.messages of the consumer (see create_consumer). */
+#define PREFETCH_MESSAGES 10000
+
+typedef struct {
+  Co2sBatchMetrics m;
+  gsize line_end;        /* end of its line in Co2sTrainer.lines */
+  gboolean has_emit;
+  gint64 median_emit_us;
+  gint64 min_emit_us;
+} PendingBatch;
+
+struct _Co2sTrainer {
+  GObject parent_instance;
+
+  Co2sTrainerOptions opts;
+  char *model_path;
+  char *metrics_path;
+
+  Co2sCheckpoint *cp;            /* the model and where in the log it stands */
+  gboolean cp_loaded;            /* cp came from the model file */
+  gboolean cp_checked;           /* cp's cluster id and topic were compared */
+  Co2sMetricsLog *log;           /* opened once the start position is settled */
+  Co2sBatch *batch;
+  GArray *pending;               /* PendingBatch: learned, not yet checkpointed */
+  GArray *expected;              /* Co2sPartitionOffset: next offset we expect */
+  GString *lines;
+  rd_kafka_message_t **msgs;
+
+  rd_kafka_t *consumer;
+  rd_kafka_queue_t *queue;
+  rd_kafka_t *producer;
+  char *cluster_id;
+
+  gboolean assigned;
+  Co2sFetchWaker *waker;
+  guint64 prefetch_messages;     /* the consumer's queued.min.messages */
+  guint64 consumed_at_wake;      /* self->consumed at the last poke */
+  gboolean committed_any;        /* a checkpoint was saved in this run */
+  guint64 dlq_total;             /* bad messages over the model's life */
+  guint64 consumed;              /* messages consumed in this run */
+  guint64 skipped;               /* messages lost to pruning in this run */
+  guint64 dr_failures;
+  gint64 brokers_down_warned_us;
+  gint64 started_us;
+  gint64 first_message_cpu_us;   /* this thread's CPU time then */
+  gint64 first_message_us;       /* monotonic: the first and the last */
+  gint64 last_message_us;        /* message of this run, for the rate */
+  gint64 last_activity_us;
+  int stop;                      /* atomic */
+  GError *fatal;                 /* first fatal error raised in a callback */
+
+  char *failpoint;               /* tests only: see failpoint () */
+  guint64 failpoint_batch;
+};
+
+/* co2s-trainer.c */
+void     _co2s_trainer_set_fatal        (Co2sTrainer *self, GError *error);
+gboolean _co2s_trainer_open_metrics_log (Co2sTrainer *self, GError **error);
+gboolean _co2s_trainer_close_batch      (Co2sTrainer *self, GError **error);
+gboolean _co2s_trainer_checkpoint       (Co2sTrainer *self, gboolean sync_commit, GError **error);
+
+/* co2s-trainer-kafka.c */
+gboolean _co2s_trainer_create_consumer  (Co2sTrainer *self, GError **error);
+gboolean _co2s_trainer_create_producer  (Co2sTrainer *self, GError **error);
+void     _co2s_trainer_send_dead_letter (Co2sTrainer *self, const rd_kafka_message_t *msg, const GError *why);
+void     _co2s_trainer_commit_offsets   (Co2sTrainer *self, gboolean sync);
+void     _co2s_trainer_publish_metrics  (Co2sTrainer *self, const char *line, gsize len, guint64 batch);
+
+/* The next offset expected from each partition, to notice pruned gaps. */
+static inline void
+_co2s_trainer_set_expected (Co2sTrainer *self, gint32 partition, gint64 next_offset)
+{
+  for (guint i = 0; i < self->expected->len; i++)
+    {
+      Co2sPartitionOffset *po = &g_array_index (self->expected, Co2sPartitionOffset, i);
+
+      if (po->partition == partition)
+        {
+          po->next_offset = next_offset;
+          return;
+        }
+    }
+  g_array_append_vals (self->expected,
+                       &(Co2sPartitionOffset) { .partition = partition, .next_offset = next_offset },
+                       1);
+}
+
+static inline gint64
+_co2s_trainer_get_expected (Co2sTrainer *self, gint32 partition)
+{
+  for (guint i = 0; i < self->expected->len; i++)
+    {
+      const Co2sPartitionOffset *po = &g_array_index (self->expected, Co2sPartitionOffset, i);
+
+      if (po->partition == partition)
+        return po->next_offset;
+    }
+  return -1;
+}
+
+G_END_DECLS

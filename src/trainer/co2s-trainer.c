@@ -1,0 +1,610 @@
+/* co2s-trainer.c — the online trainer. */
+#define G_LOG_DOMAIN "co2s-trainer"
+#define _GNU_SOURCE /* RUSAGE_THREAD */
+
+#include "co2s-trainer.h"
+
+#include <gio/gio.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "co2s-kafka.h"
+#include "co2s-prequential.h"
+#include "co2s-record-json.h"
+#include "co2s-trainer-private.h"
+
+G_DEFINE_FINAL_TYPE (Co2sTrainer, co2s_trainer, G_TYPE_OBJECT)
+
+/* Tests only: CO2S_TRAINER_FAILPOINT=NAME:BATCH makes the trainer SIGKILL
+ * itself at the point NAME of batch BATCH, so that the crash windows the
+ * exactly-once design has to survive are hit on purpose rather than by luck.
+ * Points, in the order of a checkpoint: "learned" (the batch is in the model
+ * in memory only), "metrics-written" (its metrics line is on disk, the model
+ * file is not), "checkpointed" (the model file is on disk, offsets not
+ * committed) and "committed" (committed; metrics not yet published). */
+static void
+failpoint (Co2sTrainer *self, const char *name)
+{
+  if (G_LIKELY (self->failpoint == NULL) ||
+      self->cp->batches != self->failpoint_batch || strcmp (self->failpoint, name) != 0)
+    return;
+  g_printerr ("co2stream-trainer: failpoint %s:%" G_GUINT64_FORMAT ": SIGKILL\n",
+              name, self->failpoint_batch);
+  kill (getpid (), SIGKILL);
+}
+
+void
+_co2s_trainer_set_fatal (Co2sTrainer *self, GError *error)
+{
+  if (self->fatal == NULL)
+    self->fatal = error;
+  else
+    g_error_free (error);
+  g_atomic_int_set (&self->stop, 1);
+}
+
+static gboolean
+load_model (Co2sTrainer *self, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(Co2sModel) model = NULL;
+
+  if (!self->opts.reset)
+    {
+      cp = co2s_checkpoint_load (self->model_path, &local_error);
+      if (cp == NULL && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "cannot use the model file %s: %s (fix or remove it, or run with "
+                       "--reset to start a fresh model)", self->model_path, local_error->message);
+          return FALSE;
+        }
+    }
+
+  if (cp != NULL)
+    {
+      Co2sAlgo algo = co2s_model_get_algo (cp->model);
+
+      if (self->opts.algo_given && algo != self->opts.algo)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "the model file %s holds an %s model, not %s: run with --algo %s, or "
+                       "with --reset to start a fresh %s model",
+                       self->model_path, co2s_algo_to_string (algo),
+                       co2s_algo_to_string (self->opts.algo), co2s_algo_to_string (algo),
+                       co2s_algo_to_string (self->opts.algo));
+          return FALSE;
+        }
+      self->opts.algo = algo;
+      self->cp_loaded = TRUE;
+      g_message ("resuming %s: %s model, %" G_GUINT64_FORMAT " batches, %" G_GUINT64_FORMAT
+                 " rows seen", self->model_path, co2s_algo_to_string (algo), cp->batches,
+                 co2s_model_get_rows_seen (cp->model));
+      self->cp = g_steal_pointer (&cp);
+      return TRUE;
+    }
+
+  model = co2s_model_new (self->opts.algo);
+  self->cp = co2s_checkpoint_new (model);
+  if (self->opts.reset)
+    g_message ("--reset: fresh %s model; replaying %s from its beginning",
+               co2s_algo_to_string (self->opts.algo), self->opts.topic);
+  else
+    g_message ("no model file at %s: fresh %s model", self->model_path,
+               co2s_algo_to_string (self->opts.algo));
+  return TRUE;
+}
+
+/* Opens metrics.jsonl, repaired to the checkpoint's batches (or emptied for
+ * a reset), and takes the dead-letter count over from its last line. */
+gboolean
+_co2s_trainer_open_metrics_log (Co2sTrainer *self, GError **error)
+{
+  Co2sBatchMetrics last;
+  guint dropped = 0;
+
+  if (self->log != NULL)
+    return TRUE;
+  self->log = co2s_metrics_log_open (self->metrics_path, self->cp->batches,
+                                     self->opts.reset, &last, &dropped, error);
+  if (self->log == NULL)
+    return FALSE;
+  if (dropped > 0)
+    g_message ("%s: removed %u line(s) of batches that are not in the model file "
+               "(they will be learned and written again)", self->metrics_path, dropped);
+  if (self->cp->batches > 0 && last.batch < self->cp->batches)
+    g_warning ("%s: the lines of batches %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
+               " are missing (the file was edited or replaced?)",
+               self->metrics_path, last.batch + 1, self->cp->batches);
+  self->dlq_total = last.batch > 0 ? last.dlq : 0;
+  return TRUE;
+}
+
+/* ---- the hot path ----------------------------------------------------- */
+
+static void
+handle_message (Co2sTrainer *self, const rd_kafka_message_t *msg, gint64 now_us)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 expected;
+  Co2sRecord record;
+
+  if (G_UNLIKELY (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR))
+    {
+      if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        g_warning ("Kafka: %s%s%s", rd_kafka_err2str (msg->err),
+                   msg->len ? ": " : "", msg->len ? rd_kafka_message_errstr (msg) : "");
+      return;
+    }
+
+  expected = _co2s_trainer_get_expected (self, msg->partition);
+  if (G_UNLIKELY (expected >= 0 && msg->offset != expected))
+    {
+      if (msg->offset < expected)
+        return; /* already in the model */
+      g_warning ("%s [%d]: offsets %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT " were pruned from "
+                 "the log before they were read; %" G_GINT64_FORMAT " rows skipped",
+                 rd_kafka_topic_name (msg->rkt), msg->partition, expected,
+                 (gint64) msg->offset - 1, (gint64) msg->offset - expected);
+      self->skipped += msg->offset - expected;
+    }
+  _co2s_trainer_set_expected (self, msg->partition, msg->offset + 1);
+  self->consumed++;
+
+  if (G_LIKELY (co2s_record_from_json (msg->payload ? msg->payload : "", msg->len, &record, &error)))
+    {
+      gint64 emit_us = record.emit_us;
+
+      if (emit_us <= 0)
+        {
+          gint64 ts_ms = rd_kafka_message_timestamp (msg, NULL);
+
+          emit_us = ts_ms > 0 ? ts_ms * 1000 : 0;
+        }
+      co2s_batch_add_row (self->batch, &record, emit_us, now_us);
+    }
+  else
+    {
+      _co2s_trainer_send_dead_letter (self, msg, error);
+      co2s_batch_add_bad (self->batch, now_us);
+    }
+  co2s_batch_set_position (self->batch, msg->partition, msg->offset + 1);
+}
+
+/* See co2s-fetch-waker.h: poke the waker when a quarter of a queue's worth
+ * was consumed since the last poke and the queue is no longer full, i.e. when
+ * the fetcher may have stopped and could fetch again. During a live stream
+ * that the trainer keeps up with, that is one poke per 2,500 rows. */
+static inline void
+maybe_wake_fetcher (Co2sTrainer *self)
+{
+  if (G_LIKELY (self->consumed - self->consumed_at_wake < self->prefetch_messages / 4) ||
+      rd_kafka_queue_length (self->queue) >= self->prefetch_messages * 3 / 4)
+    return;
+  self->consumed_at_wake = self->consumed;
+  co2s_fetch_waker_poke (self->waker);
+}
+
+static gint64
+compute_lag (Co2sTrainer *self)
+{
+  gint64 lag = -1;
+
+  for (guint i = 0; i < self->cp->offsets->len; i++)
+    {
+      const Co2sPartitionOffset *po = &g_array_index (self->cp->offsets, Co2sPartitionOffset, i);
+      int64_t lo = -1, hi = -1;
+
+      if (rd_kafka_get_watermark_offsets (self->consumer, self->opts.topic, po->partition,
+                                          &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR || hi < 0)
+        continue;
+      lag = MAX (lag, 0) + MAX (hi - po->next_offset, 0);
+    }
+  return lag;
+}
+
+/* Predict, measure, learn the batch; note its metrics for the next checkpoint. */
+gboolean
+_co2s_trainer_close_batch (Co2sTrainer *self, GError **error)
+{
+  Co2sBatch *batch = self->batch;
+  PendingBatch p = { 0 };
+
+  if (batch->n_messages == 0)
+    return TRUE;
+
+  if (batch->n_rows > 0)
+    co2s_prequential_step (self->cp->model, batch->x, batch->y, batch->n_rows, &p.m);
+  else
+    {
+      p.m.rmse = p.m.mae = p.m.rmse_fit = NAN;
+      p.m.rows_seen = co2s_model_get_rows_seen (self->cp->model);
+    }
+  p.m.rows = batch->n_rows;
+  p.m.batch = ++self->cp->batches;
+  p.m.timestamp_us = g_get_real_time ();
+  g_strlcpy (p.m.algo, co2s_algo_to_string (self->opts.algo), sizeof p.m.algo);
+  self->dlq_total += batch->n_bad;
+  p.m.dlq = self->dlq_total;
+
+  for (guint i = 0; i < batch->positions->len; i++)
+    {
+      const Co2sPartitionOffset *po = &g_array_index (batch->positions, Co2sPartitionOffset, i);
+
+      co2s_checkpoint_set_offset (self->cp, po->partition, po->next_offset);
+    }
+  p.m.lag = compute_lag (self);
+  p.has_emit = co2s_batch_emit_stats (batch, &p.median_emit_us, &p.min_emit_us);
+  g_array_append_val (self->pending, p);
+  co2s_batch_clear (batch);
+  failpoint (self, "learned");
+
+  if (self->pending->len >= self->opts.checkpoint_every)
+    return _co2s_trainer_checkpoint (self, FALSE, error);
+  return TRUE;
+}
+
+/* "batch 12: 100 rows, rmse 6.21 g/km, mae 4.80, rows_seen 1200" on stdout;
+ * n/a where there is nothing to measure (the model's first batch, a batch
+ * of bad messages only). */
+static void
+print_batch_line (const Co2sBatchMetrics *m)
+{
+  char rmse[G_ASCII_DTOSTR_BUF_SIZE] = "n/a";
+  char mae[G_ASCII_DTOSTR_BUF_SIZE] = "n/a";
+
+  /* '.' whatever the locale: scripts read this line. */
+  if (isfinite (m->rmse))
+    g_ascii_formatd (rmse, sizeof rmse, "%.2f", m->rmse);
+  if (isfinite (m->mae))
+    g_ascii_formatd (mae, sizeof mae, "%.2f", m->mae);
+  printf ("batch %" G_GUINT64_FORMAT ": %u rows, rmse %s%s, mae %s, rows_seen %" G_GUINT64_FORMAT "\n",
+          m->batch, m->rows, rmse, isfinite (m->rmse) ? " g/km" : "", mae, m->rows_seen);
+}
+
+/* Writes the pending batches' metrics lines (fdatasync), then the model file
+ * (atomic, durable), then commits the offsets, publishes the metrics and
+ * prints the batch lines. See co2s-metrics-log.h for why in this order. */
+gboolean
+_co2s_trainer_checkpoint (Co2sTrainer *self, gboolean sync_commit, GError **error)
+{
+  gint64 now_us = g_get_real_time ();
+
+  /* A reset's first checkpoint has no lines: the log is emptied after it. */
+  if (self->pending->len > 0 && !_co2s_trainer_open_metrics_log (self, error))
+    return FALSE;
+
+  g_string_truncate (self->lines, 0);
+  for (guint i = 0; i < self->pending->len; i++)
+    {
+      PendingBatch *p = &g_array_index (self->pending, PendingBatch, i);
+
+      /* Latency: from the row's emit time to this checkpoint. */
+      p->m.latency_ms_p50 = p->has_emit ? (now_us - p->median_emit_us) / 1000.0 : NAN;
+      p->m.latency_ms_max = p->has_emit ? (now_us - p->min_emit_us) / 1000.0 : NAN;
+      co2s_batch_metrics_to_json (&p->m, self->lines);
+      p->line_end = self->lines->len;
+    }
+  if (self->pending->len > 0 &&
+      (!co2s_metrics_log_append (self->log, self->lines->str, self->lines->len, error) ||
+       !co2s_metrics_log_sync (self->log, error)))
+    return FALSE;
+  failpoint (self, "metrics-written");
+
+  self->cp->updated_at_us = now_us;
+  g_free (self->cp->topic);
+  self->cp->topic = g_strdup (self->opts.topic);
+  if (self->cluster_id != NULL)
+    {
+      g_free (self->cp->cluster_id);
+      self->cp->cluster_id = g_strdup (self->cluster_id);
+    }
+  if (!co2s_checkpoint_save (self->cp, self->model_path, error))
+    return FALSE;
+  self->committed_any = TRUE;
+  failpoint (self, "checkpointed");
+
+  /* Only now may the group learn the new position. */
+  _co2s_trainer_commit_offsets (self, sync_commit);
+  failpoint (self, "committed");
+
+  for (guint i = 0; i < self->pending->len; i++)
+    {
+      const PendingBatch *p = &g_array_index (self->pending, PendingBatch, i);
+      gsize start = i ? g_array_index (self->pending, PendingBatch, i - 1).line_end : 0;
+
+      _co2s_trainer_publish_metrics (self, self->lines->str + start, p->line_end - start - 1, p->m.batch);
+      print_batch_line (&p->m);
+    }
+  fflush (stdout);
+  g_array_set_size (self->pending, 0);
+  return TRUE;
+}
+
+/* CPU time (user + system) of the calling thread, in µs. */
+static gint64
+thread_cpu_us (void)
+{
+  struct rusage ru;
+
+  if (getrusage (RUSAGE_THREAD, &ru) != 0)
+    return 0;
+  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * G_USEC_PER_SEC +
+         ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+static void
+co2s_trainer_finalize (GObject *object)
+{
+  Co2sTrainer *self = CO2S_TRAINER (object);
+
+  g_clear_pointer (&self->waker, co2s_fetch_waker_free);
+  g_clear_pointer (&self->queue, rd_kafka_queue_destroy);
+  g_clear_pointer (&self->consumer, rd_kafka_destroy);
+  g_clear_pointer (&self->producer, rd_kafka_destroy);
+  g_clear_pointer (&self->cp, co2s_checkpoint_free);
+  g_clear_pointer (&self->log, co2s_metrics_log_free);
+  g_clear_pointer (&self->batch, co2s_batch_free);
+  g_clear_pointer (&self->pending, g_array_unref);
+  g_clear_pointer (&self->expected, g_array_unref);
+  if (self->lines != NULL)
+    g_string_free (self->lines, TRUE);
+  g_clear_pointer (&self->msgs, g_free);
+  g_clear_pointer (&self->cluster_id, g_free);
+  g_clear_pointer (&self->model_path, g_free);
+  g_clear_pointer (&self->metrics_path, g_free);
+  g_clear_pointer (&self->failpoint, g_free);
+  g_clear_error (&self->fatal);
+  g_free (self->opts.brokers);
+  g_free (self->opts.topic);
+  g_free (self->opts.group);
+  g_free (self->opts.model_dir);
+  g_strfreev (self->opts.overrides);
+
+  G_OBJECT_CLASS (co2s_trainer_parent_class)->finalize (object);
+}
+
+static void
+co2s_trainer_class_init (Co2sTrainerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = co2s_trainer_finalize;
+}
+
+static void
+co2s_trainer_init (Co2sTrainer *self)
+{
+  self->pending = g_array_new (FALSE, FALSE, sizeof (PendingBatch));
+  self->expected = g_array_new (FALSE, FALSE, sizeof (Co2sPartitionOffset));
+  self->lines = g_string_sized_new (4096);
+  self->msgs = g_new0 (rd_kafka_message_t *, CONSUME_CHUNK);
+}
+
+/* ---- public API --------------------------------------------------------- */
+
+Co2sTrainer *
+co2s_trainer_new (const Co2sTrainerOptions *options, GError **error)
+{
+  g_autoptr(Co2sTrainer) self = NULL;
+
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (options->topic != NULL && options->group != NULL, NULL);
+  g_return_val_if_fail (options->model_dir != NULL, NULL);
+  g_return_val_if_fail (options->batch_rows > 0 && options->batch_ms > 0, NULL);
+  g_return_val_if_fail (options->checkpoint_every > 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (CO2S_TYPE_TRAINER, NULL);
+  self->opts = *options;
+  self->opts.brokers = g_strdup (options->brokers);
+  self->opts.topic = g_strdup (options->topic);
+  self->opts.group = g_strdup (options->group);
+  self->opts.model_dir = g_strdup (options->model_dir);
+  self->opts.overrides = g_strdupv (options->overrides);
+  self->model_path = g_build_filename (options->model_dir, "model.json", NULL);
+  self->metrics_path = g_build_filename (options->model_dir, "metrics.jsonl", NULL);
+  self->batch = co2s_batch_new (options->batch_rows);
+  if (g_getenv ("CO2S_TRAINER_FAILPOINT") != NULL)
+    {
+      g_auto(GStrv) parts = g_strsplit (g_getenv ("CO2S_TRAINER_FAILPOINT"), ":", 2);
+
+      if (parts[0] != NULL && parts[1] != NULL)
+        {
+          self->failpoint = g_strdup (parts[0]);
+          self->failpoint_batch = g_ascii_strtoull (parts[1], NULL, 10);
+        }
+    }
+
+  if (!load_model (self, error))
+    return NULL;
+  /* Without --reset the log can be repaired now; a reset empties it only
+   * once the fresh model is on disk. */
+  if (!self->opts.reset && !_co2s_trainer_open_metrics_log (self, error))
+    return NULL;
+  if (!_co2s_trainer_create_producer (self, error) || !_co2s_trainer_create_consumer (self, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+void
+co2s_trainer_request_stop (Co2sTrainer *self)
+{
+  g_return_if_fail (CO2S_IS_TRAINER (self));
+  g_atomic_int_set (&self->stop, 1);
+}
+
+guint64
+co2s_trainer_get_rows_seen (Co2sTrainer *self)
+{
+  g_return_val_if_fail (CO2S_IS_TRAINER (self), 0);
+  return co2s_model_get_rows_seen (self->cp->model);
+}
+
+/* Finish: last batch, checkpoint, synchronous commit, producer flush,
+ * consumer close. Keeps the first error. */
+static gboolean
+finish (Co2sTrainer *self, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  rd_kafka_resp_err_t err;
+  gboolean ok = TRUE;
+
+  if (self->fatal == NULL)
+    {
+      if (!_co2s_trainer_close_batch (self, &local_error) ||
+          (self->pending->len > 0 && !_co2s_trainer_checkpoint (self, TRUE, &local_error)))
+        ok = FALSE;
+      else if (self->committed_any)
+        _co2s_trainer_commit_offsets (self, TRUE);
+    }
+
+  err = rd_kafka_flush (self->producer, 10000);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    g_warning ("%d message(s) to %s/%s were not delivered before exiting",
+               rd_kafka_outq_len (self->producer), CO2S_TOPIC_DLQ, CO2S_TOPIC_METRICS);
+  /* No wake-up may race with the close (the rebalance callback resets the
+   * waker's partitions during it). */
+  co2s_fetch_waker_set_partitions (self->waker, NULL, 0);
+  err = rd_kafka_consumer_close (self->consumer);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    g_warning ("closing the consumer: %s", rd_kafka_err2str (err));
+
+  if (self->fatal != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->fatal));
+      return FALSE;
+    }
+  if (!ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+co2s_trainer_run (Co2sTrainer *self, GError **error)
+{
+  GMainContext *context = g_main_context_default ();
+  gint64 idle_us = (gint64) (self->opts.exit_when_idle * G_USEC_PER_SEC);
+  gint64 batch_us = (gint64) self->opts.batch_ms * 1000;
+  g_autoptr(GError) local_error = NULL;
+  double seconds, cpu_seconds;
+
+  g_return_val_if_fail (CO2S_IS_TRAINER (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  self->started_us = self->last_activity_us = g_get_monotonic_time ();
+
+  while (!g_atomic_int_get (&self->stop))
+    {
+      Co2sBatch *batch = self->batch;
+      gint64 now_us = g_get_monotonic_time ();
+      int timeout_ms = POLL_MS;
+      gsize want = MIN (batch->capacity - batch->n_messages, CONSUME_CHUNK);
+      gssize n;
+
+      while (g_main_context_iteration (context, FALSE))
+        ;
+      rd_kafka_poll (self->producer, 0);
+      if (g_atomic_int_get (&self->stop))
+        break;
+
+      if (self->opts.max_rows > 0)
+        want = MIN (want, self->opts.max_rows - self->consumed);
+      g_assert (want > 0);
+      if (batch->n_messages > 0)
+        {
+          gint64 left_us = batch->started_us + batch_us - now_us;
+
+          timeout_ms = (int) CLAMP ((left_us + 999) / 1000, 0, POLL_MS);
+        }
+
+      n = rd_kafka_consume_batch_queue (self->queue, timeout_ms, self->msgs, want);
+      if (n < 0)
+        {
+          g_set_error (&local_error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
+                       "consuming from %s failed: %s", self->opts.topic,
+                       rd_kafka_err2str (rd_kafka_last_error ()));
+          _co2s_trainer_set_fatal (self, g_steal_pointer (&local_error));
+          break;
+        }
+
+      now_us = g_get_monotonic_time ();
+      for (gssize i = 0; i < n; i++)
+        {
+          handle_message (self, self->msgs[i], now_us);
+          rd_kafka_message_destroy (self->msgs[i]);
+        }
+      maybe_wake_fetcher (self);
+      if (n > 0)
+        {
+          if (self->first_message_us == 0)
+            {
+              self->first_message_us = now_us;
+              self->first_message_cpu_us = thread_cpu_us ();
+            }
+          self->last_message_us = self->last_activity_us = now_us;
+        }
+
+      if (co2s_batch_is_full (batch) ||
+          (batch->n_messages > 0 && now_us >= batch->started_us + batch_us))
+        {
+          if (!_co2s_trainer_close_batch (self, &local_error))
+            {
+              _co2s_trainer_set_fatal (self, g_steal_pointer (&local_error));
+              break;
+            }
+        }
+
+      if (self->opts.max_rows > 0 && self->consumed >= self->opts.max_rows)
+        {
+          g_message ("--max-rows %" G_GUINT64_FORMAT " reached", self->opts.max_rows);
+          break;
+        }
+      if (idle_us > 0 && self->assigned && now_us - self->last_activity_us >= idle_us)
+        {
+          g_message ("no message for %g s: exiting (--exit-when-idle)", self->opts.exit_when_idle);
+          break;
+        }
+      if (idle_us > 0 && !self->assigned &&
+          now_us - self->last_activity_us >= MAX (idle_us, ASSIGN_TIMEOUT_S * G_USEC_PER_SEC))
+        {
+          g_set_error (&local_error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
+                       "no partition of %s was assigned within %d s: is the broker at %s "
+                       "running, and does the topic exist?", self->opts.topic,
+                       ASSIGN_TIMEOUT_S, self->opts.brokers ? self->opts.brokers : "(default)");
+          _co2s_trainer_set_fatal (self, g_steal_pointer (&local_error));
+          break;
+        }
+    }
+
+  if (!finish (self, error))
+    return FALSE;
+
+  /* The rate from the first to the last message: what the hot path
+   * sustains, without the group join or the idle wait; and the CPU time this
+   * thread spent on it (consume, decode, predict, learn, metrics,
+   * checkpoint), which the machine's load does not inflate. */
+  seconds = (self->last_message_us - self->first_message_us) / (double) G_USEC_PER_SEC;
+  cpu_seconds = self->first_message_us
+                ? (thread_cpu_us () - self->first_message_cpu_us) / (double) G_USEC_PER_SEC : 0.0;
+  g_message ("%" G_GUINT64_FORMAT " messages in %.3f s (%.0f/s; main thread CPU %.3f s, %.0f/s "
+             "per core) after %.1f s to join; model: %" G_GUINT64_FORMAT " batches, %"
+             G_GUINT64_FORMAT " rows seen, %" G_GUINT64_FORMAT " bad messages%s",
+             self->consumed, seconds, seconds > 0 ? self->consumed / seconds : 0.0,
+             cpu_seconds, cpu_seconds > 0 ? self->consumed / cpu_seconds : 0.0,
+             self->first_message_us
+               ? (self->first_message_us - self->started_us) / (double) G_USEC_PER_SEC : 0.0,
+             self->cp->batches, co2s_model_get_rows_seen (self->cp->model), self->dlq_total,
+             self->skipped ? "; some rows were pruned before they were read" : "");
+  return TRUE;
+}

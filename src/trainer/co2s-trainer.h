@@ -1,0 +1,92 @@
+/* co2s-trainer.h — the online trainer: Kafka consumer → micro-batches →
+ * prequential evaluation → model → checkpoint + metrics.
+ *
+ * One Co2sTrainer owns a consumer in a consumer group, a producer (for the
+ * dead-letter queue and the metrics topic), the model inside its checkpoint,
+ * the batch buffer and models/metrics.jsonl.
+ *
+ * Batches: a batch is N consumed messages (good and bad alike, so its cut
+ * depends only on offsets), or fewer when MS milliseconds passed since its
+ * first message, or at the end of a run. Bad messages (co2s_record_from_json
+ * fails) go to streaming_data.dlq with the headers reason, detail and source
+ * and never reach the model; their offsets are consumed like any other.
+ *
+ * Order of a checkpoint (after every batch, or every K):
+ *   1. the metrics lines of the batches it covers are appended to
+ *      metrics.jsonl (one write(2), O_APPEND) and fdatasync'ed;
+ *   2. model.json is written atomically and durably (co2s_checkpoint_save)
+ *      with the next offset of every partition, the cluster id and topic;
+ *   3. those offsets are committed to the group, asynchronously (a
+ *      synchronous commit on exit and on revocation): the group's offsets
+ *      never run ahead of the model file;
+ *   4. the same metrics lines are published to streaming_metrics and one
+ *      line per batch is printed on stdout.
+ * Latency (latency_ms_p50/max) runs from each row's emit time (the API's
+ * ts_us, else the Kafka message timestamp) to step 1 of the checkpoint that
+ * holds the row (its updated_at); the few ms of step 2's fsync are not in it.
+ *
+ * Exactly-once effect: the model file is the source of truth. A batch is in
+ * it together with the offsets that follow it, or not at all; on (re)start
+ * partitions are assigned at the model file's offsets (the group's committed
+ * offsets are used only when there is no model file), so a trainer killed at
+ * any moment and restarted counts every row once. metrics.jsonl lines beyond
+ * the model file's batch count (a crash between steps 1 and 2) are cut off on
+ * start and written again when those batches are redone (co2s-metrics-log.h),
+ * so the file holds every batch of the model exactly once. Across a crash the
+ * dead-letter topic is at-least-once (a redone batch sends its bad messages
+ * again) and the metrics topic at-most-once (a live feed).
+ *
+ * Runs on the thread that calls co2s_trainer_run (the hot loop needs no
+ * GMainLoop: it iterates the default GMainContext without blocking between
+ * two polls of Kafka, so g_unix_signal_add sources fire).
+ *
+ * Tests only: CO2S_TRAINER_FAILPOINT=POINT:BATCH makes the trainer SIGKILL
+ * itself at POINT (learned, metrics-written, checkpointed, committed) of
+ * batch BATCH. */
+#pragma once
+
+#include <glib-object.h>
+
+#include "co2s-model.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *brokers;            /* bootstrap.servers */
+  char *topic;              /* records to learn from */
+  char *group;              /* consumer group id */
+  char *model_dir;          /* holds model.json and metrics.jsonl */
+  guint batch_rows;         /* a batch closes at this many messages… */
+  guint batch_ms;           /* …or this long after its first message */
+  Co2sAlgo algo;
+  gboolean algo_given;      /* FALSE: use the model file's algo when there is one */
+  gboolean reset;           /* fresh model, replay the topic from its beginning */
+  double exit_when_idle;    /* seconds without a message before exiting; 0: never */
+  guint64 max_rows;         /* exit after this many messages; 0: no limit */
+  guint checkpoint_every;   /* checkpoint every K batches (≥ 1) */
+  char **overrides;         /* -X key=value for both Kafka clients; may be NULL */
+} Co2sTrainerOptions;
+
+#define CO2S_TYPE_TRAINER (co2s_trainer_get_type ())
+G_DECLARE_FINAL_TYPE (Co2sTrainer, co2s_trainer, CO2S, TRAINER, GObject)
+
+/* Loads <model_dir>/model.json (a missing file gives a fresh model; an
+ * unreadable or corrupt one is an error naming the file unless
+ * options->reset), creates the Kafka clients and subscribes. @options is
+ * copied. NULL with @error on failure. */
+Co2sTrainer *co2s_trainer_new (const Co2sTrainerOptions *options, GError **error);
+
+/* Consumes and learns until co2s_trainer_request_stop, --exit-when-idle or
+ * --max-rows; then closes the current batch, checkpoints, commits, flushes
+ * the producer and closes the consumer. FALSE with @error on a fatal error
+ * (after the same clean-up as far as it is possible). Call once. */
+gboolean co2s_trainer_run (Co2sTrainer *self, GError **error);
+
+/* Asks co2s_trainer_run to finish. Safe from any thread and from a
+ * g_unix_signal_add callback. */
+void co2s_trainer_request_stop (Co2sTrainer *self);
+
+/* Rows learned by the model so far (over its life). */
+guint64 co2s_trainer_get_rows_seen (Co2sTrainer *self);
+
+G_END_DECLS

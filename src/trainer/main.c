@@ -1,0 +1,230 @@
+/* main.c — co2stream-trainer: Kafka → micro-batches → online model. */
+#define G_LOG_DOMAIN "co2stream-trainer"
+
+#include <glib-unix.h>
+#include <gio/gio.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "co2s-kafka.h"
+#include "co2s-trainer.h"
+
+static char *opt_brokers;
+static char *opt_topic;
+static char *opt_group;
+static char *opt_model_dir;
+static int opt_batch_rows = 100;
+static int opt_batch_ms = 1000;
+static char *opt_algo;
+static gboolean opt_reset;
+static double opt_exit_when_idle;
+static gint64 opt_max_rows;
+static int opt_checkpoint_every = 1;
+static char **opt_overrides;
+static gboolean opt_version;
+
+#define MAX_BATCH_ROWS 1000000
+
+static const GOptionEntry entries[] = {
+  { "brokers", 'b', 0, G_OPTION_ARG_STRING, &opt_brokers,
+    "Kafka bootstrap servers (default 127.0.0.1:9092)", "LIST" },
+  { "topic", 't', 0, G_OPTION_ARG_STRING, &opt_topic,
+    "Topic of records to learn from (default " CO2S_TOPIC_DATA ")", "TOPIC" },
+  { "group", 'g', 0, G_OPTION_ARG_STRING, &opt_group,
+    "Consumer group (default co2stream-trainer)", "GROUP" },
+  { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model_dir,
+    "Folder of model.json and metrics.jsonl (default models)", "DIR" },
+  { "batch-rows", 'n', 0, G_OPTION_ARG_INT, &opt_batch_rows,
+    "A batch closes at this many messages (default 100)", "N" },
+  { "batch-ms", 0, 0, G_OPTION_ARG_INT, &opt_batch_ms,
+    "...or this many milliseconds after its first message (default 1000)", "MS" },
+  { "algo", 'a', 0, G_OPTION_ARG_STRING, &opt_algo,
+    "ls (exact online least squares) or sgd (scikit-learn SGDRegressor); default: the "
+    "model file's, else ls", "ALGO" },
+  { "reset", 0, 0, G_OPTION_ARG_NONE, &opt_reset,
+    "Start a fresh model and replay the topic from its beginning; empties metrics.jsonl", NULL },
+  { "exit-when-idle", 0, 0, G_OPTION_ARG_DOUBLE, &opt_exit_when_idle,
+    "Finish once no message arrived for this long (batch jobs, tests)", "SECONDS" },
+  { "max-rows", 0, 0, G_OPTION_ARG_INT64, &opt_max_rows,
+    "Finish after consuming this many messages in this run", "N" },
+  { "checkpoint-every", 'k', 0, G_OPTION_ARG_INT, &opt_checkpoint_every,
+    "Save the model file every K batches (default 1)", "K" },
+  { "property", 'X', 0, G_OPTION_ARG_STRING_ARRAY, &opt_overrides,
+    "Any librdkafka property, for both the consumer and the producer (repeatable)", "KEY=VALUE" },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
+  { NULL }
+};
+
+static const char description[] =
+  "Consumes vehicle records from Kafka in micro-batches. For every batch it\n"
+  "predicts the rows with the model as it was (prequential RMSE and MAE), learns\n"
+  "them, measures the RMSE after learning (rmse_fit), and then, in this order:\n"
+  "appends one JSON line per batch to DIR/metrics.jsonl (fdatasync), writes\n"
+  "DIR/model.json atomically (temp file, fsync, rename) with the offsets that\n"
+  "follow the batch, commits those offsets to the consumer group (asynchronously;\n"
+  "synchronously on exit), publishes the same JSON line to " CO2S_TOPIC_METRICS ",\n"
+  "and prints one line per batch on standard output.\n"
+  "\n"
+  "The model file is the source of truth: on start, partitions are assigned at\n"
+  "its offsets (the group's committed offsets are used only without a model\n"
+  "file), so a trainer killed at any moment and restarted ends with the model of\n"
+  "an uninterrupted run. Lines of metrics.jsonl for batches the model file does\n"
+  "not hold (a crash between the two writes) are removed on start and written\n"
+  "again. If the model file's offsets belong to another cluster or topic, or\n"
+  "are no longer in the log (pruned), the trainer says so and continues from\n"
+  "the earliest available offset with the current model.\n"
+  "\n"
+  "A message that is not a valid record (not JSON, missing or non-numeric\n"
+  "feature, null, NaN, infinite or absurd value) never reaches the model: it is\n"
+  "copied to " CO2S_TOPIC_DLQ " with the headers reason, detail and source, and\n"
+  "counted (dlq in the metrics). Dead letters are at-least-once (a crash may\n"
+  "send one twice); the metrics topic is a live feed and may miss the batches\n"
+  "of a crash; metrics.jsonl holds every batch of the model exactly once.\n"
+  "\n"
+  "SIGINT/SIGTERM, --exit-when-idle and --max-rows finish the current batch,\n"
+  "checkpoint, commit, flush and exit 0. A corrupt model file stops the\n"
+  "trainer (exit 1) unless --reset is given.";
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  Co2sTrainer *trainer = user_data;
+
+  g_message ("signal received: finishing the current batch");
+  co2s_trainer_request_stop (trainer);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+parse_options (int *argc, char ***argv, Co2sTrainerOptions *opts, GError **error)
+{
+  g_autoptr(GOptionContext) context = NULL;
+
+  context = g_option_context_new ("- learn CO2 emissions from a Kafka topic, online");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context, description);
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+
+  if (opt_version)
+    return TRUE;
+  if (*argc > 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "unexpected argument \"%s\" (see --help)", (*argv)[1]);
+      return FALSE;
+    }
+  if (opt_batch_rows < 1 || opt_batch_rows > MAX_BATCH_ROWS)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--batch-rows %d: must be between 1 and %d", opt_batch_rows, MAX_BATCH_ROWS);
+      return FALSE;
+    }
+  if (opt_batch_ms < 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--batch-ms %d: must be at least 1", opt_batch_ms);
+      return FALSE;
+    }
+  if (opt_checkpoint_every < 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--checkpoint-every %d: must be at least 1", opt_checkpoint_every);
+      return FALSE;
+    }
+  if (opt_exit_when_idle < 0 || opt_exit_when_idle > 86400.0 * 365)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--exit-when-idle %g: must be a number of seconds >= 0", opt_exit_when_idle);
+      return FALSE;
+    }
+  if (opt_max_rows < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--max-rows %" G_GINT64_FORMAT ": must be >= 0", opt_max_rows);
+      return FALSE;
+    }
+  if (opt_algo != NULL && !co2s_algo_from_string (opt_algo, &opts->algo))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--algo %s: use ls or sgd", opt_algo);
+      return FALSE;
+    }
+  if (opt_topic != NULL && *opt_topic == '\0')
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--topic: must not be empty");
+      return FALSE;
+    }
+  if (opt_group != NULL && *opt_group == '\0')
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--group: must not be empty");
+      return FALSE;
+    }
+
+  opts->algo_given = opt_algo != NULL;
+  if (!opts->algo_given)
+    opts->algo = CO2S_ALGO_LS;
+  opts->brokers = opt_brokers ? opt_brokers : (char *) "127.0.0.1:9092";
+  opts->topic = opt_topic ? opt_topic : (char *) CO2S_TOPIC_DATA;
+  opts->group = opt_group ? opt_group : (char *) "co2stream-trainer";
+  opts->model_dir = opt_model_dir ? opt_model_dir : (char *) "models";
+  opts->batch_rows = (guint) opt_batch_rows;
+  opts->batch_ms = (guint) opt_batch_ms;
+  opts->reset = opt_reset;
+  opts->exit_when_idle = opt_exit_when_idle;
+  opts->max_rows = (guint64) opt_max_rows;
+  opts->checkpoint_every = (guint) opt_checkpoint_every;
+  opts->overrides = opt_overrides;
+  return TRUE;
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Co2sTrainer) trainer = NULL;
+  Co2sTrainerOptions opts = { 0 };
+  guint sigint_id, sigterm_id;
+
+  /* Messages in the user's language and charset; every number written to a
+   * file, a topic or stdout is formatted locale-independently. */
+  setlocale (LC_ALL, "");
+  /* One line per batch: keep stdout line-buffered even into a pipe. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
+
+  if (!parse_options (&argc, &argv, &opts, &error))
+    {
+      g_printerr ("co2stream-trainer: %s\n", error->message);
+      return 2;
+    }
+  if (opt_version)
+    {
+      printf ("co2stream-trainer %s (librdkafka %s)\n", CO2S_VERSION, rd_kafka_version_str ());
+      return 0;
+    }
+
+  trainer = co2s_trainer_new (&opts, &error);
+  if (trainer == NULL)
+    {
+      g_printerr ("co2stream-trainer: %s\n", error->message);
+      return 1;
+    }
+
+  sigint_id = g_unix_signal_add (SIGINT, on_signal, trainer);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, trainer);
+
+  if (!co2s_trainer_run (trainer, &error))
+    {
+      g_printerr ("co2stream-trainer: %s\n", error->message);
+      g_source_remove (sigint_id);
+      g_source_remove (sigterm_id);
+      return 1;
+    }
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  return 0;
+}

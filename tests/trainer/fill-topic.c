@@ -1,0 +1,116 @@
+/* fill-topic.c — pre-fills a topic with synthetic vehicle records, for
+ * measuring co2stream-trainer on its own (not a test; see the report in
+ * tests/trainer/meson.build).
+ *
+ *   fill-topic --brokers HOST:PORT --topic streaming_data --rows 1000000 \
+ *              [-X compression.type=zstd]...
+ *
+ * The rows are the trainer tests' synthetic records (valid, deterministic). */
+#define G_LOG_DOMAIN "fill-topic"
+
+#include <stdio.h>
+
+#include "co2s-kafka.h"
+#include "co2s-record-json.h"
+#include "trainer-fixture.h"
+
+static char *opt_brokers;
+static char *opt_topic;
+static gint64 opt_rows = 1000000;
+static char **opt_overrides;
+
+static const GOptionEntry entries[] = {
+  { "brokers", 'b', 0, G_OPTION_ARG_STRING, &opt_brokers, "Bootstrap servers", "LIST" },
+  { "topic", 't', 0, G_OPTION_ARG_STRING, &opt_topic, "Topic (default " CO2S_TOPIC_DATA ")", "TOPIC" },
+  { "rows", 'n', 0, G_OPTION_ARG_INT64, &opt_rows, "Rows to produce (default 1000000)", "N" },
+  { "property", 'X', 0, G_OPTION_ARG_STRING_ARRAY, &opt_overrides, "librdkafka property", "KEY=VALUE" },
+  { NULL }
+};
+
+static guint64 delivered, failed;
+
+static void
+on_delivery (rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
+{
+  if (msg->err)
+    failed++;
+  else
+    delivered++;
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("- pre-fill a topic with synthetic records");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) overrides = NULL;
+  rd_kafka_conf_t *conf;
+  rd_kafka_t *rk;
+  gint64 start;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || opt_brokers == NULL || opt_rows < 1)
+    {
+      g_printerr ("fill-topic: %s\n", error ? error->message : "--brokers and --rows ≥ 1 are needed");
+      return 2;
+    }
+
+  g_strv_builder_add_many (builder, "linger.ms=50", "batch.size=1000000", "queue.buffering.max.kbytes=262144",
+                           NULL);
+  if (opt_overrides != NULL)
+    g_strv_builder_addv (builder, (const char **) opt_overrides);
+  overrides = g_strv_builder_end (builder);
+  conf = co2s_kafka_conf_new (opt_brokers, (const char * const *) overrides, &error);
+  if (conf == NULL)
+    {
+      g_printerr ("fill-topic: %s\n", error->message);
+      return 1;
+    }
+  rd_kafka_conf_set_dr_msg_cb (conf, on_delivery);
+  rk = co2s_kafka_new (RD_KAFKA_PRODUCER, conf, &error);
+  if (rk == NULL)
+    {
+      g_printerr ("fill-topic: %s\n", error->message);
+      return 1;
+    }
+
+  start = g_get_monotonic_time ();
+  for (gint64 done = 0; done < opt_rows; )
+    {
+      guint chunk = (guint) MIN (opt_rows - done, 10000);
+      g_autoptr(GArray) records = trainer_make_records (chunk, (guint32) (done / 10000) + 1, done);
+
+      for (guint i = 0; i < chunk; i++)
+        {
+          rd_kafka_resp_err_t err;
+
+          g_string_truncate (line, 0);
+          co2s_record_to_json (&g_array_index (records, Co2sRecord, i), line);
+          do
+            {
+              err = rd_kafka_producev (rk,
+                                       RD_KAFKA_V_TOPIC (opt_topic ? opt_topic : CO2S_TOPIC_DATA),
+                                       RD_KAFKA_V_VALUE (line->str, line->len - 1),
+                                       RD_KAFKA_V_MSGFLAGS (RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_END);
+              if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                rd_kafka_poll (rk, 10);
+            }
+          while (err == RD_KAFKA_RESP_ERR__QUEUE_FULL);
+          if (err)
+            {
+              g_printerr ("fill-topic: %s\n", rd_kafka_err2str (err));
+              return 1;
+            }
+          rd_kafka_poll (rk, 0);
+        }
+      done += chunk;
+    }
+  rd_kafka_flush (rk, 60000);
+  printf ("%" G_GUINT64_FORMAT " delivered, %" G_GUINT64_FORMAT " failed in %.1f s\n",
+          delivered, failed, (g_get_monotonic_time () - start) / 1e6);
+  rd_kafka_destroy (rk);
+  return failed > 0 || delivered != (guint64) opt_rows;
+}

@@ -1,0 +1,693 @@
+/* test-trainer.c — co2stream-trainer against the embedded broker, real
+ * processes, own synthetic data: learning, prequential metrics, checkpoints,
+ * exact resume after SIGKILL, --reset. Bad input and foreign model files are
+ * in test-trainer-input.c. */
+#define G_LOG_DOMAIN "test-trainer"
+
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+
+#include "co2s-kafka.h"
+#include "co2s-record-json.h"
+#include "trainer-fixture.h"
+
+
+/* ---- learning from a topic: one run, checked by several tests ------------- */
+
+typedef struct {
+  TrainerEnv env;
+  GArray *records;
+  GPtrArray *lines;
+  int status;
+  char *out;
+  char *err;
+} BasicRun;
+
+#define BASIC_ROWS 1000
+#define BASIC_BATCH 100
+
+static BasicRun *the_basic_run;
+
+static BasicRun *
+basic_run (void)
+{
+  BasicRun *run = the_basic_run;
+
+  if (run != NULL)
+    return run;
+  run = the_basic_run = g_new0 (BasicRun, 1);
+  trainer_env_start (&run->env);
+  run->records = trainer_make_records (BASIC_ROWS, 1, 0);
+  run->lines = trainer_lines_of (run->records);
+  trainer_produce (&run->env, run->lines);
+  run->status = trainer_run (&run->env, NULL,
+                             (const char * const[]) { "--batch-rows", G_STRINGIFY (BASIC_BATCH),
+                                                      IDLE_ARGS, NULL },
+                             RUN_TIMEOUT_MS, &run->out, &run->err);
+  return run;
+}
+
+static void
+test_learns_from_topic (void)
+{
+  BasicRun *run = basic_run ();
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(Co2sModel) ref = NULL;
+  g_autoptr(GArray) want = g_array_new (FALSE, FALSE, sizeof (Co2sBatchMetrics));
+  g_autoptr(GArray) got = NULL;
+  g_autoptr(GPtrArray) published = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file_text = NULL;
+  g_auto(GStrv) file_lines = NULL;
+  g_auto(GStrv) out_lines = NULL;
+  g_autoptr(GRegex) batch_re = g_regex_new ("^batch ([0-9]+): ([0-9]+) rows, rmse ([0-9.]+ g/km|n/a), "
+                                            "mae ([0-9.]+|n/a), rows_seen ([0-9]+)$", 0, 0, NULL);
+  guint n_batches = BASIC_ROWS / BASIC_BATCH;
+
+  trainer_assert_exit_ok (run->status, run->err);
+
+  /* The model file: every row once, at the end of the topic. */
+  cp = trainer_load_checkpoint (&run->env);
+  g_assert_cmpuint (co2s_model_get_rows_seen (cp->model), ==, BASIC_ROWS);
+  g_assert_cmpuint (cp->batches, ==, n_batches);
+  g_assert_cmpint (co2s_checkpoint_get_offset (cp, 0), ==, BASIC_ROWS);
+  g_assert_cmpstr (cp->topic, ==, CO2S_TOPIC_DATA);
+  g_assert_nonnull (cp->cluster_id);
+  g_assert_cmpint (co2s_model_get_algo (cp->model), ==, CO2S_ALGO_LS);
+  g_assert_cmpint (llabs (cp->updated_at_us - g_get_real_time ()), <, 600 * G_USEC_PER_SEC);
+
+  /* It is exactly the model of the same batches learned in process. */
+  ref = trainer_reference (run->records, NULL, BASIC_BATCH, CO2S_ALGO_LS, want);
+  trainer_assert_same_model (cp->model, ref);
+
+  /* metrics.jsonl: one line per batch, with the same numbers. */
+  got = trainer_read_metrics (&run->env);
+  trainer_assert_same_metrics (got, want);
+  for (guint i = 0; i < got->len; i++)
+    {
+      const Co2sBatchMetrics *m = &g_array_index (got, Co2sBatchMetrics, i);
+
+      g_assert_cmpstr (m->algo, ==, "ls");
+      g_assert_cmpuint (m->dlq, ==, 0);
+      /* All rows were in the topic before the trainer started. */
+      g_assert_cmpint (m->lag, ==, BASIC_ROWS - (gint64) m->rows_seen);
+      g_assert_true (m->latency_ms_p50 > 0 && m->latency_ms_p50 <= m->latency_ms_max);
+      g_assert_cmpfloat (m->latency_ms_max, <, RUN_TIMEOUT_MS * 2.0);
+      g_assert_cmpint (llabs (m->timestamp_us - g_get_real_time ()), <, 600 * G_USEC_PER_SEC);
+    }
+
+  /* streaming_metrics carries the same objects, in order. */
+  published = co2s_test_kafka_consume (run->env.brokers, CO2S_TOPIC_METRICS, n_batches, 10000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (published->len, ==, n_batches);
+  g_assert_true (g_file_get_contents (run->env.metrics_path, &file_text, NULL, NULL));
+  file_lines = g_strsplit (file_text, "\n", -1);
+  for (guint i = 0; i < n_batches; i++)
+    {
+      const Co2sTestMessage *msg = g_ptr_array_index (published, i);
+
+      g_assert_cmpstr (msg->payload, ==, file_lines[i]);
+    }
+
+  /* One line per batch on stdout, as the README shows. */
+  out_lines = g_strsplit (run->out, "\n", -1);
+  for (guint i = 0, b = 0; out_lines[i] != NULL; i++)
+    {
+      g_autoptr(GMatchInfo) match = NULL;
+      g_autofree char *num = NULL;
+      g_autofree char *rows = NULL;
+      g_autofree char *seen = NULL;
+
+      if (*out_lines[i] == '\0')
+        continue;
+      if (!g_regex_match (batch_re, out_lines[i], 0, &match))
+        g_error ("unexpected stdout line: %s", out_lines[i]);
+      b++;
+      num = g_match_info_fetch (match, 1);
+      rows = g_match_info_fetch (match, 2);
+      seen = g_match_info_fetch (match, 5);
+      /* Only the first batch has nothing to be tested on. */
+      g_assert_true ((b == 1) == g_str_has_prefix (strstr (out_lines[i], "rmse "), "rmse n/a"));
+      g_assert_cmpuint (g_ascii_strtoull (num, NULL, 10), ==, b);
+      g_assert_cmpuint (g_ascii_strtoull (rows, NULL, 10), ==, BASIC_BATCH);
+      g_assert_cmpuint (g_ascii_strtoull (seen, NULL, 10), ==, b * BASIC_BATCH);
+      if (out_lines[i + 1] == NULL || *out_lines[i + 1] == '\0')
+        g_assert_cmpuint (b, ==, n_batches);
+    }
+}
+
+/* Least squares on @n rows of @records from @first, solved in the test
+ * itself (normal equations, Gaussian elimination with partial pivoting). The
+ * fuel flags sum to one, so Fuel_Type_Z is left out next to the intercept;
+ * the predictions are the same for any parametrization of the fit. */
+#define OLS_K (CO2S_N_FEATURES)   /* intercept + 9 features */
+
+static void
+ols_fit (GArray *records, guint first, guint n, double beta[OLS_K])
+{
+  double a[OLS_K][OLS_K + 1] = { { 0 } };
+
+  for (guint r = first; r < first + n; r++)
+    {
+      const Co2sRecord *rec = &g_array_index (records, Co2sRecord, r);
+      double f[CO2S_N_FEATURES], z[OLS_K];
+
+      co2s_record_features (rec, f);
+      z[0] = 1.0;
+      for (guint j = 1; j < OLS_K; j++)
+        z[j] = f[j - 1];
+      for (guint i = 0; i < OLS_K; i++)
+        {
+          for (guint j = 0; j < OLS_K; j++)
+            a[i][j] += z[i] * z[j];
+          a[i][OLS_K] += z[i] * co2s_record_target (rec);
+        }
+    }
+  for (guint c = 0; c < OLS_K; c++)
+    {
+      guint pivot = c;
+
+      for (guint r = c + 1; r < OLS_K; r++)
+        if (fabs (a[r][c]) > fabs (a[pivot][c]))
+          pivot = r;
+      for (guint j = 0; j <= OLS_K; j++)
+        {
+          double t = a[c][j];
+
+          a[c][j] = a[pivot][j];
+          a[pivot][j] = t;
+        }
+      g_assert_cmpfloat (fabs (a[c][c]), >, 1e-12);
+      for (guint r = 0; r < OLS_K; r++)
+        if (r != c)
+          {
+            double factor = a[r][c] / a[c][c];
+
+            for (guint j = c; j <= OLS_K; j++)
+              a[r][j] -= factor * a[c][j];
+          }
+    }
+  for (guint i = 0; i < OLS_K; i++)
+    beta[i] = a[i][OLS_K] / a[i][i];
+}
+
+static void
+ols_errors (GArray *records, const double beta[OLS_K], guint first, guint n, double *rmse, double *mae)
+{
+  double se = 0, ae = 0;
+
+  for (guint r = first; r < first + n; r++)
+    {
+      const Co2sRecord *rec = &g_array_index (records, Co2sRecord, r);
+      double f[CO2S_N_FEATURES];
+      double pred = beta[0];
+
+      co2s_record_features (rec, f);
+      for (guint j = 1; j < OLS_K; j++)
+        pred += beta[j] * f[j - 1];
+      se += (pred - co2s_record_target (rec)) * (pred - co2s_record_target (rec));
+      ae += fabs (pred - co2s_record_target (rec));
+    }
+  *rmse = sqrt (se / n);
+  *mae = ae / n;
+}
+
+static void
+test_prequential_rmse (void)
+{
+  BasicRun *run = basic_run ();
+  g_autoptr(GArray) got = NULL;
+  const Co2sBatchMetrics *first;
+
+  trainer_assert_exit_ok (run->status, run->err);
+  got = trainer_read_metrics (&run->env);
+  g_assert_cmpuint (got->len, ==, BASIC_ROWS / BASIC_BATCH);
+
+  /* Batch 1 meets a model that has seen nothing: there is no prediction to
+   * test (co2s-prequential.h), so no RMSE; its fit after learning exists. */
+  first = &g_array_index (got, Co2sBatchMetrics, 0);
+  g_assert_cmpuint (first->rows, ==, BASIC_BATCH);
+  g_assert_true (isnan (first->rmse) && isnan (first->mae));
+  g_assert_true (isfinite (first->rmse_fit));
+
+  /* Batch k is predicted by the model of batches 1..k-1, as an offline
+   * least-squares fit on those rows predicts it; and after learning, batch
+   * k is fitted as the least-squares fit of batches 1..k fits it. */
+  for (guint k = 2; k <= got->len; k++)
+    {
+      const Co2sBatchMetrics *m = &g_array_index (got, Co2sBatchMetrics, k - 1);
+      double before[OLS_K], after[OLS_K];
+      double rmse, mae, rmse_fit, unused;
+
+      ols_fit (run->records, 0, (k - 1) * BASIC_BATCH, before);
+      ols_errors (run->records, before, (k - 1) * BASIC_BATCH, BASIC_BATCH, &rmse, &mae);
+      ols_fit (run->records, 0, k * BASIC_BATCH, after);
+      ols_errors (run->records, after, (k - 1) * BASIC_BATCH, BASIC_BATCH, &rmse_fit, &unused);
+
+      g_assert_cmpfloat_with_epsilon (m->rmse, rmse, 1e-4 * rmse);
+      g_assert_cmpfloat_with_epsilon (m->mae, mae, 1e-4 * mae);
+      g_assert_cmpfloat_with_epsilon (m->rmse_fit, rmse_fit, 1e-4 * rmse_fit);
+      g_assert_cmpfloat (m->mae, <=, m->rmse * (1 + 1e-12));
+      /* ls: the least-squares fit that includes a batch fits it at least as
+       * well as the fit that did not see it. */
+      g_assert_cmpfloat (m->rmse_fit, <=, m->rmse * (1 + 1e-9));
+      /* The synthetic data has ~2.3 g/km of noise: learned, not diverged. */
+      g_assert_cmpfloat (m->rmse, <, 5.0);
+    }
+}
+
+static void
+test_max_rows (void)
+{
+  TrainerEnv env;
+  g_autoptr(GArray) records = trainer_make_records (400, 2, 0);
+  g_autoptr(GPtrArray) lines = trainer_lines_of (records);
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(GArray) metrics = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  trainer_env_start (&env);
+  trainer_produce (&env, lines);
+  /* No --exit-when-idle: --max-rows alone ends the run, mid-batch. */
+  status = trainer_run (&env, NULL, (const char * const[]) { "--batch-rows", "100", "--max-rows", "250", NULL },
+                        RUN_TIMEOUT_MS, NULL, &err);
+  trainer_assert_exit_ok (status, err);
+  cp = trainer_load_checkpoint (&env);
+  g_assert_cmpuint (co2s_model_get_rows_seen (cp->model), ==, 250);
+  g_assert_cmpint (co2s_checkpoint_get_offset (cp, 0), ==, 250);
+  metrics = trainer_read_metrics (&env);
+  g_assert_cmpuint (metrics->len, ==, 3);
+  g_assert_cmpuint (g_array_index (metrics, Co2sBatchMetrics, 2).rows, ==, 50);
+  trainer_env_clear (&env);
+}
+
+static void
+test_sigterm (void)
+{
+  TrainerEnv env;
+  g_autoptr(GArray) records = trainer_make_records (250, 3, 0);
+  g_autoptr(GPtrArray) lines = trainer_lines_of (records);
+  g_autoptr(Co2sTestProc) proc = NULL;
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(GArray) metrics = NULL;
+  g_autofree char *err = NULL;
+
+  trainer_env_start (&env);
+  trainer_produce (&env, lines);
+  proc = trainer_spawn (&env, NULL, (const char * const[]) { "--batch-rows", "100", NULL }, NULL);
+  /* Batches 1 and 2 are full; the last 50 rows wait in an open batch. */
+  g_assert_true (co2s_test_proc_wait_line (proc, CO2S_TEST_STDOUT, "^batch 2:", RUN_TIMEOUT_MS, NULL));
+  co2s_test_proc_signal (proc, SIGTERM);
+  g_assert_true (co2s_test_proc_wait_line (proc, CO2S_TEST_STDOUT, "^batch 3: 50 rows", 10000, NULL));
+  g_assert_cmpint (co2s_test_proc_wait_exit (proc, 20000), ==, 0);
+  err = co2s_test_proc_stderr_text (proc);
+  g_assert_nonnull (strstr (err, "signal"));
+
+  cp = trainer_load_checkpoint (&env);
+  g_assert_cmpuint (co2s_model_get_rows_seen (cp->model), ==, 250);
+  g_assert_cmpint (co2s_checkpoint_get_offset (cp, 0), ==, 250);
+  metrics = trainer_read_metrics (&env);
+  g_assert_cmpuint (metrics->len, ==, 3);
+  trainer_env_clear (&env);
+}
+
+/* ---- checkpoint before commit --------------------------------------------- */
+
+static rd_kafka_t *
+group_reader (const char *brokers, const char *group)
+{
+  g_autoptr(GError) error = NULL;
+  const char *x[] = { NULL, NULL };
+  g_autofree char *group_kv = g_strdup_printf ("group.id=%s", group);
+  rd_kafka_conf_t *conf;
+  rd_kafka_t *rk;
+
+  x[0] = group_kv;
+  conf = co2s_kafka_conf_new (brokers, x, &error);
+  g_assert_no_error (error);
+  rk = co2s_kafka_new (RD_KAFKA_CONSUMER, conf, &error);
+  g_assert_no_error (error);
+  return rk;
+}
+
+static void
+test_checkpoint_before_commit (void)
+{
+  TrainerEnv env;
+  g_autoptr(GArray) records = trainer_make_records (8000, 4, 0);
+  g_autoptr(GPtrArray) lines = trainer_lines_of (records);
+  g_autoptr(Co2sTestProc) proc = NULL;
+  rd_kafka_t *reader;
+  guint samples = 0, samples_committed = 0;
+  int status = -1;
+
+  trainer_env_start (&env);
+  trainer_produce (&env, lines);
+  reader = group_reader (env.brokers, "commit-watch");
+
+  /* Small batches: many checkpoints and commits while we watch. */
+  proc = trainer_spawn (&env, "commit-watch",
+                        (const char * const[]) { "--batch-rows", "10", IDLE_ARGS, NULL }, NULL);
+  g_assert_true (co2s_test_proc_wait_line (proc, CO2S_TEST_STDOUT, "^batch 1:", RUN_TIMEOUT_MS, NULL));
+
+  /* Freeze the trainer at arbitrary moments; while it is frozen, neither
+   * the model file nor the group can move, so the two can be compared. */
+  while ((status = co2s_test_proc_wait_exit (proc, 0)) < 0)
+    {
+      rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new (1);
+      g_autoptr(Co2sCheckpoint) cp = NULL;
+      g_autoptr(GError) error = NULL;
+      rd_kafka_resp_err_t err;
+      gint64 committed, in_file;
+
+      co2s_test_proc_signal (proc, SIGSTOP);
+      rd_kafka_topic_partition_list_add (parts, env.topic, 0);
+      err = rd_kafka_committed (reader, parts, 5000);
+      cp = co2s_checkpoint_load (env.model_path, &error);
+      co2s_test_proc_signal (proc, SIGCONT);
+
+      g_assert_cmpint (err, ==, RD_KAFKA_RESP_ERR_NO_ERROR);
+      g_assert_no_error (error);
+      committed = parts->elems[0].offset;
+      in_file = co2s_checkpoint_get_offset (cp, 0);
+      if (committed > in_file)
+        g_error ("the group's committed offset %" G_GINT64_FORMAT " is ahead of the model "
+                 "file's %" G_GINT64_FORMAT, committed, in_file);
+      samples++;
+      if (committed > 0)
+        samples_committed++;
+      rd_kafka_topic_partition_list_destroy (parts);
+      /* Let it run a little before the next sample. */
+      co2s_test_proc_wait_line (proc, CO2S_TEST_STDOUT, "^batch", 20, NULL);
+    }
+  g_assert_cmpint (status, ==, 0);
+  g_test_message ("%u samples, %u with a committed offset", samples, samples_committed);
+  g_assert_cmpuint (samples_committed, >=, 3);
+
+  /* After a clean exit both agree. */
+  {
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new (1);
+    g_autoptr(Co2sCheckpoint) cp = trainer_load_checkpoint (&env);
+
+    rd_kafka_topic_partition_list_add (parts, env.topic, 0);
+    g_assert_cmpint (rd_kafka_committed (reader, parts, 5000), ==, RD_KAFKA_RESP_ERR_NO_ERROR);
+    g_assert_cmpint (parts->elems[0].offset, ==, 8000);
+    g_assert_cmpint (co2s_checkpoint_get_offset (cp, 0), ==, 8000);
+    rd_kafka_topic_partition_list_destroy (parts);
+  }
+  rd_kafka_destroy (reader);
+  trainer_env_clear (&env);
+}
+
+/* ---- exact resume after SIGKILL ------------------------------------------- */
+
+static void
+resume_after_kill (Co2sAlgo algo)
+{
+  TrainerEnv env;
+  const guint n_rows = 3000, batch = 20, kills = 4;
+  g_autoptr(GArray) records = trainer_make_records (n_rows, 5, 0);
+  g_autoptr(GPtrArray) lines = trainer_lines_of (records);
+  g_autoptr(GArray) want = g_array_new (FALSE, FALSE, sizeof (Co2sBatchMetrics));
+  g_autoptr(GArray) got = NULL;
+  g_autoptr(Co2sModel) ref = NULL;
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autofree char *err = NULL;
+  const char *algo_name = co2s_algo_to_string (algo);
+  const char * const args[] = { "--batch-rows", "20", "--algo", algo_name, IDLE_ARGS, NULL };
+  int status;
+
+  trainer_env_start (&env);
+  trainer_produce (&env, lines);
+
+  for (guint k = 0; k < kills; k++)
+    {
+      /* A new group each time: only the model file says where to resume. */
+      g_autoptr(Co2sTestProc) proc = trainer_spawn (&env, NULL, args, NULL);
+      guint wait_batches = g_test_rand_int_range (1, 25);
+
+      for (guint b = 0; b < wait_batches; b++)
+        if (!co2s_test_proc_wait_line (proc, CO2S_TEST_STDOUT, "^batch ", RUN_TIMEOUT_MS, NULL))
+          {
+            g_autofree char *text = co2s_test_proc_stderr_text (proc);
+
+            g_error ("run %u ended before batch line %u:\n%s", k + 1, b + 1, text);
+          }
+      g_assert_cmpint (co2s_test_proc_kill (proc), ==, 128 + SIGKILL);
+      g_test_message ("run %u killed after %u batch lines", k + 1, wait_batches);
+    }
+
+  status = trainer_run (&env, NULL, args, RUN_TIMEOUT_MS, NULL, &err);
+  trainer_assert_exit_ok (status, err);
+  g_assert_nonnull (strstr (err, "resuming"));
+
+  /* The model of an uninterrupted run, every row once. */
+  cp = trainer_load_checkpoint (&env);
+  ref = trainer_reference (records, NULL, batch, algo, want);
+  g_assert_cmpuint (co2s_model_get_rows_seen (cp->model), ==, n_rows);
+  g_assert_cmpuint (cp->batches, ==, n_rows / batch);
+  trainer_assert_same_model (cp->model, ref);
+
+  /* metrics.jsonl holds each batch once, with the uninterrupted numbers. */
+  got = trainer_read_metrics (&env);
+  trainer_assert_same_metrics (got, want);
+  trainer_env_clear (&env);
+}
+
+static void
+test_resume_after_kill_ls (void)
+{
+  resume_after_kill (CO2S_ALGO_LS);
+}
+
+static void
+test_resume_after_kill_sgd (void)
+{
+  resume_after_kill (CO2S_ALGO_SGD);
+}
+
+/* Crashes at each point of a checkpoint, on purpose (CO2S_TRAINER_FAILPOINT),
+ * one after the other in the same model folder. */
+static void
+test_resume_failpoints (void)
+{
+  static const struct {
+    const char *point;
+    guint batch;
+    const char *restart_says;    /* what the next run must report */
+  } crashes[] = {
+    { "learned", 3, NULL },
+    { "metrics-written", 6, "removed 1 line(s)" },
+    { "checkpointed", 9, NULL },
+    { "committed", 12, NULL },
+  };
+  TrainerEnv env;
+  const guint n_rows = 600, batch = 20;
+  g_autoptr(GArray) records = trainer_make_records (n_rows, 13, 0);
+  g_autoptr(GPtrArray) lines = trainer_lines_of (records);
+  g_autoptr(GArray) want = g_array_new (FALSE, FALSE, sizeof (Co2sBatchMetrics));
+  g_autoptr(GArray) got = NULL;
+  g_autoptr(Co2sModel) ref = NULL;
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autofree char *err = NULL;
+  const char * const args[] = { "--batch-rows", "20", IDLE_ARGS, NULL };
+  const char *expect_next = NULL;
+  int status;
+
+  trainer_env_start (&env);
+  trainer_produce (&env, lines);
+
+  for (guint k = 0; k < G_N_ELEMENTS (crashes); k++)
+    {
+      g_autofree char *fp = g_strdup_printf ("CO2S_TRAINER_FAILPOINT=%s:%u",
+                                             crashes[k].point, crashes[k].batch);
+      const char * const child_env[] = { fp, NULL };
+      g_autoptr(Co2sTestProc) proc = trainer_spawn (&env, NULL, args, child_env);
+      g_autofree char *text = NULL;
+
+      status = co2s_test_proc_wait_exit (proc, RUN_TIMEOUT_MS);
+      co2s_test_proc_wait_closed (proc, 5000);   /* every line it wrote has been read */
+      text = co2s_test_proc_stderr_text (proc);
+      if (status != 128 + SIGKILL || strstr (text, crashes[k].point) == NULL)
+        g_error ("%s did not crash the trainer (status %d):\n%s", fp, status, text);
+      if (expect_next != NULL && strstr (text, expect_next) == NULL)
+        g_error ("after the previous crash, the restart did not say \"%s\":\n%s", expect_next, text);
+      expect_next = crashes[k].restart_says;
+
+      /* The model file never runs ahead of what was learned, nor behind
+       * what was committed. */
+      if (g_file_test (env.model_path, G_FILE_TEST_EXISTS))
+        {
+          g_autoptr(Co2sCheckpoint) now = trainer_load_checkpoint (&env);
+          guint64 expected_batches = crashes[k].batch - (g_str_equal (crashes[k].point, "learned") ||
+                                                         g_str_equal (crashes[k].point, "metrics-written"));
+
+          g_assert_cmpuint (now->batches, ==, expected_batches);
+          g_assert_cmpuint (co2s_model_get_rows_seen (now->model), ==, expected_batches * batch);
+        }
+    }
+
+  status = trainer_run (&env, NULL, args, RUN_TIMEOUT_MS, NULL, &err);
+  trainer_assert_exit_ok (status, err);
+
+  cp = trainer_load_checkpoint (&env);
+  ref = trainer_reference (records, NULL, batch, CO2S_ALGO_LS, want);
+  g_assert_cmpuint (co2s_model_get_rows_seen (cp->model), ==, n_rows);
+  trainer_assert_same_model (cp->model, ref);
+  got = trainer_read_metrics (&env);
+  trainer_assert_same_metrics (got, want);
+  trainer_env_clear (&env);
+}
+
+/* --checkpoint-every 3: metrics still per batch; a crash loses only what no
+ * checkpoint holds yet, and the redone batches' lines are written once. */
+static void
+test_checkpoint_every (void)
+{
+  TrainerEnv env;
+  const guint n_rows = 200, batch = 20;
+  g_autoptr(GArray) records = trainer_make_records (n_rows, 14, 0);
+  g_autoptr(GPtrArray) lines = trainer_lines_of (records);
+  g_autoptr(GArray) want = g_array_new (FALSE, FALSE, sizeof (Co2sBatchMetrics));
+  g_autoptr(Co2sModel) ref = NULL;
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(GArray) got = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char * const args[] = { "--batch-rows", "20", "--checkpoint-every", "3", IDLE_ARGS, NULL };
+  int status;
+
+  trainer_env_start (&env);
+  trainer_produce (&env, lines);
+
+  /* Killed with batches 4 and 5 learned: the model file holds 3, and so
+   * does metrics.jsonl. */
+  {
+    const char * const child_env[] = { "CO2S_TRAINER_FAILPOINT=learned:5", NULL };
+    g_autoptr(Co2sTestProc) proc = trainer_spawn (&env, NULL, args, child_env);
+    g_autoptr(Co2sCheckpoint) now = NULL;
+    g_autoptr(GArray) lines_now = NULL;
+
+    g_assert_cmpint (co2s_test_proc_wait_exit (proc, RUN_TIMEOUT_MS), ==, 128 + SIGKILL);
+    now = trainer_load_checkpoint (&env);
+    g_assert_cmpuint (now->batches, ==, 3);
+    lines_now = trainer_read_metrics (&env);
+    g_assert_cmpuint (lines_now->len, ==, 3);
+  }
+  /* Killed with the lines of batches 7–9 written, their checkpoint not. */
+  {
+    const char * const child_env[] = { "CO2S_TRAINER_FAILPOINT=metrics-written:9", NULL };
+    g_autoptr(Co2sTestProc) proc = trainer_spawn (&env, NULL, args, child_env);
+    g_autoptr(Co2sCheckpoint) now = NULL;
+    g_autoptr(GArray) lines_now = NULL;
+
+    g_assert_cmpint (co2s_test_proc_wait_exit (proc, RUN_TIMEOUT_MS), ==, 128 + SIGKILL);
+    now = trainer_load_checkpoint (&env);
+    g_assert_cmpuint (now->batches, ==, 6);
+    lines_now = trainer_read_metrics (&env);
+    g_assert_cmpuint (lines_now->len, ==, 9);
+  }
+
+  status = trainer_run (&env, NULL, args, RUN_TIMEOUT_MS, &out, &err);
+  trainer_assert_exit_ok (status, err);
+  g_assert_nonnull (strstr (err, "removed 3 line(s)"));
+  /* This run redid batches 7–10: one stdout line each. */
+  g_assert_true (g_str_has_prefix (out, "batch 7: 20 rows"));
+  g_assert_nonnull (strstr (out, "\nbatch 10: 20 rows"));
+
+  cp = trainer_load_checkpoint (&env);
+  g_assert_cmpuint (cp->batches, ==, n_rows / batch);
+  ref = trainer_reference (records, NULL, batch, CO2S_ALGO_LS, want);
+  trainer_assert_same_model (cp->model, ref);
+  got = trainer_read_metrics (&env);
+  trainer_assert_same_metrics (got, want);
+  trainer_env_clear (&env);
+}
+
+/* ---- --reset ---------------------------------------------------------------- */
+
+static void
+test_reset_replay (void)
+{
+  TrainerEnv env;
+  g_autoptr(GArray) records = trainer_make_records (500, 6, 0);
+  g_autoptr(GPtrArray) lines = trainer_lines_of (records);
+  g_autoptr(GArray) want = g_array_new (FALSE, FALSE, sizeof (Co2sBatchMetrics));
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(Co2sModel) ref = NULL;
+  g_autoptr(GArray) got = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char * const args[] = { "--batch-rows", "100", IDLE_ARGS, NULL };
+  const char * const reset_args[] = { "--batch-rows", "100", "--reset", IDLE_ARGS, NULL };
+  int status;
+
+  trainer_env_start (&env);
+  trainer_produce (&env, lines);
+  status = trainer_run (&env, "reset-group", args, RUN_TIMEOUT_MS, NULL, &err);
+  trainer_assert_exit_ok (status, err);
+  g_clear_pointer (&err, g_free);
+
+  /* Same group: its committed offsets are at the end, and --reset must
+   * ignore them as well as the model file's. */
+  status = trainer_run (&env, "reset-group", reset_args, RUN_TIMEOUT_MS, &out, &err);
+  trainer_assert_exit_ok (status, err);
+  g_assert_true (g_str_has_prefix (out, "batch 1: 100 rows"));
+
+  cp = trainer_load_checkpoint (&env);
+  g_assert_cmpuint (co2s_model_get_rows_seen (cp->model), ==, 500);
+  g_assert_cmpuint (cp->batches, ==, 5);
+  ref = trainer_reference (records, NULL, 100, CO2S_ALGO_LS, want);
+  trainer_assert_same_model (cp->model, ref);
+  got = trainer_read_metrics (&env);
+  trainer_assert_same_metrics (got, want);
+
+  /* A plain restart afterwards has nothing left to learn. */
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&cp, co2s_checkpoint_free);
+  status = trainer_run (&env, "reset-group", args, RUN_TIMEOUT_MS, NULL, &err);
+  trainer_assert_exit_ok (status, err);
+  cp = trainer_load_checkpoint (&env);
+  g_assert_cmpuint (co2s_model_get_rows_seen (cp->model), ==, 500);
+  trainer_env_clear (&env);
+}
+
+/* The runs shared by several tests stop their brokers when the binary ends. */
+static void
+free_shared_runs (void)
+{
+  if (the_basic_run != NULL)
+    {
+      trainer_env_clear (&the_basic_run->env);
+      g_array_unref (the_basic_run->records);
+      g_ptr_array_unref (the_basic_run->lines);
+      g_free (the_basic_run->out);
+      g_free (the_basic_run->err);
+      g_clear_pointer (&the_basic_run, g_free);
+    }
+}
+
+int
+main (int argc, char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/trainer/learns-from-topic", test_learns_from_topic);
+  g_test_add_func ("/trainer/prequential-rmse", test_prequential_rmse);
+  g_test_add_func ("/trainer/max-rows", test_max_rows);
+  g_test_add_func ("/trainer/sigterm", test_sigterm);
+  g_test_add_func ("/trainer/checkpoint-before-commit", test_checkpoint_before_commit);
+  g_test_add_func ("/trainer/resume-after-kill/ls", test_resume_after_kill_ls);
+  g_test_add_func ("/trainer/resume-after-kill/sgd", test_resume_after_kill_sgd);
+  g_test_add_func ("/trainer/resume-after-kill/failpoints", test_resume_failpoints);
+  g_test_add_func ("/trainer/checkpoint-every", test_checkpoint_every);
+  g_test_add_func ("/trainer/reset-replay", test_reset_replay);
+
+  status = g_test_run ();
+  free_shared_runs ();
+  return status;
+}

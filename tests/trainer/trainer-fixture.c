@@ -1,0 +1,311 @@
+/* trainer-fixture.c — shared pieces of the trainer's integration tests. */
+#define G_LOG_DOMAIN "trainer-fixture"
+
+#include "trainer-fixture.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "co2s-kafka.h"
+#include "co2s-prequential.h"
+#include "co2s-record-json.h"
+
+void
+trainer_env_start (TrainerEnv *env)
+{
+  memset (env, 0, sizeof *env);
+  env->broker = co2s_test_embedded_broker_start (NULL, &env->brokers);
+  env->topic = g_strdup (CO2S_TOPIC_DATA);
+  env->dir = co2s_test_tmpdir ();
+  env->model_path = g_build_filename (env->dir, "model.json", NULL);
+  env->metrics_path = g_build_filename (env->dir, "metrics.jsonl", NULL);
+}
+
+void
+trainer_env_start_real (TrainerEnv *env)
+{
+  g_autoptr(GError) error = NULL;
+
+  memset (env, 0, sizeof *env);
+  env->brokers = g_strdup (co2s_test_kafka_brokers ());
+  env->topic = co2s_test_unique_topic ("trainer");
+  if (!co2s_test_kafka_create_topic (env->brokers, env->topic, 1, &error))
+    g_error ("cannot create %s on %s: %s", env->topic, env->brokers, error->message);
+  env->dir = co2s_test_tmpdir ();
+  env->model_path = g_build_filename (env->dir, "model.json", NULL);
+  env->metrics_path = g_build_filename (env->dir, "metrics.jsonl", NULL);
+}
+
+void
+trainer_env_clear (TrainerEnv *env)
+{
+  g_clear_pointer (&env->broker, co2s_test_proc_free);
+  g_clear_pointer (&env->brokers, g_free);
+  g_clear_pointer (&env->topic, g_free);
+  g_clear_pointer (&env->dir, g_free);
+  g_clear_pointer (&env->model_path, g_free);
+  g_clear_pointer (&env->metrics_path, g_free);
+}
+
+static double
+round_to (double v, double step)
+{
+  return round (v / step) * step;
+}
+
+GArray *
+trainer_make_records (guint n, guint32 seed, gint64 first_seq)
+{
+  /* Close to linear in the features, as the real data set is. */
+  static const struct {
+    Co2sColumn column;
+    double offset;       /* g/km added by the fuel type */
+  } fuels[] = {
+    { CO2S_COL_FUEL_X, 0 }, { CO2S_COL_FUEL_Z, 3 }, { CO2S_COL_FUEL_D, 28 },
+    { CO2S_COL_FUEL_E, -55 }, { CO2S_COL_FUEL_N, -40 },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  GArray *records = g_array_sized_new (FALSE, FALSE, sizeof (Co2sRecord), n);
+  gint64 now = g_get_real_time ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      Co2sRecord r;
+      double engine = round_to (g_rand_double_range (rand, 1.0, 6.5), 0.1);
+      double city = round_to (4.5 + 2.3 * engine + g_rand_double_range (rand, -1.0, 2.5), 0.1);
+      double hwy = round_to (0.68 * city + g_rand_double_range (rand, -0.8, 0.8), 0.1);
+      double comb = round_to (0.55 * city + 0.45 * hwy, 0.1);
+      guint f = (guint) g_rand_int_range (rand, 0, G_N_ELEMENTS (fuels));
+
+      co2s_record_init (&r);
+      r.seq = first_seq + i;
+      r.emit_us = now;
+      r.values[CO2S_COL_ENGINE_SIZE] = engine;
+      r.values[CO2S_COL_CYLINDERS] = engine < 2.6 ? 4 : engine < 4.1 ? 6 : 8;
+      r.values[CO2S_COL_FUEL_CITY] = city;
+      r.values[CO2S_COL_FUEL_HWY] = hwy;
+      r.values[CO2S_COL_FUEL_COMB] = comb;
+      r.values[CO2S_COL_FUEL_COMB_MPG] = round (235.215 / comb);
+      r.values[CO2S_COL_CO2] = round (23.0 * comb + 2.0 * engine + fuels[f].offset +
+                                      g_rand_double_range (rand, -4, 4));
+      for (guint k = 0; k < G_N_ELEMENTS (fuels); k++)
+        r.values[fuels[k].column] = k == f ? 1.0 : 0.0;
+      g_assert_true (co2s_record_validate (&r, NULL));
+      g_array_append_val (records, r);
+    }
+  return records;
+}
+
+char *
+trainer_record_json (const Co2sRecord *record)
+{
+  GString *s = g_string_new (NULL);
+
+  co2s_record_to_json (record, s);
+  g_assert_true (s->len > 0 && s->str[s->len - 1] == '\n');
+  g_string_truncate (s, s->len - 1);
+  return g_string_free (s, FALSE);
+}
+
+GPtrArray *
+trainer_lines_of (GArray *records)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < records->len; i++)
+    g_ptr_array_add (lines, trainer_record_json (&g_array_index (records, Co2sRecord, i)));
+  return lines;
+}
+
+void
+trainer_produce (TrainerEnv *env, GPtrArray *lines)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!co2s_test_kafka_produce (env->brokers, env->topic, (const char * const *) lines->pdata,
+                                NULL, lines->len, &error))
+    g_error ("producing %u lines to %s: %s", lines->len, env->topic, error->message);
+}
+
+Co2sTestProc *
+trainer_spawn (TrainerEnv *env,
+               const char *group,
+               const char * const *extra,
+               const char * const *child_env)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *own_group = NULL;
+
+  if (group == NULL)
+    group = own_group = g_strdup_printf ("trainer-test-%u", ++env->runs);
+
+  g_ptr_array_add (argv, g_strdup (co2s_test_program ("CO2S_TRAINER")));
+  for (const char * const *a = (const char * const[]) {
+         "--brokers", env->brokers, "--topic", env->topic, "--group", group,
+         "--model-dir", env->dir, "--batch-ms", "600000", NULL };
+       *a != NULL; a++)
+    g_ptr_array_add (argv, g_strdup (*a));
+  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (extra[i]));
+  g_ptr_array_add (argv, NULL);
+  return co2s_test_proc_spawn_or_die ((const char * const *) argv->pdata, child_env);
+}
+
+int
+trainer_run (TrainerEnv *env,
+             const char *group,
+             const char * const *extra,
+             guint timeout_ms,
+             char **out,
+             char **err)
+{
+  g_autoptr(Co2sTestProc) proc = trainer_spawn (env, group, extra, NULL);
+  int status = co2s_test_proc_wait_exit (proc, timeout_ms);
+
+  if (status < 0)
+    {
+      g_autofree char *text = co2s_test_proc_stderr_text (proc);
+
+      g_error ("co2stream-trainer did not finish within %u ms; stderr:\n%s", timeout_ms, text);
+    }
+  g_assert_true (co2s_test_proc_wait_closed (proc, 5000));
+  if (out != NULL)
+    *out = co2s_test_proc_get_text (proc, CO2S_TEST_STDOUT);
+  if (err != NULL)
+    *err = co2s_test_proc_stderr_text (proc);
+  return status;
+}
+
+Co2sCheckpoint *
+trainer_load_checkpoint (TrainerEnv *env)
+{
+  g_autoptr(GError) error = NULL;
+  Co2sCheckpoint *cp = co2s_checkpoint_load (env->model_path, &error);
+
+  if (cp == NULL)
+    g_error ("cannot load %s: %s", env->model_path, error->message);
+  return cp;
+}
+
+GArray *
+trainer_read_metrics (TrainerEnv *env)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  GArray *metrics = g_array_new (FALSE, FALSE, sizeof (Co2sBatchMetrics));
+
+  if (!g_file_get_contents (env->metrics_path, &text, NULL, &error))
+    g_error ("%s", error->message);
+  if (*text != '\0')
+    g_assert_true (g_str_has_suffix (text, "\n"));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
+    {
+      Co2sBatchMetrics m;
+
+      if (!co2s_batch_metrics_from_json (lines[i], strlen (lines[i]), &m, &error))
+        g_error ("%s line %u: %s", env->metrics_path, i + 1, error->message);
+      g_array_append_val (metrics, m);
+    }
+  return metrics;
+}
+
+Co2sModel *
+trainer_reference (GArray *records,
+                   const gboolean *bad,
+                   guint batch_rows,
+                   Co2sAlgo algo,
+                   GArray *metrics)
+{
+  Co2sModel *model = co2s_model_new (algo);
+  g_autofree double *x = g_new (double, (gsize) batch_rows * CO2S_N_FEATURES);
+  g_autofree double *y = g_new (double, batch_rows);
+
+  for (guint start = 0; start < records->len; start += batch_rows)
+    {
+      guint end = MIN (start + batch_rows, records->len);
+      Co2sBatchMetrics m = { 0 };
+      guint n = 0;
+
+      for (guint i = start; i < end; i++)
+        {
+          const Co2sRecord *r = &g_array_index (records, Co2sRecord, i);
+
+          if (bad != NULL && bad[i])
+            continue;
+          co2s_record_features (r, &x[(gsize) n * CO2S_N_FEATURES]);
+          y[n++] = co2s_record_target (r);
+        }
+      if (n > 0)
+        co2s_prequential_step (model, x, y, n, &m);
+      else
+        {
+          m.rmse = m.mae = m.rmse_fit = NAN;
+          m.rows_seen = co2s_model_get_rows_seen (model);
+        }
+      m.rows = n;
+      m.batch = start / batch_rows + 1;
+      if (metrics != NULL)
+        g_array_append_val (metrics, m);
+    }
+  return model;
+}
+
+static void
+assert_same_double (const char *what, guint i, double a, double b)
+{
+  if (isnan (a) && isnan (b))
+    return;
+  if (memcmp (&a, &b, sizeof a) != 0)
+    g_error ("%s %u: %.17g != %.17g", what, i, a, b);
+}
+
+void
+trainer_assert_same_model (Co2sModel *a, Co2sModel *b)
+{
+  double ca[CO2S_N_FEATURES], cb[CO2S_N_FEATURES];
+  double ia, ib;
+
+  g_assert_cmpint (co2s_model_get_algo (a), ==, co2s_model_get_algo (b));
+  g_assert_cmpuint (co2s_model_get_rows_seen (a), ==, co2s_model_get_rows_seen (b));
+  co2s_model_get_coefficients (a, ca, &ia);
+  co2s_model_get_coefficients (b, cb, &ib);
+  for (guint i = 0; i < CO2S_N_FEATURES; i++)
+    assert_same_double ("coefficient", i, ca[i], cb[i]);
+  assert_same_double ("intercept", 0, ia, ib);
+}
+
+void
+trainer_assert_same_metrics (GArray *got, GArray *want)
+{
+  g_assert_cmpuint (got->len, ==, want->len);
+  for (guint i = 0; i < got->len; i++)
+    {
+      const Co2sBatchMetrics *g = &g_array_index (got, Co2sBatchMetrics, i);
+      const Co2sBatchMetrics *w = &g_array_index (want, Co2sBatchMetrics, i);
+
+      g_assert_cmpuint (g->batch, ==, w->batch);
+      g_assert_cmpuint (g->rows, ==, w->rows);
+      g_assert_cmpuint (g->rows_seen, ==, w->rows_seen);
+      assert_same_double ("rmse of batch", i + 1, g->rmse, w->rmse);
+      assert_same_double ("mae of batch", i + 1, g->mae, w->mae);
+      assert_same_double ("rmse_fit of batch", i + 1, g->rmse_fit, w->rmse_fit);
+    }
+}
+
+void
+trainer_write_model_file (TrainerEnv *env, const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_set_contents (env->model_path, text, -1, &error))
+    g_error ("%s", error->message);
+}
+
+void
+trainer_assert_exit_ok (int status, const char *err)
+{
+  if (status != 0)
+    g_error ("co2stream-trainer exited with %d; stderr:\n%s", status, err);
+}

@@ -1,0 +1,99 @@
+/* trainer-fixture.h — what the trainer's integration tests share: synthetic
+ * records, a broker + model folder per test, running co2stream-trainer, and
+ * an in-process reference of what it must compute. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "co2s-checkpoint.h"
+#include "co2s-metrics.h"
+#include "co2s-model.h"
+#include "co2s-record.h"
+#include "co2s-test-util.h"
+
+G_BEGIN_DECLS
+
+/* How long one trainer run may take (the group join alone takes ~3 s). */
+#define RUN_TIMEOUT_MS 60000
+/* Batch jobs end one second after the last message. */
+#define IDLE_ARGS "--exit-when-idle", "1"
+
+typedef struct {
+  Co2sTestProc *broker;   /* NULL with a real Kafka */
+  char *brokers;
+  char *topic;            /* records topic */
+  char *dir;              /* the trainer's --model-dir */
+  char *model_path;
+  char *metrics_path;
+  guint runs;             /* trainers started, for unique group names */
+} TrainerEnv;
+
+/* Starts an embedded broker (streaming_data, streaming_data.dlq and
+ * streaming_metrics, one partition each) and makes a model folder. */
+void trainer_env_start (TrainerEnv *env);
+
+/* Same against the real Apache Kafka fixture, on a unique records topic. */
+void trainer_env_start_real (TrainerEnv *env);
+
+void trainer_env_clear (TrainerEnv *env);
+
+/* @n deterministic, valid records (own synthetic data, seeded by @seed),
+ * with seq = @first_seq + i and ts_us = now. */
+GArray *trainer_make_records (guint n, guint32 seed, gint64 first_seq);
+
+/* One record as its JSON line, without the '\n'. */
+char *trainer_record_json (const Co2sRecord *record);
+
+/* Produces @lines (char *) to the env's records topic and waits for delivery. */
+void trainer_produce (TrainerEnv *env, GPtrArray *lines);
+
+/* JSON lines of @records. */
+GPtrArray *trainer_lines_of (GArray *records);
+
+/* co2stream-trainer with the env's broker, topic and folder, a group of its
+ * own (unless @group), --batch-ms 600000 (batches are cut by rows only) and
+ * @extra arguments (NULL-terminated, may be NULL). @child_env: see
+ * co2s_test_proc_spawn (may be NULL). */
+Co2sTestProc *trainer_spawn (TrainerEnv *env,
+                             const char *group,
+                             const char * const *extra,
+                             const char * const *child_env);
+
+/* Runs the trainer to its end (at most @timeout_ms) and returns its exit
+ * status; @out / @err (may be NULL) receive its stdout and stderr. */
+int trainer_run (TrainerEnv *env,
+                 const char *group,
+                 const char * const *extra,
+                 guint timeout_ms,
+                 char **out,
+                 char **err);
+
+/* The model file; fails the test if it cannot be read. */
+Co2sCheckpoint *trainer_load_checkpoint (TrainerEnv *env);
+
+/* Every line of metrics.jsonl, parsed (fails the test on a bad line). */
+GArray *trainer_read_metrics (TrainerEnv *env);
+
+/* What an uninterrupted trainer computes from @records in topic order, cut
+ * into batches of @batch_rows messages, leaving out those whose @bad flag is
+ * set (@bad may be NULL). @metrics (may be NULL) gets one Co2sBatchMetrics
+ * per batch (rows, rows_seen, rmse, mae, rmse_fit). */
+Co2sModel *trainer_reference (GArray *records,
+                              const gboolean *bad,
+                              guint batch_rows,
+                              Co2sAlgo algo,
+                              GArray *metrics);
+
+/* Asserts that two models have bit-identical coefficients and the same rows_seen. */
+void trainer_assert_same_model (Co2sModel *a, Co2sModel *b);
+
+/* Asserts that the per-batch prequential numbers of @got equal @want exactly. */
+void trainer_assert_same_metrics (GArray *got, GArray *want);
+
+/* Fails the test with the trainer's stderr unless @status is 0. */
+void trainer_assert_exit_ok (int status, const char *err);
+
+/* Writes @text to the model folder's model.json. */
+void trainer_write_model_file (TrainerEnv *env, const char *text);
+
+G_END_DECLS
