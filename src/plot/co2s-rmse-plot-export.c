@@ -220,18 +220,18 @@ co2s_rmse_plot_describe (Co2sMetricsHistory *history)
   best = co2s_metrics_history_get_best_rmse (history, &best_at);
   last_batch = g_strdup_printf ("%'" G_GUINT64_FORMAT, co2s_metrics_history_get_last_batch (history));
   if (!isfinite (best))
-    /* TRANSLATORS: %s is a batch number. */
+    /* Translators: %s is a batch number. */
     return g_strdup_printf (_("No RMSE measured yet; latest batch %s."), last_batch);
 
   best_rmse = format_rmse (best);
   best_batch = g_strdup_printf ("%'" G_GUINT64_FORMAT, best_at);
   if (!isfinite (last))
-    /* TRANSLATORS: batch number, then the best RMSE and its batch. */
+    /* Translators: batch number, then the best RMSE and its batch. */
     return g_strdup_printf (_("Latest batch %s has no RMSE; best %s g/km at batch %s."),
                             last_batch, best_rmse, best_batch);
 
   last_rmse = format_rmse (last);
-  /* TRANSLATORS: the RMSE values use the locale's decimal separator; the
+  /* Translators: the RMSE values use the locale's decimal separator; the
    * batch numbers its digit grouping. Keep the order of the %s or use %1$s. */
   return g_strdup_printf (_("Latest RMSE %s g/km at batch %s; best %s g/km at batch %s."),
                           last_rmse, last_batch, best_rmse, best_batch);
