@@ -1,0 +1,862 @@
+/* co2s-predict-dialog.c — predict the CO₂ emissions of one vehicle. */
+#define G_LOG_DOMAIN "co2s-app"
+
+#include "co2s-predict-dialog.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "co2s-checkpoint.h"
+#include "co2s-model.h"
+#include "co2s-record.h"
+
+/* Debounce of file monitor events: the trainer replaces the file at once
+ * (rename), but several events may arrive for it. */
+#define RELOAD_DELAY_MS 150
+
+typedef enum {
+  INPUT_ENGINE,
+  INPUT_CYLINDERS,
+  INPUT_CITY,
+  INPUT_HWY,
+  INPUT_COMB,
+  N_INPUTS
+} Input;
+
+typedef struct {
+  GtkSpinButton *spin;
+  AdwActionRow *row;
+  Co2sColumn column;
+  gboolean valid;
+} InputInfo;
+
+struct _Co2sPredictDialog
+{
+  AdwWindow parent_instance;
+
+  char *model_path;
+  Co2sCheckpoint *checkpoint;      /* last good model, or NULL */
+  char *model_error;
+  guint model_loads;
+  GFileMonitor *monitor;
+  guint reload_source;
+  double prediction;
+  gboolean inputs_valid;
+
+  InputInfo inputs[N_INPUTS];
+
+  /* template children */
+  GtkSpinButton *engine_spin;
+  GtkSpinButton *cylinders_spin;
+  GtkSpinButton *city_spin;
+  GtkSpinButton *hwy_spin;
+  GtkSpinButton *comb_spin;
+  AdwActionRow *engine_row;
+  AdwActionRow *cylinders_row;
+  AdwActionRow *city_row;
+  AdwActionRow *hwy_row;
+  AdwActionRow *comb_row;
+  AdwComboRow *fuel_row;
+  GtkWidget *predict_button;
+  GtkLabel *result_label;
+  GtkLabel *model_label;
+  GtkLabel *model_error_label;
+};
+
+G_DEFINE_FINAL_TYPE (Co2sPredictDialog, co2s_predict_dialog, ADW_TYPE_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_MODEL_PATH,
+  PROP_MODEL_LOADED,
+  PROP_MODEL_ERROR,
+  PROP_MODEL_LOADS,
+  PROP_INPUTS_VALID,
+  PROP_PREDICTION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Fuel letters in the order of the drop-down (predict-dialog.ui). */
+static const char fuel_letters[] = { 'X', 'Z', 'D', 'E', 'N' };
+
+/* ---- helpers --------------------------------------------------------------- */
+
+/* A number as the user's locale writes it, with @digits decimals. */
+static char *
+format_number (double value,
+               int digits)
+{
+  return g_strdup_printf ("%.*f", digits, value);
+}
+
+static const char *
+input_unit (Input input)
+{
+  switch (input)
+    {
+    case INPUT_ENGINE:
+      /* Translators: unit of engine size (litres) after a number */
+      return _("L");
+    case INPUT_CYLINDERS:
+      return "";
+    case INPUT_CITY:
+    case INPUT_HWY:
+    case INPUT_COMB:
+    default:
+      return _("L/100 km");
+    }
+}
+
+/* The allowed range of @input, in words. */
+static char *
+range_text (Input input,
+            const InputInfo *info)
+{
+  double min, max;
+  int digits = input == INPUT_CYLINDERS ? 0 : 1;
+  g_autofree char *lo = NULL;
+  g_autofree char *hi = NULL;
+
+  co2s_column_range (info->column, &min, &max);
+  lo = format_number (min, digits);
+  hi = format_number (max, digits);
+
+  if (input == INPUT_CYLINDERS)
+    /* Translators: allowed range of the number of cylinders */
+    return g_strdup_printf (_("From %s to %s"), lo, hi);
+
+  /* Translators: allowed range of an input: "From 0.5 to 10.0 L" */
+  return g_strdup_printf (_("From %s to %s %s"), lo, hi, input_unit (input));
+}
+
+/* Parses what is typed in @spin, in the user's locale (or with a dot). */
+static gboolean
+parse_spin_text (GtkSpinButton *spin,
+                 double *value)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (spin));
+  char *end = NULL;
+
+  while (g_ascii_isspace (*text))
+    text++;
+  if (*text == '\0')
+    return FALSE;
+
+  *value = g_strtod (text, &end);
+  while (g_ascii_isspace (*end))
+    end++;
+
+  return *end == '\0' && isfinite (*value);
+}
+
+static char
+selected_fuel (Co2sPredictDialog *self)
+{
+  guint selected = adw_combo_row_get_selected (self->fuel_row);
+
+  if (selected >= G_N_ELEMENTS (fuel_letters))
+    return 'X';
+
+  return fuel_letters[selected];
+}
+
+static void
+set_prediction (Co2sPredictDialog *self,
+                double prediction)
+{
+  if (isnan (prediction) && isnan (self->prediction))
+    return;
+  if (prediction == self->prediction)
+    return;
+
+  self->prediction = prediction;
+  if (isnan (prediction))
+    {
+      gtk_label_set_text (self->result_label, "—");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->result_label),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("No prediction yet"),
+                                      -1);
+    }
+  else
+    {
+      /* Translators: a predicted emission, e.g. "231.4 g/km" */
+      g_autofree char *text = g_strdup_printf (_("%.1f g/km"), prediction);
+      /* Translators: what a screen reader says, e.g. "Predicted CO₂ emissions: 231.4 grams per kilometre" */
+      g_autofree char *spoken = g_strdup_printf (_("Predicted CO₂ emissions: %.1f grams per kilometre"),
+                                                 prediction);
+
+      gtk_label_set_text (self->result_label, text);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->result_label),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, spoken,
+                                      -1);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREDICTION]);
+}
+
+static void
+update_predict_sensitivity (Co2sPredictDialog *self)
+{
+  gtk_widget_set_sensitive (self->predict_button, self->inputs_valid && self->checkpoint != NULL);
+}
+
+/* Range-checks every input as typed; shows what is wrong under it. */
+static void
+validate_inputs (Co2sPredictDialog *self)
+{
+  gboolean all_valid = TRUE;
+
+  for (guint i = 0; i < N_INPUTS; i++)
+    {
+      InputInfo *info = &self->inputs[i];
+      g_autofree char *range = range_text (i, info);
+      g_autofree char *subtitle = NULL;
+      double value, min, max;
+      gboolean valid;
+
+      co2s_column_range (info->column, &min, &max);
+      if (!parse_spin_text (info->spin, &value))
+        {
+          valid = FALSE;
+          /* Translators: under an input that holds no number; %s is the allowed range */
+          subtitle = g_strdup_printf (_("Enter a number. %s"), range);
+        }
+      else if (value < min || value > max)
+        {
+          valid = FALSE;
+          /* Translators: under an input out of its range; %s is the allowed range */
+          subtitle = g_strdup_printf (_("Out of range. %s"), range);
+        }
+      else if (i == INPUT_CYLINDERS && value != floor (value))
+        {
+          valid = FALSE;
+          subtitle = g_strdup (_("Enter a whole number of cylinders"));
+        }
+      else
+        {
+          valid = TRUE;
+          subtitle = g_steal_pointer (&range);
+        }
+
+      adw_action_row_set_subtitle (info->row, subtitle);
+      if (valid)
+        {
+          gtk_widget_remove_css_class (GTK_WIDGET (info->spin), "error");
+          gtk_widget_remove_css_class (GTK_WIDGET (info->row), "error");
+          gtk_accessible_reset_state (GTK_ACCESSIBLE (info->spin), GTK_ACCESSIBLE_STATE_INVALID);
+        }
+      else
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (info->spin), "error");
+          gtk_widget_add_css_class (GTK_WIDGET (info->row), "error");
+          gtk_accessible_update_state (GTK_ACCESSIBLE (info->spin),
+                                       GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
+                                       -1);
+        }
+      gtk_accessible_update_property (GTK_ACCESSIBLE (info->spin),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle,
+                                      -1);
+      info->valid = valid;
+      all_valid &= valid;
+    }
+
+  if (all_valid != self->inputs_valid)
+    {
+      self->inputs_valid = all_valid;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INPUTS_VALID]);
+    }
+  update_predict_sensitivity (self);
+}
+
+static void
+input_changed_cb (Co2sPredictDialog *self)
+{
+  validate_inputs (self);
+  /* The shown result belongs to the previous inputs. */
+  set_prediction (self, NAN);
+}
+
+static char *
+describe_model (Co2sCheckpoint *cp)
+{
+  Co2sModel *model = cp->model;
+  const char *algo;
+  g_autofree char *when = NULL;
+  g_autofree char *rows = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  switch (co2s_model_get_algo (model))
+    {
+    case CO2S_ALGO_SGD:
+      algo = _("Stochastic gradient descent model");
+      break;
+    case CO2S_ALGO_LS:
+    default:
+      algo = _("Least squares model");
+      break;
+    }
+
+  /* %' groups thousands the way the user's locale does. */
+  rows = g_strdup_printf ("%'" G_GUINT64_FORMAT, co2s_model_get_rows_seen (model));
+  utc = g_date_time_new_from_unix_utc (cp->updated_at_us / G_USEC_PER_SEC);
+  local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+  /* Translators: date and time a model was saved, see the strftime formats */
+  when = local != NULL ? g_date_time_format (local, _("%x at %X")) : g_strdup ("?");
+
+  /* Translators: "Least squares model, 7,385 rows seen, saved 05/20/2026 at 14:03:22" */
+  return g_strdup_printf (ngettext ("%s, %s row seen, saved %s", "%s, %s rows seen, saved %s",
+                                    (gulong) MIN (co2s_model_get_rows_seen (model), G_MAXULONG)),
+                          algo, rows, when);
+}
+
+static void
+update_model_labels (Co2sPredictDialog *self)
+{
+  if (self->checkpoint != NULL)
+    {
+      g_autofree char *text = describe_model (self->checkpoint);
+
+      gtk_label_set_text (self->model_label, text);
+    }
+  else
+    {
+      gtk_label_set_text (self->model_label, _("No model loaded"));
+    }
+
+  if (self->model_error != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (self->checkpoint != NULL)
+        /* Translators: %s says why the model file could not be read */
+        text = g_strdup_printf (_("%s The last good model is still used."), self->model_error);
+      else
+        text = g_strdup (self->model_error);
+      gtk_label_set_text (self->model_error_label, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->model_error_label), self->model_error != NULL);
+  update_predict_sensitivity (self);
+}
+
+static void
+set_model_error (Co2sPredictDialog *self,
+                 const char *message)
+{
+  if (g_strcmp0 (message, self->model_error) == 0)
+    return;
+
+  g_free (self->model_error);
+  self->model_error = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL_ERROR]);
+}
+
+static gboolean
+reload_timeout_cb (gpointer user_data)
+{
+  Co2sPredictDialog *self = CO2S_PREDICT_DIALOG (user_data);
+
+  self->reload_source = 0;
+  co2s_predict_dialog_reload (self, NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+model_file_changed_cb (GFileMonitor *monitor,
+                       GFile *file,
+                       GFile *other_file,
+                       GFileMonitorEvent event,
+                       gpointer user_data)
+{
+  Co2sPredictDialog *self = CO2S_PREDICT_DIALOG (user_data);
+
+  switch (event)
+    {
+    case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:
+    case G_FILE_MONITOR_EVENT_CREATED:
+    case G_FILE_MONITOR_EVENT_DELETED:
+    case G_FILE_MONITOR_EVENT_MOVED_IN:
+    case G_FILE_MONITOR_EVENT_MOVED_OUT:
+    case G_FILE_MONITOR_EVENT_RENAMED:
+      g_clear_handle_id (&self->reload_source, g_source_remove);
+      self->reload_source = g_timeout_add (RELOAD_DELAY_MS, reload_timeout_cb, self);
+      break;
+    case G_FILE_MONITOR_EVENT_CHANGED:
+    case G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED:
+    case G_FILE_MONITOR_EVENT_PRE_UNMOUNT:
+    case G_FILE_MONITOR_EVENT_UNMOUNTED:
+    case G_FILE_MONITOR_EVENT_MOVED:
+    default:
+      break;
+    }
+}
+
+static void
+watch_model_file (Co2sPredictDialog *self)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (self->model_path);
+  g_autoptr(GError) error = NULL;
+
+  if (self->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (self->monitor, model_file_changed_cb, self);
+      g_file_monitor_cancel (self->monitor);
+      g_clear_object (&self->monitor);
+    }
+
+  self->monitor = g_file_monitor_file (file, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+  if (self->monitor == NULL)
+    {
+      g_message ("Cannot watch %s: %s", self->model_path, error->message);
+      return;
+    }
+  g_signal_connect (self->monitor, "changed", G_CALLBACK (model_file_changed_cb), self);
+}
+
+/* ---- signal handlers ------------------------------------------------------- */
+
+static void
+predict_clicked_cb (Co2sPredictDialog *self)
+{
+  co2s_predict_dialog_predict (self);
+}
+
+static void
+reload_clicked_cb (Co2sPredictDialog *self)
+{
+  co2s_predict_dialog_reload (self, NULL);
+}
+
+static gboolean
+spin_key_pressed_cb (GtkEventControllerKey *keys,
+                     guint keyval,
+                     guint keycode,
+                     GdkModifierType state,
+                     gpointer user_data)
+{
+  Co2sPredictDialog *self = CO2S_PREDICT_DIALOG (user_data);
+  GtkWidget *spin = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (keys));
+
+  if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_ISO_Enter)
+    return FALSE;
+
+  gtk_spin_button_update (GTK_SPIN_BUTTON (spin));
+  co2s_predict_dialog_predict (self);
+  return TRUE;
+}
+
+static gboolean
+reload_shortcut_cb (GtkWidget *widget,
+                    GVariant *args,
+                    gpointer user_data)
+{
+  co2s_predict_dialog_reload (CO2S_PREDICT_DIALOG (widget), NULL);
+  return TRUE;
+}
+
+/* ---- lifecycle ------------------------------------------------------------- */
+
+static void
+co2s_predict_dialog_dispose (GObject *object)
+{
+  Co2sPredictDialog *self = CO2S_PREDICT_DIALOG (object);
+
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+  if (self->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (self->monitor, model_file_changed_cb, self);
+      g_file_monitor_cancel (self->monitor);
+      g_clear_object (&self->monitor);
+    }
+  g_clear_pointer (&self->checkpoint, co2s_checkpoint_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CO2S_TYPE_PREDICT_DIALOG);
+
+  G_OBJECT_CLASS (co2s_predict_dialog_parent_class)->dispose (object);
+}
+
+static void
+co2s_predict_dialog_finalize (GObject *object)
+{
+  Co2sPredictDialog *self = CO2S_PREDICT_DIALOG (object);
+
+  g_free (self->model_path);
+  g_free (self->model_error);
+
+  G_OBJECT_CLASS (co2s_predict_dialog_parent_class)->finalize (object);
+}
+
+static void
+co2s_predict_dialog_get_property (GObject *object,
+                                  guint prop_id,
+                                  GValue *value,
+                                  GParamSpec *pspec)
+{
+  Co2sPredictDialog *self = CO2S_PREDICT_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL_PATH:
+      g_value_set_string (value, self->model_path);
+      break;
+    case PROP_MODEL_LOADED:
+      g_value_set_boolean (value, self->checkpoint != NULL);
+      break;
+    case PROP_MODEL_ERROR:
+      g_value_set_string (value, self->model_error);
+      break;
+    case PROP_MODEL_LOADS:
+      g_value_set_uint (value, self->model_loads);
+      break;
+    case PROP_INPUTS_VALID:
+      g_value_set_boolean (value, self->inputs_valid);
+      break;
+    case PROP_PREDICTION:
+      g_value_set_double (value, self->prediction);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+co2s_predict_dialog_set_property (GObject *object,
+                                  guint prop_id,
+                                  const GValue *value,
+                                  GParamSpec *pspec)
+{
+  Co2sPredictDialog *self = CO2S_PREDICT_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL_PATH:
+      co2s_predict_dialog_set_model_path (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+co2s_predict_dialog_class_init (Co2sPredictDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = co2s_predict_dialog_dispose;
+  object_class->finalize = co2s_predict_dialog_finalize;
+  object_class->get_property = co2s_predict_dialog_get_property;
+  object_class->set_property = co2s_predict_dialog_set_property;
+
+  properties[PROP_MODEL_PATH] =
+    g_param_spec_string ("model-path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODEL_LOADED] =
+    g_param_spec_boolean ("model-loaded", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODEL_ERROR] =
+    g_param_spec_string ("model-error", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODEL_LOADS] =
+    g_param_spec_uint ("model-loads", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_INPUTS_VALID] =
+    g_param_spec_boolean ("inputs-valid", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PREDICTION] =
+    g_param_spec_double ("prediction", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/co2stream/Co2stream/ui/predict-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, engine_spin);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, cylinders_spin);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, city_spin);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, hwy_spin);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, comb_spin);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, engine_row);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, cylinders_row);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, city_row);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, hwy_row);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, comb_row);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, fuel_row);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, predict_button);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, result_label);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, model_label);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, model_error_label);
+  gtk_widget_class_bind_template_callback (widget_class, predict_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, reload_clicked_cb);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                reload_shortcut_cb, NULL);
+}
+
+static void
+co2s_predict_dialog_init (Co2sPredictDialog *self)
+{
+  GtkSpinButton *spins[N_INPUTS];
+  AdwActionRow *rows[N_INPUTS];
+  static const Co2sColumn columns[N_INPUTS] = {
+    CO2S_COL_ENGINE_SIZE, CO2S_COL_CYLINDERS, CO2S_COL_FUEL_CITY, CO2S_COL_FUEL_HWY, CO2S_COL_FUEL_COMB,
+  };
+  static const char * const names[N_INPUTS] = {
+    N_("Engine size in litres"),
+    N_("Number of cylinders"),
+    N_("City fuel consumption in litres per 100 kilometres"),
+    N_("Highway fuel consumption in litres per 100 kilometres"),
+    N_("Combined fuel consumption in litres per 100 kilometres"),
+  };
+
+  self->prediction = NAN;
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  spins[INPUT_ENGINE] = self->engine_spin;
+  spins[INPUT_CYLINDERS] = self->cylinders_spin;
+  spins[INPUT_CITY] = self->city_spin;
+  spins[INPUT_HWY] = self->hwy_spin;
+  spins[INPUT_COMB] = self->comb_spin;
+  rows[INPUT_ENGINE] = self->engine_row;
+  rows[INPUT_CYLINDERS] = self->cylinders_row;
+  rows[INPUT_CITY] = self->city_row;
+  rows[INPUT_HWY] = self->hwy_row;
+  rows[INPUT_COMB] = self->comb_row;
+
+  for (guint i = 0; i < N_INPUTS; i++)
+    {
+      self->inputs[i].spin = spins[i];
+      self->inputs[i].row = rows[i];
+      self->inputs[i].column = columns[i];
+      gtk_accessible_update_property (GTK_ACCESSIBLE (spins[i]),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _(names[i]),
+                                      -1);
+      g_signal_connect_object (spins[i], "changed", G_CALLBACK (input_changed_cb), self, G_CONNECT_SWAPPED);
+    }
+  g_signal_connect_object (self->fuel_row, "notify::selected", G_CALLBACK (input_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  gtk_window_set_default_widget (GTK_WINDOW (self), self->predict_button);
+  /* GTK 4.8 spin buttons do not activate the default widget: Enter in an
+   * input predicts, as in any dialog. */
+  for (guint i = 0; i < N_INPUTS; i++)
+    {
+      GtkEventController *keys = gtk_event_controller_key_new ();
+
+      gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+      g_signal_connect_object (keys, "key-pressed", G_CALLBACK (spin_key_pressed_cb), self, 0);
+      gtk_widget_add_controller (GTK_WIDGET (spins[i]), keys);
+    }
+
+  validate_inputs (self);
+  update_model_labels (self);
+}
+
+/* ---- public API ------------------------------------------------------------ */
+
+Co2sPredictDialog *
+co2s_predict_dialog_new (GtkWindow *parent,
+                         const char *model_path)
+{
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (model_path != NULL, NULL);
+
+  return g_object_new (CO2S_TYPE_PREDICT_DIALOG,
+                       "transient-for", parent,
+                       "model-path", model_path,
+                       NULL);
+}
+
+const char *
+co2s_predict_dialog_get_model_path (Co2sPredictDialog *self)
+{
+  g_return_val_if_fail (CO2S_IS_PREDICT_DIALOG (self), NULL);
+
+  return self->model_path;
+}
+
+void
+co2s_predict_dialog_set_model_path (Co2sPredictDialog *self,
+                                    const char *model_path)
+{
+  g_return_if_fail (CO2S_IS_PREDICT_DIALOG (self));
+  g_return_if_fail (model_path != NULL);
+
+  if (g_strcmp0 (model_path, self->model_path) == 0)
+    return;
+
+  g_free (self->model_path);
+  self->model_path = g_strdup (model_path);
+  /* Another folder, another model: the old one must not answer for it. */
+  g_clear_pointer (&self->checkpoint, co2s_checkpoint_free);
+  watch_model_file (self);
+  co2s_predict_dialog_reload (self, NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL_PATH]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL_LOADED]);
+}
+
+gboolean
+co2s_predict_dialog_reload (Co2sPredictDialog *self,
+                            GError **error)
+{
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *message = NULL;
+  gboolean had_model;
+
+  g_return_val_if_fail (CO2S_IS_PREDICT_DIALOG (self), FALSE);
+  g_return_val_if_fail (self->model_path != NULL, FALSE);
+
+  had_model = self->checkpoint != NULL;
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+
+  cp = co2s_checkpoint_load (self->model_path, &local_error);
+  if (cp == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        message = g_strdup_printf (_("There is no model at “%s” yet: start the pipeline and wait "
+                                     "for the trainer’s first batch."), self->model_path);
+      else
+        /* Translators: %s names the file and what is wrong with it */
+        message = g_strdup_printf (_("The model file cannot be used: %s."), local_error->message);
+    }
+  else if (co2s_model_get_rows_seen (cp->model) == 0)
+    {
+      message = g_strdup_printf (_("The model at “%s” has not learned from any vehicle yet: wait for "
+                                   "the trainer’s first batch."), self->model_path);
+      g_clear_pointer (&cp, co2s_checkpoint_free);
+      g_set_error_literal (&local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, message);
+    }
+
+  if (cp == NULL)
+    {
+      g_message ("%s", message);
+      set_model_error (self, message);
+      update_model_labels (self);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  g_clear_pointer (&self->checkpoint, co2s_checkpoint_free);
+  self->checkpoint = g_steal_pointer (&cp);
+  self->model_loads++;
+  set_model_error (self, NULL);
+  update_model_labels (self);
+
+  /* A result on screen must come from the model on screen. */
+  if (!isnan (self->prediction))
+    co2s_predict_dialog_predict (self);
+
+  if (!had_model)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL_LOADED]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL_LOADS]);
+  return TRUE;
+}
+
+gboolean
+co2s_predict_dialog_get_model_loaded (Co2sPredictDialog *self)
+{
+  g_return_val_if_fail (CO2S_IS_PREDICT_DIALOG (self), FALSE);
+
+  return self->checkpoint != NULL;
+}
+
+const char *
+co2s_predict_dialog_get_model_error (Co2sPredictDialog *self)
+{
+  g_return_val_if_fail (CO2S_IS_PREDICT_DIALOG (self), NULL);
+
+  return self->model_error;
+}
+
+guint
+co2s_predict_dialog_get_model_loads (Co2sPredictDialog *self)
+{
+  g_return_val_if_fail (CO2S_IS_PREDICT_DIALOG (self), 0);
+
+  return self->model_loads;
+}
+
+void
+co2s_predict_dialog_set_inputs (Co2sPredictDialog *self,
+                                double engine_size,
+                                double cylinders,
+                                double city,
+                                double hwy,
+                                double comb,
+                                char fuel)
+{
+  const double values[N_INPUTS] = { engine_size, cylinders, city, hwy, comb };
+
+  g_return_if_fail (CO2S_IS_PREDICT_DIALOG (self));
+
+  for (guint i = 0; i < N_INPUTS; i++)
+    gtk_spin_button_set_value (self->inputs[i].spin, values[i]);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fuel_letters); i++)
+    if (fuel_letters[i] == g_ascii_toupper (fuel))
+      adw_combo_row_set_selected (self->fuel_row, i);
+
+  validate_inputs (self);
+}
+
+gboolean
+co2s_predict_dialog_get_inputs_valid (Co2sPredictDialog *self)
+{
+  g_return_val_if_fail (CO2S_IS_PREDICT_DIALOG (self), FALSE);
+
+  return self->inputs_valid;
+}
+
+gboolean
+co2s_predict_dialog_predict (Co2sPredictDialog *self)
+{
+  double values[N_INPUTS];
+  double features[CO2S_N_FEATURES];
+  g_autoptr(GError) error = NULL;
+  double prediction;
+
+  g_return_val_if_fail (CO2S_IS_PREDICT_DIALOG (self), FALSE);
+
+  validate_inputs (self);
+  if (!self->inputs_valid || self->checkpoint == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < N_INPUTS; i++)
+    {
+      /* Commit what is typed, then read the value the spin button holds. */
+      gtk_spin_button_update (self->inputs[i].spin);
+      values[i] = gtk_spin_button_get_value (self->inputs[i].spin);
+    }
+
+  /* Exactly what co2stream-predict does. */
+  if (!co2s_features_from_inputs (values[INPUT_ENGINE], values[INPUT_CYLINDERS], values[INPUT_CITY],
+                                  values[INPUT_HWY], values[INPUT_COMB], selected_fuel (self),
+                                  features, &error))
+    {
+      g_warning ("Inputs refused: %s", error->message);
+      set_prediction (self, NAN);
+      return FALSE;
+    }
+
+  prediction = co2s_model_predict (self->checkpoint->model, features);
+  if (!isfinite (prediction))
+    {
+      set_model_error (self, _("The model gives no finite prediction for this vehicle."));
+      update_model_labels (self);
+      set_prediction (self, NAN);
+      return FALSE;
+    }
+
+  set_prediction (self, prediction);
+  return TRUE;
+}
+
+double
+co2s_predict_dialog_get_prediction (Co2sPredictDialog *self)
+{
+  g_return_val_if_fail (CO2S_IS_PREDICT_DIALOG (self), NAN);
+
+  return self->prediction;
+}

@@ -1,0 +1,76 @@
+/* co2s-predict-dialog.h — predict the CO₂ emissions of one vehicle.
+ *
+ * Inputs: engine size (L), cylinders, fuel consumption city / highway /
+ * combined (L/100 km) as locale-aware spin buttons, and the fuel type as
+ * words. Each input is range-checked as it is typed, with the same limits
+ * as the trainer (co2s_column_range); a message under the input says what
+ * is wrong and the Predict button stays disabled while any input is
+ * invalid. The prediction is computed exactly as co2stream-predict does
+ * (co2s_features_from_inputs, then co2s_model_predict on the checkpoint
+ * read by co2s_checkpoint_load), so both give the same number.
+ *
+ * The model file (normally <model folder>/model.json) is watched: when the
+ * trainer writes a new checkpoint it is reloaded, and the Reload button
+ * does it by hand. A missing or corrupt file gives a clear message in the
+ * dialog and the last good model stays in use.
+ *
+ * Main thread only. */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define CO2S_TYPE_PREDICT_DIALOG (co2s_predict_dialog_get_type ())
+
+G_DECLARE_FINAL_TYPE (Co2sPredictDialog, co2s_predict_dialog, CO2S, PREDICT_DIALOG, AdwWindow)
+
+/* A new dialog for the model file @model_path (not NULL), transient for
+ * @parent (may be NULL). It loads the model at once. Transfer: a floating
+ * toplevel owned by GTK; hidden, not destroyed, when closed. */
+Co2sPredictDialog *co2s_predict_dialog_new (GtkWindow *parent,
+                                            const char *model_path);
+
+/* Property "model-path"; owned by @self. Setting it loads that file and
+ * watches it instead. */
+const char *co2s_predict_dialog_get_model_path (Co2sPredictDialog *self);
+void co2s_predict_dialog_set_model_path (Co2sPredictDialog *self,
+                                         const char *model_path);
+
+/* Reads the model file again now. TRUE when it was loaded; otherwise FALSE
+ * with @error (may be NULL), the message is shown in the dialog and the
+ * last good model is kept. */
+gboolean co2s_predict_dialog_reload (Co2sPredictDialog *self,
+                                     GError **error);
+
+/* Property "model-loaded": a usable model is held (possibly an older one
+ * when the last reload failed). */
+gboolean co2s_predict_dialog_get_model_loaded (Co2sPredictDialog *self);
+
+/* Property "model-error": why the last load failed (translated), or NULL
+ * after a successful load. Owned by @self. */
+const char *co2s_predict_dialog_get_model_error (Co2sPredictDialog *self);
+
+/* Property "model-loads": successful loads so far (tests wait on it). */
+guint co2s_predict_dialog_get_model_loads (Co2sPredictDialog *self);
+
+/* Sets every input as if typed; @fuel is a letter D, E, N, X or Z. */
+void co2s_predict_dialog_set_inputs (Co2sPredictDialog *self,
+                                     double engine_size,
+                                     double cylinders,
+                                     double city,
+                                     double hwy,
+                                     double comb,
+                                     char fuel);
+
+/* Property "inputs-valid": every input is within its range. */
+gboolean co2s_predict_dialog_get_inputs_valid (Co2sPredictDialog *self);
+
+/* Does what the Predict button does. TRUE when a prediction is shown. */
+gboolean co2s_predict_dialog_predict (Co2sPredictDialog *self);
+
+/* Property "prediction": the last predicted CO₂ emissions in g/km, NAN
+ * when none is shown (cleared when an input changes). */
+double co2s_predict_dialog_get_prediction (Co2sPredictDialog *self);
+
+G_END_DECLS

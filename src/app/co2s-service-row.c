@@ -1,0 +1,602 @@
+/* co2s-service-row.c — one row of the services list (see co2s-service-row.h).
+ *
+ * Template: resource:///io/github/co2stream/Co2stream/ui/service-row.ui */
+#define G_LOG_DOMAIN "co2s-app"
+
+#include "co2s-service-row.h"
+
+#include <glib/gi18n.h>
+
+#include "co2s-kpi-panel.h"
+#include "co2s-log-window.h"
+
+struct _Co2sServiceRow
+{
+  AdwActionRow parent_instance;
+
+  /* template */
+  GtkStack *state_stack;
+  GtkImage *state_icon;
+  GtkSpinner *state_spinner;
+  GtkLabel *state_label;
+  GtkLabel *detail_label;
+  GtkButton *toggle_button;
+  GtkButton *log_button;
+
+  Co2sService *service;
+  Co2sSupervisor *supervisor;
+  GtkWindow *log_window;    /* weak */
+
+  char *state_text;
+  char *detail_text;
+  const char *state_class;  /* CSS class on state_label, or NULL */
+  guint timer_id;           /* 1 s while mapped and running */
+  gboolean stops;
+};
+
+G_DEFINE_FINAL_TYPE (Co2sServiceRow, co2s_service_row, ADW_TYPE_ACTION_ROW)
+
+enum {
+  PROP_0,
+  PROP_SERVICE,
+  PROP_SUPERVISOR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static gboolean
+service_kind (Co2sServiceRow  *self,
+              Co2sServiceKind *kind)
+{
+  if (self->supervisor == NULL || self->service == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < CO2S_N_SERVICES; i++)
+    if (co2s_supervisor_get_service (self->supervisor, i) == self->service)
+      {
+        *kind = i;
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+static void
+update_detail (Co2sServiceRow *self)
+{
+  g_autoptr(GString) detail = g_string_new (NULL);
+  gint64 uptime = self->service != NULL ? co2s_service_get_uptime (self->service) : 0;
+  guint restarts = self->service != NULL ? co2s_service_get_restart_count (self->service) : 0;
+
+  if (uptime > 0)
+    {
+      g_autofree char *duration = co2s_format_duration (uptime);
+
+      /* Translators: how long the service has been running */
+      g_string_append_printf (detail, _("Up %s"), duration);
+    }
+  if (restarts > 0)
+    {
+      if (detail->len > 0)
+        g_string_append (detail, " · ");
+      /* Translators: how many times the service was restarted after a crash */
+      g_string_append_printf (detail, _("Restarted %u×"), restarts);
+    }
+
+  if (g_strcmp0 (detail->str, self->detail_text) == 0)
+    return;
+
+  g_free (self->detail_text);
+  self->detail_text = g_string_free (g_steal_pointer (&detail), FALSE);
+  gtk_label_set_text (self->detail_label, self->detail_text);
+  gtk_widget_set_visible (GTK_WIDGET (self->detail_label), self->detail_text[0] != '\0');
+}
+
+static gboolean
+timer_cb (gpointer user_data)
+{
+  update_detail (CO2S_SERVICE_ROW (user_data));
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* The uptime ticks only while it is shown and changing. */
+static void
+update_timer (Co2sServiceRow *self)
+{
+  gboolean want = gtk_widget_get_mapped (GTK_WIDGET (self))
+                  && self->service != NULL
+                  && co2s_service_get_started_at (self->service) > 0;
+
+  if (want && self->timer_id == 0)
+    self->timer_id = g_timeout_add_seconds (1, timer_cb, self);
+  else if (!want)
+    g_clear_handle_id (&self->timer_id, g_source_remove);
+}
+
+static void
+update_subtitle (Co2sServiceRow *self)
+{
+  const char *line = NULL;
+
+  if (self->service != NULL)
+    {
+      line = co2s_service_get_last_line (self->service);
+      if (line == NULL || line[0] == '\0')
+        line = co2s_service_get_message (self->service);
+    }
+  if (line == NULL || line[0] == '\0')
+    line = _("No output yet");
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self), line);
+}
+
+static void
+update_state (Co2sServiceRow *self)
+{
+  Co2sServiceState state = CO2S_SERVICE_STATE_STOPPED;
+  const char *title = "";
+  const char *message = NULL;
+  const char *icon = "media-playback-stop-symbolic";
+  const char *css = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *toggle_text = NULL;
+  g_autofree char *log_text = NULL;
+  g_autofree char *description = NULL;
+  gboolean enabled = TRUE;
+  gboolean spinning = FALSE;
+  Co2sServiceKind kind;
+
+  if (self->service != NULL)
+    {
+      state = co2s_service_get_state (self->service);
+      title = co2s_service_get_title (self->service);
+      message = co2s_service_get_message (self->service);
+      enabled = co2s_service_get_enabled (self->service);
+    }
+
+  text = g_strdup (co2s_service_state_to_label (state));
+  switch (state)
+    {
+    case CO2S_SERVICE_STATE_STOPPED:
+      icon = "media-playback-stop-symbolic";
+      break;
+    case CO2S_SERVICE_STATE_STARTING:
+      if (self->service != NULL && co2s_service_get_restart_delay (self->service) > 0)
+        {
+          /* Waiting to be restarted after a crash. */
+          icon = "view-refresh-symbolic";
+          css = "warning";
+        }
+      else
+        spinning = TRUE;
+      break;
+    case CO2S_SERVICE_STATE_RUNNING:
+      icon = "emblem-ok-symbolic";
+      css = "success";
+      break;
+    case CO2S_SERVICE_STATE_UNHEALTHY:
+      icon = "dialog-warning-symbolic";
+      css = "warning";
+      break;
+    case CO2S_SERVICE_STATE_FAILED:
+      icon = "dialog-error-symbolic";
+      css = "error";
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (!enabled)
+    {
+      g_free (text);
+      /* Translators: state of a service left out of the configuration (the
+       * embedded broker when an external Kafka is set) */
+      text = g_strdup (C_("service state", "Not used"));
+      icon = "action-unavailable-symbolic";
+      css = NULL;
+      spinning = FALSE;
+    }
+
+  /* State: icon and text, the colour only repeats them. */
+  gtk_image_set_from_icon_name (self->state_icon, icon);
+  gtk_spinner_set_spinning (self->state_spinner, spinning);
+  gtk_stack_set_visible_child (self->state_stack,
+                               spinning ? GTK_WIDGET (self->state_spinner) : GTK_WIDGET (self->state_icon));
+  gtk_label_set_text (self->state_label, text);
+  if (self->state_class != NULL)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), self->state_class);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->state_stack), self->state_class);
+    }
+  /* Nothing running: the icon steps back. */
+  if (css == NULL && !spinning)
+    gtk_widget_add_css_class (GTK_WIDGET (self->state_stack), "dim-label");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->state_stack), "dim-label");
+  self->state_class = css;
+  if (css != NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->state_label), css);
+      gtk_widget_add_css_class (GTK_WIDGET (self->state_stack), css);
+    }
+  g_free (self->state_text);
+  self->state_text = g_steal_pointer (&text);
+
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self),
+                               message != NULL && message[0] != '\0' ? message : self->state_text);
+
+  /* Start/stop: stops whatever is running, waiting or about to restart. */
+  self->stops = state == CO2S_SERVICE_STATE_STARTING
+                || state == CO2S_SERVICE_STATE_RUNNING
+                || state == CO2S_SERVICE_STATE_UNHEALTHY;
+  if (self->stops)
+    /* Translators: button tooltip; %s is a service, e.g. "Trainer" */
+    toggle_text = g_strdup_printf (_("Stop %s"), title);
+  else
+    /* Translators: button tooltip; %s is a service, e.g. "Trainer" */
+    toggle_text = g_strdup_printf (_("Start %s"), title);
+  gtk_button_set_icon_name (self->toggle_button,
+                            self->stops ? "media-playback-stop-symbolic" : "media-playback-start-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->toggle_button), toggle_text);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->toggle_button),
+                            enabled && service_kind (self, &kind));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->toggle_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, toggle_text,
+                                  -1);
+
+  /* Translators: button tooltip; %s is a service, e.g. "Trainer" */
+  log_text = g_strdup_printf (_("Show %s Log"), title);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->log_button), log_text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->log_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, log_text,
+                                  -1);
+
+  /* Translators: accessible description of a service row: its state, then
+   * the state's detail (may repeat the state when there is none) */
+  description = g_strdup_printf (_("State: %s. %s"), self->state_text,
+                                 message != NULL && message[0] != '\0' ? message : "");
+  g_strchomp (description);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                  -1);
+
+  update_subtitle (self);
+  update_detail (self);
+  update_timer (self);
+}
+
+static void
+update_title (Co2sServiceRow *self)
+{
+  const char *title = self->service != NULL ? co2s_service_get_title (self->service) : "";
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), title);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title,
+                                  -1);
+  update_state (self);
+}
+
+static void
+start_stop_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean stop = GPOINTER_TO_INT (user_data);
+  gboolean ok;
+
+  if (stop)
+    ok = co2s_supervisor_stop_service_finish (CO2S_SUPERVISOR (object), result, &error);
+  else
+    ok = co2s_supervisor_start_service_finish (CO2S_SUPERVISOR (object), result, &error);
+
+  /* The service's state and message already tell the user what failed. */
+  if (!ok)
+    g_debug ("%s: %s", stop ? "stop" : "start", error->message);
+}
+
+static void
+on_toggle_clicked (Co2sServiceRow *self)
+{
+  co2s_service_row_toggle (self);
+}
+
+static void
+on_log_clicked (Co2sServiceRow *self)
+{
+  co2s_service_row_show_log (self);
+}
+
+/* ---- lifecycle ----------------------------------------------------------- */
+
+static void
+co2s_service_row_map (GtkWidget *widget)
+{
+  Co2sServiceRow *self = CO2S_SERVICE_ROW (widget);
+
+  GTK_WIDGET_CLASS (co2s_service_row_parent_class)->map (widget);
+
+  update_detail (self);
+  update_timer (self);
+}
+
+static void
+co2s_service_row_unmap (GtkWidget *widget)
+{
+  Co2sServiceRow *self = CO2S_SERVICE_ROW (widget);
+
+  GTK_WIDGET_CLASS (co2s_service_row_parent_class)->unmap (widget);
+
+  update_timer (self);
+}
+
+static void
+co2s_service_row_dispose (GObject *object)
+{
+  Co2sServiceRow *self = CO2S_SERVICE_ROW (object);
+
+  g_clear_handle_id (&self->timer_id, g_source_remove);
+  if (self->service != NULL)
+    g_signal_handlers_disconnect_by_data (self->service, self);
+  g_clear_object (&self->service);
+  g_clear_object (&self->supervisor);
+  if (self->log_window != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->log_window), (gpointer *) &self->log_window);
+      gtk_window_destroy (self->log_window);
+      self->log_window = NULL;
+    }
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CO2S_TYPE_SERVICE_ROW);
+
+  G_OBJECT_CLASS (co2s_service_row_parent_class)->dispose (object);
+}
+
+static void
+co2s_service_row_finalize (GObject *object)
+{
+  Co2sServiceRow *self = CO2S_SERVICE_ROW (object);
+
+  g_free (self->state_text);
+  g_free (self->detail_text);
+
+  G_OBJECT_CLASS (co2s_service_row_parent_class)->finalize (object);
+}
+
+static void
+co2s_service_row_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  Co2sServiceRow *self = CO2S_SERVICE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVICE:
+      g_value_set_object (value, self->service);
+      break;
+    case PROP_SUPERVISOR:
+      g_value_set_object (value, self->supervisor);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+co2s_service_row_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  Co2sServiceRow *self = CO2S_SERVICE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVICE:
+      co2s_service_row_set_service (self, g_value_get_object (value));
+      break;
+    case PROP_SUPERVISOR:
+      co2s_service_row_set_supervisor (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+co2s_service_row_class_init (Co2sServiceRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = co2s_service_row_dispose;
+  object_class->finalize = co2s_service_row_finalize;
+  object_class->get_property = co2s_service_row_get_property;
+  object_class->set_property = co2s_service_row_set_property;
+
+  widget_class->map = co2s_service_row_map;
+  widget_class->unmap = co2s_service_row_unmap;
+
+  properties[PROP_SERVICE] =
+    g_param_spec_object ("service", NULL, NULL, CO2S_TYPE_SERVICE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SUPERVISOR] =
+    g_param_spec_object ("supervisor", NULL, NULL, CO2S_TYPE_SUPERVISOR,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/co2stream/Co2stream/ui/service-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, Co2sServiceRow, state_stack);
+  gtk_widget_class_bind_template_child (widget_class, Co2sServiceRow, state_icon);
+  gtk_widget_class_bind_template_child (widget_class, Co2sServiceRow, state_spinner);
+  gtk_widget_class_bind_template_child (widget_class, Co2sServiceRow, state_label);
+  gtk_widget_class_bind_template_child (widget_class, Co2sServiceRow, detail_label);
+  gtk_widget_class_bind_template_child (widget_class, Co2sServiceRow, toggle_button);
+  gtk_widget_class_bind_template_child (widget_class, Co2sServiceRow, log_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_toggle_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_log_clicked);
+}
+
+static void
+co2s_service_row_init (Co2sServiceRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  update_title (self);
+}
+
+/* ---- public API ---------------------------------------------------------- */
+
+GtkWidget *
+co2s_service_row_new (Co2sService    *service,
+                      Co2sSupervisor *supervisor)
+{
+  g_return_val_if_fail (CO2S_IS_SERVICE (service), NULL);
+  g_return_val_if_fail (supervisor == NULL || CO2S_IS_SUPERVISOR (supervisor), NULL);
+
+  return g_object_new (CO2S_TYPE_SERVICE_ROW,
+                       "supervisor", supervisor,
+                       "service", service,
+                       NULL);
+}
+
+Co2sService *
+co2s_service_row_get_service (Co2sServiceRow *self)
+{
+  g_return_val_if_fail (CO2S_IS_SERVICE_ROW (self), NULL);
+
+  return self->service;
+}
+
+void
+co2s_service_row_set_service (Co2sServiceRow *self,
+                              Co2sService    *service)
+{
+  g_return_if_fail (CO2S_IS_SERVICE_ROW (self));
+  g_return_if_fail (service == NULL || CO2S_IS_SERVICE (service));
+
+  if (self->service == service)
+    return;
+
+  if (self->service != NULL)
+    g_signal_handlers_disconnect_by_data (self->service, self);
+  g_set_object (&self->service, service);
+
+  if (service != NULL)
+    {
+      static const char * const state_props[] = {
+        "notify::state", "notify::message", "notify::enabled", "notify::restart-delay",
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (state_props); i++)
+        g_signal_connect_object (service, state_props[i], G_CALLBACK (update_state),
+                                 self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (service, "notify::title", G_CALLBACK (update_title),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (service, "notify::last-line", G_CALLBACK (update_subtitle),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (service, "notify::restart-count", G_CALLBACK (update_detail),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (service, "notify::started-at", G_CALLBACK (update_state),
+                               self, G_CONNECT_SWAPPED);
+    }
+
+  update_title (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE]);
+}
+
+Co2sSupervisor *
+co2s_service_row_get_supervisor (Co2sServiceRow *self)
+{
+  g_return_val_if_fail (CO2S_IS_SERVICE_ROW (self), NULL);
+
+  return self->supervisor;
+}
+
+void
+co2s_service_row_set_supervisor (Co2sServiceRow *self,
+                                 Co2sSupervisor *supervisor)
+{
+  g_return_if_fail (CO2S_IS_SERVICE_ROW (self));
+  g_return_if_fail (supervisor == NULL || CO2S_IS_SUPERVISOR (supervisor));
+
+  if (!g_set_object (&self->supervisor, supervisor))
+    return;
+
+  update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUPERVISOR]);
+}
+
+const char *
+co2s_service_row_get_state_text (Co2sServiceRow *self)
+{
+  g_return_val_if_fail (CO2S_IS_SERVICE_ROW (self), NULL);
+
+  return self->state_text;
+}
+
+const char *
+co2s_service_row_get_detail_text (Co2sServiceRow *self)
+{
+  g_return_val_if_fail (CO2S_IS_SERVICE_ROW (self), NULL);
+
+  return self->detail_text;
+}
+
+gboolean
+co2s_service_row_get_stops (Co2sServiceRow *self)
+{
+  g_return_val_if_fail (CO2S_IS_SERVICE_ROW (self), FALSE);
+
+  return self->stops;
+}
+
+void
+co2s_service_row_toggle (Co2sServiceRow *self)
+{
+  Co2sServiceKind kind;
+
+  g_return_if_fail (CO2S_IS_SERVICE_ROW (self));
+
+  if (!service_kind (self, &kind))
+    return;
+
+  if (self->stops)
+    co2s_supervisor_stop_service_async (self->supervisor, kind, NULL,
+                                        start_stop_cb, GINT_TO_POINTER (TRUE));
+  else
+    co2s_supervisor_start_service_async (self->supervisor, kind, NULL,
+                                         start_stop_cb, GINT_TO_POINTER (FALSE));
+}
+
+GtkWindow *
+co2s_service_row_show_log (Co2sServiceRow *self)
+{
+  GtkRoot *root;
+
+  g_return_val_if_fail (CO2S_IS_SERVICE_ROW (self), NULL);
+  g_return_val_if_fail (self->service != NULL, NULL);
+
+  if (self->log_window == NULL)
+    {
+      self->log_window = GTK_WINDOW (co2s_log_window_new (self->service));
+      g_object_add_weak_pointer (G_OBJECT (self->log_window), (gpointer *) &self->log_window);
+      root = gtk_widget_get_root (GTK_WIDGET (self));
+      if (GTK_IS_WINDOW (root))
+        {
+          gtk_window_set_transient_for (self->log_window, GTK_WINDOW (root));
+          gtk_window_set_destroy_with_parent (self->log_window, TRUE);
+          gtk_window_set_application (self->log_window, gtk_window_get_application (GTK_WINDOW (root)));
+        }
+    }
+
+  gtk_window_present (self->log_window);
+
+  return self->log_window;
+}

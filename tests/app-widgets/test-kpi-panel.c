@@ -1,0 +1,397 @@
+/* test-kpi-panel.c — Co2sKpiPanel under Xvfb: values with units computed
+ * from a real Co2sMetricsHistory, live updates coalesced per frame and
+ * deferred while unmapped, the 1 s tick only while mapped, a layout that
+ * does not change width with the values, accessible labels and
+ * descriptions, and locale-aware numbers (a French locale built by meson
+ * with localedef). */
+#define G_LOG_DOMAIN "test-kpi-panel"
+
+#include <locale.h>
+#include <math.h>
+#include <string.h>
+
+#include "app-widgets-test-util.h"
+#include "co2s-kpi-panel.h"
+
+/* What the synthetic run (aw_make_batch) gives, computed here from its
+ * batches, independently of the history's own KPI code. */
+typedef struct {
+  double last, best, rolling;
+  guint64 best_batch;
+} Expected;
+
+static void
+expected_for (guint64 from, guint64 to, guint window, Expected *e)
+{
+  Co2sBatchMetrics m;
+  double sum = 0;
+  guint count = 0;
+
+  e->best = INFINITY;
+  e->best_batch = 0;
+  for (guint64 i = from; i <= to; i++)
+    {
+      aw_make_batch (&m, i, to, 0);
+      if (m.rmse < e->best)
+        {
+          e->best = m.rmse;
+          e->best_batch = i;
+        }
+      if (i + window > to)
+        {
+          sum += m.rmse;
+          count++;
+        }
+      e->last = m.rmse;
+    }
+  e->rolling = sum / count;
+}
+
+static GtkWindow *
+show_panel (Co2sKpiPanel **out,
+            Co2sMetricsHistory *history,
+            Co2sSupervisor *supervisor,
+            Co2sMetricsFollower *follower)
+{
+  GtkWidget *panel = co2s_kpi_panel_new (history, supervisor, follower);
+
+  *out = CO2S_KPI_PANEL (panel);
+
+  return aw_show_in_window (panel, 1100, 300);
+}
+
+static void
+test_empty (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  Co2sKpiPanel *panel;
+  GtkWindow *window = show_panel (&panel, history, NULL, NULL);
+
+  for (Co2sKpi k = 0; k < CO2S_N_KPIS; k++)
+    {
+      const char *value = co2s_kpi_panel_get_value_text (panel, k);
+
+      g_assert_nonnull (value);
+      g_assert_nonnull (co2s_kpi_panel_get_detail_text (panel, k));
+      g_assert_nonnull (co2s_kpi_panel_get_description (panel, k));
+      if (k == CO2S_KPI_BATCHES || k == CO2S_KPI_ROWS_TRAINED)
+        g_assert_cmpstr (value, ==, "0");
+      else
+        g_assert_cmpstr (value, ==, "—");
+    }
+  g_assert_cmpstr (co2s_kpi_panel_get_description (panel, CO2S_KPI_LAST_RMSE), ==,
+                   "Last prequential RMSE: not known yet");
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_UPTIME), ==, "Not running");
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_CONSUMER_LAG), ==, "From the metrics file");
+
+  /* No history at all is the same. */
+  co2s_kpi_panel_set_history (panel, NULL);
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_LAST_RMSE), ==, "—");
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_values (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  g_autofree char *last = NULL;
+  g_autofree char *best = NULL;
+  g_autofree char *rolling = NULL;
+  g_autofree char *best_detail = NULL;
+  g_autofree char *last_description = NULL;
+  Co2sKpiPanel *panel;
+  GtkWindow *window;
+  Expected e;
+
+  aw_fill_history (history, 1, 150);
+  expected_for (1, 150, co2s_metrics_history_get_rolling_window (history), &e);
+  window = show_panel (&panel, history, NULL, NULL);
+
+  last = g_strdup_printf ("%.2f g/km", e.last);
+  best = g_strdup_printf ("%.2f g/km", e.best);
+  rolling = g_strdup_printf ("%.2f g/km", e.rolling);
+  best_detail = g_strdup_printf ("At batch %" G_GUINT64_FORMAT, e.best_batch);
+  last_description = g_strdup_printf ("Last prequential RMSE: %.2f grams per kilometre, at batch 150", e.last);
+
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_LAST_RMSE), ==, last);
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_BEST_RMSE), ==, best);
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_BEST_RMSE), ==, best_detail);
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_ROLLING_RMSE), ==, rolling);
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_ROLLING_RMSE), ==, "Over the last 20 batches");
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_BATCHES), ==, "150");
+  /* 150 batches of 100 rows. */
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_ROWS_TRAINED), ==, "15000");
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_ROWS_TRAINED), ==, "No bad rows");
+  /* 100 rows every 2 s. */
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_ROWS_PER_SECOND), ==, "50.0 rows/s");
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_CONSUMER_LAG), ==, "42 msgs");
+  /* The last batch was stamped now. */
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_MODEL_AGE), ==, "0 s");
+  /* 15000 rows = 2 passes of 7385 + 230 rows: 3.1 % into pass 3. */
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_PASS_PROGRESS), ==, "3 %");
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_PASS_PROGRESS), ==, "Pass 3 over the data set");
+  g_assert_cmpstr (co2s_kpi_panel_get_description (panel, CO2S_KPI_LAST_RMSE), ==, last_description);
+
+  /* What is shown is what the labels say. */
+  for (Co2sKpi k = 0; k < CO2S_N_KPIS; k++)
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (co2s_kpi_panel_get_value_widget (panel, k))), ==,
+                     co2s_kpi_panel_get_value_text (panel, k));
+
+  gtk_window_destroy (window);
+}
+
+typedef struct {
+  Co2sKpiPanel *panel;
+  Co2sKpi kpi;
+  const char *text;
+} TextWait;
+
+static gboolean
+text_is (gpointer data)
+{
+  TextWait *w = data;
+
+  return g_strcmp0 (co2s_kpi_panel_get_value_text (w->panel, w->kpi), w->text) == 0;
+}
+
+static gboolean
+text_is_not (gpointer data)
+{
+  return !text_is (data);
+}
+
+static void
+test_live_update (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  TextWait w;
+  Co2sKpiPanel *panel;
+  GtkWindow *window;
+
+  aw_fill_history (history, 1, 10);
+  window = show_panel (&panel, history, NULL, NULL);
+  w.panel = panel;
+  w.kpi = CO2S_KPI_BATCHES;
+
+  /* Shown on the next frame, not synchronously (coalesced). */
+  aw_fill_history (history, 11, 11);
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_BATCHES), ==, "10");
+  w.text = "11";
+  g_assert_true (aw_wait_for (text_is, &w, 1000));
+
+  /* Unmapped: nothing is recomputed until it is shown again. */
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (panel)));
+  aw_fill_history (history, 12, 12);
+  aw_run_for (200);
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_BATCHES), ==, "11");
+  gtk_window_present (window);
+  w.text = "12";
+  g_assert_true (aw_wait_for (text_is, &w, 2000));
+
+  /* A new series (trainer --reset) starts the counts again. */
+  aw_fill_history (history, 1, 1);
+  w.text = "1";
+  g_assert_true (aw_wait_for (text_is, &w, 1000));
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_ticks_only_while_mapped (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  g_autoptr(Co2sSupervisor) supervisor = co2s_supervisor_new ();
+  Co2sService *broker = co2s_supervisor_get_service (supervisor, CO2S_SERVICE_BROKER);
+  Co2sService *api = co2s_supervisor_get_service (supervisor, CO2S_SERVICE_API);
+  g_autofree char *age = NULL;
+  g_autofree char *uptime = NULL;
+  TextWait w;
+  Co2sKpiPanel *panel;
+  GtkWindow *window;
+
+  aw_fill_history (history, 1, 5);
+  window = show_panel (&panel, history, supervisor, NULL);
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_UPTIME), ==, "—");
+
+  /* A running service starts the uptime (through the backend API). */
+  co2s_service_set_state (broker, CO2S_SERVICE_STATE_RUNNING, NULL);
+  w.panel = panel;
+  w.kpi = CO2S_KPI_UPTIME;
+  w.text = "0 s";
+  g_assert_true (aw_wait_for (text_is, &w, 1000));
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_UPTIME), ==, "1 of 4 services running");
+  co2s_service_set_state (api, CO2S_SERVICE_STATE_RUNNING, NULL);
+  aw_run_for (100);
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_UPTIME), ==, "2 of 4 services running");
+
+  /* Ages and uptime tick while mapped. */
+  w.kpi = CO2S_KPI_MODEL_AGE;
+  w.text = "0 s";
+  g_assert_true (aw_wait_for (text_is_not, &w, 2500));
+  w.kpi = CO2S_KPI_UPTIME;
+  g_assert_true (aw_wait_for (text_is_not, &w, 2500));
+
+  /* Hidden: no tick, the texts stay. */
+  gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+  age = g_strdup (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_MODEL_AGE));
+  uptime = g_strdup (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_UPTIME));
+  aw_run_for (2200);
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_MODEL_AGE), ==, age);
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_UPTIME), ==, uptime);
+
+  /* Shown again: current at once. */
+  gtk_window_present (window);
+  w.kpi = CO2S_KPI_MODEL_AGE;
+  w.text = age;
+  g_assert_true (aw_wait_for (text_is_not, &w, 1000));
+
+  /* Stopped: no uptime. */
+  co2s_service_set_state (broker, CO2S_SERVICE_STATE_STOPPED, NULL);
+  co2s_service_set_state (api, CO2S_SERVICE_STATE_STOPPED, NULL);
+  w.kpi = CO2S_KPI_UPTIME;
+  w.text = "—";
+  g_assert_true (aw_wait_for (text_is, &w, 1000));
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_no_layout_jump (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  Co2sKpiPanel *panel;
+  GtkWindow *window = show_panel (&panel, history, NULL, NULL);
+  int min_before, nat_before, min_after, nat_after;
+  int widths[CO2S_N_KPIS];
+
+  gtk_widget_measure (GTK_WIDGET (panel), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &min_before, &nat_before, NULL, NULL);
+  for (Co2sKpi k = 0; k < CO2S_N_KPIS; k++)
+    widths[k] = gtk_widget_get_width (co2s_kpi_panel_get_value_widget (panel, k));
+
+  /* Nine-digit counts, many batches. */
+  aw_fill_history (history, 999000, 1000000);
+  co2s_kpi_panel_refresh (panel);
+  aw_run_for (200);
+  g_test_message ("rows: %s", co2s_kpi_panel_get_value_text (panel, CO2S_KPI_ROWS_TRAINED));
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_ROWS_TRAINED), ==, "100000000");
+
+  gtk_widget_measure (GTK_WIDGET (panel), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &min_after, &nat_after, NULL, NULL);
+  g_assert_cmpint (min_after, ==, min_before);
+  g_assert_cmpint (nat_after, ==, nat_before);
+  for (Co2sKpi k = 0; k < CO2S_N_KPIS; k++)
+    g_assert_cmpint (gtk_widget_get_width (co2s_kpi_panel_get_value_widget (panel, k)), ==, widths[k]);
+
+  /* Tabular figures on the values. */
+  g_assert_true (gtk_widget_has_css_class (co2s_kpi_panel_get_value_widget (panel, CO2S_KPI_LAST_RMSE),
+                                           "kpi-value"));
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_accessible (void)
+{
+  static const char * const captions[CO2S_N_KPIS] = {
+    "Last RMSE", "Best RMSE", "Rolling mean RMSE", "Batches", "Rows trained",
+    "Throughput", "Consumer lag", "Model age", "Pipeline uptime", "Data set pass",
+  };
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  Co2sKpiPanel *panel;
+  GtkWindow *window;
+
+  aw_fill_history (history, 1, 30);
+  window = show_panel (&panel, history, NULL, NULL);
+
+  gtk_test_accessible_assert_role (GTK_ACCESSIBLE (panel), GTK_ACCESSIBLE_ROLE_GROUP);
+  for (Co2sKpi k = 0; k < CO2S_N_KPIS; k++)
+    {
+      GtkAccessible *tile = GTK_ACCESSIBLE (co2s_kpi_panel_get_tile_widget (panel, k));
+      GtkAccessible *value = GTK_ACCESSIBLE (co2s_kpi_panel_get_value_widget (panel, k));
+      const char *description = co2s_kpi_panel_get_description (panel, k);
+
+      gtk_test_accessible_assert_role (tile, GTK_ACCESSIBLE_ROLE_GROUP);
+      gtk_test_accessible_assert_property (tile, GTK_ACCESSIBLE_PROPERTY_LABEL, captions[k]);
+      gtk_test_accessible_assert_property (tile, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description);
+      gtk_test_accessible_assert_property (value, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description);
+      /* In words: no abbreviated unit for a screen reader. */
+      g_assert_null (strstr (description, "g/km"));
+      g_assert_null (strstr (description, "rows/s"));
+    }
+  g_assert_true (g_str_has_prefix (co2s_kpi_panel_get_description (panel, CO2S_KPI_ROWS_PER_SECOND),
+                                   "Throughput: 50.0 rows per second"));
+  g_assert_true (g_str_has_prefix (co2s_kpi_panel_get_description (panel, CO2S_KPI_MODEL_AGE),
+                                   "Model age: 0 seconds"));
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_follower (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  g_autoptr(Co2sMetricsFollower) follower = co2s_metrics_follower_new ("127.0.0.1:9");
+  Co2sKpiPanel *panel;
+  GtkWindow *window;
+
+  aw_fill_history (history, 1, 3);
+  window = show_panel (&panel, history, NULL, follower);
+  /* A follower that was never started. */
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_CONSUMER_LAG), ==, "Not following");
+  g_assert_true (co2s_kpi_panel_get_follower (panel) == follower);
+  co2s_kpi_panel_set_follower (panel, NULL);
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_CONSUMER_LAG), ==, "From the metrics file");
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_french_numbers (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  g_autofree char *saved = g_strdup (setlocale (LC_NUMERIC, NULL));
+  const char *locpath = g_getenv ("LOCPATH");
+  Co2sKpiPanel *panel;
+  GtkWindow *window;
+  const char *rows;
+  const char *rmse;
+
+  if (locpath == NULL || setlocale (LC_NUMERIC, "fr_FR.UTF-8") == NULL)
+    g_error ("no fr_FR.UTF-8 locale (LOCPATH=%s): meson builds one with localedef; is localedef installed?",
+             locpath ? locpath : "(unset)");
+
+  aw_fill_history (history, 1, 150);
+  window = show_panel (&panel, history, NULL, NULL);
+  rows = co2s_kpi_panel_get_value_text (panel, CO2S_KPI_ROWS_TRAINED);
+  rmse = co2s_kpi_panel_get_value_text (panel, CO2S_KPI_LAST_RMSE);
+  g_test_message ("fr_FR: rows “%s”, last RMSE “%s”", rows, rmse);
+
+  /* Digit grouping (a narrow no-break space) and a decimal comma. */
+  g_assert_cmpstr (rows, ==, "15\u202f000");
+  g_assert_nonnull (strchr (rmse, ','));
+  g_assert_null (strchr (rmse, '.'));
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_ROWS_PER_SECOND), ==, "50,0 rows/s");
+
+  gtk_window_destroy (window);
+  setlocale (LC_NUMERIC, saved);
+}
+
+int
+main (int argc, char **argv)
+{
+  aw_test_init (&argc, &argv);
+
+  g_test_add_func ("/app-widgets/kpi-panel/empty", test_empty);
+  g_test_add_func ("/app-widgets/kpi-panel/values", test_values);
+  g_test_add_func ("/app-widgets/kpi-panel/live-update", test_live_update);
+  g_test_add_func ("/app-widgets/kpi-panel/ticks-only-while-mapped", test_ticks_only_while_mapped);
+  g_test_add_func ("/app-widgets/kpi-panel/no-layout-jump", test_no_layout_jump);
+  g_test_add_func ("/app-widgets/kpi-panel/accessible", test_accessible);
+  g_test_add_func ("/app-widgets/kpi-panel/follower", test_follower);
+  g_test_add_func ("/app-widgets/kpi-panel/french-numbers", test_french_numbers);
+
+  return g_test_run ();
+}

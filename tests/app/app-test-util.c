@@ -1,0 +1,400 @@
+/* app-test-util.c — helpers of the desktop app's tests. */
+#define _GNU_SOURCE
+#define G_LOG_DOMAIN "app-test"
+
+#include "app-test-util.h"
+
+#include <fcntl.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib-unix.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "co2s-rmse-plot.h"
+#include "co2s-service.h"
+
+static GSubprocess *xvfb;
+static GTestDBus *test_bus;
+
+/* At exit: the bus first (g_test_dbus_stop does not iterate the main
+ * context, so GTK never sees the X server go away), then Xvfb. */
+static void
+stop_display (void)
+{
+  if (test_bus != NULL)
+    {
+      /* Not unreffed: its dispose would wait for GTK's connection to go. */
+      g_test_dbus_stop (test_bus);
+      test_bus = NULL;
+    }
+  if (xvfb != NULL)
+    {
+      g_subprocess_send_signal (xvfb, SIGTERM);
+      g_subprocess_wait (xvfb, NULL, NULL);
+      g_clear_object (&xvfb);
+    }
+}
+
+void
+app_test_start_display (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xvfb_path = g_find_program_in_path ("Xvfb");
+  char buf[32] = { 0 };
+  gsize len = 0;
+  int fds[2];
+  gint64 deadline;
+
+  /* First: g_test_dbus_up() unsets DISPLAY. */
+  test_bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (test_bus);
+  if (g_test_dbus_get_bus_address (test_bus) == NULL)
+    g_error ("cannot start a private D-Bus session bus (is dbus-daemon installed?)");
+
+  if (xvfb_path == NULL)
+    g_error ("Xvfb is not installed (Debian: apt install xvfb); the GUI tests need it");
+  if (!g_unix_open_pipe (fds, FD_CLOEXEC, &error))
+    g_error ("pipe: %s", error->message);
+
+  /* Children of this launcher die with the test (PR_SET_PDEATHSIG). */
+  launcher = co2s_service_new_launcher (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_take_fd (launcher, fds[1], 3);
+  xvfb = g_subprocess_launcher_spawn (launcher, &error, xvfb_path, "-displayfd", "3",
+                                      "-screen", "0", "1280x820x24", "-nolisten", "tcp",
+                                      "-noreset", NULL);
+  if (xvfb == NULL)
+    g_error ("cannot start Xvfb: %s", error->message);
+  g_clear_object (&launcher); /* closes our copy of the write end */
+
+  /* Xvfb writes the display number once it accepts connections. */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (len == 0 || buf[len - 1] != '\n')
+    {
+      ssize_t n;
+
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Xvfb did not report its display within 20 s");
+      n = read (fds[0], buf + len, sizeof buf - 1 - len);
+      if (n <= 0)
+        g_error ("Xvfb exited before reporting its display");
+      len += n;
+    }
+  close (fds[0]);
+  g_strstrip (buf);
+
+  {
+    g_autofree char *display = g_strdup_printf (":%s", buf);
+
+    g_setenv ("DISPLAY", display, TRUE);
+  }
+  g_unsetenv ("WAYLAND_DISPLAY");
+  g_setenv ("GDK_BACKEND", "x11", TRUE);
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
+
+
+  atexit (stop_display);
+}
+
+Co2sApplication *
+app_test_new_app (Co2sWindow **window)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_strdup_printf ("io.github.co2stream.Co2stream.Test%d", (int) getpid ());
+  Co2sApplication *app = co2s_application_new (id, G_APPLICATION_NON_UNIQUE);
+  GList *windows;
+
+  if (!g_application_register (G_APPLICATION (app), NULL, &error))
+    g_error ("cannot register the application: %s", error->message);
+  g_application_activate (G_APPLICATION (app));
+
+  windows = gtk_application_get_windows (GTK_APPLICATION (app));
+  g_assert_nonnull (windows);
+  g_assert_true (CO2S_IS_WINDOW (windows->data));
+  if (window != NULL)
+    *window = CO2S_WINDOW (windows->data);
+
+  return app;
+}
+
+gboolean
+app_test_wait (AppTestCondition cond,
+               gpointer data,
+               guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return cond (data);
+      /* Wake up regularly even when nothing is pending. */
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (2000);
+    }
+
+  return TRUE;
+}
+
+void
+app_test_run_for (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+static void
+collect_labels (GtkWidget *widget,
+                GPtrArray *out)
+{
+  if (GTK_IS_LABEL (widget))
+    g_ptr_array_add (out, (gpointer) gtk_label_get_label (GTK_LABEL (widget)));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, out);
+}
+
+GPtrArray *
+app_test_collect_labels (GtkWidget *root)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  collect_labels (root, out);
+  return out;
+}
+
+gboolean
+app_test_has_label (GtkWidget *root,
+                    const char *text)
+{
+  g_autoptr(GPtrArray) labels = app_test_collect_labels (root);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (labels, i), text) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+GtkWidget *
+app_test_find_widget (GtkWidget *root,
+                      GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = app_test_find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+char *
+app_test_dataset_path (void)
+{
+  const char *env = g_getenv ("CO2S_DATASET");
+  const char *source = g_getenv ("CO2S_SOURCE_DIR");
+  g_autofree char *in_tree = NULL;
+
+  if (env != NULL && env[0] != '\0')
+    {
+      if (!g_file_test (env, G_FILE_TEST_IS_REGULAR))
+        g_error ("CO2S_DATASET=%s does not exist", env);
+      return g_strdup (env);
+    }
+
+  g_assert_nonnull (source);
+  in_tree = g_build_filename (source, "data", "co2_processed.csv", NULL);
+  if (!g_file_test (in_tree, G_FILE_TEST_IS_REGULAR))
+    g_error ("the data set is missing: set CO2S_DATASET or put it at %s (see data/README.md)", in_tree);
+
+  return g_steal_pointer (&in_tree);
+}
+
+/* ---- exported files --------------------------------------------------------- */
+
+static gboolean
+near_colour (const guchar *p,
+             const Co2sRgb *c,
+             int tolerance)
+{
+  return abs (p[0] - (int) lround (c->r * 255)) <= tolerance &&
+         abs (p[1] - (int) lround (c->g * 255)) <= tolerance &&
+         abs (p[2] - (int) lround (c->b * 255)) <= tolerance;
+}
+
+/* A drawn plot: many pixels differ from the background, and the RMSE line
+ * (its colour in the light palette) is there. */
+static void
+assert_pixbuf_plot (GdkPixbuf *pixbuf,
+                    const char *path)
+{
+  Co2sRmsePlotPalette palette;
+  int w = gdk_pixbuf_get_width (pixbuf);
+  int h = gdk_pixbuf_get_height (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  int n_channels = gdk_pixbuf_get_n_channels (pixbuf);
+  const guchar *pixels = gdk_pixbuf_read_pixels (pixbuf);
+  guint64 not_background = 0;
+  guint64 rmse_pixels = 0;
+
+  co2s_rmse_plot_get_palette (CO2S_PLOT_STYLE_LIGHT, &palette);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        const guchar *p = pixels + y * stride + x * n_channels;
+
+        if (n_channels == 4 && p[3] < 128)
+          continue;
+        if (!near_colour (p, &palette.background, 8))
+          not_background++;
+        if (near_colour (p, &palette.rmse, 24))
+          rmse_pixels++;
+      }
+
+  g_test_message ("%s: %dx%d, %" G_GUINT64_FORMAT " drawn pixels, %" G_GUINT64_FORMAT " of the RMSE colour",
+                  path, w, h, not_background, rmse_pixels);
+  g_assert_cmpuint (not_background, >, (guint64) w * h / 100);
+  g_assert_cmpuint (rmse_pixels, >, 100);
+}
+
+/* The stroke colours ("r g b RG") of every content stream of a cairo PDF
+ * (zlib-compressed), and the number of line segments drawn. */
+static void
+assert_pdf_plot (const char *data,
+                 gsize len,
+                 const char *path)
+{
+  Co2sRmsePlotPalette palette;
+  const char *p = data;
+  const char *end = data + len;
+  guint64 segments = 0;
+  gboolean rmse_colour = FALSE;
+
+  g_assert_true (len > 5 && memcmp (data, "%PDF-", 5) == 0);
+  g_assert_nonnull (memmem (data, len, "%%EOF", 5));
+  co2s_rmse_plot_get_palette (CO2S_PLOT_STYLE_LIGHT, &palette);
+
+  while ((p = memmem (p, end - p, "stream", 6)) != NULL)
+    {
+      const char *start = p + strlen ("stream");
+      const char *stop;
+      g_autoptr(GConverter) zlib = NULL;
+      g_autoptr(GInputStream) raw = NULL;
+      g_autoptr(GInputStream) inflated = NULL;
+      g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+      g_autofree char *text = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      if (p > data && p[-1] == 'd') /* "endstream" */
+        {
+          p = start;
+          continue;
+        }
+      if (*start == '\r')
+        start++;
+      if (*start == '\n')
+        start++;
+      stop = memmem (start, end - start, "endstream", 9);
+      if (stop == NULL)
+        break;
+      p = stop + strlen ("endstream");
+
+      zlib = G_CONVERTER (g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_ZLIB));
+      raw = g_memory_input_stream_new_from_data (start, stop - start, NULL);
+      inflated = g_converter_input_stream_new (raw, zlib);
+      if (g_output_stream_splice (out, inflated, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, NULL) < 0)
+        continue; /* not a zlib stream (e.g. a font) */
+      g_output_stream_write (out, "", 1, NULL, NULL);
+      text = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+
+      lines = g_strsplit_set (text, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          g_auto(GStrv) words = g_strsplit (g_strstrip (lines[i]), " ", -1);
+          guint n = g_strv_length (words);
+
+          for (guint w = 0; w < n; w++)
+            {
+              if (g_str_equal (words[w], "l"))
+                segments++;
+              if (g_str_equal (words[w], "RG") && w >= 3)
+                {
+                  double r = g_ascii_strtod (words[w - 3], NULL);
+                  double g = g_ascii_strtod (words[w - 2], NULL);
+                  double b = g_ascii_strtod (words[w - 1], NULL);
+
+                  if (fabs (r - palette.rmse.r) < 0.01 && fabs (g - palette.rmse.g) < 0.01 &&
+                      fabs (b - palette.rmse.b) < 0.01)
+                    rmse_colour = TRUE;
+                }
+            }
+        }
+    }
+
+  g_test_message ("%s: %" G_GUINT64_FORMAT " line segments, RMSE colour %s", path, segments,
+                  rmse_colour ? "found" : "missing");
+  g_assert_cmpuint (segments, >, 20);
+  g_assert_true (rmse_colour);
+}
+
+void
+app_test_assert_plot_file (const char *path,
+                           int width,
+                           int height)
+{
+  g_autofree char *data = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &data, &len, &error))
+    g_error ("%s", error->message);
+  g_assert_cmpuint (len, >, 1000);
+
+  if (g_str_has_suffix (lower, ".png"))
+    {
+      g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (path, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (memcmp (data, "\x89PNG", 4) == 0);
+      g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, width);
+      g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, height);
+      assert_pixbuf_plot (pixbuf, path);
+    }
+  else if (g_str_has_suffix (lower, ".svg"))
+    {
+      g_autoptr(GdkPixbuf) pixbuf = NULL;
+
+      g_assert_nonnull (memmem (data, len, "<svg", 4));
+      /* librsvg, through gdk-pixbuf, proves it is well-formed SVG. */
+      pixbuf = gdk_pixbuf_new_from_file_at_size (path, width, height, &error);
+      g_assert_no_error (error);
+      assert_pixbuf_plot (pixbuf, path);
+    }
+  else if (g_str_has_suffix (lower, ".pdf"))
+    {
+      assert_pdf_plot (data, len, path);
+    }
+  else
+    {
+      g_assert_not_reached ();
+    }
+}

@@ -1,0 +1,63 @@
+/* app-test-util.h — helpers of the desktop app's tests: a private X server
+ * and session bus, the app driven in-process, widget lookups, and checks
+ * that exported PNG/SVG/PDF files are valid and not blank.
+ *
+ * Main thread only. A missing prerequisite (Xvfb, dbus-daemon, the data
+ * set) fails the test loudly. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "co2s-application.h"
+#include "co2s-window.h"
+
+G_BEGIN_DECLS
+
+/* Starts Xvfb on a free display (-displayfd) and a private session bus
+ * (GTestDBus), and sets DISPLAY, GDK_BACKEND=x11, GSK_RENDERER=cairo,
+ * GSETTINGS_BACKEND=memory. Both end when the test process exits (Xvfb also
+ * if it is killed). Aborts when either cannot start. Call before anything
+ * touches GTK. */
+void app_test_start_display (void);
+
+/* A Co2sApplication with a test id, registered (startup ran) and activated
+ * (its window exists). Returns the app (transfer full) and its window in
+ * @window (transfer none). */
+Co2sApplication *app_test_new_app (Co2sWindow **window);
+
+/* Iterates the default main context until @cond (@data) is TRUE or
+ * @timeout_ms passed; FALSE at the deadline. */
+typedef gboolean (*AppTestCondition) (gpointer data);
+gboolean app_test_wait (AppTestCondition cond,
+                        gpointer data,
+                        guint timeout_ms);
+
+/* Iterates the default main context for @ms milliseconds. */
+void app_test_run_for (guint ms);
+
+/* Every GtkLabel text (gtk_label_get_label: with mnemonics) under @root,
+ * including @root; an array of strings (transfer container, strings owned
+ * by the labels). */
+GPtrArray *app_test_collect_labels (GtkWidget *root);
+
+/* TRUE when some label under @root shows exactly @text. */
+gboolean app_test_has_label (GtkWidget *root,
+                             const char *text);
+
+/* The first widget of @type under @root (depth first), or NULL. */
+GtkWidget *app_test_find_widget (GtkWidget *root,
+                                 GType type);
+
+/* The real data set ($CO2S_DATASET or <source>/data/co2_processed.csv); the
+ * test fails (g_error naming both places) when it is missing. */
+char *app_test_dataset_path (void);
+
+/* Checks @path is a valid, non-blank export of the RMSE plot in the format
+ * of its extension: a PNG of @width × @height pixels with drawn content,
+ * an SVG that renders to a non-blank image, a PDF whose page draws lines.
+ * Fails the test (g_assert) otherwise. */
+void app_test_assert_plot_file (const char *path,
+                                int width,
+                                int height);
+
+G_END_DECLS

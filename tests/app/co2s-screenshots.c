@@ -1,0 +1,188 @@
+/* co2s-screenshots.c — screenshots of the desktop app for the README, run
+ * by scripts/screenshots.sh: the real app under its own Xvfb, the pipeline
+ * started on the real data set, then the main window, the prediction dialog
+ * and the preferences rendered by GTK itself into PNG files.
+ *
+ * Usage: co2s-screenshots OUTPUT_DIR SUFFIX [--more]
+ * (writes main-window-SUFFIX.png, predict-dialog-SUFFIX.png,
+ * preferences-SUFFIX.png; with --more also main-window-dark-SUFFIX.png,
+ * missing-dataset-SUFFIX.png, shortcuts-SUFFIX.png and about-SUFFIX.png;
+ * the language comes from the environment). */
+#define G_LOG_DOMAIN "co2s-screenshots"
+
+#include "app-test-util.h"
+#include "co2s-kpi-panel.h"
+#include "co2s-preferences-window.h"
+#include "co2s-test-util.h"
+
+#define MIN_BATCHES 120
+
+static Co2sApplication *app;
+
+static gboolean
+pipeline_running (gpointer data)
+{
+  Co2sPipelineState state = co2s_application_get_pipeline_state (app);
+
+  return state == CO2S_PIPELINE_RUNNING || state == CO2S_PIPELINE_FAILED;
+}
+
+static gboolean
+pipeline_stopped (gpointer data)
+{
+  return co2s_application_get_pipeline_state (app) == CO2S_PIPELINE_STOPPED;
+}
+
+static gboolean
+enough_batches (gpointer data)
+{
+  return co2s_metrics_history_get_n_batches (co2s_application_get_history (app)) >= MIN_BATCHES;
+}
+
+/* Renders @window as GTK draws it (no window manager needed). */
+static void
+save_window (GtkWindow *window,
+             const char *dir,
+             const char *name,
+             const char *suffix)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, suffix);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  int width = gtk_widget_get_width (GTK_WIDGET (window));
+  int height = gtk_widget_get_height (GTK_WIDGET (window));
+
+  /* Let every pending resize and redraw happen first. */
+  app_test_run_for (700);
+  width = gtk_widget_get_width (GTK_WIDGET (window));
+  height = gtk_widget_get_height (GTK_WIDGET (window));
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (!gdk_texture_save_to_png (texture, path))
+    g_error ("cannot write %s", path);
+  g_print ("%s (%d×%d)\n", path, width, height);
+}
+
+static GtkWindow *
+find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+int
+main (int argc,
+      char *argv[])
+{
+  g_autofree char *tmp = NULL;
+  g_autofree char *models = NULL;
+  g_autofree char *dataset = NULL;
+  g_autoptr(Co2sApplication) owned = NULL;
+  const char *dir, *suffix;
+  Co2sWindow *window;
+  Co2sPredictDialog *dialog;
+  GSettings *settings;
+  GtkWindow *prefs;
+  gboolean more;
+
+  co2s_app_init_i18n ();
+  if (argc < 3 || argc > 4 || (argc == 4 && !g_str_equal (argv[3], "--more")))
+    {
+      g_printerr ("usage: %s OUTPUT_DIR SUFFIX [--more]\n", argv[0]);
+      return 2;
+    }
+  more = argc == 4;
+  dir = argv[1];
+  suffix = argv[2];
+
+  app_test_start_display ();
+  tmp = g_dir_make_tmp ("co2stream-XXXXXX", NULL);
+  g_assert_nonnull (tmp);
+  models = g_build_filename (tmp, "models", NULL);
+  dataset = app_test_dataset_path ();
+
+  app = owned = app_test_new_app (&window);
+  settings = co2s_application_get_settings (app);
+  g_settings_set_string (settings, "dataset", dataset);
+  g_settings_set_string (settings, "model-dir", models);
+  g_settings_set_double (settings, "api-rate", 1500);
+  g_settings_set_boolean (settings, "plot-show-fit", TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1240, 780);
+  app_test_run_for (300);
+
+  if (more)
+    {
+      g_autofree char *missing = g_build_filename (tmp, "data", "co2_processed.csv", NULL);
+
+      g_settings_set_string (settings, "dataset", missing);
+      save_window (GTK_WINDOW (window), dir, "missing-dataset", suffix);
+      g_settings_set_string (settings, "dataset", dataset);
+
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+      save_window (GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window))),
+                   dir, "shortcuts", suffix);
+      gtk_window_close (GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window))));
+
+      g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+      app_test_run_for (300);
+      prefs = find_window (ADW_TYPE_ABOUT_WINDOW);
+      g_assert_nonnull (prefs);
+      save_window (prefs, dir, "about", suffix);
+      gtk_window_close (prefs);
+    }
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "start", NULL);
+  if (!app_test_wait (pipeline_running, NULL, 60000) ||
+      co2s_application_get_pipeline_state (app) != CO2S_PIPELINE_RUNNING)
+    g_error ("the pipeline did not start: %s", co2s_application_get_last_error (app));
+  if (!app_test_wait (enough_batches, NULL, 120000))
+    g_error ("fewer than %d batches after 2 minutes", MIN_BATCHES);
+  /* Let the KPIs and the plot's description settle. */
+  app_test_run_for (1500);
+  save_window (GTK_WINDOW (window), dir, "main-window", suffix);
+
+  /* The prediction dialog with a prediction. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.predict", NULL);
+  dialog = co2s_window_get_predict_dialog (window, FALSE);
+  co2s_predict_dialog_reload (dialog, NULL);
+  co2s_predict_dialog_set_inputs (dialog, 2.0, 4, 9.9, 6.7, 8.5, 'X');
+  co2s_predict_dialog_predict (dialog);
+  save_window (GTK_WINDOW (dialog), dir, "predict-dialog", suffix);
+  gtk_window_close (GTK_WINDOW (dialog));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  app_test_run_for (300);
+  prefs = find_window (CO2S_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (prefs);
+  save_window (prefs, dir, "preferences", suffix);
+  gtk_window_close (prefs);
+
+  if (more)
+    {
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+      save_window (GTK_WINDOW (window), dir, "main-window-dark", suffix);
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+    }
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "stop", NULL);
+  if (!app_test_wait (pipeline_stopped, NULL, 30000))
+    g_error ("the pipeline did not stop");
+  co2s_test_rm_rf (tmp, NULL);
+
+  return 0;
+}

@@ -1,0 +1,1136 @@
+/* test-app.c — the desktop app, driven in-process under Xvfb with the real
+ * pipeline programs on the embedded broker and the real data set.
+ *
+ * English run (suite app): /app/window/…, /app/pipeline/…, /app/predict/…,
+ * /app/export/…, /app/quit/…. French run (suites app and i18n, with
+ * LANGUAGE=fr and a generated fr_FR.UTF-8 locale): /app/i18n/…. The tests
+ * of one run share one app and follow each other (start, then stop, then
+ * predict with the model the run trained…). */
+#define G_LOG_DOMAIN "test-app"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+
+#include "app-test-util.h"
+#include "co2s-checkpoint.h"
+#include "co2s-kpi-panel.h"
+#include "co2s-metrics.h"
+#include "co2s-plot-view.h"
+#include "co2s-predict-dialog.h"
+#include "co2s-test-util.h"
+
+static struct {
+  Co2sApplication *app;
+  Co2sWindow *window;
+  Co2sPlotView *plot;
+  Co2sKpiPanel *kpis;
+  char *model_dir;
+  char *tmp_dir;
+  GPid pids[CO2S_N_SERVICES];
+
+  /* freshness: trainer timestamp of the newest live batch not drawn yet */
+  Co2sMetricsFollower *watched;
+  gint64 assigned_at_us;
+  gint64 pending_ts_us;
+  guint pending_draws;
+  gint64 max_latency_us;
+  guint live_batches;
+} t;
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static gboolean
+pipeline_is (gpointer data)
+{
+  return (int) co2s_application_get_pipeline_state (t.app) == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+pipeline_running_or_failed (gpointer data)
+{
+  Co2sPipelineState state = co2s_application_get_pipeline_state (t.app);
+
+  return state == CO2S_PIPELINE_RUNNING || state == CO2S_PIPELINE_FAILED;
+}
+
+static void
+dump_services (void)
+{
+  Co2sSupervisor *supervisor = co2s_application_get_supervisor (t.app);
+
+  for (guint i = 0; i < CO2S_N_SERVICES; i++)
+    {
+      Co2sService *service = co2s_supervisor_get_service (supervisor, i);
+
+      g_printerr ("  %s: %s — %s (last line: %s)\n", co2s_service_get_name (service),
+                  co2s_service_state_to_label (co2s_service_get_state (service)),
+                  co2s_service_get_message (service) ? co2s_service_get_message (service) : "",
+                  co2s_service_get_last_line (service) ? co2s_service_get_last_line (service) : "");
+    }
+  if (co2s_application_get_last_error (t.app) != NULL)
+    g_printerr ("  last error: %s\n", co2s_application_get_last_error (t.app));
+}
+
+static void
+follower_batches_cb (Co2sMetricsFollower *follower,
+                     gpointer batches,
+                     guint n,
+                     gpointer user_data)
+{
+  const Co2sBatchMetrics *m = batches;
+
+  for (guint i = 0; i < n; i++)
+    {
+      /* Batches finished before the follower was assigned are catch-up. */
+      if (t.assigned_at_us == 0 || m[i].timestamp_us < t.assigned_at_us)
+        continue;
+      t.live_batches++;
+      if (t.pending_ts_us == 0)
+        t.pending_draws = co2s_plot_view_get_draw_count (t.plot);
+      t.pending_ts_us = MAX (t.pending_ts_us, m[i].timestamp_us);
+    }
+}
+
+static void
+follower_assigned_cb (Co2sMetricsFollower *follower,
+                      GParamSpec *pspec,
+                      gpointer user_data)
+{
+  if (co2s_metrics_follower_get_assigned (follower) && t.assigned_at_us == 0)
+    t.assigned_at_us = g_get_real_time ();
+}
+
+static void
+app_follower_cb (GObject *app,
+                 GParamSpec *pspec,
+                 gpointer user_data)
+{
+  Co2sMetricsFollower *follower = co2s_application_get_follower (t.app);
+
+  if (follower == NULL || follower == t.watched)
+    return;
+  t.watched = follower;
+  t.assigned_at_us = 0;
+  g_signal_connect (follower, "batches", G_CALLBACK (follower_batches_cb), NULL);
+  g_signal_connect (follower, "notify::assigned", G_CALLBACK (follower_assigned_cb), NULL);
+}
+
+/* Checked after every main loop iteration while waiting for batches: the
+ * plot must be drawn again within 1 s of the trainer finishing a batch. */
+static void
+check_freshness (void)
+{
+  if (t.pending_ts_us != 0 && co2s_plot_view_get_draw_count (t.plot) > t.pending_draws)
+    {
+      gint64 latency = g_get_real_time () - t.pending_ts_us;
+
+      t.max_latency_us = MAX (t.max_latency_us, latency);
+      t.pending_ts_us = 0;
+    }
+}
+
+typedef struct {
+  guint batches;
+} BatchesWanted;
+
+static gboolean
+history_has_batches (gpointer data)
+{
+  BatchesWanted *wanted = data;
+
+  check_freshness ();
+  return co2s_metrics_history_get_n_batches (co2s_application_get_history (t.app)) >= wanted->batches &&
+         t.pending_ts_us == 0;
+}
+
+static void
+configure_pipeline (void)
+{
+  GSettings *settings = co2s_application_get_settings (t.app);
+  g_autofree char *dataset = app_test_dataset_path ();
+
+  g_settings_set_string (settings, "dataset", dataset);
+  g_settings_set_string (settings, "model-dir", t.model_dir);
+  g_settings_set_string (settings, "broker-address", "");
+  g_settings_set_enum (settings, "backend", CO2S_BACKEND_LOCAL);
+  /* Fast enough for a short test, slow enough to see batches arrive one
+   * by one: 5 batches of 100 rows per second. */
+  g_settings_set_double (settings, "api-rate", 500);
+  g_settings_set_uint (settings, "batch-rows", 100);
+  g_settings_set_string (settings, "algo", "ls");
+}
+
+static void
+start_pipeline (void)
+{
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
+  g_action_group_activate_action (G_ACTION_GROUP (t.app), "start", NULL);
+  if (!app_test_wait (pipeline_running_or_failed, NULL, 60000) ||
+      co2s_application_get_pipeline_state (t.app) != CO2S_PIPELINE_RUNNING)
+    {
+      dump_services ();
+      g_error ("the pipeline did not reach Running within 60 s");
+    }
+}
+
+static void
+record_pids (void)
+{
+  Co2sSupervisor *supervisor = co2s_application_get_supervisor (t.app);
+
+  for (guint i = 0; i < CO2S_N_SERVICES; i++)
+    {
+      t.pids[i] = co2s_service_get_pid (co2s_supervisor_get_service (supervisor, i));
+      g_assert_cmpint (t.pids[i], >, 0);
+    }
+}
+
+static gboolean
+all_children_gone (gpointer data)
+{
+  for (guint i = 0; i < CO2S_N_SERVICES; i++)
+    if (t.pids[i] > 0 && (kill (t.pids[i], 0) == 0 || errno != ESRCH))
+      return FALSE;
+
+  return TRUE;
+}
+
+static char *
+run_predict_cli (const char *model, const char *engine, const char *cylinders, const char *city,
+                 const char *hwy, const char *comb, const char *fuel, double *prediction)
+{
+  const char *predict = co2s_test_program ("CO2S_PREDICT");
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                           predict, "--model", model, "--engine-size", engine, "--cylinders", cylinders,
+                           "--city", city, "--hwy", hwy, "--comb", comb, "--fuel", fuel, "--json", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_exit_status (proc) != 0)
+    g_error ("co2stream-predict failed: %s", err);
+
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  *prediction = json_object_get_double_member (json_node_get_object (json_parser_get_root (parser)),
+                                               "prediction_g_per_km");
+  return g_steal_pointer (&out);
+}
+
+static gboolean
+model_loads_above (gpointer data)
+{
+  Co2sPredictDialog *dialog = co2s_window_get_predict_dialog (t.window, FALSE);
+
+  return co2s_predict_dialog_get_model_loads (dialog) > GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+model_error_set (gpointer data)
+{
+  Co2sPredictDialog *dialog = co2s_window_get_predict_dialog (t.window, FALSE);
+
+  return co2s_predict_dialog_get_model_error (dialog) != NULL;
+}
+
+/* ---- window ------------------------------------------------------------------ */
+
+static void
+test_window_builds (void)
+{
+  GtkWidget *window = GTK_WIDGET (t.window);
+  GtkWidget *list;
+
+  g_assert_true (gtk_widget_get_visible (window));
+  g_assert_nonnull (t.plot);
+  g_assert_nonnull (t.kpis);
+  g_assert_true (co2s_plot_view_get_history (t.plot) == co2s_application_get_history (t.app));
+
+  /* One row per service of the supervisor. */
+  list = app_test_find_widget (window, GTK_TYPE_LIST_BOX);
+  g_assert_nonnull (list);
+  for (guint i = 0; i < CO2S_N_SERVICES; i++)
+    g_assert_nonnull (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), i));
+  g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), CO2S_N_SERVICES));
+
+  g_assert_true (app_test_has_label (window, "_Start"));
+  g_assert_true (app_test_has_label (window, "S_top"));
+  g_assert_true (app_test_has_label (window, "Key Figures"));
+  g_assert_true (app_test_has_label (window, "Broker: not connected"));
+
+  /* Stopped: Start possible (the data set is there), Stop not. */
+  g_assert_cmpint (co2s_application_get_pipeline_state (t.app), ==, CO2S_PIPELINE_STOPPED);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "stop"));
+}
+
+static void
+test_window_shortcuts (void)
+{
+  static const struct {
+    const char *action;
+    const char *accel;
+  } expected[] = {
+    { "app.start", "F5" },
+    { "app.stop", "<Shift>F5" },
+    { "win.predict", "<Control>p" },
+    { "win.reload-model", "<Shift><Control>r" },
+    { "win.export-plot", "<Control>e" },
+    { "win.export-metrics", "<Shift><Control>e" },
+    { "app.preferences", "<Control>comma" },
+    { "app.quit", "<Control>q" },
+    { "win.show-help-overlay", "<Control>question" },
+  };
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (t.window));
+
+  g_assert_nonnull (overlay);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (t.app), expected[i].action);
+      guint key, want_key;
+      GdkModifierType mods, want_mods;
+
+      g_assert_nonnull (accels[0]);
+      gtk_accelerator_parse (accels[0], &key, &mods);
+      gtk_accelerator_parse (expected[i].accel, &want_key, &want_mods);
+      g_assert_cmpuint (key, ==, want_key);
+      g_assert_cmpuint (mods, ==, want_mods);
+    }
+  /* Every window action the shortcuts name exists. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.show-help-overlay", NULL));
+  app_test_run_for (100);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (overlay)));
+  gtk_window_close (GTK_WINDOW (overlay));
+}
+
+static void
+test_window_missing_dataset (void)
+{
+  GSettings *settings = co2s_application_get_settings (t.app);
+  g_autofree char *missing = g_build_filename (t.tmp_dir, "nowhere", "co2_processed.csv", NULL);
+  GtkWidget *bar = app_test_find_widget (GTK_WIDGET (t.window), GTK_TYPE_INFO_BAR);
+  g_autoptr(GPtrArray) labels = NULL;
+  gboolean says_where = FALSE;
+
+  g_settings_set_string (settings, "dataset", missing);
+  app_test_run_for (50);
+
+  g_assert_true (co2s_application_get_dataset_missing (t.app));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
+  g_assert_true (gtk_info_bar_get_revealed (GTK_INFO_BAR (bar)));
+  labels = app_test_collect_labels (bar);
+  for (guint i = 0; i < labels->len; i++)
+    if (strstr (g_ptr_array_index (labels, i), missing) != NULL &&
+        strstr (g_ptr_array_index (labels, i), "data/README.md") != NULL)
+      says_where = TRUE;
+  g_assert_true (says_where);
+  g_assert_true (app_test_has_label (bar, "_Choose Data Set…"));
+
+  /* Starting anyway does nothing. */
+  g_action_group_activate_action (G_ACTION_GROUP (t.app), "start", NULL);
+  app_test_run_for (50);
+  g_assert_cmpint (co2s_application_get_pipeline_state (t.app), ==, CO2S_PIPELINE_STOPPED);
+
+  configure_pipeline ();
+  app_test_run_for (50);
+  g_assert_false (co2s_application_get_dataset_missing (t.app));
+  g_assert_false (gtk_info_bar_get_revealed (GTK_INFO_BAR (bar)));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
+}
+
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+/* The preferences show and change the settings (both ways). */
+static void
+test_preferences_bound (void)
+{
+  GSettings *settings = co2s_application_get_settings (t.app);
+  GtkWindow *prefs;
+  GtkWidget *spin;
+  AdwComboRow *combo;
+
+  g_action_group_activate_action (G_ACTION_GROUP (t.app), "preferences", NULL);
+  app_test_run_for (100);
+  prefs = find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (prefs);
+  g_assert_true (app_test_has_label (GTK_WIDGET (prefs), "Changes apply the next time the pipeline is started."));
+
+  /* The first spin button is the API rate. */
+  spin = app_test_find_widget (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin)), ==,
+                     g_settings_get_double (settings, "api-rate"));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 123);
+  g_assert_cmpfloat (g_settings_get_double (settings, "api-rate"), ==, 123);
+  g_settings_set_double (settings, "api-rate", 77);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin)), ==, 77);
+
+  /* The first combo row is the backend. */
+  combo = ADW_COMBO_ROW (app_test_find_widget (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW));
+  g_assert_cmpuint (adw_combo_row_get_selected (combo), ==, 0);
+  adw_combo_row_set_selected (combo, 1);
+  g_assert_cmpint (g_settings_get_enum (settings, "backend"), ==, CO2S_BACKEND_COMPOSE);
+  adw_combo_row_set_selected (combo, 0);
+  g_assert_cmpint (g_settings_get_enum (settings, "backend"), ==, CO2S_BACKEND_LOCAL);
+
+  /* The data set row shows the path in use. */
+  {
+    g_autofree char *dataset = g_settings_get_string (settings, "dataset");
+    g_autoptr(GPtrArray) labels = app_test_collect_labels (GTK_WIDGET (prefs));
+    gboolean shown = FALSE;
+
+    for (guint i = 0; i < labels->len; i++)
+      if (g_strcmp0 (g_ptr_array_index (labels, i), dataset) == 0)
+        shown = TRUE;
+    g_assert_true (shown);
+  }
+
+  gtk_window_close (prefs);
+  configure_pipeline ();
+}
+
+/* Retrain asks first; Cancel changes nothing. */
+static void
+test_retrain_asks_first (void)
+{
+  GtkWindow *dialog;
+
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "retrain"));
+  g_action_group_activate_action (G_ACTION_GROUP (t.app), "retrain", NULL);
+  app_test_run_for (100);
+  dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "retrain"));
+  g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==, "cancel");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  app_test_run_for (100);
+  g_assert_cmpint (co2s_application_get_pipeline_state (t.app), ==, CO2S_PIPELINE_STOPPED);
+  g_assert_false (co2s_supervisor_get_active (co2s_application_get_supervisor (t.app)));
+}
+
+
+/* ---- accessibility -------------------------------------------------------------- */
+
+static gboolean
+has_accessible_name (GtkWidget *widget)
+{
+  GtkAccessible *accessible = GTK_ACCESSIBLE (widget);
+
+  return gtk_test_accessible_has_property (accessible, GTK_ACCESSIBLE_PROPERTY_LABEL) ||
+         gtk_test_accessible_has_relation (accessible, GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+}
+
+/* Controls a person operates: each needs a name a screen reader can say. */
+static gboolean
+is_control (GtkWidget *widget)
+{
+  GtkWidget *parent = gtk_widget_get_parent (widget);
+
+  /* The inner buttons of composite controls are named by their parent. */
+  if (parent != NULL && (GTK_IS_SPIN_BUTTON (parent) || GTK_IS_DROP_DOWN (parent) ||
+                         GTK_IS_MENU_BUTTON (parent) || ADW_IS_COMBO_ROW (parent)))
+    return FALSE;
+  for (GtkWidget *w = parent; w != NULL; w = gtk_widget_get_parent (w))
+    if (GTK_IS_SPIN_BUTTON (w) || GTK_IS_DROP_DOWN (w) || GTK_IS_MENU_BUTTON (w) || GTK_IS_POPOVER (w) ||
+        ADW_IS_COMBO_ROW (w))
+      return FALSE;
+
+  return GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_DROP_DOWN (widget) ||
+         GTK_IS_SPIN_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget) || GTK_IS_SWITCH (widget) ||
+         GTK_IS_ENTRY (widget) || ADW_IS_COMBO_ROW (widget) || ADW_IS_ENTRY_ROW (widget);
+}
+
+static void
+collect_unnamed (GtkWidget *widget,
+                 GPtrArray *out)
+{
+  if (gtk_widget_get_visible (widget) && is_control (widget) && !has_accessible_name (widget))
+    {
+      const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+      g_ptr_array_add (out, g_strdup_printf ("%s (tooltip: %s, css name: %s)", G_OBJECT_TYPE_NAME (widget),
+                                             tooltip ? tooltip : "none", gtk_widget_get_css_name (widget)));
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_unnamed (child, out);
+}
+
+static void
+assert_all_named (GtkWidget *root)
+{
+  g_autoptr(GPtrArray) unnamed = g_ptr_array_new_with_free_func (g_free);
+
+  collect_unnamed (root, unnamed);
+  for (guint i = 0; i < unnamed->len; i++)
+    g_printerr ("%s: no accessible name: %s\n", G_OBJECT_TYPE_NAME (root), (char *) g_ptr_array_index (unnamed, i));
+  g_assert_cmpuint (unnamed->len, ==, 0);
+}
+
+
+static void
+collect_mnemonics (GtkWidget *widget,
+                   GHashTable *seen,
+                   GPtrArray *clashes)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return;
+
+  if (GTK_IS_LABEL (widget) && gtk_label_get_use_underline (GTK_LABEL (widget)))
+    {
+      guint key = gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (GTK_LABEL (widget)));
+      const char *text = gtk_label_get_label (GTK_LABEL (widget));
+      GtkWidget *other;
+
+      if (key != GDK_KEY_VoidSymbol)
+        {
+          other = g_hash_table_lookup (seen, GUINT_TO_POINTER (key));
+          /* An entry row shows its title twice (floating label): one control. */
+          if (other != NULL &&
+              (gtk_widget_get_ancestor (other, ADW_TYPE_ENTRY_ROW) == NULL ||
+               gtk_widget_get_ancestor (other, ADW_TYPE_ENTRY_ROW) !=
+               gtk_widget_get_ancestor (widget, ADW_TYPE_ENTRY_ROW)))
+            g_ptr_array_add (clashes, g_strdup_printf ("“%s” and “%s”", gtk_label_get_label (GTK_LABEL (other)),
+                                                       text));
+          else if (other == NULL)
+            g_hash_table_insert (seen, GUINT_TO_POINTER (key), widget);
+        }
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_mnemonics (child, seen, clashes);
+}
+
+/* No two mnemonics shown together in @root use the same key. */
+static void
+assert_mnemonics_unique (GtkWidget *root)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) clashes = g_ptr_array_new_with_free_func (g_free);
+
+  collect_mnemonics (root, seen, clashes);
+  for (guint i = 0; i < clashes->len; i++)
+    g_printerr ("%s: same mnemonic key: %s\n", G_OBJECT_TYPE_NAME (root), (char *) g_ptr_array_index (clashes, i));
+  g_assert_cmpuint (clashes->len, ==, 0);
+  g_assert_cmpuint (g_hash_table_size (seen), >=, 3);
+}
+
+static void
+test_accessible_names (void)
+{
+  Co2sPredictDialog *dialog;
+  GtkWindow *prefs;
+
+  assert_all_named (GTK_WIDGET (t.window));
+  assert_mnemonics_unique (GTK_WIDGET (t.window));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.predict", NULL));
+  app_test_run_for (50);
+  dialog = co2s_window_get_predict_dialog (t.window, FALSE);
+  assert_all_named (GTK_WIDGET (dialog));
+  assert_mnemonics_unique (GTK_WIDGET (dialog));
+  gtk_window_close (GTK_WINDOW (dialog));
+
+  g_action_group_activate_action (G_ACTION_GROUP (t.app), "preferences", NULL);
+  app_test_run_for (100);
+  prefs = find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (prefs);
+  assert_all_named (GTK_WIDGET (prefs));
+  assert_mnemonics_unique (GTK_WIDGET (prefs));
+  gtk_window_close (prefs);
+}
+
+/* ---- pipeline ---------------------------------------------------------------- */
+
+static gboolean
+supervisor_idle (gpointer data)
+{
+  return !co2s_supervisor_get_active (co2s_application_get_supervisor (t.app)) &&
+         co2s_application_get_pipeline_state (t.app) != CO2S_PIPELINE_STOPPING;
+}
+
+static gboolean
+has_last_error (gpointer data)
+{
+  return co2s_application_get_last_error (t.app) != NULL;
+}
+
+/* A start that fails says why, in the window, and Stop cleans up. */
+static void
+test_start_failure_shown (void)
+{
+  GSettings *settings = co2s_application_get_settings (t.app);
+  g_autofree char *bad = g_build_filename (t.tmp_dir, "not-the-data-set.csv", NULL);
+  GtkWidget *bar = NULL;
+
+  g_assert_true (g_file_set_contents (bad, "not,a,data,set\n1,2,3,4\n", -1, NULL));
+  g_settings_set_string (settings, "dataset", bad);
+  app_test_run_for (50);
+
+  g_action_group_activate_action (G_ACTION_GROUP (t.app), "start", NULL);
+  g_assert_true (app_test_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_FAILED), 30000));
+  g_assert_true (app_test_wait (has_last_error, NULL, 30000));
+  g_test_message ("error: %s", co2s_application_get_last_error (t.app));
+  g_assert_true (g_str_has_prefix (co2s_application_get_last_error (t.app), "The pipeline could not start: "));
+
+  /* The error bar is the second info bar of the window. */
+  for (GtkWidget *w = app_test_find_widget (GTK_WIDGET (t.window), GTK_TYPE_INFO_BAR);
+       w != NULL; w = gtk_widget_get_next_sibling (w))
+    if (GTK_IS_INFO_BAR (w) && gtk_info_bar_get_message_type (GTK_INFO_BAR (w)) == GTK_MESSAGE_ERROR)
+      bar = w;
+  g_assert_nonnull (bar);
+  g_assert_true (gtk_info_bar_get_revealed (GTK_INFO_BAR (bar)));
+  g_assert_true (app_test_has_label (bar, co2s_application_get_last_error (t.app)));
+
+  /* The failed service keeps saying why until the next Start; nothing runs. */
+  if (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "stop"))
+    g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
+  g_assert_true (app_test_wait (supervisor_idle, NULL, 30000));
+  g_assert_cmpint (co2s_application_get_pipeline_state (t.app), ==, CO2S_PIPELINE_FAILED);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
+  configure_pipeline ();
+}
+
+static void
+test_pipeline_start (void)
+{
+  Co2sMetricsHistory *history = co2s_application_get_history (t.app);
+  BatchesWanted wanted = { 3 };
+  g_autofree char *batches_before = NULL;
+  g_autofree char *rmse_text = NULL;
+  g_autofree char *last = NULL;
+  guint draws_before;
+
+  configure_pipeline ();
+  g_signal_connect (t.app, "notify::follower", G_CALLBACK (app_follower_cb), NULL);
+
+  start_pipeline ();
+  record_pids ();
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "stop"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
+
+  /* The live follower, on the embedded broker's address. */
+  g_assert_nonnull (co2s_application_get_follower (t.app));
+
+  if (!app_test_wait (history_has_batches, &wanted, 60000))
+    {
+      dump_services ();
+      g_error ("fewer than %u batches in the plot 60 s after Start", wanted.batches);
+    }
+  co2s_kpi_panel_refresh (t.kpis);
+  batches_before = g_strdup (co2s_kpi_panel_get_value_text (t.kpis, CO2S_KPI_BATCHES));
+  draws_before = co2s_plot_view_get_draw_count (t.plot);
+
+  wanted.batches = co2s_metrics_history_get_n_batches (history) + 5;
+  if (!app_test_wait (history_has_batches, &wanted, 30000))
+    {
+      dump_services ();
+      g_error ("the plot did not get 5 more batches within 30 s");
+    }
+  co2s_kpi_panel_refresh (t.kpis);
+
+  /* Batches in the plot: drawn again, described in words. */
+  g_assert_cmpuint (co2s_plot_view_get_draw_count (t.plot), >, draws_before);
+  last = g_strdup_printf ("%" G_GUINT64_FORMAT, co2s_metrics_history_get_last_batch (history));
+  g_assert_nonnull (co2s_plot_view_get_description (t.plot));
+  g_test_message ("plot: %s", co2s_plot_view_get_description (t.plot));
+
+  /* Changing KPIs. */
+  g_test_message ("batches: %s → %s", batches_before, co2s_kpi_panel_get_value_text (t.kpis, CO2S_KPI_BATCHES));
+  g_assert_cmpstr (batches_before, !=, co2s_kpi_panel_get_value_text (t.kpis, CO2S_KPI_BATCHES));
+  rmse_text = g_strdup (co2s_kpi_panel_get_value_text (t.kpis, CO2S_KPI_LAST_RMSE));
+  g_assert_nonnull (strstr (rmse_text, "g/km"));
+
+  /* Fresh: drawn within 1 s of the trainer finishing each live batch. */
+  g_test_message ("%u live batches, worst delay trainer → plot %.0f ms", t.live_batches,
+                  t.max_latency_us / 1000.0);
+  g_assert_cmpuint (t.live_batches, >=, 3);
+  g_assert_cmpint (t.max_latency_us, <, G_USEC_PER_SEC);
+
+  /* The status line reports the broker. */
+  {
+    g_autoptr(GPtrArray) labels = app_test_collect_labels (GTK_WIDGET (t.window));
+    gboolean reachable = FALSE;
+
+    for (guint i = 0; i < labels->len; i++)
+      if (g_str_has_prefix (g_ptr_array_index (labels, i), "Broker: reachable at "))
+        reachable = TRUE;
+    g_assert_true (reachable);
+  }
+}
+
+static void
+test_pipeline_stop (void)
+{
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "stop"));
+  g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
+
+  if (!app_test_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 30000))
+    {
+      dump_services ();
+      g_error ("the pipeline did not stop within 30 s");
+    }
+  g_assert_true (app_test_wait (all_children_gone, NULL, 5000));
+  g_assert_null (co2s_application_get_follower (t.app));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
+  g_assert_true (app_test_has_label (GTK_WIDGET (t.window), "Broker: not connected"));
+}
+
+/* ---- prediction -------------------------------------------------------------- */
+
+static void
+test_predict_matches_cli (void)
+{
+  static const struct {
+    double engine, cylinders, city, hwy, comb;
+    char fuel;
+    const char *args[6];
+  } vehicles[] = {
+    { 2.0, 4, 9.9, 6.7, 8.5, 'X', { "2.0", "4", "9.9", "6.7", "8.5", "X" } },
+    { 3.0, 6, 12.7, 8.9, 11.0, 'D', { "3.0", "6", "12.7", "8.9", "11.0", "D" } },
+    { 5.7, 8, 17.9, 12.1, 15.3, 'Z', { "5.7", "8", "17.9", "12.1", "15.3", "Z" } },
+    { 1.4, 4, 12.1, 8.7, 10.6, 'E', { "1.4", "4", "12.1", "8.7", "10.6", "E" } },
+  };
+  g_autofree char *model = g_build_filename (t.model_dir, "model.json", NULL);
+  Co2sPredictDialog *dialog;
+
+  g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.predict", NULL));
+  dialog = co2s_window_get_predict_dialog (t.window, FALSE);
+  g_assert_nonnull (dialog);
+  app_test_run_for (50);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_cmpstr (co2s_predict_dialog_get_model_path (dialog), ==, model);
+
+  /* The pipeline is stopped: the file no longer changes. */
+  g_assert_true (co2s_predict_dialog_reload (dialog, NULL));
+  g_assert_true (co2s_predict_dialog_get_model_loaded (dialog));
+
+  for (guint i = 0; i < G_N_ELEMENTS (vehicles); i++)
+    {
+      g_autofree char *json = NULL;
+      double cli;
+
+      co2s_predict_dialog_set_inputs (dialog, vehicles[i].engine, vehicles[i].cylinders, vehicles[i].city,
+                                      vehicles[i].hwy, vehicles[i].comb, vehicles[i].fuel);
+      g_assert_true (co2s_predict_dialog_get_inputs_valid (dialog));
+      g_assert_true (isnan (co2s_predict_dialog_get_prediction (dialog)));
+      g_assert_true (co2s_predict_dialog_predict (dialog));
+
+      json = run_predict_cli (model, vehicles[i].args[0], vehicles[i].args[1], vehicles[i].args[2],
+                              vehicles[i].args[3], vehicles[i].args[4], vehicles[i].args[5], &cli);
+      g_test_message ("dialog %.17g g/km, co2stream-predict %.17g g/km", co2s_predict_dialog_get_prediction (dialog), cli);
+      g_assert_cmpfloat (co2s_predict_dialog_get_prediction (dialog), ==, cli);
+      g_assert_cmpfloat (cli, >, 50);
+    }
+
+  /* What the dialog shows: the value in g/km and the model used. */
+  {
+    g_autofree char *shown = g_strdup_printf ("%.1f g/km", co2s_predict_dialog_get_prediction (dialog));
+    g_autoptr(GPtrArray) labels = app_test_collect_labels (GTK_WIDGET (dialog));
+    gboolean model_shown = FALSE;
+
+    g_assert_true (app_test_has_label (GTK_WIDGET (dialog), shown));
+    for (guint i = 0; i < labels->len; i++)
+      if (g_str_has_prefix (g_ptr_array_index (labels, i), "Least squares model, ") &&
+          strstr (g_ptr_array_index (labels, i), "rows seen, saved ") != NULL)
+        model_shown = TRUE;
+    g_assert_true (model_shown);
+  }
+}
+
+static void
+test_predict_validation (void)
+{
+  Co2sPredictDialog *dialog = co2s_window_get_predict_dialog (t.window, TRUE);
+  GtkWidget *spin = app_test_find_widget (GTK_WIDGET (dialog), GTK_TYPE_SPIN_BUTTON);
+  double min, max;
+
+  co2s_column_range (CO2S_COL_ENGINE_SIZE, &min, &max);
+
+  /* Engine size above the limit: inline message, Predict disabled. */
+  co2s_predict_dialog_set_inputs (dialog, max + 1, 4, 9.9, 6.7, 8.5, 'X');
+  g_assert_false (co2s_predict_dialog_get_inputs_valid (dialog));
+  g_assert_false (co2s_predict_dialog_predict (dialog));
+  g_assert_true (isnan (co2s_predict_dialog_get_prediction (dialog)));
+  g_assert_true (gtk_widget_has_css_class (spin, "error"));
+  {
+    g_autoptr(GPtrArray) labels = app_test_collect_labels (GTK_WIDGET (dialog));
+    gboolean said = FALSE;
+
+    for (guint i = 0; i < labels->len; i++)
+      if (g_str_has_prefix (g_ptr_array_index (labels, i), "Out of range. From "))
+        said = TRUE;
+    g_assert_true (said);
+  }
+
+  /* Not a number. */
+  co2s_predict_dialog_set_inputs (dialog, 2.0, 4, 9.9, 6.7, 8.5, 'X');
+  g_assert_true (co2s_predict_dialog_get_inputs_valid (dialog));
+  gtk_editable_set_text (GTK_EDITABLE (spin), "");
+  g_assert_false (co2s_predict_dialog_get_inputs_valid (dialog));
+  gtk_editable_set_text (GTK_EDITABLE (spin), "2.0");
+  g_assert_true (co2s_predict_dialog_get_inputs_valid (dialog));
+  g_assert_false (gtk_widget_has_css_class (spin, "error"));
+
+  /* A combined consumption below the limit. */
+  co2s_column_range (CO2S_COL_FUEL_COMB, &min, &max);
+  co2s_predict_dialog_set_inputs (dialog, 2.0, 4, 9.9, 6.7, min - 1, 'X');
+  g_assert_false (co2s_predict_dialog_get_inputs_valid (dialog));
+  co2s_predict_dialog_set_inputs (dialog, 2.0, 4, 9.9, 6.7, 8.5, 'X');
+  g_assert_true (co2s_predict_dialog_get_inputs_valid (dialog));
+}
+
+static void
+test_predict_bad_model_kept (void)
+{
+  Co2sPredictDialog *dialog = co2s_window_get_predict_dialog (t.window, TRUE);
+  g_autofree char *model = g_build_filename (t.model_dir, "model.json", NULL);
+  g_autofree char *good = NULL;
+  g_autoptr(GError) error = NULL;
+  double before;
+  guint loads;
+
+  g_assert_true (g_file_get_contents (model, &good, NULL, NULL));
+  co2s_predict_dialog_set_inputs (dialog, 2.0, 4, 9.9, 6.7, 8.5, 'X');
+  g_assert_true (co2s_predict_dialog_predict (dialog));
+  before = co2s_predict_dialog_get_prediction (dialog);
+
+  /* A corrupt file (written the way the trainer does: a rename): the file
+   * monitor reloads, says what is wrong, and keeps the last good model. */
+  g_assert_true (g_file_set_contents (model, "{ not json", -1, &error));
+  g_assert_true (app_test_wait (model_error_set, NULL, 5000));
+  g_test_message ("message: %s", co2s_predict_dialog_get_model_error (dialog));
+  g_assert_nonnull (strstr (co2s_predict_dialog_get_model_error (dialog), "model.json"));
+  g_assert_true (co2s_predict_dialog_get_model_loaded (dialog));
+  g_assert_true (co2s_predict_dialog_predict (dialog));
+  g_assert_cmpfloat (co2s_predict_dialog_get_prediction (dialog), ==, before);
+
+  /* The good file again: reloaded by the monitor. */
+  loads = co2s_predict_dialog_get_model_loads (dialog);
+  g_assert_true (g_file_set_contents (model, good, -1, &error));
+  g_assert_true (app_test_wait (model_loads_above, GUINT_TO_POINTER (loads), 5000));
+  g_assert_null (co2s_predict_dialog_get_model_error (dialog));
+
+  /* Missing: a clear message; Reload (Ctrl+Shift+R) keeps the good model. */
+  g_assert_cmpint (g_remove (model), ==, 0);
+  g_assert_false (co2s_predict_dialog_reload (dialog, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (co2s_predict_dialog_get_model_error (dialog), "start the pipeline"));
+  g_assert_true (co2s_predict_dialog_get_model_loaded (dialog));
+  g_assert_true (g_file_set_contents (model, good, -1, NULL));
+  g_assert_true (co2s_predict_dialog_reload (dialog, NULL));
+
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+/* ---- export ------------------------------------------------------------------ */
+
+static void
+test_export_plot (void)
+{
+  static const char * const names[] = { "plot.png", "plot.svg", "plot.pdf" };
+
+  g_assert_cmpuint (co2s_metrics_history_get_n_batches (co2s_application_get_history (t.app)), >, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (t.tmp_dir, names[i], NULL);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (co2s_window_export_plot (t.window, path, &error));
+      g_assert_no_error (error);
+      app_test_assert_plot_file (path, CO2S_WINDOW_EXPORT_WIDTH, CO2S_WINDOW_EXPORT_HEIGHT);
+    }
+
+  /* A name the exporter cannot handle. */
+  {
+    g_autofree char *path = g_build_filename (t.tmp_dir, "plot.bmp", NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (co2s_window_export_plot (t.window, path, &error));
+    g_assert_nonnull (error);
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  }
+}
+
+static void
+test_export_metrics (void)
+{
+  Co2sMetricsHistory *history = co2s_application_get_history (t.app);
+  g_autofree char *path = g_build_filename (t.tmp_dir, "metrics.csv", NULL);
+  g_autofree char *csv = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n = co2s_metrics_history_get_n_batches (history);
+
+  g_assert_true (co2s_window_export_metrics (t.window, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &csv, NULL, NULL));
+  lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "batch,rows,rows_seen,rmse,mae,rmse_fit,timestamp,lag,latency_ms_p50,"
+                                 "latency_ms_max,algo,dlq");
+  /* header + n rows + the empty string after the last newline */
+  g_assert_cmpuint (g_strv_length (lines), ==, n + 2);
+  for (guint i = 1; i <= n; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], ",", -1);
+      Co2sBatchMetrics m;
+
+      g_assert_cmpuint (g_strv_length (fields), ==, 12);
+      g_assert_true (co2s_metrics_history_get_batch (history, i - 1, &m));
+      g_assert_cmpuint (g_ascii_strtoull (fields[0], NULL, 10), ==, m.batch);
+      if (isnan (m.rmse))
+        g_assert_cmpstr (fields[3], ==, ""); /* the first batch: nothing learned yet */
+      else
+        g_assert_cmpfloat (g_ascii_strtod (fields[3], NULL), ==, m.rmse);
+      g_assert_cmpstr (fields[10], ==, "ls");
+    }
+}
+
+static void
+test_quit_stops_pipeline (void)
+{
+  start_pipeline ();
+  record_pids ();
+
+  /* Closing the window quits, and quitting stops the pipeline first. */
+  gtk_window_close (GTK_WINDOW (t.window));
+  app_test_run_for (50);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (t.window)));
+  if (!app_test_wait (all_children_gone, NULL, 30000))
+    {
+      dump_services ();
+      g_error ("children still running 30 s after Quit");
+    }
+  g_assert_true (app_test_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 10000));
+  g_assert_false (co2s_supervisor_get_active (co2s_application_get_supervisor (t.app)));
+}
+
+/* ---- French ------------------------------------------------------------------ */
+
+/* Every label under @root that is an English message of the catalogue with
+ * a different French translation was shown untranslated. */
+static void
+assert_no_english (GtkWidget *root)
+{
+  g_autoptr(GPtrArray) labels = app_test_collect_labels (root);
+
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const char *text = g_ptr_array_index (labels, i);
+
+      if (text[0] == '\0')
+        continue;
+      if (g_strcmp0 (g_dgettext (GETTEXT_PACKAGE, text), text) != 0)
+        g_error ("“%s” is shown in English (French: “%s”)", text, g_dgettext (GETTEXT_PACKAGE, text));
+    }
+}
+
+static void
+test_french_ui (void)
+{
+  GtkWidget *window = GTK_WIDGET (t.window);
+  Co2sPredictDialog *dialog;
+  GtkWindow *prefs;
+  char buf[16];
+
+  /* The locale really is French: decimal comma for UI numbers. */
+  g_snprintf (buf, sizeof buf, "%.1f", 1.5);
+  g_assert_cmpstr (buf, ==, "1,5");
+
+  g_assert_true (app_test_has_label (window, "_Démarrer"));
+  g_assert_true (app_test_has_label (window, "_Arrêter"));
+  g_assert_true (app_test_has_label (window, "Indicateurs clés"));
+  g_assert_true (app_test_has_label (window, "Erreur de prédiction par lot"));
+  g_assert_true (app_test_has_label (window, "Courtier\u00a0: non connecté"));
+  g_assert_true (app_test_has_label (window, "Dernière RMSE"));
+  assert_no_english (window);
+  assert_mnemonics_unique (window);
+
+  g_assert_true (gtk_widget_activate_action (window, "win.predict", NULL));
+  app_test_run_for (50);
+  dialog = co2s_window_get_predict_dialog (t.window, FALSE);
+  g_assert_true (app_test_has_label (GTK_WIDGET (dialog), "_Cylindrée"));
+  g_assert_true (app_test_has_label (GTK_WIDGET (dialog), "Essence ordinaire"));
+  /* Ranges in French number format. */
+  g_assert_true (app_test_has_label (GTK_WIDGET (dialog), "De 0,5 à 10,0 L"));
+  assert_no_english (GTK_WIDGET (dialog));
+  assert_mnemonics_unique (GTK_WIDGET (dialog));
+  gtk_window_close (GTK_WINDOW (dialog));
+
+  g_action_group_activate_action (G_ACTION_GROUP (t.app), "preferences", NULL);
+  app_test_run_for (100);
+  prefs = NULL;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (t.app)); l != NULL; l = l->next)
+    if (ADW_IS_PREFERENCES_WINDOW (l->data))
+      prefs = l->data;
+  if (prefs == NULL)
+    {
+      GListModel *toplevels = gtk_window_get_toplevels ();
+
+      for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+        {
+          g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+          if (ADW_IS_PREFERENCES_WINDOW (w))
+            prefs = w;
+        }
+    }
+  g_assert_nonnull (prefs);
+  g_assert_true (app_test_has_label (GTK_WIDGET (prefs), "Préférences"));
+  g_assert_true (app_test_has_label (GTK_WIDGET (prefs),
+                                     "Les modifications s’appliquent au prochain démarrage du pipeline."));
+  assert_no_english (GTK_WIDGET (prefs));
+  assert_mnemonics_unique (GTK_WIDGET (prefs));
+  gtk_window_close (prefs);
+}
+
+/* Files written while the UI is French keep a decimal point. */
+static void
+test_french_files (void)
+{
+  Co2sMetricsHistory *history = co2s_application_get_history (t.app);
+  g_autofree char *metrics = g_build_filename (t.model_dir, "metrics.jsonl", NULL);
+  g_autofree char *model = g_build_filename (t.model_dir, "model.json", NULL);
+  g_autofree char *csv_path = g_build_filename (t.tmp_dir, "métriques.csv", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  BatchesWanted wanted = { 3 };
+  gboolean fractional = FALSE;
+  const char *rmse_text;
+
+  configure_pipeline ();
+  start_pipeline ();
+  if (!app_test_wait (history_has_batches, &wanted, 60000))
+    g_error ("no batches 60 s after Start");
+  co2s_kpi_panel_refresh (t.kpis);
+  rmse_text = co2s_kpi_panel_get_value_text (t.kpis, CO2S_KPI_LAST_RMSE);
+  g_test_message ("last RMSE shown: %s", rmse_text);
+  /* The UI follows the locale… */
+  g_assert_nonnull (strchr (rmse_text, ','));
+
+  g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
+  g_assert_true (app_test_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 30000));
+
+  /* …the trainer's files do not (it ran with this environment). */
+  g_assert_true (g_file_get_contents (metrics, &contents, NULL, &error));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      Co2sBatchMetrics m;
+
+      if (!co2s_batch_metrics_from_json (lines[i], strlen (lines[i]), &m, &error))
+        g_error ("metrics.jsonl line %u does not parse: %s\n%s", i + 1, error->message, lines[i]);
+      if (m.rmse != floor (m.rmse))
+        fractional = TRUE;
+    }
+  g_assert_true (fractional);
+  cp = co2s_checkpoint_load (model, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (co2s_model_get_rows_seen (cp->model), >, 0);
+
+  /* The app's own CSV export. */
+  g_assert_true (co2s_window_export_metrics (t.window, csv_path, &error));
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (csv_path, &contents, NULL, NULL));
+  g_clear_pointer (&lines, g_strfreev);
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], ",", -1);
+      Co2sBatchMetrics m;
+
+      /* 12 fields: a decimal comma would add some */
+      g_assert_cmpuint (g_strv_length (fields), ==, 12);
+      g_assert_true (co2s_metrics_history_get_batch (history, i - 1, &m));
+      if (!isnan (m.rmse))
+        g_assert_cmpfloat (g_ascii_strtod (fields[3], NULL), ==, m.rmse);
+    }
+}
+
+int
+main (int argc,
+      char *argv[])
+{
+  g_autoptr(Co2sApplication) app = NULL;
+  int status;
+
+  co2s_app_init_i18n ();
+  g_test_init (&argc, &argv, NULL);
+  app_test_start_display ();
+
+  t.tmp_dir = co2s_test_tmpdir ();
+  t.model_dir = g_build_filename (t.tmp_dir, "models", NULL);
+  t.app = app = app_test_new_app (&t.window);
+  t.plot = CO2S_PLOT_VIEW (app_test_find_widget (GTK_WIDGET (t.window), CO2S_TYPE_PLOT_VIEW));
+  t.kpis = CO2S_KPI_PANEL (app_test_find_widget (GTK_WIDGET (t.window), CO2S_TYPE_KPI_PANEL));
+  configure_pipeline ();
+  app_test_run_for (200);
+
+  /* The French run (LANGUAGE=fr, a French locale) has its own tests. */
+  if (g_str_has_prefix (g_getenv ("LANGUAGE") ? g_getenv ("LANGUAGE") : "", "fr"))
+    {
+      g_test_add_func ("/app/i18n/french-ui", test_french_ui);
+      g_test_add_func ("/app/i18n/french-files", test_french_files);
+    }
+  else
+    {
+      g_test_add_func ("/app/window/builds", test_window_builds);
+      g_test_add_func ("/app/window/shortcuts", test_window_shortcuts);
+      g_test_add_func ("/app/window/missing-dataset", test_window_missing_dataset);
+      g_test_add_func ("/app/window/preferences-bound", test_preferences_bound);
+      g_test_add_func ("/app/window/retrain-asks-first", test_retrain_asks_first);
+      g_test_add_func ("/app/window/accessible-names", test_accessible_names);
+      g_test_add_func ("/app/pipeline/start-failure-shown", test_start_failure_shown);
+      g_test_add_func ("/app/pipeline/start", test_pipeline_start);
+      g_test_add_func ("/app/pipeline/stop", test_pipeline_stop);
+      g_test_add_func ("/app/predict/matches-cli", test_predict_matches_cli);
+      g_test_add_func ("/app/predict/validation", test_predict_validation);
+      g_test_add_func ("/app/predict/bad-model-kept", test_predict_bad_model_kept);
+      g_test_add_func ("/app/export/plot", test_export_plot);
+      g_test_add_func ("/app/export/metrics", test_export_metrics);
+      g_test_add_func ("/app/quit/stops-children", test_quit_stops_pipeline);
+    }
+
+  status = g_test_run ();
+
+  /* Nothing may be left running, whatever happened. */
+  if (co2s_supervisor_get_active (co2s_application_get_supervisor (t.app)))
+    {
+      g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
+      app_test_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 15000);
+    }
+  g_free (t.model_dir);
+  g_free (t.tmp_dir);
+  return status;
+}
