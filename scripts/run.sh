@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The main job: sets up what is missing (scripts/setup.sh), then runs the whole pipeline on the
-# embedded broker, zero setup:
-#   co2stream-broker → co2stream-api → co2stream-trainer → co2stream-producer
-# and prints the trainer's line per micro-batch (batch, rows, RMSE). Ctrl-C stops everything.
+# The main job: sets up what is missing (scripts/setup.sh), then
+#  - on a desktop (DISPLAY or WAYLAND_DISPLAY set): launches the desktop app `co2stream --start`,
+#    which starts the pipeline on the embedded broker (zero setup) and plots it live;
+#  - without a display (ssh, CI), or with CO2S_HEADLESS=1: runs the same pipeline
+#      co2stream-broker → co2stream-api → co2stream-trainer → co2stream-producer
+#    in the terminal and prints the trainer's line per micro-batch (batch, rows, RMSE).
+# Ctrl-C (or closing the window) stops everything.
 #
-# Environment knobs (all optional):
+# Environment knobs for the terminal run (all optional; the app has Preferences instead):
 #   CO2S_RATE=ROWS_PER_S   API rate (default 500; 0 = as fast as possible)
 #   CO2S_BATCH_ROWS=N      trainer batch size (default 100)
 #   CO2S_ALGO=ls|sgd       model (default ls)
@@ -17,6 +20,12 @@ bash scripts/setup.sh >&2
 
 B=${CO2S_BUILDDIR:-builddir}
 CSV=data/co2_processed.csv
+
+if [ -z "${CO2S_HEADLESS:-}" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$B/src/app/co2stream" ]; then
+  # The app says itself where to put a missing data set, and offers a file chooser.
+  exec "$B/src/app/co2stream" --start
+fi
+
 if [ ! -f "$CSV" ]; then
   echo "run: $CSV is missing. Put the data set there (see data/README.md) and run again." >&2
   exit 1

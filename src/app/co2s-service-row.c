@@ -5,6 +5,8 @@
 
 #include "co2s-service-row.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "co2s-kpi-panel.h"
@@ -117,6 +119,29 @@ update_timer (Co2sServiceRow *self)
     g_clear_handle_id (&self->timer_id, g_source_remove);
 }
 
+/* GLib's default log handler prefixes every line with
+ * "domain-Level: HH:MM:SS.mmm: "; the row shows the message itself (the log
+ * window keeps the whole line). Returns a pointer into @line. */
+static const char *
+skip_glib_log_prefix (const char *line)
+{
+  static const char * const levels[] = { "-Message: ", "-INFO: ", "-DEBUG: ", "-WARNING **: ",
+                                         "-CRITICAL **: ", "-WARNING: ", "-CRITICAL: " };
+  const char *p;
+
+  for (guint i = 0; i < G_N_ELEMENTS (levels); i++)
+    if ((p = strstr (line, levels[i])) != NULL && memchr (line, ' ', p - line) == NULL)
+      {
+        p += strlen (levels[i]);
+        /* "HH:MM:SS.mmm: " */
+        if (strlen (p) > 14 && g_ascii_isdigit (p[0]) && p[2] == ':' && p[5] == ':' && p[8] == '.'
+            && p[12] == ':' && p[13] == ' ')
+          p += 14;
+        return p;
+      }
+  return line;
+}
+
 static void
 update_subtitle (Co2sServiceRow *self)
 {
@@ -125,6 +150,8 @@ update_subtitle (Co2sServiceRow *self)
   if (self->service != NULL)
     {
       line = co2s_service_get_last_line (self->service);
+      if (line != NULL)
+        line = skip_glib_log_prefix (line);
       if (line == NULL || line[0] == '\0')
         line = co2s_service_get_message (self->service);
     }

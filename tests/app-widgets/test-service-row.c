@@ -149,6 +149,13 @@ test_subtitle_and_detail (void)
   /* Log lines are text, never markup (a markup error would be a fatal warning). */
   co2s_service_append_log (service, "<b>bad & broken</i> line", TRUE);
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "<b>bad & broken</i> line");
+  /* GLib's log prefix (domain, level, time) is left to the log window. */
+  co2s_service_append_log (service, "co2stream-api-Message: 10:33:32.967: client #1 connected", FALSE);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "client #1 connected");
+  co2s_service_append_log (service, "co2s-trainer-WARNING **: 10:33:33.001: offsets out of range", TRUE);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "offsets out of range");
+  co2s_service_append_log (service, "batch 3: 100 rows, rmse 6.21 g/km", FALSE);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "batch 3: 100 rows, rmse 6.21 g/km");
   aw_run_for (50);
 
   co2s_service_set_state (service, CO2S_SERVICE_STATE_RUNNING, NULL);
