@@ -48,6 +48,7 @@ typedef struct {
   double mean[NF];
   double var[NF];
   double scale[NF];           /* derived from var */
+  guint64 steps_capped;       /* rows whose step was capped (see sgd_learn) */
 } SgdState;
 
 struct _Co2sModel
@@ -361,6 +362,27 @@ sgd_learn (Co2sModel *self, const double *x, const double *y, guint n)
 
       eta = sgd->eta0 / pow (sgd->t, sgd->power_t);
 
+      /* The one deviation from scikit-learn, for stability: a squared-loss
+       * step of size eta moves this row's prediction by eta·(‖xs‖² + 1)·dloss
+       * (weights and intercept), so eta·(‖xs‖² + 1) > 1 overshoots the row's
+       * own target, and > 2 diverges. That happens with a rare one-hot flag:
+       * the data set's single natural-gas row standardizes to about 86, and
+       * scikit-learn's model then blows up to RMSEs of 10^10 g/km. The step
+       * is capped at the one that fits the row exactly. On rows without such
+       * an outlier (‖xs‖² + 1 < 1 / eta, i.e. < 100 at the first row) the
+       * update is scikit-learn's, bit for bit. */
+      {
+        double norm = 1.0;
+
+        for (guint j = 0; j < NF; j++)
+          norm += xs[j] * xs[j];
+        if (eta * norm > 1.0)
+          {
+            eta = 1.0 / norm;
+            sgd->steps_capped++;
+          }
+      }
+
       dloss = p - y[r];
       if (dloss < -SGD_MAX_DLOSS)
         dloss = -SGD_MAX_DLOSS;
@@ -604,6 +626,7 @@ deserialize_sgd (Co2sModel *self, JsonObject *state, GError **error)
       !read_double (state, "state.", "eta0", &sgd->eta0, error) ||
       !read_double (state, "state.", "power_t", &sgd->power_t, error) ||
       !read_double (state, "state.", "t", &sgd->t, error) ||
+      !read_count (state, "state.", "steps_capped", &sgd->steps_capped, error) ||
       !read_double_array (state, "state.", "weights", sgd->w, NF, error) ||
       !read_double (state, "state.", "intercept", &sgd->b, error) ||
       !read_object (state, "state.", "scaler", &scaler, error) ||
@@ -757,6 +780,13 @@ co2s_model_get_rows_seen (Co2sModel *self)
   return self->rows_seen;
 }
 
+guint64
+co2s_model_get_steps_capped (Co2sModel *self)
+{
+  g_return_val_if_fail (CO2S_IS_MODEL (self), 0);
+  return self->algo == CO2S_ALGO_SGD ? self->sgd.steps_capped : 0;
+}
+
 double
 co2s_model_predict (Co2sModel *self, const double x[CO2S_N_FEATURES])
 {
@@ -854,6 +884,7 @@ co2s_model_serialize (Co2sModel *self, JsonBuilder *builder)
       add_double (builder, "eta0", sgd->eta0);
       add_double (builder, "power_t", sgd->power_t);
       add_double (builder, "t", sgd->t);
+      add_int (builder, "steps_capped", (gint64) sgd->steps_capped);
       add_double_array (builder, "weights", sgd->w, NF);
       add_double (builder, "intercept", sgd->b);
       json_builder_set_member_name (builder, "scaler");

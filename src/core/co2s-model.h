@@ -26,8 +26,12 @@
  *    constant feature gets scale 1). Rows are used in the order given:
  *    scikit-learn's default shuffle=True would shuffle each batch with a
  *    random seed, so the reference numbers are made with shuffle=False.
- *    A batch that would make the weights non-finite is rolled back with a
- *    warning (scikit-learn raises an error there).
+ *    One deliberate deviation keeps it stable: a row whose step would
+ *    overshoot its own target (eta·(‖x‖²+1) > 1 on the scaled row, which a
+ *    rare one-hot flag causes) gets the step that fits it exactly; elsewhere
+ *    the update is scikit-learn's bit for bit (co2s_model_get_steps_capped
+ *    counts the capped rows). A batch that would still make the weights
+ *    non-finite is rolled back with a warning.
  *
  * Both algorithms predict with the unscaled coefficients
  * (co2s_model_get_coefficients): intercept + Σ coef·x. For sgd that equals
@@ -69,6 +73,10 @@ Co2sAlgo co2s_model_get_algo (Co2sModel *self);
 
 /* Rows learned so far. */
 guint64 co2s_model_get_rows_seen (Co2sModel *self);
+
+/* sgd: rows whose step was capped so it could not overshoot the row's own
+ * target (the one deviation from scikit-learn, see co2s-model.c); 0 for ls. */
+guint64 co2s_model_get_steps_capped (Co2sModel *self);
 
 /* Prediction in g/km for one feature vector (co2s_feature_name order):
  * intercept + Σ coef·x. */
