@@ -74,9 +74,13 @@ parse_query (GHashTable   *query,
           if (*str == '\0' || end == NULL || *end != '\0' || errno != 0 ||
               !isfinite (rate) || rate < 0 || rate > CO2S_STREAM_MAX_RATE)
             {
+              char max[G_ASCII_DTOSTR_BUF_SIZE];
+
+              /* An HTTP body: English, and the number in the C locale. */
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            "bad query parameter rate=\"%s\": expected rows per second, "
-                           "a number from 0 (as fast as you read) to %g", str, CO2S_STREAM_MAX_RATE);
+                           "a number from 0 (as fast as you read) to %s", str,
+                           g_ascii_formatd (max, sizeof max, "%g", CO2S_STREAM_MAX_RATE));
               return FALSE;
             }
           out->rate = rate;
@@ -153,6 +157,7 @@ handle_stream (Co2sStreamServer  *self,
   g_autoptr(Co2sStreamClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *limit_str = NULL;
+  char rate_str[G_ASCII_DTOSTR_BUF_SIZE];
   StreamQuery q = { self->rate, -1, 0 };
   guint n_rows = co2s_stream_rows_get_n_rows (self->rows);
 
@@ -186,10 +191,12 @@ handle_stream (Co2sStreamServer  *self,
   self->clients_total++;
 
   limit_str = q.limit < 0 ? g_strdup ("none") : g_strdup_printf ("%" G_GINT64_FORMAT, q.limit);
-  g_message ("client #%u %s connected: from=%" G_GINT64_FORMAT " limit=%s rate=%g%s",
+  /* The log is English, its numbers in the C locale (see co2s-i18n.h). */
+  g_message ("client #%u %s connected: from=%" G_GINT64_FORMAT " limit=%s rate=%s%s",
              co2s_stream_client_get_id (client),
              co2s_stream_client_get_peer (client),
-             q.from, limit_str, q.rate, q.rate == 0 ? " (as fast as it reads)" : "");
+             q.from, limit_str, g_ascii_formatd (rate_str, sizeof rate_str, "%g", q.rate),
+             q.rate == 0 ? " (as fast as it reads)" : "");
 
   g_ptr_array_add (self->clients, g_object_ref (client));
   g_signal_connect (client, "closed", G_CALLBACK (on_client_closed), self);

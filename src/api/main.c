@@ -3,13 +3,14 @@
 
 #include <glib.h>
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 #include <gio/gio.h>
-#include <locale.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 
 #include "co2s-csv.h"
+#include "co2s-i18n.h"
 #include "co2s-stream-rows.h"
 #include "co2s-stream-server.h"
 
@@ -50,7 +51,7 @@ parse_listen (const char  *listen,
   connectable = g_network_address_parse (listen, DEFAULT_PORT, error);
   if (connectable == NULL)
     {
-      g_prefix_error (error, "bad --listen \"%s\" (expected HOST:PORT, e.g. %s): ", listen, DEFAULT_LISTEN);
+      g_prefix_error (error, _("bad --listen “%s” (expected HOST:PORT, e.g. %s): "), listen, DEFAULT_LISTEN);
       return NULL;
     }
 
@@ -69,7 +70,7 @@ parse_listen (const char  *listen,
       addresses = g_resolver_lookup_by_name (resolver, hostname, NULL, error);
       if (addresses == NULL)
         {
-          g_prefix_error (error, "cannot resolve --listen host \"%s\": ", hostname);
+          g_prefix_error (error, _("cannot resolve the --listen host “%s”: "), hostname);
           return NULL;
         }
       address = g_object_ref (addresses->data);
@@ -79,7 +80,7 @@ parse_listen (const char  *listen,
   if (address == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "bad --listen host \"%s\"", hostname);
+                   _("bad --listen host “%s”"), hostname);
       return NULL;
     }
 
@@ -89,10 +90,12 @@ parse_listen (const char  *listen,
 static void
 print_missing_csv (const char *path)
 {
-  g_printerr ("co2stream-api: CSV file not found: %s\n"
-              "Put the data set at %s (see data/README.md for what it is and how to\n"
-              "obtain it), or pass its location with --csv PATH.\n",
-              path, DEFAULT_CSV);
+  /* Translators: keep data/README.md and --csv PATH; the second %s is
+   * data/co2_processed.csv */
+  co2s_print_error (_("CSV file not found: %s\n"
+                      "Put the data set at %s (see data/README.md for what it is and how to\n"
+                      "obtain it), or pass its location with --csv PATH."),
+                    path, DEFAULT_CSV);
 }
 
 int
@@ -115,25 +118,34 @@ main (int   argc,
   App app;
   guint sigint_id, sigterm_id;
   const GOptionEntry entries[] = {
+    /* The defaults are spelled out (DEFAULT_CSV, DEFAULT_LISTEN,
+     * DEFAULT_RATE): xgettext cannot expand macros. */
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_path,
-      "CSV file to serve (default " DEFAULT_CSV ")", "PATH" },
+      N_("CSV file to serve (default data/co2_processed.csv)"), N_("PATH") },
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
-      "Address to listen on (default " DEFAULT_LISTEN "; port 0 picks a free port)", "HOST:PORT" },
+      N_("Address to listen on (default 127.0.0.1:8000; port 0 picks a free port)"), N_("HOST:PORT") },
     { "rate", 'r', 0, G_OPTION_ARG_DOUBLE, &rate,
-      "Default rows per second of each stream (default 50; 0 = as fast as the client reads)", "ROWS_PER_S" },
+      N_("Default rows per second of each stream (default 50; 0 = as fast as the client reads)"),
+      N_("ROWS_PER_S") },
     { "once", 0, 0, G_OPTION_ARG_NONE, &once,
-      "Serve one pass of the file (seq 0 … rows-1) instead of looping; from= past it gets an empty stream", NULL },
+      N_("Serve one pass of the file (seq 0 … rows-1) instead of looping; from= past it gets an empty stream"),
+      NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version,
-      "Print the version and exit", NULL },
-    { NULL }
+      N_("Print the version and exit"), NULL },
+    G_OPTION_ENTRY_NULL
   };
 
-  setlocale (LC_ALL, "");
+  co2s_i18n_init ();
+  g_set_prgname ("co2stream-api");
   signal (SIGPIPE, SIG_IGN);
 
-  context = g_option_context_new ("- serve the vehicle CSV as an NDJSON stream");
+  context = g_option_context_new (N_("- serve the vehicle CSV as an NDJSON stream"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_summary (context,
+  /* Translators: keep the paths, the query parameters, the JSON keys and
+   * "listening on http://HOST:PORT" (programs wait for that line) as they
+   * are; ROWS_PER_S, N and SEQ are placeholders. */
+  g_option_context_set_summary (context, N_(
     "Loads and validates the CSV at start (bad rows are skipped, counted and\n"
     "logged with their line number), then serves over HTTP:\n"
     "\n"
@@ -148,11 +160,12 @@ main (int   argc,
     "  GET /metrics  the same counters in the Prometheus text format\n"
     "\n"
     "Prints \"listening on http://HOST:PORT\" on stdout once ready.\n"
-    "Stops cleanly on SIGINT or SIGTERM.");
+    "Stops cleanly on SIGINT or SIGTERM."));
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      g_printerr ("co2stream-api: %s\nTry --help.\n", error->message);
+      co2s_print_error ("%s", error->message);
+      co2s_print_help_hint ();
       return 2;
     }
 
@@ -164,14 +177,15 @@ main (int   argc,
 
   if (argc > 1)
     {
-      g_printerr ("co2stream-api: unexpected argument \"%s\"\nTry --help.\n", argv[1]);
+      co2s_print_error (_("unexpected argument “%s”"), argv[1]);
+      co2s_print_help_hint ();
       return 2;
     }
 
   if (!isfinite (rate) || rate < 0 || rate > CO2S_STREAM_MAX_RATE)
     {
-      g_printerr ("co2stream-api: bad --rate %g: expected rows per second from 0 "
-                  "(as fast as the client reads) to %g\n", rate, CO2S_STREAM_MAX_RATE);
+      co2s_print_error (_("bad --rate %g: expected rows per second from 0 "
+                          "(as fast as the client reads) to %g"), rate, CO2S_STREAM_MAX_RATE);
       return 2;
     }
 
@@ -183,7 +197,7 @@ main (int   argc,
   address = parse_listen (listen, &error);
   if (address == NULL)
     {
-      g_printerr ("co2stream-api: %s\n", error->message);
+      co2s_print_error ("%s", error->message);
       return 2;
     }
 
@@ -199,7 +213,7 @@ main (int   argc,
       if (g_error_matches (error, CO2S_CSV_ERROR, CO2S_CSV_ERROR_NOT_FOUND))
         print_missing_csv (csv_path);
       else
-        g_printerr ("co2stream-api: cannot load %s: %s\n", csv_path, error->message);
+        co2s_print_error (_("cannot load %s: %s"), csv_path, error->message);
       return 1;
     }
 
@@ -212,11 +226,12 @@ main (int   argc,
 
   if (!co2s_stream_server_listen (server, address, &error))
     {
-      g_printerr ("co2stream-api: cannot listen on %s: %s\n", listen, error->message);
+      co2s_print_error (_("cannot listen on %s: %s"), listen, error->message);
       return 1;
     }
 
   url = co2s_stream_server_dup_url (server);
+  /* Not translated: the supervisor and the tests wait for this line. */
   g_print ("listening on %s\n", url);
   fflush (stdout);
 

@@ -5,13 +5,8 @@
 #include "co2s-app-config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 
-static char *
-exe_path (void)
-{
-  return g_file_read_link ("/proc/self/exe", NULL);
-}
+#include "co2s-i18n.h"
 
 static char *
 absolute_path (const char *path)
@@ -120,39 +115,14 @@ default_compose_file (void)
 void
 co2s_app_init_i18n (void)
 {
-  const char *localedir = g_getenv ("CO2S_LOCALEDIR");
-  g_autofree char *build_localedir = NULL;
-
-  setlocale (LC_ALL, "");
-
-  if (localedir == NULL && co2s_app_is_uninstalled ())
-    {
-      build_localedir = g_build_filename (CO2S_BUILD_ROOT, "po", NULL);
-      localedir = build_localedir;
-    }
-  if (localedir == NULL)
-    localedir = CO2S_LOCALEDIR;
-
-  bindtextdomain (GETTEXT_PACKAGE, localedir);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  /* The same as every co2stream program: see co2s-i18n.h. */
+  co2s_i18n_init ();
 }
 
 gboolean
 co2s_app_is_uninstalled (void)
 {
-  static gsize initialized;
-  static gboolean uninstalled;
-
-  if (g_once_init_enter (&initialized))
-    {
-      g_autofree char *exe = exe_path ();
-
-      uninstalled = exe != NULL && g_str_has_prefix (exe, CO2S_BUILD_ROOT "/");
-      g_once_init_leave (&initialized, 1);
-    }
-
-  return uninstalled;
+  return co2s_is_uninstalled ();
 }
 
 GSettings *

@@ -17,11 +17,12 @@ G_BEGIN_DECLS
 
 /* setlocale (LC_ALL, "") and binds the "co2stream" text domain: to
  * $CO2S_LOCALEDIR if set, else the build tree's po/ when uninstalled, else
- * the installed locale folder. Call once, first thing in main. */
+ * the installed locale folder (co2s_i18n_init, shared with the command-line
+ * programs). Call once, first thing in main. */
 void co2s_app_init_i18n (void);
 
 /* TRUE when the running program lives in the Meson build tree it was
- * built in. */
+ * built in (co2s_is_uninstalled). */
 gboolean co2s_app_is_uninstalled (void);
 
 /* A GSettings for the app's schema: the installed one, else the build

@@ -4,16 +4,17 @@
 
 #include <glib.h>
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 #include <gio/gio.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "co2s-i18n.h"
 #include "co2s-kafka.h"
 
 #define DEFAULT_TOPICS CO2S_TOPIC_DATA "," CO2S_TOPIC_DLQ "," CO2S_TOPIC_METRICS
@@ -30,18 +31,23 @@ static int opt_partitions = 1;
 static char *opt_topics;
 static gboolean opt_version;
 
+/* The default topics are spelled out (DEFAULT_TOPICS): xgettext cannot
+ * expand macros. */
 static const GOptionEntry entries[] = {
   { "listen", 'l', 0, G_OPTION_ARG_STRING, &opt_listen,
-    "Also accept bootstrap connections on this loopback address (see LIMITS)", "HOST:PORT" },
+    N_("Also accept bootstrap connections on this loopback address (see LIMITS)"), N_("HOST:PORT") },
   { "partitions", 'p', 0, G_OPTION_ARG_INT, &opt_partitions,
-    "Partitions of each created topic (default 1)", "N" },
+    N_("Partitions of each created topic (default 1)"), N_("N") },
   { "topics", 't', 0, G_OPTION_ARG_STRING, &opt_topics,
-    "Comma-separated topics to create (default " DEFAULT_TOPICS ")", "LIST" },
-  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
-  { NULL }
+    N_("Comma-separated topics to create (default streaming_data,streaming_data.dlq,streaming_metrics)"),
+    N_("LIST") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
+  G_OPTION_ENTRY_NULL
 };
 
-static const char description[] =
+/* Translators: keep "bootstrap.servers=HOST:PORT" as it is (programs wait
+ * for that line), and the property and file names. */
+static const char *const description = N_(
   "Prints exactly one line, bootstrap.servers=HOST:PORT, on standard output once\n"
   "the broker accepts clients, then serves until SIGINT or SIGTERM and exits 0.\n"
   "\n"
@@ -63,7 +69,7 @@ static const char description[] =
   "\n"
   "Apache Kafka is the real thing: use it (e.g. the kafka service of\n"
   "docker-compose.yml, or tests/kafka-broker.sh) for anything that must\n"
-  "survive a restart or hold more than a few megabytes per partition.";
+  "survive a restart or hold more than a few megabytes per partition.");
 
 /* librdkafka log lines, from its threads, into GLib's log. */
 static void
@@ -146,7 +152,7 @@ parse_host_port (const char *text, char **host, guint16 *port, GError **error)
   if (g_network_address_get_port (addr) == 0 || strrchr (text, ':') == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "expected HOST:PORT with a port from 1 to 65535, got “%s”", text);
+                   _("expected HOST:PORT with a port from 1 to 65535, got “%s”"), text);
       return FALSE;
     }
   *host = g_strdup (g_network_address_get_hostname (addr));
@@ -172,8 +178,8 @@ start_bootstrap_forward (Broker *self, const char *listen, GError **error)
   if (inet == NULL || !g_inet_address_get_is_loopback (inet))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "--listen %s: only a numeric loopback address (127.0.0.1, ::1) or "
-                   "localhost works, because the mock broker advertises 127.0.0.1", listen);
+                   _("--listen %s: only a numeric loopback address (127.0.0.1, ::1) or "
+                     "localhost works, because the mock broker advertises 127.0.0.1"), listen);
       return NULL;
     }
 
@@ -183,7 +189,7 @@ start_bootstrap_forward (Broker *self, const char *listen, GError **error)
                                       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
                                       NULL, NULL, error))
     {
-      g_prefix_error (error, "--listen %s: ", listen);
+      g_prefix_error (error, _("--listen %s: "), listen);
       return NULL;
     }
   g_signal_connect (service, "incoming", G_CALLBACK (on_bootstrap_incoming), self);
@@ -224,7 +230,7 @@ create_topics (rd_kafka_mock_cluster_t *mcluster, const char *list, GError **err
       if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
         {
           g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
-                       "cannot create topic %s: %s", name, rd_kafka_err2str (err));
+                       _("cannot create the topic %s: %s"), name, rd_kafka_err2str (err));
           return FALSE;
         }
       created++;
@@ -232,7 +238,7 @@ create_topics (rd_kafka_mock_cluster_t *mcluster, const char *list, GError **err
   if (created == 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--topics “%s” names no topic", list);
+                   _("--topics “%s” names no topic"), list);
       return FALSE;
     }
   return TRUE;
@@ -250,14 +256,17 @@ main (int argc, char **argv)
   rd_kafka_t *rk;
   guint sigint_id, sigterm_id;
 
-  setlocale (LC_ALL, "");
+  co2s_i18n_init ();
+  g_set_prgname ("co2stream-broker");
 
-  context = g_option_context_new ("— embedded Kafka-protocol broker for demos and tests");
+  context = g_option_context_new (N_("— embedded Kafka-protocol broker for demos and tests"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context, description);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      g_printerr ("co2stream-broker: %s\nTry --help.\n", error->message);
+      co2s_print_error ("%s", error->message);
+      co2s_print_help_hint ();
       return EXIT_FAILURE;
     }
   if (opt_version)
@@ -267,12 +276,13 @@ main (int argc, char **argv)
     }
   if (argc > 1)
     {
-      g_printerr ("co2stream-broker: unexpected argument “%s”\nTry --help.\n", argv[1]);
+      co2s_print_error (_("unexpected argument “%s”"), argv[1]);
+      co2s_print_help_hint ();
       return EXIT_FAILURE;
     }
   if (opt_partitions < 1 || opt_partitions > 1000)
     {
-      g_printerr ("co2stream-broker: --partitions %d: expected 1 to 1000\n", opt_partitions);
+      co2s_print_error (_("--partitions %d: expected 1 to 1000"), opt_partitions);
       return EXIT_FAILURE;
     }
 
@@ -282,7 +292,7 @@ main (int argc, char **argv)
       forward = start_bootstrap_forward (&self, opt_listen, &error);
       if (forward == NULL)
         {
-          g_printerr ("co2stream-broker: %s\n", error->message);
+          co2s_print_error ("%s", error->message);
           return EXIT_FAILURE;
         }
     }
@@ -296,14 +306,14 @@ main (int argc, char **argv)
   rk = new_dummy_handle (&error);
   if (rk == NULL)
     {
-      g_printerr ("co2stream-broker: %s\n", error->message);
+      co2s_print_error ("%s", error->message);
       return EXIT_FAILURE;
     }
 
   mcluster = rd_kafka_mock_cluster_new (rk, 1);
   if (mcluster == NULL)
     {
-      g_printerr ("co2stream-broker: cannot start the mock cluster (see the log above)\n");
+      co2s_print_error ("%s", _("cannot start the mock cluster (see the log above)"));
       rd_kafka_destroy (rk);
       return EXIT_FAILURE;
     }
@@ -311,14 +321,14 @@ main (int argc, char **argv)
   if (!parse_host_port (rd_kafka_mock_cluster_bootstraps (mcluster),
                         &self.mock_host, &self.mock_port, &error))
     {
-      g_printerr ("co2stream-broker: %s\n", error->message);
+      co2s_print_error ("%s", error->message);
       exit_status = EXIT_FAILURE;
       goto out;
     }
 
   if (!create_topics (mcluster, opt_topics != NULL ? opt_topics : DEFAULT_TOPICS, &error))
     {
-      g_printerr ("co2stream-broker: %s\n", error->message);
+      co2s_print_error ("%s", error->message);
       exit_status = EXIT_FAILURE;
       goto out;
     }
@@ -326,6 +336,7 @@ main (int argc, char **argv)
   g_message ("mock broker at %s:%u; topics %s with %d partition(s); in memory, not durable",
              self.mock_host, self.mock_port,
              opt_topics != NULL ? opt_topics : DEFAULT_TOPICS, opt_partitions);
+  /* Not translated: the supervisor and the tests wait for this line. */
   fprintf (stdout, "bootstrap.servers=%s\n",
            opt_listen != NULL ? opt_listen : rd_kafka_mock_cluster_bootstraps (mcluster));
   fflush (stdout);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -48,8 +49,9 @@ invalid (GError **error, const char *origin, const char *format, ...)
   va_start (args, format);
   msg = g_strdup_vprintf (format, args);
   va_end (args);
+  /* Translators: the second %s is a technical detail, in English */
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-               "Model file “%s” is not valid: %s", origin, msg);
+               _("Model file “%s” is not valid: %s"), origin, msg);
   return FALSE;
 }
 
@@ -284,7 +286,7 @@ co2s_checkpoint_save (const Co2sCheckpoint *cp, const char *path, GError **error
       int saved_errno = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Cannot create the folder “%s” for model file “%s”: %s",
+                   _("Cannot create the folder “%s” for model file “%s”: %s"),
                    dir, path, g_strerror (saved_errno));
       return FALSE;
     }
@@ -294,7 +296,7 @@ co2s_checkpoint_save (const Co2sCheckpoint *cp, const char *path, GError **error
                                  0644, &local_error))
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_file_error (local_error->code),
-                   "Cannot write model file “%s”: %s", path, local_error->message);
+                   _("Cannot write model file “%s”: %s"), path, local_error->message);
       return FALSE;
     }
   sync_dir (dir);
@@ -315,10 +317,10 @@ co2s_checkpoint_load (const char *path, GError **error)
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                     "Model file “%s” does not exist", path);
+                     _("Model file “%s” does not exist"), path);
       else
         g_set_error (error, G_IO_ERROR, g_io_error_from_file_error (local_error->code),
-                     "Cannot read model file “%s”: %s", path, local_error->message);
+                     _("Cannot read model file “%s”: %s"), path, local_error->message);
       return NULL;
     }
 

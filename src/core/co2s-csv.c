@@ -3,6 +3,7 @@
 
 #include "co2s-csv.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -93,7 +94,7 @@ parse_header (Header *h, guint line_no, const char *line, gsize len, GError **er
   if (h->n_fields > (int) G_N_ELEMENTS (h->column_at))
     {
       g_set_error (error, CO2S_CSV_ERROR, CO2S_CSV_ERROR_HEADER,
-                   "%s:%u: the header has %d columns; at most %d are supported",
+                   _("%s:%u: the header has %d columns; at most %d are supported"),
                    h->origin, line_no, h->n_fields, (int) G_N_ELEMENTS (h->column_at));
       return FALSE;
     }
@@ -110,7 +111,7 @@ parse_header (Header *h, guint line_no, const char *line, gsize len, GError **er
       if (h->field_of[c] >= 0)
         {
           g_set_error (error, CO2S_CSV_ERROR, CO2S_CSV_ERROR_HEADER,
-                       "%s:%u: column %s appears twice in the header",
+                       _("%s:%u: column %s appears twice in the header"),
                        h->origin, line_no, co2s_column_name (c));
           return FALSE;
         }
@@ -121,7 +122,7 @@ parse_header (Header *h, guint line_no, const char *line, gsize len, GError **er
     if (h->field_of[c] < 0 && co2s_column_is_required (c))
       {
         g_set_error (error, CO2S_CSV_ERROR, CO2S_CSV_ERROR_HEADER,
-                     "%s:%u: required column %s is missing from the header",
+                     _("%s:%u: required column %s is missing from the header"),
                      h->origin, line_no, co2s_column_name (c));
         return FALSE;
       }
@@ -233,7 +234,7 @@ co2s_csv_parse (const char *data, gsize len, const char *origin, GError **error)
       if (!next_line (&pos, end, &line, &line_len))
         {
           g_set_error (error, CO2S_CSV_ERROR, CO2S_CSV_ERROR_HEADER,
-                       "%s is empty: expected a header line naming the columns", origin);
+                       _("%s is empty: expected a header line naming the columns"), origin);
           return NULL;
         }
       line_no++;
@@ -276,7 +277,7 @@ co2s_csv_parse (const char *data, gsize len, const char *origin, GError **error)
   if (csv->rows->len == 0)
     {
       g_set_error (error, CO2S_CSV_ERROR, CO2S_CSV_ERROR_NO_ROWS,
-                   "%s has no usable row (%u bad)", origin, csv->n_bad);
+                   _("%s has no usable row (bad rows: %u)"), origin, csv->n_bad);
       return NULL;
     }
   return g_steal_pointer (&csv);
@@ -295,13 +296,13 @@ co2s_csv_load (const char *path, GError **error)
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         g_set_error (error, CO2S_CSV_ERROR, CO2S_CSV_ERROR_NOT_FOUND,
-                     "the data set %s does not exist: put co2_processed.csv at "
-                     "data/co2_processed.csv (see data/README.md for where to get it) "
-                     "or give its path",
+                     _("the data set %s does not exist: put co2_processed.csv at "
+                       "data/co2_processed.csv (see data/README.md for where to get it) "
+                       "or give its path"),
                      path);
       else
         g_set_error (error, CO2S_CSV_ERROR, CO2S_CSV_ERROR_READ,
-                     "cannot read the data set %s: %s", path, local_error->message);
+                     _("cannot read the data set %s: %s"), path, local_error->message);
       return NULL;
     }
   return co2s_csv_parse (contents, len, path, error);

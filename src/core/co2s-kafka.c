@@ -3,6 +3,7 @@
 
 #include "co2s-kafka.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 G_DEFINE_QUARK (co2s-kafka-error-quark, co2s_kafka_error)
@@ -21,7 +22,7 @@ co2s_kafka_conf_set (rd_kafka_conf_t *conf,
   if (rd_kafka_conf_set (conf, key, value, errstr, sizeof errstr) != RD_KAFKA_CONF_OK)
     {
       g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_CONFIG,
-                   "Kafka property %s=%s refused: %s", key, value, errstr);
+                   _("Kafka property %s=%s refused: %s"), key, value, errstr);
       return FALSE;
     }
   return TRUE;
@@ -45,7 +46,7 @@ co2s_kafka_conf_new (const char *brokers,
       if (eq == NULL || eq == overrides[i])
         {
           g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_CONFIG,
-                       "-X %s: expected key=value", overrides[i]);
+                       _("-X %s: expected key=value"), overrides[i]);
           goto fail;
         }
       key = g_strndup (overrides[i], eq - overrides[i]);
@@ -70,8 +71,9 @@ co2s_kafka_new (rd_kafka_type_t type, rd_kafka_conf_t *conf, GError **error)
   rk = rd_kafka_new (type, conf, errstr, sizeof errstr);
   if (rk == NULL)
     g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_CREATE,
-                 "cannot create Kafka %s: %s",
-                 type == RD_KAFKA_PRODUCER ? "producer" : "consumer", errstr);
+                 type == RD_KAFKA_PRODUCER ? _("cannot create the Kafka producer: %s")
+                                           : _("cannot create the Kafka consumer: %s"),
+                 errstr);
   return rk;
 }
 

@@ -157,12 +157,17 @@ co2s_record_validate (const Co2sRecord *record, GError **error)
                        "%s is infinite", c->name);
           return FALSE;
         }
+      /* Not translated, numbers in the C locale: the message is also the
+       * "detail" header of a dead letter (co2s_kafka_produce_dead_letter). */
       if (c->type == CO2S_COLUMN_BOOLEAN)
         {
           if (v != 0.0 && v != 1.0)
             {
+              char text[G_ASCII_DTOSTR_BUF_SIZE];
+
               g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_OUT_OF_RANGE,
-                           "%s is %g, not a boolean", c->name, v);
+                           "%s is %s, not a boolean", c->name,
+                           g_ascii_formatd (text, sizeof text, "%g", v));
               return FALSE;
             }
           n_fuel += (int) v;
@@ -170,9 +175,13 @@ co2s_record_validate (const Co2sRecord *record, GError **error)
         }
       if (v < c->min || v > c->max)
         {
+          char text[3][G_ASCII_DTOSTR_BUF_SIZE];
+
           g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_OUT_OF_RANGE,
-                       "%s is %g, outside the plausible range %g–%g",
-                       c->name, v, c->min, c->max);
+                       "%s is %s, outside the plausible range %s–%s", c->name,
+                       g_ascii_formatd (text[0], sizeof text[0], "%g", v),
+                       g_ascii_formatd (text[1], sizeof text[1], "%g", c->min),
+                       g_ascii_formatd (text[2], sizeof text[2], "%g", c->max));
           return FALSE;
         }
     }

@@ -3,12 +3,13 @@
 
 #include <gio/gio.h>
 #include <glib.h>
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 
 #include "co2s-checkpoint.h"
+#include "co2s-i18n.h"
 #include "co2s-model.h"
 #include "co2s-record.h"
 
@@ -151,22 +152,27 @@ main (int argc, char *argv[])
   Options opts = { 0 };
   const GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opts.model_path,
-      "Model file written by co2stream-trainer (default: models/model.json)", "FILE" },
+      N_("Model file written by co2stream-trainer (default: models/model.json)"), N_("FILE") },
+    /* Translators: the numbers are typed with a decimal point whatever the
+     * locale (e.g. 2.0); say so in the examples. */
     { "engine-size", 0, 0, G_OPTION_ARG_STRING, &opts.number_args[0],
-      "Engine displacement in litres, e.g. 2.0", "LITRES" },
+      N_("Engine displacement in litres, e.g. 2.0"), N_("LITRES") },
     { "cylinders", 0, 0, G_OPTION_ARG_STRING, &opts.number_args[1],
-      "Number of cylinders, e.g. 4", "N" },
+      N_("Number of cylinders, e.g. 4"), N_("N") },
     { "city", 0, 0, G_OPTION_ARG_STRING, &opts.number_args[2],
-      "City fuel consumption in L/100 km, e.g. 9.9", "L_PER_100KM" },
+      N_("City fuel consumption in L/100 km, e.g. 9.9"), N_("L_PER_100KM") },
     { "hwy", 0, 0, G_OPTION_ARG_STRING, &opts.number_args[3],
-      "Highway fuel consumption in L/100 km, e.g. 6.7", "L_PER_100KM" },
+      N_("Highway fuel consumption in L/100 km, e.g. 6.7"), N_("L_PER_100KM") },
     { "comb", 0, 0, G_OPTION_ARG_STRING, &opts.number_args[4],
-      "Combined fuel consumption (55% city, 45% highway) in L/100 km, e.g. 8.5", "L_PER_100KM" },
+      /* xgettext:no-c-format */
+      N_("Combined fuel consumption (55% city, 45% highway) in L/100 km, e.g. 8.5"),
+      N_("L_PER_100KM") },
     { "fuel", 0, 0, G_OPTION_ARG_STRING, &opts.fuel,
-      "Fuel type: D diesel, E ethanol E85, N natural gas, X regular gasoline, Z premium gasoline", "LETTER" },
+      N_("Fuel type: D diesel, E ethanol E85, N natural gas, X regular gasoline, Z premium gasoline"),
+      N_("LETTER") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json,
-      "Print a JSON object: the prediction with the model's algo, rows seen and update time", NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &opts.version, "Print the version and exit", NULL },
+      N_("Print a JSON object: the prediction with the model's algo, rows seen and update time"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &opts.version, N_("Print the version and exit"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -179,20 +185,24 @@ main (int argc, char *argv[])
   double prediction;
   char fuel;
 
-  setlocale (LC_ALL, "");
+  co2s_i18n_init ();
+  g_set_prgname ("co2stream-predict");
 
-  context = g_option_context_new ("- predict CO2 emissions (g/km) of one vehicle");
-  g_option_context_set_summary (context,
+  context = g_option_context_new (N_("- predict CO2 emissions (g/km) of one vehicle"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  /* Translators: keep the example command as it is (numbers are typed with
+   * a decimal point whatever the locale). */
+  g_option_context_set_summary (context, N_(
     "Reads the model that co2stream-trainer saves and prints the predicted CO2\n"
     "emissions of the vehicle described by the options, in g/km. Every vehicle\n"
     "option is required.\n"
     "\n"
     "Example:\n"
     "  co2stream-predict --model models/model.json --engine-size 2.0 --cylinders 4 \\\n"
-    "      --city 9.9 --hwy 6.7 --comb 8.5 --fuel X");
-  g_option_context_set_description (context,
+    "      --city 9.9 --hwy 6.7 --comb 8.5 --fuel X"));
+  g_option_context_set_description (context, N_(
     "Exit status: 0 on success, 1 when the model file is missing or unusable,\n"
-    "2 when an option is missing or out of range.");
+    "2 when an option is missing or out of range."));
   g_option_context_add_main_entries (context, entries, NULL);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -200,7 +210,8 @@ main (int argc, char *argv[])
       g_free (opts.model_path);
       g_free (opts.fuel);
       free_number_args (&opts);
-      g_printerr ("co2stream-predict: %s\nRun “co2stream-predict --help” for the options.\n", error->message);
+      co2s_print_error ("%s", error->message);
+      co2s_print_help_hint ();
       return EXIT_BAD_INPUT;
     }
   model_path = opts.model_path;
@@ -214,28 +225,50 @@ main (int argc, char *argv[])
   if (argc > 1)
     {
       free_number_args (&opts);
-      g_printerr ("co2stream-predict: unexpected argument “%s”\n"
-                  "Run “co2stream-predict --help” for the options.\n", argv[1]);
+      co2s_print_error (_("unexpected argument “%s”"), argv[1]);
+      co2s_print_help_hint ();
       return EXIT_BAD_INPUT;
     }
 
   {
     static const char *option_names[5] = { "--engine-size", "--cylinders", "--city", "--hwy", "--comb" };
+    static const Co2sColumn columns[5] = {
+      CO2S_COL_ENGINE_SIZE, CO2S_COL_CYLINDERS, CO2S_COL_FUEL_CITY, CO2S_COL_FUEL_HWY, CO2S_COL_FUEL_COMB,
+    };
     double *values[5] = { &opts.engine_size, &opts.cylinders, &opts.city, &opts.hwy, &opts.comb };
 
     for (guint i = 0; i < 5; i++)
       {
+        double min, max;
+
         if (opts.number_args[i] == NULL)
           {
-            g_printerr ("co2stream-predict: missing %s (a number)\n"
-                        "Run “co2stream-predict --help” for the options.\n", option_names[i]);
+            co2s_print_error (_("missing %s (a number)"), option_names[i]);
+            co2s_print_help_hint ();
             free_number_args (&opts);
             return EXIT_BAD_INPUT;
           }
         if (!parse_number (opts.number_args[i], values[i]))
           {
-            g_printerr ("co2stream-predict: %s “%s” is not a number (write decimals with a dot, e.g. 9.9)\n",
-                        option_names[i], opts.number_args[i]);
+            co2s_print_error (_("%s “%s” is not a number (write decimals with a dot, e.g. 9.9)"),
+                              option_names[i], opts.number_args[i]);
+            free_number_args (&opts);
+            return EXIT_BAD_INPUT;
+          }
+        /* The same bounds as co2s_record_validate, said in the user's
+         * language (its own message is English: it also goes into the
+         * dead-letter topic's headers). */
+        co2s_column_range (columns[i], &min, &max);
+        if (!isfinite (*values[i]) || *values[i] < min || *values[i] > max)
+          {
+            char min_text[G_ASCII_DTOSTR_BUF_SIZE];
+            char max_text[G_ASCII_DTOSTR_BUF_SIZE];
+
+            /* The bounds as the options are typed: with a decimal point. */
+            co2s_print_error (_("%s “%s” is outside the plausible range of %s: %s to %s"),
+                              option_names[i], opts.number_args[i], co2s_column_name (columns[i]),
+                              g_ascii_formatd (min_text, sizeof min_text, "%g", min),
+                              g_ascii_formatd (max_text, sizeof max_text, "%g", max));
             free_number_args (&opts);
             return EXIT_BAD_INPUT;
           }
@@ -244,22 +277,28 @@ main (int argc, char *argv[])
   }
   if (opts.fuel == NULL)
     {
-      g_printerr ("co2stream-predict: missing --fuel (D diesel, E ethanol E85, N natural gas, "
-                  "X regular gasoline or Z premium gasoline)\n");
+      co2s_print_error ("%s", _("missing --fuel (D diesel, E ethanol E85, N natural gas, "
+                                "X regular gasoline or Z premium gasoline)"));
       return EXIT_BAD_INPUT;
     }
   if (opts.fuel[0] == '\0' || opts.fuel[1] != '\0')
     {
-      g_printerr ("co2stream-predict: --fuel “%s” is not one letter: use D (diesel), E (ethanol E85), "
-                  "N (natural gas), X (regular gasoline) or Z (premium gasoline)\n", opts.fuel);
+      co2s_print_error (_("--fuel “%s” is not one letter: use D (diesel), E (ethanol E85), "
+                          "N (natural gas), X (regular gasoline) or Z (premium gasoline)"), opts.fuel);
       return EXIT_BAD_INPUT;
     }
   fuel = g_ascii_toupper (opts.fuel[0]);
+  if (co2s_fuel_column (fuel) < 0)
+    {
+      co2s_print_error (_("--fuel “%s” is no fuel type: use D (diesel), E (ethanol E85), "
+                          "N (natural gas), X (regular gasoline) or Z (premium gasoline)"), opts.fuel);
+      return EXIT_BAD_INPUT;
+    }
 
   if (!co2s_features_from_inputs (opts.engine_size, opts.cylinders, opts.city, opts.hwy, opts.comb,
                                   fuel, features, &error))
     {
-      g_printerr ("co2stream-predict: %s\n", error->message);
+      co2s_print_error ("%s", error->message);
       return EXIT_BAD_INPUT;
     }
 
@@ -270,29 +309,31 @@ main (int argc, char *argv[])
   if (cp == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_printerr ("co2stream-predict: %s. Train a model first (co2stream-trainer writes it), "
-                    "or give its path with --model.\n", error->message);
+        /* Translators: %s is an error message saying that the file is missing */
+        co2s_print_error (_("%s. Train a model first (co2stream-trainer writes it), "
+                            "or give its path with --model."), error->message);
       else
-        g_printerr ("co2stream-predict: %s\n", error->message);
+        co2s_print_error ("%s", error->message);
       return EXIT_BAD_MODEL;
     }
   if (co2s_model_get_rows_seen (cp->model) == 0)
     {
-      g_printerr ("co2stream-predict: the model in “%s” has not learned from any row yet\n",
-                  opts.model_path);
+      co2s_print_error (_("the model in “%s” has not learned from any row yet"), opts.model_path);
       return EXIT_BAD_MODEL;
     }
 
   prediction = co2s_model_predict (cp->model, features);
   if (!isfinite (prediction))
     {
-      g_printerr ("co2stream-predict: the model in “%s” gives no finite prediction\n", opts.model_path);
+      co2s_print_error (_("the model in “%s” gives no finite prediction"), opts.model_path);
       return EXIT_BAD_MODEL;
     }
 
   if (opts.json)
     print_json (&opts, fuel, cp, prediction);
   else
+    /* Not translated, and with a decimal point under any locale: scripts
+     * read this line (--json says more). */
     g_print ("%s g/km\n", format_number (buf, "%.1f", prediction));
 
   return 0;

@@ -3,6 +3,7 @@
 
 #include "co2s-publisher.h"
 
+#include <glib/gi18n.h>
 #include <librdkafka/rdkafka.h>
 #include <string.h>
 
@@ -392,7 +393,7 @@ co2s_publisher_new (const char *brokers,
   if (self->rkt == NULL)
     {
       g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
-                   "cannot use topic “%s”: %s", topic, rd_kafka_err2str (rd_kafka_last_error ()));
+                   _("cannot use the topic “%s”: %s"), topic, rd_kafka_err2str (rd_kafka_last_error ()));
       return NULL;
     }
 

@@ -4,6 +4,7 @@
 #include "co2s-stream-reader.h"
 
 #include <errno.h>
+#include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -185,11 +186,14 @@ retry_with_backoff (Co2sStreamReader *self, const char *what)
 {
   guint delay = self->backoff_ms;
   g_autofree char *resume = NULL;
+  char seconds[G_ASCII_DTOSTR_BUF_SIZE];
 
   if (self->resume_from >= 0)
     resume = g_strdup_printf (" from seq %" G_GINT64_FORMAT, self->resume_from);
 
-  g_message ("%s; retrying%s in %.1f s", what, resume != NULL ? resume : "", delay / 1000.0);
+  /* The log is English, its numbers in the C locale (see co2s-i18n.h). */
+  g_message ("%s; retrying%s in %s s", what, resume != NULL ? resume : "",
+             g_ascii_formatd (seconds, sizeof seconds, "%.1f", delay / 1000.0));
   self->backoff_ms = MIN (self->max_backoff_ms, MAX (self->backoff_ms, 1) * 2);
   schedule_retry (self, delay);
 }
@@ -411,8 +415,10 @@ handle_eof (Co2sStreamReader *self)
       else
         {
           /* No seq: a new request starts the server over; do not hurry. */
-          g_message ("%s; the server numbers no rows, so reconnecting replays it: retrying in %.1f s",
-                     what, self->max_backoff_ms / 1000.0);
+          char seconds[G_ASCII_DTOSTR_BUF_SIZE];
+
+          g_message ("%s; the server numbers no rows, so reconnecting replays it: retrying in %s s",
+                     what, g_ascii_formatd (seconds, sizeof seconds, "%.1f", self->max_backoff_ms / 1000.0));
           schedule_retry (self, self->max_backoff_ms);
         }
     }
@@ -626,7 +632,7 @@ co2s_stream_reader_new (const char *url, GError **error)
   if (uri == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "API URL “%s” is not valid: %s", url, local_error->message);
+                   _("API URL “%s” is not valid: %s"), url, local_error->message);
       return NULL;
     }
   scheme = g_uri_get_scheme (uri);
@@ -634,7 +640,7 @@ co2s_stream_reader_new (const char *url, GError **error)
       g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "API URL “%s” is not valid: expected http://HOST[:PORT]/PATH", url);
+                   _("API URL “%s” is not valid: expected http://HOST[:PORT]/PATH"), url);
       return NULL;
     }
 

@@ -4,12 +4,13 @@
 
 #include <glib.h>
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 #include <gio/gio.h>
 
-#include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
 
+#include "co2s-i18n.h"
 #include "co2s-kafka.h"
 #include "co2s-publisher.h"
 #include "co2s-stream-reader.h"
@@ -45,28 +46,32 @@ static int opt_status_interval = 5;
 static int opt_flush_timeout = 10;
 static gboolean opt_version;
 
+/* The default topics are spelled out (CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ):
+ * xgettext cannot expand macros. */
 static const GOptionEntry entries[] = {
   { "api", 'a', 0, G_OPTION_ARG_STRING, &opt_api,
-    "NDJSON stream to read (default http://127.0.0.1:8000/stream)", "URL" },
+    N_("NDJSON stream to read (default http://127.0.0.1:8000/stream)"), N_("URL") },
   { "brokers", 'b', 0, G_OPTION_ARG_STRING, &opt_brokers,
-    "Kafka bootstrap servers (default 127.0.0.1:9092)", "LIST" },
+    N_("Kafka bootstrap servers (default 127.0.0.1:9092)"), N_("LIST") },
   { "topic", 't', 0, G_OPTION_ARG_STRING, &opt_topic,
-    "Topic of the rows (default " CO2S_TOPIC_DATA ")", "TOPIC" },
+    N_("Topic of the rows (default streaming_data)"), N_("TOPIC") },
   { "dlq-topic", 0, 0, G_OPTION_ARG_STRING, &opt_dlq_topic,
-    "Dead-letter topic for lines that are not JSON objects (default " CO2S_TOPIC_DLQ ")", "TOPIC" },
+    N_("Dead-letter topic for lines that are not JSON objects (default streaming_data.dlq)"), N_("TOPIC") },
   { "property", 'X', 0, G_OPTION_ARG_STRING_ARRAY, &opt_props,
-    "Set a librdkafka property, e.g. -X compression.type=lz4 (repeatable)", "KEY=VALUE" },
+    N_("Set a librdkafka property, e.g. -X compression.type=lz4 (repeatable)"), N_("KEY=VALUE") },
   { "exit-at-end", 0, 0, G_OPTION_ARG_NONE, &opt_exit_at_end,
-    "Exit once the stream ends cleanly and every row is delivered", NULL },
+    N_("Exit once the stream ends cleanly and every row is delivered"), NULL },
   { "status-interval", 0, 0, G_OPTION_ARG_INT, &opt_status_interval,
-    "Seconds between status lines on stderr; 0 for none (default 5)", "SECONDS" },
+    N_("Seconds between status lines on stderr; 0 for none (default 5)"), N_("SECONDS") },
   { "flush-timeout", 0, 0, G_OPTION_ARG_INT, &opt_flush_timeout,
-    "Seconds to wait for deliveries after SIGINT/SIGTERM (default 10)", "SECONDS" },
-  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
-  { NULL }
+    N_("Seconds to wait for deliveries after SIGINT/SIGTERM (default 10)"), N_("SECONDS") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
+  G_OPTION_ENTRY_NULL
 };
 
-static const char description[] =
+/* Translators: keep the property names, the header reason=not-json|not-object,
+ * ?from=, limit= and the option names as they are. */
+static const char *const description = N_(
   "Reads one JSON object per line from the API (GET URL) and publishes each line\n"
   "unchanged to TOPIC, with key = the line's \"seq\" as decimal text, through an\n"
   "idempotent librdkafka producer (linger.ms=5, no compression unless -X says so).\n"
@@ -96,7 +101,7 @@ static const char description[] =
   "Exit: SIGINT/SIGTERM stop reading, wait up to --flush-timeout for deliveries and\n"
   "print a summary (read, produced, delivered, failed, dlq, duplicates). The exit\n"
   "status is 0 unless a message failed or was left undelivered (1), or the\n"
-  "arguments are wrong (2).";
+  "arguments are wrong (2).");
 
 static void
 print_summary (App *app)
@@ -104,6 +109,7 @@ print_summary (App *app)
   Co2sPublisherStats st;
 
   co2s_publisher_get_stats (app->publisher, &st);
+  /* Not translated: tests and scripts read these key=value pairs. */
   g_message ("summary: read=%" G_GUINT64_FORMAT " produced=%" G_GUINT64_FORMAT
              " delivered=%" G_GUINT64_FORMAT " failed=%" G_GUINT64_FORMAT
              " dlq=%" G_GUINT64_FORMAT " dlq_failed=%" G_GUINT64_FORMAT
@@ -263,16 +269,20 @@ main (int argc, char *argv[])
   g_autoptr(GMainLoop) loop = NULL;
   Co2sPublisherStats st;
   App app = { 0 };
+  char failed[32], dlq_failed[32];
   int status;
 
-  setlocale (LC_ALL, "");
+  co2s_i18n_init ();
+  g_set_prgname ("co2stream-producer");
 
-  context = g_option_context_new ("- publish the API's NDJSON stream to Kafka");
+  context = g_option_context_new (N_("- publish the API's NDJSON stream to Kafka"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context, description);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      g_printerr ("co2stream-producer: %s\nTry --help.\n", error->message);
+      co2s_print_error ("%s", error->message);
+      co2s_print_help_hint ();
       return 2;
     }
   if (opt_version)
@@ -282,24 +292,25 @@ main (int argc, char *argv[])
     }
   if (argc > 1)
     {
-      g_printerr ("co2stream-producer: unexpected argument “%s”\nTry --help.\n", argv[1]);
+      co2s_print_error (_("unexpected argument “%s”"), argv[1]);
+      co2s_print_help_hint ();
       return 2;
     }
   if (opt_status_interval < 0 || opt_flush_timeout < 0)
     {
-      g_printerr ("co2stream-producer: --status-interval and --flush-timeout must be ≥ 0\n");
+      co2s_print_error ("%s", _("--status-interval and --flush-timeout must be ≥ 0"));
       return 2;
     }
   if (opt_topic[0] == '\0' || opt_dlq_topic[0] == '\0')
     {
-      g_printerr ("co2stream-producer: --topic and --dlq-topic must not be empty\n");
+      co2s_print_error ("%s", _("--topic and --dlq-topic must not be empty"));
       return 2;
     }
 
   reader = co2s_stream_reader_new (opt_api, &error);
   if (reader == NULL)
     {
-      g_printerr ("co2stream-producer: --api: %s\n", error->message);
+      co2s_print_error ("--api: %s", error->message);
       return 2;
     }
 
@@ -307,7 +318,7 @@ main (int argc, char *argv[])
                                   opt_topic, opt_dlq_topic, opt_api, &error);
   if (publisher == NULL)
     {
-      g_printerr ("co2stream-producer: %s\n", error->message);
+      co2s_print_error ("%s", error->message);
       return 2;
     }
 
@@ -339,13 +350,15 @@ main (int argc, char *argv[])
   print_summary (&app);
 
   co2s_publisher_get_stats (publisher, &st);
+  g_snprintf (failed, sizeof failed, "%" G_GUINT64_FORMAT, st.failed);
+  g_snprintf (dlq_failed, sizeof dlq_failed, "%" G_GUINT64_FORMAT, st.dlq_failed);
   status = EXIT_SUCCESS;
   if (app.fatal || app.undelivered || st.failed > 0 || st.dlq_failed > 0 ||
       co2s_publisher_get_in_flight (publisher) > 0)
     {
-      g_warning ("not every row was delivered (failed %" G_GUINT64_FORMAT
-                 ", dead letters failed %" G_GUINT64_FORMAT "); exiting with status 1",
-                 st.failed, st.dlq_failed);
+      /* Translators: the %s are counts of messages */
+      co2s_print_error (_("not every row was delivered (failed %s, dead letters failed %s); "
+                          "exiting with status 1"), failed, dlq_failed);
       status = EXIT_FAILURE;
     }
   return status;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,11 +17,20 @@ struct _Co2sMetricsLog {
   int fd;
 };
 
+/* "@format…: strerror (@errsv)". gettext keeps errno, so callers may pass
+ * errno and _() in the same call. */
+G_GNUC_PRINTF (3, 4)
 static gboolean
-set_errno_error (GError **error, int errsv, const char *what, const char *path)
+set_errno_error (GError **error, int errsv, const char *format, ...)
 {
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-               "%s %s: %s", what, path, g_strerror (errsv));
+               "%s: %s", what, g_strerror (errsv));
   return FALSE;
 }
 
@@ -98,7 +108,7 @@ co2s_metrics_log_open (const char *path,
   dir = g_path_get_dirname (path);
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
-      set_errno_error (error, errno, "cannot create the folder of", path);
+      set_errno_error (error, errno, _("cannot create the folder of %s"), path);
       return NULL;
     }
 
@@ -107,13 +117,13 @@ co2s_metrics_log_open (const char *path,
   log->fd = open (path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log->fd < 0)
     {
-      set_errno_error (error, errno, "cannot open", path);
+      set_errno_error (error, errno, _("cannot open %s"), path);
       return NULL;
     }
 
   if (fstat (log->fd, &st) != 0)
     {
-      set_errno_error (error, errno, "cannot stat", path);
+      set_errno_error (error, errno, _("cannot read the status of %s"), path);
       return NULL;
     }
 
@@ -121,7 +131,7 @@ co2s_metrics_log_open (const char *path,
     {
       if (st.st_size > 0 && ftruncate (log->fd, 0) != 0)
         {
-          set_errno_error (error, errno, "cannot truncate", path);
+          set_errno_error (error, errno, _("cannot empty %s"), path);
           return NULL;
         }
     }
@@ -134,14 +144,14 @@ co2s_metrics_log_open (const char *path,
       if (!S_ISREG (st.st_mode))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
-                       "%s is not a regular file", path);
+                       _("%s is not a regular file"), path);
           return NULL;
         }
       mapped = g_mapped_file_new_from_fd (log->fd, FALSE, &local_error);
       if (mapped == NULL)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       "cannot read %s: %s", path, local_error->message);
+                       _("cannot read %s: %s"), path, local_error->message);
           return NULL;
         }
       /* Only the tail is parsed: the pages of the rest are never touched. */
@@ -151,7 +161,7 @@ co2s_metrics_log_open (const char *path,
       if (keep < (gsize) st.st_size &&
           (ftruncate (log->fd, (off_t) keep) != 0 || fdatasync (log->fd) != 0))
         {
-          set_errno_error (error, errno, "cannot repair", path);
+          set_errno_error (error, errno, _("cannot repair %s"), path);
           return NULL;
         }
     }
@@ -179,7 +189,7 @@ co2s_metrics_log_append (Co2sMetricsLog *log,
         {
           if (errno == EINTR)
             continue;
-          return set_errno_error (error, errno, "cannot write", log->path);
+          return set_errno_error (error, errno, _("cannot write %s"), log->path);
         }
       data += n;
       len -= (gsize) n;
@@ -193,7 +203,7 @@ co2s_metrics_log_sync (Co2sMetricsLog *log, GError **error)
   g_return_val_if_fail (log != NULL, FALSE);
 
   if (fdatasync (log->fd) != 0)
-    return set_errno_error (error, errno, "cannot sync", log->path);
+    return set_errno_error (error, errno, _("cannot sync %s to disk"), log->path);
   return TRUE;
 }
 

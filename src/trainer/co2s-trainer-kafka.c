@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "co2s-trainer"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "co2s-kafka.h"
@@ -21,7 +22,7 @@ error_cb (rd_kafka_t *rk, int err, const char *reason, void *opaque)
       rd_kafka_resp_err_t ferr = rd_kafka_fatal_error (rk, buf, sizeof buf);
 
       _co2s_trainer_set_fatal (self, g_error_new (CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
-                                                  "fatal Kafka error (%s): %s",
+                                                  _("fatal Kafka error (%s): %s"),
                                                   rd_kafka_err2name (ferr), buf));
       return;
     }
@@ -414,7 +415,7 @@ _co2s_trainer_create_consumer (Co2sTrainer *self, GError **error)
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
     {
       g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
-                   "cannot subscribe to %s: %s", self->opts.topic, rd_kafka_err2str (err));
+                   _("cannot subscribe to %s: %s"), self->opts.topic, rd_kafka_err2str (err));
       return FALSE;
     }
   return TRUE;

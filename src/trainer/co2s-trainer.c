@@ -5,6 +5,7 @@
 #include "co2s-trainer.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -60,8 +61,8 @@ load_model (Co2sTrainer *self, GError **error)
       if (cp == NULL && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "cannot use the model file %s: %s (fix or remove it, or run with "
-                       "--reset to start a fresh model)", self->model_path, local_error->message);
+                       _("cannot use the model file %s: %s (fix or remove it, or run with "
+                         "--reset to start a fresh model)"), self->model_path, local_error->message);
           return FALSE;
         }
     }
@@ -73,8 +74,9 @@ load_model (Co2sTrainer *self, GError **error)
       if (self->opts.algo_given && algo != self->opts.algo)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       "the model file %s holds an %s model, not %s: run with --algo %s, or "
-                       "with --reset to start a fresh %s model",
+                       /* Translators: the %s after the path are ls or sgd */
+                       _("the model file %s holds an %s model, not %s: run with --algo %s, or "
+                         "with --reset to start a fresh %s model"),
                        self->model_path, co2s_algo_to_string (algo),
                        co2s_algo_to_string (self->opts.algo), co2s_algo_to_string (algo),
                        co2s_algo_to_string (self->opts.algo));
@@ -249,7 +251,8 @@ _co2s_trainer_close_batch (Co2sTrainer *self, GError **error)
   return TRUE;
 }
 
-/* "batch 12: 100 rows, rmse 6.21 g/km, mae 4.80, rows_seen 1200" on stdout;
+/* "batch 12: 100 rows, rmse 6.21 g/km, mae 4.80, rows_seen 1200" on stdout,
+ * never translated (scripts/run.sh shows it, the tests parse it);
  * n/a where there is nothing to measure (the model's first batch, a batch
  * of bad messages only). */
 static void
@@ -498,6 +501,7 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
   gint64 batch_us = (gint64) self->opts.batch_ms * 1000;
   g_autoptr(GError) local_error = NULL;
   double seconds, cpu_seconds;
+  char num[5][G_ASCII_DTOSTR_BUF_SIZE];
 
   g_return_val_if_fail (CO2S_IS_TRAINER (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -532,7 +536,7 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
       if (n < 0)
         {
           g_set_error (&local_error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
-                       "consuming from %s failed: %s", self->opts.topic,
+                       _("consuming from %s failed: %s"), self->opts.topic,
                        rd_kafka_err2str (rd_kafka_last_error ()));
           _co2s_trainer_set_fatal (self, g_steal_pointer (&local_error));
           break;
@@ -572,16 +576,20 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
         }
       if (idle_us > 0 && self->assigned && now_us - self->last_activity_us >= idle_us)
         {
-          g_message ("no message for %g s: exiting (--exit-when-idle)", self->opts.exit_when_idle);
+          char idle[G_ASCII_DTOSTR_BUF_SIZE];
+
+          /* The log is English, its numbers in the C locale (see co2s-i18n.h). */
+          g_message ("no message for %s s: exiting (--exit-when-idle)",
+                     g_ascii_formatd (idle, sizeof idle, "%g", self->opts.exit_when_idle));
           break;
         }
       if (idle_us > 0 && !self->assigned &&
           now_us - self->last_activity_us >= MAX (idle_us, ASSIGN_TIMEOUT_S * G_USEC_PER_SEC))
         {
           g_set_error (&local_error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
-                       "no partition of %s was assigned within %d s: is the broker at %s "
-                       "running, and does the topic exist?", self->opts.topic,
-                       ASSIGN_TIMEOUT_S, self->opts.brokers ? self->opts.brokers : "(default)");
+                       _("no partition of %s was assigned within %d s: is the broker at %s "
+                         "running, and does the topic exist?"), self->opts.topic,
+                       ASSIGN_TIMEOUT_S, self->opts.brokers ? self->opts.brokers : _("(default)"));
           _co2s_trainer_set_fatal (self, g_steal_pointer (&local_error));
           break;
         }
@@ -597,13 +605,21 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
   seconds = (self->last_message_us - self->first_message_us) / (double) G_USEC_PER_SEC;
   cpu_seconds = self->first_message_us
                 ? (thread_cpu_us () - self->first_message_cpu_us) / (double) G_USEC_PER_SEC : 0.0;
-  g_message ("%" G_GUINT64_FORMAT " messages in %.3f s (%.0f/s; main thread CPU %.3f s, %.0f/s "
-             "per core) after %.1f s to join; model: %" G_GUINT64_FORMAT " batches, %"
+  /* Not translated, numbers in the C locale: bench/pipeline.py reads this
+   * line ("N messages in S s (R/s…) after J s to join"). */
+  g_message ("%" G_GUINT64_FORMAT " messages in %s s (%s/s; main thread CPU %s s, %s/s "
+             "per core) after %s s to join; model: %" G_GUINT64_FORMAT " batches, %"
              G_GUINT64_FORMAT " rows seen, %" G_GUINT64_FORMAT " bad messages%s",
-             self->consumed, seconds, seconds > 0 ? self->consumed / seconds : 0.0,
-             cpu_seconds, cpu_seconds > 0 ? self->consumed / cpu_seconds : 0.0,
-             self->first_message_us
-               ? (self->first_message_us - self->started_us) / (double) G_USEC_PER_SEC : 0.0,
+             self->consumed,
+             g_ascii_formatd (num[0], sizeof num[0], "%.3f", seconds),
+             g_ascii_formatd (num[1], sizeof num[1], "%.0f", seconds > 0 ? self->consumed / seconds : 0.0),
+             g_ascii_formatd (num[2], sizeof num[2], "%.3f", cpu_seconds),
+             g_ascii_formatd (num[3], sizeof num[3], "%.0f",
+                              cpu_seconds > 0 ? self->consumed / cpu_seconds : 0.0),
+             g_ascii_formatd (num[4], sizeof num[4], "%.1f",
+                              self->first_message_us
+                                ? (self->first_message_us - self->started_us) / (double) G_USEC_PER_SEC
+                                : 0.0),
              self->cp->batches, co2s_model_get_rows_seen (self->cp->model), self->dlq_total,
              self->skipped ? "; some rows were pruned before they were read" : "");
   return TRUE;

@@ -2,11 +2,12 @@
 #define G_LOG_DOMAIN "co2stream-trainer"
 
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 #include <gio/gio.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 
+#include "co2s-i18n.h"
 #include "co2s-kafka.h"
 #include "co2s-trainer.h"
 
@@ -26,44 +27,50 @@ static gboolean opt_version;
 
 #define MAX_BATCH_ROWS 1000000
 
+/* The default topic is spelled out (CO2S_TOPIC_DATA): xgettext cannot
+ * expand macros. */
 static const GOptionEntry entries[] = {
   { "brokers", 'b', 0, G_OPTION_ARG_STRING, &opt_brokers,
-    "Kafka bootstrap servers (default 127.0.0.1:9092)", "LIST" },
+    N_("Kafka bootstrap servers (default 127.0.0.1:9092)"), N_("LIST") },
   { "topic", 't', 0, G_OPTION_ARG_STRING, &opt_topic,
-    "Topic of records to learn from (default " CO2S_TOPIC_DATA ")", "TOPIC" },
+    N_("Topic of records to learn from (default streaming_data)"), N_("TOPIC") },
   { "group", 'g', 0, G_OPTION_ARG_STRING, &opt_group,
-    "Consumer group (default co2stream-trainer)", "GROUP" },
+    N_("Consumer group (default co2stream-trainer)"), N_("GROUP") },
   { "model-dir", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model_dir,
-    "Folder of model.json and metrics.jsonl (default models)", "DIR" },
+    N_("Folder of model.json and metrics.jsonl (default models)"), N_("DIR") },
   { "batch-rows", 'n', 0, G_OPTION_ARG_INT, &opt_batch_rows,
-    "A batch closes at this many messages (default 100)", "N" },
+    N_("A batch closes at this many messages (default 100)"), N_("N") },
   { "batch-ms", 0, 0, G_OPTION_ARG_INT, &opt_batch_ms,
-    "...or this many milliseconds after its first message (default 1000)", "MS" },
+    N_("...or this many milliseconds after its first message (default 1000)"), N_("MS") },
   { "algo", 'a', 0, G_OPTION_ARG_STRING, &opt_algo,
-    "ls (exact online least squares) or sgd (scikit-learn SGDRegressor); default: the "
-    "model file's, else ls", "ALGO" },
+    N_("ls (exact online least squares) or sgd (scikit-learn SGDRegressor); default: the "
+       "model file's, else ls"), N_("ALGO") },
   { "reset", 0, 0, G_OPTION_ARG_NONE, &opt_reset,
-    "Start a fresh model and replay the topic from its beginning; empties metrics.jsonl", NULL },
+    N_("Start a fresh model and replay the topic from its beginning; empties metrics.jsonl"), NULL },
   { "exit-when-idle", 0, 0, G_OPTION_ARG_DOUBLE, &opt_exit_when_idle,
-    "Finish once no message arrived for this long (batch jobs, tests)", "SECONDS" },
+    N_("Finish once no message arrived for this long (batch jobs, tests)"), N_("SECONDS") },
   { "max-rows", 0, 0, G_OPTION_ARG_INT64, &opt_max_rows,
-    "Finish after consuming this many messages in this run", "N" },
+    N_("Finish after consuming this many messages in this run"), N_("N") },
   { "checkpoint-every", 'k', 0, G_OPTION_ARG_INT, &opt_checkpoint_every,
-    "Save the model file every K batches (default 1)", "K" },
+    N_("Save the model file every K batches (default 1)"), N_("K") },
   { "property", 'X', 0, G_OPTION_ARG_STRING_ARRAY, &opt_overrides,
-    "Any librdkafka property, for both the consumer and the producer (repeatable)", "KEY=VALUE" },
-  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
-  { NULL }
+    N_("Any librdkafka property, for both the consumer and the producer (repeatable)"), N_("KEY=VALUE") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
+  G_OPTION_ENTRY_NULL
 };
 
-static const char description[] =
+/* The topics are spelled out (CO2S_TOPIC_METRICS, CO2S_TOPIC_DLQ): xgettext
+ * cannot expand macros.
+ * Translators: keep the file, topic, header and option names; DIR is the
+ * placeholder of --model-dir. */
+static const char *const description = N_(
   "Consumes vehicle records from Kafka in micro-batches. For every batch it\n"
   "predicts the rows with the model as it was (prequential RMSE and MAE), learns\n"
   "them, measures the RMSE after learning (rmse_fit), and then, in this order:\n"
   "appends one JSON line per batch to DIR/metrics.jsonl (fdatasync), writes\n"
   "DIR/model.json atomically (temp file, fsync, rename) with the offsets that\n"
   "follow the batch, commits those offsets to the consumer group (asynchronously;\n"
-  "synchronously on exit), publishes the same JSON line to " CO2S_TOPIC_METRICS ",\n"
+  "synchronously on exit), publishes the same JSON line to streaming_metrics,\n"
   "and prints one line per batch on standard output.\n"
   "\n"
   "The model file is the source of truth: on start, partitions are assigned at\n"
@@ -77,14 +84,14 @@ static const char description[] =
   "\n"
   "A message that is not a valid record (not JSON, missing or non-numeric\n"
   "feature, null, NaN, infinite or absurd value) never reaches the model: it is\n"
-  "copied to " CO2S_TOPIC_DLQ " with the headers reason, detail and source, and\n"
+  "copied to streaming_data.dlq with the headers reason, detail and source, and\n"
   "counted (dlq in the metrics). Dead letters are at-least-once (a crash may\n"
   "send one twice); the metrics topic is a live feed and may miss the batches\n"
   "of a crash; metrics.jsonl holds every batch of the model exactly once.\n"
   "\n"
   "SIGINT/SIGTERM, --exit-when-idle and --max-rows finish the current batch,\n"
   "checkpoint, commit, flush and exit 0. A corrupt model file stops the\n"
-  "trainer (exit 1) unless --reset is given.";
+  "trainer (exit 1) unless --reset is given.");
 
 static gboolean
 on_signal (gpointer user_data)
@@ -101,7 +108,8 @@ parse_options (int *argc, char ***argv, Co2sTrainerOptions *opts, GError **error
 {
   g_autoptr(GOptionContext) context = NULL;
 
-  context = g_option_context_new ("- learn CO2 emissions from a Kafka topic, online");
+  context = g_option_context_new (N_("- learn CO2 emissions from a Kafka topic, online"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context, description);
   if (!g_option_context_parse (context, argc, argv, error))
@@ -112,55 +120,57 @@ parse_options (int *argc, char ***argv, Co2sTrainerOptions *opts, GError **error
   if (*argc > 1)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "unexpected argument \"%s\" (see --help)", (*argv)[1]);
+                   _("unexpected argument “%s”"), (*argv)[1]);
       return FALSE;
     }
   if (opt_batch_rows < 1 || opt_batch_rows > MAX_BATCH_ROWS)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--batch-rows %d: must be between 1 and %d", opt_batch_rows, MAX_BATCH_ROWS);
+                   _("--batch-rows %d: must be between 1 and %d"), opt_batch_rows, MAX_BATCH_ROWS);
       return FALSE;
     }
   if (opt_batch_ms < 1)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--batch-ms %d: must be at least 1", opt_batch_ms);
+                   _("--batch-ms %d: must be at least 1"), opt_batch_ms);
       return FALSE;
     }
   if (opt_checkpoint_every < 1)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--checkpoint-every %d: must be at least 1", opt_checkpoint_every);
+                   _("--checkpoint-every %d: must be at least 1"), opt_checkpoint_every);
       return FALSE;
     }
   if (opt_exit_when_idle < 0 || opt_exit_when_idle > 86400.0 * 365)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--exit-when-idle %g: must be a number of seconds >= 0", opt_exit_when_idle);
+                   _("--exit-when-idle %g: must be a number of seconds ≥ 0"), opt_exit_when_idle);
       return FALSE;
     }
   if (opt_max_rows < 0)
     {
+      g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, opt_max_rows);
+
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--max-rows %" G_GINT64_FORMAT ": must be >= 0", opt_max_rows);
+                   _("--max-rows %s: must be ≥ 0"), text);
       return FALSE;
     }
   if (opt_algo != NULL && !co2s_algo_from_string (opt_algo, &opts->algo))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--algo %s: use ls or sgd", opt_algo);
+                   _("--algo %s: use ls or sgd"), opt_algo);
       return FALSE;
     }
   if (opt_topic != NULL && *opt_topic == '\0')
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "--topic: must not be empty");
+                           _("--topic: must not be empty"));
       return FALSE;
     }
   if (opt_group != NULL && *opt_group == '\0')
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "--group: must not be empty");
+                           _("--group: must not be empty"));
       return FALSE;
     }
 
@@ -191,13 +201,15 @@ main (int argc, char *argv[])
 
   /* Messages in the user's language and charset; every number written to a
    * file, a topic or stdout is formatted locale-independently. */
-  setlocale (LC_ALL, "");
+  co2s_i18n_init ();
+  g_set_prgname ("co2stream-trainer");
   /* One line per batch: keep stdout line-buffered even into a pipe. */
   setvbuf (stdout, NULL, _IOLBF, 0);
 
   if (!parse_options (&argc, &argv, &opts, &error))
     {
-      g_printerr ("co2stream-trainer: %s\n", error->message);
+      co2s_print_error ("%s", error->message);
+      co2s_print_help_hint ();
       return 2;
     }
   if (opt_version)
@@ -209,7 +221,7 @@ main (int argc, char *argv[])
   trainer = co2s_trainer_new (&opts, &error);
   if (trainer == NULL)
     {
-      g_printerr ("co2stream-trainer: %s\n", error->message);
+      co2s_print_error ("%s", error->message);
       return 1;
     }
 
@@ -218,7 +230,7 @@ main (int argc, char *argv[])
 
   if (!co2s_trainer_run (trainer, &error))
     {
-      g_printerr ("co2stream-trainer: %s\n", error->message);
+      co2s_print_error ("%s", error->message);
       g_source_remove (sigint_id);
       g_source_remove (sigterm_id);
       return 1;

@@ -15,7 +15,9 @@ CHECK is one of:
   marked      no user-visible string is left unmarked: in .ui files, a label,
               title, tooltip… property, menu label or string-list item without
               translatable="yes"; in C, a bare string literal given to
-              gtk_label_new, *_set_title, *_set_label, adw_toast_new… ;
+              gtk_label_new, *_set_title, *_set_label, adw_toast_new… (in
+              the app and the command-line programs), or a GOptionEntry
+              description or arg_description not in N_();
               and every source file with marked strings is in POTFILES.in
 Exit status 0 when the check passes, 1 with the reasons otherwise.
 """
@@ -83,6 +85,11 @@ C_TEXT_ARGUMENTS = {
 }
 
 NO_I18N_MARK = 'no-i18n'
+
+# Source folders whose C files check_c reads: the app and the command-line
+# programs (their --help and error messages are translated too).
+C_CHECKED_DIRS = ('src/app/', 'src/api/', 'src/broker/', 'src/predict/', 'src/producer/',
+                  'src/trainer/')
 
 
 def fail(problems, title):
@@ -344,6 +351,36 @@ def check_c(path, rel, problems):
                                 '(mark it with _() or N_())')
 
 
+def check_option_entries(path, rel, problems):
+    """GOptionEntry arrays: description and arg_description must be N_()."""
+    with open(path, encoding='utf-8') as f:
+        code = strip_comments(f.read())
+    for m in re.finditer(r'\bGOptionEntry\s+\w+\s*\[\s*\]\s*=\s*\{', code):
+        depth, i = 1, m.end()
+        while i < len(code) and depth > 0:
+            c = code[i]
+            if c == '"':
+                i += 1
+                while i < len(code) and code[i] != '"':
+                    i += 2 if code[i] == '\\' else 1
+            elif c == '{':
+                depth += 1
+            elif c == '}':
+                depth -= 1
+            i += 1
+        for entry in split_args(code[m.end():i - 1]):
+            if not entry.startswith('{'):
+                continue
+            fields = split_args(entry[1:-1])
+            if len(fields) < 6:
+                continue
+            line_no = code.count('\n', 0, code.find(entry, m.end())) + 1
+            for index, what in ((5, 'description'), (6, 'arg_description')):
+                if index < len(fields) and fields[index].startswith('"') and has_words(fields[index]):
+                    problems.append(f'{rel}:{line_no}: GOptionEntry {fields[0]} has the bare {what} '
+                                    f'{fields[index][:60]} (mark it with N_())')
+
+
 def check_marked(src, build):
     problems = []
     listed = set(potfiles(src))
@@ -362,8 +399,9 @@ def check_marked(src, build):
                         code = f.read()
                     if marker.search(code) and rel not in listed:
                         problems.append(f'{rel} has translatable strings but is not in po/POTFILES.in')
-                    if rel.startswith('src/app/'):
+                    if rel.startswith(C_CHECKED_DIRS):
                         check_c(path, rel, problems)
+                        check_option_entries(path, rel, problems)
     for name in sorted(os.listdir(os.path.join(src, 'ui'))):
         if name.endswith('.ui'):
             rel = 'ui/' + name
@@ -388,13 +426,17 @@ SELFTEST_EXPECTED = {
                'unmarked.c:12: gtk_widget_set_tooltip_text gets the bare string "Bare tooltip"',
                'unmarked.c:13: adw_message_dialog_add_responses gets the bare string "Bare response"',
                'src/app/unlisted.c has translatable strings but is not in po/POTFILES.in',
+               'src/predict/main.c:9: GOptionEntry "bare" has the bare description "Bare option description"',
+               'src/predict/main.c:10: GOptionEntry "arg" has the bare arg_description "BARE_ARG"',
+               'src/predict/main.c:18: g_option_context_new gets the bare string "- bare parameter string"',
                'Bare menu item (menu) is not marked',
                'Bare list item (string list item) is not marked',
                'Bare tooltip in ui is not marked',
                'io.github.co2stream.Co2stream.desktop.in is not in po/POTFILES.in'],
 }
 SELFTEST_UNEXPECTED = {
-    'marked': ['"cancel"', '"ok"', '"—"', 'Deliberately plain', 'Marked label', '>42', 'edit-copy-symbolic'],
+    'marked': ['"cancel"', '"ok"', '"—"', 'Deliberately plain', 'Marked label', '>42', 'edit-copy-symbolic',
+               'Marked option description', 'MARKED_ARG', '"marked"', '"none"'],
 }
 
 
