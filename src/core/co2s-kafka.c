@@ -28,15 +28,12 @@ co2s_kafka_conf_set (rd_kafka_conf_t *conf,
   return TRUE;
 }
 
-rd_kafka_conf_t *
-co2s_kafka_conf_new (const char *brokers,
-                     const char * const *overrides,
-                     GError **error)
+gboolean
+co2s_kafka_conf_apply_overrides (rd_kafka_conf_t *conf,
+                                 const char * const *overrides,
+                                 GError **error)
 {
-  rd_kafka_conf_t *conf = rd_kafka_conf_new ();
-
-  if (brokers != NULL && !co2s_kafka_conf_set (conf, "bootstrap.servers", brokers, error))
-    goto fail;
+  g_return_val_if_fail (conf != NULL, FALSE);
 
   for (guint i = 0; overrides != NULL && overrides[i] != NULL; i++)
     {
@@ -47,17 +44,29 @@ co2s_kafka_conf_new (const char *brokers,
         {
           g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_CONFIG,
                        _("-X %s: expected key=value"), overrides[i]);
-          goto fail;
+          return FALSE;
         }
       key = g_strndup (overrides[i], eq - overrides[i]);
       if (!co2s_kafka_conf_set (conf, key, eq + 1, error))
-        goto fail;
+        return FALSE;
+    }
+  return TRUE;
+}
+
+rd_kafka_conf_t *
+co2s_kafka_conf_new (const char *brokers,
+                     const char * const *overrides,
+                     GError **error)
+{
+  rd_kafka_conf_t *conf = rd_kafka_conf_new ();
+
+  if ((brokers != NULL && !co2s_kafka_conf_set (conf, "bootstrap.servers", brokers, error)) ||
+      !co2s_kafka_conf_apply_overrides (conf, overrides, error))
+    {
+      rd_kafka_conf_destroy (conf);
+      return NULL;
     }
   return conf;
-
-fail:
-  rd_kafka_conf_destroy (conf);
-  return NULL;
 }
 
 rd_kafka_t *

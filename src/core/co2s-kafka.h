@@ -34,6 +34,13 @@ rd_kafka_conf_t *co2s_kafka_conf_new (const char *brokers,
                                       const char * const *overrides,
                                       GError **error);
 
+/* Applies every "key=value" string of @overrides (NULL-terminated, may be
+ * NULL) to @conf, as kcat's -X does; the first refused one sets @error
+ * (naming it) and stops. @conf is not consumed. */
+gboolean co2s_kafka_conf_apply_overrides (rd_kafka_conf_t *conf,
+                                          const char * const *overrides,
+                                          GError **error);
+
 /* Creates a producer or consumer from @conf, which it consumes on success
  * and leaves to the caller on failure. */
 rd_kafka_t *co2s_kafka_new (rd_kafka_type_t type,

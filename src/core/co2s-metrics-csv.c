@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "co2s-metrics-csv"
 
 #include "co2s-metrics-csv.h"
+#include "co2s-record-json.h"
 
 #include <math.h>
 #include <string.h>
@@ -11,21 +12,8 @@
 static void
 append_double (GString *out, double v)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (!isfinite (v))
-    return;
-
-  for (int precision = 15; precision <= 17; precision++)
-    {
-      char fmt[8];
-
-      g_snprintf (fmt, sizeof fmt, "%%.%dg", precision);
-      g_ascii_formatd (buf, sizeof buf, fmt, v);
-      if (precision == 17 || g_ascii_strtod (buf, NULL) == v)
-        break;
-    }
-  g_string_append (out, buf);
+  if (isfinite (v))
+    co2s_json_append_double (out, v);
 }
 
 static void

@@ -408,21 +408,8 @@ _co2s_follower_consumer_new (const char *brokers,
     goto fail;
 
   /* -X overrides come last, so they win over everything above. */
-  for (guint i = 0; overrides != NULL && overrides[i] != NULL; i++)
-    {
-      const char *eq = strchr (overrides[i], '=');
-      g_autofree char *key = NULL;
-
-      if (eq == NULL || eq == overrides[i])
-        {
-          g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_CONFIG,
-                       _("-X %s: expected key=value"), overrides[i]);
-          goto fail;
-        }
-      key = g_strndup (overrides[i], eq - overrides[i]);
-      if (!co2s_kafka_conf_set (conf, key, eq + 1, error))
-        goto fail;
-    }
+  if (!co2s_kafka_conf_apply_overrides (conf, overrides, error))
+    goto fail;
 
   rd_kafka_conf_set_opaque (conf, shared);
   rd_kafka_conf_set_log_cb (conf, on_kafka_log);

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "co2s-metrics"
 
 #include "co2s-metrics.h"
+#include "co2s-record-json.h"
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
@@ -9,29 +10,11 @@
 #include <string.h>
 
 /* Shortest decimal form that reads back as the same double, or null for
- * NaN and infinities (JSON has no such numbers). Never depends on the locale:
- * g_ascii_formatd always writes '.'. */
+ * NaN and infinities (JSON has no such numbers); locale-independent. */
 static void
 append_double (GString *out, double v)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (!isfinite (v))
-    {
-      g_string_append (out, "null");
-      return;
-    }
-
-  for (int precision = 15; precision <= 17; precision++)
-    {
-      char fmt[8];
-
-      g_snprintf (fmt, sizeof fmt, "%%.%dg", precision);
-      g_ascii_formatd (buf, sizeof buf, fmt, v);
-      if (precision == 17 || g_ascii_strtod (buf, NULL) == v)
-        break;
-    }
-  g_string_append (out, buf);
+  co2s_json_append_double (out, v);
 }
 
 static void

@@ -92,7 +92,7 @@ test_round_trip (void)
          "\"batch\":12,", "\"rows\":100,", "\"rows_seen\":1200,", "\"rmse\":", "\"mae\":",
          "\"rmse_fit\":0.30000000000000004,", "\"timestamp\":\"2023-11-14T22:13:20.123Z\"",
          "\"timestamp_us\":1700000000123468", "\"lag\":42,", "\"latency_ms_p50\":12.5,",
-         "\"latency_ms_max\":1e-07,", "\"algo\":\"sgd\"", "\"dlq\":3}", NULL };
+         "\"latency_ms_max\":0.0000001,", "\"algo\":\"sgd\"", "\"dlq\":3}", NULL };
        *key != NULL; key++)
     if (strstr (json, *key) == NULL)
       g_error ("%s not in %s", *key, json);
