@@ -17,7 +17,7 @@ if [ ! -f "$B/build.ninja" ]; then
   bash scripts/setup.sh >&2
 fi
 meson compile -C "$B" co2s-screenshots co2stream-broker co2stream-api co2stream-trainer \
-  co2stream-producer app-fr_FR.UTF-8 >&2
+  co2stream-producer test-fr_FR.UTF-8 >&2
 
 if [ ! -f data/co2_processed.csv ] && [ -z "${CO2S_DATASET:-}" ]; then
   echo "screenshots: data/co2_processed.csv is missing; put the data set there (see data/README.md)" >&2
@@ -30,7 +30,7 @@ common=(
   GSETTINGS_SCHEMA_DIR="$PWD/$B/resources"
   GSETTINGS_BACKEND=memory
   CO2S_LOCALEDIR="$PWD/$B/po"
-  LOCPATH="$PWD/$B/tests/app"
+  LOCPATH="$PWD/$B/tests/common"
   GTK_A11Y=none
 )
 
