@@ -233,3 +233,25 @@ test_field_int (const char *line,
 
   return g_ascii_strtoll (field, NULL, 10);
 }
+
+static gboolean
+no_children (gpointer data)
+{
+  return test_count_children () == 0;
+}
+
+void
+test_supervisor_stop_all (Co2sSupervisor **sup,
+                          guint timeout_ms,
+                          const char *what)
+{
+  if (*sup != NULL && co2s_supervisor_get_active (*sup))
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      co2s_supervisor_stop_async (*sup, NULL, test_store_result, &result);
+      test_wait_result (&result, timeout_ms, "teardown stop");
+    }
+  g_clear_object (sup);
+  test_wait_until (no_children, NULL, timeout_ms, what);
+}

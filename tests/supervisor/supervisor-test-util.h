@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "co2s-supervisor.h"
+
 G_BEGIN_DECLS
 
 typedef gboolean (*TestCondition) (gpointer data);
@@ -41,6 +43,13 @@ gboolean test_pid_gone (GPid pid);
 
 /* Number of live (non-zombie) processes whose parent is this process. */
 guint test_count_children (void);
+
+/* Teardown: stops @sup if it is active, drops the reference in *@sup and
+ * waits until this process has no live child left, each within
+ * @timeout_ms (the test fails naming @what otherwise). */
+void test_supervisor_stop_all (Co2sSupervisor **sup,
+                               guint timeout_ms,
+                               const char *what);
 
 /* Lines of the file at @path (empty array if missing). */
 GPtrArray *test_read_lines (const char *path);

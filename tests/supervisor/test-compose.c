@@ -114,25 +114,11 @@ fixture_setup (Fixture *f,
                 NULL);
 }
 
-static gboolean
-no_children (gpointer data)
-{
-  return test_count_children () == 0;
-}
-
 static void
 fixture_teardown (Fixture *f,
                   gconstpointer data)
 {
-  if (co2s_supervisor_get_active (f->sup))
-    {
-      g_autoptr(GAsyncResult) result = NULL;
-
-      co2s_supervisor_stop_async (f->sup, NULL, test_store_result, &result);
-      test_wait_result (&result, DEADLINE_MS, "teardown stop");
-    }
-  g_clear_object (&f->sup);
-  test_wait_until (no_children, NULL, DEADLINE_MS, "every docker process to be gone");
+  test_supervisor_stop_all (&f->sup, DEADLINE_MS, "every docker process to be gone");
 
   g_setenv ("PATH", f->old_path, TRUE);
   g_unsetenv ("FAKE_DOCKER_MODE");

@@ -58,25 +58,11 @@ fixture_setup (Fixture *f,
                 NULL);
 }
 
-static gboolean
-no_children (gpointer data)
-{
-  return test_count_children () == 0;
-}
-
 static void
 fixture_teardown (Fixture *f,
                   gconstpointer data)
 {
-  if (co2s_supervisor_get_active (f->sup))
-    {
-      g_autoptr(GAsyncResult) result = NULL;
-
-      co2s_supervisor_stop_async (f->sup, NULL, test_store_result, &result);
-      test_wait_result (&result, STOP_DEADLINE_MS, "teardown stop");
-    }
-  g_clear_object (&f->sup);
-  test_wait_until (no_children, NULL, STOP_DEADLINE_MS, "every child to be gone");
+  test_supervisor_stop_all (&f->sup, STOP_DEADLINE_MS, "every child to be gone");
 
   for (guint i = 0; i < G_N_ELEMENTS (fake_switches); i++)
     g_unsetenv (fake_switches[i]);
