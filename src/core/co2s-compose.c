@@ -569,6 +569,15 @@ info_cb (GObject *source,
   start_next (g_steal_pointer (&task));
 }
 
+/* TRUE when @name is an executable in PATH. */
+static gboolean
+program_in_path (const char *name)
+{
+  g_autofree char *path = g_find_program_in_path (name);
+
+  return path != NULL;
+}
+
 static void
 check_daemon (GTask *task)
 {
@@ -914,7 +923,7 @@ co2s_compose_start_async (Co2sCompose *self,
       return;
     }
 
-  if (g_find_program_in_path ("docker-compose") == NULL)
+  if (!program_in_path ("docker-compose"))
     {
       g_clear_pointer (&self->prefix, g_strfreev);
       fail_start (task, 0, G_IO_ERROR_NOT_FOUND,
