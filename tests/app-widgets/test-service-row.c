@@ -218,7 +218,7 @@ make_fake_bin_dir (const char *parent)
   char *dir = g_build_filename (parent, "bin", NULL);
 
   if (fake == NULL || !g_file_test (fake, G_FILE_TEST_IS_EXECUTABLE))
-    g_error ("FAKE_SERVICE must name tests/supervisor's fake-service program (run through meson test)");
+    g_error ("FAKE_SERVICE must name tests/supervision's fake-service program (run through meson test)");
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)

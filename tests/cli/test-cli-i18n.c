@@ -204,7 +204,7 @@ test_french_errors (void)
                 (const char *[]) { "sort de la plage plausible de Engine_Size" NBSP ": de 0.5 à 10", NULL });
 
   /* co2stream-producer: a property librdkafka refuses (a message of the
-   * core library). */
+   * pipeline library). */
   assert_error ("CO2S_PRODUCER", (const char *[]) { "-X", "no.such.property=1", NULL }, french_env, 2,
                 (const char *[]) { "propriété Kafka no.such.property=1 refusée", NULL });
 

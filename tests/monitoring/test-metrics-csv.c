@@ -1,4 +1,4 @@
-/* test-metrics-csv.c — src/core/co2s-metrics-csv: the CSV export of the
+/* test-metrics-csv.c — src/monitoring/co2s-metrics-csv: the CSV export of the
  * metrics, headless, in the C locale and in a French one (LOCPATH). */
 #define G_LOG_DOMAIN "test-metrics-csv"
 
