@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing on a Debian 12 / Ubuntu machine and builds co2stream:
 #   1. the system packages listed in scripts/deps-debian.txt (apt, only those missing);
-#   2. the data set: copied from ../shared/data when it is there and data/ lacks it;
-#   3. the Meson build in builddir/.
+#   2. the Meson build in builddir/.
+# The data set is committed (data/co2_processed.csv, see data/README.md).
 # Idempotent: a second run only rebuilds what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,11 +20,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
-
-if [ ! -f data/co2_processed.csv ] && [ -f ../shared/data/co2_processed.csv ]; then
-  cp ../shared/data/co2_processed.csv data/co2_processed.csv
-  echo "setup: copied the data set from ../shared/data into data/"
 fi
 
 if [ ! -f "$BUILDDIR/build.ninja" ]; then

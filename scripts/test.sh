@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 if [ ! -f data/co2_processed.csv ]; then
-  echo "test: data/co2_processed.csv is missing; the integration tests need it (see data/README.md)" >&2
+  echo "test: data/co2_processed.csv is missing from this checkout; it is part of the repository (see data/README.md): git checkout -- data/co2_processed.csv" >&2
   exit 1
 fi
 
