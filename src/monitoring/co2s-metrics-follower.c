@@ -182,6 +182,63 @@ dispatch (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Main context: tells the worker to finish and takes its thread (to join)
+ * and handoff from @self, which no longer counts as running. */
+static GThread *
+signal_stop (Co2sMetricsFollower *self, Co2sFollowerShared **shared)
+{
+  g_assert (self->thread != NULL);
+
+  *shared = g_steal_pointer (&self->shared);
+  g_atomic_int_set (&(*shared)->stop, 1);
+  return g_steal_pointer (&self->thread);
+}
+
+/* Main context: delivers what the worker handed off so far, then detaches
+ * from it (a dispatch still queued, or queued later by a worker that has
+ * not finished yet, finds no follower and does nothing) and resets the
+ * live state. Takes @shared. */
+static void
+detach_worker (Co2sMetricsFollower *self, Co2sFollowerShared *shared)
+{
+  apply_shared (self, shared);
+  shared->follower = NULL;
+  _co2s_follower_shared_unref (shared);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->assigned)
+    {
+      self->assigned = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ASSIGNED]);
+    }
+  if (self->lag != -1)
+    {
+      self->lag = -1;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAG]);
+    }
+  set_state (self, CO2S_BROKER_STATE_UNKNOWN);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* GTask thread: joins the worker (@task_data, a GThread the task owns). */
+static void
+join_worker (GTask *task,
+             gpointer source_object,
+             gpointer task_data,
+             GCancellable *cancellable)
+{
+  GThread *thread = task_data;
+
+  /* Only now, with the thread in hand: from here a cancellation completes
+   * the task at once while the join goes on (had the task been cancelled
+   * before this function ran, GTask would have skipped it and leaked the
+   * thread). FALSE means already cancelled: the join still happens. */
+  g_task_set_return_on_cancel (task, TRUE);
+  g_thread_join (thread);
+  g_task_return_boolean (task, TRUE);
+}
+
 /* ---- lifecycle ---------------------------------------------------------------- */
 
 static void
@@ -441,30 +498,52 @@ co2s_metrics_follower_stop (Co2sMetricsFollower *self)
   if (self->thread == NULL)
     return;
 
-  shared = g_steal_pointer (&self->shared);
-  g_atomic_int_set (&shared->stop, 1);
-  g_thread_join (g_steal_pointer (&self->thread));
+  /* Join first, so that every batch the worker received is delivered. */
+  g_thread_join (signal_stop (self, &shared));
+  detach_worker (self, shared);
+}
 
-  /* Deliver what arrived before the stop, then detach: a dispatch still
-   * queued finds no follower and does nothing. */
-  apply_shared (self, shared);
-  shared->follower = NULL;
-  _co2s_follower_shared_unref (shared);
+void
+co2s_metrics_follower_stop_async (Co2sMetricsFollower *self,
+                                  GCancellable *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Co2sFollowerShared *shared;
+  GThread *thread;
 
-  g_object_freeze_notify (G_OBJECT (self));
-  if (self->assigned)
+  g_return_if_fail (CO2S_IS_METRICS_FOLLOWER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, co2s_metrics_follower_stop_async);
+  g_task_set_name (task, "[co2s] metrics follower stop");
+
+  if (self->thread == NULL)
     {
-      self->assigned = FALSE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ASSIGNED]);
+      g_task_return_boolean (task, TRUE);
+      return;
     }
-  if (self->lag != -1)
-    {
-      self->lag = -1;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAG]);
-    }
-  set_state (self, CO2S_BROKER_STATE_UNKNOWN);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
-  g_object_thaw_notify (G_OBJECT (self));
+
+  /* Detach now: what the worker receives while it closes is dropped. */
+  thread = signal_stop (self, &shared);
+  detach_worker (self, shared);
+  g_task_set_task_data (task, thread, NULL);
+  g_task_run_in_thread (task, join_worker);
+}
+
+gboolean
+co2s_metrics_follower_stop_finish (Co2sMetricsFollower *self,
+                                   GAsyncResult *result,
+                                   GError **error)
+{
+  g_return_val_if_fail (CO2S_IS_METRICS_FOLLOWER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, co2s_metrics_follower_stop_async), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean

@@ -72,11 +72,37 @@ Co2sMetricsFollower *co2s_metrics_follower_new (const char *brokers);
 gboolean co2s_metrics_follower_start (Co2sMetricsFollower *self,
                                       GError **error);
 
-/* Stops the thread and joins it: returns within about
+/* Stops the thread and joins it on the calling thread: returns within about
  * CO2S_METRICS_FOLLOWER_CLOSE_TIMEOUT_MS + 1 s even when the broker is
- * unreachable. Batches already received are delivered before it returns.
- * No-op when not running. Also done by dispose. */
+ * unreachable (the consumer leaves its group first). Batches already
+ * received are delivered before it returns. No-op when not running. Also
+ * done by dispose. Blocks: from a GUI use co2s_metrics_follower_stop_async. */
 void co2s_metrics_follower_stop (Co2sMetricsFollower *self);
+
+/* Stops the follower without blocking the calling (main) thread. Before it
+ * returns, batches already handed to the main context are delivered, the
+ * follower is detached from its thread ("running" FALSE, "assigned" FALSE,
+ * "lag" -1, "broker-state" UNKNOWN) and no batch, signal or notification
+ * comes from that thread any more; the consumer then leaves its group and
+ * the thread is joined on a worker thread, after which @callback runs on the
+ * thread-default main context of the caller (finish it there with
+ * co2s_metrics_follower_stop_finish). The task holds a reference on @self:
+ * the caller may drop its own at once. start may be called again at once
+ * (a new consumer; the old one still leaves in the background). When not
+ * running, @callback reports success at once (from an idle). @cancellable
+ * (may be NULL) cannot undo the stop: cancelling it makes @callback run
+ * without waiting for the join (which still completes in the background)
+ * and _finish report G_IO_ERROR_CANCELLED. Main thread only. */
+void co2s_metrics_follower_stop_async (Co2sMetricsFollower *self,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data);
+
+/* TRUE once the consumer is closed and its thread joined; FALSE with
+ * G_IO_ERROR_CANCELLED if @cancellable was cancelled first. */
+gboolean co2s_metrics_follower_stop_finish (Co2sMetricsFollower *self,
+                                            GAsyncResult *result,
+                                            GError **error);
 
 gboolean            co2s_metrics_follower_get_running      (Co2sMetricsFollower *self);
 Co2sBrokerState     co2s_metrics_follower_get_broker_state (Co2sMetricsFollower *self);
