@@ -24,6 +24,12 @@ typedef struct {
   char *last_error;
   gboolean dispatch_queued;
 
+  /* Worker thread only (the rebalance callback is served there): the
+   * partitions assigned and the rebalance protocol, tracked by the callback
+   * itself rather than asked of librdkafka (see on_kafka_rebalance). */
+  int n_assigned;
+  gboolean cooperative;
+
   int stop;                   /* atomic: the worker must finish */
   GMainContext *context;      /* where dispatch runs */
 

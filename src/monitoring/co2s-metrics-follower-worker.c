@@ -139,6 +139,13 @@ on_kafka_error (rd_kafka_t *rk, int err, const char *reason, void *opaque)
     shared_set_error (shared, message, FALSE);
 }
 
+/* Accepts or gives back partitions, counting them. No blocking request
+ * (rd_kafka_assignment, rd_kafka_rebalance_protocol, …) may follow the
+ * unassign: when the consumer closes, the group handler terminates as soon
+ * as the final revoke is answered and never replies to a later request, so
+ * such a call blocked close_consumer, and the follower's stop, forever
+ * (librdkafka issue #4041). The protocol is read on assignment, while the
+ * group is alive, and the assignment is counted here. */
 static void
 on_kafka_rebalance (rd_kafka_t *rk,
                     rd_kafka_resp_err_t err,
@@ -146,35 +153,39 @@ on_kafka_rebalance (rd_kafka_t *rk,
                     void *opaque)
 {
   Co2sFollowerShared *shared = opaque;
-  gboolean cooperative = g_strcmp0 (rd_kafka_rebalance_protocol (rk), "COOPERATIVE") == 0;
-  rd_kafka_topic_partition_list_t *now = NULL;
   rd_kafka_error_t *error = NULL;
+  rd_kafka_resp_err_t assign_err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  int count = partitions != NULL ? partitions->cnt : 0;
   gboolean assigned;
 
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
     {
-      if (cooperative)
+      shared->cooperative = g_strcmp0 (rd_kafka_rebalance_protocol (rk), "COOPERATIVE") == 0;
+      if (shared->cooperative)
         error = rd_kafka_incremental_assign (rk, partitions);
       else
-        rd_kafka_assign (rk, partitions);
+        assign_err = rd_kafka_assign (rk, partitions);
+      if (error == NULL && assign_err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        shared->n_assigned = shared->cooperative ? shared->n_assigned + count : count;
     }
   else
     {
-      if (cooperative)
+      /* Revoked or lost: not consumed any more, even if the call fails. */
+      if (shared->cooperative)
         error = rd_kafka_incremental_unassign (rk, partitions);
       else
-        rd_kafka_assign (rk, NULL);
+        assign_err = rd_kafka_assign (rk, NULL);
+      shared->n_assigned = shared->cooperative ? MAX (0, shared->n_assigned - count) : 0;
     }
   if (error != NULL)
     {
       shared_set_error (shared, rd_kafka_error_string (error), FALSE);
       rd_kafka_error_destroy (error);
     }
+  else if (assign_err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    shared_set_error (shared, rd_kafka_err2str (assign_err), FALSE);
 
-  assigned = rd_kafka_assignment (rk, &now) == RD_KAFKA_RESP_ERR_NO_ERROR && now->cnt > 0;
-  if (now != NULL)
-    rd_kafka_topic_partition_list_destroy (now);
-
+  assigned = shared->n_assigned > 0;
   g_mutex_lock (&shared->mutex);
   if (shared->assigned != assigned)
     {
