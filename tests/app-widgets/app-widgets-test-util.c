@@ -41,48 +41,6 @@ aw_test_init (int    *argc,
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
-static gboolean
-set_flag_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-gboolean
-aw_wait_for (AwCondition cond,
-             gpointer    data,
-             guint       timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  gboolean ok;
-  guint wake_id;
-
-  /* A 10 ms wakeup bounds how late the deadline is noticed. */
-  wake_id = g_timeout_add (10, wake_cb, NULL);
-  while (!(ok = cond (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake_id);
-
-  return ok;
-}
-
-void
-aw_run_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, set_flag_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 void
 aw_make_batch (Co2sBatchMetrics *m,
                guint64           i,
@@ -140,9 +98,8 @@ aw_show_in_window (GtkWidget *child,
   gtk_window_set_default_size (window, width, height);
   gtk_window_set_child (window, child);
   gtk_window_present (window);
-  g_assert_true (aw_wait_for (window_ready, child, 5000));
-  /* One more frame so the first paint happened. */
-  aw_run_for (50);
+  co2s_test_assert_wait (window_ready, child, 5000);
+  g_assert_true (co2s_test_gtk_wait_frames (child, 1, 5000));
 
   return window;
 }

@@ -1,26 +1,18 @@
 /* app-widgets-test-util.h — shared helpers of the app-widgets tests:
- * GTK/libadwaita setup under Xvfb, waiting on conditions with deadlines,
- * synthetic batches, rendering a widget to pixels. */
+ * GTK/libadwaita setup under Xvfb, synthetic batches, rendering a widget to
+ * pixels. Waits are tests/common's (co2s-test-util.h, co2s-test-gtk.h). */
 #pragma once
 
 #include <adwaita.h>
 
 #include "co2s-metrics-history.h"
+#include "co2s-test-gtk.h"
 
 G_BEGIN_DECLS
 
 /* g_test_init + adw_init + the widgets' CSS; aborts loudly without a
  * display (the tests run under xvfb-run). */
 void aw_test_init (int *argc, char ***argv);
-
-/* Iterates the default main context until @cond (data) is TRUE or
- * @timeout_ms passed; returns the last value of @cond. */
-typedef gboolean (*AwCondition) (gpointer data);
-gboolean aw_wait_for (AwCondition cond, gpointer data, guint timeout_ms);
-
-/* Iterates the default main context for @ms milliseconds (blocking in
- * poll between events: no busy loop). */
-void aw_run_for (guint ms);
 
 /* Batch @i (1-based) of a synthetic training run: RMSE decaying from ~40 to
  * ~6 g/km, 100 rows per batch, one batch per @spacing_us ending now. */
@@ -30,7 +22,7 @@ void aw_make_batch (Co2sBatchMetrics *m, guint64 i, guint64 n_total, gint64 spac
 void aw_fill_history (Co2sMetricsHistory *history, guint64 from, guint64 to);
 
 /* A toplevel window of @width × @height showing @child, presented; waits
- * until it is mapped and laid out. */
+ * until it is mapped, laid out and painted once. */
 GtkWindow *aw_show_in_window (GtkWidget *child, int width, int height);
 
 /* Renders @widget as it is now into a texture (GtkSnapshot → the window's

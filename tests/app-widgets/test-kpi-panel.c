@@ -161,6 +161,37 @@ text_is_not (gpointer data)
   return !text_is (data);
 }
 
+typedef struct {
+  Co2sKpiPanel *panel;
+  const char *texts[CO2S_N_KPIS];  /* NULL: not checked */
+} TextsWait;
+
+/* Every KPI of @data with a text still shows it. */
+static gboolean
+texts_unchanged (gpointer data)
+{
+  TextsWait *w = data;
+
+  for (Co2sKpi k = 0; k < CO2S_N_KPIS; k++)
+    if (w->texts[k] != NULL && g_strcmp0 (co2s_kpi_panel_get_value_text (w->panel, k), w->texts[k]) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+typedef struct {
+  Co2sKpiPanel *panel;
+  Co2sKpi kpi;
+  const char *text;
+} DetailWait;
+
+static gboolean
+detail_is (gpointer data)
+{
+  DetailWait *w = data;
+
+  return g_strcmp0 (co2s_kpi_panel_get_detail_text (w->panel, w->kpi), w->text) == 0;
+}
+
 static void
 test_live_update (void)
 {
@@ -178,22 +209,22 @@ test_live_update (void)
   aw_fill_history (history, 11, 11);
   g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_BATCHES), ==, "10");
   w.text = "11";
-  g_assert_true (aw_wait_for (text_is, &w, 1000));
+  co2s_test_assert_wait (text_is, &w, 1000);
 
   /* Unmapped: nothing is recomputed until it is shown again. */
   gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (panel)));
   aw_fill_history (history, 12, 12);
-  aw_run_for (200);
-  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_BATCHES), ==, "11");
+  w.text = "11";
+  co2s_test_assert_stays (text_is, &w, 200);
   gtk_window_present (window);
   w.text = "12";
-  g_assert_true (aw_wait_for (text_is, &w, 2000));
+  co2s_test_assert_wait (text_is, &w, 2000);
 
   /* A new series (trainer --reset) starts the counts again. */
   aw_fill_history (history, 1, 1);
   w.text = "1";
-  g_assert_true (aw_wait_for (text_is, &w, 1000));
+  co2s_test_assert_wait (text_is, &w, 1000);
 
   gtk_window_destroy (window);
 }
@@ -207,6 +238,7 @@ test_ticks_only_while_mapped (void)
   Co2sService *api = co2s_supervisor_get_service (supervisor, CO2S_SERVICE_API);
   g_autofree char *age = NULL;
   g_autofree char *uptime = NULL;
+  TextsWait unchanged = { 0 };
   TextWait w;
   Co2sKpiPanel *panel;
   GtkWindow *window;
@@ -220,39 +252,40 @@ test_ticks_only_while_mapped (void)
   w.panel = panel;
   w.kpi = CO2S_KPI_UPTIME;
   w.text = "0 s";
-  g_assert_true (aw_wait_for (text_is, &w, 1000));
+  co2s_test_assert_wait (text_is, &w, 1000);
   g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_UPTIME), ==, "1 of 4 services running");
   co2s_service_set_state (api, CO2S_SERVICE_STATE_RUNNING, NULL);
-  aw_run_for (100);
-  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_UPTIME), ==, "2 of 4 services running");
+  co2s_test_assert_wait (detail_is, &((DetailWait) { panel, CO2S_KPI_UPTIME, "2 of 4 services running" }), 1000);
 
   /* Ages and uptime tick while mapped. */
   w.kpi = CO2S_KPI_MODEL_AGE;
   w.text = "0 s";
-  g_assert_true (aw_wait_for (text_is_not, &w, 2500));
+  co2s_test_assert_wait (text_is_not, &w, 2500);
   w.kpi = CO2S_KPI_UPTIME;
-  g_assert_true (aw_wait_for (text_is_not, &w, 2500));
+  co2s_test_assert_wait (text_is_not, &w, 2500);
 
   /* Hidden: no tick, the texts stay. */
   gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
   age = g_strdup (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_MODEL_AGE));
   uptime = g_strdup (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_UPTIME));
-  aw_run_for (2200);
-  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_MODEL_AGE), ==, age);
-  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_UPTIME), ==, uptime);
+  unchanged.panel = panel;
+  unchanged.texts[CO2S_KPI_MODEL_AGE] = age;
+  unchanged.texts[CO2S_KPI_UPTIME] = uptime;
+  /* Longer than two ticks. */
+  co2s_test_assert_stays (texts_unchanged, &unchanged, 2200);
 
   /* Shown again: current at once. */
   gtk_window_present (window);
   w.kpi = CO2S_KPI_MODEL_AGE;
   w.text = age;
-  g_assert_true (aw_wait_for (text_is_not, &w, 1000));
+  co2s_test_assert_wait (text_is_not, &w, 1000);
 
   /* Stopped: no uptime. */
   co2s_service_set_state (broker, CO2S_SERVICE_STATE_STOPPED, NULL);
   co2s_service_set_state (api, CO2S_SERVICE_STATE_STOPPED, NULL);
   w.kpi = CO2S_KPI_UPTIME;
   w.text = "—";
-  g_assert_true (aw_wait_for (text_is, &w, 1000));
+  co2s_test_assert_wait (text_is, &w, 1000);
 
   gtk_window_destroy (window);
 }
@@ -274,9 +307,9 @@ test_no_layout_jump (void)
   /* Nine-digit counts, many batches. */
   aw_fill_history (history, 999000, 1000000);
   co2s_kpi_panel_refresh (panel);
-  aw_run_for (200);
-  g_test_message ("rows: %s", co2s_kpi_panel_get_value_text (panel, CO2S_KPI_ROWS_TRAINED));
-  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_ROWS_TRAINED), ==, "100000000");
+  co2s_test_assert_wait (text_is, &((TextWait) { panel, CO2S_KPI_ROWS_TRAINED, "100000000" }), 1000);
+  /* Laid out again with the new values. */
+  g_assert_true (co2s_test_gtk_wait_frames (GTK_WIDGET (panel), 1, 5000));
 
   gtk_widget_measure (GTK_WIDGET (panel), GTK_ORIENTATION_HORIZONTAL, -1,
                       &min_after, &nat_after, NULL, NULL);

@@ -22,8 +22,8 @@ show_log (Co2sService *service)
   GtkWidget *window = co2s_log_window_new (service);
 
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (aw_wait_for (window_mapped, window, 5000));
-  aw_run_for (100);
+  co2s_test_assert_wait (window_mapped, window, 5000);
+  g_assert_true (co2s_test_gtk_wait_frames (window, 1, 5000));
 
   return CO2S_LOG_WINDOW (window);
 }
@@ -62,6 +62,22 @@ find_list_view (GtkWidget *widget)
   return NULL;
 }
 
+typedef struct {
+  GtkWidget *empty_title;
+  GtkListView *list_view;
+  const char *label;
+} LinesWait;
+
+/* The list, not the empty state, is shown, with a row labelled @label. */
+static gboolean
+list_shows (gpointer data)
+{
+  LinesWait *w = data;
+
+  return !gtk_widget_get_mapped (w->empty_title) && gtk_widget_get_mapped (GTK_WIDGET (w->list_view)) &&
+         aw_find_label (GTK_WIDGET (w->list_view), w->label) != NULL;
+}
+
 static void
 test_lines (void)
 {
@@ -79,11 +95,9 @@ test_lines (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (list_view))), ==, 0);
 
   append_lines (service, 1, 3);
-  aw_run_for (100);
-  g_assert_false (gtk_widget_get_mapped (empty_title));
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (list_view)));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (list_view))), ==, 3);
-  g_assert_nonnull (aw_find_label (GTK_WIDGET (list_view), "line 2 of the trainer's output"));
+  co2s_test_assert_wait (list_shows, &((LinesWait) { empty_title, list_view, "line 2 of the trainer's output" }),
+                         3000);
 
   text = co2s_log_window_dup_text (window);
   lines = g_strsplit (text, "\n", -1);
@@ -123,6 +137,17 @@ at_bottom (gpointer data)
   return upper > page && value + page >= upper - 1.0;
 }
 
+/* Scrolled up: far from the end (the list may re-estimate row heights by
+ * a few pixels, but stays near the top). */
+static gboolean
+near_top (gpointer data)
+{
+  ScrollWait *w = data;
+
+  return gtk_adjustment_get_value (w->adjustment) < gtk_adjustment_get_page_size (w->adjustment) / 2 &&
+         !at_bottom (w);
+}
+
 static void
 test_autoscroll (void)
 {
@@ -136,25 +161,23 @@ test_autoscroll (void)
   w.adjustment = gtk_scrolled_window_get_vadjustment (co2s_log_window_get_scrolled_window (window));
 
   /* Opened at the newest line. */
-  g_assert_true (aw_wait_for (at_bottom, &w, 3000));
+  co2s_test_assert_wait (at_bottom, &w, 3000);
   g_assert_true (co2s_log_window_get_following (window));
 
   /* New lines: still at the bottom. */
   append_lines (service, 301, 350);
-  g_assert_true (aw_wait_for (at_bottom, &w, 3000));
-  aw_run_for (200);
-  g_assert_true (at_bottom (&w));
+  co2s_test_assert_wait (at_bottom, &w, 3000);
+  /* Still there once the list re-measured the new rows over a few frames
+   * (it may leave the bottom for a moment meanwhile). */
+  g_assert_true (co2s_test_gtk_wait_frames (GTK_WIDGET (window), 5, 5000));
+  co2s_test_assert_wait (at_bottom, &w, 3000);
   g_assert_true (co2s_log_window_get_following (window));
 
   /* The user scrolls up: new lines do not move the view. */
   gtk_adjustment_set_value (w.adjustment, 0.0);
   g_assert_false (co2s_log_window_get_following (window));
   append_lines (service, 351, 400);
-  aw_run_for (300);
-  /* (The list may re-estimate row heights by a few pixels; it stays at
-   * the top, nowhere near the end.) */
-  g_assert_cmpfloat (gtk_adjustment_get_value (w.adjustment), <, gtk_adjustment_get_page_size (w.adjustment) / 2);
-  g_assert_false (at_bottom (&w));
+  co2s_test_assert_stays (near_top, &w, 300);
   g_assert_false (co2s_log_window_get_following (window));
 
   /* Back at the bottom: following again. */
@@ -162,7 +185,7 @@ test_autoscroll (void)
                             gtk_adjustment_get_upper (w.adjustment) - gtk_adjustment_get_page_size (w.adjustment));
   g_assert_true (co2s_log_window_get_following (window));
   append_lines (service, 401, 420);
-  g_assert_true (aw_wait_for (at_bottom, &w, 3000));
+  co2s_test_assert_wait (at_bottom, &w, 3000);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -205,7 +228,7 @@ test_copy_all (void)
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "log.copy-all", NULL));
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL, read_text_cb, &r);
-  g_assert_true (aw_wait_for (read_done, &r, 5000));
+  co2s_test_assert_wait (read_done, &r, 5000);
   g_assert_cmpstr (r.text, ==, expected);
   g_assert_nonnull (aw_find_label (GTK_WIDGET (window), "25 lines copied"));
 
@@ -256,7 +279,7 @@ test_save (void)
   expected = co2s_log_window_dup_text (window);
 
   co2s_log_window_save_async (window, file, NULL, save_cb, &r);
-  g_assert_true (aw_wait_for (save_done, &r, 5000));
+  co2s_test_assert_wait (save_done, &r, 5000);
   g_assert_no_error (r.error);
   g_assert_true (r.ok);
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
@@ -265,7 +288,7 @@ test_save (void)
   /* A folder that does not exist: an error, no crash. */
   r.done = FALSE;
   co2s_log_window_save_async (window, bad_file, NULL, save_cb, &r);
-  g_assert_true (aw_wait_for (save_done, &r, 5000));
+  co2s_test_assert_wait (save_done, &r, 5000);
   g_assert_false (r.ok);
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_clear_error (&r.error);
@@ -331,8 +354,7 @@ test_shortcuts (void)
   /* What Escape runs closes the window. */
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "window.close", NULL));
-  aw_run_for (50);
-  g_assert_null (window);
+  co2s_test_assert_wait (co2s_test_pointer_cleared, &window, 2000);
 }
 
 int

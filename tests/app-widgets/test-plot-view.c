@@ -30,15 +30,34 @@ drawn_more_than (gpointer data)
   return co2s_plot_view_get_draw_count (w->view) > w->count;
 }
 
+static gboolean
+drawn_at_most (gpointer data)
+{
+  DrawWait *w = data;
+
+  return co2s_plot_view_get_draw_count (w->view) <= w->count;
+}
+
 /* Waits until a draw happened after now; returns the new count. */
 static guint
 wait_for_draw (Co2sPlotView *view)
 {
   DrawWait w = { view, co2s_plot_view_get_draw_count (view) };
 
-  g_assert_true (aw_wait_for (drawn_more_than, &w, 2000));
+  co2s_test_assert_wait (drawn_more_than, &w, 2000);
 
   return co2s_plot_view_get_draw_count (view);
+}
+
+/* Asserts that the draw count of @view stays at most @max for @ms. */
+static void
+assert_draw_count_stays_at_most (Co2sPlotView *view,
+                                 guint max,
+                                 guint ms)
+{
+  DrawWait w = { view, max };
+
+  co2s_test_assert_stays (drawn_at_most, &w, ms);
 }
 
 /* Waits until no draw happened for 300 ms (the first frames settled). */
@@ -46,17 +65,18 @@ static guint
 wait_for_quiet (Co2sPlotView *view)
 {
   gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  guint count;
+  DrawWait w = { view, 0 };
+  gboolean quiet;
 
   do
     {
-      count = co2s_plot_view_get_draw_count (view);
-      aw_run_for (300);
+      w.count = co2s_plot_view_get_draw_count (view);
+      quiet = co2s_test_stays (drawn_at_most, &w, 300);
     }
-  while (co2s_plot_view_get_draw_count (view) != count && g_get_monotonic_time () < deadline);
-  g_assert_cmpuint (co2s_plot_view_get_draw_count (view), ==, count);
+  while (!quiet && g_get_monotonic_time () < deadline);
+  g_assert_true (quiet);
 
-  return count;
+  return w.count;
 }
 
 static GtkWindow *
@@ -150,11 +170,10 @@ test_no_redraw_when_idle (void)
 
   /* Nothing changes for 1.5 s: no draw and (almost) no CPU. */
   cpu = aw_cpu_time_us ();
-  aw_run_for (1500);
+  assert_draw_count_stays_at_most (view, count, 1500);
   cpu = aw_cpu_time_us () - cpu;
   g_test_message ("idle: %u draws, %" G_GUINT64_FORMAT " µs CPU in 1.5 s",
                   co2s_plot_view_get_draw_count (view) - count, cpu);
-  g_assert_cmpuint (co2s_plot_view_get_draw_count (view), ==, count);
   g_assert_cmpuint (cpu, <, 150 * 1000);
 
   /* One new batch: drawn within a second (the freshness target). */
@@ -170,9 +189,7 @@ test_no_redraw_when_idle (void)
   for (guint64 i = 102; i < 152; i++)
     aw_fill_history (history, i, i);
   wait_for_draw (view);
-  aw_run_for (300);
-  g_assert_cmpuint (co2s_plot_view_get_draw_count (view) - count, >=, 1);
-  g_assert_cmpuint (co2s_plot_view_get_draw_count (view) - count, <=, 2);
+  assert_draw_count_stays_at_most (view, count + 2, 300);
 
   /* A duplicate batch changes nothing, so it draws nothing. */
   count = wait_for_quiet (view);
@@ -182,8 +199,7 @@ test_no_redraw_when_idle (void)
     g_assert_true (co2s_metrics_history_get_batch (history, 10, &m));
     g_assert_cmpint (co2s_metrics_history_append (history, &m), ==, CO2S_METRICS_APPEND_DUPLICATE);
   }
-  aw_run_for (300);
-  g_assert_cmpuint (co2s_plot_view_get_draw_count (view), ==, count);
+  assert_draw_count_stays_at_most (view, count, 300);
 
   gtk_window_destroy (window);
 }
@@ -226,8 +242,7 @@ test_properties (void)
   g_assert_cmpuint (fit_after, >, fit_before + 200);
   count = wait_for_quiet (view);
   co2s_plot_view_set_show_fit (view, TRUE);
-  aw_run_for (200);
-  g_assert_cmpuint (co2s_plot_view_get_draw_count (view), ==, count);
+  assert_draw_count_stays_at_most (view, count, 200);
 
   co2s_plot_view_set_log_scale (view, TRUE);
   wait_for_draw (view);
@@ -280,7 +295,7 @@ test_dark_style (void)
   light = aw_render_widget (GTK_WIDGET (view));
 
   adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_DARK);
-  g_assert_true (aw_wait_for (view_is_dark, view, 2000));
+  co2s_test_assert_wait (view_is_dark, view, 2000);
   wait_for_draw (view);
   co2s_plot_view_get_options (view, &options);
   g_assert_cmpint (options.style, ==, CO2S_PLOT_STYLE_DARK);
@@ -296,7 +311,7 @@ test_dark_style (void)
   g_assert_cmpuint (aw_count_colour (dark, rgb_hex (&dark_palette.rmse), 40), >, 300);
 
   adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
-  g_assert_true (aw_wait_for (view_is_light, view, 2000));
+  co2s_test_assert_wait (view_is_light, view, 2000);
   gtk_window_destroy (window);
 }
 
@@ -337,7 +352,9 @@ test_accessible (void)
   g_assert_cmpstr (co2s_plot_view_get_description (view), ==, empty);
 
   /* The first change after a quiet second is described at once... */
-  aw_run_for (1100);
+  w.view = view;
+  w.expected = empty;
+  co2s_test_assert_stays (description_is, &w, 1100);
   aw_fill_history (history, 1, 60);
   first = co2s_rmse_plot_describe (history);
   g_assert_true (g_str_has_prefix (first, "Latest RMSE "));
@@ -350,9 +367,8 @@ test_accessible (void)
   second = co2s_rmse_plot_describe (history);
   g_assert_cmpstr (second, !=, first);
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, first);
-  w.view = view;
   w.expected = second;
-  g_assert_true (aw_wait_for (description_is, &w, 2000));
+  co2s_test_assert_wait (description_is, &w, 2000);
   elapsed = g_get_monotonic_time () - t0;
   g_test_message ("throttled description updated after %" G_GINT64_FORMAT " µs", elapsed);
   g_assert_cmpint (elapsed, >=, 500 * 1000);

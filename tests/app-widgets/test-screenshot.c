@@ -149,7 +149,8 @@ shoot (Scene      *scene,
   g_autofree char *path = NULL;
   AwPixelStats stats;
 
-  aw_run_for (400);
+  /* Restyled (a colour scheme change), laid out and painted. */
+  g_assert_true (co2s_test_gtk_wait_frames (scene->content, 2, 5000));
   assert_no_clipped_labels (scene->content);
   texture = aw_render_widget (scene->content);
   path = aw_save_png (texture, name);
@@ -167,7 +168,7 @@ test_window (void)
 
   adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
   scene_build (&scene);
-  g_assert_true (aw_wait_for (content_mapped, scene.content, 5000));
+  co2s_test_assert_wait (content_mapped, scene.content, 5000);
   shoot (&scene, "widgets-light.png");
 
   adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_DARK);
@@ -201,7 +202,7 @@ test_empty (void)
   gtk_widget_add_css_class (frame, "background");
   gtk_box_append (GTK_BOX (frame), box);
   window = aw_show_in_window (frame, 1000, 700);
-  aw_run_for (200);
+  g_assert_true (co2s_test_gtk_wait_frames (frame, 2, 5000));
   texture = aw_render_widget (frame);
   path = aw_save_png (texture, "widgets-empty.png");
   gtk_window_destroy (window);
@@ -226,8 +227,8 @@ test_log_window (void)
 
   window = co2s_log_window_new (service);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (aw_wait_for (content_mapped, window, 5000));
-  aw_run_for (400);
+  co2s_test_assert_wait (content_mapped, window, 5000);
+  g_assert_true (co2s_test_gtk_wait_frames (window, 2, 5000));
   texture = aw_render_widget (adw_window_get_content (ADW_WINDOW (window)));
   path = aw_save_png (texture, "log-window.png");
   gtk_window_destroy (GTK_WINDOW (window));

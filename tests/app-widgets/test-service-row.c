@@ -156,7 +156,6 @@ test_subtitle_and_detail (void)
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "offsets out of range");
   co2s_service_append_log (service, "batch 3: 100 rows, rmse 6.21 g/km", FALSE);
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "batch 3: 100 rows, rmse 6.21 g/km");
-  aw_run_for (50);
 
   co2s_service_set_state (service, CO2S_SERVICE_STATE_RUNNING, NULL);
   co2s_service_set_restart_count (service, 3);
@@ -166,7 +165,7 @@ test_subtitle_and_detail (void)
   /* The uptime ticks while shown and running. */
   w.row = CO2S_SERVICE_ROW (row);
   w.text = first;
-  g_assert_true (aw_wait_for (detail_differs, &w, 2500));
+  co2s_test_assert_wait (detail_differs, &w, 2500);
   g_assert_true (g_str_has_prefix (co2s_service_row_get_detail_text (CO2S_SERVICE_ROW (row)), "Up 1 s"));
 
   co2s_service_set_state (service, CO2S_SERVICE_STATE_STOPPED, NULL);
@@ -273,17 +272,17 @@ test_toggle_through_supervisor (void)
   co2s_service_row_toggle (CO2S_SERVICE_ROW (row));
   w.service = broker;
   w.state = CO2S_SERVICE_STATE_FAILED;
-  g_assert_true (aw_wait_for (state_is, &w, 5000));
+  co2s_test_assert_wait (state_is, &w, 5000);
   g_test_message ("broker: %s", co2s_service_get_message (broker));
   g_assert_nonnull (strstr (co2s_service_get_message (broker), "not found"));
-  g_assert_true (aw_wait_for (supervisor_idle, supervisor, 5000));
+  co2s_test_assert_wait (supervisor_idle, supervisor, 5000);
 
   /* Real (fake) programs: the row's Start brings the trainer up... */
   g_object_set (supervisor, "bin-dir", bin, NULL);
   co2s_service_row_toggle (CO2S_SERVICE_ROW (row));
   w.service = trainer;
   w.state = CO2S_SERVICE_STATE_RUNNING;
-  g_assert_true (aw_wait_for (state_is, &w, 10000));
+  co2s_test_assert_wait (state_is, &w, 10000);
   assert_state (row, "Running", "emblem-ok-symbolic", "success");
   g_assert_true (co2s_service_row_get_stops (CO2S_SERVICE_ROW (row)));
   pid = co2s_service_get_pid (trainer);
@@ -294,14 +293,14 @@ test_toggle_through_supervisor (void)
   /* ...and its Stop ends that process. */
   co2s_service_row_toggle (CO2S_SERVICE_ROW (row));
   w.state = CO2S_SERVICE_STATE_STOPPED;
-  g_assert_true (aw_wait_for (state_is, &w, 10000));
+  co2s_test_assert_wait (state_is, &w, 10000);
   assert_state (row, "Stopped", "media-playback-stop-symbolic", NULL);
   g_assert_cmpint (co2s_service_get_pid (trainer), ==, 0);
   g_assert_cmpint (kill (pid, 0), ==, -1);
 
   /* Leave nothing running. */
   co2s_supervisor_stop_async (supervisor, NULL, NULL, NULL);
-  g_assert_true (aw_wait_for (supervisor_idle, supervisor, 10000));
+  co2s_test_assert_wait (supervisor_idle, supervisor, 10000);
 
   gtk_window_destroy (window);
   remove_tree (tmp);
@@ -341,7 +340,7 @@ test_show_log (void)
   g_assert_true (CO2S_IS_LOG_WINDOW (log));
   g_assert_true (co2s_log_window_get_service (CO2S_LOG_WINDOW (log)) == service);
   g_assert_true (gtk_window_get_transient_for (log) == window);
-  g_assert_true (aw_wait_for (window_mapped, log, 5000));
+  co2s_test_assert_wait (window_mapped, log, 5000);
   g_assert_cmpstr (gtk_window_get_title (log), ==, "Trainer Log");
 
   /* Again: the same window, raised. */
@@ -355,8 +354,7 @@ test_show_log (void)
   /* The row's window going away takes the log window with it. */
   g_object_add_weak_pointer (G_OBJECT (log), (gpointer *) &log);
   gtk_window_destroy (window);
-  aw_run_for (50);
-  g_assert_null (log);
+  co2s_test_assert_wait (co2s_test_pointer_cleared, &log, 2000);
 }
 
 static void

@@ -7,12 +7,15 @@
 #include <glib/gstdio.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #define POLL_US 2000
+/* How often a wait wakes up when nothing happens in the main context. */
+#define WAKE_MS 5
 
 typedef struct
 {
@@ -370,26 +373,109 @@ co2s_test_free_port (void)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
+/* ---- waiting on conditions ---------------------------------------------------- */
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the default main context, blocking until an event or the next
+ * wake-up, while (@predicate (@data) == @until_is) is FALSE and @deadline
+ * has not passed. Returns the last value of the predicate. */
+static gboolean
+iterate_while (Co2sTestPredicate predicate,
+               gpointer data,
+               gboolean until_is,
+               gint64 deadline)
+{
+  GSource *wake = g_timeout_source_new (WAKE_MS);
+  gboolean value;
+
+  g_source_set_callback (wake, wake_cb, NULL, NULL);
+  g_source_set_name (wake, "co2s-test-wake");
+  g_source_attach (wake, NULL);
+  while ((value = predicate (data)) != until_is && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_destroy (wake);
+  g_source_unref (wake);
+  return value;
+}
+
 gboolean
 co2s_test_wait_until (Co2sTestPredicate predicate, gpointer data, guint timeout_ms)
 {
-  gint64 deadline = deadline_after (timeout_ms);
-
   g_return_val_if_fail (predicate != NULL, FALSE);
 
-  for (;;)
-    {
-      gboolean dispatched = FALSE;
+  return iterate_while (predicate, data, TRUE, deadline_after (timeout_ms));
+}
 
-      if (predicate (data))
-        return TRUE;
-      if (g_get_monotonic_time () >= deadline)
-        return FALSE;
-      while (g_main_context_iteration (NULL, FALSE))
-        dispatched = TRUE;
-      if (!dispatched)
-        g_usleep (POLL_US);
-    }
+gboolean
+co2s_test_stays (Co2sTestPredicate predicate, gpointer data, guint ms)
+{
+  g_return_val_if_fail (predicate != NULL, FALSE);
+
+  return iterate_while (predicate, data, FALSE, deadline_after (ms));
+}
+
+void
+_co2s_test_assert_wait (const char *domain,
+                        const char *file,
+                        int line,
+                        const char *func,
+                        Co2sTestPredicate predicate,
+                        gpointer data,
+                        guint timeout_ms,
+                        const char *what)
+{
+  g_autofree char *message = NULL;
+
+  if (co2s_test_wait_until (predicate, data, timeout_ms))
+    return;
+  message = g_strdup_printf ("timed out after %u ms waiting for %s", timeout_ms, what);
+  g_assertion_message (domain, file, line, func, message);
+}
+
+void
+_co2s_test_assert_stays (const char *domain,
+                         const char *file,
+                         int line,
+                         const char *func,
+                         Co2sTestPredicate predicate,
+                         gpointer data,
+                         guint ms,
+                         const char *what)
+{
+  gint64 start = g_get_monotonic_time ();
+  g_autofree char *message = NULL;
+
+  if (co2s_test_stays (predicate, data, ms))
+    return;
+  message = g_strdup_printf ("%s stopped holding after %" G_GINT64_FORMAT " of %u ms", what,
+                             (g_get_monotonic_time () - start) / G_TIME_SPAN_MILLISECOND, ms);
+  g_assertion_message (domain, file, line, func, message);
+}
+
+void
+co2s_test_store_result (GObject *source, GAsyncResult *result, gpointer slot)
+{
+  GAsyncResult **out = slot;
+
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+gboolean
+co2s_test_result_is_set (gpointer slot)
+{
+  return *(GAsyncResult **) slot != NULL;
+}
+
+gboolean
+co2s_test_pointer_cleared (gpointer slot)
+{
+  return *(gpointer *) slot == NULL;
 }
 
 /* ---- child processes ------------------------------------------------------- */
@@ -407,6 +493,9 @@ co2s_test_proc_spawn (const char * const *argv, const char * const *env, GError 
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, child_setup,
                                          GINT_TO_POINTER (getpid ()), NULL);
+  /* The test runs with G_DEBUG=fatal-warnings; a program's g_warning lines
+   * are its operational log (read by the tests), its criticals are bugs. */
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {
       const char *eq = strchr (env[i], '=');
@@ -642,4 +731,80 @@ co2s_test_proc_kill (Co2sTestProc *proc)
   if (status == -1)
     g_error ("%s (pid %d) survived SIGKILL for 30 s", proc->name, (int) proc->pid);
   return status;
+}
+
+gboolean
+co2s_test_pid_gone (GPid pid)
+{
+  g_autofree char *stat_path = NULL;
+  g_autofree char *contents = NULL;
+  const char *paren;
+
+  g_return_val_if_fail (pid > 0, TRUE);
+
+  /* No waitpid(): GLib reaps the children it spawned, and stealing that
+   * from it makes it complain. */
+  if (kill (pid, 0) != 0 && errno == ESRCH)
+    return TRUE;
+
+  /* A zombie is dead: only its parent has not reaped it yet. */
+  stat_path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  if (!g_file_get_contents (stat_path, &contents, NULL, NULL))
+    return TRUE;
+  paren = strrchr (contents, ')');
+  return paren != NULL && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+gboolean
+co2s_test_pids_gone (gpointer pids)
+{
+  GArray *array = pids;
+
+  g_return_val_if_fail (array != NULL, TRUE);
+
+  for (guint i = 0; i < array->len; i++)
+    {
+      GPid pid = g_array_index (array, GPid, i);
+
+      if (pid > 0 && !co2s_test_pid_gone (pid))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+guint
+co2s_test_count_children (void)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  if (proc == NULL)
+    g_error ("cannot read /proc: the process helpers need Linux's procfs");
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *contents = NULL;
+      const char *paren;
+      char state;
+      int ppid;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_build_filename ("/proc", name, "stat", NULL);
+      if (!g_file_get_contents (path, &contents, NULL, NULL))
+        continue;
+      paren = strrchr (contents, ')');
+      if (paren == NULL || sscanf (paren + 1, " %c %d", &state, &ppid) != 2)
+        continue;
+      if (ppid == (int) getpid () && state != 'Z' && state != 'X')
+        n++;
+    }
+  return n;
+}
+
+gboolean
+co2s_test_no_children (gpointer unused)
+{
+  return co2s_test_count_children () == 0;
 }

@@ -1,12 +1,13 @@
-/* co2s-test-util.h — shared helpers for co2stream's integration tests:
- * spawning the built programs and reading their output with deadlines, free
- * ports, temporary directories, the data set, and Kafka fixtures (the
- * embedded co2stream-broker and a real Apache Kafka).
+/* co2s-test-util.h — the helpers every test suite shares (GLib/GIO only, no
+ * GTK): waiting on conditions with deadlines, spawning the built programs
+ * and reading their output, processes, free ports, temporary directories,
+ * the data set, and Kafka fixtures (the embedded co2stream-broker and a
+ * real Apache Kafka).
  *
  * Unless said otherwise, call these from the test's main thread. Waits never
- * sleep blindly: they poll a condition every few milliseconds up to a
- * deadline, iterating the default main context meanwhile. A missing
- * prerequisite fails the test loudly; nothing is skipped. */
+ * sleep blindly: they wait for a condition up to a deadline, iterating the
+ * default main context meanwhile. A missing prerequisite fails the test
+ * loudly; nothing is skipped. */
 #pragma once
 
 #include <gio/gio.h>
@@ -42,12 +43,78 @@ gboolean co2s_test_rm_rf (const char *path, GError **error);
  * released). Aborts if no socket can be bound. */
 guint16 co2s_test_free_port (void);
 
-/* Polls @predicate (@data) every few ms, iterating the default main context,
- * until it returns TRUE (→ TRUE) or @timeout_ms passes (→ FALSE). */
+/* ---- waiting on conditions ------------------------------------------------ */
+
 typedef gboolean (*Co2sTestPredicate) (gpointer data);
+
+/* Iterates the default main context until @predicate (@data) returns TRUE
+ * (→ TRUE) or @timeout_ms pass (→ FALSE). Between events it blocks in the
+ * main context, woken every few ms so that a condition another thread
+ * changes is seen at once. */
 gboolean co2s_test_wait_until (Co2sTestPredicate predicate,
                                gpointer data,
                                guint timeout_ms);
+
+/* Iterates the default main context for @ms while @predicate (@data)
+ * holds: FALSE as soon as it does not, TRUE when it held all along. Only
+ * for checks whose point is that nothing happens during an interval; to
+ * wait for something, use co2s_test_wait_until. */
+gboolean co2s_test_stays (Co2sTestPredicate predicate,
+                          gpointer data,
+                          guint ms);
+
+/* The asserting forms, reported like g_assert_*() (file, line, function):
+ * co2s_test_assert_wait fails the test with "timed out after N ms waiting
+ * for WHAT", co2s_test_assert_stays with "WHAT stopped holding after N of
+ * M ms". WHAT is the predicate's name, or @what in the _msg forms. */
+#define co2s_test_assert_wait(predicate, data, timeout_ms) \
+  _co2s_test_assert_wait (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
+                          (predicate), (data), (timeout_ms), #predicate)
+#define co2s_test_assert_wait_msg(predicate, data, timeout_ms, what) \
+  _co2s_test_assert_wait (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
+                          (predicate), (data), (timeout_ms), (what))
+#define co2s_test_assert_stays(predicate, data, ms) \
+  _co2s_test_assert_stays (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
+                           (predicate), (data), (ms), #predicate)
+#define co2s_test_assert_stays_msg(predicate, data, ms, what) \
+  _co2s_test_assert_stays (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
+                           (predicate), (data), (ms), (what))
+
+/* A GAsyncReadyCallback that stores a reference to @result in
+ * *(GAsyncResult **) @slot, which must be NULL. */
+void co2s_test_store_result (GObject *source,
+                             GAsyncResult *result,
+                             gpointer slot);
+
+/* A Co2sTestPredicate: TRUE once *(GAsyncResult **) @slot is set. */
+gboolean co2s_test_result_is_set (gpointer slot);
+
+/* A Co2sTestPredicate: TRUE once *(gpointer *) @slot is NULL, e.g. a weak
+ * pointer (g_object_add_weak_pointer) to an object that must go away. */
+gboolean co2s_test_pointer_cleared (gpointer slot);
+
+/* Waits until co2s_test_store_result filled *@slot (a GAsyncResult **);
+ * fails the test naming @what at the deadline. */
+#define co2s_test_assert_result(slot, timeout_ms, what) \
+  co2s_test_assert_wait_msg (co2s_test_result_is_set, (slot), (timeout_ms), (what))
+
+/* Behind the macros above; not for direct use. */
+void _co2s_test_assert_wait (const char *domain,
+                             const char *file,
+                             int line,
+                             const char *func,
+                             Co2sTestPredicate predicate,
+                             gpointer data,
+                             guint timeout_ms,
+                             const char *what);
+void _co2s_test_assert_stays (const char *domain,
+                              const char *file,
+                              int line,
+                              const char *func,
+                              Co2sTestPredicate predicate,
+                              gpointer data,
+                              guint ms,
+                              const char *what);
 
 /* ---- child processes ----------------------------------------------------- */
 
@@ -61,7 +128,9 @@ typedef enum {
 /* Spawns @argv (argv[0] a path) with stdout and stderr captured line by line
  * by background threads, so a chatty child never blocks on a full pipe.
  * @env is NULL or a NULL-terminated list of "KEY=VALUE" (set) or "KEY"
- * (unset) applied on top of the test's environment. stdin is /dev/null.
+ * (unset) applied on top of the test's environment, in which G_DEBUG is
+ * fatal-criticals (the program's g_warning lines are its log; the test's own
+ * warnings stay fatal). stdin is /dev/null.
  * The child gets SIGKILL if the test process dies (call from the main
  * thread: the kernel ties this to the spawning thread). Returns NULL with
  * @error if the spawn fails. Setting CO2S_TEST_VERBOSE=1 echoes the child's
@@ -122,6 +191,20 @@ int co2s_test_proc_terminate (Co2sTestProc *proc, guint timeout_ms);
 int co2s_test_proc_kill (Co2sTestProc *proc);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Co2sTestProc, co2s_test_proc_free)
+
+/* TRUE when process @pid no longer exists or is a zombie (dead, not reaped
+ * yet). Never reaps it (GLib reaps the children it spawned). */
+gboolean co2s_test_pid_gone (GPid pid);
+
+/* A Co2sTestPredicate: TRUE when every pid of @pids (a GArray of GPid;
+ * 0 entries are skipped) is gone (co2s_test_pid_gone). */
+gboolean co2s_test_pids_gone (gpointer pids);
+
+/* Number of live (not zombie) processes whose parent is this process. */
+guint co2s_test_count_children (void);
+
+/* A Co2sTestPredicate: TRUE when this process has no live child. */
+gboolean co2s_test_no_children (gpointer unused);
 
 /* ---- Kafka fixtures -------------------------------------------------------- */
 

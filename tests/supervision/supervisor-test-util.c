@@ -1,104 +1,10 @@
-/* supervisor-test-util.c — helpers shared by the supervisor tests. */
+/* supervisor-test-util.c — see supervisor-test-util.h. */
 #define G_LOG_DOMAIN "supervisor-test"
 
 #include "supervisor-test-util.h"
 
 #include <glib/gstdio.h>
-#include <errno.h>
-#include <stdio.h>
-#include <signal.h>
-#include <string.h>
-#include <sys/types.h>
 #include <unistd.h>
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-void
-test_wait_until (TestCondition cond,
-                 gpointer data,
-                 guint timeout_ms,
-                 const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint wake = g_timeout_add (10, wake_cb, NULL);
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_source_remove (wake);
-          g_error ("timed out after %u ms waiting for %s", timeout_ms, what);
-        }
-      g_main_context_iteration (NULL, TRUE);
-    }
-
-  g_source_remove (wake);
-}
-
-void
-test_store_result (GObject *source,
-                   GAsyncResult *result,
-                   gpointer data)
-{
-  GAsyncResult **slot = data;
-
-  g_assert_null (*slot);
-  *slot = g_object_ref (result);
-}
-
-static gboolean
-result_is_set (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
-void
-test_wait_result (GAsyncResult **slot,
-                  guint timeout_ms,
-                  const char *what)
-{
-  test_wait_until (result_is_set, slot, timeout_ms, what);
-}
-
-char *
-test_make_temp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("co2s-supervisor-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-void
-test_rm_rf (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFileInfo *info;
-
-      while ((info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-          if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-            test_rm_rf (child);
-          else
-            g_unlink (child);
-          g_object_unref (info);
-        }
-    }
-  g_rmdir (path);
-}
 
 char *
 test_make_fake_bin_dir (const char *parent)
@@ -118,58 +24,6 @@ test_make_fake_bin_dir (const char *parent)
       g_assert_cmpint (symlink (fake, link), ==, 0);
     }
   return dir;
-}
-
-gboolean
-test_pid_gone (GPid pid)
-{
-  g_autofree char *stat_path = NULL;
-  g_autofree char *contents = NULL;
-  const char *paren;
-
-  g_assert_cmpint (pid, >, 0);
-
-  /* No waitpid(): GLib reaps the children it spawned, and stealing that
-   * from it makes it complain. */
-  if (kill (pid, 0) != 0 && errno == ESRCH)
-    return TRUE;
-
-  /* A zombie is dead: only its parent has not reaped it yet. */
-  stat_path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-  if (!g_file_get_contents (stat_path, &contents, NULL, NULL))
-    return TRUE;
-  paren = strrchr (contents, ')');
-  return paren != NULL && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
-}
-
-guint
-test_count_children (void)
-{
-  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  g_assert_nonnull (proc);
-  while ((name = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *path = NULL;
-      g_autofree char *contents = NULL;
-      const char *paren;
-      char state;
-      int ppid;
-
-      if (!g_ascii_isdigit (name[0]))
-        continue;
-      path = g_build_filename ("/proc", name, "stat", NULL);
-      if (!g_file_get_contents (path, &contents, NULL, NULL))
-        continue;
-      paren = strrchr (contents, ')');
-      if (paren == NULL || sscanf (paren + 1, " %c %d", &state, &ppid) != 2)
-        continue;
-      if (ppid == (int) getpid () && state != 'Z' && state != 'X')
-        n++;
-    }
-  return n;
 }
 
 GPtrArray *
@@ -234,12 +88,6 @@ test_field_int (const char *line,
   return g_ascii_strtoll (field, NULL, 10);
 }
 
-static gboolean
-no_children (gpointer data)
-{
-  return test_count_children () == 0;
-}
-
 void
 test_supervisor_stop_all (Co2sSupervisor **sup,
                           guint timeout_ms,
@@ -249,9 +97,9 @@ test_supervisor_stop_all (Co2sSupervisor **sup,
     {
       g_autoptr(GAsyncResult) result = NULL;
 
-      co2s_supervisor_stop_async (*sup, NULL, test_store_result, &result);
-      test_wait_result (&result, timeout_ms, "teardown stop");
+      co2s_supervisor_stop_async (*sup, NULL, co2s_test_store_result, &result);
+      co2s_test_assert_result (&result, timeout_ms, "teardown stop");
     }
   g_clear_object (sup);
-  test_wait_until (no_children, NULL, timeout_ms, what);
+  co2s_test_assert_wait_msg (co2s_test_no_children, NULL, timeout_ms, what);
 }

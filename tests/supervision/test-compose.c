@@ -88,7 +88,7 @@ static void
 fixture_setup (Fixture *f,
                gconstpointer data)
 {
-  f->tmp = test_make_temp_dir ();
+  f->tmp = co2s_test_tmpdir ();
   f->bin = g_build_filename (f->tmp, "bin", NULL);
   f->log = g_build_filename (f->tmp, "docker.log", NULL);
   f->ps_file = g_build_filename (f->tmp, "ps.json", NULL);
@@ -122,7 +122,7 @@ fixture_teardown (Fixture *f,
 
   g_setenv ("PATH", f->old_path, TRUE);
   g_unsetenv ("FAKE_DOCKER_MODE");
-  test_rm_rf (f->tmp);
+  g_assert_true (co2s_test_rm_rf (f->tmp, NULL));
   g_free (f->tmp);
   g_free (f->bin);
   g_free (f->log);
@@ -145,8 +145,8 @@ start (Fixture *f,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  co2s_supervisor_start_async (f->sup, NULL, test_store_result, &result);
-  test_wait_result (&result, DEADLINE_MS, "start");
+  co2s_supervisor_start_async (f->sup, NULL, co2s_test_store_result, &result);
+  co2s_test_assert_result (&result, DEADLINE_MS, "start");
   return co2s_supervisor_start_finish (f->sup, result, error);
 }
 
@@ -156,8 +156,8 @@ stop_ok (Fixture *f)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  co2s_supervisor_stop_async (f->sup, NULL, test_store_result, &result);
-  test_wait_result (&result, DEADLINE_MS, "stop");
+  co2s_supervisor_stop_async (f->sup, NULL, co2s_test_store_result, &result);
+  co2s_test_assert_result (&result, DEADLINE_MS, "stop");
   g_assert_true (co2s_supervisor_stop_finish (f->sup, result, &error));
   g_assert_no_error (error);
 }
@@ -400,13 +400,13 @@ test_ps_parsing (Fixture *f,
   }
 
   /* ps → state and health of every service; logs → the log. */
-  test_wait_until (states_applied, f, DEADLINE_MS, "the ps states to be applied");
+  co2s_test_assert_wait_msg (states_applied, f, DEADLINE_MS, "the ps states to be applied");
   g_assert_nonnull (strstr (co2s_service_get_message (svc (f, CO2S_SERVICE_PRODUCER)), "1"));
-  test_wait_until (logs_followed, f, DEADLINE_MS, "the followed log lines");
+  co2s_test_assert_wait_msg (logs_followed, f, DEADLINE_MS, "the followed log lines");
 
   /* A container Docker restarts counts as a restart. */
   write_ps (f, "restarting");
-  test_wait_until (trainer_restart_seen, f, DEADLINE_MS, "the trainer restart");
+  co2s_test_assert_wait_msg (trainer_restart_seen, f, DEADLINE_MS, "the trainer restart");
 
   followers = calls_with_prefix (f, "follower ");
   g_assert_cmpuint (followers->len, >=, 3);
@@ -434,9 +434,9 @@ test_ps_parsing (Fixture *f,
     {
       GPid pid = (GPid) g_ascii_strtoll (g_ptr_array_index (followers, i), NULL, 10);
 
-      g_assert_true (test_pid_gone (pid));
+      g_assert_true (co2s_test_pid_gone (pid));
     }
-  test_wait_until (all_stopped, f, DEADLINE_MS, "every service to show stopped");
+  co2s_test_assert_wait_msg (all_stopped, f, DEADLINE_MS, "every service to show stopped");
   g_assert_false (co2s_supervisor_get_active (f->sup));
 }
 
@@ -474,7 +474,7 @@ test_v1_fallback (Fixture *f,
 
   g_assert_true (start (f, &error));
   g_assert_no_error (error);
-  test_wait_until (v1_states_applied, f, DEADLINE_MS, "the v1 states");
+  co2s_test_assert_wait_msg (v1_states_applied, f, DEADLINE_MS, "the v1 states");
   g_assert_nonnull (strstr (co2s_service_get_message (svc (f, CO2S_SERVICE_TRAINER)), "3"));
 
   v1_calls = calls_with_prefix (f, "docker-compose ");
@@ -571,7 +571,7 @@ test_daemon_unreachable (Fixture *f,
 
   hangs = calls_with_prefix (f, "hang ");
   g_assert_cmpuint (hangs->len, ==, 1);
-  g_assert_true (test_pid_gone ((GPid) g_ascii_strtoll (g_ptr_array_index (hangs, 0), NULL, 10)));
+  g_assert_true (co2s_test_pid_gone ((GPid) g_ascii_strtoll (g_ptr_array_index (hangs, 0), NULL, 10)));
 
   /* docker-compose v1 alone (no docker CLI to ask first): its first call
    * tells, in Python. */

@@ -48,12 +48,6 @@ metrics_have_3_lines (gpointer data)
   return lines->len >= 3;
 }
 
-static gboolean
-no_children (gpointer data)
-{
-  return test_count_children () == 0;
-}
-
 static void
 on_last_line (Co2sService *service,
               GParamSpec *pspec,
@@ -71,7 +65,7 @@ test_real_pipeline (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) lines = NULL;
   g_autofree char *dataset = find_dataset ();
-  g_autofree char *tmp = test_make_temp_dir ();
+  g_autofree char *tmp = co2s_test_tmpdir ();
   g_autofree char *models = g_build_filename (tmp, "models", NULL);
   g_autofree char *metrics = g_build_filename (models, "metrics.jsonl", NULL);
   g_autofree char *model = g_build_filename (models, "model.json", NULL);
@@ -102,8 +96,8 @@ test_real_pipeline (void)
                 "ready-timeout", START_DEADLINE_MS,
                 NULL);
 
-  co2s_supervisor_start_async (sup, NULL, test_store_result, &result);
-  test_wait_result (&result, START_DEADLINE_MS, "the real pipeline to start");
+  co2s_supervisor_start_async (sup, NULL, co2s_test_store_result, &result);
+  co2s_test_assert_result (&result, START_DEADLINE_MS, "the real pipeline to start");
   g_assert_true (co2s_supervisor_start_finish (sup, result, &error));
   g_assert_no_error (error);
   g_clear_object (&result);
@@ -119,7 +113,7 @@ test_real_pipeline (void)
   g_assert_true (g_str_has_prefix (co2s_supervisor_get_bootstrap_servers (sup), "127.0.0.1:"));
   g_assert_true (g_str_has_prefix (co2s_supervisor_get_api_url (sup), "http://127.0.0.1:"));
 
-  test_wait_until (metrics_have_3_lines, metrics, METRICS_DEADLINE_MS, "3 lines in models/metrics.jsonl");
+  co2s_test_assert_wait_msg (metrics_have_3_lines, metrics, METRICS_DEADLINE_MS, "3 lines in models/metrics.jsonl");
 
   /* Real batches: each line parses; from the second batch on (the first
    * is predicted by an untrained model: RMSE undefined) the prequential
@@ -151,8 +145,8 @@ test_real_pipeline (void)
       g_assert_cmpint (co2s_service_get_pid (service), ==, pids[i]);
     }
 
-  co2s_supervisor_stop_async (sup, NULL, test_store_result, &result);
-  test_wait_result (&result, STOP_DEADLINE_MS, "the real pipeline to stop");
+  co2s_supervisor_stop_async (sup, NULL, co2s_test_store_result, &result);
+  co2s_test_assert_result (&result, STOP_DEADLINE_MS, "the real pipeline to stop");
   g_assert_true (co2s_supervisor_stop_finish (sup, result, &error));
   g_assert_no_error (error);
 
@@ -160,16 +154,16 @@ test_real_pipeline (void)
     {
       Co2sService *service = co2s_supervisor_get_service (sup, i);
 
-      g_assert_true (test_pid_gone (pids[i]));
+      g_assert_true (co2s_test_pid_gone (pids[i]));
       g_assert_cmpint (co2s_service_get_state (service), ==, CO2S_SERVICE_STATE_STOPPED);
       /* Each program handled SIGTERM: none needed SIGKILL. */
       g_assert_false (co2s_service_get_killed (service));
     }
-  g_assert_cmpuint (test_count_children (), ==, 0);
+  g_assert_cmpuint (co2s_test_count_children (), ==, 0);
 
   g_clear_object (&sup);
-  test_wait_until (no_children, NULL, STOP_DEADLINE_MS, "no child left");
-  test_rm_rf (tmp);
+  co2s_test_assert_wait_msg (co2s_test_no_children, NULL, STOP_DEADLINE_MS, "no child left");
+  g_assert_true (co2s_test_rm_rf (tmp, NULL));
 }
 
 int

@@ -35,7 +35,7 @@ static void
 fixture_setup (Fixture *f,
                gconstpointer data)
 {
-  f->tmp = test_make_temp_dir ();
+  f->tmp = co2s_test_tmpdir ();
   f->bin = test_make_fake_bin_dir (f->tmp);
   f->record = g_build_filename (f->tmp, "record.txt", NULL);
   f->dataset = g_build_filename (f->tmp, "data.csv", NULL);
@@ -68,7 +68,7 @@ fixture_teardown (Fixture *f,
     g_unsetenv (fake_switches[i]);
   g_unsetenv ("FAKE_RECORD");
 
-  test_rm_rf (f->tmp);
+  g_assert_true (co2s_test_rm_rf (f->tmp, NULL));
   g_free (f->tmp);
   g_free (f->bin);
   g_free (f->record);
@@ -94,11 +94,11 @@ start_ok (Fixture *f)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  co2s_supervisor_start_async (f->sup, NULL, test_store_result, &result);
-  test_wait_result (&result, START_DEADLINE_MS, "start");
+  co2s_supervisor_start_async (f->sup, NULL, co2s_test_store_result, &result);
+  co2s_test_assert_result (&result, START_DEADLINE_MS, "start");
   g_assert_true (co2s_supervisor_start_finish (f->sup, result, &error));
   g_assert_no_error (error);
-  test_wait_until (producer_recorded_ready, f, 5000, "the producer to record its start");
+  co2s_test_assert_wait_msg (producer_recorded_ready, f, 5000, "the producer to record its start");
 }
 
 static void
@@ -107,8 +107,8 @@ stop_ok (Fixture *f)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  co2s_supervisor_stop_async (f->sup, NULL, test_store_result, &result);
-  test_wait_result (&result, STOP_DEADLINE_MS, "stop");
+  co2s_supervisor_stop_async (f->sup, NULL, co2s_test_store_result, &result);
+  co2s_test_assert_result (&result, STOP_DEADLINE_MS, "stop");
   g_assert_true (co2s_supervisor_stop_finish (f->sup, result, &error));
   g_assert_no_error (error);
 }
@@ -120,8 +120,8 @@ start_fails (Fixture *f)
   g_autoptr(GAsyncResult) result = NULL;
   GError *error = NULL;
 
-  co2s_supervisor_start_async (f->sup, NULL, test_store_result, &result);
-  test_wait_result (&result, START_DEADLINE_MS, "start");
+  co2s_supervisor_start_async (f->sup, NULL, co2s_test_store_result, &result);
+  co2s_test_assert_result (&result, START_DEADLINE_MS, "start");
   g_assert_false (co2s_supervisor_start_finish (f->sup, result, &error));
   g_assert_nonnull (error);
   return error;
@@ -224,7 +224,7 @@ test_start_order (Fixture *f,
       g_assert_cmpint (co2s_service_get_state (svc (f, i)), ==, CO2S_SERVICE_STATE_STOPPED);
       g_assert_cmpint (co2s_service_get_pid (svc (f, i)), ==, 0);
       g_assert_cmpint (co2s_service_get_started_at (svc (f, i)), ==, 0);
-      g_assert_true (test_pid_gone (pids[i]));
+      g_assert_true (co2s_test_pid_gone (pids[i]));
     }
   g_assert_null (co2s_supervisor_get_api_url (f->sup));
 }
@@ -265,7 +265,7 @@ test_restart_after_crash (Fixture *f,
   g_signal_connect (trainer, "notify::restart-delay", G_CALLBACK (on_restart_delay), delays);
 
   start_ok (f);
-  test_wait_until (trainer_restarted_4_times, f, 10000, "4 restarts of the crashing trainer");
+  co2s_test_assert_wait_msg (trainer_restarted_4_times, f, 10000, "4 restarts of the crashing trainer");
 
   /* Exponential backoff from 100 ms, capped at 400 ms. */
   g_assert_cmpuint (delays->len, >=, 4);
@@ -337,7 +337,7 @@ test_broker_restart (Fixture *f,
   g_setenv ("FAKE_CRASH_DELAY_MS", "1500", TRUE);
 
   start_ok (f);
-  test_wait_until (broker_cycle_done, f, 10000, "the pipeline to come back after the broker crashed");
+  co2s_test_assert_wait_msg (broker_cycle_done, f, 10000, "the pipeline to come back after the broker crashed");
 
   records = test_read_lines (f->record);
   broker_starts = test_filter_records (records, "start", "broker");
@@ -378,27 +378,27 @@ test_stop_leaves_no_process (Fixture *f,
   GPid pids[CO2S_N_SERVICES];
 
   start_ok (f);
-  g_assert_cmpuint (test_count_children (), ==, CO2S_N_SERVICES);
+  g_assert_cmpuint (co2s_test_count_children (), ==, CO2S_N_SERVICES);
   for (guint i = 0; i < CO2S_N_SERVICES; i++)
     pids[i] = co2s_service_get_pid (svc (f, i));
 
   stop_ok (f);
   for (guint i = 0; i < CO2S_N_SERVICES; i++)
-    g_assert_true (test_pid_gone (pids[i]));
-  g_assert_cmpuint (test_count_children (), ==, 0);
+    g_assert_true (co2s_test_pid_gone (pids[i]));
+  g_assert_cmpuint (co2s_test_count_children (), ==, 0);
 
   /* Stop while starting: the start reports the interruption, nothing is
    * left. */
-  co2s_supervisor_start_async (f->sup, NULL, test_store_result, &start_result);
-  co2s_supervisor_stop_async (f->sup, NULL, test_store_result, &stop_result);
-  test_wait_result (&start_result, START_DEADLINE_MS, "interrupted start");
-  test_wait_result (&stop_result, STOP_DEADLINE_MS, "stop");
+  co2s_supervisor_start_async (f->sup, NULL, co2s_test_store_result, &start_result);
+  co2s_supervisor_stop_async (f->sup, NULL, co2s_test_store_result, &stop_result);
+  co2s_test_assert_result (&start_result, START_DEADLINE_MS, "interrupted start");
+  co2s_test_assert_result (&stop_result, STOP_DEADLINE_MS, "stop");
   g_assert_false (co2s_supervisor_start_finish (f->sup, start_result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   g_assert_true (co2s_supervisor_stop_finish (f->sup, stop_result, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (test_count_children (), ==, 0);
+  g_assert_cmpuint (co2s_test_count_children (), ==, 0);
   g_assert_false (co2s_supervisor_get_active (f->sup));
 }
 
@@ -427,7 +427,7 @@ test_sigkill_escalation (Fixture *f,
   elapsed = g_get_monotonic_time () - t0;
 
   g_assert_cmpint (elapsed, >=, 300 * 1000);
-  g_assert_true (test_pid_gone (pid));
+  g_assert_true (co2s_test_pid_gone (pid));
   g_assert_true (co2s_service_get_killed (producer));
   g_assert_cmpint (co2s_service_get_state (producer), ==, CO2S_SERVICE_STATE_STOPPED);
   g_assert_nonnull (strstr (co2s_service_get_message (producer), "SIGTERM"));
@@ -480,17 +480,6 @@ host_reader_done (gpointer data)
 }
 
 static gboolean
-all_pids_gone (gpointer data)
-{
-  GArray *pids = data;
-
-  for (guint i = 0; i < pids->len; i++)
-    if (!test_pid_gone (g_array_index (pids, GPid, i)))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
 subprocess_exited (gpointer data)
 {
   return !g_subprocess_get_identifier (G_SUBPROCESS (data));
@@ -520,7 +509,7 @@ test_no_orphans_when_killed (Fixture *f,
   reader.in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (host));
   reader.lines = g_ptr_array_new_with_free_func (g_free);
   g_data_input_stream_read_line_async (reader.in, G_PRIORITY_DEFAULT, NULL, host_line_cb, &reader);
-  test_wait_until (host_reader_done, &reader, START_DEADLINE_MS, "the host's pipeline to start");
+  co2s_test_assert_wait_msg (host_reader_done, &reader, START_DEADLINE_MS, "the host's pipeline to start");
 
   for (guint i = 0; i < reader.lines->len; i++)
     {
@@ -532,7 +521,7 @@ test_no_orphans_when_killed (Fixture *f,
           GPid pid = (GPid) test_field_int (line, 2);
 
           g_assert_cmpint (pid, >, 0);
-          g_assert_false (test_pid_gone (pid));
+          g_assert_false (co2s_test_pid_gone (pid));
           g_array_append_val (pids, pid);
         }
     }
@@ -540,8 +529,8 @@ test_no_orphans_when_killed (Fixture *f,
 
   /* No chance to clean up: the kernel must end the children for it. */
   g_subprocess_send_signal (host, SIGKILL);
-  test_wait_until (subprocess_exited, host, 5000, "the host to die");
-  test_wait_until (all_pids_gone, pids, 5000, "every child of the killed host to be gone");
+  co2s_test_assert_wait_msg (subprocess_exited, host, 5000, "the host to die");
+  co2s_test_assert_wait_msg (co2s_test_pids_gone, pids, 5000, "every child of the killed host to be gone");
 
   g_ptr_array_unref (reader.lines);
   g_object_unref (reader.in);
@@ -594,8 +583,8 @@ test_log_capture (Fixture *f,
   g_signal_connect (log, "items-changed", G_CALLBACK (count_changes), &added);
 
   start_ok (f);
-  test_wait_until (trainer_printed_all, f, 10000, "the trainer's 2,500 lines");
-  test_wait_until (api_printed_all, f, 10000, "the api's lines");
+  co2s_test_assert_wait_msg (trainer_printed_all, f, 10000, "the trainer's 2,500 lines");
+  co2s_test_assert_wait_msg (api_printed_all, f, 10000, "the api's lines");
 
   /* Bounded: the command line, the ready line and 2,500 numbered lines went
    * in; the last 2,000 stay. */
@@ -775,11 +764,11 @@ test_external_broker_retrain (Fixture *f,
   /* Changing a setting while running applies at the next start only. */
   g_object_set (f->sup, "algo", "sgd", NULL);
 
-  co2s_supervisor_retrain_async (f->sup, NULL, test_store_result, &result);
-  test_wait_result (&result, START_DEADLINE_MS, "retrain");
+  co2s_supervisor_retrain_async (f->sup, NULL, co2s_test_store_result, &result);
+  co2s_test_assert_result (&result, START_DEADLINE_MS, "retrain");
   g_assert_true (co2s_supervisor_retrain_finish (f->sup, result, &error));
   g_assert_no_error (error);
-  test_wait_until (trainer_started_twice, f, 5000, "the retrained trainer");
+  co2s_test_assert_wait_msg (trainer_started_twice, f, 5000, "the retrained trainer");
 
   records = test_read_lines (f->record);
   g_assert_cmpint (test_find_record (records, "start", "broker"), <, 0);
