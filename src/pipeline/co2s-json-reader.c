@@ -1,0 +1,502 @@
+/* co2s-json-reader.c — reading co2stream's own JSON documents. */
+#define G_LOG_DOMAIN "co2s-json-reader"
+
+#include "co2s-json-reader.h"
+
+#include <gio/gio.h>
+#include <math.h>
+#include <string.h>
+
+typedef enum {
+  NUMBER_OK,
+  NUMBER_WRONG_TYPE,
+  NUMBER_NOT_FINITE,
+} NumberResult;
+
+/* ---- text ---------------------------------------------------------------- */
+
+/* TRUE when the text has one line (trailing white space aside): positions
+ * then need no line number. */
+static gboolean
+is_one_line (const char *data, gsize len)
+{
+  while (len > 0 && g_ascii_isspace (data[len - 1]))
+    len--;
+  return len == 0 || memchr (data, '\n', len) == NULL;
+}
+
+static char *
+describe_position (const char *data, gsize len, guint64 line, guint64 column)
+{
+  if (line == 1 && is_one_line (data, len))
+    return g_strdup_printf ("column %" G_GUINT64_FORMAT, column);
+  return g_strdup_printf ("line %" G_GUINT64_FORMAT ", column %" G_GUINT64_FORMAT, line, column);
+}
+
+/* json-glib's parse errors read "<data>:LINE:COLUMN: Parse error: what";
+ * this keeps "what" and says where in our words. Any other form is kept
+ * whole. */
+static void
+set_not_json (GError **error, const char *data, gsize len, const char *message)
+{
+  static const char prefix[] = "<data>:";
+  const char *p = message;
+  char *end;
+  guint64 line, column;
+
+  if (g_str_has_prefix (p, prefix))
+    {
+      p += strlen (prefix);
+      line = g_ascii_strtoull (p, &end, 10);
+      if (end != p && *end == ':')
+        {
+          p = end + 1;
+          column = g_ascii_strtoull (p, &end, 10);
+          if (end != p && *end == ':')
+            {
+              g_autofree char *where = describe_position (data, len, line, column);
+
+              p = end + 1;
+              while (*p == ' ')
+                p++;
+              if (g_str_has_prefix (p, "Parse error: "))
+                p += strlen ("Parse error: ");
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "not JSON at %s: %s", where, p);
+              return;
+            }
+        }
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not JSON: %s", message);
+}
+
+static const char *
+node_kind (JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT: return "an object";
+    case JSON_NODE_ARRAY:  return "an array";
+    case JSON_NODE_NULL:   return "null";
+    case JSON_NODE_VALUE:
+    default:
+      break;
+    }
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:  return "a string";
+    case G_TYPE_BOOLEAN: return "a boolean";
+    default:             return "a number";
+    }
+}
+
+/* ---- members -------------------------------------------------------------- */
+
+/* The member's name in its object: the last part of @path. */
+static const char *
+member_name (const char *path)
+{
+  const char *dot = strrchr (path, '.');
+
+  return dot != NULL ? dot + 1 : path;
+}
+
+static GType
+value_type (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+}
+
+/* The member at @path in @object. FALSE with an error when it is missing
+ * and required; TRUE with *@node NULL when it is absent or null and @flags
+ * allow that. */
+static gboolean
+lookup (JsonObject *object, const char *path, Co2sJsonFlags flags, JsonNode **node, GError **error)
+{
+  *node = json_object_get_member (object, member_name (path));
+  if (*node == NULL)
+    return (flags & CO2S_JSON_OPTIONAL) ? TRUE : co2s_json_set_member_error (error, path, "is missing");
+  if ((flags & CO2S_JSON_NULLABLE) && JSON_NODE_HOLDS_NULL (*node))
+    *node = NULL;
+  return TRUE;
+}
+
+static gboolean
+wrong_type (GError **error, const char *path, Co2sJsonFlags flags, const char *expected)
+{
+  return co2s_json_set_member_error (error, path, "is not %s%s", expected,
+                                     (flags & CO2S_JSON_NULLABLE) ? " or null" : "");
+}
+
+static NumberResult
+read_number (JsonNode *node, double *out)
+{
+  GType type = value_type (node);
+  double v;
+
+  if (type == G_TYPE_INT64)
+    v = (double) json_node_get_int (node);
+  else if (type == G_TYPE_DOUBLE)
+    v = json_node_get_double (node);
+  else
+    return NUMBER_WRONG_TYPE;
+  if (!isfinite (v))
+    return NUMBER_NOT_FINITE;
+  *out = v;
+  return NUMBER_OK;
+}
+
+static gboolean
+number_error (GError **error, const char *path, Co2sJsonFlags flags, NumberResult result)
+{
+  g_assert (result != NUMBER_OK);
+
+  if (result == NUMBER_NOT_FINITE)
+    return co2s_json_set_member_error (error, path, "is not a finite number");
+  return wrong_type (error, path, flags, "a number");
+}
+
+static gboolean
+node_to_double_array (JsonNode *node, const char *path, double *out, guint n, GError **error)
+{
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return wrong_type (error, path, CO2S_JSON_REQUIRED, "an array");
+  array = json_node_get_array (node);
+  if (!co2s_json_check_length (array, path, n, error))
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      NumberResult result = read_number (json_array_get_element (array, i), &out[i]);
+
+      if (result != NUMBER_OK)
+        {
+          g_autofree char *at = g_strdup_printf ("%s[%u]", path, i);
+
+          return number_error (error, at, CO2S_JSON_REQUIRED, result);
+        }
+    }
+  return TRUE;
+}
+
+/* ---- public API ----------------------------------------------------------- */
+
+gboolean
+co2s_json_check_depth (const char *data, gsize len, guint max_depth, GError **error)
+{
+  gboolean in_string = FALSE;
+  gboolean escaped = FALSE;
+  gboolean lenient = FALSE;
+  guint depth = 0;
+  guint64 line = 1;
+  gsize line_start = 0;
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = data[i];
+
+      if (c == '\n')
+        {
+          line++;
+          line_start = i + 1;
+        }
+
+      if (in_string)
+        {
+          if (escaped)
+            escaped = FALSE;
+          else if (c == '\\')
+            escaped = TRUE;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+
+      if (c == '[' || c == '{')
+        {
+          if (++depth > max_depth)
+            {
+              g_autofree char *where = describe_position (data, len, line, i - line_start + 1);
+
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "nested deeper than %u levels at %s", max_depth, where);
+              return FALSE;
+            }
+        }
+      else if (lenient)
+        continue;   /* past a comment or a single quote: only openers count */
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '/' || c == '\'')
+        lenient = TRUE;
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
+JsonObject *
+co2s_json_parse_object (const char *data, gsize len, GError **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (len > G_MAXSSIZE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "too long (%" G_GSIZE_FORMAT " bytes)", len);
+      return NULL;
+    }
+  if (!co2s_json_check_depth (data, len, CO2S_JSON_DOCUMENT_MAX_DEPTH, error))
+    return NULL;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, len > 0 ? data : "", (gssize) len, &local_error))
+    {
+      set_not_json (error, data, len, local_error->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "empty (no JSON value)");
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "not a JSON object (%s)", node_kind (root));
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+gboolean
+co2s_json_set_member_error (GError **error, const char *path, const char *format, ...)
+{
+  g_autofree char *detail = NULL;
+  va_list args;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (format != NULL, FALSE);
+
+  va_start (args, format);
+  detail = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "member \"%s\" %s", path, detail);
+  return FALSE;
+}
+
+gboolean
+co2s_json_get_int (JsonObject   *object,
+                   const char   *path,
+                   Co2sJsonFlags flags,
+                   gint64        min,
+                   gint64        max,
+                   gint64       *out,
+                   GError      **error)
+{
+  JsonNode *node;
+  gint64 v;
+
+  g_return_val_if_fail (object != NULL && path != NULL && out != NULL, FALSE);
+  g_return_val_if_fail (min <= max, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!lookup (object, path, flags, &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  if (value_type (node) != G_TYPE_INT64)
+    return wrong_type (error, path, flags, "an integer");
+  v = json_node_get_int (node);
+  if (v < min)
+    return co2s_json_set_member_error (error, path, "is %" G_GINT64_FORMAT ", below %" G_GINT64_FORMAT, v, min);
+  if (v > max)
+    return co2s_json_set_member_error (error, path, "is %" G_GINT64_FORMAT ", above %" G_GINT64_FORMAT, v, max);
+  *out = v;
+  return TRUE;
+}
+
+gboolean
+co2s_json_get_count (JsonObject *object, const char *path, Co2sJsonFlags flags, guint64 *out, GError **error)
+{
+  gint64 v = -1;   /* stays -1 when absent or null */
+
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (!co2s_json_get_int (object, path, flags, 0, G_MAXINT64, &v, error))
+    return FALSE;
+  if (v >= 0)
+    *out = (guint64) v;
+  return TRUE;
+}
+
+gboolean
+co2s_json_get_double (JsonObject *object, const char *path, Co2sJsonFlags flags, double *out, GError **error)
+{
+  JsonNode *node;
+  NumberResult result;
+
+  g_return_val_if_fail (object != NULL && path != NULL && out != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!lookup (object, path, flags, &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  result = read_number (node, out);
+  return result == NUMBER_OK ? TRUE : number_error (error, path, flags, result);
+}
+
+gboolean
+co2s_json_get_string (JsonObject *object, const char *path, Co2sJsonFlags flags, const char **out, GError **error)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (object != NULL && path != NULL && out != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!lookup (object, path, flags, &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  if (value_type (node) != G_TYPE_STRING)
+    return wrong_type (error, path, flags, "a string");
+  *out = json_node_get_string (node);
+  return TRUE;
+}
+
+gboolean
+co2s_json_get_object (JsonObject *object, const char *path, Co2sJsonFlags flags, JsonObject **out, GError **error)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (object != NULL && path != NULL && out != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!lookup (object, path, flags, &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return wrong_type (error, path, flags, "an object");
+  *out = json_node_get_object (node);
+  return TRUE;
+}
+
+gboolean
+co2s_json_get_array (JsonObject *object, const char *path, Co2sJsonFlags flags, JsonArray **out, GError **error)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (object != NULL && path != NULL && out != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!lookup (object, path, flags, &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return wrong_type (error, path, flags, "an array");
+  *out = json_node_get_array (node);
+  return TRUE;
+}
+
+gboolean
+co2s_json_get_double_array (JsonObject *object, const char *path, double *out, guint n, GError **error)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (object != NULL && path != NULL && (out != NULL || n == 0), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!lookup (object, path, CO2S_JSON_REQUIRED, &node, error))
+    return FALSE;
+  return node_to_double_array (node, path, out, n, error);
+}
+
+gboolean
+co2s_json_get_double_matrix (JsonObject *object,
+                             const char *path,
+                             double     *out,
+                             guint       rows,
+                             guint       cols,
+                             GError    **error)
+{
+  JsonArray *array;
+
+  g_return_val_if_fail (out != NULL || rows == 0 || cols == 0, FALSE);
+
+  if (!co2s_json_get_array (object, path, CO2S_JSON_REQUIRED, &array, error) ||
+      !co2s_json_check_length (array, path, rows, error))
+    return FALSE;
+  for (guint i = 0; i < rows; i++)
+    {
+      g_autofree char *at = g_strdup_printf ("%s[%u]", path, i);
+
+      if (!node_to_double_array (json_array_get_element (array, i), at, out + (gsize) i * cols, cols, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+co2s_json_check_length (JsonArray *array, const char *path, guint n, GError **error)
+{
+  guint length;
+
+  g_return_val_if_fail (array != NULL && path != NULL, FALSE);
+
+  length = json_array_get_length (array);
+  if (length == n)
+    return TRUE;
+  return co2s_json_set_member_error (error, path, "must have %u element%s, not %u",
+                                     n, n == 1 ? "" : "s", length);
+}
+
+gboolean
+co2s_json_array_get_string (JsonArray *array, const char *path, guint index, const char **out, GError **error)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (array != NULL && path != NULL && out != NULL, FALSE);
+  g_return_val_if_fail (index < json_array_get_length (array), FALSE);
+
+  node = json_array_get_element (array, index);
+  if (value_type (node) != G_TYPE_STRING)
+    {
+      g_autofree char *at = g_strdup_printf ("%s[%u]", path, index);
+
+      return wrong_type (error, at, CO2S_JSON_REQUIRED, "a string");
+    }
+  *out = json_node_get_string (node);
+  return TRUE;
+}
+
+gboolean
+co2s_json_array_get_object (JsonArray *array, const char *path, guint index, JsonObject **out, GError **error)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (array != NULL && path != NULL && out != NULL, FALSE);
+  g_return_val_if_fail (index < json_array_get_length (array), FALSE);
+
+  node = json_array_get_element (array, index);
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_autofree char *at = g_strdup_printf ("%s[%u]", path, index);
+
+      return wrong_type (error, at, CO2S_JSON_REQUIRED, "an object");
+    }
+  *out = json_node_get_object (node);
+  return TRUE;
+}
