@@ -4,10 +4,10 @@
 #include "co2s-model.h"
 
 #include <float.h>
-#include <gio/gio.h>
 #include <math.h>
 #include <string.h>
 
+#include "co2s-json-reader.h"
 #include "co2s-linalg.h"
 
 #define NF CO2S_N_FEATURES
@@ -454,165 +454,31 @@ add_int (JsonBuilder *builder, const char *name, gint64 v)
 }
 
 static gboolean
-bad_member (GError **error, const char *path, const char *what)
-{
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-               "member “%s” %s", path, what);
-  return FALSE;
-}
-
-static JsonNode *
-get_member (JsonObject *object, const char *prefix, const char *name, GError **error)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL)
-    {
-      g_autofree char *path = g_strconcat (prefix, name, NULL);
-
-      bad_member (error, path, "is missing");
-    }
-  return node;
-}
-
-static gboolean
-node_to_double (JsonNode *node, double *out)
-{
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_DOUBLE)
-    *out = json_node_get_double (node);
-  else if (type == G_TYPE_INT64)
-    *out = (double) json_node_get_int (node);
-  else
-    return FALSE;
-  return isfinite (*out);
-}
-
-static gboolean
-read_double (JsonObject *object, const char *prefix, const char *name, double *out, GError **error)
-{
-  JsonNode *node = get_member (object, prefix, name, error);
-  g_autofree char *path = NULL;
-
-  if (node == NULL)
-    return FALSE;
-  if (node_to_double (node, out))
-    return TRUE;
-  path = g_strconcat (prefix, name, NULL);
-  return bad_member (error, path, "must be a finite number");
-}
-
-static gboolean
-read_count (JsonObject *object, const char *prefix, const char *name, guint64 *out, GError **error)
-{
-  JsonNode *node = get_member (object, prefix, name, error);
-  g_autofree char *path = NULL;
-
-  if (node == NULL)
-    return FALSE;
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64 &&
-      json_node_get_int (node) >= 0)
-    {
-      *out = (guint64) json_node_get_int (node);
-      return TRUE;
-    }
-  path = g_strconcat (prefix, name, NULL);
-  return bad_member (error, path, "must be an integer ≥ 0");
-}
-
-static gboolean
-read_double_array (JsonObject *object, const char *prefix, const char *name,
-                   double *out, guint n, GError **error)
-{
-  JsonNode *node = get_member (object, prefix, name, error);
-  g_autofree char *path = NULL;
-  JsonArray *array;
-
-  if (node == NULL)
-    return FALSE;
-  path = g_strconcat (prefix, name, NULL);
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return bad_member (error, path, "must be an array");
-  array = json_node_get_array (node);
-  if (json_array_get_length (array) != n)
-    {
-      g_autofree char *what = g_strdup_printf ("must have %u elements, not %u",
-                                               n, json_array_get_length (array));
-      return bad_member (error, path, what);
-    }
-  for (guint i = 0; i < n; i++)
-    if (!node_to_double (json_array_get_element (array, i), &out[i]))
-      {
-        g_autofree char *what = g_strdup_printf ("element %u is not a finite number", i);
-        return bad_member (error, path, what);
-      }
-  return TRUE;
-}
-
-static gboolean
-read_object (JsonObject *object, const char *prefix, const char *name, JsonObject **out, GError **error)
-{
-  JsonNode *node = get_member (object, prefix, name, error);
-
-  if (node == NULL)
-    return FALSE;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_autofree char *path = g_strconcat (prefix, name, NULL);
-      return bad_member (error, path, "must be an object");
-    }
-  *out = json_node_get_object (node);
-  return TRUE;
-}
-
-static gboolean
 deserialize_ls (Co2sModel *self, JsonObject *state, GError **error)
 {
   LsState *ls = &self->ls;
-  JsonNode *node;
-  JsonArray *rows;
 
-  if (!read_count (state, "state.", "n", &ls->n, error) ||
-      !read_double_array (state, "state.", "x_mean", ls->x_mean, NF, error) ||
-      !read_double (state, "state.", "y_mean", &ls->y_mean, error) ||
-      !read_double_array (state, "state.", "xy_comoment", ls->xy, NF, error) ||
-      !read_double (state, "state.", "yy_comoment", &ls->yy, error))
+  if (!co2s_json_get_count (state, "state.n", CO2S_JSON_REQUIRED, &ls->n, error) ||
+      !co2s_json_get_double_array (state, "state.x_mean", ls->x_mean, NF, error) ||
+      !co2s_json_get_double (state, "state.y_mean", CO2S_JSON_REQUIRED, &ls->y_mean, error) ||
+      !co2s_json_get_double_array (state, "state.xy_comoment", ls->xy, NF, error) ||
+      !co2s_json_get_double (state, "state.yy_comoment", CO2S_JSON_REQUIRED, &ls->yy, error))
     return FALSE;
   if (ls->yy < 0)
-    return bad_member (error, "state.yy_comoment", "must be ≥ 0");
+    return co2s_json_set_member_error (error, "state.yy_comoment", "must be ≥ 0");
 
-  node = get_member (state, "state.", "xx_comoment", error);
-  if (node == NULL)
+  if (!co2s_json_get_double_matrix (state, "state.xx_comoment", &ls->xx[0][0], NF, NF, error))
     return FALSE;
-  if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) != NF)
-    return bad_member (error, "state.xx_comoment", "must be an array of 10 arrays of 10 numbers");
-  rows = json_node_get_array (node);
-  for (guint i = 0; i < NF; i++)
-    {
-      JsonNode *row = json_array_get_element (rows, i);
-      JsonArray *a;
-
-      if (!JSON_NODE_HOLDS_ARRAY (row) || json_array_get_length (json_node_get_array (row)) != NF)
-        return bad_member (error, "state.xx_comoment", "must be an array of 10 arrays of 10 numbers");
-      a = json_node_get_array (row);
-      for (guint j = 0; j < NF; j++)
-        if (!node_to_double (json_array_get_element (a, j), &ls->xx[i][j]))
-          return bad_member (error, "state.xx_comoment", "must hold finite numbers only");
-    }
   for (guint i = 0; i < NF; i++)
     {
       if (ls->xx[i][i] < 0)
-        return bad_member (error, "state.xx_comoment", "has a negative diagonal element");
+        return co2s_json_set_member_error (error, "state.xx_comoment", "has a negative diagonal element");
       for (guint j = 0; j < i; j++)
         if (ls->xx[i][j] != ls->xx[j][i])
-          return bad_member (error, "state.xx_comoment", "is not symmetric");
+          return co2s_json_set_member_error (error, "state.xx_comoment", "is not symmetric");
     }
   if (ls->n != self->rows_seen)
-    return bad_member (error, "state.n", "differs from rows_seen");
+    return co2s_json_set_member_error (error, "state.n", "differs from rows_seen");
   return TRUE;
 }
 
@@ -622,32 +488,32 @@ deserialize_sgd (Co2sModel *self, JsonObject *state, GError **error)
   SgdState *sgd = &self->sgd;
   JsonObject *scaler;
 
-  if (!read_double (state, "state.", "alpha", &sgd->alpha, error) ||
-      !read_double (state, "state.", "eta0", &sgd->eta0, error) ||
-      !read_double (state, "state.", "power_t", &sgd->power_t, error) ||
-      !read_double (state, "state.", "t", &sgd->t, error) ||
-      !read_count (state, "state.", "steps_capped", &sgd->steps_capped, error) ||
-      !read_double_array (state, "state.", "weights", sgd->w, NF, error) ||
-      !read_double (state, "state.", "intercept", &sgd->b, error) ||
-      !read_object (state, "state.", "scaler", &scaler, error) ||
-      !read_count (scaler, "state.scaler.", "n_samples_seen", &sgd->scaler_n, error) ||
-      !read_double_array (scaler, "state.scaler.", "mean", sgd->mean, NF, error) ||
-      !read_double_array (scaler, "state.scaler.", "var", sgd->var, NF, error))
+  if (!co2s_json_get_double (state, "state.alpha", CO2S_JSON_REQUIRED, &sgd->alpha, error) ||
+      !co2s_json_get_double (state, "state.eta0", CO2S_JSON_REQUIRED, &sgd->eta0, error) ||
+      !co2s_json_get_double (state, "state.power_t", CO2S_JSON_REQUIRED, &sgd->power_t, error) ||
+      !co2s_json_get_double (state, "state.t", CO2S_JSON_REQUIRED, &sgd->t, error) ||
+      !co2s_json_get_count (state, "state.steps_capped", CO2S_JSON_REQUIRED, &sgd->steps_capped, error) ||
+      !co2s_json_get_double_array (state, "state.weights", sgd->w, NF, error) ||
+      !co2s_json_get_double (state, "state.intercept", CO2S_JSON_REQUIRED, &sgd->b, error) ||
+      !co2s_json_get_object (state, "state.scaler", CO2S_JSON_REQUIRED, &scaler, error) ||
+      !co2s_json_get_count (scaler, "state.scaler.n_samples_seen", CO2S_JSON_REQUIRED, &sgd->scaler_n, error) ||
+      !co2s_json_get_double_array (scaler, "state.scaler.mean", sgd->mean, NF, error) ||
+      !co2s_json_get_double_array (scaler, "state.scaler.var", sgd->var, NF, error))
     return FALSE;
 
   if (sgd->alpha < 0)
-    return bad_member (error, "state.alpha", "must be ≥ 0");
+    return co2s_json_set_member_error (error, "state.alpha", "must be ≥ 0");
   if (!(sgd->eta0 > 0))
-    return bad_member (error, "state.eta0", "must be > 0");
+    return co2s_json_set_member_error (error, "state.eta0", "must be > 0");
   if (sgd->power_t < 0)
-    return bad_member (error, "state.power_t", "must be ≥ 0");
+    return co2s_json_set_member_error (error, "state.power_t", "must be ≥ 0");
   if (!(sgd->t >= 1))
-    return bad_member (error, "state.t", "must be ≥ 1");
+    return co2s_json_set_member_error (error, "state.t", "must be ≥ 1");
   for (guint j = 0; j < NF; j++)
     if (sgd->var[j] < 0)
-      return bad_member (error, "state.scaler.var", "has a negative variance");
+      return co2s_json_set_member_error (error, "state.scaler.var", "has a negative variance");
   if (sgd->scaler_n != self->rows_seen)
-    return bad_member (error, "state.scaler.n_samples_seen", "differs from rows_seen");
+    return co2s_json_set_member_error (error, "state.scaler.n_samples_seen", "differs from rows_seen");
   sgd_update_scale (sgd);
   return TRUE;
 }
@@ -901,7 +767,6 @@ Co2sModel *
 co2s_model_deserialize (JsonObject *object, GError **error)
 {
   g_autoptr(Co2sModel) self = NULL;
-  JsonNode *node;
   JsonArray *features;
   JsonObject *state;
   const char *algo_str;
@@ -910,44 +775,37 @@ co2s_model_deserialize (JsonObject *object, GError **error)
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  node = get_member (object, "", "algo", error);
-  if (node == NULL)
+  if (!co2s_json_get_string (object, "algo", CO2S_JSON_REQUIRED, &algo_str, error))
     return NULL;
-  algo_str = JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-             ? json_node_get_string (node) : NULL;
   if (!co2s_algo_from_string (algo_str, &algo))
     {
-      bad_member (error, "algo", "must be \"ls\" or \"sgd\"");
+      co2s_json_set_member_error (error, "algo", "must be \"ls\" or \"sgd\"");
       return NULL;
     }
   self = co2s_model_new (algo);
 
-  node = get_member (object, "", "features", error);
-  if (node == NULL)
+  if (!co2s_json_get_array (object, "features", CO2S_JSON_REQUIRED, &features, error) ||
+      !co2s_json_check_length (features, "features", NF, error))
     return NULL;
-  if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) != NF)
-    {
-      bad_member (error, "features", "must be an array of the 10 feature names");
-      return NULL;
-    }
-  features = json_node_get_array (node);
   for (guint j = 0; j < NF; j++)
     {
-      JsonNode *e = json_array_get_element (features, j);
+      const char *name;
 
-      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING ||
-          g_strcmp0 (json_node_get_string (e), co2s_feature_name (j)) != 0)
+      if (!co2s_json_array_get_string (features, "features", j, &name, error))
+        return NULL;
+      if (g_strcmp0 (name, co2s_feature_name (j)) != 0)
         {
-          g_autofree char *what = g_strdup_printf ("element %u must be \"%s\"", j, co2s_feature_name (j));
-          bad_member (error, "features", what);
+          g_autofree char *at = g_strdup_printf ("features[%u]", j);
+
+          co2s_json_set_member_error (error, at, "must be \"%s\", not \"%s\"", co2s_feature_name (j), name);
           return NULL;
         }
     }
 
-  if (!read_double_array (object, "", "coefficients", self->coef, NF, error) ||
-      !read_double (object, "", "intercept", &self->intercept, error) ||
-      !read_count (object, "", "rows_seen", &self->rows_seen, error) ||
-      !read_object (object, "", "state", &state, error))
+  if (!co2s_json_get_double_array (object, "coefficients", self->coef, NF, error) ||
+      !co2s_json_get_double (object, "intercept", CO2S_JSON_REQUIRED, &self->intercept, error) ||
+      !co2s_json_get_count (object, "rows_seen", CO2S_JSON_REQUIRED, &self->rows_seen, error) ||
+      !co2s_json_get_object (object, "state", CO2S_JSON_REQUIRED, &state, error))
     return NULL;
 
   if (algo == CO2S_ALGO_LS ? !deserialize_ls (self, state, error)

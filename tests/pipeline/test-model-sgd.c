@@ -278,42 +278,50 @@ typedef struct {
 } BadCase;
 
 static const BadCase bad_cases[] = {
-  { CO2S_ALGO_LS, "algo", NULL, "“algo” is missing" },
-  { CO2S_ALGO_LS, "algo", "\"svm\"", "“algo”" },
-  { CO2S_ALGO_LS, "algo", "3", "“algo”" },
-  { CO2S_ALGO_LS, "features", NULL, "“features” is missing" },
-  { CO2S_ALGO_LS, "features", "[\"Engine_Size\"]", "“features”" },
+  { CO2S_ALGO_LS, "algo", NULL, "member \"algo\" is missing" },
+  { CO2S_ALGO_LS, "algo", "\"svm\"", "member \"algo\" must be \"ls\" or \"sgd\"" },
+  { CO2S_ALGO_LS, "algo", "3", "member \"algo\" is not a string" },
+  { CO2S_ALGO_LS, "features", NULL, "member \"features\" is missing" },
+  { CO2S_ALGO_LS, "features", "[\"Engine_Size\"]", "member \"features\" must have 10 elements, not 1" },
   { CO2S_ALGO_LS, "features", "[\"Engine_Size\",\"Cylinders\",\"Fuel_Consumption_City\",\"Fuel_Consumption_Hwy\","
                               "\"Fuel_Consumption_Comb-1\",\"Fuel_Type_D\",\"Fuel_Type_E\",\"Fuel_Type_N\","
-                              "\"Fuel_Type_X\",\"Fuel_Type_Z\"]", "element 4 must be \"Fuel_Consumption_Comb\"" },
-  { CO2S_ALGO_LS, "coefficients", NULL, "“coefficients” is missing" },
-  { CO2S_ALGO_LS, "coefficients", "[1,2,3]", "“coefficients” must have 10 elements, not 3" },
-  { CO2S_ALGO_LS, "coefficients", "[1,2,3,4,5,6,7,8,9,\"10\"]", "“coefficients” element 9" },
-  { CO2S_ALGO_LS, "coefficients", "{}", "“coefficients” must be an array" },
-  { CO2S_ALGO_LS, "intercept", NULL, "“intercept” is missing" },
-  { CO2S_ALGO_LS, "intercept", "null", "“intercept” must be a finite number" },
-  { CO2S_ALGO_LS, "rows_seen", "-1", "“rows_seen”" },
-  { CO2S_ALGO_LS, "rows_seen", "1.5", "“rows_seen”" },
-  { CO2S_ALGO_LS, "rows_seen", "12345", "“state.n” differs from rows_seen" },
-  { CO2S_ALGO_LS, "state", NULL, "“state” is missing" },
-  { CO2S_ALGO_LS, "state", "[]", "“state” must be an object" },
-  { CO2S_ALGO_LS, "state.n", "\"many\"", "“state.n”" },
-  { CO2S_ALGO_LS, "state.x_mean", "[0]", "“state.x_mean” must have 10 elements" },
-  { CO2S_ALGO_LS, "state.y_mean", NULL, "“state.y_mean” is missing" },
-  { CO2S_ALGO_LS, "state.xx_comoment", "[[1]]", "“state.xx_comoment”" },
-  { CO2S_ALGO_LS, "state.xy_comoment", "[1,2,3,4,5,6,7,8,9,10,11]", "“state.xy_comoment”" },
-  { CO2S_ALGO_LS, "state.yy_comoment", "-1", "“state.yy_comoment” must be ≥ 0" },
-  { CO2S_ALGO_SGD, "algo", "\"ls\"", "“state." },   /* an sgd state read as ls */
-  { CO2S_ALGO_SGD, "state.scaler", NULL, "“state.scaler” is missing" },
-  { CO2S_ALGO_SGD, "state.scaler.n_samples_seen", "7", "“state.scaler.n_samples_seen” differs from rows_seen" },
-  { CO2S_ALGO_SGD, "state.scaler.var", "[1,1,1,1,1,1,1,1,1,-1]", "“state.scaler.var” has a negative variance" },
-  { CO2S_ALGO_SGD, "state.scaler.mean", "[1,1]", "“state.scaler.mean”" },
-  { CO2S_ALGO_SGD, "state.weights", "[true,1,1,1,1,1,1,1,1,1]", "“state.weights” element 0" },
-  { CO2S_ALGO_SGD, "state.t", "0.5", "“state.t” must be ≥ 1" },
-  { CO2S_ALGO_SGD, "state.eta0", "0", "“state.eta0” must be > 0" },
-  { CO2S_ALGO_SGD, "state.alpha", "-1e-4", "“state.alpha” must be ≥ 0" },
-  { CO2S_ALGO_SGD, "state.power_t", NULL, "“state.power_t” is missing" },
-  { CO2S_ALGO_SGD, "state.intercept", "\"0\"", "“state.intercept”" },
+                              "\"Fuel_Type_X\",\"Fuel_Type_Z\"]",
+    "member \"features[4]\" must be \"Fuel_Consumption_Comb\", not \"Fuel_Consumption_Comb-1\"" },
+  { CO2S_ALGO_LS, "features", "[\"Engine_Size\",2,3,4,5,6,7,8,9,10]", "member \"features[1]\" is not a string" },
+  { CO2S_ALGO_LS, "coefficients", NULL, "member \"coefficients\" is missing" },
+  { CO2S_ALGO_LS, "coefficients", "[1,2,3]", "member \"coefficients\" must have 10 elements, not 3" },
+  { CO2S_ALGO_LS, "coefficients", "[1,2,3,4,5,6,7,8,9,\"10\"]", "member \"coefficients[9]\" is not a number" },
+  { CO2S_ALGO_LS, "coefficients", "[1,2,3,4,5,6,7,8,9,1e999]", "member \"coefficients[9]\" is not a finite number" },
+  { CO2S_ALGO_LS, "coefficients", "{}", "member \"coefficients\" is not an array" },
+  { CO2S_ALGO_LS, "intercept", NULL, "member \"intercept\" is missing" },
+  { CO2S_ALGO_LS, "intercept", "null", "member \"intercept\" is not a number" },
+  { CO2S_ALGO_LS, "intercept", "-1e999", "member \"intercept\" is not a finite number" },
+  { CO2S_ALGO_LS, "rows_seen", "-1", "member \"rows_seen\" is -1, below 0" },
+  { CO2S_ALGO_LS, "rows_seen", "1.5", "member \"rows_seen\" is not an integer" },
+  { CO2S_ALGO_LS, "rows_seen", "12345", "member \"state.n\" differs from rows_seen" },
+  { CO2S_ALGO_LS, "state", NULL, "member \"state\" is missing" },
+  { CO2S_ALGO_LS, "state", "[]", "member \"state\" is not an object" },
+  { CO2S_ALGO_LS, "state.n", "\"many\"", "member \"state.n\" is not an integer" },
+  { CO2S_ALGO_LS, "state.x_mean", "[0]", "member \"state.x_mean\" must have 10 elements, not 1" },
+  { CO2S_ALGO_LS, "state.y_mean", NULL, "member \"state.y_mean\" is missing" },
+  { CO2S_ALGO_LS, "state.xx_comoment", "[[1]]", "member \"state.xx_comoment\" must have 10 elements, not 1" },
+  { CO2S_ALGO_LS, "state.xx_comoment", "[1,2,3,4,5,6,7,8,9,10]", "member \"state.xx_comoment[0]\" is not an array" },
+  { CO2S_ALGO_LS, "state.xy_comoment", "[1,2,3,4,5,6,7,8,9,10,11]",
+    "member \"state.xy_comoment\" must have 10 elements, not 11" },
+  { CO2S_ALGO_LS, "state.yy_comoment", "-1", "member \"state.yy_comoment\" must be ≥ 0" },
+  { CO2S_ALGO_SGD, "algo", "\"ls\"", "member \"state." },   /* an sgd state read as ls */
+  { CO2S_ALGO_SGD, "state.scaler", NULL, "member \"state.scaler\" is missing" },
+  { CO2S_ALGO_SGD, "state.scaler.n_samples_seen", "7", "member \"state.scaler.n_samples_seen\" differs from rows_seen" },
+  { CO2S_ALGO_SGD, "state.scaler.n_samples_seen", "-7", "member \"state.scaler.n_samples_seen\" is -7, below 0" },
+  { CO2S_ALGO_SGD, "state.scaler.var", "[1,1,1,1,1,1,1,1,1,-1]", "member \"state.scaler.var\" has a negative variance" },
+  { CO2S_ALGO_SGD, "state.scaler.mean", "[1,1]", "member \"state.scaler.mean\" must have 10 elements, not 2" },
+  { CO2S_ALGO_SGD, "state.weights", "[true,1,1,1,1,1,1,1,1,1]", "member \"state.weights[0]\" is not a number" },
+  { CO2S_ALGO_SGD, "state.t", "0.5", "member \"state.t\" must be ≥ 1" },
+  { CO2S_ALGO_SGD, "state.eta0", "0", "member \"state.eta0\" must be > 0" },
+  { CO2S_ALGO_SGD, "state.alpha", "-1e-4", "member \"state.alpha\" must be ≥ 0" },
+  { CO2S_ALGO_SGD, "state.power_t", NULL, "member \"state.power_t\" is missing" },
+  { CO2S_ALGO_SGD, "state.steps_capped", "2.5", "member \"state.steps_capped\" is not an integer" },
+  { CO2S_ALGO_SGD, "state.intercept", "\"0\"", "member \"state.intercept\" is not a number" },
 };
 
 static void
@@ -357,6 +365,22 @@ make_negative_diagonal (JsonObject *root)
 }
 
 static void
+make_text_cell (JsonObject *root)
+{
+  JsonArray *rows = json_object_get_array_member (json_object_get_object_member (root, "state"), "xx_comoment");
+
+  json_node_set_string (json_array_get_element (json_array_get_array_element (rows, 3), 4), "1.0");
+}
+
+static void
+make_short_row (JsonObject *root)
+{
+  JsonArray *rows = json_object_get_array_member (json_object_get_object_member (root, "state"), "xx_comoment");
+
+  json_array_remove_element (json_array_get_array_element (rows, 9), 0);
+}
+
+static void
 test_deserialize_errors (void)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (29);
@@ -374,9 +398,14 @@ test_deserialize_errors (void)
 
       check_bad (c->algo == CO2S_ALGO_LS ? ls : sgd, c->path, c->value, c->mentions, NULL);
     }
-  check_bad (ls, "state.xx_comoment", "(made asymmetric)", "“state.xx_comoment” is not symmetric", make_asymmetric);
-  check_bad (ls, "state.xx_comoment", "(negative diagonal)", "“state.xx_comoment” has a negative diagonal",
+  check_bad (ls, "state.xx_comoment", "(made asymmetric)", "member \"state.xx_comoment\" is not symmetric",
+             make_asymmetric);
+  check_bad (ls, "state.xx_comoment", "(negative diagonal)", "member \"state.xx_comoment\" has a negative diagonal",
              make_negative_diagonal);
+  check_bad (ls, "state.xx_comoment", "(a text cell)", "member \"state.xx_comoment[3][4]\" is not a number",
+             make_text_cell);
+  check_bad (ls, "state.xx_comoment", "(a short row)", "member \"state.xx_comoment[9]\" must have 10 elements, not 9",
+             make_short_row);
 }
 
 static void
