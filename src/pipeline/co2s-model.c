@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "co2s-model"
 
 #include "co2s-model.h"
+#include "co2s-model-private.h"
 
 #include <float.h>
 #include <math.h>
@@ -10,7 +11,8 @@
 #include "co2s-json-reader.h"
 #include "co2s-linalg.h"
 
-#define NF CO2S_N_FEATURES
+/* ------------------------------------------------------------------------ */
+/* Least squares                                                            */
 
 /* Fuel flags are the last five features (co2s-record.c, feature_columns). */
 #define FUEL_FIRST 5
@@ -24,10 +26,6 @@
  * exactly 0) is constant for the ls solve. */
 #define LS_CONST_REL 1e-10
 
-/* scikit-learn: _sgd_fast.pyx MAX_DLOSS, _weight_vector.pyx threshold. */
-#define SGD_MAX_DLOSS 1e12
-#define SGD_WSCALE_THRESHOLD 1e-9
-
 typedef struct {
   guint64 n;
   double x_mean[NF];
@@ -37,72 +35,10 @@ typedef struct {
   double yy;                  /* Σ (y-ȳ)² */
 } LsState;
 
-typedef struct {
-  double alpha;
-  double eta0;
-  double power_t;
-  double t;                   /* scikit-learn's t_: 1 + rows learned */
-  double w[NF];               /* on standardized features */
-  double b;
-  guint64 scaler_n;           /* StandardScaler.n_samples_seen_ */
-  double mean[NF];
-  double var[NF];
-  double scale[NF];           /* derived from var */
-  guint64 steps_capped;       /* rows whose step was capped (see sgd_learn) */
-} SgdState;
-
-struct _Co2sModel
-{
-  GObject parent_instance;
-
-  Co2sAlgo algo;
-  guint64 rows_seen;
-
-  /* What predict() uses, in the raw feature space. */
-  double coef[NF];
-  double intercept;
-
-  LsState ls;
-  SgdState sgd;
-};
-
-enum {
-  PROP_0,
-  PROP_ALGO,
-  PROP_ROWS_SEEN,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
-G_DEFINE_FINAL_TYPE (Co2sModel, co2s_model, G_TYPE_OBJECT)
-
-/* ------------------------------------------------------------------------ */
-/* Shared helpers                                                           */
-
-static gboolean
-batch_is_finite (const double *x, const double *y, guint n)
-{
-  double sum = 0.0;
-
-  /* A single NaN or infinity poisons the sum; overflow to inf of a sum of
-   * finite values is impossible for plausible data and would be refused too. */
-  for (guint i = 0; i < n; i++)
-    {
-      for (guint j = 0; j < NF; j++)
-        sum += x[(gsize) i * NF + j] * 0.0;
-      sum += y[i] * 0.0;
-    }
-  return sum == 0.0;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Least squares                                                            */
-
 static void
 ls_solve (Co2sModel *self)
 {
-  LsState *ls = &self->ls;
+  LsState *ls = self->state;
   double a[NF * NF];
   double beta[NF];
   double fuel_mean_sum = 0.0;
@@ -169,10 +105,10 @@ ls_solve (Co2sModel *self)
   self->intercept = intercept;
 }
 
-static void
+static gboolean
 ls_learn (Co2sModel *self, const double *x, const double *y, guint n)
 {
-  LsState *ls = &self->ls;
+  LsState *ls = self->state;
   double bm[NF] = { 0 };
   double bym = 0.0;
   double bxx[NF][NF] = { { 0 } };
@@ -235,10 +171,102 @@ ls_learn (Co2sModel *self, const double *x, const double *y, guint n)
   ls->n += n;
 
   ls_solve (self);
+  return TRUE;
 }
+
+static void
+ls_to_json (Co2sModel *self, JsonBuilder *builder)
+{
+  const LsState *ls = self->state;
+
+  _co2s_model_add_int (builder, "n", (gint64) ls->n);
+  _co2s_model_add_double_array (builder, "x_mean", ls->x_mean, NF);
+  _co2s_model_add_double (builder, "y_mean", ls->y_mean);
+  json_builder_set_member_name (builder, "xx_comoment");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < NF; i++)
+    {
+      json_builder_begin_array (builder);
+      for (guint j = 0; j < NF; j++)
+        json_builder_add_double_value (builder, ls->xx[i][j]);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_array (builder);
+  _co2s_model_add_double_array (builder, "xy_comoment", ls->xy, NF);
+  _co2s_model_add_double (builder, "yy_comoment", ls->yy);
+}
+
+static gboolean
+ls_from_json (Co2sModel *self, JsonObject *state, GError **error)
+{
+  LsState *ls = self->state;
+
+  if (!co2s_json_get_count (state, "state.n", CO2S_JSON_REQUIRED, &ls->n, error) ||
+      !co2s_json_get_double_array (state, "state.x_mean", ls->x_mean, NF, error) ||
+      !co2s_json_get_double (state, "state.y_mean", CO2S_JSON_REQUIRED, &ls->y_mean, error) ||
+      !co2s_json_get_double_array (state, "state.xy_comoment", ls->xy, NF, error) ||
+      !co2s_json_get_double (state, "state.yy_comoment", CO2S_JSON_REQUIRED, &ls->yy, error))
+    return FALSE;
+  if (ls->yy < 0)
+    return co2s_json_set_member_error (error, "state.yy_comoment", "must be ≥ 0");
+
+  if (!co2s_json_get_double_matrix (state, "state.xx_comoment", &ls->xx[0][0], NF, NF, error))
+    return FALSE;
+  for (guint i = 0; i < NF; i++)
+    {
+      if (ls->xx[i][i] < 0)
+        return co2s_json_set_member_error (error, "state.xx_comoment", "has a negative diagonal element");
+      for (guint j = 0; j < i; j++)
+        if (ls->xx[i][j] != ls->xx[j][i])
+          return co2s_json_set_member_error (error, "state.xx_comoment", "is not symmetric");
+    }
+  if (ls->n != self->rows_seen)
+    return co2s_json_set_member_error (error, "state.n", "differs from rows_seen");
+  return TRUE;
+}
+
+const Co2sModelAlgorithm _co2s_model_ls = {
+  .name = "ls",
+  .state_size = sizeof (LsState),
+  .learn = ls_learn,
+  .to_json = ls_to_json,
+  .from_json = ls_from_json,
+};
 
 /* ------------------------------------------------------------------------ */
 /* SGD                                                                      */
+
+/* scikit-learn: _sgd_fast.pyx MAX_DLOSS, _weight_vector.pyx threshold. */
+#define SGD_MAX_DLOSS 1e12
+#define SGD_WSCALE_THRESHOLD 1e-9
+
+typedef struct {
+  double alpha;
+  double eta0;
+  double power_t;
+  double t;                   /* scikit-learn's t_: 1 + rows learned */
+  double w[NF];               /* on standardized features */
+  double b;
+  guint64 scaler_n;           /* StandardScaler.n_samples_seen_ */
+  double mean[NF];
+  double var[NF];
+  double scale[NF];           /* derived from var */
+  guint64 steps_capped;       /* rows whose step was capped (see sgd_learn) */
+} SgdState;
+
+/* scikit-learn's defaults: SGDRegressor() and an unfitted StandardScaler. */
+static void
+sgd_init (Co2sModel *self)
+{
+  SgdState *sgd = self->state;
+
+  sgd->alpha = 1e-4;
+  sgd->eta0 = 0.01;
+  sgd->power_t = 0.25;
+  sgd->t = 1.0;
+  for (guint j = 0; j < NF; j++)
+    sgd->scale[j] = 1.0;
+}
 
 /* StandardScaler: scale_ = sqrt(var_), with near-constant features
  * (_is_constant_feature) set to 1. */
@@ -313,7 +341,7 @@ sgd_scaler_partial_fit (SgdState *sgd, const double *x, guint n)
 static void
 sgd_unscaled (Co2sModel *self)
 {
-  SgdState *sgd = &self->sgd;
+  SgdState *sgd = self->state;
   double intercept = sgd->b;
 
   for (guint j = 0; j < NF; j++)
@@ -339,7 +367,7 @@ sgd_state_is_finite (const SgdState *sgd)
 static gboolean
 sgd_learn (Co2sModel *self, const double *x, const double *y, guint n)
 {
-  SgdState *sgd = &self->sgd;
+  SgdState *sgd = self->state;
   SgdState saved = *sgd;
   double wscale = 1.0;
 
@@ -426,66 +454,38 @@ sgd_learn (Co2sModel *self, const double *x, const double *y, guint n)
   return TRUE;
 }
 
-/* ------------------------------------------------------------------------ */
-/* Serialization helpers                                                    */
-
 static void
-add_double_array (JsonBuilder *builder, const char *name, const double *v, guint n)
+sgd_to_json (Co2sModel *self, JsonBuilder *builder)
 {
-  json_builder_set_member_name (builder, name);
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < n; i++)
-    json_builder_add_double_value (builder, v[i]);
-  json_builder_end_array (builder);
+  const SgdState *sgd = self->state;
+
+  _co2s_model_add_double (builder, "alpha", sgd->alpha);
+  _co2s_model_add_double (builder, "eta0", sgd->eta0);
+  _co2s_model_add_double (builder, "power_t", sgd->power_t);
+  _co2s_model_add_double (builder, "t", sgd->t);
+  _co2s_model_add_int (builder, "steps_capped", (gint64) sgd->steps_capped);
+  _co2s_model_add_double_array (builder, "weights", sgd->w, NF);
+  _co2s_model_add_double (builder, "intercept", sgd->b);
+  json_builder_set_member_name (builder, "scaler");
+  json_builder_begin_object (builder);
+  _co2s_model_add_int (builder, "n_samples_seen", (gint64) sgd->scaler_n);
+  _co2s_model_add_double_array (builder, "mean", sgd->mean, NF);
+  _co2s_model_add_double_array (builder, "var", sgd->var, NF);
+  json_builder_end_object (builder);
 }
 
-static void
-add_double (JsonBuilder *builder, const char *name, double v)
+static guint64
+sgd_get_steps_capped (Co2sModel *self)
 {
-  json_builder_set_member_name (builder, name);
-  json_builder_add_double_value (builder, v);
-}
+  const SgdState *sgd = self->state;
 
-static void
-add_int (JsonBuilder *builder, const char *name, gint64 v)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, v);
+  return sgd->steps_capped;
 }
 
 static gboolean
-deserialize_ls (Co2sModel *self, JsonObject *state, GError **error)
+sgd_from_json (Co2sModel *self, JsonObject *state, GError **error)
 {
-  LsState *ls = &self->ls;
-
-  if (!co2s_json_get_count (state, "state.n", CO2S_JSON_REQUIRED, &ls->n, error) ||
-      !co2s_json_get_double_array (state, "state.x_mean", ls->x_mean, NF, error) ||
-      !co2s_json_get_double (state, "state.y_mean", CO2S_JSON_REQUIRED, &ls->y_mean, error) ||
-      !co2s_json_get_double_array (state, "state.xy_comoment", ls->xy, NF, error) ||
-      !co2s_json_get_double (state, "state.yy_comoment", CO2S_JSON_REQUIRED, &ls->yy, error))
-    return FALSE;
-  if (ls->yy < 0)
-    return co2s_json_set_member_error (error, "state.yy_comoment", "must be ≥ 0");
-
-  if (!co2s_json_get_double_matrix (state, "state.xx_comoment", &ls->xx[0][0], NF, NF, error))
-    return FALSE;
-  for (guint i = 0; i < NF; i++)
-    {
-      if (ls->xx[i][i] < 0)
-        return co2s_json_set_member_error (error, "state.xx_comoment", "has a negative diagonal element");
-      for (guint j = 0; j < i; j++)
-        if (ls->xx[i][j] != ls->xx[j][i])
-          return co2s_json_set_member_error (error, "state.xx_comoment", "is not symmetric");
-    }
-  if (ls->n != self->rows_seen)
-    return co2s_json_set_member_error (error, "state.n", "differs from rows_seen");
-  return TRUE;
-}
-
-static gboolean
-deserialize_sgd (Co2sModel *self, JsonObject *state, GError **error)
-{
-  SgdState *sgd = &self->sgd;
+  SgdState *sgd = self->state;
   JsonObject *scaler;
 
   if (!co2s_json_get_double (state, "state.alpha", CO2S_JSON_REQUIRED, &sgd->alpha, error) ||
@@ -518,8 +518,78 @@ deserialize_sgd (Co2sModel *self, JsonObject *state, GError **error)
   return TRUE;
 }
 
+const Co2sModelAlgorithm _co2s_model_sgd = {
+  .name = "sgd",
+  .state_size = sizeof (SgdState),
+  .init = sgd_init,
+  .learn = sgd_learn,
+  .to_json = sgd_to_json,
+  .from_json = sgd_from_json,
+  .get_steps_capped = sgd_get_steps_capped,
+};
+
+/* ------------------------------------------------------------------------ */
+/* The model                                                                */
+
+enum {
+  PROP_0,
+  PROP_ALGO,
+  PROP_ROWS_SEEN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (Co2sModel, co2s_model, G_TYPE_OBJECT)
+
+/* Indexed by Co2sAlgo. */
+static const Co2sModelAlgorithm *const algorithms[] = {
+  [CO2S_ALGO_LS] = &_co2s_model_ls,
+  [CO2S_ALGO_SGD] = &_co2s_model_sgd,
+};
+
+static gboolean
+batch_is_finite (const double *x, const double *y, guint n)
+{
+  double sum = 0.0;
+
+  /* A single NaN or infinity poisons the sum; overflow to inf of a sum of
+   * finite values is impossible for plausible data and would be refused too. */
+  for (guint i = 0; i < n; i++)
+    {
+      for (guint j = 0; j < NF; j++)
+        sum += x[(gsize) i * NF + j] * 0.0;
+      sum += y[i] * 0.0;
+    }
+  return sum == 0.0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* GObject                                                                  */
+
+static void
+co2s_model_constructed (GObject *object)
+{
+  Co2sModel *self = CO2S_MODEL (object);
+
+  G_OBJECT_CLASS (co2s_model_parent_class)->constructed (object);
+
+  g_assert ((guint) self->algo < G_N_ELEMENTS (algorithms));
+  self->algorithm = algorithms[self->algo];
+  self->state = g_malloc0 (self->algorithm->state_size);
+  if (self->algorithm->init != NULL)
+    self->algorithm->init (self);
+}
+
+static void
+co2s_model_finalize (GObject *object)
+{
+  Co2sModel *self = CO2S_MODEL (object);
+
+  g_clear_pointer (&self->state, g_free);
+
+  G_OBJECT_CLASS (co2s_model_parent_class)->finalize (object);
+}
 
 static void
 co2s_model_get_property (GObject    *object,
@@ -568,6 +638,8 @@ co2s_model_class_init (Co2sModelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = co2s_model_constructed;
+  object_class->finalize = co2s_model_finalize;
   object_class->get_property = co2s_model_get_property;
   object_class->set_property = co2s_model_set_property;
 
@@ -588,12 +660,6 @@ co2s_model_class_init (Co2sModelClass *klass)
 static void
 co2s_model_init (Co2sModel *self)
 {
-  self->sgd.alpha = 1e-4;
-  self->sgd.eta0 = 0.01;
-  self->sgd.power_t = 0.25;
-  self->sgd.t = 1.0;
-  for (guint j = 0; j < NF; j++)
-    self->sgd.scale[j] = 1.0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -602,12 +668,9 @@ co2s_model_init (Co2sModel *self)
 const char *
 co2s_algo_to_string (Co2sAlgo algo)
 {
-  switch (algo)
-    {
-    case CO2S_ALGO_LS:  return "ls";
-    case CO2S_ALGO_SGD: return "sgd";
-    default:            return "unknown";
-    }
+  if ((guint) algo < G_N_ELEMENTS (algorithms))
+    return algorithms[algo]->name;
+  return "unknown";
 }
 
 gboolean
@@ -615,13 +678,13 @@ co2s_algo_from_string (const char *str, Co2sAlgo *algo)
 {
   g_return_val_if_fail (algo != NULL, FALSE);
 
-  if (g_strcmp0 (str, "ls") == 0)
-    *algo = CO2S_ALGO_LS;
-  else if (g_strcmp0 (str, "sgd") == 0)
-    *algo = CO2S_ALGO_SGD;
-  else
-    return FALSE;
-  return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (algorithms); i++)
+    if (g_strcmp0 (str, algorithms[i]->name) == 0)
+      {
+        *algo = (Co2sAlgo) i;
+        return TRUE;
+      }
+  return FALSE;
 }
 
 Co2sModel *
@@ -650,7 +713,7 @@ guint64
 co2s_model_get_steps_capped (Co2sModel *self)
 {
   g_return_val_if_fail (CO2S_IS_MODEL (self), 0);
-  return self->algo == CO2S_ALGO_SGD ? self->sgd.steps_capped : 0;
+  return self->algorithm->get_steps_capped != NULL ? self->algorithm->get_steps_capped (self) : 0;
 }
 
 double
@@ -682,9 +745,7 @@ co2s_model_learn (Co2sModel *self, const double *x, const double *y, guint n)
       return;
     }
 
-  if (self->algo == CO2S_ALGO_LS)
-    ls_learn (self, x, y, n);
-  else if (!sgd_learn (self, x, y, n))
+  if (!self->algorithm->learn (self, x, y, n))
     return;
 
   self->rows_seen += n;
@@ -716,50 +777,13 @@ co2s_model_serialize (Co2sModel *self, JsonBuilder *builder)
     json_builder_add_string_value (builder, co2s_feature_name (j));
   json_builder_end_array (builder);
 
-  add_double_array (builder, "coefficients", self->coef, NF);
-  add_double (builder, "intercept", self->intercept);
-  add_int (builder, "rows_seen", (gint64) self->rows_seen);
+  _co2s_model_add_double_array (builder, "coefficients", self->coef, NF);
+  _co2s_model_add_double (builder, "intercept", self->intercept);
+  _co2s_model_add_int (builder, "rows_seen", (gint64) self->rows_seen);
 
   json_builder_set_member_name (builder, "state");
   json_builder_begin_object (builder);
-  if (self->algo == CO2S_ALGO_LS)
-    {
-      const LsState *ls = &self->ls;
-
-      add_int (builder, "n", (gint64) ls->n);
-      add_double_array (builder, "x_mean", ls->x_mean, NF);
-      add_double (builder, "y_mean", ls->y_mean);
-      json_builder_set_member_name (builder, "xx_comoment");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < NF; i++)
-        {
-          json_builder_begin_array (builder);
-          for (guint j = 0; j < NF; j++)
-            json_builder_add_double_value (builder, ls->xx[i][j]);
-          json_builder_end_array (builder);
-        }
-      json_builder_end_array (builder);
-      add_double_array (builder, "xy_comoment", ls->xy, NF);
-      add_double (builder, "yy_comoment", ls->yy);
-    }
-  else
-    {
-      const SgdState *sgd = &self->sgd;
-
-      add_double (builder, "alpha", sgd->alpha);
-      add_double (builder, "eta0", sgd->eta0);
-      add_double (builder, "power_t", sgd->power_t);
-      add_double (builder, "t", sgd->t);
-      add_int (builder, "steps_capped", (gint64) sgd->steps_capped);
-      add_double_array (builder, "weights", sgd->w, NF);
-      add_double (builder, "intercept", sgd->b);
-      json_builder_set_member_name (builder, "scaler");
-      json_builder_begin_object (builder);
-      add_int (builder, "n_samples_seen", (gint64) sgd->scaler_n);
-      add_double_array (builder, "mean", sgd->mean, NF);
-      add_double_array (builder, "var", sgd->var, NF);
-      json_builder_end_object (builder);
-    }
+  self->algorithm->to_json (self, builder);
   json_builder_end_object (builder);
 }
 
@@ -808,9 +832,35 @@ co2s_model_deserialize (JsonObject *object, GError **error)
       !co2s_json_get_object (object, "state", CO2S_JSON_REQUIRED, &state, error))
     return NULL;
 
-  if (algo == CO2S_ALGO_LS ? !deserialize_ls (self, state, error)
-                           : !deserialize_sgd (self, state, error))
+  if (!self->algorithm->from_json (self, state, error))
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Private API (co2s-model-private.h)                                       */
+
+void
+_co2s_model_add_double_array (JsonBuilder *builder, const char *name, const double *v, guint n)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n; i++)
+    json_builder_add_double_value (builder, v[i]);
+  json_builder_end_array (builder);
+}
+
+void
+_co2s_model_add_double (JsonBuilder *builder, const char *name, double v)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_double_value (builder, v);
+}
+
+void
+_co2s_model_add_int (JsonBuilder *builder, const char *name, gint64 v)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, v);
 }

@@ -1,0 +1,73 @@
+/* co2s-model-private.h — what the model (co2s-model.c) shares with its
+ * algorithms (co2s-model-ls.c, co2s-model-sgd.c). Not API.
+ *
+ * co2s-model.c owns the GObject and does what every algorithm shares: it
+ * checks arguments, refuses batches holding a non-finite value, counts
+ * rows, predicts (intercept + Σ coef·x, in the raw feature space) and reads
+ * and writes the common members of the saved model. An algorithm keeps its
+ * own state in self->state (state_size bytes, zeroed, then init), learns,
+ * keeps self->coef and self->intercept up to date, and reads and writes the
+ * "state" member. Same thread rules as Co2sModel: one thread at a time. */
+#pragma once
+
+#include "co2s-model.h"
+
+G_BEGIN_DECLS
+
+#define NF CO2S_N_FEATURES
+
+typedef struct _Co2sModelAlgorithm Co2sModelAlgorithm;
+
+struct _Co2sModel
+{
+  GObject parent_instance;
+
+  Co2sAlgo algo;
+  const Co2sModelAlgorithm *algorithm;
+  guint64 rows_seen;
+
+  /* What predict() uses, in the raw feature space. */
+  double coef[NF];
+  double intercept;
+
+  gpointer state;             /* the algorithm's: algorithm->state_size bytes */
+};
+
+/* One algorithm. Every function gets a model of this algorithm. */
+struct _Co2sModelAlgorithm
+{
+  const char *name;           /* co2s_algo_to_string: "ls", "sgd" */
+  gsize state_size;
+
+  /* Sets up a fresh state (already zeroed); NULL when zeroes will do. */
+  void (*init) (Co2sModel *self);
+
+  /* Learns @n > 0 rows, all finite (@x is n × NF, row-major), and updates
+   * self->coef and self->intercept. FALSE when the batch was rolled back:
+   * the model is then as before and the rows do not count. */
+  gboolean (*learn) (Co2sModel *self, const double *x, const double *y, guint n);
+
+  /* Adds the members of "state" to the object @builder is in. */
+  void (*to_json) (Co2sModel *self, JsonBuilder *builder);
+
+  /* Reads and checks the members of "state" that to_json wrote; the
+   * common members (rows_seen, coefficients, intercept) are read already.
+   * FALSE with a G_IO_ERROR_INVALID_DATA error naming the member by its
+   * path, "state.…" (co2s-json-reader.h). */
+  gboolean (*from_json) (Co2sModel *self, JsonObject *state, GError **error);
+
+  /* Rows whose step was capped; NULL when the algorithm never caps. */
+  guint64 (*get_steps_capped) (Co2sModel *self);
+};
+
+extern const Co2sModelAlgorithm _co2s_model_ls;    /* co2s-model-ls.c */
+extern const Co2sModelAlgorithm _co2s_model_sgd;   /* co2s-model-sgd.c */
+
+/* Add a member named @name to the object @builder is in: @v, or the @n
+ * numbers at @v as an array. Doubles are written exactly (see
+ * co2s_model_serialize). */
+void _co2s_model_add_double (JsonBuilder *builder, const char *name, double v);
+void _co2s_model_add_int (JsonBuilder *builder, const char *name, gint64 v);
+void _co2s_model_add_double_array (JsonBuilder *builder, const char *name, const double *v, guint n);
+
+G_END_DECLS
