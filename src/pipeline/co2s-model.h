@@ -75,7 +75,7 @@ Co2sAlgo co2s_model_get_algo (Co2sModel *self);
 guint64 co2s_model_get_rows_seen (Co2sModel *self);
 
 /* sgd: rows whose step was capped so it could not overshoot the row's own
- * target (the one deviation from scikit-learn, see co2s-model.c); 0 for ls. */
+ * target (the one deviation from scikit-learn, see co2s-model-sgd.c); 0 for ls. */
 guint64 co2s_model_get_steps_capped (Co2sModel *self);
 
 /* Prediction in g/km for one feature vector (co2s_feature_name order):
