@@ -11,6 +11,8 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "co2s-json-reader.h"
+
 static int
 compare_offsets (gconstpointer a, gconstpointer b)
 {
@@ -37,98 +39,72 @@ sync_dir (const char *dir)
   close (fd);
 }
 
+/* The "kafka" member: cluster id, topic, and the offsets by partition. */
 static gboolean
-invalid (GError **error, const char *origin, const char *format, ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-invalid (GError **error, const char *origin, const char *format, ...)
+read_kafka (Co2sCheckpoint *cp, JsonObject *root, GError **error)
 {
-  g_autofree char *msg = NULL;
-  va_list args;
-
-  va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
-  va_end (args);
-  /* Translators: the second %s is a technical detail, in English */
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-               _("Model file “%s” is not valid: %s"), origin, msg);
-  return FALSE;
-}
-
-/* An integer member, or FALSE. Doubles are refused: counts are written as
- * JSON integers. */
-static gboolean
-get_int_member (JsonObject *object, const char *name, gint64 *out)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *out = json_node_get_int (node);
-  return TRUE;
-}
-
-/* A string or null member; FALSE for anything else or when missing. */
-static gboolean
-get_nullable_string (JsonObject *object, const char *name, char **out)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL)
-    return FALSE;
-  if (JSON_NODE_HOLDS_NULL (node))
-    {
-      *out = NULL;
-      return TRUE;
-    }
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return FALSE;
-  *out = g_strdup (json_node_get_string (node));
-  return TRUE;
-}
-
-static gboolean
-parse_kafka (Co2sCheckpoint *cp, JsonObject *root, const char *origin, GError **error)
-{
-  JsonNode *node = json_object_get_member (root, "kafka");
   JsonObject *kafka;
   JsonArray *offsets;
+  const char *cluster_id = NULL;
+  const char *topic = NULL;
 
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return invalid (error, origin, "member “kafka” must be an object");
-  kafka = json_node_get_object (node);
-
-  if (!get_nullable_string (kafka, "cluster_id", &cp->cluster_id))
-    return invalid (error, origin, "member “kafka.cluster_id” must be a string or null");
-  if (!get_nullable_string (kafka, "topic", &cp->topic))
-    return invalid (error, origin, "member “kafka.topic” must be a string or null");
-
-  node = json_object_get_member (kafka, "offsets");
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return invalid (error, origin, "member “kafka.offsets” must be an array");
-  offsets = json_node_get_array (node);
+  if (!co2s_json_get_object (root, "kafka", CO2S_JSON_REQUIRED, &kafka, error) ||
+      !co2s_json_get_string (kafka, "kafka.cluster_id", CO2S_JSON_NULLABLE, &cluster_id, error) ||
+      !co2s_json_get_string (kafka, "kafka.topic", CO2S_JSON_NULLABLE, &topic, error) ||
+      !co2s_json_get_array (kafka, "kafka.offsets", CO2S_JSON_REQUIRED, &offsets, error))
+    return FALSE;
+  cp->cluster_id = g_strdup (cluster_id);
+  cp->topic = g_strdup (topic);
 
   for (guint i = 0; i < json_array_get_length (offsets); i++)
     {
-      JsonNode *e = json_array_get_element (offsets, i);
+      g_autofree char *partition_path = g_strdup_printf ("kafka.offsets[%u].partition", i);
+      g_autofree char *next_path = g_strdup_printf ("kafka.offsets[%u].next_offset", i);
       JsonObject *o;
-      gint64 partition, next;
+      gint64 partition = 0;
+      gint64 next = 0;
 
-      if (!JSON_NODE_HOLDS_OBJECT (e))
-        return invalid (error, origin, "element %u of “kafka.offsets” must be an object", i);
-      o = json_node_get_object (e);
-      if (!get_int_member (o, "partition", &partition) || partition < 0 || partition > G_MAXINT32)
-        return invalid (error, origin, "element %u of “kafka.offsets”: “partition” must be an integer in 0…%d",
-                        i, G_MAXINT32);
-      if (!get_int_member (o, "next_offset", &next) || next < 0)
-        return invalid (error, origin, "element %u of “kafka.offsets”: “next_offset” must be an integer ≥ 0", i);
+      if (!co2s_json_array_get_object (offsets, "kafka.offsets", i, &o, error) ||
+          !co2s_json_get_int (o, partition_path, CO2S_JSON_REQUIRED, 0, G_MAXINT32, &partition, error) ||
+          !co2s_json_get_int (o, next_path, CO2S_JSON_REQUIRED, 0, G_MAXINT64, &next, error))
+        return FALSE;
       if (co2s_checkpoint_get_offset (cp, (gint32) partition) >= 0)
-        return invalid (error, origin, "partition %" G_GINT64_FORMAT " appears twice in “kafka.offsets”",
-                        partition);
+        return co2s_json_set_member_error (error, partition_path,
+                                           "is %" G_GINT64_FORMAT " again: that partition appears twice",
+                                           partition);
       co2s_checkpoint_set_offset (cp, (gint32) partition, next);
     }
   return TRUE;
+}
+
+/* The checkpoint in @root; errors in co2s-json-reader.h's words. */
+static Co2sCheckpoint *
+checkpoint_from_object (JsonObject *root, GError **error)
+{
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(Co2sModel) model = NULL;
+  gint64 version = 0;
+
+  if (!co2s_json_get_int (root, "format_version", CO2S_JSON_REQUIRED, G_MININT64, G_MAXINT64, &version, error))
+    return NULL;
+  if (version != CO2S_CHECKPOINT_FORMAT_VERSION)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "format_version %" G_GINT64_FORMAT " is not supported (this program reads %d)",
+                   version, CO2S_CHECKPOINT_FORMAT_VERSION);
+      return NULL;
+    }
+
+  model = co2s_model_deserialize (root, error);
+  if (model == NULL)
+    return NULL;
+  cp = co2s_checkpoint_new (model);
+
+  if (!co2s_json_get_count (root, "batches", CO2S_JSON_REQUIRED, &cp->batches, error) ||
+      !co2s_json_get_int (root, "updated_at_us", CO2S_JSON_REQUIRED, 0, G_MAXINT64, &cp->updated_at_us, error) ||
+      !read_kafka (cp, root, error))
+    return NULL;
+  return g_steal_pointer (&cp);
 }
 
 Co2sCheckpoint *
@@ -330,76 +306,20 @@ co2s_checkpoint_load (const char *path, GError **error)
 Co2sCheckpoint *
 co2s_checkpoint_parse (const char *json, gsize len, const char *origin, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(Co2sCheckpoint) cp = NULL;
-  g_autoptr(Co2sModel) model = NULL;
-  JsonNode *root_node;
-  JsonObject *root;
-  gint64 version, batches, updated_at_us;
+  g_autoptr(JsonObject) root = NULL;
+  Co2sCheckpoint *cp = NULL;
 
   g_return_val_if_fail (json != NULL || len == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (origin == NULL)
-    origin = "(string)";
-
-  if (len == 0)
-    {
-      invalid (error, origin, "the file is empty");
-      return NULL;
-    }
-  if (len > G_MAXSSIZE || !json_parser_load_from_data (parser, json, (gssize) len, &local_error))
-    {
-      invalid (error, origin, "not JSON (%s)", local_error ? local_error->message : "too large");
-      return NULL;
-    }
-
-  root_node = json_parser_get_root (parser);
-  if (root_node == NULL || !JSON_NODE_HOLDS_OBJECT (root_node))
-    {
-      invalid (error, origin, "the top level is not a JSON object");
-      return NULL;
-    }
-  root = json_node_get_object (root_node);
-
-  if (!get_int_member (root, "format_version", &version))
-    {
-      invalid (error, origin, "member “format_version” is missing or not an integer");
-      return NULL;
-    }
-  if (version != CO2S_CHECKPOINT_FORMAT_VERSION)
-    {
-      invalid (error, origin, "format_version %" G_GINT64_FORMAT " is not supported (this program reads %d)",
-               version, CO2S_CHECKPOINT_FORMAT_VERSION);
-      return NULL;
-    }
-
-  model = co2s_model_deserialize (root, &local_error);
-  if (model == NULL)
-    {
-      invalid (error, origin, "%s", local_error->message);
-      return NULL;
-    }
-
-  cp = co2s_checkpoint_new (model);
-
-  if (!get_int_member (root, "batches", &batches) || batches < 0)
-    {
-      invalid (error, origin, "member “batches” must be an integer ≥ 0");
-      return NULL;
-    }
-  cp->batches = (guint64) batches;
-
-  if (!get_int_member (root, "updated_at_us", &updated_at_us) || updated_at_us < 0)
-    {
-      invalid (error, origin, "member “updated_at_us” must be an integer ≥ 0");
-      return NULL;
-    }
-  cp->updated_at_us = updated_at_us;
-
-  if (!parse_kafka (cp, root, origin, error))
-    return NULL;
-
-  return g_steal_pointer (&cp);
+  root = co2s_json_parse_object (json, len, &local_error);
+  if (root != NULL)
+    cp = checkpoint_from_object (root, &local_error);
+  if (cp == NULL)
+    /* Translators: the second %s is a technical detail, in English */
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                 _("Model file “%s” is not valid: %s"),
+                 origin != NULL ? origin : "(string)", local_error->message);
+  return cp;
 }

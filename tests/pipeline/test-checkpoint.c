@@ -289,32 +289,50 @@ test_corrupt (void)
     const char *value;
     const char *mentions;
   } edits[] = {
-    { "no-version.json", "format_version", NULL, "format_version" },
+    { "no-version.json", "format_version", NULL, "member \"format_version\" is missing" },
     { "version-2.json", "format_version", "2", "format_version 2 is not supported" },
-    { "version-string.json", "format_version", "\"1\"", "format_version" },
+    { "version-string.json", "format_version", "\"1\"", "member \"format_version\" is not an integer" },
     { "short-coefficients.json", "coefficients", "[1,2,3,4,5,6,7,8,9]", "member \"coefficients\" must have 10 elements, not 9" },
     { "text-coefficient.json", "coefficients", "[1,2,3,4,5,6,7,8,9,\"x\"]", "member \"coefficients[9]\" is not a number" },
     { "short-mean.json", "state.x_mean", "[1,2]", "member \"state.x_mean\" must have 10 elements, not 2" },
     { "bad-comoment.json", "state.xx_comoment", "[1,2,3,4,5,6,7,8,9,10]", "member \"state.xx_comoment[0]\" is not an array" },
     { "bad-algo.json", "algo", "\"svm\"", "member \"algo\" must be" },
-    { "no-batches.json", "batches", NULL, "“batches”" },
-    { "negative-batches.json", "batches", "-3", "“batches”" },
-    { "bad-updated-at.json", "updated_at_us", "\"yesterday\"", "“updated_at_us”" },
-    { "no-kafka.json", "kafka", NULL, "“kafka”" },
-    { "bad-topic.json", "kafka.topic", "42", "“kafka.topic”" },
-    { "bad-offsets.json", "kafka.offsets", "{}", "“kafka.offsets”" },
-    { "negative-partition.json", "kafka.offsets", "[{\"partition\":-1,\"next_offset\":5}]", "“partition”" },
-    { "text-offset.json", "kafka.offsets", "[{\"partition\":0,\"next_offset\":\"5\"}]", "“next_offset”" },
+    { "no-batches.json", "batches", NULL, "member \"batches\" is missing" },
+    { "negative-batches.json", "batches", "-3", "member \"batches\" is -3, below 0" },
+    { "bad-updated-at.json", "updated_at_us", "\"yesterday\"", "member \"updated_at_us\" is not an integer" },
+    { "no-kafka.json", "kafka", NULL, "member \"kafka\" is missing" },
+    { "kafka-array.json", "kafka", "[]", "member \"kafka\" is not an object" },
+    { "no-cluster.json", "kafka.cluster_id", NULL, "member \"kafka.cluster_id\" is missing" },
+    { "bad-topic.json", "kafka.topic", "42", "member \"kafka.topic\" is not a string or null" },
+    { "bad-offsets.json", "kafka.offsets", "{}", "member \"kafka.offsets\" is not an array" },
+    { "offset-number.json", "kafka.offsets", "[7]", "member \"kafka.offsets[0]\" is not an object" },
+    { "negative-partition.json", "kafka.offsets", "[{\"partition\":-1,\"next_offset\":5}]",
+      "member \"kafka.offsets[0].partition\" is -1, below 0" },
+    { "huge-partition.json", "kafka.offsets", "[{\"partition\":0,\"next_offset\":5},{\"partition\":2147483648,\"next_offset\":5}]",
+      "member \"kafka.offsets[1].partition\" is 2147483648, above 2147483647" },
+    { "text-offset.json", "kafka.offsets", "[{\"partition\":0,\"next_offset\":\"5\"}]",
+      "member \"kafka.offsets[0].next_offset\" is not an integer" },
+    { "no-offset.json", "kafka.offsets", "[{\"partition\":0}]", "member \"kafka.offsets[0].next_offset\" is missing" },
     { "duplicate-partition.json", "kafka.offsets",
-      "[{\"partition\":0,\"next_offset\":5},{\"partition\":0,\"next_offset\":6}]", "appears twice" },
+      "[{\"partition\":0,\"next_offset\":5},{\"partition\":0,\"next_offset\":6}]",
+      "member \"kafka.offsets[1].partition\" is 0 again: that partition appears twice" },
   };
 
-  expect_invalid (dir, "empty.json", "", 0, "empty");
-  expect_invalid (dir, "truncated.json", good, strlen (good) / 2, "not JSON");
-  expect_invalid (dir, "truncated-end.json", good, strlen (good) - 3, "not JSON");
-  expect_invalid (dir, "not-json.json", "this is not a model\n", -1, "not JSON");
+  expect_invalid (dir, "empty.json", "", 0, "empty (no JSON value)");
+  expect_invalid (dir, "blank.json", "  \n\n", -1, "empty (no JSON value)");
+  expect_invalid (dir, "truncated.json", good, strlen (good) / 2, "not JSON at line ");
+  expect_invalid (dir, "truncated-end.json", good, strlen (good) - 3, "not JSON at line ");
+  expect_invalid (dir, "not-json.json", "this is not a model\n", -1, "not JSON at column 4: ");
   expect_invalid (dir, "binary.json", "\x89PNG\r\n\x1a\n\0\0", 10, "not JSON");
-  expect_invalid (dir, "array.json", "[1, 2, 3]", -1, "not a JSON object");
+  expect_invalid (dir, "array.json", "[1, 2, 3]", -1, "not a JSON object (an array)");
+  /* json-glib would overflow the stack on this one. */
+  {
+    g_autoptr(GString) deep = g_string_new ("{\"format_version\": ");
+
+    for (guint i = 0; i < 100000; i++)
+      g_string_append_c (deep, '[');
+    expect_invalid (dir, "deep.json", deep->str, deep->len, "nested deeper than 64 levels at column 83");
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
     {
