@@ -2,12 +2,13 @@
 #define G_LOG_DOMAIN "co2s-metrics"
 
 #include "co2s-metrics.h"
-#include "co2s-record-json.h"
 
-#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
+
+#include "co2s-json-reader.h"
+#include "co2s-record-json.h"
 
 /* Shortest decimal form that reads back as the same double, or null for
  * NaN and infinities (JSON has no such numbers); locale-independent. */
@@ -105,195 +106,80 @@ co2s_batch_metrics_to_json (const Co2sBatchMetrics *m, GString *out)
   g_string_append (out, "}\n");
 }
 
+/* The metrics in @object (@m zeroed); errors in co2s-json-reader.h's words. */
 static gboolean
-member_is_null_or_absent (JsonObject *object, const char *key)
+metrics_from_object (JsonObject *object, Co2sBatchMetrics *m, GError **error)
 {
-  JsonNode *node = json_object_get_member (object, key);
+  const Co2sJsonFlags optional = CO2S_JSON_OPTIONAL | CO2S_JSON_NULLABLE;
+  const char *timestamp = NULL;
+  const char *algo = NULL;
+  gint64 rows = 0;
 
-  return node == NULL || JSON_NODE_HOLDS_NULL (node);
-}
+  /* null is how the writer says "not defined" for a number. */
+  m->rmse = m->mae = m->rmse_fit = NAN;
+  m->latency_ms_p50 = m->latency_ms_max = NAN;
+  m->lag = -1;
 
-/* An integer member. Absent: @def when @required is FALSE. */
-static gboolean
-get_int (JsonObject *object,
-         const char *key,
-         gboolean required,
-         gint64 min,
-         gint64 def,
-         gint64 *out,
-         GError **error)
-{
-  JsonNode *node = json_object_get_member (object, key);
+  if (!co2s_json_get_count (object, "batch", CO2S_JSON_REQUIRED, &m->batch, error) ||
+      !co2s_json_get_int (object, "rows", CO2S_JSON_REQUIRED, 0, G_MAXUINT, &rows, error) ||
+      !co2s_json_get_count (object, "rows_seen", CO2S_JSON_REQUIRED, &m->rows_seen, error) ||
+      !co2s_json_get_double (object, "rmse", CO2S_JSON_NULLABLE, &m->rmse, error) ||
+      !co2s_json_get_double (object, "mae", optional, &m->mae, error) ||
+      !co2s_json_get_double (object, "rmse_fit", optional, &m->rmse_fit, error) ||
+      !co2s_json_get_double (object, "latency_ms_p50", optional, &m->latency_ms_p50, error) ||
+      !co2s_json_get_double (object, "latency_ms_max", optional, &m->latency_ms_max, error) ||
+      !co2s_json_get_int (object, "lag", CO2S_JSON_OPTIONAL, -1, G_MAXINT64, &m->lag, error) ||
+      !co2s_json_get_count (object, "dlq", CO2S_JSON_OPTIONAL, &m->dlq, error))
+    return FALSE;
+  m->rows = (guint) rows;
 
-  if (node == NULL)
+  /* timestamp_us is exact; older lines have only the ISO 8601 time. */
+  if (json_object_has_member (object, "timestamp_us"))
     {
-      if (required)
+      if (!co2s_json_get_int (object, "timestamp_us", CO2S_JSON_REQUIRED, G_MININT64, G_MAXINT64,
+                              &m->timestamp_us, error))
+        return FALSE;
+    }
+  else
+    {
+      g_autoptr(GDateTime) dt = NULL;
+
+      if (!co2s_json_get_string (object, "timestamp", optional, &timestamp, error))
+        return FALSE;
+      if (timestamp != NULL)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "metrics line: \"%s\" is missing", key);
-          return FALSE;
+          dt = g_date_time_new_from_iso8601 (timestamp, NULL);
+          if (dt == NULL)
+            return co2s_json_set_member_error (error, "timestamp", "is not an ISO 8601 time");
+          m->timestamp_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
         }
-      *out = def;
-      return TRUE;
     }
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "metrics line: \"%s\" is not an integer", key);
-      return FALSE;
-    }
-  *out = json_node_get_int (node);
-  if (*out < min)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "metrics line: \"%s\" is %" G_GINT64_FORMAT ", below %" G_GINT64_FORMAT,
-                   key, *out, min);
-      return FALSE;
-    }
-  return TRUE;
-}
 
-/* A number member; null reads as NAN (the writer's form of "not defined"). */
-static gboolean
-get_double (JsonObject *object,
-            const char *key,
-            gboolean required,
-            double *out,
-            GError **error)
-{
-  JsonNode *node = json_object_get_member (object, key);
-  GType type;
-
-  if (node == NULL && required)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "metrics line: \"%s\" is missing", key);
-      return FALSE;
-    }
-  if (member_is_null_or_absent (object, key))
-    {
-      *out = NAN;
-      return TRUE;
-    }
-  type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
-  if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "metrics line: \"%s\" is not a number", key);
-      return FALSE;
-    }
-  *out = json_node_get_double (node);
+  if (!co2s_json_get_string (object, "algo", optional, &algo, error))
+    return FALSE;
+  if (algo != NULL && strlen (algo) >= sizeof m->algo)
+    return co2s_json_set_member_error (error, "algo", "is longer than %u bytes", (guint) sizeof m->algo - 1);
+  if (algo != NULL)
+    g_strlcpy (m->algo, algo, sizeof m->algo);
   return TRUE;
 }
 
 gboolean
 co2s_batch_metrics_from_json (const char *line, gsize len, Co2sBatchMetrics *out, GError **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) object = NULL;
   Co2sBatchMetrics m = { 0 };
-  JsonObject *object;
-  JsonNode *root;
-  gint64 v;
 
   g_return_val_if_fail (line != NULL || len == 0, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (len > G_MAXSSIZE)
+  object = co2s_json_parse_object (line, len, error);
+  if (object == NULL || !metrics_from_object (object, &m, error))
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "metrics line: too long");
+      g_prefix_error (error, "metrics line: ");
       return FALSE;
     }
-
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, line, (gssize) len, &local_error))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "metrics line: not JSON: %s", local_error->message);
-      return FALSE;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "metrics line: empty");
-      return FALSE;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "metrics line: not a JSON object");
-      return FALSE;
-    }
-  object = json_node_get_object (root);
-
-  if (!get_int (object, "batch", TRUE, 0, 0, &v, error))
-    return FALSE;
-  m.batch = (guint64) v;
-  if (!get_int (object, "rows", TRUE, 0, 0, &v, error))
-    return FALSE;
-  if (v > G_MAXUINT)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "metrics line: \"rows\" is too large");
-      return FALSE;
-    }
-  m.rows = (guint) v;
-  if (!get_int (object, "rows_seen", TRUE, 0, 0, &v, error))
-    return FALSE;
-  m.rows_seen = (guint64) v;
-
-  if (!get_double (object, "rmse", TRUE, &m.rmse, error) ||
-      !get_double (object, "mae", FALSE, &m.mae, error) ||
-      !get_double (object, "rmse_fit", FALSE, &m.rmse_fit, error) ||
-      !get_double (object, "latency_ms_p50", FALSE, &m.latency_ms_p50, error) ||
-      !get_double (object, "latency_ms_max", FALSE, &m.latency_ms_max, error))
-    return FALSE;
-
-  if (!get_int (object, "lag", FALSE, -1, -1, &m.lag, error) ||
-      !get_int (object, "dlq", FALSE, 0, 0, &v, error))
-    return FALSE;
-  m.dlq = (guint64) v;
-
-  if (json_object_has_member (object, "timestamp_us"))
-    {
-      if (!get_int (object, "timestamp_us", FALSE, G_MININT64, 0, &m.timestamp_us, error))
-        return FALSE;
-    }
-  else if (!member_is_null_or_absent (object, "timestamp"))
-    {
-      const char *iso = json_object_get_string_member_with_default (object, "timestamp", NULL);
-      g_autoptr(GDateTime) dt = NULL;
-
-      if (iso != NULL)
-        dt = g_date_time_new_from_iso8601 (iso, NULL);
-      if (dt == NULL)
-        {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               "metrics line: \"timestamp\" is not an ISO 8601 time");
-          return FALSE;
-        }
-      m.timestamp_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
-    }
-
-  if (!member_is_null_or_absent (object, "algo"))
-    {
-      JsonNode *node = json_object_get_member (object, "algo");
-      const char *algo = JSON_NODE_HOLDS_VALUE (node) &&
-                         json_node_get_value_type (node) == G_TYPE_STRING
-                         ? json_node_get_string (node) : NULL;
-
-      if (algo == NULL || strlen (algo) >= sizeof m.algo)
-        {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               "metrics line: \"algo\" is not a short string");
-          return FALSE;
-        }
-      g_strlcpy (m.algo, algo, sizeof m.algo);
-    }
-
   *out = m;
   return TRUE;
 }

@@ -32,9 +32,13 @@ typedef struct {
 /* Appends one JSON object and '\n' to @out; locale-independent. */
 void co2s_batch_metrics_to_json (const Co2sBatchMetrics *m, GString *out);
 
-/* Parses one line. Unknown keys are ignored, missing optional ones get
- * defaults (lag -1, latencies NAN); batch, rows, rows_seen and rmse are
- * required. FALSE with G_IO_ERROR_INVALID_DATA naming the problem. */
+/* Parses one line (co2s_json_parse_object: at most 64 levels deep).
+ * Unknown keys are ignored, missing optional ones get defaults (lag -1,
+ * latencies NAN); batch, rows, rows_seen and rmse are required; null reads
+ * as NAN and numbers must be finite (the writer writes null for NaN and
+ * infinities). FALSE with G_IO_ERROR_INVALID_DATA: "metrics line: " and
+ * what is wrong, in co2s-json-reader.h's words (member "batch" is missing).
+ * @out is only written on success. Any thread. */
 gboolean co2s_batch_metrics_from_json (const char *line, gsize len, Co2sBatchMetrics *out, GError **error);
 
 G_END_DECLS
