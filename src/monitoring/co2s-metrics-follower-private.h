@@ -31,6 +31,11 @@ typedef struct {
   gboolean cooperative;
 
   int stop;                   /* atomic: the worker must finish */
+  /* Written by the main context before it sets @stop, read by the worker
+   * once it has seen it: a source the worker attaches to @exit_context as
+   * its last act, after closing the consumer (NULL: nobody waits for it). */
+  GSource *exit_source;
+  GMainContext *exit_context;
   GMainContext *context;      /* where dispatch runs */
 
   /* Main context only: cleared by dispose. */

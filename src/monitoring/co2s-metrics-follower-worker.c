@@ -53,6 +53,8 @@ shared_clear (gpointer data)
   g_array_unref (shared->pending);
   g_free (shared->last_error);
   g_main_context_unref (shared->context);
+  g_clear_pointer (&shared->exit_source, g_source_unref);
+  g_clear_pointer (&shared->exit_context, g_main_context_unref);
 }
 
 Co2sFollowerShared *
@@ -378,6 +380,8 @@ worker_main (gpointer data)
     }
 
   close_consumer (worker);
+  if (shared->exit_source != NULL)
+    g_source_attach (shared->exit_source, shared->exit_context);
 
   g_free (worker->topic);
   _co2s_follower_shared_unref (worker->shared);

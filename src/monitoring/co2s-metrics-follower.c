@@ -20,6 +20,8 @@ struct _Co2sMetricsFollower
   char *brokers;
   char *topic;
   char *group_id;
+  gboolean own_group_id;      /* the default: renewed by each start */
+  gboolean group_id_used;     /* a consumer has joined group_id */
   char *offset_reset;
   char **overrides;
   Co2sMetricsHistory *history;
@@ -37,6 +39,14 @@ struct _Co2sMetricsFollower
 };
 
 G_DEFINE_FINAL_TYPE (Co2sMetricsFollower, co2s_metrics_follower, G_TYPE_OBJECT)
+
+/* An asynchronous stop under way; main context only. */
+typedef struct {
+  GTask *task;                /* holds the follower */
+  GThread *thread;            /* the worker, joined once it has ended */
+  GSource *cancel_source;     /* NULL without a cancellable */
+  gboolean returned;
+} Stopping;
 
 enum {
   PROP_0,
@@ -182,14 +192,29 @@ dispatch (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static char *
+new_group_id (void)
+{
+  return g_strdup_printf ("co2stream-viewer-%d-%08x", (int) getpid (), g_random_int ());
+}
+
 /* Main context: tells the worker to finish and takes its thread (to join)
- * and handoff from @self, which no longer counts as running. */
+ * and handoff from @self, which no longer counts as running. @on_exit
+ * (NULL, or a new source: taken) is attached to @context by the worker once
+ * it has closed the consumer, as its last act. */
 static GThread *
-signal_stop (Co2sMetricsFollower *self, Co2sFollowerShared **shared)
+signal_stop (Co2sMetricsFollower *self,
+             GSource *on_exit,
+             GMainContext *context,
+             Co2sFollowerShared **shared)
 {
   g_assert (self->thread != NULL);
 
   *shared = g_steal_pointer (&self->shared);
+  /* Written before the (barrier) store of stop; the worker reads them only
+   * after it has seen stop. */
+  (*shared)->exit_source = on_exit;
+  (*shared)->exit_context = context != NULL ? g_main_context_ref (context) : NULL;
   g_atomic_int_set (&(*shared)->stop, 1);
   return g_steal_pointer (&self->thread);
 }
@@ -221,22 +246,54 @@ detach_worker (Co2sMetricsFollower *self, Co2sFollowerShared *shared)
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-/* GTask thread: joins the worker (@task_data, a GThread the task owns). */
 static void
-join_worker (GTask *task,
-             gpointer source_object,
-             gpointer task_data,
-             GCancellable *cancellable)
+stopping_free (gpointer data)
 {
-  GThread *thread = task_data;
+  Stopping *stopping = data;
 
-  /* Only now, with the thread in hand: from here a cancellation completes
-   * the task at once while the join goes on (had the task been cancelled
-   * before this function ran, GTask would have skipped it and leaked the
-   * thread). FALSE means already cancelled: the join still happens. */
-  g_task_set_return_on_cancel (task, TRUE);
-  g_thread_join (thread);
-  g_task_return_boolean (task, TRUE);
+  if (stopping->cancel_source != NULL)
+    {
+      g_source_destroy (stopping->cancel_source);
+      g_source_unref (stopping->cancel_source);
+    }
+  if (stopping->thread != NULL)
+    g_thread_unref (stopping->thread);  /* never joined: the context went away */
+  /* Possibly the last reference to the follower: dropped here, on the
+   * main context, never on a worker thread. */
+  g_object_unref (stopping->task);
+  g_free (stopping);
+}
+
+/* Main context, attached by the worker as it ends: the consumer has left
+ * its group. */
+static gboolean
+worker_ended (gpointer data)
+{
+  Stopping *stopping = data;
+
+  /* At once: the thread has nothing left to do but return. */
+  g_thread_join (g_steal_pointer (&stopping->thread));
+  if (!stopping->returned)
+    {
+      stopping->returned = TRUE;
+      g_task_return_boolean (stopping->task, TRUE);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Main context: the stop's cancellable was cancelled; the worker still
+ * ends (and is joined) in the background. */
+static gboolean
+stop_cancelled (GCancellable *cancellable, gpointer data)
+{
+  Stopping *stopping = data;
+
+  if (!stopping->returned)
+    {
+      stopping->returned = TRUE;
+      g_task_return_error_if_cancelled (stopping->task);
+    }
+  return G_SOURCE_REMOVE;
 }
 
 /* ---- lifecycle ---------------------------------------------------------------- */
@@ -360,6 +417,8 @@ co2s_metrics_follower_set_property (GObject *object,
       set_string_before_start (self, &self->topic, value, pspec);
       break;
     case PROP_GROUP_ID:
+      if (self->thread == NULL && g_value_get_string (value) != NULL)
+        self->own_group_id = FALSE;
       set_string_before_start (self, &self->group_id, value, pspec);
       break;
     case PROP_OFFSET_RESET:
@@ -437,7 +496,8 @@ co2s_metrics_follower_init (Co2sMetricsFollower *self)
 {
   self->topic = g_strdup (CO2S_TOPIC_METRICS);
   self->offset_reset = g_strdup ("latest");
-  self->group_id = g_strdup_printf ("co2stream-viewer-%d-%08x", (int) getpid (), g_random_int ());
+  self->group_id = new_group_id ();
+  self->own_group_id = TRUE;
   self->lag = -1;
 }
 
@@ -467,6 +527,16 @@ co2s_metrics_follower_start (Co2sMetricsFollower *self,
       return FALSE;
     }
 
+  /* A restart gets a group of its own: joining the previous one would wait
+   * until the previous consumer has left it, which stop_async lets happen
+   * in the background. */
+  if (self->own_group_id && self->group_id_used)
+    {
+      g_free (self->group_id);
+      self->group_id = new_group_id ();
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP_ID]);
+    }
+
   shared = _co2s_follower_shared_new (dispatch);
   rk = _co2s_follower_consumer_new (self->brokers, self->group_id, self->offset_reset,
                                     (const char * const *) self->overrides, self->topic,
@@ -477,6 +547,7 @@ co2s_metrics_follower_start (Co2sMetricsFollower *self,
       return FALSE;
     }
 
+  self->group_id_used = TRUE;
   shared->follower = self;
   self->shared = shared;
   self->thread = _co2s_follower_worker_start (shared, rk, self->topic);
@@ -499,7 +570,7 @@ co2s_metrics_follower_stop (Co2sMetricsFollower *self)
     return;
 
   /* Join first, so that every batch the worker received is delivered. */
-  g_thread_join (signal_stop (self, &shared));
+  g_thread_join (signal_stop (self, NULL, NULL, &shared));
   detach_worker (self, shared);
 }
 
@@ -511,7 +582,8 @@ co2s_metrics_follower_stop_async (Co2sMetricsFollower *self,
 {
   g_autoptr(GTask) task = NULL;
   Co2sFollowerShared *shared;
-  GThread *thread;
+  Stopping *stopping;
+  GSource *on_exit;
 
   g_return_if_fail (CO2S_IS_METRICS_FOLLOWER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -526,11 +598,24 @@ co2s_metrics_follower_stop_async (Co2sMetricsFollower *self,
       return;
     }
 
+  stopping = g_new0 (Stopping, 1);
+  stopping->task = g_object_ref (task);
+  on_exit = g_idle_source_new ();
+  g_source_set_priority (on_exit, G_PRIORITY_DEFAULT);
+  g_source_set_callback (on_exit, worker_ended, stopping, stopping_free);
+  g_source_set_static_name (on_exit, "[co2s] metrics follower ended");
+
   /* Detach now: what the worker receives while it closes is dropped. */
-  thread = signal_stop (self, &shared);
+  stopping->thread = signal_stop (self, on_exit, g_task_get_context (task), &shared);
   detach_worker (self, shared);
-  g_task_set_task_data (task, thread, NULL);
-  g_task_run_in_thread (task, join_worker);
+
+  if (cancellable != NULL)
+    {
+      stopping->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (stopping->cancel_source, G_SOURCE_FUNC (stop_cancelled), stopping, NULL);
+      g_source_set_static_name (stopping->cancel_source, "[co2s] metrics follower stop cancelled");
+      g_source_attach (stopping->cancel_source, g_task_get_context (task));
+    }
 }
 
 gboolean

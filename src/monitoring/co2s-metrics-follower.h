@@ -39,7 +39,9 @@ typedef enum {
 GType co2s_broker_state_get_type (void) G_GNUC_CONST;
 
 /* How long stop waits for the consumer to leave its group cleanly before
- * dropping it (an unreachable broker must not make stop hang). */
+ * dropping it (an unreachable broker must not make stop hang). A broker
+ * that keeps the connection open but does not answer holds the drop itself
+ * until librdkafka gives up on the LeaveGroup request (5 s). */
 #define CO2S_METRICS_FOLLOWER_CLOSE_TIMEOUT_MS 2000
 
 #define CO2S_TYPE_METRICS_FOLLOWER (co2s_metrics_follower_get_type ())
@@ -48,7 +50,10 @@ G_DECLARE_FINAL_TYPE (Co2sMetricsFollower, co2s_metrics_follower, CO2S, METRICS_
 /* A stopped follower for @brokers (bootstrap.servers, e.g. "127.0.0.1:9092";
  * not NULL). Properties (set before start):
  *   "topic"         default streaming_metrics
- *   "group-id"      default co2stream-viewer-<pid>-<random>
+ *   "group-id"      default co2stream-viewer-<pid>-<random>, renewed by
+ *                   each restart (an explicit id is kept: then a start
+ *                   right after stop_async joins the group only once the
+ *                   previous consumer has left it)
  *   "offset-reset"  "latest" (default) or "earliest", for a group with no
  *                   committed offsets (always the case for the default id)
  *   "overrides"     NULL-terminated "key=value" librdkafka properties (-X),
@@ -74,7 +79,8 @@ gboolean co2s_metrics_follower_start (Co2sMetricsFollower *self,
 
 /* Stops the thread and joins it on the calling thread: returns within about
  * CO2S_METRICS_FOLLOWER_CLOSE_TIMEOUT_MS + 1 s even when the broker is
- * unreachable (the consumer leaves its group first). Batches already
+ * down (about 5 s when it is up but does not answer; the consumer leaves
+ * its group first). Batches already
  * received are delivered before it returns. No-op when not running. Also
  * done by dispose. Blocks: from a GUI use co2s_metrics_follower_stop_async. */
 void co2s_metrics_follower_stop (Co2sMetricsFollower *self);
@@ -83,16 +89,18 @@ void co2s_metrics_follower_stop (Co2sMetricsFollower *self);
  * returns, batches already handed to the main context are delivered, the
  * follower is detached from its thread ("running" FALSE, "assigned" FALSE,
  * "lag" -1, "broker-state" UNKNOWN) and no batch, signal or notification
- * comes from that thread any more; the consumer then leaves its group and
- * the thread is joined on a worker thread, after which @callback runs on the
- * thread-default main context of the caller (finish it there with
- * co2s_metrics_follower_stop_finish). The task holds a reference on @self:
- * the caller may drop its own at once. start may be called again at once
- * (a new consumer; the old one still leaves in the background). When not
- * running, @callback reports success at once (from an idle). @cancellable
- * (may be NULL) cannot undo the stop: cancelling it makes @callback run
- * without waiting for the join (which still completes in the background)
- * and _finish report G_IO_ERROR_CANCELLED. Main thread only. */
+ * comes from that thread any more. The thread then closes the consumer
+ * (it leaves its group; co2s_metrics_follower_stop says how long that can
+ * take) and, as its last act, tells the thread-default main context of the
+ * caller, where it is joined at once and @callback runs (finish it there
+ * with co2s_metrics_follower_stop_finish). The task holds a reference on
+ * @self, dropped on that context: the caller may drop its own at once.
+ * start may be called again at once (a new consumer; the old one still
+ * leaves in the background). When not running, @callback reports success
+ * at once (from an idle). @cancellable (may be NULL) cannot undo the stop:
+ * cancelling it makes @callback run without waiting for the thread (which
+ * still ends and is joined in the background) and _finish report
+ * G_IO_ERROR_CANCELLED. Main thread only. */
 void co2s_metrics_follower_stop_async (Co2sMetricsFollower *self,
                                        GCancellable *cancellable,
                                        GAsyncReadyCallback callback,

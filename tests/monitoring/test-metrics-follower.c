@@ -319,6 +319,207 @@ test_reachable (void)
   stop_quickly (follower);
 }
 
+/* ---- /metrics-follower/stop-async-does-not-block ---------------------------------- */
+
+#define TICK_MS 20
+
+/* A timeout source that records how regularly the main loop runs. */
+typedef struct {
+  guint ticks;
+  gint64 last;
+  gint64 max_gap_us;
+} Ticker;
+
+static gboolean
+tick (gpointer data)
+{
+  Ticker *t = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (t->last != 0)
+    t->max_gap_us = MAX (t->max_gap_us, now - t->last);
+  t->last = now;
+  t->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+typedef struct {
+  gboolean done;
+  gboolean ok;
+  GError *error;
+  gint64 at;                 /* when the callback ran */
+  gboolean wrong_thread;
+  GThread *main_thread;
+} StopResult;
+
+static void
+on_stopped (GObject *source, GAsyncResult *result, gpointer data)
+{
+  StopResult *r = data;
+
+  r->ok = co2s_metrics_follower_stop_finish (CO2S_METRICS_FOLLOWER (source), result, &r->error);
+  r->at = g_get_monotonic_time ();
+  r->wrong_thread = g_thread_self () != r->main_thread;
+  r->done = TRUE;
+}
+
+static gboolean
+stop_done (gpointer data)
+{
+  return ((StopResult *) data)->done;
+}
+
+/* The stop that takes longest: a consumer in a group whose broker does not
+ * answer cannot leave it and waits CO2S_METRICS_FOLLOWER_CLOSE_TIMEOUT_MS. Run
+ * async, the main loop keeps its pace meanwhile; the task keeps the
+ * follower alive after the caller drops it; nothing is delivered after
+ * stop_async returns; a stopped follower completes at once. */
+static void
+test_stop_async_does_not_block (void)
+{
+  g_autoptr(Co2sTestProc) broker = NULL;
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *brokers = NULL;
+  Co2sMetricsFollower *follower;
+  Collector c = { g_array_new (FALSE, FALSE, sizeof (Co2sBatchMetrics)), g_thread_self (), FALSE };
+  HistoryHas want = { history, 5 };
+  StopResult r = { .main_thread = g_thread_self () };
+  Ticker t = { 0 };
+  gint64 start, returned_at;
+  guint timer, n_seen;
+
+  broker = co2s_test_embedded_broker_start (NULL, &brokers);
+  produce_batches (brokers, 1, 5);
+  follower = co2s_metrics_follower_new (brokers);
+  g_object_set (follower, "offset-reset", "earliest", "history", history, NULL);
+  g_signal_connect (follower, "batches", G_CALLBACK (on_batches), &c);
+  g_assert_true (co2s_metrics_follower_start (follower, &error));
+  g_assert_no_error (error);
+  g_assert_true (co2s_test_wait_until (history_has, &want, 20000));
+  g_assert_true (co2s_metrics_follower_get_assigned (follower));
+
+  /* More batches on their way to the follower, and the broker frozen: the
+   * connections stay up but nothing answers. */
+  produce_batches (brokers, 6, 30);
+  co2s_test_proc_signal (broker, SIGSTOP);
+
+  timer = g_timeout_add (TICK_MS, tick, &t);
+  start = g_get_monotonic_time ();
+  co2s_metrics_follower_stop_async (follower, NULL, on_stopped, &r);
+  returned_at = g_get_monotonic_time ();
+  n_seen = c.seen->len;
+
+  /* Detached at once: not running, not assigned, state unknown. */
+  g_assert_false (co2s_metrics_follower_get_running (follower));
+  g_assert_false (co2s_metrics_follower_get_assigned (follower));
+  g_assert_cmpint (co2s_metrics_follower_get_broker_state (follower), ==, CO2S_BROKER_STATE_UNKNOWN);
+  g_assert_cmpuint (co2s_metrics_history_get_n_batches (history), ==, n_seen);
+
+  /* The task holds its own reference. */
+  g_object_add_weak_pointer (G_OBJECT (follower), (gpointer *) &follower);
+  g_object_unref (follower);
+  g_assert_nonnull (follower);
+
+  g_assert_true (co2s_test_wait_until (stop_done, &r, 15000));
+  g_source_remove (timer);
+  g_test_message ("stop_async returned after %.1f ms; the stop completed after %.0f ms, "
+                  "with %u ticks of %d ms, longest gap %.0f ms",
+                  (returned_at - start) / 1000.0, (r.at - start) / 1000.0,
+                  t.ticks, TICK_MS, t.max_gap_us / 1000.0);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  g_assert_false (r.wrong_thread);
+
+  /* The stop really was long (else this test proves nothing), stop_async
+   * itself was not, and the loop kept its pace meanwhile. */
+  g_assert_cmpint (r.at - start, >=, CO2S_METRICS_FOLLOWER_CLOSE_TIMEOUT_MS / 2 * 1000);
+  g_assert_cmpint (returned_at - start, <, 250 * 1000);
+  g_assert_cmpint (t.max_gap_us, <, 500 * 1000);
+  g_assert_cmpuint (t.ticks, >=, (r.at - start) / (4 * TICK_MS * 1000));
+
+  /* Nothing was delivered after stop_async returned, and the follower
+   * goes away with the task. */
+  g_assert_cmpuint (c.seen->len, ==, n_seen);
+  g_assert_cmpuint (co2s_metrics_history_get_n_batches (history), ==, n_seen);
+  g_assert_true (co2s_test_wait_until (co2s_test_pointer_cleared, &follower, 5000));
+
+  /* A stopped follower completes at once (from an idle), even cancelled. */
+  {
+    g_autoptr(Co2sMetricsFollower) stopped = co2s_metrics_follower_new (brokers);
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    StopResult r2 = { .main_thread = g_thread_self () };
+
+    co2s_metrics_follower_stop_async (stopped, NULL, on_stopped, &r2);
+    g_assert_false (r2.done);
+    g_assert_true (co2s_test_wait_until (stop_done, &r2, 1000));
+    g_assert_true (r2.ok);
+
+    r2.done = FALSE;
+    g_cancellable_cancel (cancellable);
+    co2s_metrics_follower_stop_async (stopped, cancellable, on_stopped, &r2);
+    g_assert_true (co2s_test_wait_until (stop_done, &r2, 1000));
+    g_assert_false (r2.ok);
+    g_assert_error (r2.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&r2.error);
+  }
+
+  g_array_unref (c.seen);
+}
+
+/* Cancelling a stop that is under way completes it at once, while the
+ * thread still ends in the background, holding the follower until then;
+ * the follower can start again meanwhile, in a new group. */
+static void
+test_stop_async_cancel (void)
+{
+  g_autoptr(Co2sTestProc) broker = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *brokers = NULL;
+  g_autofree char *first_group = NULL;
+  Co2sMetricsFollower *follower;
+  StopResult r = { .main_thread = g_thread_self () };
+  gint64 start;
+
+  broker = co2s_test_embedded_broker_start (NULL, &brokers);
+  follower = co2s_metrics_follower_new (brokers);
+  g_object_add_weak_pointer (G_OBJECT (follower), (gpointer *) &follower);
+  first_group = g_strdup (co2s_metrics_follower_get_group_id (follower));
+  g_assert_true (co2s_metrics_follower_start (follower, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (co2s_metrics_follower_get_group_id (follower), ==, first_group);
+  g_assert_true (co2s_test_wait_until (is_assigned, follower, 20000));
+
+  /* A broker that does not answer: leaving the group takes seconds. */
+  co2s_test_proc_signal (broker, SIGSTOP);
+  start = g_get_monotonic_time ();
+  co2s_metrics_follower_stop_async (follower, cancellable, on_stopped, &r);
+  g_cancellable_cancel (cancellable);
+  g_assert_true (co2s_test_wait_until (stop_done, &r, 5000));
+  g_test_message ("cancelled stop completed after %.0f ms", (r.at - start) / 1000.0);
+  g_assert_cmpint (r.at - start, <, CO2S_METRICS_FOLLOWER_CLOSE_TIMEOUT_MS / 2 * 1000);
+  g_assert_false (r.ok);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&r.error);
+  g_assert_false (r.wrong_thread);
+
+  /* Startable again at once, with the old consumer still closing. */
+  co2s_test_proc_signal (broker, SIGCONT);
+  g_assert_true (co2s_metrics_follower_start (follower, &error));
+  g_assert_no_error (error);
+  /* In a group of its own, so it need not wait for the old consumer. */
+  g_assert_cmpstr (co2s_metrics_follower_get_group_id (follower), !=, first_group);
+  g_assert_true (g_str_has_prefix (co2s_metrics_follower_get_group_id (follower), "co2stream-viewer-"));
+  g_assert_true (co2s_test_wait_until (is_assigned, follower, 20000));
+  stop_quickly (follower);
+
+  /* Dropped by the caller, the follower lives until the old thread has
+   * ended, then goes. */
+  g_object_unref (follower);
+  g_assert_true (co2s_test_wait_until (co2s_test_pointer_cleared, &follower, 15000));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -328,6 +529,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/metrics-follower/starts-at-latest", test_starts_at_latest);
   g_test_add_func ("/metrics-follower/broker-unreachable", test_broker_unreachable);
   g_test_add_func ("/metrics-follower/reachable", test_reachable);
+  g_test_add_func ("/metrics-follower/stop-async-does-not-block", test_stop_async_does_not_block);
+  g_test_add_func ("/metrics-follower/stop-async-cancel", test_stop_async_cancel);
 
   return g_test_run ();
 }
