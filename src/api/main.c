@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "co2s-cli.h"
+#include "co2s-contracts.h"
 #include "co2s-csv.h"
 #include "co2s-i18n.h"
 #include "co2s-stream-rows.h"
@@ -102,7 +104,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(Co2sCsv) csv = NULL;
   g_autoptr(Co2sStreamRows) rows = NULL;
@@ -114,7 +115,7 @@ main (int   argc,
   g_autofree char *url = NULL;
   double rate = DEFAULT_RATE;
   gboolean once = FALSE;
-  gboolean version = FALSE;
+  int status;
   App app;
   guint sigint_id, sigterm_id;
   const GOptionEntry entries[] = {
@@ -130,64 +131,40 @@ main (int   argc,
     { "once", 0, 0, G_OPTION_ARG_NONE, &once,
       N_("Serve one pass of the file (seq 0 … rows-1) instead of looping; from= past it gets an empty stream"),
       NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version,
-      N_("Print the version and exit"), NULL },
     G_OPTION_ENTRY_NULL
   };
+  const Co2sCliSpec cli = {
+    .program = "co2stream-api",
+    .parameter_string = N_("- serve the vehicle CSV as an NDJSON stream"),
+    /* Translators: keep the paths, the query parameters, the JSON keys and
+     * "listening on http://HOST:PORT" (programs wait for that line) as they
+     * are; ROWS_PER_S, N and SEQ are placeholders. */
+    .summary = N_(
+      "Loads and validates the CSV at start (bad rows are skipped, counted and\n"
+      "logged with their line number), then serves over HTTP:\n"
+      "\n"
+      "  GET /stream   one JSON object per line: the CSV columns, \"seq\" (keeps\n"
+      "                increasing across loops of the file) and \"ts_us\" (wall-clock\n"
+      "                emit time, µs since the Unix epoch). Loops forever unless\n"
+      "                --once or limit is given. Query parameters:\n"
+      "                  rate=ROWS_PER_S  override --rate for this stream\n"
+      "                  limit=N          end the stream after N rows\n"
+      "                  from=SEQ         resume at sequence number SEQ\n"
+      "  GET /health   JSON: status, rows_loaded, bad_rows, clients, rows_sent, uptime_s, rate\n"
+      "  GET /metrics  the same counters in the Prometheus text format\n"
+      "\n"
+      "Prints \"listening on http://HOST:PORT\" on stdout once ready.\n"
+      "Stops cleanly on SIGINT or SIGTERM."),
+    .entries = entries,
+  };
 
-  co2s_i18n_init ();
-  g_set_prgname ("co2stream-api");
+  if (!co2s_cli_parse (&cli, &argc, &argv, &status))
+    return status;
   signal (SIGPIPE, SIG_IGN);
 
-  context = g_option_context_new (N_("- serve the vehicle CSV as an NDJSON stream"));
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, entries, NULL);
-  /* Translators: keep the paths, the query parameters, the JSON keys and
-   * "listening on http://HOST:PORT" (programs wait for that line) as they
-   * are; ROWS_PER_S, N and SEQ are placeholders. */
-  g_option_context_set_summary (context, N_(
-    "Loads and validates the CSV at start (bad rows are skipped, counted and\n"
-    "logged with their line number), then serves over HTTP:\n"
-    "\n"
-    "  GET /stream   one JSON object per line: the CSV columns, \"seq\" (keeps\n"
-    "                increasing across loops of the file) and \"ts_us\" (wall-clock\n"
-    "                emit time, µs since the Unix epoch). Loops forever unless\n"
-    "                --once or limit is given. Query parameters:\n"
-    "                  rate=ROWS_PER_S  override --rate for this stream\n"
-    "                  limit=N          end the stream after N rows\n"
-    "                  from=SEQ         resume at sequence number SEQ\n"
-    "  GET /health   JSON: status, rows_loaded, bad_rows, clients, rows_sent, uptime_s, rate\n"
-    "  GET /metrics  the same counters in the Prometheus text format\n"
-    "\n"
-    "Prints \"listening on http://HOST:PORT\" on stdout once ready.\n"
-    "Stops cleanly on SIGINT or SIGTERM."));
-
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      co2s_print_error ("%s", error->message);
-      co2s_print_help_hint ();
-      return 2;
-    }
-
-  if (version)
-    {
-      g_print ("co2stream-api %s\n", CO2S_VERSION);
-      return 0;
-    }
-
-  if (argc > 1)
-    {
-      co2s_print_error (_("unexpected argument “%s”"), argv[1]);
-      co2s_print_help_hint ();
-      return 2;
-    }
-
   if (!isfinite (rate) || rate < 0 || rate > CO2S_STREAM_MAX_RATE)
-    {
-      co2s_print_error (_("bad --rate %g: expected rows per second from 0 "
-                          "(as fast as the client reads) to %g"), rate, CO2S_STREAM_MAX_RATE);
-      return 2;
-    }
+    return co2s_cli_usage_error (_("bad --rate %g: expected rows per second from 0 "
+                                   "(as fast as the client reads) to %g"), rate, CO2S_STREAM_MAX_RATE);
 
   if (csv_path == NULL)
     csv_path = g_strdup (DEFAULT_CSV);
@@ -196,15 +173,12 @@ main (int   argc,
 
   address = parse_listen (listen, &error);
   if (address == NULL)
-    {
-      co2s_print_error ("%s", error->message);
-      return 2;
-    }
+    return co2s_cli_usage_error ("%s", error->message);
 
   if (!g_file_test (csv_path, G_FILE_TEST_EXISTS))
     {
       print_missing_csv (csv_path);
-      return 1;
+      return CO2S_EXIT_FAILURE;
     }
 
   csv = co2s_csv_load (csv_path, &error);
@@ -214,7 +188,7 @@ main (int   argc,
         print_missing_csv (csv_path);
       else
         co2s_print_error (_("cannot load %s: %s"), csv_path, error->message);
-      return 1;
+      return CO2S_EXIT_FAILURE;
     }
 
   g_message ("loaded %u rows from %s, skipped %u bad row(s)",
@@ -225,14 +199,11 @@ main (int   argc,
   g_clear_pointer (&csv, co2s_csv_free);
 
   if (!co2s_stream_server_listen (server, address, &error))
-    {
-      co2s_print_error (_("cannot listen on %s: %s"), listen, error->message);
-      return 1;
-    }
+    return co2s_cli_failure (_("cannot listen on %s: %s"), listen, error->message);
 
   url = co2s_stream_server_dup_url (server);
   /* Not translated: the supervisor and the tests wait for this line. */
-  g_print ("listening on %s\n", url);
+  g_print (CO2S_READY_API_PREFIX "%s\n", url);
   fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);
@@ -248,5 +219,5 @@ main (int   argc,
 
   g_message ("stopped: %" G_GUINT64_FORMAT " rows sent", co2s_stream_server_get_rows_sent (server));
 
-  return 0;
+  return CO2S_EXIT_OK;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "co2s-app-config.h"
+#include "co2s-contracts.h"
 #include "co2s-metrics-history.h"
 #include "co2s-rmse-plot.h"
 
@@ -88,7 +89,7 @@ export_plot (GVariantDict *options,
         {
           model_dir = co2s_app_dup_path_setting (settings, "model-dir", NULL);
         }
-      metrics = g_build_filename (model_dir, "metrics.jsonl", NULL);
+      metrics = g_build_filename (model_dir, CO2S_METRICS_FILE, NULL);
     }
 
   history = co2s_metrics_history_new ();

@@ -8,25 +8,16 @@
 
 #include "co2s-checkpoint.h"
 #include "co2s-model.h"
-#include "co2s-record.h"
+#include "co2s-vehicle-input.h"
 
 /* Debounce of file monitor events: the trainer replaces the file at once
  * (rename), but several events may arrive for it. */
 #define RELOAD_DELAY_MS 150
 
-typedef enum {
-  INPUT_ENGINE,
-  INPUT_CYLINDERS,
-  INPUT_CITY,
-  INPUT_HWY,
-  INPUT_COMB,
-  N_INPUTS
-} Input;
-
+/* The input of one number; inputs[] is indexed by Co2sVehicleField. */
 typedef struct {
   GtkSpinButton *spin;
   AdwActionRow *row;
-  Co2sColumn column;
   gboolean valid;
 } InputInfo;
 
@@ -43,7 +34,7 @@ struct _Co2sPredictDialog
   double prediction;
   gboolean inputs_valid;
 
-  InputInfo inputs[N_INPUTS];
+  InputInfo inputs[CO2S_VEHICLE_N_NUMBERS];
 
   /* template children */
   GtkSpinButton *engine_spin;
@@ -82,74 +73,6 @@ static GParamSpec *properties[N_PROPS];
 static const char fuel_letters[] = { 'X', 'Z', 'D', 'E', 'N' };
 
 /* ---- helpers --------------------------------------------------------------- */
-
-/* A number as the user's locale writes it, with @digits decimals. */
-static char *
-format_number (double value,
-               int digits)
-{
-  return g_strdup_printf ("%.*f", digits, value);
-}
-
-static const char *
-input_unit (Input input)
-{
-  switch (input)
-    {
-    case INPUT_ENGINE:
-      /* Translators: unit of engine size (litres) after a number */
-      return _("L");
-    case INPUT_CYLINDERS:
-      return "";
-    case INPUT_CITY:
-    case INPUT_HWY:
-    case INPUT_COMB:
-    default:
-      return _("L/100 km");
-    }
-}
-
-/* The allowed range of @input, in words. */
-static char *
-range_text (Input input,
-            const InputInfo *info)
-{
-  double min, max;
-  int digits = input == INPUT_CYLINDERS ? 0 : 1;
-  g_autofree char *lo = NULL;
-  g_autofree char *hi = NULL;
-
-  co2s_column_range (info->column, &min, &max);
-  lo = format_number (min, digits);
-  hi = format_number (max, digits);
-
-  if (input == INPUT_CYLINDERS)
-    /* Translators: allowed range of the number of cylinders */
-    return g_strdup_printf (_("From %s to %s"), lo, hi);
-
-  /* Translators: allowed range of an input: "From 0.5 to 10.0 L" */
-  return g_strdup_printf (_("From %s to %s %s"), lo, hi, input_unit (input));
-}
-
-/* Parses what is typed in @spin, in the user's locale (or with a dot). */
-static gboolean
-parse_spin_text (GtkSpinButton *spin,
-                 double *value)
-{
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (spin));
-  char *end = NULL;
-
-  while (g_ascii_isspace (*text))
-    text++;
-  if (*text == '\0')
-    return FALSE;
-
-  *value = g_strtod (text, &end);
-  while (g_ascii_isspace (*end))
-    end++;
-
-  return *end == '\0' && isfinite (*value);
-}
 
 static char
 selected_fuel (Co2sPredictDialog *self)
@@ -201,43 +124,25 @@ update_predict_sensitivity (Co2sPredictDialog *self)
   gtk_widget_set_sensitive (self->predict_button, self->inputs_valid && self->checkpoint != NULL);
 }
 
-/* Range-checks every input as typed; shows what is wrong under it. */
+/* Checks every input as typed, as co2stream-predict checks its options
+ * (co2s_vehicle_parse_number); shows under it what is wrong, else the
+ * allowed range. */
 static void
 validate_inputs (Co2sPredictDialog *self)
 {
   gboolean all_valid = TRUE;
 
-  for (guint i = 0; i < N_INPUTS; i++)
+  for (guint i = 0; i < CO2S_VEHICLE_N_NUMBERS; i++)
     {
       InputInfo *info = &self->inputs[i];
-      g_autofree char *range = range_text (i, info);
+      const char *text = gtk_editable_get_text (GTK_EDITABLE (info->spin));
+      g_autoptr(GError) error = NULL;
       g_autofree char *subtitle = NULL;
-      double value, min, max;
+      double value;
       gboolean valid;
 
-      co2s_column_range (info->column, &min, &max);
-      if (!parse_spin_text (info->spin, &value))
-        {
-          valid = FALSE;
-          /* Translators: under an input that holds no number; %s is the allowed range */
-          subtitle = g_strdup_printf (_("Enter a number. %s"), range);
-        }
-      else if (value < min || value > max)
-        {
-          valid = FALSE;
-          /* Translators: under an input out of its range; %s is the allowed range */
-          subtitle = g_strdup_printf (_("Out of range. %s"), range);
-        }
-      else if (i == INPUT_CYLINDERS && value != floor (value))
-        {
-          valid = FALSE;
-          subtitle = g_strdup (_("Enter a whole number of cylinders"));
-        }
-      else
-        {
-          valid = TRUE;
-          subtitle = g_steal_pointer (&range);
-        }
+      valid = co2s_vehicle_parse_number (i, text, CO2S_VEHICLE_INPUT_FORM, &value, &error);
+      subtitle = valid ? co2s_vehicle_field_dup_range_text (i) : g_strdup (error->message);
 
       adw_action_row_set_subtitle (info->row, subtitle);
       if (valid)
@@ -597,40 +502,29 @@ co2s_predict_dialog_class_init (Co2sPredictDialogClass *klass)
 static void
 co2s_predict_dialog_init (Co2sPredictDialog *self)
 {
-  GtkSpinButton *spins[N_INPUTS];
-  AdwActionRow *rows[N_INPUTS];
-  static const Co2sColumn columns[N_INPUTS] = {
-    CO2S_COL_ENGINE_SIZE, CO2S_COL_CYLINDERS, CO2S_COL_FUEL_CITY, CO2S_COL_FUEL_HWY, CO2S_COL_FUEL_COMB,
-  };
-  static const char * const names[N_INPUTS] = {
-    N_("Engine size in litres"),
-    N_("Number of cylinders"),
-    N_("City fuel consumption in litres per 100 kilometres"),
-    N_("Highway fuel consumption in litres per 100 kilometres"),
-    N_("Combined fuel consumption in litres per 100 kilometres"),
-  };
+  GtkSpinButton *spins[CO2S_VEHICLE_N_NUMBERS];
+  AdwActionRow *rows[CO2S_VEHICLE_N_NUMBERS];
 
   self->prediction = NAN;
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  spins[INPUT_ENGINE] = self->engine_spin;
-  spins[INPUT_CYLINDERS] = self->cylinders_spin;
-  spins[INPUT_CITY] = self->city_spin;
-  spins[INPUT_HWY] = self->hwy_spin;
-  spins[INPUT_COMB] = self->comb_spin;
-  rows[INPUT_ENGINE] = self->engine_row;
-  rows[INPUT_CYLINDERS] = self->cylinders_row;
-  rows[INPUT_CITY] = self->city_row;
-  rows[INPUT_HWY] = self->hwy_row;
-  rows[INPUT_COMB] = self->comb_row;
+  spins[CO2S_VEHICLE_ENGINE_SIZE] = self->engine_spin;
+  spins[CO2S_VEHICLE_CYLINDERS] = self->cylinders_spin;
+  spins[CO2S_VEHICLE_CITY] = self->city_spin;
+  spins[CO2S_VEHICLE_HWY] = self->hwy_spin;
+  spins[CO2S_VEHICLE_COMB] = self->comb_spin;
+  rows[CO2S_VEHICLE_ENGINE_SIZE] = self->engine_row;
+  rows[CO2S_VEHICLE_CYLINDERS] = self->cylinders_row;
+  rows[CO2S_VEHICLE_CITY] = self->city_row;
+  rows[CO2S_VEHICLE_HWY] = self->hwy_row;
+  rows[CO2S_VEHICLE_COMB] = self->comb_row;
 
-  for (guint i = 0; i < N_INPUTS; i++)
+  for (guint i = 0; i < CO2S_VEHICLE_N_NUMBERS; i++)
     {
       self->inputs[i].spin = spins[i];
       self->inputs[i].row = rows[i];
-      self->inputs[i].column = columns[i];
       gtk_accessible_update_property (GTK_ACCESSIBLE (spins[i]),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _(names[i]),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _(co2s_vehicle_field_get_info (i)->label),
                                       -1);
       g_signal_connect_object (spins[i], "changed", G_CALLBACK (input_changed_cb), self, G_CONNECT_SWAPPED);
     }
@@ -640,7 +534,7 @@ co2s_predict_dialog_init (Co2sPredictDialog *self)
   gtk_window_set_default_widget (GTK_WINDOW (self), self->predict_button);
   /* GTK 4.8 spin buttons do not activate the default widget: Enter in an
    * input predicts, as in any dialog. */
-  for (guint i = 0; i < N_INPUTS; i++)
+  for (guint i = 0; i < CO2S_VEHICLE_N_NUMBERS; i++)
     {
       GtkEventController *keys = gtk_event_controller_key_new ();
 
@@ -787,11 +681,11 @@ co2s_predict_dialog_set_inputs (Co2sPredictDialog *self,
                                 double comb,
                                 char fuel)
 {
-  const double values[N_INPUTS] = { engine_size, cylinders, city, hwy, comb };
+  const double values[CO2S_VEHICLE_N_NUMBERS] = { engine_size, cylinders, city, hwy, comb };
 
   g_return_if_fail (CO2S_IS_PREDICT_DIALOG (self));
 
-  for (guint i = 0; i < N_INPUTS; i++)
+  for (guint i = 0; i < CO2S_VEHICLE_N_NUMBERS; i++)
     gtk_spin_button_set_value (self->inputs[i].spin, values[i]);
 
   for (guint i = 0; i < G_N_ELEMENTS (fuel_letters); i++)
@@ -812,7 +706,7 @@ co2s_predict_dialog_get_inputs_valid (Co2sPredictDialog *self)
 gboolean
 co2s_predict_dialog_predict (Co2sPredictDialog *self)
 {
-  double values[N_INPUTS];
+  Co2sVehicleInput vehicle;
   double features[CO2S_N_FEATURES];
   g_autoptr(GError) error = NULL;
   double prediction;
@@ -823,17 +717,16 @@ co2s_predict_dialog_predict (Co2sPredictDialog *self)
   if (!self->inputs_valid || self->checkpoint == NULL)
     return FALSE;
 
-  for (guint i = 0; i < N_INPUTS; i++)
+  for (guint i = 0; i < CO2S_VEHICLE_N_NUMBERS; i++)
     {
       /* Commit what is typed, then read the value the spin button holds. */
       gtk_spin_button_update (self->inputs[i].spin);
-      values[i] = gtk_spin_button_get_value (self->inputs[i].spin);
+      vehicle.numbers[i] = gtk_spin_button_get_value (self->inputs[i].spin);
     }
+  vehicle.fuel = selected_fuel (self);
 
   /* Exactly what co2stream-predict does. */
-  if (!co2s_features_from_inputs (values[INPUT_ENGINE], values[INPUT_CYLINDERS], values[INPUT_CITY],
-                                  values[INPUT_HWY], values[INPUT_COMB], selected_fuel (self),
-                                  features, &error))
+  if (!co2s_vehicle_input_get_features (&vehicle, features, &error))
     {
       g_warning ("Inputs refused: %s", error->message);
       set_prediction (self, NAN);

@@ -2,12 +2,13 @@
  *
  * Inputs: engine size (L), cylinders, fuel consumption city / highway /
  * combined (L/100 km) as locale-aware spin buttons, and the fuel type as
- * words. Each input is range-checked as it is typed, with the same limits
- * as the trainer (co2s_column_range); a message under the input says what
- * is wrong and the Predict button stays disabled while any input is
- * invalid. The prediction is computed exactly as co2stream-predict does
- * (co2s_features_from_inputs, then co2s_model_predict on the checkpoint
- * read by co2s_checkpoint_load), so both give the same number.
+ * words. Each input is checked as it is typed by the parser co2stream-predict
+ * uses for its options (co2s_vehicle_parse_number: the trainer's limits); a
+ * message under the input says what is wrong and the Predict button stays
+ * disabled while any input is invalid. The prediction is computed exactly as
+ * co2stream-predict does (co2s_vehicle_input_get_features, then
+ * co2s_model_predict on the checkpoint read by co2s_checkpoint_load), so
+ * both give the same number.
  *
  * The model file (normally <model folder>/model.json) is watched: when the
  * trainer writes a new checkpoint it is reloaded, and the Reload button

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "co2s-cli.h"
+#include "co2s-contracts.h"
 #include "co2s-i18n.h"
 #include "co2s-kafka.h"
 
@@ -29,7 +31,6 @@ typedef struct
 static char *opt_listen;
 static int opt_partitions = 1;
 static char *opt_topics;
-static gboolean opt_version;
 
 /* The default topics are spelled out (DEFAULT_TOPICS): xgettext cannot
  * expand macros. */
@@ -41,7 +42,6 @@ static const GOptionEntry entries[] = {
   { "topics", 't', 0, G_OPTION_ARG_STRING, &opt_topics,
     N_("Comma-separated topics to create (default streaming_data,streaming_data.dlq,streaming_metrics)"),
     N_("LIST") },
-  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
   G_OPTION_ENTRY_NULL
 };
 
@@ -160,14 +160,12 @@ parse_host_port (const char *text, char **host, guint16 *port, GError **error)
   return TRUE;
 }
 
-/* Listens on @listen (a loopback HOST:PORT) and forwards each connection to
- * the mock broker, so that clients can bootstrap from a known address. */
-static GSocketService *
-start_bootstrap_forward (Broker *self, const char *listen, GError **error)
+/* The address of --listen @listen: a loopback HOST:PORT, else NULL with
+ * @error (a usage error). */
+static GSocketAddress *
+parse_listen (const char *listen, GError **error)
 {
-  g_autoptr(GSocketService) service = NULL;
   g_autoptr(GInetAddress) inet = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
   g_autofree char *host = NULL;
   guint16 port = 0;
 
@@ -182,9 +180,17 @@ start_bootstrap_forward (Broker *self, const char *listen, GError **error)
                      "localhost works, because the mock broker advertises 127.0.0.1"), listen);
       return NULL;
     }
+  return g_inet_socket_address_new (inet, port);
+}
+
+/* Listens on @address (from --listen @listen) and forwards each connection
+ * to the mock broker, so that clients can bootstrap from a known address. */
+static GSocketService *
+start_bootstrap_forward (Broker *self, GSocketAddress *address, const char *listen, GError **error)
+{
+  g_autoptr(GSocketService) service = NULL;
 
   service = g_socket_service_new ();
-  address = g_inet_socket_address_new (inet, port);
   if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), address,
                                       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
                                       NULL, NULL, error))
@@ -213,33 +219,46 @@ new_dummy_handle (GError **error)
   return rk;
 }
 
-static gboolean
-create_topics (rd_kafka_mock_cluster_t *mcluster, const char *list, GError **error)
+/* The topic names of the comma-separated @list (spaces around names and
+ * empty names dropped); NULL with @error when it names none (a usage error). */
+static GStrv
+parse_topics (const char *list, GError **error)
 {
-  g_auto(GStrv) topics = g_strsplit (list, ",", -1);
-  guint created = 0;
+  g_auto(GStrv) parts = g_strsplit (list, ",", -1);
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  guint n = 0;
 
-  for (guint i = 0; topics[i] != NULL; i++)
+  for (guint i = 0; parts[i] != NULL; i++)
     {
-      const char *name = g_strstrip (topics[i]);
-      rd_kafka_resp_err_t err;
+      const char *name = g_strstrip (parts[i]);
 
       if (*name == '\0')
         continue;
-      err = rd_kafka_mock_topic_create (mcluster, name, opt_partitions, 1);
-      if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-        {
-          g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
-                       _("cannot create the topic %s: %s"), name, rd_kafka_err2str (err));
-          return FALSE;
-        }
-      created++;
+      g_strv_builder_add (names, name);
+      n++;
     }
-  if (created == 0)
+  if (n == 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("--topics “%s” names no topic"), list);
-      return FALSE;
+      return NULL;
+    }
+  return g_strv_builder_end (names);
+}
+
+static gboolean
+create_topics (rd_kafka_mock_cluster_t *mcluster, const char * const *topics, GError **error)
+{
+  for (guint i = 0; topics[i] != NULL; i++)
+    {
+      rd_kafka_resp_err_t err = rd_kafka_mock_topic_create (mcluster, topics[i], opt_partitions, 1);
+
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        {
+          g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
+                       _("cannot create the topic %s: %s"), topics[i], rd_kafka_err2str (err));
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -247,54 +266,43 @@ create_topics (rd_kafka_mock_cluster_t *mcluster, const char *list, GError **err
 int
 main (int argc, char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
+  const Co2sCliSpec cli = {
+    .program = "co2stream-broker",
+    .parameter_string = N_("— embedded Kafka-protocol broker for demos and tests"),
+    .description = description,
+    .entries = entries,
+    .version_librdkafka = TRUE,
+  };
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) listen_address = NULL;
   g_autoptr(GSocketService) forward = NULL;
+  g_auto(GStrv) topics = NULL;
   Broker self = { 0 };
-  int exit_status = EXIT_SUCCESS;
+  int exit_status;
   rd_kafka_mock_cluster_t *mcluster;
   rd_kafka_t *rk;
   guint sigint_id, sigterm_id;
 
-  co2s_i18n_init ();
-  g_set_prgname ("co2stream-broker");
-
-  context = g_option_context_new (N_("— embedded Kafka-protocol broker for demos and tests"));
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_description (context, description);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      co2s_print_error ("%s", error->message);
-      co2s_print_help_hint ();
-      return EXIT_FAILURE;
-    }
-  if (opt_version)
-    {
-      g_print ("co2stream-broker %s (librdkafka %s)\n", CO2S_VERSION, rd_kafka_version_str ());
-      return EXIT_SUCCESS;
-    }
-  if (argc > 1)
-    {
-      co2s_print_error (_("unexpected argument “%s”"), argv[1]);
-      co2s_print_help_hint ();
-      return EXIT_FAILURE;
-    }
+  if (!co2s_cli_parse (&cli, &argc, &argv, &exit_status))
+    return exit_status;
   if (opt_partitions < 1 || opt_partitions > 1000)
+    return co2s_cli_usage_error (_("--partitions %d: expected 1 to 1000"), opt_partitions);
+  topics = parse_topics (opt_topics != NULL ? opt_topics : DEFAULT_TOPICS, &error);
+  if (topics == NULL)
+    return co2s_cli_usage_error ("%s", error->message);
+  if (opt_listen != NULL)
     {
-      co2s_print_error (_("--partitions %d: expected 1 to 1000"), opt_partitions);
-      return EXIT_FAILURE;
+      listen_address = parse_listen (opt_listen, &error);
+      if (listen_address == NULL)
+        return co2s_cli_usage_error ("%s", error->message);
     }
 
   /* Bind the fixed bootstrap address first: a taken port fails fast. */
-  if (opt_listen != NULL)
+  if (listen_address != NULL)
     {
-      forward = start_bootstrap_forward (&self, opt_listen, &error);
+      forward = start_bootstrap_forward (&self, listen_address, opt_listen, &error);
       if (forward == NULL)
-        {
-          co2s_print_error ("%s", error->message);
-          return EXIT_FAILURE;
-        }
+        return co2s_cli_failure ("%s", error->message);
     }
 
   /* From here on, SIGINT/SIGTERM end the process cleanly, even during
@@ -305,31 +313,26 @@ main (int argc, char **argv)
 
   rk = new_dummy_handle (&error);
   if (rk == NULL)
-    {
-      co2s_print_error ("%s", error->message);
-      return EXIT_FAILURE;
-    }
+    return co2s_cli_failure ("%s", error->message);
 
   mcluster = rd_kafka_mock_cluster_new (rk, 1);
   if (mcluster == NULL)
     {
-      co2s_print_error ("%s", _("cannot start the mock cluster (see the log above)"));
       rd_kafka_destroy (rk);
-      return EXIT_FAILURE;
+      return co2s_cli_failure ("%s", _("cannot start the mock cluster (see the log above)"));
     }
 
+  exit_status = CO2S_EXIT_FAILURE;
   if (!parse_host_port (rd_kafka_mock_cluster_bootstraps (mcluster),
                         &self.mock_host, &self.mock_port, &error))
     {
-      co2s_print_error ("%s", error->message);
-      exit_status = EXIT_FAILURE;
+      co2s_cli_failure ("%s", error->message);
       goto out;
     }
 
-  if (!create_topics (mcluster, opt_topics != NULL ? opt_topics : DEFAULT_TOPICS, &error))
+  if (!create_topics (mcluster, (const char * const *) topics, &error))
     {
-      co2s_print_error ("%s", error->message);
-      exit_status = EXIT_FAILURE;
+      co2s_cli_failure ("%s", error->message);
       goto out;
     }
 
@@ -337,11 +340,12 @@ main (int argc, char **argv)
              self.mock_host, self.mock_port,
              opt_topics != NULL ? opt_topics : DEFAULT_TOPICS, opt_partitions);
   /* Not translated: the supervisor and the tests wait for this line. */
-  fprintf (stdout, "bootstrap.servers=%s\n",
+  fprintf (stdout, CO2S_READY_BROKER_PREFIX "%s\n",
            opt_listen != NULL ? opt_listen : rd_kafka_mock_cluster_bootstraps (mcluster));
   fflush (stdout);
 
   g_main_loop_run (self.loop);
+  exit_status = CO2S_EXIT_OK;
 
 out:
   g_source_remove (sigint_id);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "co2s-contracts.h"
 #include "co2s-kafka.h"
 
 struct _Co2sMetricsFollower

@@ -16,10 +16,6 @@ typedef enum {
 
 GQuark co2s_kafka_error_quark (void);
 
-#define CO2S_TOPIC_DATA    "streaming_data"
-#define CO2S_TOPIC_DLQ     "streaming_data.dlq"
-#define CO2S_TOPIC_METRICS "streaming_metrics"
-
 /* Sets one property, turning librdkafka's refusal into a GError naming the
  * key. @conf is not consumed. */
 gboolean co2s_kafka_conf_set (rd_kafka_conf_t *conf,

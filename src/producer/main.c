@@ -10,8 +10,9 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "co2s-cli.h"
+#include "co2s-contracts.h"
 #include "co2s-i18n.h"
-#include "co2s-kafka.h"
 #include "co2s-publisher.h"
 #include "co2s-stream-reader.h"
 
@@ -36,15 +37,14 @@ typedef struct
   guint64 status_read;
 } App;
 
-static char *opt_api = "http://127.0.0.1:8000/stream";
-static char *opt_brokers = "127.0.0.1:9092";
+static char *opt_api = "http://127.0.0.1:8000" CO2S_API_STREAM_PATH;
+static char *opt_brokers = CO2S_DEFAULT_BROKERS;
 static char *opt_topic = CO2S_TOPIC_DATA;
 static char *opt_dlq_topic = CO2S_TOPIC_DLQ;
 static char **opt_props;
 static gboolean opt_exit_at_end;
 static int opt_status_interval = 5;
 static int opt_flush_timeout = 10;
-static gboolean opt_version;
 
 /* The default topics are spelled out (CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ):
  * xgettext cannot expand macros. */
@@ -65,7 +65,6 @@ static const GOptionEntry entries[] = {
     N_("Seconds between status lines on stderr; 0 for none (default 5)"), N_("SECONDS") },
   { "flush-timeout", 0, 0, G_OPTION_ARG_INT, &opt_flush_timeout,
     N_("Seconds to wait for deliveries after SIGINT/SIGTERM (default 10)"), N_("SECONDS") },
-  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
   G_OPTION_ENTRY_NULL
 };
 
@@ -262,7 +261,13 @@ on_line (const char *line, gsize len, gpointer user_data)
 int
 main (int argc, char *argv[])
 {
-  g_autoptr(GOptionContext) context = NULL;
+  const Co2sCliSpec cli = {
+    .program = "co2stream-producer",
+    .parameter_string = N_("- publish the API's NDJSON stream to Kafka"),
+    .description = description,
+    .entries = entries,
+    .version_librdkafka = TRUE,
+  };
   g_autoptr(GError) error = NULL;
   g_autoptr(Co2sStreamReader) reader = NULL;
   g_autoptr(Co2sPublisher) publisher = NULL;
@@ -272,55 +277,22 @@ main (int argc, char *argv[])
   char failed[32], dlq_failed[32];
   int status;
 
-  co2s_i18n_init ();
-  g_set_prgname ("co2stream-producer");
-
-  context = g_option_context_new (N_("- publish the API's NDJSON stream to Kafka"));
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_description (context, description);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      co2s_print_error ("%s", error->message);
-      co2s_print_help_hint ();
-      return 2;
-    }
-  if (opt_version)
-    {
-      g_print ("co2stream-producer %s (librdkafka %s)\n", CO2S_VERSION, rd_kafka_version_str ());
-      return 0;
-    }
-  if (argc > 1)
-    {
-      co2s_print_error (_("unexpected argument “%s”"), argv[1]);
-      co2s_print_help_hint ();
-      return 2;
-    }
+  if (!co2s_cli_parse (&cli, &argc, &argv, &status))
+    return status;
   if (opt_status_interval < 0 || opt_flush_timeout < 0)
-    {
-      co2s_print_error ("%s", _("--status-interval and --flush-timeout must be ≥ 0"));
-      return 2;
-    }
+    return co2s_cli_usage_error ("%s", _("--status-interval and --flush-timeout must be ≥ 0"));
   if (opt_topic[0] == '\0' || opt_dlq_topic[0] == '\0')
-    {
-      co2s_print_error ("%s", _("--topic and --dlq-topic must not be empty"));
-      return 2;
-    }
+    return co2s_cli_usage_error ("%s", _("--topic and --dlq-topic must not be empty"));
 
   reader = co2s_stream_reader_new (opt_api, &error);
   if (reader == NULL)
-    {
-      co2s_print_error ("--api: %s", error->message);
-      return 2;
-    }
+    return co2s_cli_usage_error ("--api: %s", error->message);
 
+  /* It fails on a configuration librdkafka refuses (-X): a usage error. */
   publisher = co2s_publisher_new (opt_brokers, (const char * const *) opt_props,
                                   opt_topic, opt_dlq_topic, opt_api, &error);
   if (publisher == NULL)
-    {
-      co2s_print_error ("%s", error->message);
-      return 2;
-    }
+    return co2s_cli_usage_error ("%s", error->message);
 
   loop = g_main_loop_new (NULL, FALSE);
   app.loop = loop;
@@ -352,14 +324,14 @@ main (int argc, char *argv[])
   co2s_publisher_get_stats (publisher, &st);
   g_snprintf (failed, sizeof failed, "%" G_GUINT64_FORMAT, st.failed);
   g_snprintf (dlq_failed, sizeof dlq_failed, "%" G_GUINT64_FORMAT, st.dlq_failed);
-  status = EXIT_SUCCESS;
+  status = CO2S_EXIT_OK;
   if (app.fatal || app.undelivered || st.failed > 0 || st.dlq_failed > 0 ||
       co2s_publisher_get_in_flight (publisher) > 0)
     {
       /* Translators: the %s are counts of messages */
       co2s_print_error (_("not every row was delivered (failed %s, dead letters failed %s); "
                           "exiting with status 1"), failed, dlq_failed);
-      status = EXIT_FAILURE;
+      status = CO2S_EXIT_FAILURE;
     }
   return status;
 }

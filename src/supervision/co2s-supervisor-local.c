@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "co2s-contracts.h"
+
 const Co2sServiceInfo co2s_service_info[CO2S_N_SERVICES] = {
   [CO2S_SERVICE_BROKER]   = { "broker",   N_("Broker"),   "kafka",    "co2stream-broker",   "broker" },
   [CO2S_SERVICE_API]      = { "api",      N_("API"),      "api",      "co2stream-api",      "api" },
@@ -194,7 +196,7 @@ launch (Co2sSupervisor *self,
     {
     case CO2S_SERVICE_BROKER:
       mode = CO2S_READY_ON_PREFIX;
-      prefix = "bootstrap.servers=";
+      prefix = CO2S_READY_BROKER_PREFIX;
       break;
 
     case CO2S_SERVICE_API:
@@ -219,7 +221,7 @@ launch (Co2sSupervisor *self,
         g_ptr_array_add (argv, g_strdup ("--rate"));
         g_ptr_array_add (argv, g_strdup (rate));
         mode = CO2S_READY_ON_PREFIX;
-        prefix = "listening on ";
+        prefix = CO2S_READY_API_PREFIX;
       }
       break;
 
@@ -241,9 +243,9 @@ launch (Co2sSupervisor *self,
         g_ptr_array_add (argv, g_strdup ("--brokers"));
         g_ptr_array_add (argv, g_strdup (current_brokers (self)));
         g_ptr_array_add (argv, g_strdup ("--topic"));
-        g_ptr_array_add (argv, g_strdup ("streaming_data"));
+        g_ptr_array_add (argv, g_strdup (CO2S_TOPIC_DATA));
         g_ptr_array_add (argv, g_strdup ("--group"));
-        g_ptr_array_add (argv, g_strdup ("co2stream-trainer"));
+        g_ptr_array_add (argv, g_strdup (CO2S_TRAINER_GROUP));
         g_ptr_array_add (argv, g_strdup ("--model-dir"));
         g_ptr_array_add (argv, g_steal_pointer (&model_dir));
         g_ptr_array_add (argv, g_strdup ("--batch-rows"));
@@ -261,11 +263,11 @@ launch (Co2sSupervisor *self,
     case CO2S_SERVICE_PRODUCER:
       g_assert (self->api_url != NULL && current_brokers (self) != NULL);
       g_ptr_array_add (argv, g_strdup ("--api"));
-      g_ptr_array_add (argv, g_strconcat (self->api_url, "/stream", NULL));
+      g_ptr_array_add (argv, g_strconcat (self->api_url, CO2S_API_STREAM_PATH, NULL));
       g_ptr_array_add (argv, g_strdup ("--brokers"));
       g_ptr_array_add (argv, g_strdup (current_brokers (self)));
       g_ptr_array_add (argv, g_strdup ("--topic"));
-      g_ptr_array_add (argv, g_strdup ("streaming_data"));
+      g_ptr_array_add (argv, g_strdup (CO2S_TOPIC_DATA));
       break;
 
     case CO2S_N_SERVICES:

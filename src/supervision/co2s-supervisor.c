@@ -9,6 +9,8 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "co2s-contracts.h"
+
 #define COMPOSE_BOOTSTRAP_SERVERS "localhost:9092"   /* docker-compose.yml's HOST listener */
 #define COMPOSE_API_URL           "http://127.0.0.1:8000"
 
@@ -547,7 +549,7 @@ co2s_supervisor_set_property (GObject *object,
       set_string_property (self, &s->dataset, g_value_get_string (value) ? g_value_get_string (value) : "data/co2_processed.csv", prop_id);
       break;
     case PROP_MODEL_DIR:
-      set_string_property (self, &s->model_dir, g_value_get_string (value) ? g_value_get_string (value) : "models", prop_id);
+      set_string_property (self, &s->model_dir, g_value_get_string (value) ? g_value_get_string (value) : CO2S_DEFAULT_MODEL_DIR, prop_id);
       break;
     case PROP_COMPOSE_FILE:
       set_string_property (self, &s->compose_file, g_value_get_string (value) ? g_value_get_string (value) : "docker-compose.yml", prop_id);
@@ -603,7 +605,7 @@ co2s_supervisor_class_init (Co2sSupervisorClass *klass)
   properties[PROP_BATCH_ROWS] = uint_ms ("batch-rows", 1, 100);
   properties[PROP_ALGO] = string_setting ("algo", "ls");
   properties[PROP_DATASET] = string_setting ("dataset", "data/co2_processed.csv");
-  properties[PROP_MODEL_DIR] = string_setting ("model-dir", "models");
+  properties[PROP_MODEL_DIR] = string_setting ("model-dir", CO2S_DEFAULT_MODEL_DIR);
   properties[PROP_COMPOSE_FILE] = string_setting ("compose-file", "docker-compose.yml");
   properties[PROP_READY_TIMEOUT] = uint_ms ("ready-timeout", 0, CO2S_SUPERVISOR_DEFAULT_READY_TIMEOUT_MS);
   properties[PROP_STOP_TIMEOUT] = uint_ms ("stop-timeout", 1, CO2S_SERVICE_DEFAULT_STOP_TIMEOUT_MS);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "co2s-contracts.h"
 #include "co2s-kafka.h"
 #include "co2s-trainer-private.h"
 

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "co2s-contracts.h"
 #include "co2s-kafka.h"
 #include "co2s-prequential.h"
 #include "co2s-record-json.h"
@@ -266,7 +267,7 @@ print_batch_line (const Co2sBatchMetrics *m)
     g_ascii_formatd (rmse, sizeof rmse, "%.2f", m->rmse);
   if (isfinite (m->mae))
     g_ascii_formatd (mae, sizeof mae, "%.2f", m->mae);
-  printf ("batch %" G_GUINT64_FORMAT ": %u rows, rmse %s%s, mae %s, rows_seen %" G_GUINT64_FORMAT "\n",
+  printf (CO2S_TRAINER_BATCH_LINE_FORMAT,
           m->batch, m->rows, rmse, isfinite (m->rmse) ? " g/km" : "", mae, m->rows_seen);
 }
 
@@ -412,8 +413,8 @@ co2s_trainer_new (const Co2sTrainerOptions *options, GError **error)
   self->opts.group = g_strdup (options->group);
   self->opts.model_dir = g_strdup (options->model_dir);
   self->opts.overrides = g_strdupv (options->overrides);
-  self->model_path = g_build_filename (options->model_dir, "model.json", NULL);
-  self->metrics_path = g_build_filename (options->model_dir, "metrics.jsonl", NULL);
+  self->model_path = g_build_filename (options->model_dir, CO2S_MODEL_FILE, NULL);
+  self->metrics_path = g_build_filename (options->model_dir, CO2S_METRICS_FILE, NULL);
   self->batch = co2s_batch_new (options->batch_rows);
   if (g_getenv ("CO2S_TRAINER_FAILPOINT") != NULL)
     {

@@ -7,8 +7,8 @@
 #include <signal.h>
 #include <stdio.h>
 
-#include "co2s-i18n.h"
-#include "co2s-kafka.h"
+#include "co2s-cli.h"
+#include "co2s-contracts.h"
 #include "co2s-trainer.h"
 
 static char *opt_brokers;
@@ -23,7 +23,6 @@ static double opt_exit_when_idle;
 static gint64 opt_max_rows;
 static int opt_checkpoint_every = 1;
 static char **opt_overrides;
-static gboolean opt_version;
 
 #define MAX_BATCH_ROWS 1000000
 
@@ -55,7 +54,6 @@ static const GOptionEntry entries[] = {
     N_("Save the model file every K batches (default 1)"), N_("K") },
   { "property", 'X', 0, G_OPTION_ARG_STRING_ARRAY, &opt_overrides,
     N_("Any librdkafka property, for both the consumer and the producer (repeatable)"), N_("KEY=VALUE") },
-  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, N_("Print the version and exit"), NULL },
   G_OPTION_ENTRY_NULL
 };
 
@@ -103,26 +101,10 @@ on_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Checks the parsed values and fills @opts; a bad value sets @error. */
 static gboolean
-parse_options (int *argc, char ***argv, Co2sTrainerOptions *opts, GError **error)
+check_options (Co2sTrainerOptions *opts, GError **error)
 {
-  g_autoptr(GOptionContext) context = NULL;
-
-  context = g_option_context_new (N_("- learn CO2 emissions from a Kafka topic, online"));
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_description (context, description);
-  if (!g_option_context_parse (context, argc, argv, error))
-    return FALSE;
-
-  if (opt_version)
-    return TRUE;
-  if (*argc > 1)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("unexpected argument “%s”"), (*argv)[1]);
-      return FALSE;
-    }
   if (opt_batch_rows < 1 || opt_batch_rows > MAX_BATCH_ROWS)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -177,10 +159,10 @@ parse_options (int *argc, char ***argv, Co2sTrainerOptions *opts, GError **error
   opts->algo_given = opt_algo != NULL;
   if (!opts->algo_given)
     opts->algo = CO2S_ALGO_LS;
-  opts->brokers = opt_brokers ? opt_brokers : (char *) "127.0.0.1:9092";
+  opts->brokers = opt_brokers ? opt_brokers : (char *) CO2S_DEFAULT_BROKERS;
   opts->topic = opt_topic ? opt_topic : (char *) CO2S_TOPIC_DATA;
-  opts->group = opt_group ? opt_group : (char *) "co2stream-trainer";
-  opts->model_dir = opt_model_dir ? opt_model_dir : (char *) "models";
+  opts->group = opt_group ? opt_group : (char *) CO2S_TRAINER_GROUP;
+  opts->model_dir = opt_model_dir ? opt_model_dir : (char *) CO2S_DEFAULT_MODEL_DIR;
   opts->batch_rows = (guint) opt_batch_rows;
   opts->batch_ms = (guint) opt_batch_ms;
   opts->reset = opt_reset;
@@ -194,49 +176,41 @@ parse_options (int *argc, char ***argv, Co2sTrainerOptions *opts, GError **error
 int
 main (int argc, char *argv[])
 {
+  const Co2sCliSpec cli = {
+    .program = "co2stream-trainer",
+    .parameter_string = N_("- learn CO2 emissions from a Kafka topic, online"),
+    .description = description,
+    .entries = entries,
+    .version_librdkafka = TRUE,
+  };
   g_autoptr(GError) error = NULL;
   g_autoptr(Co2sTrainer) trainer = NULL;
   Co2sTrainerOptions opts = { 0 };
   guint sigint_id, sigterm_id;
+  int status;
 
-  /* Messages in the user's language and charset; every number written to a
-   * file, a topic or stdout is formatted locale-independently. */
-  co2s_i18n_init ();
-  g_set_prgname ("co2stream-trainer");
   /* One line per batch: keep stdout line-buffered even into a pipe. */
   setvbuf (stdout, NULL, _IOLBF, 0);
 
-  if (!parse_options (&argc, &argv, &opts, &error))
-    {
-      co2s_print_error ("%s", error->message);
-      co2s_print_help_hint ();
-      return 2;
-    }
-  if (opt_version)
-    {
-      printf ("co2stream-trainer %s (librdkafka %s)\n", CO2S_VERSION, rd_kafka_version_str ());
-      return 0;
-    }
+  /* Messages in the user's language and charset; every number written to a
+   * file, a topic or stdout is formatted locale-independently. */
+  if (!co2s_cli_parse (&cli, &argc, &argv, &status))
+    return status;
+  if (!check_options (&opts, &error))
+    return co2s_cli_usage_error ("%s", error->message);
 
   trainer = co2s_trainer_new (&opts, &error);
   if (trainer == NULL)
-    {
-      co2s_print_error ("%s", error->message);
-      return 1;
-    }
+    return co2s_cli_failure ("%s", error->message);
 
   sigint_id = g_unix_signal_add (SIGINT, on_signal, trainer);
   sigterm_id = g_unix_signal_add (SIGTERM, on_signal, trainer);
 
+  status = CO2S_EXIT_OK;
   if (!co2s_trainer_run (trainer, &error))
-    {
-      co2s_print_error ("%s", error->message);
-      g_source_remove (sigint_id);
-      g_source_remove (sigterm_id);
-      return 1;
-    }
+    status = co2s_cli_failure ("%s", error->message);
 
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
-  return 0;
+  return status;
 }

@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include "co2s-contracts.h"
+
 #define IO_TIMEOUT_S 10
 #define START_TIMEOUT_MS 10000
 #define STOP_TIMEOUT_MS 10000
@@ -92,15 +94,15 @@ api_server_start_with_file (const char         *csv_path,
   server->proc = co2s_test_proc_spawn_or_die ((const char * const *) argv->pdata, NULL);
 
   if (!co2s_test_proc_wait_line (server->proc, CO2S_TEST_STDOUT,
-                                 "^listening on http://", START_TIMEOUT_MS, &line))
+                                 "^" CO2S_READY_API_PREFIX "http://", START_TIMEOUT_MS, &line))
     {
       g_autofree char *err = co2s_test_proc_stderr_text (server->proc);
 
-      g_error ("co2stream-api did not print \"listening on\" within %d ms; stderr:\n%s",
+      g_error ("co2stream-api did not print \"" CO2S_READY_API_PREFIX "…\" within %d ms; stderr:\n%s",
                START_TIMEOUT_MS, err);
     }
 
-  server->url = g_strdup (line + strlen ("listening on "));
+  server->url = g_strdup (line + strlen (CO2S_READY_API_PREFIX));
   uri = g_uri_parse (server->url, G_URI_FLAGS_NONE, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (g_uri_get_scheme (uri), ==, "http");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api-fixture.h"
+#include "co2s-contracts.h"
 #include "co2s-record.h"
 
 #define WAIT_MS 10000
@@ -96,7 +97,7 @@ test_csv_missing_file (void)
   g_assert_nonnull (strstr (err, "data/README.md"));
 
   out = co2s_test_proc_get_text (proc, CO2S_TEST_STDOUT);
-  g_assert_null (strstr (out, "listening on"));
+  g_assert_null (strstr (out, CO2S_READY_API_PREFIX));
 }
 
 /* ---- /stream ----------------------------------------------------------------- */

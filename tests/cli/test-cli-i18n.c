@@ -12,11 +12,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli-test-util.h"
+#include "co2s-contracts.h"
 #include "co2s-kafka.h"
 #include "co2s-metrics.h"
 #include "trainer-fixture.h"
 
-#define EXIT_TIMEOUT_MS 15000
 #define NBSP "\xc2\xa0"
 
 /* French messages by LANGUAGE (what most desktops set), the catalogue found
@@ -28,46 +29,6 @@ static const char * const french_env[] = {
 static const char * const english_env[] = {
   "LANGUAGE", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "LOCPATH", "CO2S_LOCALEDIR", NULL
 };
-
-typedef struct {
-  int status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-/* Runs the program of $@program_var with @args (NULL-terminated) in @env
- * to its end. */
-static void
-run_program (Run *run,
-             const char *program_var,
-             const char * const *args,
-             const char * const *env)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(Co2sTestProc) proc = NULL;
-
-  g_ptr_array_add (argv, (gpointer) co2s_test_program (program_var));
-  for (guint i = 0; args != NULL && args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  proc = co2s_test_proc_spawn_or_die ((const char * const *) argv->pdata, env);
-  run->status = co2s_test_proc_wait_exit (proc, EXIT_TIMEOUT_MS);
-  if (run->status < 0)
-    g_error ("%s did not exit within %d ms", (const char *) argv->pdata[0], EXIT_TIMEOUT_MS);
-  g_assert_true (co2s_test_proc_wait_closed (proc, EXIT_TIMEOUT_MS));
-  run->out = co2s_test_proc_get_text (proc, CO2S_TEST_STDOUT);
-  run->err = co2s_test_proc_stderr_text (proc);
-}
 
 static void
 assert_contains (const char *what, const char *text, const char *needle)
@@ -95,11 +56,11 @@ static const HelpCase help_cases[] = {
   { "CO2S_API",
     { "Fichier CSV à servir", "--csv=CHEMIN", "S’arrête proprement sur SIGINT ou SIGTERM",
       /* The line the supervisor waits for is named as it is printed. */
-      "«" NBSP "listening on http://HÔTE:PORT" NBSP "»" },
+      "«" NBSP CO2S_READY_API_PREFIX "http://HÔTE:PORT" NBSP "»" },
     { "CSV file to serve", "Stops cleanly" } },
   { "CO2S_BROKER",
     { "Partitions de chaque topic créé", "--listen=HÔTE:PORT", "LIMITES",
-      "bootstrap.servers=HÔTE:PORT" },
+      CO2S_READY_BROKER_PREFIX "HÔTE:PORT" },
     { "Partitions of each created topic", "Apache Kafka is the real thing" } },
   { "CO2S_PREDICT",
     { "Cylindrée du moteur en litres", "--fuel=LETTRE", "Code de sortie" NBSP ":",
@@ -121,9 +82,9 @@ test_french_help (void)
     {
       const HelpCase *c = &help_cases[i];
       const char *args[] = { "--help", NULL };
-      g_auto(Run) run = { 0 };
+      g_auto(CliRun) run = { 0 };
 
-      run_program (&run, c->program_var, args, french_env);
+      cli_run_program (&run, c->program_var, args, french_env);
       g_assert_cmpint (run.status, ==, 0);
       for (guint k = 0; k < G_N_ELEMENTS (c->french); k++)
         assert_contains (c->program_var, run.out, c->french[k]);
@@ -143,9 +104,9 @@ assert_error (const char *program_var,
               int status,
               const char * const *needles)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(CliRun) run = { 0 };
 
-  run_program (&run, program_var, args, env);
+  cli_run_program (&run, program_var, args, env);
   g_test_message ("%s: exit %d: %s", program_var, run.status, run.err);
   if (run.status != status)
     g_error ("%s: expected exit %d, got %d; stderr:\n%s", program_var, status, run.status, run.err);
@@ -161,7 +122,7 @@ test_french_errors (void)
   g_autofree char *no_csv = g_build_filename (dir, "absent.csv", NULL);
   g_autofree char *no_model = g_build_filename (dir, "absent-model.json", NULL);
   g_autofree char *bad_dir = g_build_filename (dir, "corrupt", NULL);
-  g_autofree char *bad_model = g_build_filename (bad_dir, "model.json", NULL);
+  g_autofree char *bad_model = g_build_filename (bad_dir, CO2S_MODEL_FILE, NULL);
   g_autofree char *no_csv_line = g_strdup_printf ("co2stream-api" NBSP ": fichier CSV introuvable" NBSP ": %s",
                                                   no_csv);
   g_autofree char *no_model_line =
@@ -181,9 +142,9 @@ test_french_errors (void)
                                    NULL });
 
   /* co2stream-broker: a bad value. */
-  assert_error ("CO2S_BROKER", (const char *[]) { "--partitions", "0", NULL }, french_env, 1,
+  assert_error ("CO2S_BROKER", (const char *[]) { "--partitions", "0", NULL }, french_env, 2,
                 (const char *[]) { "co2stream-broker" NBSP ": --partitions 0" NBSP ": attendu de 1 à 1000",
-                                   NULL });
+                                   "Lancez «" NBSP "co2stream-broker --help" NBSP "»", NULL });
 
   /* co2stream-predict: no model file; a decimal comma; out of range (the
    * bounds with a decimal point, as the options are typed). */
@@ -202,6 +163,12 @@ test_french_errors (void)
                                    "--hwy", "6.7", "--comb", "8.5", "--fuel", "X", NULL },
                 french_env, 2,
                 (const char *[]) { "sort de la plage plausible de Engine_Size" NBSP ": de 0.5 à 10", NULL });
+  assert_error ("CO2S_PREDICT",
+                (const char *[]) { "--engine-size", "2.0", "--cylinders", "4.5", "--city", "9.9",
+                                   "--hwy", "6.7", "--comb", "8.5", "--fuel", "X", NULL },
+                french_env, 2,
+                (const char *[]) { "--cylinders «" NBSP "4.5" NBSP "» n’est pas un nombre entier" NBSP
+                                   "; attendu de 2 à 16", NULL });
 
   /* co2stream-producer: a property librdkafka refuses (a message of the
    * pipeline library). */
@@ -322,7 +289,7 @@ test_french_trainer_files (void)
 
   proc = trainer_spawn (&env, NULL, extra, fr_locale_env);
   status = co2s_test_proc_wait_exit (proc, RUN_TIMEOUT_MS);
-  g_assert_true (co2s_test_proc_wait_closed (proc, EXIT_TIMEOUT_MS));
+  g_assert_true (co2s_test_proc_wait_closed (proc, CLI_EXIT_TIMEOUT_MS));
   out = co2s_test_proc_get_text (proc, CO2S_TEST_STDOUT);
   err = co2s_test_proc_stderr_text (proc);
   trainer_assert_exit_ok (status, err);

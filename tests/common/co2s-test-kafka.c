@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "co2s-contracts.h"
 #include "co2s-kafka.h"
 
 #define METADATA_TIMEOUT_MS 10000
@@ -154,6 +155,8 @@ co2s_test_embedded_broker_start (const char * const *extra_args, char **bootstra
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autofree char *line = NULL;
+  g_autofree char *prefix = g_regex_escape_string (CO2S_READY_BROKER_PREFIX, -1);
+  g_autofree char *ready = g_strconcat ("^", prefix, NULL);
   Co2sTestProc *proc;
 
   g_return_val_if_fail (bootstrap != NULL, NULL);
@@ -164,13 +167,13 @@ co2s_test_embedded_broker_start (const char * const *extra_args, char **bootstra
   g_ptr_array_add (argv, NULL);
 
   proc = co2s_test_proc_spawn_or_die ((const char * const *) argv->pdata, NULL);
-  if (!co2s_test_proc_wait_line (proc, CO2S_TEST_STDOUT, "^bootstrap\\.servers=", 10000, &line))
+  if (!co2s_test_proc_wait_line (proc, CO2S_TEST_STDOUT, ready, 10000, &line))
     {
       g_autofree char *err = co2s_test_proc_stderr_text (proc);
 
       g_error ("co2stream-broker printed no bootstrap.servers line within 10 s; stderr:\n%s", err);
     }
-  *bootstrap = g_strdup (line + strlen ("bootstrap.servers="));
+  *bootstrap = g_strdup (line + strlen (CO2S_READY_BROKER_PREFIX));
   return proc;
 }
 
@@ -218,8 +221,8 @@ co2s_test_kafka_brokers (void)
 
   lines = g_strsplit (out != NULL ? out : "", "\n", -1);
   for (guint i = 0; lines[i] != NULL && kafka_brokers == NULL; i++)
-    if (g_str_has_prefix (lines[i], "bootstrap.servers="))
-      kafka_brokers = g_strdup (lines[i] + strlen ("bootstrap.servers="));
+    if (g_str_has_prefix (lines[i], CO2S_READY_BROKER_PREFIX))
+      kafka_brokers = g_strdup (lines[i] + strlen (CO2S_READY_BROKER_PREFIX));
 
   if (!g_subprocess_get_successful (subprocess) || kafka_brokers == NULL)
     {

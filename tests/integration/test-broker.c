@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "co2s-contracts.h"
 #include "co2s-kafka.h"
 #include "co2s-test-util.h"
 
@@ -89,8 +90,11 @@ assert_round_trip (const char *brokers, const char *topic, guint n)
     }
 }
 
+/* Runs the broker with @args: it must exit with @status (2: a usage error,
+ * 1: a runtime failure), print nothing on stdout and a line matching
+ * @stderr_pattern on stderr. */
 static void
-assert_fails_with (const char * const *args, const char *stderr_pattern)
+assert_fails_with (const char * const *args, int expected_status, const char *stderr_pattern)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(Co2sTestProc) proc = NULL;
@@ -104,7 +108,7 @@ assert_fails_with (const char * const *args, const char *stderr_pattern)
 
   proc = co2s_test_proc_spawn_or_die ((const char * const *) argv->pdata, NULL);
   status = co2s_test_proc_wait_exit (proc, EXIT_TIMEOUT_MS);
-  g_assert_cmpint (status, ==, 1);
+  g_assert_cmpint (status, ==, expected_status);
   g_assert_true (co2s_test_proc_wait_closed (proc, EXIT_TIMEOUT_MS));
   g_assert_true (co2s_test_proc_wait_line (proc, CO2S_TEST_STDERR, stderr_pattern, 0, NULL));
   out = co2s_test_proc_get_text (proc, CO2S_TEST_STDOUT);
@@ -135,7 +139,7 @@ test_embedded_prints_bootstrap (void)
   g_assert_cmpint (co2s_test_proc_terminate (broker, EXIT_TIMEOUT_MS), ==, 0);
   g_assert_true (co2s_test_proc_wait_closed (broker, EXIT_TIMEOUT_MS));
   out = co2s_test_proc_get_text (broker, CO2S_TEST_STDOUT);
-  expected = g_strconcat ("bootstrap.servers=", bootstrap, "\n", NULL);
+  expected = g_strconcat (CO2S_READY_BROKER_PREFIX, bootstrap, "\n", NULL);
   g_assert_cmpstr (out, ==, expected);
 }
 
@@ -281,8 +285,8 @@ test_embedded_bad_partitions (void)
   const char *zero[] = { "--partitions", "0", NULL };
   const char *word[] = { "--partitions", "many", NULL };
 
-  assert_fails_with (zero, "--partitions 0: expected 1 to 1000");
-  assert_fails_with (word, "many");
+  assert_fails_with (zero, 2, "--partitions 0: expected 1 to 1000");
+  assert_fails_with (word, 2, "many");
 }
 
 static void
@@ -292,9 +296,9 @@ test_embedded_bad_listen (void)
   const char *no_port[] = { "--listen", "127.0.0.1", NULL };
   const char *garbage[] = { "--listen", "127.0.0.1:http-ish", NULL };
 
-  assert_fails_with (not_loopback, "only a numeric loopback address");
-  assert_fails_with (no_port, "expected HOST:PORT");
-  assert_fails_with (garbage, "127\\.0\\.0\\.1:http-ish");
+  assert_fails_with (not_loopback, 2, "only a numeric loopback address");
+  assert_fails_with (no_port, 2, "expected HOST:PORT");
+  assert_fails_with (garbage, 2, "127\\.0\\.0\\.1:http-ish");
 }
 
 static void
@@ -306,7 +310,7 @@ test_embedded_listen_in_use (void)
   const char *args[] = { "--listen", listen, NULL };
 
   first = co2s_test_embedded_broker_start (args, &bootstrap);
-  assert_fails_with (args, "--listen 127\\.0\\.0\\.1:[0-9]+: .*(in use|Address)");
+  assert_fails_with (args, 1, "--listen 127\\.0\\.0\\.1:[0-9]+: .*(in use|Address)");
   g_assert_cmpint (co2s_test_proc_terminate (first, EXIT_TIMEOUT_MS), ==, 0);
 }
 
@@ -317,9 +321,9 @@ test_embedded_bad_arguments (void)
   const char *unknown[] = { "--no-such-option", NULL };
   const char *empty_topics[] = { "--topics", " , ", NULL };
 
-  assert_fails_with (extra, "unexpected argument");
-  assert_fails_with (unknown, "no-such-option");
-  assert_fails_with (empty_topics, "names no topic");
+  assert_fails_with (extra, 2, "unexpected argument");
+  assert_fails_with (unknown, 2, "no-such-option");
+  assert_fails_with (empty_topics, 2, "names no topic");
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include "co2s-checkpoint.h"
+#include "co2s-contracts.h"
 #include "co2s-kafka.h"
 #include "co2s-metrics.h"
 #include "co2s-record.h"
@@ -63,16 +64,16 @@ pipeline_setup (Pipeline *p, BrokerKind kind)
     }
   p->group = co2s_test_unique_topic ("trainer-group");
   p->model_dir = co2s_test_tmpdir ();
-  p->model_path = g_build_filename (p->model_dir, "model.json", NULL);
-  p->metrics_path = g_build_filename (p->model_dir, "metrics.jsonl", NULL);
+  p->model_path = g_build_filename (p->model_dir, CO2S_MODEL_FILE, NULL);
+  p->metrics_path = g_build_filename (p->model_dir, CO2S_METRICS_FILE, NULL);
 
   {
     const char *argv[] = { co2s_test_program ("CO2S_API"), "--csv", p->dataset,
                            "--listen", "127.0.0.1:0", "--rate", "0", "--once", NULL };
     p->api = co2s_test_proc_spawn_or_die (argv, NULL);
   }
-  g_assert_true (co2s_test_proc_wait_line (p->api, CO2S_TEST_STDOUT, "^listening on ", 15000, &line));
-  p->api_url = g_strdup_printf ("%s/stream", line + strlen ("listening on "));
+  g_assert_true (co2s_test_proc_wait_line (p->api, CO2S_TEST_STDOUT, "^" CO2S_READY_API_PREFIX, 15000, &line));
+  p->api_url = g_strconcat (line + strlen (CO2S_READY_API_PREFIX), CO2S_API_STREAM_PATH, NULL);
   return TRUE;
 }
 

@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include "co2s-contracts.h"
+#include "co2s-contracts.h"
 #include "co2s-kafka.h"
 #include "co2s-metrics-follower.h"
 #include "co2s-test-util.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "co2s-checkpoint.h"
+#include "co2s-contracts.h"
 #include "co2s-model.h"
 #include "co2s-record.h"
 #include "co2s-test-util.h"
@@ -65,7 +66,7 @@ static char *
 write_model (Co2sAlgo algo, Co2sCheckpoint **cp_out)
 {
   g_autofree char *dir = co2s_test_tmpdir ();
-  char *path = g_build_filename (dir, "models", "model.json", NULL);
+  char *path = g_build_filename (dir, CO2S_DEFAULT_MODEL_DIR, CO2S_MODEL_FILE, NULL);
   g_autoptr(Co2sModel) model = co2s_model_new (algo);
   g_autoptr(GRand) rand = g_rand_new_with_seed (53);
   g_autoptr(GError) error = NULL;
@@ -269,7 +270,7 @@ test_corrupt_model (void)
   g_autofree char *good_path = write_model (CO2S_ALGO_LS, &cp);
   g_autofree char *good = NULL;
   g_autofree char *dir = co2s_test_tmpdir ();
-  g_autofree char *path = g_build_filename (dir, "model.json", NULL);
+  g_autofree char *path = g_build_filename (dir, CO2S_MODEL_FILE, NULL);
   const char *args[] = { "--model", path, "--engine-size", "2.0", "--cylinders", "4", "--city", "9.9",
                          "--hwy", "6.7", "--comb", "8.5", "--fuel", "X", NULL };
   gsize len;

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "co2s-contracts.h"
 #include "co2s-kafka.h"
 #include "co2s-stream-reader.h"
 #include "co2s-test-util.h"

@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "co2s-contracts.h"
+
 static volatile sig_atomic_t got_term;
 static const char *role = "unknown";
 
@@ -138,9 +140,9 @@ main (int argc,
   if (role_in ("FAKE_NEVER_READY"))
     printf ("warming up\n");
   else if (strcmp (role, "broker") == 0)
-    printf ("bootstrap.servers=127.0.0.1:%d\n", (int) getpid ());
+    printf (CO2S_READY_BROKER_PREFIX "127.0.0.1:%d\n", (int) getpid ());
   else if (strcmp (role, "api") == 0)
-    printf ("listening on http://127.0.0.1:%d\n", (int) getpid ());
+    printf (CO2S_READY_API_PREFIX "http://127.0.0.1:%d\n", (int) getpid ());
   else if (strcmp (role, "trainer") == 0)
     printf ("trainer: consuming\n");
 

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "co2s-contracts.h"
 #include "co2s-metrics.h"
 #include "co2s-supervisor.h"
 #include "supervisor-test-util.h"
@@ -67,8 +68,8 @@ test_real_pipeline (void)
   g_autofree char *dataset = find_dataset ();
   g_autofree char *tmp = co2s_test_tmpdir ();
   g_autofree char *models = g_build_filename (tmp, "models", NULL);
-  g_autofree char *metrics = g_build_filename (models, "metrics.jsonl", NULL);
-  g_autofree char *model = g_build_filename (models, "model.json", NULL);
+  g_autofree char *metrics = g_build_filename (models, CO2S_METRICS_FILE, NULL);
+  g_autofree char *model = g_build_filename (models, CO2S_MODEL_FILE, NULL);
   const char *build_root = g_getenv ("CO2S_BUILD_ROOT");
   GPid pids[CO2S_N_SERVICES];
 

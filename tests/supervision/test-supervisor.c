@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "co2s-contracts.h"
 #include "co2s-log-line.h"
 #include "co2s-supervisor.h"
 #include "supervisor-test-util.h"
@@ -200,14 +201,15 @@ test_start_order (Fixture *f,
   g_assert_nonnull (strstr (api_line, api_args));
 
   trainer_line = g_ptr_array_index (records, start_at[CO2S_SERVICE_TRAINER]);
-  trainer_args = g_strdup_printf (" --brokers %s --topic streaming_data --group co2stream-trainer "
+  trainer_args = g_strdup_printf (" --brokers %s --topic " CO2S_TOPIC_DATA " --group " CO2S_TRAINER_GROUP " "
                                   "--model-dir %s --batch-rows 100 --batch-ms 1000 --algo ls --reset",
                                   expect_brokers, f->models);
   g_assert_true (g_str_has_suffix (trainer_line, trainer_args));
   g_assert_true (g_file_test (f->models, G_FILE_TEST_IS_DIR));
 
   producer_line = g_ptr_array_index (records, start_at[CO2S_SERVICE_PRODUCER]);
-  producer_args = g_strdup_printf (" --api %s/stream --brokers %s --topic streaming_data", expect_api, expect_brokers);
+  producer_args = g_strdup_printf (" --api %s" CO2S_API_STREAM_PATH " --brokers %s --topic " CO2S_TOPIC_DATA,
+                                   expect_api, expect_brokers);
   g_assert_true (g_str_has_suffix (producer_line, producer_args));
 
   stop_ok (f);

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "co2s-contracts.h"
 #include "co2s-kafka.h"
 #include "co2s-record-json.h"
 #include "trainer-fixture.h"

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "co2s-contracts.h"
 #include "co2s-kafka.h"
 #include "co2s-record-json.h"
 #include "trainer-fixture.h"

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "co2s-contracts.h"
 #include "co2s-kafka.h"
 #include "co2s-record-json.h"
 #include "trainer-fixture.h"

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "co2s-contracts.h"
 #include "co2s-kafka.h"
 #include "co2s-prequential.h"
 #include "co2s-record-json.h"
@@ -17,8 +18,8 @@ trainer_env_start (TrainerEnv *env)
   env->broker = co2s_test_embedded_broker_start (NULL, &env->brokers);
   env->topic = g_strdup (CO2S_TOPIC_DATA);
   env->dir = co2s_test_tmpdir ();
-  env->model_path = g_build_filename (env->dir, "model.json", NULL);
-  env->metrics_path = g_build_filename (env->dir, "metrics.jsonl", NULL);
+  env->model_path = g_build_filename (env->dir, CO2S_MODEL_FILE, NULL);
+  env->metrics_path = g_build_filename (env->dir, CO2S_METRICS_FILE, NULL);
 }
 
 void
@@ -32,8 +33,8 @@ trainer_env_start_real (TrainerEnv *env)
   if (!co2s_test_kafka_create_topic (env->brokers, env->topic, 1, &error))
     g_error ("cannot create %s on %s: %s", env->topic, env->brokers, error->message);
   env->dir = co2s_test_tmpdir ();
-  env->model_path = g_build_filename (env->dir, "model.json", NULL);
-  env->metrics_path = g_build_filename (env->dir, "metrics.jsonl", NULL);
+  env->model_path = g_build_filename (env->dir, CO2S_MODEL_FILE, NULL);
+  env->metrics_path = g_build_filename (env->dir, CO2S_METRICS_FILE, NULL);
 }
 
 void
