@@ -10,19 +10,13 @@
 #include "app-widgets-test-util.h"
 #include "co2s-log-window.h"
 
-static gboolean
-window_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
 static Co2sLogWindow *
 show_log (Co2sService *service)
 {
   GtkWidget *window = co2s_log_window_new (service);
 
   gtk_window_present (GTK_WINDOW (window));
-  co2s_test_assert_wait (window_mapped, window, 5000);
+  co2s_test_assert_wait (co2s_test_gtk_widget_mapped, window, 5000);
   g_assert_true (co2s_test_gtk_wait_frames (window, 1, 5000));
 
   return CO2S_LOG_WINDOW (window);

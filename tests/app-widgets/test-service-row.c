@@ -321,12 +321,6 @@ test_no_supervisor (void)
   gtk_window_destroy (window);
 }
 
-static gboolean
-window_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
 static void
 test_show_log (void)
 {
@@ -340,7 +334,7 @@ test_show_log (void)
   g_assert_true (CO2S_IS_LOG_WINDOW (log));
   g_assert_true (co2s_log_window_get_service (CO2S_LOG_WINDOW (log)) == service);
   g_assert_true (gtk_window_get_transient_for (log) == window);
-  co2s_test_assert_wait (window_mapped, log, 5000);
+  co2s_test_assert_wait (co2s_test_gtk_widget_mapped, log, 5000);
   g_assert_cmpstr (gtk_window_get_title (log), ==, "Trainer Log");
 
   /* Again: the same window, raised. */

@@ -49,6 +49,9 @@ app_test_start_display (void)
   int fds[2];
   gint64 deadline;
 
+  /* The pipeline programs the app starts log with g_warning. */
+  co2s_test_children_fatal_criticals ();
+
   /* First: g_test_dbus_up() unsets DISPLAY. */
   test_bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (test_bus);
@@ -120,35 +123,6 @@ app_test_new_app (Co2sWindow **window)
     *window = CO2S_WINDOW (windows->data);
 
   return app;
-}
-
-gboolean
-app_test_wait (AppTestCondition cond,
-               gpointer data,
-               guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return cond (data);
-      /* Wake up regularly even when nothing is pending. */
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-
-  return TRUE;
-}
-
-void
-app_test_run_for (guint ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
 }
 
 static void

@@ -3,37 +3,30 @@
  * that exported PNG/SVG/PDF files are valid and not blank.
  *
  * Main thread only. A missing prerequisite (Xvfb, dbus-daemon, the data
- * set) fails the test loudly. */
+ * set) fails the test loudly. Waits are tests/common's (co2s-test-util.h,
+ * co2s-test-gtk.h). */
 #pragma once
 
 #include <adwaita.h>
 
 #include "co2s-application.h"
+#include "co2s-test-gtk.h"
 #include "co2s-window.h"
 
 G_BEGIN_DECLS
 
 /* Starts Xvfb on a free display (-displayfd) and a private session bus
  * (GTestDBus), and sets DISPLAY, GDK_BACKEND=x11, GSK_RENDERER=cairo,
- * GSETTINGS_BACKEND=memory. Both end when the test process exits (Xvfb also
- * if it is killed). Aborts when either cannot start. Call before anything
- * touches GTK. */
+ * GSETTINGS_BACKEND=memory, and G_DEBUG=fatal-criticals for the programs
+ * the app starts (co2s_test_children_fatal_criticals). Both end when the
+ * test process exits (Xvfb also if it is killed). Aborts when either cannot
+ * start. Call before anything touches GTK. */
 void app_test_start_display (void);
 
 /* A Co2sApplication with a test id, registered (startup ran) and activated
  * (its window exists). Returns the app (transfer full) and its window in
  * @window (transfer none). */
 Co2sApplication *app_test_new_app (Co2sWindow **window);
-
-/* Iterates the default main context until @cond (@data) is TRUE or
- * @timeout_ms passed; FALSE at the deadline. */
-typedef gboolean (*AppTestCondition) (gpointer data);
-gboolean app_test_wait (AppTestCondition cond,
-                        gpointer data,
-                        guint timeout_ms);
-
-/* Iterates the default main context for @ms milliseconds. */
-void app_test_run_for (guint ms);
 
 /* Every GtkLabel text (gtk_label_get_label: with mnemonics) under @root,
  * including @root; an array of strings (transfer container, strings owned

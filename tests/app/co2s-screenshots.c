@@ -39,6 +39,39 @@ enough_batches (gpointer data)
   return co2s_metrics_history_get_n_batches (co2s_application_get_history (app)) >= MIN_BATCHES;
 }
 
+static GtkWindow *
+find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+/* A window of the GType @type (GSIZE_TO_POINTER) is shown. */
+static gboolean
+window_shown (gpointer type)
+{
+  GtkWindow *window = find_window (GPOINTER_TO_SIZE (type));
+
+  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+static GtkWindow *
+wait_for_window (GType type)
+{
+  if (!co2s_test_wait_until (window_shown, GSIZE_TO_POINTER (type), 10000))
+    g_error ("no %s shown within 10 s", g_type_name (type));
+  return find_window (type);
+}
+
 /* Renders @window as GTK draws it (no window manager needed). */
 static void
 save_window (GtkWindow *window,
@@ -55,8 +88,11 @@ save_window (GtkWindow *window,
   int width = gtk_widget_get_width (GTK_WIDGET (window));
   int height = gtk_widget_get_height (GTK_WIDGET (window));
 
-  /* Let every pending resize and redraw happen first. */
-  app_test_run_for (700);
+  /* Let every pending resize and redraw happen first, and the opening
+   * transitions end (about half a second of frames). */
+  if (!co2s_test_wait_until (co2s_test_gtk_widget_mapped, window, 10000) ||
+      !co2s_test_gtk_wait_frames (GTK_WIDGET (window), 30, 10000))
+    g_error ("%s: the window was not shown and painted within 10 s", name);
   width = gtk_widget_get_width (GTK_WIDGET (window));
   height = gtk_widget_get_height (GTK_WIDGET (window));
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
@@ -67,22 +103,6 @@ save_window (GtkWindow *window,
   if (!gdk_texture_save_to_png (texture, path))
     g_error ("cannot write %s", path);
   g_print ("%s (%d×%d)\n", path, width, height);
-}
-
-static GtkWindow *
-find_window (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-
-  return NULL;
 }
 
 int
@@ -123,7 +143,6 @@ main (int argc,
   g_settings_set_double (settings, "api-rate", 1500);
   g_settings_set_boolean (settings, "plot-show-fit", TRUE);
   gtk_window_set_default_size (GTK_WINDOW (window), 1240, 780);
-  app_test_run_for (300);
 
   if (more)
     {
@@ -139,21 +158,17 @@ main (int argc,
       gtk_window_close (GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window))));
 
       g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
-      app_test_run_for (300);
-      prefs = find_window (ADW_TYPE_ABOUT_WINDOW);
-      g_assert_nonnull (prefs);
+      prefs = wait_for_window (ADW_TYPE_ABOUT_WINDOW);
       save_window (prefs, dir, "about", suffix);
       gtk_window_close (prefs);
     }
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "start", NULL);
-  if (!app_test_wait (pipeline_running, NULL, 60000) ||
+  if (!co2s_test_wait_until (pipeline_running, NULL, 60000) ||
       co2s_application_get_pipeline_state (app) != CO2S_PIPELINE_RUNNING)
     g_error ("the pipeline did not start: %s", co2s_application_get_last_error (app));
-  if (!app_test_wait (enough_batches, NULL, 120000))
+  if (!co2s_test_wait_until (enough_batches, NULL, 120000))
     g_error ("fewer than %d batches after 2 minutes", MIN_BATCHES);
-  /* Let the KPIs and the plot's description settle. */
-  app_test_run_for (1500);
   save_window (GTK_WINDOW (window), dir, "main-window", suffix);
 
   /* The prediction dialog with a prediction. */
@@ -166,9 +181,7 @@ main (int argc,
   gtk_window_close (GTK_WINDOW (dialog));
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
-  app_test_run_for (300);
-  prefs = find_window (CO2S_TYPE_PREFERENCES_WINDOW);
-  g_assert_nonnull (prefs);
+  prefs = wait_for_window (CO2S_TYPE_PREFERENCES_WINDOW);
   save_window (prefs, dir, "preferences", suffix);
   gtk_window_close (prefs);
 
@@ -180,7 +193,7 @@ main (int argc,
     }
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "stop", NULL);
-  if (!app_test_wait (pipeline_stopped, NULL, 30000))
+  if (!co2s_test_wait_until (pipeline_stopped, NULL, 30000))
     g_error ("the pipeline did not stop");
   co2s_test_rm_rf (tmp, NULL);
 

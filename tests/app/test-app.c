@@ -51,6 +51,12 @@ pipeline_is (gpointer data)
 }
 
 static gboolean
+dataset_missing_is (gpointer data)
+{
+  return co2s_application_get_dataset_missing (t.app) == GPOINTER_TO_INT (data);
+}
+
+static gboolean
 pipeline_running_or_failed (gpointer data)
 {
   Co2sPipelineState state = co2s_application_get_pipeline_state (t.app);
@@ -170,7 +176,7 @@ start_pipeline (void)
 {
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
   g_action_group_activate_action (G_ACTION_GROUP (t.app), "start", NULL);
-  if (!app_test_wait (pipeline_running_or_failed, NULL, 60000) ||
+  if (!co2s_test_wait_until (pipeline_running_or_failed, NULL, 60000) ||
       co2s_application_get_pipeline_state (t.app) != CO2S_PIPELINE_RUNNING)
     {
       dump_services ();
@@ -308,8 +314,7 @@ test_window_shortcuts (void)
     }
   /* Every window action the shortcuts name exists. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.show-help-overlay", NULL));
-  app_test_run_for (100);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (overlay)));
+  co2s_test_assert_wait (co2s_test_gtk_widget_visible, overlay, 5000);
   gtk_window_close (GTK_WINDOW (overlay));
 }
 
@@ -323,7 +328,7 @@ test_window_missing_dataset (void)
   gboolean says_where = FALSE;
 
   g_settings_set_string (settings, "dataset", missing);
-  app_test_run_for (50);
+  co2s_test_assert_wait (dataset_missing_is, GINT_TO_POINTER (TRUE), 5000);
 
   g_assert_true (co2s_application_get_dataset_missing (t.app));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
@@ -338,11 +343,10 @@ test_window_missing_dataset (void)
 
   /* Starting anyway does nothing. */
   g_action_group_activate_action (G_ACTION_GROUP (t.app), "start", NULL);
-  app_test_run_for (50);
-  g_assert_cmpint (co2s_application_get_pipeline_state (t.app), ==, CO2S_PIPELINE_STOPPED);
+  co2s_test_assert_stays (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 200);
 
   configure_pipeline ();
-  app_test_run_for (50);
+  co2s_test_assert_wait (dataset_missing_is, GINT_TO_POINTER (FALSE), 5000);
   g_assert_false (co2s_application_get_dataset_missing (t.app));
   g_assert_false (gtk_info_bar_get_revealed (GTK_INFO_BAR (bar)));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
@@ -365,6 +369,15 @@ find_toplevel (GType type)
   return NULL;
 }
 
+/* A mapped window of the GType @type (GSIZE_TO_POINTER) is shown. */
+static gboolean
+toplevel_mapped (gpointer type)
+{
+  GtkWindow *window = find_toplevel (GPOINTER_TO_SIZE (type));
+
+  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
 /* The preferences show and change the settings (both ways). */
 static void
 test_preferences_bound (void)
@@ -375,7 +388,7 @@ test_preferences_bound (void)
   AdwComboRow *combo;
 
   g_action_group_activate_action (G_ACTION_GROUP (t.app), "preferences", NULL);
-  app_test_run_for (100);
+  co2s_test_assert_wait (toplevel_mapped, GSIZE_TO_POINTER (ADW_TYPE_PREFERENCES_WINDOW), 5000);
   prefs = find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (prefs);
   g_assert_true (app_test_has_label (GTK_WIDGET (prefs), "Changes apply the next time the pipeline is started."));
@@ -421,14 +434,13 @@ test_retrain_asks_first (void)
 
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "retrain"));
   g_action_group_activate_action (G_ACTION_GROUP (t.app), "retrain", NULL);
-  app_test_run_for (100);
+  co2s_test_assert_wait (toplevel_mapped, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), 5000);
   dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (dialog);
   g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "retrain"));
   g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==, "cancel");
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  app_test_run_for (100);
-  g_assert_cmpint (co2s_application_get_pipeline_state (t.app), ==, CO2S_PIPELINE_STOPPED);
+  co2s_test_assert_stays (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 200);
   g_assert_false (co2s_supervisor_get_active (co2s_application_get_supervisor (t.app)));
 }
 
@@ -553,14 +565,14 @@ test_accessible_names (void)
   assert_mnemonics_unique (GTK_WIDGET (t.window));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.predict", NULL));
-  app_test_run_for (50);
   dialog = co2s_window_get_predict_dialog (t.window, FALSE);
+  co2s_test_assert_wait (co2s_test_gtk_widget_mapped, dialog, 5000);
   assert_all_named (GTK_WIDGET (dialog));
   assert_mnemonics_unique (GTK_WIDGET (dialog));
   gtk_window_close (GTK_WINDOW (dialog));
 
   g_action_group_activate_action (G_ACTION_GROUP (t.app), "preferences", NULL);
-  app_test_run_for (100);
+  co2s_test_assert_wait (toplevel_mapped, GSIZE_TO_POINTER (ADW_TYPE_PREFERENCES_WINDOW), 5000);
   prefs = find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (prefs);
   assert_all_named (GTK_WIDGET (prefs));
@@ -593,11 +605,10 @@ test_start_failure_shown (void)
 
   g_assert_true (g_file_set_contents (bad, "not,a,data,set\n1,2,3,4\n", -1, NULL));
   g_settings_set_string (settings, "dataset", bad);
-  app_test_run_for (50);
 
   g_action_group_activate_action (G_ACTION_GROUP (t.app), "start", NULL);
-  g_assert_true (app_test_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_FAILED), 30000));
-  g_assert_true (app_test_wait (has_last_error, NULL, 30000));
+  co2s_test_assert_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_FAILED), 30000);
+  co2s_test_assert_wait (has_last_error, NULL, 30000);
   g_test_message ("error: %s", co2s_application_get_last_error (t.app));
   g_assert_true (g_str_has_prefix (co2s_application_get_last_error (t.app), "The pipeline could not start: "));
 
@@ -613,7 +624,7 @@ test_start_failure_shown (void)
   /* The failed service keeps saying why until the next Start; nothing runs. */
   if (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "stop"))
     g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
-  g_assert_true (app_test_wait (supervisor_idle, NULL, 30000));
+  co2s_test_assert_wait (supervisor_idle, NULL, 30000);
   g_assert_cmpint (co2s_application_get_pipeline_state (t.app), ==, CO2S_PIPELINE_FAILED);
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
   configure_pipeline ();
@@ -640,7 +651,7 @@ test_pipeline_start (void)
   /* The live follower, on the embedded broker's address. */
   g_assert_nonnull (co2s_application_get_follower (t.app));
 
-  if (!app_test_wait (history_has_batches, &wanted, 60000))
+  if (!co2s_test_wait_until (history_has_batches, &wanted, 60000))
     {
       dump_services ();
       g_error ("fewer than %u batches in the plot 60 s after Start", wanted.batches);
@@ -650,7 +661,7 @@ test_pipeline_start (void)
   draws_before = co2s_plot_view_get_draw_count (t.plot);
 
   wanted.batches = co2s_metrics_history_get_n_batches (history) + 5;
-  if (!app_test_wait (history_has_batches, &wanted, 30000))
+  if (!co2s_test_wait_until (history_has_batches, &wanted, 30000))
     {
       dump_services ();
       g_error ("the plot did not get 5 more batches within 30 s");
@@ -693,12 +704,12 @@ test_pipeline_stop (void)
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "stop"));
   g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
 
-  if (!app_test_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 30000))
+  if (!co2s_test_wait_until (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 30000))
     {
       dump_services ();
       g_error ("the pipeline did not stop within 30 s");
     }
-  g_assert_true (app_test_wait (all_children_gone, NULL, 5000));
+  co2s_test_assert_wait (all_children_gone, NULL, 5000);
   g_assert_null (co2s_application_get_follower (t.app));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
   g_assert_true (app_test_has_label (GTK_WIDGET (t.window), "Broker: not connected"));
@@ -726,8 +737,7 @@ test_predict_matches_cli (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.predict", NULL));
   dialog = co2s_window_get_predict_dialog (t.window, FALSE);
   g_assert_nonnull (dialog);
-  app_test_run_for (50);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  co2s_test_assert_wait (co2s_test_gtk_widget_visible, dialog, 5000);
   g_assert_cmpstr (co2s_predict_dialog_get_model_path (dialog), ==, model);
 
   /* The pipeline is stopped: the file no longer changes. */
@@ -827,7 +837,7 @@ test_predict_bad_model_kept (void)
   /* A corrupt file (written the way the trainer does: a rename): the file
    * monitor reloads, says what is wrong, and keeps the last good model. */
   g_assert_true (g_file_set_contents (model, "{ not json", -1, &error));
-  g_assert_true (app_test_wait (model_error_set, NULL, 5000));
+  co2s_test_assert_wait (model_error_set, NULL, 5000);
   g_test_message ("message: %s", co2s_predict_dialog_get_model_error (dialog));
   g_assert_nonnull (strstr (co2s_predict_dialog_get_model_error (dialog), "model.json"));
   g_assert_true (co2s_predict_dialog_get_model_loaded (dialog));
@@ -837,7 +847,7 @@ test_predict_bad_model_kept (void)
   /* The good file again: reloaded by the monitor. */
   loads = co2s_predict_dialog_get_model_loads (dialog);
   g_assert_true (g_file_set_contents (model, good, -1, &error));
-  g_assert_true (app_test_wait (model_loads_above, GUINT_TO_POINTER (loads), 5000));
+  co2s_test_assert_wait (model_loads_above, GUINT_TO_POINTER (loads), 5000);
   g_assert_null (co2s_predict_dialog_get_model_error (dialog));
 
   /* Missing: a clear message; Reload (Ctrl+Shift+R) keeps the good model. */
@@ -923,14 +933,13 @@ test_quit_stops_pipeline (void)
 
   /* Closing the window quits, and quitting stops the pipeline first. */
   gtk_window_close (GTK_WINDOW (t.window));
-  app_test_run_for (50);
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (t.window)));
-  if (!app_test_wait (all_children_gone, NULL, 30000))
+  co2s_test_assert_wait (co2s_test_gtk_widget_hidden, t.window, 5000);
+  if (!co2s_test_wait_until (all_children_gone, NULL, 30000))
     {
       dump_services ();
       g_error ("children still running 30 s after Quit");
     }
-  g_assert_true (app_test_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 10000));
+  co2s_test_assert_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 10000);
   g_assert_false (co2s_supervisor_get_active (co2s_application_get_supervisor (t.app)));
 }
 
@@ -976,8 +985,8 @@ test_french_ui (void)
   assert_mnemonics_unique (window);
 
   g_assert_true (gtk_widget_activate_action (window, "win.predict", NULL));
-  app_test_run_for (50);
   dialog = co2s_window_get_predict_dialog (t.window, FALSE);
+  co2s_test_assert_wait (co2s_test_gtk_widget_mapped, dialog, 5000);
   g_assert_true (app_test_has_label (GTK_WIDGET (dialog), "_Cylindrée"));
   g_assert_true (app_test_has_label (GTK_WIDGET (dialog), "Essence ordinaire"));
   /* Ranges in French number format. */
@@ -987,7 +996,7 @@ test_french_ui (void)
   gtk_window_close (GTK_WINDOW (dialog));
 
   g_action_group_activate_action (G_ACTION_GROUP (t.app), "preferences", NULL);
-  app_test_run_for (100);
+  co2s_test_assert_wait (toplevel_mapped, GSIZE_TO_POINTER (ADW_TYPE_PREFERENCES_WINDOW), 5000);
   prefs = NULL;
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (t.app)); l != NULL; l = l->next)
     if (ADW_IS_PREFERENCES_WINDOW (l->data))
@@ -1031,7 +1040,7 @@ test_french_files (void)
 
   configure_pipeline ();
   start_pipeline ();
-  if (!app_test_wait (history_has_batches, &wanted, 60000))
+  if (!co2s_test_wait_until (history_has_batches, &wanted, 60000))
     g_error ("no batches 60 s after Start");
   co2s_kpi_panel_refresh (t.kpis);
   rmse_text = co2s_kpi_panel_get_value_text (t.kpis, CO2S_KPI_LAST_RMSE);
@@ -1040,7 +1049,7 @@ test_french_files (void)
   g_assert_nonnull (strchr (rmse_text, ','));
 
   g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
-  g_assert_true (app_test_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 30000));
+  co2s_test_assert_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 30000);
 
   /* …the trainer's files do not (it ran with this environment). */
   g_assert_true (g_file_get_contents (metrics, &contents, NULL, &error));
@@ -1095,7 +1104,7 @@ main (int argc,
   t.plot = CO2S_PLOT_VIEW (app_test_find_widget (GTK_WIDGET (t.window), CO2S_TYPE_PLOT_VIEW));
   t.kpis = CO2S_KPI_PANEL (app_test_find_widget (GTK_WIDGET (t.window), CO2S_TYPE_KPI_PANEL));
   configure_pipeline ();
-  app_test_run_for (200);
+  co2s_test_assert_wait (co2s_test_gtk_widget_mapped, t.window, 10000);
 
   /* The French run (LANGUAGE=fr, a French locale) has its own tests. */
   if (g_str_has_prefix (g_getenv ("LANGUAGE") ? g_getenv ("LANGUAGE") : "", "fr"))
@@ -1128,7 +1137,7 @@ main (int argc,
   if (co2s_supervisor_get_active (co2s_application_get_supervisor (t.app)))
     {
       g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
-      app_test_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 15000);
+      co2s_test_wait_until (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 15000);
     }
   g_free (t.model_dir);
   g_free (t.tmp_dir);

@@ -46,3 +46,27 @@ co2s_test_gtk_wait_frames (GtkWidget *widget,
   g_signal_handler_disconnect (clock, handler);
   return ok;
 }
+
+gboolean
+co2s_test_gtk_widget_mapped (gpointer widget)
+{
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
+
+  return gtk_widget_get_mapped (widget);
+}
+
+gboolean
+co2s_test_gtk_widget_visible (gpointer widget)
+{
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
+
+  return gtk_widget_get_visible (widget);
+}
+
+gboolean
+co2s_test_gtk_widget_hidden (gpointer widget)
+{
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
+
+  return !gtk_widget_get_visible (widget);
+}

@@ -18,4 +18,10 @@ gboolean co2s_test_gtk_wait_frames (GtkWidget *widget,
                                     guint n_frames,
                                     guint timeout_ms);
 
+/* Co2sTestPredicates on a GtkWidget: it is mapped (shown on screen); it
+ * is visible (gtk_widget_get_visible); it is not visible. */
+gboolean co2s_test_gtk_widget_mapped (gpointer widget);
+gboolean co2s_test_gtk_widget_visible (gpointer widget);
+gboolean co2s_test_gtk_widget_hidden (gpointer widget);
+
 G_END_DECLS

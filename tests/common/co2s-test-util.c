@@ -493,8 +493,7 @@ co2s_test_proc_spawn (const char * const *argv, const char * const *env, GError 
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, child_setup,
                                          GINT_TO_POINTER (getpid ()), NULL);
-  /* The test runs with G_DEBUG=fatal-warnings; a program's g_warning lines
-   * are its operational log (read by the tests), its criticals are bugs. */
+  /* As co2s_test_children_fatal_criticals () does for other children. */
   g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
   for (guint i = 0; env != NULL && env[i] != NULL; i++)
     {
@@ -731,6 +730,12 @@ co2s_test_proc_kill (Co2sTestProc *proc)
   if (status == -1)
     g_error ("%s (pid %d) survived SIGKILL for 30 s", proc->name, (int) proc->pid);
   return status;
+}
+
+void
+co2s_test_children_fatal_criticals (void)
+{
+  g_setenv ("G_DEBUG", "fatal-criticals", TRUE);
 }
 
 gboolean

@@ -192,6 +192,14 @@ int co2s_test_proc_kill (Co2sTestProc *proc);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Co2sTestProc, co2s_test_proc_free)
 
+/* Sets G_DEBUG=fatal-criticals in this process's environment, for the
+ * programs it starts other than through co2s_test_proc_spawn (through a
+ * Co2sSupervisor, say): their g_warning lines are their operational log,
+ * their criticals are bugs. The test process keeps the G_DEBUG it started
+ * with (GLib reads it once, at start-up). Call first in main, before any
+ * thread starts. */
+void co2s_test_children_fatal_criticals (void);
+
 /* TRUE when process @pid no longer exists or is a zombie (dead, not reaped
  * yet). Never reaps it (GLib reaps the children it spawned). */
 gboolean co2s_test_pid_gone (GPid pid);

@@ -171,6 +171,7 @@ int
 main (int argc,
       char **argv)
 {
+  co2s_test_children_fatal_criticals ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/supervisor/real-pipeline", test_real_pipeline);
   return g_test_run ();
