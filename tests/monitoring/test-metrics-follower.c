@@ -30,6 +30,12 @@ on_batches (Co2sMetricsFollower *follower, gpointer batches, guint n, gpointer d
   g_array_append_vals (c->seen, batches, n);
 }
 
+static gboolean
+collector_has_batches (gpointer data)
+{
+  return ((Collector *) data)->seen->len > 0;
+}
+
 static char *
 metrics_line (guint64 number)
 {
@@ -244,8 +250,7 @@ test_starts_at_latest (void)
     {
       produce_batches (brokers, next, next);
       next++;
-      for (gint64 until = g_get_monotonic_time () + 200000; g_get_monotonic_time () < until;)
-        g_main_context_iteration (NULL, FALSE);
+      co2s_test_wait_until (collector_has_batches, &c, 200);
     }
   g_assert_cmpuint (c.seen->len, >, 0);
   for (guint i = 0; i < c.seen->len; i++)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "co2s-metrics-history.h"
+#include "co2s-test-util.h"
 
 #define T0 G_GINT64_CONSTANT (1718000000000000)
 
@@ -153,12 +154,6 @@ test_load_jsonl (void)
   g_assert_cmpuint (changed, ==, 0);
 }
 
-static void
-on_loaded (GObject *object, GAsyncResult *result, gpointer data)
-{
-  *(GAsyncResult **) data = g_object_ref (result);
-}
-
 /* The async loader gives what the sync one gives, and merges with batches
  * that arrived meanwhile (the file is older than the live topic). */
 static void
@@ -189,9 +184,8 @@ test_load_async (void)
       co2s_metrics_history_append (history, &m);
     }
 
-  co2s_metrics_history_load_file_async (history, path, NULL, on_loaded, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  co2s_metrics_history_load_file_async (history, path, NULL, co2s_test_store_result, &result);
+  co2s_test_assert_result (&result, 10000, "the async load");
   g_assert_true (co2s_metrics_history_load_file_finish (history, result, &report, &error));
   g_assert_no_error (error);
 
@@ -207,9 +201,8 @@ test_load_async (void)
   g_clear_object (&result);
   g_clear_pointer (&report, co2s_metrics_load_report_free);
   g_remove (path);
-  co2s_metrics_history_load_file_async (history, path, NULL, on_loaded, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  co2s_metrics_history_load_file_async (history, path, NULL, co2s_test_store_result, &result);
+  co2s_test_assert_result (&result, 10000, "the async load");
   g_assert_false (co2s_metrics_history_load_file_finish (history, result, &report, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_null (report);
