@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app-test-util.h"
+#include "co2s-contracts.h"
 #include "co2s-metrics.h"
 #include "co2s-test-util.h"
 
@@ -139,7 +140,7 @@ static void
 test_export_missing_metrics (void)
 {
   g_autofree char *path = g_build_filename (tmp_dir, "none.png", NULL);
-  g_autofree char *missing = g_build_filename (tmp_dir, "no-such-dir", "metrics.jsonl", NULL);
+  g_autofree char *missing = g_build_filename (tmp_dir, "no-such-dir", CO2S_METRICS_FILE, NULL);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   const char *args[] = { "--export-plot", path, "--metrics", missing, NULL };
@@ -213,7 +214,7 @@ main (int argc,
   tmp_dir = co2s_test_tmpdir ();
   models = g_build_filename (tmp_dir, "models", NULL);
   g_assert_cmpint (g_mkdir (models, 0755), ==, 0);
-  metrics_path = g_build_filename (models, "metrics.jsonl", NULL);
+  metrics_path = g_build_filename (models, CO2S_METRICS_FILE, NULL);
   write_metrics (metrics_path, 200);
 
   g_test_add_func ("/app/cli/export-formats", test_export_formats);

@@ -23,6 +23,7 @@
 #include "co2s-plot-view.h"
 #include "co2s-predict-dialog.h"
 #include "co2s-test-util.h"
+#include "co2s-vehicle-input.h"
 
 static struct {
   Co2sApplication *app;
@@ -807,6 +808,17 @@ test_predict_validation (void)
   g_assert_true (co2s_predict_dialog_get_inputs_valid (dialog));
   gtk_editable_set_text (GTK_EDITABLE (spin), "");
   g_assert_false (co2s_predict_dialog_get_inputs_valid (dialog));
+  /* What the dialog says is the message of the parser co2stream-predict
+   * uses (co2s-vehicle-input), in its form style. */
+  gtk_editable_set_text (GTK_EDITABLE (spin), "abc");
+  {
+    g_autoptr(GError) error = NULL;
+    double value;
+
+    g_assert_false (co2s_vehicle_parse_number (CO2S_VEHICLE_ENGINE_SIZE, "abc", CO2S_VEHICLE_INPUT_FORM,
+                                               &value, &error));
+    g_assert_true (app_test_has_label (GTK_WIDGET (dialog), error->message));
+  }
   gtk_editable_set_text (GTK_EDITABLE (spin), "2.0");
   g_assert_true (co2s_predict_dialog_get_inputs_valid (dialog));
   g_assert_false (gtk_widget_has_css_class (spin, "error"));
