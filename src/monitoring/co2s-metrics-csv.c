@@ -7,6 +7,17 @@
 #include <math.h>
 #include <string.h>
 
+/* Bytes gathered before each write (and progress report, and check for
+ * cancellation). */
+#define WRITE_CHUNK_SIZE (64 * 1024)
+
+/* What co2s_metrics_csv_write_async hands its worker thread. */
+typedef struct {
+  Co2sMetricsHistory *history;   /* a copy, the worker's alone */
+  char *path;
+  Co2sProgress *progress;
+} WriteJob;
+
 /* Shortest decimal form that reads back as the same double; empty for NaN
  * and infinities. g_ascii_formatd never uses the locale's decimal comma. */
 static void
@@ -65,6 +76,97 @@ append_text (GString *out, const char *text)
   g_string_append_c (out, '"');
 }
 
+/* Appends the rows of batches @from .. @n - 1 until @out holds @max_len
+ * bytes or more; returns the index of the next row. */
+static guint
+append_rows (Co2sMetricsHistory *history,
+             guint from,
+             guint n,
+             gsize max_len,
+             GString *out)
+{
+  guint i;
+
+  for (i = from; i < n && out->len < max_len; i++)
+    {
+      Co2sBatchMetrics m;
+
+      if (!co2s_metrics_history_get_batch (history, i, &m))
+        g_assert_not_reached ();
+      co2s_metrics_csv_append_row (&m, out);
+    }
+  return i;
+}
+
+/* The sync and async writes: chunks of rows into a file renamed over
+ * @path at the end. */
+static gboolean
+write_csv (Co2sMetricsHistory *history,
+           const char *path,
+           GCancellable *cancellable,
+           Co2sProgress *progress,
+           GError **error)
+{
+  g_autoptr(Co2sExportFile) file = NULL;
+  g_autoptr(GString) chunk = g_string_sized_new (WRITE_CHUNK_SIZE + 256);
+  guint n = co2s_metrics_history_get_n_batches (history);
+  guint next = 0;
+
+  co2s_progress_report (progress, 0.0);
+  file = co2s_export_file_new (path, cancellable, error);
+  if (file == NULL)
+    return FALSE;
+
+  co2s_metrics_csv_append_header (chunk);
+  do
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      next = append_rows (history, next, n, WRITE_CHUNK_SIZE, chunk);
+      if (!g_output_stream_write_all (co2s_export_file_get_stream (file), chunk->str, chunk->len,
+                                      NULL, cancellable, &local_error))
+        {
+          co2s_export_propagate_error (error, g_steal_pointer (&local_error), path);
+          return FALSE;
+        }
+      g_string_truncate (chunk, 0);
+      /* The rename is quick: the rows are the work. */
+      co2s_progress_report (progress, n > 0 ? 0.99 * next / n : 0.99);
+    }
+  while (next < n);
+
+  if (!co2s_export_file_commit (file, cancellable, error))
+    return FALSE;
+  co2s_progress_report (progress, 1.0);
+  return TRUE;
+}
+
+static void
+write_job_free (gpointer data)
+{
+  WriteJob *job = data;
+
+  g_object_unref (job->history);
+  g_free (job->path);
+  g_clear_pointer (&job->progress, co2s_progress_unref);
+  g_free (job);
+}
+
+static void
+write_in_thread (GTask *task,
+                 gpointer source_object,
+                 gpointer task_data,
+                 GCancellable *cancellable)
+{
+  WriteJob *job = task_data;
+  GError *error = NULL;
+
+  if (write_csv (job->history, job->path, cancellable, job->progress, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
 void
 co2s_metrics_csv_append_header (GString *out)
 {
@@ -117,15 +219,7 @@ co2s_metrics_csv_from_history (Co2sMetricsHistory *history)
   n = co2s_metrics_history_get_n_batches (history);
   out = g_string_sized_new (100 + (gsize) n * 110);
   co2s_metrics_csv_append_header (out);
-  for (guint i = 0; i < n; i++)
-    {
-      Co2sBatchMetrics m;
-
-      if (!co2s_metrics_history_get_batch (history, i, &m))
-        g_assert_not_reached ();
-      co2s_metrics_csv_append_row (&m, out);
-    }
-
+  append_rows (history, 0, n, G_MAXSIZE, out);
   return g_string_free (out, FALSE);
 }
 
@@ -134,15 +228,48 @@ co2s_metrics_csv_write (Co2sMetricsHistory *history,
                         const char *path,
                         GError **error)
 {
-  g_autofree char *csv = NULL;
-
   g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (history), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  csv = co2s_metrics_csv_from_history (history);
-  /* g_file_set_contents_full's messages already name the file. */
-  return g_file_set_contents_full (path, csv, -1,
-                                   G_FILE_SET_CONTENTS_CONSISTENT,
-                                   0644, error);
+  return write_csv (history, path, NULL, NULL, error);
+}
+
+void
+co2s_metrics_csv_write_async (Co2sMetricsHistory *history,
+                              const char *path,
+                              GCancellable *cancellable,
+                              Co2sProgressFunc progress,
+                              gpointer progress_data,
+                              GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  WriteJob *job;
+
+  g_return_if_fail (CO2S_IS_METRICS_HISTORY (history));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  job = g_new0 (WriteJob, 1);
+  job->history = co2s_metrics_history_copy (history);
+  job->path = g_strdup (path);
+  job->progress = co2s_progress_new (progress, progress_data);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, co2s_metrics_csv_write_async);
+  g_task_set_name (task, "[co2s] metrics CSV export");
+  g_task_set_task_data (task, job, write_job_free);
+  g_task_run_in_thread (task, write_in_thread);
+}
+
+gboolean
+co2s_metrics_csv_write_finish (GAsyncResult *result,
+                               GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, co2s_metrics_csv_write_async), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -9,11 +9,13 @@
  * field. timestamp is ISO 8601 UTC with milliseconds. Lines end with "\n".
  *
  * Any thread, but a Co2sMetricsHistory must only be read from its own
- * (main) thread. */
+ * (main) thread: co2s_metrics_csv_write_async copies it there and writes
+ * the copy on a worker thread. */
 #pragma once
 
 #include <gio/gio.h>
 
+#include "co2s-export.h"
 #include "co2s-metrics.h"
 #include "co2s-metrics-history.h"
 
@@ -34,10 +36,32 @@ void co2s_metrics_csv_append_row (const Co2sBatchMetrics *m,
 char *co2s_metrics_csv_from_history (Co2sMetricsHistory *history);
 
 /* Writes co2s_metrics_csv_from_history() to @path, replacing it atomically
- * (a temporary file renamed over it). FALSE with a G_FILE_ERROR whose
- * message names @path when it cannot be written. Blocking. */
+ * (a temporary file beside it, renamed over it). FALSE with a GIO error
+ * whose message names @path when it cannot be written; @path is then left
+ * as it was. Blocking. */
 gboolean co2s_metrics_csv_write (Co2sMetricsHistory *history,
                                  const char *path,
                                  GError **error);
+
+/* The same without blocking: @history is copied now
+ * (co2s_metrics_history_copy: later changes are not in the file), the copy
+ * written on a worker thread in chunks. @progress (may be NULL) is called
+ * with @progress_data on the caller's thread-default main context as the
+ * rows are written, ending with 1.0 before @callback on success;
+ * @progress_data must stay valid until @callback has run. Cancelling
+ * @cancellable (may be NULL) stops the job: G_IO_ERROR_CANCELLED and @path
+ * left as it was. @callback runs on the caller's thread-default main
+ * context. Main thread (@history's). */
+void co2s_metrics_csv_write_async (Co2sMetricsHistory *history,
+                                   const char *path,
+                                   GCancellable *cancellable,
+                                   Co2sProgressFunc progress,
+                                   gpointer progress_data,
+                                   GAsyncReadyCallback callback,
+                                   gpointer user_data);
+
+/* TRUE once the file is in place; FALSE with the error described above. */
+gboolean co2s_metrics_csv_write_finish (GAsyncResult *result,
+                                        GError **error);
 
 G_END_DECLS

@@ -342,6 +342,24 @@ co2s_metrics_history_new (void)
   return g_object_new (CO2S_TYPE_METRICS_HISTORY, NULL);
 }
 
+Co2sMetricsHistory *
+co2s_metrics_history_copy (Co2sMetricsHistory *self)
+{
+  Co2sMetricsHistory *copy;
+
+  g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), NULL);
+
+  copy = co2s_metrics_history_new ();
+  copy->rolling_window = self->rolling_window;
+  copy->rate_window = self->rate_window;
+  copy->dataset_rows = self->dataset_rows;
+  co2s_metrics_store_free (copy->store);
+  copy->store = co2s_metrics_store_copy (self->store);
+  g_array_unref (copy->rolling);
+  copy->rolling = g_array_copy (self->rolling);
+  return copy;
+}
+
 Co2sMetricsAppendResult
 co2s_metrics_history_append (Co2sMetricsHistory *self,
                              const Co2sBatchMetrics *m)

@@ -87,6 +87,13 @@ G_DECLARE_FINAL_TYPE (Co2sMetricsHistory, co2s_metrics_history, CO2S, METRICS_HI
 /* A new, empty history with the default windows and data set size. */
 Co2sMetricsHistory *co2s_metrics_history_new (void);
 
+/* A snapshot of @self: a new history holding the same batches, series
+ * count and settings, independent of @self from now on (no signal links;
+ * generation and epoch start afresh). O(n) copies, no parsing. Call it on
+ * @self's thread; the copy, shared with no one, may then be handed to
+ * one other thread (e.g. an export job) and used there. */
+Co2sMetricsHistory *co2s_metrics_history_copy (Co2sMetricsHistory *self);
+
 /* ---- adding ------------------------------------------------------------- */
 
 /* Applies the rules above to one batch; emits "new-series" (when a series

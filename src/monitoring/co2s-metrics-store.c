@@ -37,6 +37,16 @@ co2s_metrics_store_free (Co2sMetricsStore *store)
   g_free (store);
 }
 
+Co2sMetricsStore *
+co2s_metrics_store_copy (const Co2sMetricsStore *store)
+{
+  Co2sMetricsStore *copy = g_memdup2 (store, sizeof *store);
+
+  for (guint i = 0; i < N_COLS; i++)
+    copy->cols[i] = g_array_copy (store->cols[i]);
+  return copy;
+}
+
 void
 co2s_metrics_store_truncate (Co2sMetricsStore *store, guint len)
 {

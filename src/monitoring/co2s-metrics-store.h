@@ -45,6 +45,8 @@ co2s_metrics_store_len (const Co2sMetricsStore *store)
 
 Co2sMetricsStore *co2s_metrics_store_new (void);
 void co2s_metrics_store_free (Co2sMetricsStore *store);
+/* An independent copy of @store (the columns copied). */
+Co2sMetricsStore *co2s_metrics_store_copy (const Co2sMetricsStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Co2sMetricsStore, co2s_metrics_store_free)
 
 /* Keeps the first @len batches; recomputes the best when it was dropped. */

@@ -1,4 +1,5 @@
-/* co2s-rmse-plot-export.c — the RMSE plot as a PNG, SVG or PDF file, and
+/* co2s-rmse-plot-export.c — the RMSE plot as a PNG, SVG or PDF file (on
+ * the calling thread or on a worker thread, from a copy of the history), and
  * in words for screen readers. Declared in co2s-rmse-plot.h. */
 #define G_LOG_DOMAIN "co2s-plot"
 
@@ -26,8 +27,21 @@ typedef enum {
 /* Where cairo's stream writers send bytes; keeps the first error. */
 typedef struct {
   GOutputStream *stream;
+  GCancellable *cancellable;
   GError *error;
 } Sink;
+
+/* What co2s_rmse_plot_export_async hands its worker thread. */
+typedef struct {
+  Co2sMetricsHistory *history;    /* a copy, the worker's alone; or NULL */
+  Co2sRmsePlotOptions options;
+  gboolean has_options;
+  char *title;                    /* options.title points here */
+  char *path;
+  int width;
+  int height;
+  Co2sProgress *progress;
+} ExportJob;
 
 static cairo_status_t
 sink_write (void *closure, const unsigned char *data, unsigned int length)
@@ -36,7 +50,7 @@ sink_write (void *closure, const unsigned char *data, unsigned int length)
 
   if (sink->error != NULL)
     return CAIRO_STATUS_WRITE_ERROR;
-  if (!g_output_stream_write_all (sink->stream, data, length, NULL, NULL, &sink->error))
+  if (!g_output_stream_write_all (sink->stream, data, length, NULL, sink->cancellable, &sink->error))
     return CAIRO_STATUS_WRITE_ERROR;
   return CAIRO_STATUS_SUCCESS;
 }
@@ -74,8 +88,7 @@ cairo_ok (cairo_status_t status, Sink *sink, const char *path, GError **error)
 {
   if (sink->error != NULL)
     {
-      g_propagate_prefixed_error (error, g_steal_pointer (&sink->error),
-                                  _("Cannot write “%s”: "), path);
+      co2s_export_propagate_error (error, g_steal_pointer (&sink->error), path);
       return FALSE;
     }
   if (status != CAIRO_STATUS_SUCCESS)
@@ -87,6 +100,8 @@ cairo_ok (cairo_status_t status, Sink *sink, const char *path, GError **error)
   return TRUE;
 }
 
+/* Draws and encodes into @sink, reporting progress between the steps and
+ * stopping at the first one after a cancellation. */
 static gboolean
 render (Co2sMetricsHistory *history,
         const Co2sRmsePlotOptions *options,
@@ -95,12 +110,19 @@ render (Co2sMetricsHistory *history,
         int height,
         Sink *sink,
         const char *path,
+        Co2sProgress *progress,
         GError **error)
 {
   g_autoptr(Co2sRmsePlot) plot = co2s_rmse_plot_new (history);
   cairo_surface_t *surface;
   cairo_status_t status;
   cairo_t *cr;
+
+  /* The decimation first, outside the lock that serialises PLplot. */
+  co2s_rmse_plot_prepare (plot, width, height, options);
+  co2s_progress_report (progress, 0.3);
+  if (g_cancellable_set_error_if_cancelled (sink->cancellable, error))
+    return FALSE;
 
   switch (format)
     {
@@ -125,35 +147,39 @@ render (Co2sMetricsHistory *history,
   co2s_rmse_plot_draw (plot, cr, width, height, options);
   status = cairo_status (cr);
   cairo_destroy (cr);
+  co2s_progress_report (progress, 0.6);
 
-  if (status == CAIRO_STATUS_SUCCESS && format == FORMAT_PNG)
+  if (status == CAIRO_STATUS_SUCCESS && g_cancellable_is_cancelled (sink->cancellable))
+    status = CAIRO_STATUS_WRITE_ERROR;
+  else if (status == CAIRO_STATUS_SUCCESS && format == FORMAT_PNG)
     status = cairo_surface_write_to_png_stream (surface, sink_write, sink);
   cairo_surface_finish (surface);
   if (status == CAIRO_STATUS_SUCCESS)
     status = cairo_surface_status (surface);
   cairo_surface_destroy (surface);
+  co2s_progress_report (progress, 0.95);
 
+  if (g_cancellable_set_error_if_cancelled (sink->cancellable, error))
+    return FALSE;
   return cairo_ok (status, sink, path, error);
 }
 
-gboolean
-co2s_rmse_plot_export (Co2sMetricsHistory *history,
-                       const Co2sRmsePlotOptions *options,
-                       const char *path,
-                       int width,
-                       int height,
-                       GError **error)
+/* The sync and async exports. */
+static gboolean
+export_plot (Co2sMetricsHistory *history,
+             const Co2sRmsePlotOptions *options,
+             const char *path,
+             int width,
+             int height,
+             GCancellable *cancellable,
+             Co2sProgress *progress,
+             GError **error)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileOutputStream) stream = NULL;
-  g_autoptr(GError) local_error = NULL;
-  Sink sink = { NULL, NULL };
+  g_autoptr(Co2sExportFile) file = NULL;
+  Sink sink = { NULL, cancellable, NULL };
   Format format;
 
-  g_return_val_if_fail (history == NULL || CO2S_IS_METRICS_HISTORY (history), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
+  co2s_progress_report (progress, 0.0);
   if (!format_from_path (path, &format, error))
     return FALSE;
   if (width < EXPORT_MIN_SIZE || width > EXPORT_MAX_SIZE ||
@@ -166,32 +192,112 @@ co2s_rmse_plot_export (Co2sMetricsHistory *history,
     }
 
   /* Written beside the target and renamed over it on success. */
-  file = g_file_new_for_path (path);
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, &local_error);
-  if (stream == NULL)
+  file = co2s_export_file_new (path, cancellable, error);
+  if (file == NULL)
+    return FALSE;
+  sink.stream = co2s_export_file_get_stream (file);
+  if (!render (history, options, format, width, height, &sink, path, progress, error) ||
+      !co2s_export_file_commit (file, cancellable, error))
     {
-      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                  _("Cannot write “%s”: "), path);
+      g_clear_error (&sink.error);
       return FALSE;
     }
-
-  sink.stream = G_OUTPUT_STREAM (stream);
-  if (!render (history, options, format, width, height, &sink, path, error))
-    {
-      g_autoptr(GCancellable) cancel = g_cancellable_new ();
-
-      /* A cancelled close drops the temporary file and keeps the old one. */
-      g_cancellable_cancel (cancel);
-      g_output_stream_close (G_OUTPUT_STREAM (stream), cancel, NULL);
-      return FALSE;
-    }
-  if (!g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &local_error))
-    {
-      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                  _("Cannot write “%s”: "), path);
-      return FALSE;
-    }
+  co2s_progress_report (progress, 1.0);
   return TRUE;
+}
+
+static void
+export_job_free (gpointer data)
+{
+  ExportJob *job = data;
+
+  g_clear_object (&job->history);
+  g_free (job->title);
+  g_free (job->path);
+  g_clear_pointer (&job->progress, co2s_progress_unref);
+  g_free (job);
+}
+
+static void
+export_in_thread (GTask *task,
+                  gpointer source_object,
+                  gpointer task_data,
+                  GCancellable *cancellable)
+{
+  ExportJob *job = task_data;
+  GError *error = NULL;
+
+  if (export_plot (job->history, job->has_options ? &job->options : NULL, job->path,
+                   job->width, job->height, cancellable, job->progress, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+gboolean
+co2s_rmse_plot_export (Co2sMetricsHistory *history,
+                       const Co2sRmsePlotOptions *options,
+                       const char *path,
+                       int width,
+                       int height,
+                       GError **error)
+{
+  g_return_val_if_fail (history == NULL || CO2S_IS_METRICS_HISTORY (history), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return export_plot (history, options, path, width, height, NULL, NULL, error);
+}
+
+void
+co2s_rmse_plot_export_async (Co2sMetricsHistory *history,
+                             const Co2sRmsePlotOptions *options,
+                             const char *path,
+                             int width,
+                             int height,
+                             GCancellable *cancellable,
+                             Co2sProgressFunc progress,
+                             gpointer progress_data,
+                             GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ExportJob *job;
+
+  g_return_if_fail (history == NULL || CO2S_IS_METRICS_HISTORY (history));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  job = g_new0 (ExportJob, 1);
+  job->history = history != NULL ? co2s_metrics_history_copy (history) : NULL;
+  if (options != NULL)
+    {
+      job->options = *options;
+      job->has_options = TRUE;
+      job->title = g_strdup (options->title);
+      job->options.title = job->title;
+    }
+  job->path = g_strdup (path);
+  job->width = width;
+  job->height = height;
+  job->progress = co2s_progress_new (progress, progress_data);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, co2s_rmse_plot_export_async);
+  g_task_set_name (task, "[co2s] plot export");
+  g_task_set_task_data (task, job, export_job_free);
+  g_task_run_in_thread (task, export_in_thread);
+}
+
+gboolean
+co2s_rmse_plot_export_finish (GAsyncResult *result,
+                              GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, co2s_rmse_plot_export_async), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* RMSE in g/km, with the precision a reader needs. */

@@ -20,6 +20,7 @@
 #include <cairo.h>
 #include <gio/gio.h>
 
+#include "co2s-export.h"
 #include "co2s-metrics-history.h"
 
 G_BEGIN_DECLS
@@ -98,16 +99,46 @@ gsize co2s_rmse_plot_get_last_point_count (Co2sRmsePlot *self);
 
 /* Writes the plot of @history (may be NULL) to @path, the format chosen by
  * the extension (case-insensitive): .png (a @width × @height pixel image),
- * .svg or .pdf (@width × @height points). The file is replaced atomically.
- * Unknown extension: G_IO_ERROR_INVALID_ARGUMENT naming it; sizes outside
- * 16..16384: G_IO_ERROR_INVALID_ARGUMENT; write failures: the GIO error,
- * message naming @path. */
+ * .svg or .pdf (@width × @height points). The file is replaced atomically
+ * (written beside @path, renamed over it): on failure @path is left as it
+ * was. Unknown extension: G_IO_ERROR_INVALID_ARGUMENT naming it; sizes
+ * outside 16..16384: G_IO_ERROR_INVALID_ARGUMENT; write failures: the GIO
+ * error, message naming @path. Blocking; @history is read on the calling
+ * thread, which must be its own. */
 gboolean co2s_rmse_plot_export (Co2sMetricsHistory *history,
                                 const Co2sRmsePlotOptions *options,
                                 const char *path,
                                 int width,
                                 int height,
                                 GError **error);
+
+/* The same without blocking: @history (may be NULL) is copied now
+ * (co2s_metrics_history_copy: later changes are not drawn) and @options
+ * (may be NULL; its title too), then the copy is drawn and encoded on a
+ * worker thread; the file is what co2s_rmse_plot_export writes (byte for
+ * byte, but for a PDF's creation date and cairo's SVG ids). @progress (may be NULL) is called with @progress_data on the
+ * caller's thread-default main context as the steps complete (decimated,
+ * drawn, encoded), ending with 1.0 before @callback on success;
+ * @progress_data must stay valid until @callback has run. Cancelling
+ * @cancellable (may be NULL) stops the job at its next step:
+ * G_IO_ERROR_CANCELLED and @path left as it was. While the worker draws,
+ * other PLplot drawing in the process waits (one PLplot user at a time).
+ * @callback runs on the caller's thread-default main context. Main thread
+ * (@history's). */
+void co2s_rmse_plot_export_async (Co2sMetricsHistory *history,
+                                  const Co2sRmsePlotOptions *options,
+                                  const char *path,
+                                  int width,
+                                  int height,
+                                  GCancellable *cancellable,
+                                  Co2sProgressFunc progress,
+                                  gpointer progress_data,
+                                  GAsyncReadyCallback callback,
+                                  gpointer user_data);
+
+/* TRUE once the file is in place; FALSE with the error described above. */
+gboolean co2s_rmse_plot_export_finish (GAsyncResult *result,
+                                       GError **error);
 
 /* One sentence for screen readers, in the current locale, e.g.
  * "Latest RMSE 6.2 g/km at batch 74; best 5.1 g/km at batch 60." or

@@ -1,5 +1,6 @@
 /* test-metrics-csv.c — src/monitoring/co2s-metrics-csv: the CSV export of the
- * metrics, headless, in the C locale and in a French one (LOCPATH). */
+ * metrics, headless, in the C locale and in a French one (LOCPATH), on the
+ * calling thread and as an async job (same bytes, progress, cancel). */
 #define G_LOG_DOMAIN "test-metrics-csv"
 
 #include <glib/gstdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "co2s-metrics-csv.h"
+#include "co2s-test-util.h"
 
 static void
 make_batch (Co2sBatchMetrics *m,
@@ -123,9 +125,193 @@ test_history_file (void)
   g_assert_false (co2s_metrics_csv_write (history, bad, &error));
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "metrics.csv"));
+  g_clear_error (&error);
 
   g_remove (path);
   g_rmdir (dir);
+}
+
+static Co2sMetricsHistory *
+make_history (guint n)
+{
+  Co2sMetricsHistory *history = co2s_metrics_history_new ();
+  g_autoptr(GArray) batches = g_array_sized_new (FALSE, FALSE, sizeof (Co2sBatchMetrics), n);
+
+  for (guint64 b = 1; b <= n; b++)
+    {
+      Co2sBatchMetrics m;
+
+      make_batch (&m, b);
+      g_array_append_val (batches, m);
+    }
+  co2s_metrics_history_append_many (history, (const Co2sBatchMetrics *) (gpointer) batches->data, n);
+  return history;
+}
+
+/* Progress as the main context saw it. */
+typedef struct {
+  GArray *values;              /* double */
+  GThread *main_thread;
+  gboolean wrong_thread;
+  GAsyncResult **result;       /* the job's, set by co2s_test_store_result */
+  gboolean after_result;
+} ProgressLog;
+
+static void
+log_progress (double fraction, gpointer data)
+{
+  ProgressLog *log = data;
+
+  if (g_thread_self () != log->main_thread)
+    log->wrong_thread = TRUE;
+  if (*log->result != NULL)
+    log->after_result = TRUE;
+  g_array_append_val (log->values, fraction);
+}
+
+/* Non-decreasing, within 0..1, ending at 1, all before the result, all on
+ * the main thread. */
+static void
+assert_progress_complete (const ProgressLog *log)
+{
+  g_assert_false (log->wrong_thread);
+  g_assert_false (log->after_result);
+  g_assert_cmpuint (log->values->len, >=, 1);
+  for (guint i = 0; i < log->values->len; i++)
+    {
+      double v = g_array_index (log->values, double, i);
+
+      g_assert_cmpfloat (v, >=, 0.0);
+      g_assert_cmpfloat (v, <=, 1.0);
+      if (i > 0)
+        g_assert_cmpfloat (v, >, g_array_index (log->values, double, i - 1));
+    }
+  g_assert_cmpfloat (g_array_index (log->values, double, log->values->len - 1), ==, 1.0);
+}
+
+/* Files in @dir other than @keep (a temporary file left behind). */
+static guint
+count_other_files (const char *dir, const char *keep)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (g_strcmp0 (name, keep) != 0)
+      n++;
+  return n;
+}
+
+/* The async job writes the same bytes as the sync write, from the history
+ * as it was when the job started, with progress up to 1. */
+static void
+test_write_async (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = make_history (20000);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = co2s_test_tmpdir ();
+  g_autofree char *sync_path = g_build_filename (dir, "sync.csv", NULL);
+  g_autofree char *async_path = g_build_filename (dir, "async.csv", NULL);
+  g_autofree char *expected = NULL;
+  g_autofree char *got = NULL;
+  ProgressLog log = { g_array_new (FALSE, FALSE, sizeof (double)), g_thread_self (), FALSE, &result, FALSE };
+  gsize expected_len, got_len;
+
+  g_assert_true (co2s_metrics_csv_write (history, sync_path, &error));
+  g_assert_no_error (error);
+
+  co2s_metrics_csv_write_async (history, async_path, NULL, log_progress, &log,
+                                co2s_test_store_result, &result);
+  /* Changes after the start are not in the file. */
+  {
+    Co2sBatchMetrics m;
+
+    make_batch (&m, 20001);
+    co2s_metrics_history_append (history, &m);
+    make_batch (&m, 1);
+    m.timestamp_us++;
+    co2s_metrics_history_append (history, &m);   /* a new series */
+  }
+  co2s_test_assert_result (&result, 30000, "the async CSV export");
+  g_assert_true (co2s_metrics_csv_write_finish (result, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_get_contents (sync_path, &expected, &expected_len, NULL));
+  g_assert_true (g_file_get_contents (async_path, &got, &got_len, NULL));
+  g_assert_cmpmem (got, got_len, expected, expected_len);
+  assert_progress_complete (&log);
+  g_test_message ("%u progress reports for %" G_GSIZE_FORMAT " bytes", log.values->len, got_len);
+
+  /* An empty history: the header alone, progress still up to 1. */
+  {
+    g_autoptr(Co2sMetricsHistory) empty = co2s_metrics_history_new ();
+    g_autoptr(GAsyncResult) result2 = NULL;
+    g_autofree char *csv = NULL;
+    ProgressLog log2 = { g_array_new (FALSE, FALSE, sizeof (double)), g_thread_self (), FALSE, &result2, FALSE };
+
+    co2s_metrics_csv_write_async (empty, async_path, NULL, log_progress, &log2,
+                                  co2s_test_store_result, &result2);
+    co2s_test_assert_result (&result2, 10000, "the async CSV export of nothing");
+    g_assert_true (co2s_metrics_csv_write_finish (result2, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (async_path, &csv, NULL, NULL));
+    g_assert_cmpstr (csv, ==, CO2S_METRICS_CSV_HEADER "\n");
+    assert_progress_complete (&log2);
+    g_array_unref (log2.values);
+  }
+
+  g_assert_cmpuint (count_other_files (dir, "sync.csv"), ==, 1);
+  g_array_unref (log.values);
+}
+
+static void
+cancel_on_progress (double fraction, gpointer data)
+{
+  if (fraction > 0.0)
+    g_cancellable_cancel (data);
+}
+
+/* Cancelled, before or during the job: G_IO_ERROR_CANCELLED, the target as
+ * it was (absent, or its old contents), no temporary file left. */
+static void
+test_write_async_cancel (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = make_history (200000);
+  g_autofree char *dir = co2s_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "metrics.csv", NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint when = 0; when < 2; when++)
+    {
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autofree char *contents = NULL;
+
+      /* A new file, cancelled before the start; then one that exists,
+       * cancelled once some of its 18 MB are written. */
+      if (when == 0)
+        g_cancellable_cancel (cancellable);
+      else
+        g_assert_true (g_file_set_contents (path, "old\n", -1, NULL));
+      co2s_metrics_csv_write_async (history, path, cancellable, cancel_on_progress, cancellable,
+                                    co2s_test_store_result, &result);
+      co2s_test_assert_result (&result, 30000, "the cancelled CSV export");
+      g_assert_false (co2s_metrics_csv_write_finish (result, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_clear_error (&error);
+
+      if (when == 0)
+        g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      else
+        {
+          g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+          g_assert_cmpstr (contents, ==, "old\n");
+        }
+      g_assert_cmpuint (count_other_files (dir, "metrics.csv"), ==, 0);
+    }
 }
 
 /* Under a locale with a decimal comma the file keeps decimal points. */
@@ -165,6 +351,8 @@ main (int argc,
   g_test_add_func ("/metrics-csv/exact-doubles", test_exact_doubles);
   g_test_add_func ("/metrics-csv/full-algo-buffer", test_full_algo_buffer);
   g_test_add_func ("/metrics-csv/history-file", test_history_file);
+  g_test_add_func ("/metrics-csv/write-async", test_write_async);
+  g_test_add_func ("/metrics-csv/write-async-cancel", test_write_async_cancel);
   g_test_add_func ("/metrics-csv/french-locale", test_french_locale);
 
   return g_test_run ();

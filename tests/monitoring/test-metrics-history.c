@@ -59,6 +59,86 @@ count_signal (gpointer instance, gpointer data)
   (*(guint *) data)++;
 }
 
+/* ---- /metrics-history/copy -------------------------------------------------------- */
+
+static void
+assert_same_kpis (Co2sMetricsHistory *a, Co2sMetricsHistory *b)
+{
+  Co2sMetricsKpis ka, kb;
+
+  co2s_metrics_history_get_kpis (a, T0, &ka);
+  co2s_metrics_history_get_kpis (b, T0, &kb);
+  g_assert_cmpmem (&ka, sizeof ka, &kb, sizeof kb);
+}
+
+/* A copy holds the same batches, KPIs, series and settings, and lives its
+ * own life from then on. */
+static void
+test_copy (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  g_autoptr(Co2sMetricsHistory) copy = NULL;
+  const double *rolling;
+  guint changed = 0, n;
+
+  co2s_metrics_history_set_rolling_window (history, 3);
+  co2s_metrics_history_set_rate_window (history, 4);
+  co2s_metrics_history_set_dataset_rows (history, 1234);
+  for (guint64 b = 1; b <= 30; b++)
+    {
+      Co2sBatchMetrics m = batch (b, b == 7 ? NAN : 10.0 + 50.0 / b, T0 + b * 1000);
+
+      co2s_metrics_history_append (history, &m);
+    }
+  {
+    Co2sBatchMetrics m = batch (1, 80.0, T0 + 100000);   /* a second series */
+
+    co2s_metrics_history_append (history, &m);
+  }
+  for (guint64 b = 2; b <= 12; b++)
+    {
+      Co2sBatchMetrics m = batch (b, 70.0 / b, T0 + 100000 + b * 1000);
+
+      co2s_metrics_history_append (history, &m);
+    }
+  rolling = co2s_metrics_history_get_rolling_rmse_column (history, NULL);
+  g_assert_nonnull (rolling);
+
+  copy = co2s_metrics_history_copy (history);
+  g_assert_true (copy != history);
+  g_assert_cmpuint (co2s_metrics_history_get_n_batches (copy), ==, 12);
+  g_assert_cmpuint (co2s_metrics_history_get_series (copy), ==, co2s_metrics_history_get_series (history));
+  g_assert_cmpuint (co2s_metrics_history_get_rolling_window (copy), ==, 3);
+  g_assert_cmpuint (co2s_metrics_history_get_rate_window (copy), ==, 4);
+  g_assert_cmpuint (co2s_metrics_history_get_dataset_rows (copy), ==, 1234);
+  for (guint i = 0; i < 12; i++)
+    {
+      Co2sBatchMetrics a, b;
+
+      g_assert_true (co2s_metrics_history_get_batch (history, i, &a));
+      g_assert_true (co2s_metrics_history_get_batch (copy, i, &b));
+      g_assert_cmpmem (&a, sizeof a, &b, sizeof b);
+    }
+  g_assert_cmpmem (co2s_metrics_history_get_rolling_rmse_column (copy, &n), n * sizeof (double),
+                   rolling, 12 * sizeof (double));
+  assert_same_kpis (history, copy);
+
+  /* Independent: changes to either leave the other as it was, and the
+   * copy's signals are its own. */
+  g_signal_connect (history, "changed", G_CALLBACK (count_signal), &changed);
+  {
+    Co2sBatchMetrics m = batch (13, 3.0, T0 + 200000);
+
+    co2s_metrics_history_append (copy, &m);
+    g_assert_cmpuint (changed, ==, 0);
+    g_assert_cmpuint (co2s_metrics_history_get_n_batches (history), ==, 12);
+    co2s_metrics_history_clear (history);
+    g_assert_cmpuint (changed, ==, 1);
+    g_assert_cmpuint (co2s_metrics_history_get_n_batches (copy), ==, 13);
+    g_assert_cmpfloat (co2s_metrics_history_get_last_rmse (copy), ==, 3.0);
+  }
+}
+
 /* ---- /metrics-history/load-jsonl ------------------------------------------------ */
 
 static void
@@ -556,6 +636,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/metrics-history/load-jsonl", test_load_jsonl);
   g_test_add_func ("/metrics-history/load-async", test_load_async);
   g_test_add_func ("/metrics-history/kpis", test_kpis);
+  g_test_add_func ("/metrics-history/copy", test_copy);
   g_test_add_func ("/metrics-history/rolling-column", test_rolling_column);
   g_test_add_func ("/metrics-history/dedupe-and-reset", test_dedupe_and_reset);
   g_test_add_func ("/metrics-history/million-batches", test_million_batches);

@@ -1,5 +1,6 @@
-/* test-rmse-plot.c — the RMSE plot: export to PNG/SVG/PDF, errors, the
- * accessible description, contrast, decimation on the draw path. */
+/* test-rmse-plot.c — the RMSE plot: export to PNG/SVG/PDF (on the calling
+ * thread and as an async job), errors, the accessible description,
+ * contrast, decimation on the draw path. */
 #define G_LOG_DOMAIN "test-rmse-plot"
 
 #include <cairo.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "co2s-rmse-plot.h"
+#include "co2s-test-util.h"
 
 #define T0 G_GINT64_CONSTANT (1718000000000000)
 
@@ -205,6 +207,211 @@ test_export_pdf (void)
   g_assert_true (g_str_has_prefix (contents, "%PDF-"));
   /* A complete file: the trailer is at the end. */
   g_assert_nonnull (g_strstr_len (contents + len - 16, 16, "%%EOF"));
+}
+
+/* ---- /plot/export/async ------------------------------------------------------------ */
+
+/* Progress as the main context saw it. */
+typedef struct {
+  GArray *values;              /* double */
+  GThread *main_thread;
+  gboolean wrong_thread;
+  GAsyncResult **result;       /* the job's, set by co2s_test_store_result */
+  gboolean after_result;
+} ProgressLog;
+
+static void
+log_progress (double fraction, gpointer data)
+{
+  ProgressLog *log = data;
+
+  if (g_thread_self () != log->main_thread)
+    log->wrong_thread = TRUE;
+  if (*log->result != NULL)
+    log->after_result = TRUE;
+  g_array_append_val (log->values, fraction);
+}
+
+/* A file's bytes, but for what two exports of the same plot differ by: a
+ * PDF's creation date, and the SVG ids cairo numbers across the process. */
+static GBytes *
+export_bytes (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  if (g_str_has_suffix (path, ".pdf"))
+    {
+      /* Binary: blanked in place (a date has a fixed length). */
+      static const char key[] = "/CreationDate (D:";
+      gsize at = 0;
+
+      while (at + strlen (key) <= len && memcmp (contents + at, key, strlen (key)) != 0)
+        at++;
+      g_assert_cmpuint (at + strlen (key), <=, len);
+      for (gsize i = at + strlen (key); i < len && contents[i] != ')'; i++)
+        contents[i] = '#';
+    }
+  else if (g_str_has_suffix (path, ".svg"))
+    {
+      g_autoptr(GRegex) id = g_regex_new ("surface[0-9]+", 0, 0, NULL);
+      char *masked = g_regex_replace_literal (id, contents, len, 0, "surface#", 0, NULL);
+
+      g_assert_nonnull (masked);
+      return g_bytes_new_take (masked, strlen (masked));
+    }
+  return g_bytes_new_take (g_steal_pointer (&contents), len);
+}
+
+/* Files in @dir whose names start with ".": temporary files left behind. */
+static guint
+count_hidden_files (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (name[0] == '.')
+      n++;
+  return n;
+}
+
+/* The async export writes what the sync export writes, from the history
+ * and options as they were at the start, with progress up to 1 before the
+ * result, all on the main thread. */
+static void
+test_export_async (void)
+{
+  static const char * const extensions[] = { "png", "svg", "pdf" };
+  g_autoptr(Co2sMetricsHistory) history = make_history (5000);
+  g_autofree char *dir = co2s_test_tmpdir ();
+
+  for (guint e = 0; e < G_N_ELEMENTS (extensions); e++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) expected = NULL;
+      g_autoptr(GBytes) got = NULL;
+      g_autofree char *sync_name = g_strdup_printf ("sync.%s", extensions[e]);
+      g_autofree char *async_name = g_strdup_printf ("async.%s", extensions[e]);
+      g_autofree char *sync_path = g_build_filename (dir, sync_name, NULL);
+      g_autofree char *async_path = g_build_filename (dir, async_name, NULL);
+      ProgressLog log = { g_array_new (FALSE, FALSE, sizeof (double)), g_thread_self (), FALSE, &result, FALSE };
+      Co2sRmsePlotOptions options;
+      char title[32];
+      guint n_before = co2s_metrics_history_get_n_batches (history);
+
+      co2s_rmse_plot_options_init (&options);
+      options.show_fit = TRUE;
+      g_strlcpy (title, "RMSE per batch", sizeof title);
+      options.title = title;
+      g_assert_true (co2s_rmse_plot_export (history, &options, sync_path, 640, 400, &error));
+      g_assert_no_error (error);
+
+      co2s_rmse_plot_export_async (history, &options, async_path, 640, 400, NULL,
+                                   log_progress, &log, co2s_test_store_result, &result);
+      /* The history, the options and the title change after the start. */
+      g_strlcpy (title, "Changed", sizeof title);
+      options.log_y = TRUE;
+      {
+        Co2sBatchMetrics m = { 0 };
+
+        m.batch = n_before + 1;
+        m.rmse = 1000.0;
+        m.timestamp_us = T0 + (n_before + 1) * 100000ll;
+        co2s_metrics_history_append (history, &m);
+      }
+      co2s_test_assert_result (&result, 30000, "the async plot export");
+      g_assert_true (co2s_rmse_plot_export_finish (result, &error));
+      g_assert_no_error (error);
+
+      expected = export_bytes (sync_path);
+      got = export_bytes (async_path);
+      g_assert_cmpuint (g_bytes_get_size (got), >, 1000);
+      g_assert_true (g_bytes_equal (got, expected));
+
+      g_assert_false (log.wrong_thread);
+      g_assert_false (log.after_result);
+      g_assert_cmpuint (log.values->len, >=, 1);
+      for (guint i = 1; i < log.values->len; i++)
+        g_assert_cmpfloat (g_array_index (log.values, double, i), >,
+                           g_array_index (log.values, double, i - 1));
+      g_assert_cmpfloat (g_array_index (log.values, double, log.values->len - 1), ==, 1.0);
+      g_test_message ("%s: %u progress reports", extensions[e], log.values->len);
+      g_array_unref (log.values);
+    }
+
+  /* No history at all, and errors come through the result. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GAsyncResult) bad_result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = g_build_filename (dir, "empty.png", NULL);
+    g_autofree char *bad = g_build_filename (dir, "plot.gif", NULL);
+
+    co2s_rmse_plot_export_async (NULL, NULL, path, 320, 200, NULL, NULL, NULL,
+                                 co2s_test_store_result, &result);
+    co2s_rmse_plot_export_async (history, NULL, bad, 320, 200, NULL, NULL, NULL,
+                                 co2s_test_store_result, &bad_result);
+    co2s_test_assert_result (&result, 30000, "the async export of an empty plot");
+    co2s_test_assert_result (&bad_result, 30000, "the async export to a .gif");
+    g_assert_true (co2s_rmse_plot_export_finish (result, &error));
+    g_assert_no_error (error);
+    check_png (path, 320, 200, FALSE);
+    g_assert_false (co2s_rmse_plot_export_finish (bad_result, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
+  }
+  g_assert_cmpuint (count_hidden_files (dir), ==, 0);
+}
+
+static void
+cancel_on_progress (double fraction, gpointer data)
+{
+  if (fraction > 0.0)
+    g_cancellable_cancel (data);
+}
+
+/* Cancelled before the start, or after its first step: G_IO_ERROR_CANCELLED,
+ * the target as it was (absent, or its old contents), no temporary file. */
+static void
+test_export_async_cancel (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = make_history (200000);
+  g_autofree char *dir = co2s_test_tmpdir ();
+
+  for (guint e = 0; e < 3; e++)
+    {
+      static const char * const names[] = { "new.png", "old.png", "old.pdf" };
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = g_build_filename (dir, names[e], NULL);
+      g_autofree char *contents = NULL;
+
+      if (e == 0)
+        g_cancellable_cancel (cancellable);
+      else
+        g_assert_true (g_file_set_contents (path, "old", -1, NULL));
+      co2s_rmse_plot_export_async (history, NULL, path, 2000, 1200, cancellable,
+                                   cancel_on_progress, cancellable,
+                                   co2s_test_store_result, &result);
+      co2s_test_assert_result (&result, 30000, "the cancelled plot export");
+      g_assert_false (co2s_rmse_plot_export_finish (result, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+      if (e == 0)
+        g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      else
+        {
+          g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+          g_assert_cmpstr (contents, ==, "old");
+        }
+      g_assert_cmpuint (count_hidden_files (dir), ==, 0);
+    }
 }
 
 /* ---- /plot/export/bad-extension ----------------------------------------------------- */
@@ -515,6 +722,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/plot/export/svg", test_export_svg);
   g_test_add_func ("/plot/export/pdf", test_export_pdf);
   g_test_add_func ("/plot/export/bad-extension", test_export_bad_extension);
+  g_test_add_func ("/plot/export/async", test_export_async);
+  g_test_add_func ("/plot/export/async-cancel", test_export_async_cancel);
   g_test_add_func ("/plot/accessible-description", test_accessible_description);
   g_test_add_func ("/plot/palette-contrast", test_palette_contrast);
   g_test_add_func ("/plot/decimated-draw", test_decimated_draw);
