@@ -385,6 +385,134 @@ chosen_path (GtkFileChooser *chooser,
   return g_strconcat (path, extension, NULL);
 }
 
+/* ---- exports: run off the main thread, with a progress toast once slow ---- */
+
+/* An export shows its progress only after this long. */
+#define EXPORT_TOAST_DELAY_MS 100
+
+typedef gboolean (*ExportFinishFunc) (GAsyncResult *result,
+                                      GError **error);
+
+/* One export under way; freed when it completes. */
+typedef struct {
+  Co2sWindow *window;           /* weak: the export outlives a closed window */
+  GCancellable *cancellable;
+  char *path;
+  const char *busy_text;        /* translated, static */
+  const char *saved_format;
+  const char *error_format;
+  ExportFinishFunc finish;
+  guint delay_id;
+  AdwToast *toast;              /* once shown */
+  GtkProgressBar *bar;          /* owned: it may outlive the window */
+  double fraction;
+} ExportJob;
+
+static gboolean
+export_job_show_toast (gpointer data)
+{
+  ExportJob *job = data;
+
+  job->delay_id = 0;
+  if (job->window == NULL)
+    return G_SOURCE_REMOVE;
+
+  job->bar = g_object_ref_sink (GTK_PROGRESS_BAR (gtk_progress_bar_new ()));
+  gtk_progress_bar_set_text (job->bar, job->busy_text);
+  gtk_progress_bar_set_show_text (job->bar, TRUE);
+  gtk_progress_bar_set_fraction (job->bar, job->fraction);
+  gtk_widget_set_valign (GTK_WIDGET (job->bar), GTK_ALIGN_CENTER);
+  job->toast = adw_toast_new (job->busy_text);
+  adw_toast_set_custom_title (job->toast, GTK_WIDGET (job->bar));
+  adw_toast_set_button_label (job->toast, _("_Cancel"));
+  adw_toast_set_timeout (job->toast, 0);
+  g_signal_connect_swapped (job->toast, "button-clicked", G_CALLBACK (g_cancellable_cancel), job->cancellable);
+  adw_toast_overlay_add_toast (job->window->toast_overlay, g_object_ref (job->toast));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+export_job_progress (double fraction,
+                     gpointer data)
+{
+  ExportJob *job = data;
+
+  job->fraction = fraction;
+  if (job->bar != NULL)
+    gtk_progress_bar_set_fraction (job->bar, fraction);
+}
+
+static void
+export_job_done (GObject *source,
+                 GAsyncResult *result,
+                 gpointer data)
+{
+  ExportJob *job = data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = job->finish (result, &error);
+
+  g_clear_handle_id (&job->delay_id, g_source_remove);
+  if (job->toast != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (job->toast, job->cancellable);
+      adw_toast_dismiss (job->toast);
+      g_clear_object (&job->toast);
+    }
+  g_clear_object (&job->bar);
+  if (job->window != NULL && ok)
+    {
+      g_autofree char *name = display_name (job->path);
+      g_autofree char *message = g_strdup_printf (job->saved_format, name);
+
+      co2s_window_add_toast (job->window, message);
+    }
+  else if (job->window != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_error_toast (job->window, job->error_format, error);
+
+  g_clear_weak_pointer (&job->window);
+  g_object_unref (job->cancellable);
+  g_free (job->path);
+  g_free (job);
+}
+
+/* Starts the bookkeeping of an export to @path; the caller starts the
+ * export itself with the job's cancellable, export_job_progress and
+ * export_job_done. */
+static ExportJob *
+export_job_new (Co2sWindow *self,
+                const char *path,
+                const char *busy_text,
+                const char *saved_format,
+                const char *error_format,
+                ExportFinishFunc finish)
+{
+  ExportJob *job = g_new0 (ExportJob, 1);
+
+  g_set_weak_pointer (&job->window, self);
+  job->cancellable = g_cancellable_new ();
+  job->path = g_strdup (path);
+  job->busy_text = busy_text;
+  job->saved_format = saved_format;
+  job->error_format = error_format;
+  job->finish = finish;
+  job->delay_id = g_timeout_add (EXPORT_TOAST_DELAY_MS, export_job_show_toast, job);
+  return job;
+}
+
+/* What a file of the plot shows: the window's choices, in the light style,
+ * with a title, for reports and slides. */
+static void
+export_plot_options (Co2sWindow *self,
+                     Co2sRmsePlotOptions *options)
+{
+  co2s_plot_view_get_options (self->plot_view, options);
+  options->style = CO2S_PLOT_STYLE_LIGHT;
+  options->draw_background = TRUE;
+  options->show_legend = TRUE;
+  options->font_scale = 1.0;
+  options->title = _("Prequential RMSE per batch");
+}
+
 static void
 export_plot_response_cb (GtkNativeDialog *native,
                          int response,
@@ -393,22 +521,20 @@ export_plot_response_cb (GtkNativeDialog *native,
   Co2sWindow *self = CO2S_WINDOW (user_data);
   static const char * const extensions[] = { ".png", ".svg", ".pdf", NULL };
   g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
 
   if (response == GTK_RESPONSE_ACCEPT)
     path = chosen_path (GTK_FILE_CHOOSER (native), extensions);
 
   if (path != NULL)
     {
-      if (co2s_window_export_plot (self, path, &error))
-        {
-          g_autofree char *name = display_name (path);
-          g_autofree char *message = g_strdup_printf (_("Plot saved as “%s”"), name);
+      ExportJob *job = export_job_new (self, path, _("Exporting the plot…"), _("Plot saved as “%s”"),
+                                       _("Could not save the plot: %s"), co2s_rmse_plot_export_finish);
+      Co2sRmsePlotOptions options;
 
-          co2s_window_add_toast (self, message);
-        }
-      else
-        show_error_toast (self, _("Could not save the plot: %s"), error);
+      export_plot_options (self, &options);
+      co2s_rmse_plot_export_async (co2s_application_get_history (self->app), &options, path,
+                                   CO2S_WINDOW_EXPORT_WIDTH, CO2S_WINDOW_EXPORT_HEIGHT,
+                                   job->cancellable, export_job_progress, job, export_job_done, job);
     }
 
   g_object_unref (native);
@@ -443,22 +569,17 @@ export_metrics_response_cb (GtkNativeDialog *native,
   Co2sWindow *self = CO2S_WINDOW (user_data);
   static const char * const extensions[] = { ".csv", NULL };
   g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
 
   if (response == GTK_RESPONSE_ACCEPT)
     path = chosen_path (GTK_FILE_CHOOSER (native), extensions);
 
   if (path != NULL)
     {
-      if (co2s_window_export_metrics (self, path, &error))
-        {
-          g_autofree char *name = display_name (path);
-          g_autofree char *message = g_strdup_printf (_("Metrics saved as “%s”"), name);
+      ExportJob *job = export_job_new (self, path, _("Exporting the metrics…"), _("Metrics saved as “%s”"),
+                                       _("Could not save the metrics: %s"), co2s_metrics_csv_write_finish);
 
-          co2s_window_add_toast (self, message);
-        }
-      else
-        show_error_toast (self, _("Could not save the metrics: %s"), error);
+      co2s_metrics_csv_write_async (co2s_application_get_history (self->app), path, job->cancellable,
+                                    export_job_progress, job, export_job_done, job);
     }
 
   g_object_unref (native);
@@ -712,14 +833,7 @@ co2s_window_export_plot (Co2sWindow *self,
   g_return_val_if_fail (CO2S_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  co2s_plot_view_get_options (self->plot_view, &options);
-  /* A file goes into reports and slides: the light style, with a title. */
-  options.style = CO2S_PLOT_STYLE_LIGHT;
-  options.draw_background = TRUE;
-  options.show_legend = TRUE;
-  options.font_scale = 1.0;
-  options.title = _("Prequential RMSE per batch");
-
+  export_plot_options (self, &options);
   return co2s_rmse_plot_export (co2s_application_get_history (self->app), &options, path,
                                 CO2S_WINDOW_EXPORT_WIDTH, CO2S_WINDOW_EXPORT_HEIGHT, error);
 }
