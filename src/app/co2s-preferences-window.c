@@ -139,7 +139,7 @@ settings_changed_cb (GSettings *settings,
 }
 
 static void
-pipeline_state_cb (GObject *app,
+pipeline_state_cb (GObject *controller,
                    GParamSpec *pspec,
                    gpointer user_data)
 {
@@ -269,7 +269,8 @@ co2s_preferences_window_constructed (GObject *object)
                                 (gpointer) algo_ids, NULL);
 
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self, 0);
-  g_signal_connect_object (self->app, "notify::pipeline-state", G_CALLBACK (pipeline_state_cb), self, 0);
+  g_signal_connect_object (co2s_application_get_controller (self->app), "notify::state",
+                           G_CALLBACK (pipeline_state_cb), self, 0);
 
   update_paths (self);
   update_notice (self);

@@ -231,14 +231,14 @@ set_follower (Co2sWindow *self,
 }
 
 static void
-app_notify_cb (GObject *object,
-               GParamSpec *pspec,
-               gpointer user_data)
+controller_notify_cb (GObject *object,
+                      GParamSpec *pspec,
+                      gpointer user_data)
 {
   Co2sWindow *self = CO2S_WINDOW (user_data);
   const char *name = g_param_spec_get_name (pspec);
 
-  if (g_str_equal (name, "pipeline-state"))
+  if (g_str_equal (name, "state"))
     update_title (self);
   else if (g_str_equal (name, "dataset-missing"))
     update_dataset_bar (self);
@@ -718,7 +718,8 @@ setup (Co2sWindow *self)
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
 
-  g_signal_connect_object (self->app, "notify", G_CALLBACK (app_notify_cb), self, 0);
+  g_signal_connect_object (co2s_application_get_controller (self->app), "notify",
+                           G_CALLBACK (controller_notify_cb), self, 0);
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self, 0);
   g_signal_connect_object (supervisor, "notify::bootstrap-servers", G_CALLBACK (supervisor_notify_cb), self, 0);
   g_signal_connect (self, "notify::is-active", G_CALLBACK (is_active_cb), NULL);

@@ -113,7 +113,7 @@ follower_assigned_cb (Co2sMetricsFollower *follower,
 }
 
 static void
-app_follower_cb (GObject *app,
+app_follower_cb (GObject *controller,
                  GParamSpec *pspec,
                  gpointer user_data)
 {
@@ -642,7 +642,8 @@ test_pipeline_start (void)
   guint draws_before;
 
   configure_pipeline ();
-  g_signal_connect (t.app, "notify::follower", G_CALLBACK (app_follower_cb), NULL);
+  g_signal_connect (co2s_application_get_controller (t.app), "notify::follower",
+                    G_CALLBACK (app_follower_cb), NULL);
 
   start_pipeline ();
   record_pids ();
