@@ -1,4 +1,4 @@
-/* co2s-rmse-plot-view.c — what the RMSE plot shows and where: axis ranges,
+/* co2s-rmse-plot-frame.c — what the RMSE plot shows and where: axis ranges,
  * ticks and their locale-formatted labels, margins, legend placement, the
  * palettes. No PLplot here. */
 #define G_LOG_DOMAIN "co2s-plot"
@@ -150,49 +150,49 @@ format_number (double v, int decimals)
   return g_string_free (out, FALSE);
 }
 
-/* ---- view --------------------------------------------------------------------- */
+/* ---- frame --------------------------------------------------------------------- */
 
 void
-_co2s_plot_view_clear (Co2sPlotView *view)
+_co2s_rmse_plot_frame_clear (Co2sRmsePlotFrame *frame)
 {
-  for (guint i = 0; i < view->n_y_ticks; i++)
-    g_free (view->y_labels[i]);
-  for (guint i = 0; i < view->n_x_ticks; i++)
-    g_free (view->x_labels[i]);
-  view->n_y_ticks = 0;
-  view->n_x_ticks = 0;
+  for (guint i = 0; i < frame->n_y_ticks; i++)
+    g_free (frame->y_labels[i]);
+  for (guint i = 0; i < frame->n_x_ticks; i++)
+    g_free (frame->x_labels[i]);
+  frame->n_y_ticks = 0;
+  frame->n_x_ticks = 0;
 }
 
 /* The x range and the visible part of the history; the axis of the whole
  * history ends on tick marks, so appended batches mostly stay inside it and
  * the decimation can be extended instead of redone. */
 void
-_co2s_plot_view_compute_x (Co2sPlotView *view,
-                           Co2sMetricsHistory *history,
-                           const Co2sRmsePlotOptions *options,
-                           double plot_w)
+_co2s_rmse_plot_frame_compute_x (Co2sRmsePlotFrame *frame,
+                                 Co2sMetricsHistory *history,
+                                 const Co2sRmsePlotOptions *options,
+                                 double plot_w)
 {
   const double *batch;
   double first, last, span, intervals;
 
-  view->n = history != NULL ? co2s_metrics_history_get_n_batches (history) : 0;
-  view->first = 0;
+  frame->n = history != NULL ? co2s_metrics_history_get_n_batches (history) : 0;
+  frame->first = 0;
   intervals = CLAMP (plot_w / (90.0 * options->font_scale), 2.0, 10.0);
 
-  if (view->n == 0)
+  if (frame->n == 0)
     {
-      view->empty = TRUE;
-      view->x_step = nice_step_for (10.0, intervals);
-      view->x_lo = 0.0;
-      view->x_hi = 10.0;
+      frame->empty = TRUE;
+      frame->x_step = nice_step_for (10.0, intervals);
+      frame->x_lo = 0.0;
+      frame->x_hi = 10.0;
       return;
     }
 
   batch = co2s_metrics_history_get_batch_column (history, NULL);
-  if (options->last_n > 0 && view->n > options->last_n)
-    view->first = view->n - options->last_n;
-  first = batch[view->first];
-  last = batch[view->n - 1];
+  if (options->last_n > 0 && frame->n > options->last_n)
+    frame->first = frame->n - options->last_n;
+  first = batch[frame->first];
+  last = batch[frame->n - 1];
   span = MAX (last - first, 1.0);
   /* Room for labels as wide as the largest batch number, grouped. */
   {
@@ -202,55 +202,55 @@ _co2s_plot_view_compute_x (Co2sPlotView *view,
     intervals = CLAMP (plot_w / MAX (label_px + 2.5 * BASE_FONT_PX * options->font_scale,
                                      60.0 * options->font_scale), 1.5, 10.0);
   }
-  view->x_step = MAX (1.0, nice_step_for (span, intervals));
+  frame->x_step = MAX (1.0, nice_step_for (span, intervals));
 
   if (options->last_n > 0)
     {
-      view->x_lo = first;
-      view->x_hi = MAX (last, first + 1.0);
+      frame->x_lo = first;
+      frame->x_hi = MAX (last, first + 1.0);
     }
   else
     {
       /* Batch 1 on a multiple of the step gets room on its left (the
        * axis starts at 0, not on the first point). */
-      view->x_lo = floor ((first - 1.0) / view->x_step) * view->x_step;
-      view->x_hi = ceil (last / view->x_step) * view->x_step;
-      if (view->x_hi <= last && view->n == 1)
-        view->x_hi = last + view->x_step;
+      frame->x_lo = floor ((first - 1.0) / frame->x_step) * frame->x_step;
+      frame->x_hi = ceil (last / frame->x_step) * frame->x_step;
+      if (frame->x_hi <= last && frame->n == 1)
+        frame->x_hi = last + frame->x_step;
     }
 }
 
 static void
-fill_log_ticks (Co2sPlotView *view, const int *mantissas, guint n_mantissas)
+fill_log_ticks (Co2sRmsePlotFrame *frame, const int *mantissas, guint n_mantissas)
 {
-  for (guint i = 0; i < view->n_y_ticks; i++)
-    g_free (view->y_labels[i]);
-  view->n_y_ticks = 0;
-  for (int k = (int) floor (view->y_lo); k <= (int) ceil (view->y_hi); k++)
+  for (guint i = 0; i < frame->n_y_ticks; i++)
+    g_free (frame->y_labels[i]);
+  frame->n_y_ticks = 0;
+  for (int k = (int) floor (frame->y_lo); k <= (int) ceil (frame->y_hi); k++)
     for (guint m = 0; m < n_mantissas; m++)
       {
         double v = mantissas[m] * pow (10.0, k);
         double lv = log10 (v);
 
-        if (lv < view->y_lo || lv > view->y_hi || view->n_y_ticks >= MAX_TICKS)
+        if (lv < frame->y_lo || lv > frame->y_hi || frame->n_y_ticks >= MAX_TICKS)
           continue;
-        view->y_ticks[view->n_y_ticks] = lv;
-        view->y_labels[view->n_y_ticks] = format_number (v, k >= 0 ? 0 : -k);
-        view->n_y_ticks++;
+        frame->y_ticks[frame->n_y_ticks] = lv;
+        frame->y_labels[frame->n_y_ticks] = format_number (v, k >= 0 ? 0 : -k);
+        frame->n_y_ticks++;
       }
 }
 
 void
-_co2s_plot_view_compute_y (Co2sPlotView *view,
-                           const Co2sRmsePlotOptions *options,
-                           double lo,
-                           double hi,
-                           gboolean have_data,
-                           double plot_h)
+_co2s_rmse_plot_frame_compute_y (Co2sRmsePlotFrame *frame,
+                                 const Co2sRmsePlotOptions *options,
+                                 double lo,
+                                 double hi,
+                                 gboolean have_data,
+                                 double plot_h)
 {
   double intervals = CLAMP (plot_h / (48.0 * options->font_scale), 2.0, 8.0);
 
-  view->n_y_ticks = 0;
+  frame->n_y_ticks = 0;
 
   if (options->log_y)
     {
@@ -275,16 +275,16 @@ _co2s_plot_view_compute_y (Co2sPlotView *view,
           lhi = mid + 0.1;
         }
       pad = MAX ((lhi - llo) * 0.06, 0.03);
-      view->y_lo = llo - pad;
-      view->y_hi = lhi + pad;
+      frame->y_lo = llo - pad;
+      frame->y_hi = lhi + pad;
 
       /* Label 1-2-5 × 10^k; every digit when that gives too few labels,
        * decades only when too many. */
-      fill_log_ticks (view, nice_mantissas, G_N_ELEMENTS (nice_mantissas));
-      if (view->n_y_ticks < 3)
-        fill_log_ticks (view, all_mantissas, G_N_ELEMENTS (all_mantissas));
-      else if (view->n_y_ticks > intervals + 2)
-        fill_log_ticks (view, decade_mantissas, G_N_ELEMENTS (decade_mantissas));
+      fill_log_ticks (frame, nice_mantissas, G_N_ELEMENTS (nice_mantissas));
+      if (frame->n_y_ticks < 3)
+        fill_log_ticks (frame, all_mantissas, G_N_ELEMENTS (all_mantissas));
+      else if (frame->n_y_ticks > intervals + 2)
+        fill_log_ticks (frame, decade_mantissas, G_N_ELEMENTS (decade_mantissas));
       return;
     }
 
@@ -303,40 +303,40 @@ _co2s_plot_view_compute_y (Co2sPlotView *view,
       lo = lo >= 0.0 ? MAX (0.0, lo - pad) : lo - pad;
       hi += pad;
     }
-  view->y_step = nice_step_for (hi - lo, intervals);
-  view->y_lo = floor (lo / view->y_step) * view->y_step;
-  view->y_hi = ceil (hi / view->y_step) * view->y_step;
-  if (view->y_hi <= view->y_lo)
-    view->y_hi = view->y_lo + view->y_step;
+  frame->y_step = nice_step_for (hi - lo, intervals);
+  frame->y_lo = floor (lo / frame->y_step) * frame->y_step;
+  frame->y_hi = ceil (hi / frame->y_step) * frame->y_step;
+  if (frame->y_hi <= frame->y_lo)
+    frame->y_hi = frame->y_lo + frame->y_step;
 
-  for (double k = ceil (view->y_lo / view->y_step - 1e-9);
-       k * view->y_step <= view->y_hi + view->y_step * 1e-9 && view->n_y_ticks < MAX_TICKS;
+  for (double k = ceil (frame->y_lo / frame->y_step - 1e-9);
+       k * frame->y_step <= frame->y_hi + frame->y_step * 1e-9 && frame->n_y_ticks < MAX_TICKS;
        k++)
     {
-      view->y_ticks[view->n_y_ticks] = k * view->y_step;
-      view->y_labels[view->n_y_ticks] = format_number (k * view->y_step, decimals_for (view->y_step));
-      view->n_y_ticks++;
+      frame->y_ticks[frame->n_y_ticks] = k * frame->y_step;
+      frame->y_labels[frame->n_y_ticks] = format_number (k * frame->y_step, decimals_for (frame->y_step));
+      frame->n_y_ticks++;
     }
 }
 
 void
-_co2s_plot_view_compute_x_ticks (Co2sPlotView *view)
+_co2s_rmse_plot_frame_compute_x_ticks (Co2sRmsePlotFrame *frame)
 {
-  view->n_x_ticks = 0;
-  for (double k = ceil (view->x_lo / view->x_step - 1e-9);
-       k * view->x_step <= view->x_hi + view->x_step * 1e-9 && view->n_x_ticks < MAX_TICKS;
+  frame->n_x_ticks = 0;
+  for (double k = ceil (frame->x_lo / frame->x_step - 1e-9);
+       k * frame->x_step <= frame->x_hi + frame->x_step * 1e-9 && frame->n_x_ticks < MAX_TICKS;
        k++)
     {
-      view->x_ticks[view->n_x_ticks] = k * view->x_step;
-      view->x_labels[view->n_x_ticks] = format_number (k * view->x_step, decimals_for (view->x_step));
-      view->n_x_ticks++;
+      frame->x_ticks[frame->n_x_ticks] = k * frame->x_step;
+      frame->x_labels[frame->n_x_ticks] = format_number (k * frame->x_step, decimals_for (frame->x_step));
+      frame->n_x_ticks++;
     }
 }
 
 /* ---- layout ---------------------------------------------------------------------- */
 
 const char *
-_co2s_plot_series_name (guint series, guint window, char **owned)
+_co2s_rmse_plot_series_name (guint series, guint window, char **owned)
 {
   switch (series)
     {
@@ -372,13 +372,13 @@ text_width (cairo_t *cr, const char *text, double font_px)
 }
 
 void
-_co2s_plot_compute_layout (Co2sPlotLayout *layout,
-                           cairo_t *cr,
-                           const Co2sPlotView *view,
-                           const Co2sRmsePlotOptions *options,
-                           guint window,
-                           int width,
-                           int height)
+_co2s_rmse_plot_compute_layout (Co2sRmsePlotLayout *layout,
+                                cairo_t *cr,
+                                const Co2sRmsePlotFrame *frame,
+                                const Co2sRmsePlotOptions *options,
+                                guint window,
+                                int width,
+                                int height)
 {
   double fs = BASE_FONT_PX * options->font_scale;
   double max_label = 0.0, last_label = 0.0;
@@ -390,19 +390,19 @@ _co2s_plot_compute_layout (Co2sPlotLayout *layout,
 
   /* Measured in @cr's user space, where PLplot's driver will draw. */
   cairo_save (cr);
-  for (guint i = 0; i < view->n_y_ticks; i++)
-    max_label = MAX (max_label, text_width (cr, view->y_labels[i], fs));
-  if (view->n_x_ticks > 0)
-    last_label = text_width (cr, view->x_labels[view->n_x_ticks - 1], fs);
+  for (guint i = 0; i < frame->n_y_ticks; i++)
+    max_label = MAX (max_label, text_width (cr, frame->y_labels[i], fs));
+  if (frame->n_x_ticks > 0)
+    last_label = text_width (cr, frame->x_labels[frame->n_x_ticks - 1], fs);
 
   /* Left: tick, gap, tick labels, gap, y title, margin. */
   layout->y_label_px = MAJOR_TICK_PX + fs * 0.4;
   layout->y_title_px = layout->y_label_px + max_label + fs * 0.7 + fs * 0.55;
   layout->left = layout->y_title_px + fs * 0.6 + 6.0;
   /* The first x label is centred on the axis' start: keep it inside. */
-  if (view->n_x_ticks > 0 && view->x_ticks[0] == view->x_lo)
+  if (frame->n_x_ticks > 0 && frame->x_ticks[0] == frame->x_lo)
     {
-      double half_first = text_width (cr, view->x_labels[0], fs) / 2.0 + 6.0;
+      double half_first = text_width (cr, frame->x_labels[0], fs) / 2.0 + 6.0;
 
       layout->left = MAX (layout->left, half_first);
     }
@@ -424,10 +424,10 @@ _co2s_plot_compute_layout (Co2sPlotLayout *layout,
           g_autofree char *owned = NULL;
           double w;
 
-          if (!view->shown[s] || !view->has_data[s])
+          if (!frame->shown[s] || !frame->has_data[s])
             continue;
           w = LEGEND_SAMPLE_PX * options->font_scale + fs * 0.5 +
-              text_width (cr, _co2s_plot_series_name (s, window, &owned), fs) + fs * 1.5;
+              text_width (cr, _co2s_rmse_plot_series_name (s, window, &owned), fs) + fs * 1.5;
           if (x > 0.0 && x + w > avail)
             {
               row++;

@@ -1,5 +1,5 @@
 /* co2s-rmse-plot-private.h — what co2s-rmse-plot.c (drawing) and
- * co2s-rmse-plot-view.c (ranges, ticks, layout) share. Not installed. */
+ * co2s-rmse-plot-frame.c (ranges, ticks, layout) share. Not installed. */
 #pragma once
 
 #include <cairo.h>
@@ -56,7 +56,7 @@ typedef struct {
   guint n_x_ticks;
   double x_ticks[MAX_TICKS];
   char *x_labels[MAX_TICKS];
-} Co2sPlotView;
+} Co2sRmsePlotFrame;
 
 typedef struct {
   double font_px;
@@ -68,38 +68,38 @@ typedef struct {
   guint legend_rows;
   double legend_x[N_SERIES];
   guint legend_row[N_SERIES];
-} Co2sPlotLayout;
+} Co2sRmsePlotLayout;
 
-void _co2s_plot_view_clear (Co2sPlotView *view);
+void _co2s_rmse_plot_frame_clear (Co2sRmsePlotFrame *frame);
 
 /* The x range and the visible part of @history (may be NULL). */
-void _co2s_plot_view_compute_x (Co2sPlotView *view,
-                                Co2sMetricsHistory *history,
-                                const Co2sRmsePlotOptions *options,
-                                double plot_w);
+void _co2s_rmse_plot_frame_compute_x (Co2sRmsePlotFrame *frame,
+                                      Co2sMetricsHistory *history,
+                                      const Co2sRmsePlotOptions *options,
+                                      double plot_w);
 
 /* The y range and ticks from the data range [@lo, @hi] (ignored unless
  * @have_data). */
-void _co2s_plot_view_compute_y (Co2sPlotView *view,
-                                const Co2sRmsePlotOptions *options,
-                                double lo,
-                                double hi,
-                                gboolean have_data,
-                                double plot_h);
+void _co2s_rmse_plot_frame_compute_y (Co2sRmsePlotFrame *frame,
+                                      const Co2sRmsePlotOptions *options,
+                                      double lo,
+                                      double hi,
+                                      gboolean have_data,
+                                      double plot_h);
 
-void _co2s_plot_view_compute_x_ticks (Co2sPlotView *view);
+void _co2s_rmse_plot_frame_compute_x_ticks (Co2sRmsePlotFrame *frame);
 
 /* The legend name of @series; *@owned receives what must be freed. */
-const char *_co2s_plot_series_name (guint series, guint window, char **owned);
+const char *_co2s_rmse_plot_series_name (guint series, guint window, char **owned);
 
 /* Margins and legend placement for a @width × @height page; text is
  * measured on @cr as PLplot's cairo driver renders it. */
-void _co2s_plot_compute_layout (Co2sPlotLayout *layout,
-                                cairo_t *cr,
-                                const Co2sPlotView *view,
-                                const Co2sRmsePlotOptions *options,
-                                guint window,
-                                int width,
-                                int height);
+void _co2s_rmse_plot_compute_layout (Co2sRmsePlotLayout *layout,
+                                     cairo_t *cr,
+                                     const Co2sRmsePlotFrame *frame,
+                                     const Co2sRmsePlotOptions *options,
+                                     guint window,
+                                     int width,
+                                     int height);
 
 G_END_DECLS

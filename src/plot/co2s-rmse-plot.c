@@ -106,7 +106,7 @@ decimation_width (int width)
 
 static void
 cache_update (Co2sRmsePlot *self,
-              const Co2sPlotView *view,
+              const Co2sRmsePlotFrame *frame,
               const Co2sRmsePlotOptions *options,
               guint dec_width)
 {
@@ -118,9 +118,9 @@ cache_update (Co2sRmsePlot *self,
   if (!self->cache_valid ||
       self->cache_epoch != epoch ||
       self->cache_window != window ||
-      self->cache_first != view->first ||
-      self->cache_x_lo != view->x_lo ||
-      self->cache_x_hi != view->x_hi ||
+      self->cache_first != frame->first ||
+      self->cache_x_lo != frame->x_lo ||
+      self->cache_x_hi != frame->x_hi ||
       self->cache_width != dec_width ||
       self->cache_log != options->log_y)
     {
@@ -128,9 +128,9 @@ cache_update (Co2sRmsePlot *self,
       self->cache_valid = TRUE;
       self->cache_epoch = epoch;
       self->cache_window = window;
-      self->cache_first = view->first;
-      self->cache_x_lo = view->x_lo;
-      self->cache_x_hi = view->x_hi;
+      self->cache_first = frame->first;
+      self->cache_x_lo = frame->x_lo;
+      self->cache_x_hi = frame->x_hi;
       self->cache_width = dec_width;
       self->cache_log = options->log_y;
     }
@@ -141,30 +141,30 @@ cache_update (Co2sRmsePlot *self,
       const double *y;
 
       /* Series that are not shown are not computed (nor kept current). */
-      if (!view->shown[s])
+      if (!frame->shown[s])
         continue;
       if (c->dec == NULL)
         {
-          c->dec = co2s_decimator_new (view->x_lo, view->x_hi, dec_width,
+          c->dec = co2s_decimator_new (frame->x_lo, frame->x_hi, dec_width,
                                        options->log_y ? CO2S_DECIMATE_LOG_Y : CO2S_DECIMATE_NONE);
-          c->fed = view->first;
+          c->fed = frame->first;
         }
-      if (c->fed >= view->n)
+      if (c->fed >= frame->n)
         continue;
       y = series_column (history, s);
-      co2s_decimator_add (c->dec, x + c->fed, y + c->fed, view->n - c->fed);
-      c->fed = view->n;
+      co2s_decimator_add (c->dec, x + c->fed, y + c->fed, frame->n - c->fed);
+      c->fed = frame->n;
     }
 }
 
 /* Decimates (or extends the decimation) and fills in the y axis. */
 static void
-prepare_view (Co2sRmsePlot *self,
-              Co2sPlotView *view,
-              int width,
-              int height,
-              const Co2sRmsePlotOptions *options,
-              guint dec_width)
+prepare_frame (Co2sRmsePlot *self,
+               Co2sRmsePlotFrame *frame,
+               int width,
+               int height,
+               const Co2sRmsePlotOptions *options,
+               guint dec_width)
 {
   /* Estimates good enough to choose tick spacing; the exact layout only
    * moves margins by a few pixels. */
@@ -173,22 +173,22 @@ prepare_view (Co2sRmsePlot *self,
   double lo = INFINITY, hi = -INFINITY;
   gboolean have = FALSE;
 
-  memset (view, 0, sizeof *view);
-  _co2s_plot_view_compute_x (view, self->history, options, plot_w);
-  view->shown[SERIES_RMSE] = TRUE;
-  view->shown[SERIES_FIT] = options->show_fit;
-  view->shown[SERIES_ROLLING] = options->show_rolling;
+  memset (frame, 0, sizeof *frame);
+  _co2s_rmse_plot_frame_compute_x (frame, self->history, options, plot_w);
+  frame->shown[SERIES_RMSE] = TRUE;
+  frame->shown[SERIES_FIT] = options->show_fit;
+  frame->shown[SERIES_ROLLING] = options->show_rolling;
 
-  if (!view->empty)
+  if (!frame->empty)
     {
-      cache_update (self, view, options, dec_width);
+      cache_update (self, frame, options, dec_width);
       for (guint s = 0; s < N_SERIES; s++)
         {
           double a, b;
 
-          if (view->shown[s] && co2s_decimator_get_y_range (self->series[s].dec, &a, &b))
+          if (frame->shown[s] && co2s_decimator_get_y_range (self->series[s].dec, &a, &b))
             {
-              view->has_data[s] = TRUE;
+              frame->has_data[s] = TRUE;
               lo = MIN (lo, a);
               hi = MAX (hi, b);
               have = TRUE;
@@ -199,10 +199,10 @@ prepare_view (Co2sRmsePlot *self,
     {
       /* Nothing yet: the legend says what will appear. */
       for (guint s = 0; s < N_SERIES; s++)
-        view->has_data[s] = view->shown[s];
+        frame->has_data[s] = frame->shown[s];
     }
-  _co2s_plot_view_compute_y (view, options, lo, hi, have, plot_h);
-  _co2s_plot_view_compute_x_ticks (view);
+  _co2s_rmse_plot_frame_compute_y (frame, options, lo, hi, have, plot_h);
+  _co2s_rmse_plot_frame_compute_x_ticks (frame);
 }
 
 /* ---- drawing ------------------------------------------------------------------------ */
@@ -290,15 +290,15 @@ use_page_coordinates (int width, int height)
 }
 
 static void
-use_plot_coordinates (const Co2sPlotView *view, const Co2sPlotLayout *layout, int width, int height)
+use_plot_coordinates (const Co2sRmsePlotFrame *frame, const Co2sRmsePlotLayout *layout, int width, int height)
 {
   plvpor (layout->left / width, 1.0 - layout->right / width,
           layout->bottom / height, 1.0 - layout->top / height);
-  plwind (view->x_lo, view->x_hi, view->y_lo, view->y_hi);
+  plwind (frame->x_lo, frame->x_hi, frame->y_lo, frame->y_hi);
 }
 
 static double
-world_y (const Co2sPlotView *view, double value, gboolean log_y)
+world_y (const Co2sRmsePlotFrame *frame, double value, gboolean log_y)
 {
   return log_y ? log10 (value) : value;
 }
@@ -306,7 +306,7 @@ world_y (const Co2sPlotView *view, double value, gboolean log_y)
 static void
 draw_series (Co2sRmsePlot *self,
              cairo_t *cr,
-             const Co2sPlotView *view,
+             const Co2sRmsePlotFrame *frame,
              const Co2sRmsePlotOptions *options,
              guint s,
              GArray *scratch_x,
@@ -322,14 +322,14 @@ draw_series (Co2sRmsePlot *self,
 
       g_array_set_size (scratch_x, 0);
       g_array_set_size (scratch_y, 0);
-      for (guint i = view->first; i < view->n; i++)
+      for (guint i = frame->first; i < frame->n; i++)
         {
           double v = by[i];
 
           if (!isfinite (v) || (options->log_y && v <= 0.0))
             continue;
           g_array_append_val (scratch_x, bx[i]);
-          v = world_y (view, v, options->log_y);
+          v = world_y (frame, v, options->log_y);
           g_array_append_val (scratch_y, v);
         }
       x = (const double *) (gpointer) scratch_x->data;
@@ -365,8 +365,8 @@ draw_series (Co2sRmsePlot *self,
  * series so they do not hide each other. */
 static void
 draw_markers (Co2sRmsePlot *self,
-              const Co2sPlotView *view,
-              const Co2sPlotLayout *layout,
+              const Co2sRmsePlotFrame *frame,
+              const Co2sRmsePlotLayout *layout,
               const Co2sRmsePlotOptions *options,
               guint s)
 {
@@ -379,8 +379,8 @@ draw_markers (Co2sRmsePlot *self,
   set_font_px (layout->font_px * (s == SERIES_RMSE ? 0.75 : 0.8));
   for (double px = phase; px < layout->plot_w; px += spacing)
     {
-      double xw = view->x_lo + px / layout->plot_w * (view->x_hi - view->x_lo);
-      guint lo = view->first, hi = view->n;
+      double xw = frame->x_lo + px / layout->plot_w * (frame->x_hi - frame->x_lo);
+      guint lo = frame->first, hi = frame->n;
       double mx, my;
 
       /* First batch at or after xw. */
@@ -393,64 +393,66 @@ draw_markers (Co2sRmsePlot *self,
           else
             hi = mid;
         }
-      if (lo >= view->n)
+      if (lo >= frame->n)
         break;
       mx = bx[lo];
       my = by[lo];
       if (!isfinite (my) || (options->log_y && my <= 0.0))
         continue;
-      my = world_y (view, my, options->log_y);
-      if (my < view->y_lo || my > view->y_hi || mx > view->x_hi)
+      my = world_y (frame, my, options->log_y);
+      if (my < frame->y_lo || my > frame->y_hi || mx > frame->x_hi)
         continue;
       plstring (1, &mx, &my, series_marker (s));
     }
 }
 
 static void
-draw_grid_and_axes (const Co2sPlotView *view, const Co2sPlotLayout *layout, const Co2sRmsePlotOptions *options)
+draw_grid_and_axes (const Co2sRmsePlotFrame *frame,
+                    const Co2sRmsePlotLayout *layout,
+                    const Co2sRmsePlotOptions *options)
 {
   double fs = layout->font_px;
 
   /* Grid under everything, thin. */
   plcol0 (COL_GRID);
   plwidth (0.8);
-  for (guint i = 0; i < view->n_y_ticks; i++)
-    pljoin (view->x_lo, view->y_ticks[i], view->x_hi, view->y_ticks[i]);
-  for (guint i = 0; i < view->n_x_ticks; i++)
-    pljoin (view->x_ticks[i], view->y_lo, view->x_ticks[i], view->y_hi);
+  for (guint i = 0; i < frame->n_y_ticks; i++)
+    pljoin (frame->x_lo, frame->y_ticks[i], frame->x_hi, frame->y_ticks[i]);
+  for (guint i = 0; i < frame->n_x_ticks; i++)
+    pljoin (frame->x_ticks[i], frame->y_lo, frame->x_ticks[i], frame->y_hi);
 
   /* Tick labels. */
   plcol0 (COL_TEXT);
   set_font_px (fs);
-  for (guint i = 0; i < view->n_y_ticks; i++)
+  for (guint i = 0; i < frame->n_y_ticks; i++)
     {
-      g_autofree char *text = pl_escape (view->y_labels[i]);
+      g_autofree char *text = pl_escape (frame->y_labels[i]);
 
       plmtex ("lv", disp_for_px (layout->y_label_px, fs),
-              (view->y_ticks[i] - view->y_lo) / (view->y_hi - view->y_lo), 1.0, text);
+              (frame->y_ticks[i] - frame->y_lo) / (frame->y_hi - frame->y_lo), 1.0, text);
     }
-  for (guint i = 0; i < view->n_x_ticks; i++)
+  for (guint i = 0; i < frame->n_x_ticks; i++)
     {
-      g_autofree char *text = pl_escape (view->x_labels[i]);
+      g_autofree char *text = pl_escape (frame->x_labels[i]);
 
       plmtex ("b", disp_for_px (layout->x_label_px, fs),
-              (view->x_ticks[i] - view->x_lo) / (view->x_hi - view->x_lo), 0.5, text);
+              (frame->x_ticks[i] - frame->x_lo) / (frame->x_hi - frame->x_lo), 0.5, text);
     }
 }
 
 static void
-draw_frame (const Co2sPlotView *view, const Co2sRmsePlotOptions *options)
+draw_frame (const Co2sRmsePlotFrame *frame, const Co2sRmsePlotOptions *options)
 {
   /* Axis lines left and bottom, outward major ticks, minor ticks. */
   plcol0 (COL_AXIS);
   plwidth (1.0);
-  plbox ("bsti", view->x_step, 0, options->log_y ? "bstil" : "bsti",
-         options->log_y ? 0.0 : view->y_step, 0);
+  plbox ("bsti", frame->x_step, 0, options->log_y ? "bstil" : "bsti",
+         options->log_y ? 0.0 : frame->y_step, 0);
 }
 
 static void
-draw_titles (const Co2sPlotView *view,
-             const Co2sPlotLayout *layout,
+draw_titles (const Co2sRmsePlotFrame *frame,
+             const Co2sRmsePlotLayout *layout,
              const Co2sRmsePlotOptions *options)
 {
   g_autofree char *x_title = pl_escape (_("Batch"));
@@ -465,8 +467,8 @@ draw_titles (const Co2sPlotView *view,
 
 static void
 draw_page_text (cairo_t *cr,
-                const Co2sPlotView *view,
-                const Co2sPlotLayout *layout,
+                const Co2sRmsePlotFrame *frame,
+                const Co2sRmsePlotLayout *layout,
                 const Co2sRmsePlotOptions *options,
                 guint window,
                 int width,
@@ -495,7 +497,7 @@ draw_page_text (cairo_t *cr,
           g_autofree char *text = NULL;
           double x0, yc, lx[2], ly[2], mx, my;
 
-          if (!view->shown[s] || !view->has_data[s])
+          if (!frame->shown[s] || !frame->has_data[s])
             continue;
           x0 = layout->left + layout->legend_x[s];
           yc = height - (layout->legend_top + layout->legend_row[s] * fs * 1.6 + fs * 0.8);
@@ -515,16 +517,16 @@ draw_page_text (cairo_t *cr,
 
           plcol0 (COL_TEXT);
           set_font_px (fs);
-          text = pl_escape (_co2s_plot_series_name (s, window, &owned));
+          text = pl_escape (_co2s_rmse_plot_series_name (s, window, &owned));
           plptex (lx[1] + fs * 0.5, yc, 1.0, 0.0, 0.0, text);
         }
     }
 
-  if (view->empty || !view->has_data[SERIES_RMSE])
+  if (frame->empty || !frame->has_data[SERIES_RMSE])
     {
       /* Batches without a value to draw: RMSE null in the file, or none
        * above zero on a log axis. */
-      g_autofree char *text = pl_escape (view->empty ? _("No batches yet")
+      g_autofree char *text = pl_escape (frame->empty ? _("No batches yet")
                                                      : _("No RMSE values to show"));
       double cx = layout->left + layout->plot_w / 2.0;
       double cy = layout->bottom + layout->plot_h / 2.0;
@@ -548,8 +550,8 @@ draw_locked (Co2sRmsePlot *self,
   guint window = self->history != NULL ? co2s_metrics_history_get_rolling_window (self->history)
                                        : CO2S_METRICS_HISTORY_DEFAULT_ROLLING_WINDOW;
   PLINT old_stream, stream;
-  Co2sPlotLayout layout;
-  Co2sPlotView view;
+  Co2sRmsePlotLayout layout;
+  Co2sRmsePlotFrame frame;
 
   co2s_rmse_plot_get_palette (options->style, &palette);
 
@@ -563,17 +565,17 @@ draw_locked (Co2sRmsePlot *self,
   if (width < MIN_SIZE || height < MIN_SIZE)
     return;
 
-  prepare_view (self, &view, width, height, options, decimation_width (width));
-  _co2s_plot_compute_layout (&layout, cr, &view, options, window, width, height);
+  prepare_frame (self, &frame, width, height, options, decimation_width (width));
+  _co2s_rmse_plot_compute_layout (&layout, cr, &frame, options, window, width, height);
   if (layout.plot_w < 8.0 || layout.plot_h < 8.0)
     {
-      _co2s_plot_view_clear (&view);
+      _co2s_rmse_plot_frame_clear (&frame);
       return;
     }
   /* Everything handed to PLplot below is finite and non-degenerate:
    * PLplot calls exit() on some invalid input. */
-  g_assert (isfinite (view.x_lo) && isfinite (view.x_hi) && view.x_lo < view.x_hi);
-  g_assert (isfinite (view.y_lo) && isfinite (view.y_hi) && view.y_lo < view.y_hi);
+  g_assert (isfinite (frame.x_lo) && isfinite (frame.x_hi) && frame.x_lo < frame.x_hi);
+  g_assert (isfinite (frame.y_lo) && isfinite (frame.y_hi) && frame.y_lo < frame.y_hi);
 
   plgstrm (&old_stream);
   plmkstrm (&stream);
@@ -597,27 +599,27 @@ draw_locked (Co2sRmsePlot *self,
   plsmin (MINOR_TICK_PX / PX_PER_MM, 1.0);
   pladv (0);
 
-  use_plot_coordinates (&view, &layout, width, height);
-  draw_grid_and_axes (&view, &layout, options);
+  use_plot_coordinates (&frame, &layout, width, height);
+  draw_grid_and_axes (&frame, &layout, options);
 
-  if (!view.empty)
+  if (!frame.empty)
     {
       /* The smooth rolling mean last, so a noisy RMSE cannot hide it. */
       for (guint s = 0; s < N_SERIES; s++)
-        if (view.shown[s])
-          draw_series (self, cr, &view, options, s, scratch_x, scratch_y);
+        if (frame.shown[s])
+          draw_series (self, cr, &frame, options, s, scratch_x, scratch_y);
       for (guint s = 0; s < N_SERIES; s++)
-        if (view.shown[s])
-          draw_markers (self, &view, &layout, options, s);
+        if (frame.shown[s])
+          draw_markers (self, &frame, &layout, options, s);
     }
 
-  draw_frame (&view, options);
-  draw_titles (&view, &layout, options);
-  draw_page_text (cr, &view, &layout, options, window, width, height);
+  draw_frame (&frame, options);
+  draw_titles (&frame, &layout, options);
+  draw_page_text (cr, &frame, &layout, options, window, width, height);
 
   plend1 ();
   plsstrm (old_stream);
-  _co2s_plot_view_clear (&view);
+  _co2s_rmse_plot_frame_clear (&frame);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------ */
@@ -752,15 +754,15 @@ co2s_rmse_plot_prepare (Co2sRmsePlot *self,
                         const Co2sRmsePlotOptions *options)
 {
   Co2sRmsePlotOptions opts;
-  Co2sPlotView view;
+  Co2sRmsePlotFrame frame;
 
   g_return_if_fail (CO2S_IS_RMSE_PLOT (self));
 
   options_resolve (options, &opts);
   if (width < MIN_SIZE || height < MIN_SIZE || opts.no_decimation)
     return;
-  prepare_view (self, &view, width, height, &opts, decimation_width (width));
-  _co2s_plot_view_clear (&view);
+  prepare_frame (self, &frame, width, height, &opts, decimation_width (width));
+  _co2s_rmse_plot_frame_clear (&frame);
 }
 
 void
