@@ -11,6 +11,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "co2s-contracts.h"
+
 G_DEFINE_FINAL_TYPE (Co2sPipelineController, co2s_pipeline_controller, G_TYPE_OBJECT)
 
 G_DEFINE_ENUM_TYPE (Co2sPipelineState, co2s_pipeline_state,
@@ -647,7 +649,7 @@ co2s_pipeline_controller_dup_metrics_path (Co2sPipelineController *self)
 {
   g_return_val_if_fail (CO2S_IS_PIPELINE_CONTROLLER (self), NULL);
 
-  return g_build_filename (path_in_use (self, self->model_dir, "model-dir"), "metrics.jsonl", NULL);
+  return g_build_filename (path_in_use (self, self->model_dir, "model-dir"), CO2S_METRICS_FILE, NULL);
 }
 
 void

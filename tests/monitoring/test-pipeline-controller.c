@@ -557,7 +557,7 @@ write_metrics (const char *dir,
                guint n)
 {
   g_autoptr(GString) file = g_string_new (NULL);
-  g_autofree char *path = g_build_filename (dir, "metrics.jsonl", NULL);
+  g_autofree char *path = g_build_filename (dir, CO2S_METRICS_FILE, NULL);
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   for (guint i = 1; i <= n; i++)
@@ -595,7 +595,7 @@ test_metrics_history (Fixture *f,
   Co2sMetricsHistory *history = co2s_pipeline_controller_get_history (f->ctl);
   g_autofree char *other = g_build_filename (f->tmp, "other-models", NULL);
   g_autofree char *path = co2s_pipeline_controller_dup_metrics_path (f->ctl);
-  g_autofree char *expected = g_build_filename (f->models, "metrics.jsonl", NULL);
+  g_autofree char *expected = g_build_filename (f->models, CO2S_METRICS_FILE, NULL);
   g_autofree char *offset_reset = NULL;
   HistoryWait w = { history, 3 };
 
