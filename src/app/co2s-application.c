@@ -8,6 +8,7 @@
 
 #include "co2s-app-cli.h"
 #include "co2s-app-config.h"
+#include "co2s-contracts.h"
 #include "co2s-preferences-window.h"
 #include "co2s-window.h"
 
@@ -485,7 +486,7 @@ co2s_application_dup_model_path (Co2sApplication *self)
 {
   g_autofree char *dir = co2s_application_dup_model_dir (self, NULL);
 
-  return g_build_filename (dir, "model.json", NULL);
+  return g_build_filename (dir, CO2S_MODEL_FILE, NULL);
 }
 
 void

@@ -18,6 +18,7 @@
 
 #include "app-test-util.h"
 #include "co2s-checkpoint.h"
+#include "co2s-contracts.h"
 #include "co2s-kpi-panel.h"
 #include "co2s-metrics.h"
 #include "co2s-plot-view.h"
@@ -732,7 +733,7 @@ test_predict_matches_cli (void)
     { 5.7, 8, 17.9, 12.1, 15.3, 'Z', { "5.7", "8", "17.9", "12.1", "15.3", "Z" } },
     { 1.4, 4, 12.1, 8.7, 10.6, 'E', { "1.4", "4", "12.1", "8.7", "10.6", "E" } },
   };
-  g_autofree char *model = g_build_filename (t.model_dir, "model.json", NULL);
+  g_autofree char *model = g_build_filename (t.model_dir, CO2S_MODEL_FILE, NULL);
   Co2sPredictDialog *dialog;
 
   g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
@@ -836,7 +837,7 @@ static void
 test_predict_bad_model_kept (void)
 {
   Co2sPredictDialog *dialog = co2s_window_get_predict_dialog (t.window, TRUE);
-  g_autofree char *model = g_build_filename (t.model_dir, "model.json", NULL);
+  g_autofree char *model = g_build_filename (t.model_dir, CO2S_MODEL_FILE, NULL);
   g_autofree char *good = NULL;
   g_autoptr(GError) error = NULL;
   double before;
@@ -852,7 +853,7 @@ test_predict_bad_model_kept (void)
   g_assert_true (g_file_set_contents (model, "{ not json", -1, &error));
   co2s_test_assert_wait (model_error_set, NULL, 5000);
   g_test_message ("message: %s", co2s_predict_dialog_get_model_error (dialog));
-  g_assert_nonnull (strstr (co2s_predict_dialog_get_model_error (dialog), "model.json"));
+  g_assert_nonnull (strstr (co2s_predict_dialog_get_model_error (dialog), CO2S_MODEL_FILE));
   g_assert_true (co2s_predict_dialog_get_model_loaded (dialog));
   g_assert_true (co2s_predict_dialog_predict (dialog));
   g_assert_cmpfloat (co2s_predict_dialog_get_prediction (dialog), ==, before);
@@ -1040,8 +1041,8 @@ static void
 test_french_files (void)
 {
   Co2sMetricsHistory *history = co2s_application_get_history (t.app);
-  g_autofree char *metrics = g_build_filename (t.model_dir, "metrics.jsonl", NULL);
-  g_autofree char *model = g_build_filename (t.model_dir, "model.json", NULL);
+  g_autofree char *metrics = g_build_filename (t.model_dir, CO2S_METRICS_FILE, NULL);
+  g_autofree char *model = g_build_filename (t.model_dir, CO2S_MODEL_FILE, NULL);
   g_autofree char *csv_path = g_build_filename (t.tmp_dir, "métriques.csv", NULL);
   g_autofree char *contents = NULL;
   g_autoptr(Co2sCheckpoint) cp = NULL;
