@@ -34,16 +34,16 @@ struct _Co2sService
 };
 
 /* co2s-service.c */
-void co2s_service_notify_pid (Co2sService *self);
-void co2s_service_emit_ready (Co2sService *self);
-void co2s_service_emit_exited (Co2sService *self,
-                               Co2sExitReason reason);
+void _co2s_service_notify_pid (Co2sService *self);
+void _co2s_service_emit_ready (Co2sService *self);
+void _co2s_service_emit_exited (Co2sService *self,
+                                Co2sExitReason reason);
 
 /* co2s-service-process.c */
-GPid co2s_service_process_get_pid (Co2sServiceProcess *proc);
+GPid _co2s_service_process_get_pid (Co2sServiceProcess *proc);
 
 /* Lets go of the service's process at dispose: SIGTERM now, SIGKILL after
  * the stop timeout while the main loop runs; no signal reaches @self. */
-void co2s_service_process_detach (Co2sService *self);
+void _co2s_service_process_detach (Co2sService *self);
 
 G_END_DECLS

@@ -120,9 +120,9 @@ process_finish (Process *proc)
   proc->service = NULL;
   self->process = NULL;
   self->killed = proc->killed;
-  co2s_service_notify_pid (self);
+  _co2s_service_notify_pid (self);
 
-  co2s_service_emit_exited (self, reason);
+  _co2s_service_emit_exited (self, reason);
 
   process_unref (proc);
 }
@@ -142,7 +142,7 @@ process_set_ready (Process *proc)
   self->was_ready = TRUE;
   co2s_service_set_state (self, CO2S_SERVICE_STATE_RUNNING, NULL);
 
-  co2s_service_emit_ready (self);
+  _co2s_service_emit_ready (self);
 }
 
 static gboolean
@@ -395,13 +395,13 @@ child_setup (gpointer data)
 /* ---- Internal API ------------------------------------------------------- */
 
 GPid
-co2s_service_process_get_pid (Co2sServiceProcess *proc)
+_co2s_service_process_get_pid (Co2sServiceProcess *proc)
 {
   return proc->pid;
 }
 
 void
-co2s_service_process_detach (Co2sService *self)
+_co2s_service_process_detach (Co2sService *self)
 {
   Process *proc = g_steal_pointer (&self->process);
 
@@ -499,7 +499,7 @@ co2s_service_spawn (Co2sService *self,
   if (mode == CO2S_READY_ON_PREFIX)
     co2s_service_set_address (self, NULL);
   co2s_service_set_state (self, CO2S_SERVICE_STATE_STARTING, NULL);
-  co2s_service_notify_pid (self);
+  _co2s_service_notify_pid (self);
   g_object_thaw_notify (G_OBJECT (self));
 
   g_subprocess_wait_async (proc->subprocess, NULL, process_wait_cb, process_ref (proc));

@@ -70,7 +70,7 @@ co2s_service_dispose (GObject *object)
 {
   Co2sService *self = CO2S_SERVICE (object);
 
-  co2s_service_process_detach (self);
+  _co2s_service_process_detach (self);
 
   G_OBJECT_CLASS (co2s_service_parent_class)->dispose (object);
 }
@@ -391,7 +391,7 @@ GPid
 co2s_service_get_pid (Co2sService *self)
 {
   g_return_val_if_fail (CO2S_IS_SERVICE (self), 0);
-  return self->process != NULL ? co2s_service_process_get_pid (self->process) : 0;
+  return self->process != NULL ? _co2s_service_process_get_pid (self->process) : 0;
 }
 
 const char *
@@ -599,13 +599,13 @@ co2s_service_get_was_ready (Co2sService *self)
 /* ---- Internal API (co2s-service-private.h) ------------------------------- */
 
 void
-co2s_service_notify_pid (Co2sService *self)
+_co2s_service_notify_pid (Co2sService *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PID]);
 }
 
 void
-co2s_service_emit_ready (Co2sService *self)
+_co2s_service_emit_ready (Co2sService *self)
 {
   g_object_ref (self);
   g_signal_emit (self, signals[SIGNAL_READY], 0);
@@ -613,8 +613,8 @@ co2s_service_emit_ready (Co2sService *self)
 }
 
 void
-co2s_service_emit_exited (Co2sService *self,
-                          Co2sExitReason reason)
+_co2s_service_emit_exited (Co2sService *self,
+                           Co2sExitReason reason)
 {
   g_object_ref (self);
   g_signal_emit (self, signals[SIGNAL_EXITED], 0, (int) reason);

@@ -4,7 +4,7 @@
  * restart timer) queues a reconcile pass, which terminates what is no
  * longer wanted (in reverse order: a service only once every later one is
  * gone) and launches what is wanted (in order: a service only once every
- * earlier one is ready). co2s_supervisor_check_tasks() then completes the
+ * earlier one is ready). _co2s_supervisor_check_tasks() then completes the
  * pending operations whose condition holds. */
 #define G_LOG_DOMAIN "co2s-supervisor"
 
@@ -17,7 +17,7 @@
 
 #include "co2s-contracts.h"
 
-const Co2sServiceInfo co2s_service_info[CO2S_N_SERVICES] = {
+const Co2sServiceInfo _co2s_service_info[CO2S_N_SERVICES] = {
   [CO2S_SERVICE_BROKER]   = { "broker",   N_("Broker"),   "kafka",    "co2stream-broker",   "broker" },
   [CO2S_SERVICE_API]      = { "api",      N_("API"),      "api",      "co2stream-api",      "api" },
   [CO2S_SERVICE_TRAINER]  = { "trainer",  N_("Trainer"),  "trainer",  "co2stream-trainer",  "trainer" },
@@ -33,11 +33,11 @@ static const gboolean uses_address[CO2S_N_SERVICES][CO2S_N_SERVICES] = {
 /* ---- Programs ----------------------------------------------------------- */
 
 char *
-co2s_supervisor_find_program_in (const char *bin_dir,
-                                 Co2sServiceKind kind,
-                                 GError **error)
+_co2s_supervisor_find_program_in (const char *bin_dir,
+                                  Co2sServiceKind kind,
+                                  GError **error)
 {
-  const char *name = co2s_service_info[kind].program;
+  const char *name = _co2s_service_info[kind].program;
   g_autoptr(GPtrArray) tried = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *exe = NULL;
   g_autofree char *joined = NULL;
@@ -60,7 +60,7 @@ co2s_supervisor_find_program_in (const char *bin_dir,
             {
               char *parent;
 
-              g_ptr_array_add (tried, g_build_filename (dir, "src", co2s_service_info[kind].subdir, name, NULL));
+              g_ptr_array_add (tried, g_build_filename (dir, "src", _co2s_service_info[kind].subdir, name, NULL));
               parent = g_path_get_dirname (dir);
               g_free (dir);
               dir = parent;
@@ -99,11 +99,11 @@ give_up (Co2sSupervisor *self,
 {
   for (guint j = from; j < CO2S_N_SERVICES; j++)
     {
-      Slot *s = &self->slots[j];
+      Co2sServiceSlot *s = &self->slots[j];
 
       s->wanted = FALSE;
       s->relaunch = FALSE;
-      co2s_slot_cancel_restart (s);
+      _co2s_service_slot_cancel_restart (s);
       if (j > from && !co2s_service_has_process (s->service) &&
           co2s_service_get_state (s->service) == CO2S_SERVICE_STATE_STARTING)
         {
@@ -112,7 +112,7 @@ give_up (Co2sSupervisor *self,
           co2s_service_set_state (s->service, CO2S_SERVICE_STATE_STOPPED, message);
         }
     }
-  co2s_supervisor_queue_reconcile (self);
+  _co2s_supervisor_queue_reconcile (self);
 }
 
 static void
@@ -120,7 +120,7 @@ fail_service (Co2sSupervisor *self,
               Co2sServiceKind kind,
               const char *message)
 {
-  g_message ("%s failed: %s", co2s_service_info[kind].name, message);
+  g_message ("%s failed: %s", _co2s_service_info[kind].name, message);
   co2s_service_set_state (self->slots[kind].service, CO2S_SERVICE_STATE_FAILED, message);
   give_up (self, kind);
 }
@@ -128,18 +128,18 @@ fail_service (Co2sSupervisor *self,
 static gboolean
 restart_cb (gpointer data)
 {
-  Slot *s = data;
+  Co2sServiceSlot *s = data;
 
   s->restart_source = 0;
   co2s_service_set_restart_delay (s->service, 0);
-  co2s_supervisor_queue_reconcile (s->supervisor);
+  _co2s_supervisor_queue_reconcile (s->supervisor);
 
   return G_SOURCE_REMOVE;
 }
 
 static void
 schedule_restart (Co2sSupervisor *self,
-                  Slot *s,
+                  Co2sServiceSlot *s,
                   const char *why)
 {
   g_autofree char *message = NULL;
@@ -154,7 +154,7 @@ schedule_restart (Co2sSupervisor *self,
   s->relaunch = TRUE;
 
   co2s_service_set_restart_count (s->service, co2s_service_get_restart_count (s->service) + 1);
-  g_message ("%s: %s; restart %u in %u ms", co2s_service_info[s->kind].name, why,
+  g_message ("%s: %s; restart %u in %u ms", _co2s_service_info[s->kind].name, why,
              co2s_service_get_restart_count (s->service), delay);
 
   message = g_strdup_printf (_("Crashed (%s); restarting in %u s"), why, (delay + 999) / 1000);
@@ -174,7 +174,7 @@ current_brokers (Co2sSupervisor *self)
 
 static void
 launch (Co2sSupervisor *self,
-        Slot *s)
+        Co2sServiceSlot *s)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
@@ -184,7 +184,7 @@ launch (Co2sSupervisor *self,
   const char *prefix = NULL;
   gboolean reset = FALSE;
 
-  program = co2s_supervisor_find_program_in (self->run.bin_dir, s->kind, &error);
+  program = _co2s_supervisor_find_program_in (self->run.bin_dir, s->kind, &error);
   if (program == NULL)
     {
       fail_service (self, s->kind, error->message);
@@ -279,14 +279,14 @@ launch (Co2sSupervisor *self,
   /* The command line heads the log: what ran, and whether with --reset. */
   command = g_strjoinv (" ", (char **) argv->pdata);
   co2s_service_append_log (s->service, command, FALSE);
-  g_message ("%s: starting %s", co2s_service_info[s->kind].name, command);
+  g_message ("%s: starting %s", _co2s_service_info[s->kind].name, command);
 
   s->ready_at = 0;
   if (!co2s_service_spawn (s->service, (const char * const *) argv->pdata, NULL,
                            mode, prefix, self->ready_timeout, &error))
     {
       g_autofree char *message = g_strdup_printf (_("Cannot start %s: %s"),
-                                                  co2s_service_info[s->kind].program, error->message);
+                                                  _co2s_service_info[s->kind].program, error->message);
       fail_service (self, s->kind, message);
       return;
     }
@@ -305,7 +305,7 @@ reconcile_local (Co2sSupervisor *self)
   /* Terminate, last service first. */
   for (int i = CO2S_N_SERVICES - 1; i >= 0; i--)
     {
-      Slot *s = &self->slots[i];
+      Co2sServiceSlot *s = &self->slots[i];
       gboolean later_alive = FALSE;
 
       if (!co2s_service_has_process (s->service) || co2s_service_is_terminating (s->service))
@@ -333,8 +333,8 @@ reconcile_local (Co2sSupervisor *self)
   /* Launch, first service first. */
   for (guint i = 0; i < CO2S_N_SERVICES; i++)
     {
-      Slot *s = &self->slots[i];
-      Slot *blocker = NULL;
+      Co2sServiceSlot *s = &self->slots[i];
+      Co2sServiceSlot *blocker = NULL;
 
       if (!co2s_service_get_enabled (s->service))
         continue;
@@ -351,7 +351,7 @@ reconcile_local (Co2sSupervisor *self)
         continue;
 
       for (guint j = 0; j < i && blocker == NULL; j++)
-        if (co2s_service_get_enabled (self->slots[j].service) && !co2s_slot_is_up (&self->slots[j]))
+        if (co2s_service_get_enabled (self->slots[j].service) && !_co2s_service_slot_is_up (&self->slots[j]))
           blocker = &self->slots[j];
 
       if (blocker != NULL)
@@ -380,22 +380,22 @@ reconcile_cb (gpointer data)
     }
   while (self->reconcile_source != 0);
 
-  co2s_supervisor_update_active (self);
-  co2s_supervisor_check_tasks (self);
+  _co2s_supervisor_update_active (self);
+  _co2s_supervisor_check_tasks (self);
 
   return G_SOURCE_REMOVE;
 }
 
 void
-co2s_supervisor_queue_reconcile (Co2sSupervisor *self)
+_co2s_supervisor_queue_reconcile (Co2sSupervisor *self)
 {
   if (self->reconcile_source == 0)
     self->reconcile_source = g_idle_add_full (G_PRIORITY_DEFAULT, reconcile_cb, self, NULL);
 }
 
 void
-co2s_supervisor_on_service_ready (Co2sService *service,
-                                  Slot *s)
+_co2s_supervisor_on_service_ready (Co2sService *service,
+                                   Co2sServiceSlot *s)
 {
   Co2sSupervisor *self = s->supervisor;
 
@@ -405,20 +405,20 @@ co2s_supervisor_on_service_ready (Co2sService *service,
   if (s->kind == CO2S_SERVICE_BROKER)
     {
       self->broker_generation++;
-      co2s_supervisor_update_bootstrap_servers (self, co2s_service_get_address (service));
+      _co2s_supervisor_update_bootstrap_servers (self, co2s_service_get_address (service));
     }
   else if (s->kind == CO2S_SERVICE_API)
     {
-      co2s_supervisor_update_api_url (self, co2s_service_get_address (service));
+      _co2s_supervisor_update_api_url (self, co2s_service_get_address (service));
     }
 
-  co2s_supervisor_queue_reconcile (self);
+  _co2s_supervisor_queue_reconcile (self);
 }
 
 void
-co2s_supervisor_on_service_exited (Co2sService *service,
-                                   int reason,
-                                   Slot *s)
+_co2s_supervisor_on_service_exited (Co2sService *service,
+                                    int reason,
+                                    Co2sServiceSlot *s)
 {
   Co2sSupervisor *self = s->supervisor;
   const char *how = co2s_service_get_exit_text (service);
@@ -432,9 +432,9 @@ co2s_supervisor_on_service_exited (Co2sService *service,
       self->slots[j].must_restart = TRUE;
 
   if (s->kind == CO2S_SERVICE_BROKER && self->run_embedded)
-    co2s_supervisor_update_bootstrap_servers (self, NULL);
+    _co2s_supervisor_update_bootstrap_servers (self, NULL);
   else if (s->kind == CO2S_SERVICE_API)
-    co2s_supervisor_update_api_url (self, NULL);
+    _co2s_supervisor_update_api_url (self, NULL);
 
   switch ((Co2sExitReason) reason)
     {
@@ -486,6 +486,6 @@ co2s_supervisor_on_service_exited (Co2sService *service,
       break;
     }
 
-  co2s_supervisor_queue_reconcile (self);
+  _co2s_supervisor_queue_reconcile (self);
 }
 

@@ -9,9 +9,10 @@
 
 G_BEGIN_DECLS
 
-typedef struct _Slot Slot;
+typedef struct _Co2sServiceSlot Co2sServiceSlot;
 
-struct _Slot
+/* The supervisor's record of one of its services. */
+struct _Co2sServiceSlot
 {
   Co2sSupervisor *supervisor;  /* not owned */
   Co2sServiceKind kind;
@@ -35,16 +36,16 @@ typedef struct
   char *dataset;
   char *model_dir;
   char *compose_file;
-} Settings;
+} Co2sSupervisorSettings;
 
 struct _Co2sSupervisor
 {
   GObject parent_instance;
 
   GListStore *services;
-  Slot slots[CO2S_N_SERVICES];
-  Settings settings;           /* the properties */
-  Settings run;                /* what the current run uses */
+  Co2sServiceSlot slots[CO2S_N_SERVICES];
+  Co2sSupervisorSettings settings; /* the properties */
+  Co2sSupervisorSettings run;      /* what the current run uses */
   gboolean run_embedded;       /* run uses the embedded broker */
 
   guint ready_timeout;
@@ -78,27 +79,27 @@ typedef struct
   const char *subdir;          /* src/<subdir>/ in the build tree */
 } Co2sServiceInfo;
 
-extern const Co2sServiceInfo co2s_service_info[CO2S_N_SERVICES];
+extern const Co2sServiceInfo _co2s_service_info[CO2S_N_SERVICES];
 
 /* co2s-supervisor.c */
-gboolean co2s_slot_is_up (Slot *s);
-void co2s_slot_cancel_restart (Slot *s);
-void co2s_supervisor_update_active (Co2sSupervisor *self);
-void co2s_supervisor_check_tasks (Co2sSupervisor *self);
-void co2s_supervisor_update_bootstrap_servers (Co2sSupervisor *self,
-                                               const char *value);
-void co2s_supervisor_update_api_url (Co2sSupervisor *self,
-                                     const char *value);
+gboolean _co2s_service_slot_is_up (Co2sServiceSlot *s);
+void _co2s_service_slot_cancel_restart (Co2sServiceSlot *s);
+void _co2s_supervisor_update_active (Co2sSupervisor *self);
+void _co2s_supervisor_check_tasks (Co2sSupervisor *self);
+void _co2s_supervisor_update_bootstrap_servers (Co2sSupervisor *self,
+                                                const char *value);
+void _co2s_supervisor_update_api_url (Co2sSupervisor *self,
+                                      const char *value);
 
 /* co2s-supervisor-local.c */
-char *co2s_supervisor_find_program_in (const char *bin_dir,
-                                       Co2sServiceKind kind,
-                                       GError **error);
-void co2s_supervisor_queue_reconcile (Co2sSupervisor *self);
-void co2s_supervisor_on_service_ready (Co2sService *service,
-                                       Slot *s);
-void co2s_supervisor_on_service_exited (Co2sService *service,
-                                        int reason,
-                                        Slot *s);
+char *_co2s_supervisor_find_program_in (const char *bin_dir,
+                                        Co2sServiceKind kind,
+                                        GError **error);
+void _co2s_supervisor_queue_reconcile (Co2sSupervisor *self);
+void _co2s_supervisor_on_service_ready (Co2sService *service,
+                                        Co2sServiceSlot *s);
+void _co2s_supervisor_on_service_exited (Co2sService *service,
+                                         int reason,
+                                         Co2sServiceSlot *s);
 
 G_END_DECLS

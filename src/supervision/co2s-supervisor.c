@@ -64,7 +64,7 @@ G_DEFINE_FINAL_TYPE (Co2sSupervisor, co2s_supervisor, G_TYPE_OBJECT)
 /* ---- Helpers ------------------------------------------------------------ */
 
 static void
-settings_clear (Settings *s)
+settings_clear (Co2sSupervisorSettings *s)
 {
   g_clear_pointer (&s->bin_dir, g_free);
   g_clear_pointer (&s->broker_address, g_free);
@@ -75,8 +75,8 @@ settings_clear (Settings *s)
 }
 
 static void
-settings_copy (Settings *dest,
-               const Settings *src)
+settings_copy (Co2sSupervisorSettings *dest,
+               const Co2sSupervisorSettings *src)
 {
   settings_clear (dest);
   dest->backend = src->backend;
@@ -104,7 +104,7 @@ set_string_property (Co2sSupervisor *self,
 }
 
 gboolean
-co2s_slot_is_up (Slot *s)
+_co2s_service_slot_is_up (Co2sServiceSlot *s)
 {
   return co2s_service_has_process (s->service) &&
          co2s_service_get_state (s->service) == CO2S_SERVICE_STATE_RUNNING &&
@@ -112,7 +112,7 @@ co2s_slot_is_up (Slot *s)
 }
 
 static gboolean
-slot_is_busy (Slot *s)
+slot_is_busy (Co2sServiceSlot *s)
 {
   return s->wanted || s->restart_source != 0 || co2s_service_has_process (s->service);
 }
@@ -127,7 +127,7 @@ pipeline_is_idle (Co2sSupervisor *self)
 }
 
 void
-co2s_supervisor_update_active (Co2sSupervisor *self)
+_co2s_supervisor_update_active (Co2sSupervisor *self)
 {
   gboolean active = !pipeline_is_idle (self);
 
@@ -139,7 +139,7 @@ co2s_supervisor_update_active (Co2sSupervisor *self)
 }
 
 void
-co2s_slot_cancel_restart (Slot *s)
+_co2s_service_slot_cancel_restart (Co2sServiceSlot *s)
 {
   g_clear_handle_id (&s->restart_source, g_source_remove);
   co2s_service_set_restart_delay (s->service, 0);
@@ -180,7 +180,7 @@ task_check (Co2sSupervisor *self,
     {
       for (guint i = op->first; i < CO2S_N_SERVICES; i++)
         {
-          Slot *s = &self->slots[i];
+          Co2sServiceSlot *s = &self->slots[i];
 
           if (s->wanted)
             {
@@ -196,7 +196,7 @@ task_check (Co2sSupervisor *self,
 
   for (guint i = 0; i <= op->last; i++)
     {
-      Slot *s = &self->slots[i];
+      Co2sServiceSlot *s = &self->slots[i];
 
       if (!co2s_service_get_enabled (s->service))
         continue;
@@ -212,7 +212,7 @@ task_check (Co2sSupervisor *self,
                          _("Start was interrupted by Stop"));
           return TRUE;
         }
-      if (!co2s_slot_is_up (s))
+      if (!_co2s_service_slot_is_up (s))
         return FALSE;
     }
 
@@ -223,7 +223,7 @@ task_check (Co2sSupervisor *self,
 }
 
 void
-co2s_supervisor_check_tasks (Co2sSupervisor *self)
+_co2s_supervisor_check_tasks (Co2sSupervisor *self)
 {
   g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) errors = g_ptr_array_new ();
@@ -257,7 +257,7 @@ co2s_supervisor_check_tasks (Co2sSupervisor *self)
 static void
 on_task_cancelled (Co2sSupervisor *self)
 {
-  co2s_supervisor_queue_reconcile (self);
+  _co2s_supervisor_queue_reconcile (self);
 }
 
 /* ---- Starting and stopping ---------------------------------------------- */
@@ -266,7 +266,7 @@ on_task_cancelled (Co2sSupervisor *self)
 static void
 maybe_snapshot (Co2sSupervisor *self)
 {
-  Slot *broker = &self->slots[CO2S_SERVICE_BROKER];
+  Co2sServiceSlot *broker = &self->slots[CO2S_SERVICE_BROKER];
 
   if (!pipeline_is_idle (self))
     return;
@@ -281,21 +281,21 @@ maybe_snapshot (Co2sSupervisor *self)
 
   if (self->run.backend == CO2S_BACKEND_COMPOSE)
     {
-      co2s_supervisor_update_bootstrap_servers (self, COMPOSE_BOOTSTRAP_SERVERS);
-      co2s_supervisor_update_api_url (self, COMPOSE_API_URL);
+      _co2s_supervisor_update_bootstrap_servers (self, COMPOSE_BOOTSTRAP_SERVERS);
+      _co2s_supervisor_update_api_url (self, COMPOSE_API_URL);
     }
   else if (!self->run_embedded)
     {
       g_autofree char *message = g_strdup_printf (_("Not used: the pipeline uses the Kafka at %s"),
                                                   self->run.broker_address);
       co2s_service_set_state (broker->service, CO2S_SERVICE_STATE_STOPPED, message);
-      co2s_supervisor_update_bootstrap_servers (self, self->run.broker_address);
-      co2s_supervisor_update_api_url (self, NULL);
+      _co2s_supervisor_update_bootstrap_servers (self, self->run.broker_address);
+      _co2s_supervisor_update_api_url (self, NULL);
     }
   else
     {
-      co2s_supervisor_update_bootstrap_servers (self, NULL);
-      co2s_supervisor_update_api_url (self, NULL);
+      _co2s_supervisor_update_bootstrap_servers (self, NULL);
+      _co2s_supervisor_update_api_url (self, NULL);
     }
 }
 
@@ -345,7 +345,7 @@ begin_start (Co2sSupervisor *self,
 
   for (guint i = 0; i <= last; i++)
     {
-      Slot *s = &self->slots[i];
+      Co2sServiceSlot *s = &self->slots[i];
 
       if (!co2s_service_get_enabled (s->service) || s->wanted)
         continue;
@@ -358,7 +358,7 @@ begin_start (Co2sSupervisor *self,
 
   if (kind == OP_RETRAIN)
     {
-      Slot *trainer = &self->slots[CO2S_SERVICE_TRAINER];
+      Co2sServiceSlot *trainer = &self->slots[CO2S_SERVICE_TRAINER];
 
       self->retrain_requested++;
       if (co2s_service_has_process (trainer->service))
@@ -369,7 +369,7 @@ begin_start (Co2sSupervisor *self,
   if (g_task_get_cancellable (task) != NULL)
     g_signal_connect_object (g_task_get_cancellable (task), "cancelled",
                              G_CALLBACK (on_task_cancelled), self, G_CONNECT_SWAPPED);
-  co2s_supervisor_queue_reconcile (self);
+  _co2s_supervisor_queue_reconcile (self);
 }
 
 static void
@@ -387,14 +387,14 @@ begin_stop (Co2sSupervisor *self,
 
   for (guint i = first; i < CO2S_N_SERVICES; i++)
     {
-      Slot *s = &self->slots[i];
+      Co2sServiceSlot *s = &self->slots[i];
 
       s->wanted = FALSE;
       s->relaunch = FALSE;
       s->must_restart = FALSE;
       if (s->restart_source != 0)
         {
-          co2s_slot_cancel_restart (s);
+          _co2s_service_slot_cancel_restart (s);
           co2s_service_set_state (s->service, CO2S_SERVICE_STATE_STOPPED, NULL);
         }
     }
@@ -403,7 +403,7 @@ begin_stop (Co2sSupervisor *self,
   if (g_task_get_cancellable (task) != NULL)
     g_signal_connect_object (g_task_get_cancellable (task), "cancelled",
                              G_CALLBACK (on_task_cancelled), self, G_CONNECT_SWAPPED);
-  co2s_supervisor_queue_reconcile (self);
+  _co2s_supervisor_queue_reconcile (self);
 }
 
 /* ---- Lifecycle ---------------------------------------------------------- */
@@ -411,7 +411,7 @@ begin_stop (Co2sSupervisor *self,
 static void
 on_compose_active (Co2sSupervisor *self)
 {
-  co2s_supervisor_update_active (self);
+  _co2s_supervisor_update_active (self);
 }
 
 static void
@@ -423,7 +423,7 @@ co2s_supervisor_dispose (GObject *object)
 
   for (guint i = 0; i < CO2S_N_SERVICES; i++)
     {
-      Slot *s = &self->slots[i];
+      Co2sServiceSlot *s = &self->slots[i];
 
       g_clear_handle_id (&s->restart_source, g_source_remove);
       if (s->service != NULL)
@@ -519,7 +519,7 @@ co2s_supervisor_set_property (GObject *object,
                               GParamSpec *pspec)
 {
   Co2sSupervisor *self = CO2S_SUPERVISOR (object);
-  Settings *s = &self->settings;
+  Co2sSupervisorSettings *s = &self->settings;
 
   switch (prop_id)
     {
@@ -643,16 +643,16 @@ co2s_supervisor_init (Co2sSupervisor *self)
 
   for (guint i = 0; i < CO2S_N_SERVICES; i++)
     {
-      Slot *s = &self->slots[i];
+      Co2sServiceSlot *s = &self->slots[i];
 
       s->supervisor = self;
       s->kind = i;
-      s->service = co2s_service_new (co2s_service_info[i].name, _(co2s_service_info[i].title));
-      g_signal_connect (s->service, "ready", G_CALLBACK (co2s_supervisor_on_service_ready), s);
-      g_signal_connect (s->service, "exited", G_CALLBACK (co2s_supervisor_on_service_exited), s);
+      s->service = co2s_service_new (_co2s_service_info[i].name, _(_co2s_service_info[i].title));
+      g_signal_connect (s->service, "ready", G_CALLBACK (_co2s_supervisor_on_service_ready), s);
+      g_signal_connect (s->service, "exited", G_CALLBACK (_co2s_supervisor_on_service_exited), s);
       g_list_store_append (self->services, s->service);
       services[i] = s->service;
-      compose_names[i] = co2s_service_info[i].compose_name;
+      compose_names[i] = _co2s_service_info[i].compose_name;
     }
 
   self->compose = co2s_compose_new (services, compose_names, CO2S_N_SERVICES);
@@ -691,7 +691,7 @@ co2s_supervisor_lookup_service (Co2sSupervisor *self,
   g_return_val_if_fail (name != NULL, NULL);
 
   for (guint i = 0; i < CO2S_N_SERVICES; i++)
-    if (g_str_equal (name, co2s_service_info[i].name))
+    if (g_str_equal (name, _co2s_service_info[i].name))
       return self->slots[i].service;
   return NULL;
 }
@@ -700,7 +700,7 @@ const char *
 co2s_supervisor_program_name (Co2sServiceKind kind)
 {
   g_return_val_if_fail (kind < CO2S_N_SERVICES, NULL);
-  return co2s_service_info[kind].program;
+  return _co2s_service_info[kind].program;
 }
 
 char *
@@ -712,7 +712,7 @@ co2s_supervisor_find_program (Co2sSupervisor *self,
   g_return_val_if_fail (kind < CO2S_N_SERVICES, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return co2s_supervisor_find_program_in (self->settings.bin_dir, kind, error);
+  return _co2s_supervisor_find_program_in (self->settings.bin_dir, kind, error);
 }
 
 gboolean
@@ -881,15 +881,15 @@ co2s_supervisor_retrain_finish (Co2sSupervisor *self,
 /* ---- Internal API (co2s-supervisor-private.h) ---------------------------- */
 
 void
-co2s_supervisor_update_bootstrap_servers (Co2sSupervisor *self,
-                                          const char *value)
+_co2s_supervisor_update_bootstrap_servers (Co2sSupervisor *self,
+                                           const char *value)
 {
   set_string_property (self, &self->bootstrap_servers, value, PROP_BOOTSTRAP_SERVERS);
 }
 
 void
-co2s_supervisor_update_api_url (Co2sSupervisor *self,
-                                const char *value)
+_co2s_supervisor_update_api_url (Co2sSupervisor *self,
+                                 const char *value)
 {
   set_string_property (self, &self->api_url, value, PROP_API_URL);
 }
