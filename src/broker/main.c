@@ -11,12 +11,10 @@
 
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "co2s-cli.h"
 #include "co2s-contracts.h"
-#include "co2s-i18n.h"
 #include "co2s-kafka.h"
 
 #define DEFAULT_TOPICS CO2S_TOPIC_DATA "," CO2S_TOPIC_DLQ "," CO2S_TOPIC_METRICS

@@ -6,7 +6,6 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
-#include <stdio.h>
 
 #include "co2s-checkpoint.h"
 #include "co2s-cli.h"

@@ -8,11 +8,9 @@
 #include <gio/gio.h>
 
 #include <signal.h>
-#include <stdlib.h>
 
 #include "co2s-cli.h"
 #include "co2s-contracts.h"
-#include "co2s-i18n.h"
 #include "co2s-publisher.h"
 #include "co2s-stream-reader.h"
 
@@ -329,9 +327,8 @@ main (int argc, char *argv[])
       co2s_publisher_get_in_flight (publisher) > 0)
     {
       /* Translators: the %s are counts of messages */
-      co2s_print_error (_("not every row was delivered (failed %s, dead letters failed %s); "
-                          "exiting with status 1"), failed, dlq_failed);
-      status = CO2S_EXIT_FAILURE;
+      status = co2s_cli_failure (_("not every row was delivered (failed %s, dead letters failed %s); "
+                                   "exiting with status 1"), failed, dlq_failed);
     }
   return status;
 }
