@@ -25,13 +25,13 @@ typedef enum {
   SLOT_STRING,
   SLOT_ARRAY,
   SLOT_OBJECT,
-} SlotKind;
+} Co2sJsonFieldKind;
 
 typedef struct {
-  SlotKind kind;
+  Co2sJsonFieldKind kind;
   gint64 i;
   double d;
-} Slot;
+} Co2sJsonFieldSlot;
 
 typedef struct {
   const char *name;
@@ -47,12 +47,12 @@ typedef enum {
 } ScanResult;
 
 /* The N_KEYS keys in order (columns, then seq and ts_us). Static; any thread. */
-const KeyInfo *co2s_record_json_keys (void);
+const KeyInfo *_co2s_record_json_keys (void);
 
 /* Reads @data as one strict RFC 8259 JSON object into @slots (every slot
  * is set; keys that are not ours are validated and skipped). SCAN_FALLBACK
  * for anything outside strict JSON or any corner json-glib treats
  * specially; SCAN_TOO_DEEP past CO2S_JSON_MAX_DEPTH. No allocation. */
-ScanResult co2s_record_json_scan (const char *data, gsize len, Slot slots[N_KEYS]);
+ScanResult _co2s_record_json_scan (const char *data, gsize len, Co2sJsonFieldSlot slots[N_KEYS]);
 
 G_END_DECLS

@@ -97,7 +97,7 @@ skip_utf8 (Ptr p, Ptr end)
 static int
 lookup_key (const char *name, gsize len)
 {
-  const KeyInfo *k = co2s_record_json_keys ();
+  const KeyInfo *k = _co2s_record_json_keys ();
 
   for (int i = 0; i < N_KEYS; i++)
     if (k[i].len == len && memcmp (k[i].name, name, len) == 0)
@@ -192,7 +192,7 @@ scan_string (Ptr p, Ptr end, int *key)
 
 /* A number; NULL to fall back. Fills @slot (may be NULL to only skip). */
 static Ptr
-scan_number (Ptr p, Ptr end, Slot *slot)
+scan_number (Ptr p, Ptr end, Co2sJsonFieldSlot *slot)
 {
   static const double p10[] = {
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
@@ -296,9 +296,9 @@ scan_number (Ptr p, Ptr end, Slot *slot)
 
 /* A scalar value (not an object or array); NULL to fall back. */
 static Ptr
-scan_scalar (Ptr p, Ptr end, Slot *slot)
+scan_scalar (Ptr p, Ptr end, Co2sJsonFieldSlot *slot)
 {
-  Slot ignored;
+  Co2sJsonFieldSlot ignored;
 
   if (slot == NULL)
     slot = &ignored;
@@ -393,9 +393,9 @@ close:
 }
 
 ScanResult
-co2s_record_json_scan (const char *data, gsize len, Slot slots[N_KEYS])
+_co2s_record_json_scan (const char *data, gsize len, Co2sJsonFieldSlot slots[N_KEYS])
 {
-  const KeyInfo *k = co2s_record_json_keys ();
+  const KeyInfo *k = _co2s_record_json_keys ();
   Ptr p = (Ptr) data, end = p + len;
   int want = 0;   /* the key we expect next: producers write them in order */
 
@@ -411,7 +411,7 @@ co2s_record_json_scan (const char *data, gsize len, Slot slots[N_KEYS])
   else
     for (;;)
       {
-        Slot *slot;
+        Co2sJsonFieldSlot *slot;
         int key;
 
         if (p == end || *p != '"')

@@ -1,9 +1,9 @@
 /* co2s-record-json.c — the NDJSON wire form of a record.
  *
- * Two decoders fill the same intermediate form (one Slot per known key: what
- * JSON type was there and its value), and one function, finish_record, turns
- * slots into a record or an error. So the decoders can only differ in how
- * they read JSON, and the tests compare exactly that.
+ * Two decoders fill the same intermediate form (one Co2sJsonFieldSlot per
+ * known key: what JSON type was there and its value), and one function,
+ * finish_record, turns slots into a record or an error. So the decoders can
+ * only differ in how they read JSON, and the tests compare exactly that.
  *
  * The fast decoder (its reader is co2s-record-json-scan.c) reads strict
  * RFC 8259 JSON in one pass without allocating. The moment it meets
@@ -51,7 +51,7 @@ static gsize fallback_count;   /* atomic */
 /* ---- keys and messages --------------------------------------------------- */
 
 const KeyInfo *
-co2s_record_json_keys (void)
+_co2s_record_json_keys (void)
 {
   static gsize initialized = 0;
 
@@ -77,7 +77,7 @@ co2s_record_json_keys (void)
 }
 
 static const char *
-slot_kind_name (SlotKind kind)
+slot_kind_name (Co2sJsonFieldKind kind)
 {
   switch (kind)
     {
@@ -102,7 +102,7 @@ set_too_deep (GError **error)
 
 /* Reads a "seq"/"ts_us" slot: absent → @absent, an integer literal >= 0 → its value. */
 static gboolean
-finish_integer (const Slot *slot, const char *name, gint64 absent, gint64 *out, GError **error)
+finish_integer (const Co2sJsonFieldSlot *slot, const char *name, gint64 absent, gint64 *out, GError **error)
 {
   switch (slot->kind)
     {
@@ -129,15 +129,15 @@ finish_integer (const Slot *slot, const char *name, gint64 absent, gint64 *out, 
 
 /* The one place where slots become a record or an error (see the header). */
 static gboolean
-finish_record (const Slot slots[N_KEYS], Co2sRecord *out, GError **error)
+finish_record (const Co2sJsonFieldSlot slots[N_KEYS], Co2sRecord *out, GError **error)
 {
-  const KeyInfo *k = co2s_record_json_keys ();
+  const KeyInfo *k = _co2s_record_json_keys ();
   Co2sRecord r;
 
   co2s_record_init (&r);
   for (int c = 0; c < CO2S_N_COLUMNS; c++)
     {
-      const Slot *slot = &slots[c];
+      const Co2sJsonFieldSlot *slot = &slots[c];
       gboolean required = co2s_column_is_required (c);
       gboolean is_flag = co2s_column_type (c) == CO2S_COLUMN_BOOLEAN;
 
@@ -303,7 +303,7 @@ co2s_json_append_double (GString *out, double value)
 void
 co2s_record_to_json (const Co2sRecord *record, GString *out)
 {
-  const KeyInfo *k = co2s_record_json_keys ();
+  const KeyInfo *k = _co2s_record_json_keys ();
   char buf[1024];   /* 14 keys of < 30 bytes and values of < 32 bytes */
   char *o = buf;
 
@@ -436,7 +436,7 @@ glib_load_object (const char *data, gsize len, JsonParser **parser, GError **err
 }
 
 static void
-glib_fill_slot (JsonObject *object, const char *name, Slot *slot)
+glib_fill_slot (JsonObject *object, const char *name, Co2sJsonFieldSlot *slot)
 {
   JsonNode *node = json_object_get_member (object, name);
   GType type;
@@ -479,9 +479,9 @@ gboolean
 co2s_record_from_json_glib (const char *data, gsize len, Co2sRecord *out, GError **error)
 {
   g_autoptr(JsonParser) parser = NULL;
-  const KeyInfo *k = co2s_record_json_keys ();
+  const KeyInfo *k = _co2s_record_json_keys ();
   JsonObject *object;
-  Slot slots[N_KEYS];
+  Co2sJsonFieldSlot slots[N_KEYS];
 
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
@@ -499,7 +499,7 @@ co2s_json_object_peek_seq_glib (const char *data, gsize len, gint64 *seq, GError
 {
   g_autoptr(JsonParser) parser = NULL;
   JsonObject *object;
-  Slot slot;
+  Co2sJsonFieldSlot slot;
 
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
 
@@ -519,12 +519,12 @@ co2s_json_object_peek_seq_glib (const char *data, gsize len, gint64 *seq, GError
 gboolean
 co2s_record_from_json (const char *data, gsize len, Co2sRecord *out, GError **error)
 {
-  Slot slots[N_KEYS];
+  Co2sJsonFieldSlot slots[N_KEYS];
 
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
-  switch (co2s_record_json_scan (data, len, slots))
+  switch (_co2s_record_json_scan (data, len, slots))
     {
     case SCAN_OK:
       return finish_record (slots, out, error);
@@ -541,13 +541,13 @@ co2s_record_from_json (const char *data, gsize len, Co2sRecord *out, GError **er
 gboolean
 co2s_json_object_peek_seq (const char *data, gsize len, gint64 *seq, GError **error)
 {
-  Slot slots[N_KEYS];
+  Co2sJsonFieldSlot slots[N_KEYS];
 
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
 
   if (seq != NULL)
     *seq = -1;
-  switch (co2s_record_json_scan (data, len, slots))
+  switch (_co2s_record_json_scan (data, len, slots))
     {
     case SCAN_OK:
       if (seq != NULL && slots[KEY_SEQ].kind == SLOT_INT && slots[KEY_SEQ].i >= 0)
