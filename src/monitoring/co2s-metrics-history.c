@@ -6,7 +6,7 @@
 #endif
 
 #include "co2s-metrics-history.h"
-#include "co2s-metrics-store.h"
+#include "co2s-metrics-store-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <math.h>

@@ -6,7 +6,7 @@
 # define GETTEXT_PACKAGE "co2stream"
 #endif
 
-#include "co2s-metrics-store.h"
+#include "co2s-metrics-store-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
