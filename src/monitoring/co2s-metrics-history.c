@@ -75,7 +75,7 @@ emit_changed (Co2sMetricsHistory *self,
         g_signal_emit (self, signals[NEW_SERIES], 0);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERIES]);
     }
-  if (co2s_metrics_store_len (self->store) != old_len)
+  if (_co2s_metrics_store_len (self->store) != old_len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_BATCHES]);
   g_signal_emit (self, signals[CHANGED], 0);
 }
@@ -85,7 +85,7 @@ extend_rolling (Co2sMetricsHistory *self)
 {
   const Co2sMetricsStore *store = self->store;
   const double *rmse = (const double *) (gpointer) store->cols[COL_RMSE]->data;
-  guint n = co2s_metrics_store_len (store);
+  guint n = _co2s_metrics_store_len (store);
   guint w = self->rolling_window;
   guint from = self->rolling->len;
   double sum = 0.0;
@@ -131,7 +131,7 @@ on_load_thread (GTask *task,
 {
   Co2sMetricsLoadReport *report = NULL;
   GError *error = NULL;
-  Co2sMetricsStore *store = co2s_metrics_store_load (task_data, cancellable, &report, &error);
+  Co2sMetricsStore *store = _co2s_metrics_store_load (task_data, cancellable, &report, &error);
 
   if (store == NULL)
     {
@@ -140,7 +140,7 @@ on_load_thread (GTask *task,
     }
   g_object_set_data_full (G_OBJECT (task), "co2s-report", report,
                           (GDestroyNotify) co2s_metrics_load_report_free);
-  g_task_return_pointer (task, store, (GDestroyNotify) co2s_metrics_store_free);
+  g_task_return_pointer (task, store, (GDestroyNotify) _co2s_metrics_store_free);
 }
 
 /* Replaces the content by @loaded followed by what was held (see header). */
@@ -148,7 +148,7 @@ static void
 merge_loaded (Co2sMetricsHistory *self, Co2sMetricsStore *loaded, Co2sMetricsLoadReport *report)
 {
   Co2sMetricsStore *old = self->store;
-  guint old_len = co2s_metrics_store_len (old);
+  guint old_len = _co2s_metrics_store_len (old);
   guint old_series = old->series;
   guint truncated_at;
 
@@ -157,8 +157,8 @@ merge_loaded (Co2sMetricsHistory *self, Co2sMetricsStore *loaded, Co2sMetricsLoa
     {
       Co2sBatchMetrics m;
 
-      co2s_metrics_store_get (old, i, &m);
-      switch (co2s_metrics_store_append (loaded, &m, &truncated_at))
+      _co2s_metrics_store_get (old, i, &m);
+      switch (_co2s_metrics_store_append (loaded, &m, &truncated_at))
         {
         case CO2S_METRICS_APPEND_DUPLICATE:
           report->duplicates++;
@@ -179,7 +179,7 @@ merge_loaded (Co2sMetricsHistory *self, Co2sMetricsStore *loaded, Co2sMetricsLoa
     g_strlcpy (loaded->algo, old->algo, sizeof loaded->algo);
 
   self->store = loaded;
-  co2s_metrics_store_free (old);
+  _co2s_metrics_store_free (old);
   invalidate_from (self, 0);
   emit_changed (self, old_len, old_series, FALSE);
 }
@@ -212,7 +212,7 @@ co2s_metrics_history_finalize (GObject *object)
 {
   Co2sMetricsHistory *self = CO2S_METRICS_HISTORY (object);
 
-  g_clear_pointer (&self->store, co2s_metrics_store_free);
+  g_clear_pointer (&self->store, _co2s_metrics_store_free);
   g_clear_pointer (&self->rolling, g_array_unref);
 
   G_OBJECT_CLASS (co2s_metrics_history_parent_class)->finalize (object);
@@ -238,7 +238,7 @@ co2s_metrics_history_get_property (GObject *object,
       g_value_set_uint64 (value, self->dataset_rows);
       break;
     case PROP_N_BATCHES:
-      g_value_set_uint (value, co2s_metrics_store_len (self->store));
+      g_value_set_uint (value, _co2s_metrics_store_len (self->store));
       break;
     case PROP_SERIES:
       g_value_set_uint (value, self->store->series);
@@ -327,7 +327,7 @@ co2s_metrics_history_class_init (Co2sMetricsHistoryClass *klass)
 static void
 co2s_metrics_history_init (Co2sMetricsHistory *self)
 {
-  self->store = co2s_metrics_store_new ();
+  self->store = _co2s_metrics_store_new ();
   self->rolling = g_array_new (FALSE, FALSE, sizeof (double));
   self->rolling_window = CO2S_METRICS_HISTORY_DEFAULT_ROLLING_WINDOW;
   self->rate_window = CO2S_METRICS_HISTORY_DEFAULT_RATE_WINDOW;
@@ -353,8 +353,8 @@ co2s_metrics_history_copy (Co2sMetricsHistory *self)
   copy->rolling_window = self->rolling_window;
   copy->rate_window = self->rate_window;
   copy->dataset_rows = self->dataset_rows;
-  co2s_metrics_store_free (copy->store);
-  copy->store = co2s_metrics_store_copy (self->store);
+  _co2s_metrics_store_free (copy->store);
+  copy->store = _co2s_metrics_store_copy (self->store);
   g_array_unref (copy->rolling);
   copy->rolling = g_array_copy (self->rolling);
   return copy;
@@ -370,9 +370,9 @@ co2s_metrics_history_append (Co2sMetricsHistory *self,
   g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), CO2S_METRICS_APPEND_DUPLICATE);
   g_return_val_if_fail (m != NULL, CO2S_METRICS_APPEND_DUPLICATE);
 
-  old_len = co2s_metrics_store_len (self->store);
+  old_len = _co2s_metrics_store_len (self->store);
   old_series = self->store->series;
-  result = co2s_metrics_store_append (self->store, m, &truncated_at);
+  result = _co2s_metrics_store_append (self->store, m, &truncated_at);
   if (result == CO2S_METRICS_APPEND_DUPLICATE)
     return result;
   if (truncated_at != G_MAXUINT)
@@ -392,13 +392,13 @@ co2s_metrics_history_append_many (Co2sMetricsHistory *self,
   g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), 0);
   g_return_val_if_fail (m != NULL || n == 0, 0);
 
-  old_len = co2s_metrics_store_len (self->store);
+  old_len = _co2s_metrics_store_len (self->store);
   old_series = self->store->series;
   for (guint i = 0; i < n; i++)
     {
       guint truncated_at;
 
-      if (co2s_metrics_store_append (self->store, &m[i], &truncated_at) == CO2S_METRICS_APPEND_DUPLICATE)
+      if (_co2s_metrics_store_append (self->store, &m[i], &truncated_at) == CO2S_METRICS_APPEND_DUPLICATE)
         continue;
       taken++;
       first_truncated = MIN (first_truncated, truncated_at);
@@ -419,8 +419,8 @@ co2s_metrics_history_clear (Co2sMetricsHistory *self)
 
   g_return_if_fail (CO2S_IS_METRICS_HISTORY (self));
 
-  old_len = co2s_metrics_store_len (self->store);
-  co2s_metrics_store_truncate (self->store, 0);
+  old_len = _co2s_metrics_store_len (self->store);
+  _co2s_metrics_store_truncate (self->store, 0);
   self->store->algo[0] = '\0';
   invalidate_from (self, 0);
   emit_changed (self, old_len, self->store->series, TRUE);
@@ -439,7 +439,7 @@ co2s_metrics_history_load_file (Co2sMetricsHistory *self,
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  store = co2s_metrics_store_load (path, NULL, &local_report, error);
+  store = _co2s_metrics_store_load (path, NULL, &local_report, error);
   if (store == NULL)
     return FALSE;
   merge_loaded (self, store, local_report);
@@ -564,7 +564,7 @@ guint
 co2s_metrics_history_get_n_batches (Co2sMetricsHistory *self)
 {
   g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), 0);
-  return co2s_metrics_store_len (self->store);
+  return _co2s_metrics_store_len (self->store);
 }
 
 gboolean
@@ -575,9 +575,9 @@ co2s_metrics_history_get_batch (Co2sMetricsHistory *self,
   g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
-  if (index >= co2s_metrics_store_len (self->store))
+  if (index >= _co2s_metrics_store_len (self->store))
     return FALSE;
-  co2s_metrics_store_get (self->store, index, out);
+  _co2s_metrics_store_get (self->store, index, out);
   return TRUE;
 }
 
@@ -585,7 +585,7 @@ gint64
 co2s_metrics_history_find_batch (Co2sMetricsHistory *self, guint64 batch)
 {
   g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), -1);
-  return co2s_metrics_store_find (self->store, batch);
+  return _co2s_metrics_store_find (self->store, batch);
 }
 
 #define COLUMN_GETTER(func, column, type)                                  \
@@ -594,7 +594,7 @@ co2s_metrics_history_find_batch (Co2sMetricsHistory *self, guint64 batch)
   {                                                                        \
     g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), NULL);           \
     if (n != NULL)                                                         \
-      *n = co2s_metrics_store_len (self->store);                                        \
+      *n = _co2s_metrics_store_len (self->store);                                       \
     return (const type *) (gpointer) self->store->cols[column]->data;           \
   }
 
@@ -623,7 +623,7 @@ co2s_metrics_history_get_last_rmse (Co2sMetricsHistory *self)
 
   g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), NAN);
 
-  n = co2s_metrics_store_len (self->store);
+  n = _co2s_metrics_store_len (self->store);
   return n > 0 ? COL_D (self->store, COL_RMSE, n - 1) : NAN;
 }
 
@@ -651,7 +651,7 @@ co2s_metrics_history_get_rolling_rmse (Co2sMetricsHistory *self)
 
   /* O(window), independent of the lazily built column. */
   rmse = (const double *) (gpointer) self->store->cols[COL_RMSE]->data;
-  n = co2s_metrics_store_len (self->store);
+  n = _co2s_metrics_store_len (self->store);
   from = n > self->rolling_window ? n - self->rolling_window : 0;
   for (guint i = from; i < n; i++)
     if (isfinite (rmse[i]))
@@ -672,7 +672,7 @@ co2s_metrics_history_get_rows_per_second (Co2sMetricsHistory *self)
   g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), NAN);
 
   store = self->store;
-  n = co2s_metrics_store_len (store);
+  n = _co2s_metrics_store_len (store);
   if (n < 2)
     return NAN;
   b = n - 1;
@@ -692,7 +692,7 @@ co2s_metrics_history_get_last_batch (Co2sMetricsHistory *self)
 
   g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), 0);
 
-  n = co2s_metrics_store_len (self->store);
+  n = _co2s_metrics_store_len (self->store);
   return n > 0 ? (guint64) COL_D (self->store, COL_BATCH, n - 1) : 0;
 }
 
@@ -708,7 +708,7 @@ co2s_metrics_history_get_kpis (Co2sMetricsHistory *self,
   g_return_if_fail (out != NULL);
 
   store = self->store;
-  n = co2s_metrics_store_len (store);
+  n = _co2s_metrics_store_len (store);
 
   memset (out, 0, sizeof *out);
   out->batches = n;

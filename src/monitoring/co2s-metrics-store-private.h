@@ -1,7 +1,8 @@
-/* co2s-metrics-store.h — INTERNAL to Co2sMetricsHistory (not a public API):
- * the batch columns and the dedupe/new-series/rewind rules as a plain struct
- * without GObject, so that the async loader can fill one on a worker thread
- * and the history merge it on the main thread. One thread at a time. */
+/* co2s-metrics-store-private.h — INTERNAL to Co2sMetricsHistory (not a
+ * public API): the batch columns and the dedupe/new-series/rewind rules as
+ * a plain struct without GObject, so that the async loader can fill one on
+ * a worker thread and the history merge it on the main thread. One thread
+ * at a time. */
 #pragma once
 
 #include <gio/gio.h>
@@ -38,38 +39,38 @@ typedef struct {
 #define COL_I(store, col, i) g_array_index ((store)->cols[col], gint64, (i))
 
 static inline guint
-co2s_metrics_store_len (const Co2sMetricsStore *store)
+_co2s_metrics_store_len (const Co2sMetricsStore *store)
 {
   return store->cols[COL_BATCH]->len;
 }
 
-Co2sMetricsStore *co2s_metrics_store_new (void);
-void co2s_metrics_store_free (Co2sMetricsStore *store);
+Co2sMetricsStore *_co2s_metrics_store_new (void);
+void _co2s_metrics_store_free (Co2sMetricsStore *store);
 /* An independent copy of @store (the columns copied). */
-Co2sMetricsStore *co2s_metrics_store_copy (const Co2sMetricsStore *store);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Co2sMetricsStore, co2s_metrics_store_free)
+Co2sMetricsStore *_co2s_metrics_store_copy (const Co2sMetricsStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Co2sMetricsStore, _co2s_metrics_store_free)
 
 /* Keeps the first @len batches; recomputes the best when it was dropped. */
-void co2s_metrics_store_truncate (Co2sMetricsStore *store, guint len);
+void _co2s_metrics_store_truncate (Co2sMetricsStore *store, guint len);
 
 /* Batch @i as a record (algo: the latest of the series). */
-void co2s_metrics_store_get (const Co2sMetricsStore *store, guint i, Co2sBatchMetrics *out);
+void _co2s_metrics_store_get (const Co2sMetricsStore *store, guint i, Co2sBatchMetrics *out);
 
 /* Index of batch number @batch, or -1. O(log n). */
-gint64 co2s_metrics_store_find (const Co2sMetricsStore *store, guint64 batch);
+gint64 _co2s_metrics_store_find (const Co2sMetricsStore *store, guint64 batch);
 
 /* The rules of co2s-metrics-history.h. @truncated_at receives the first
  * index whose contents changed when batches were dropped (G_MAXUINT if
  * none). */
-Co2sMetricsAppendResult co2s_metrics_store_append (Co2sMetricsStore *store,
-                                                   const Co2sBatchMetrics *m,
-                                                   guint *truncated_at);
+Co2sMetricsAppendResult _co2s_metrics_store_append (Co2sMetricsStore *store,
+                                                    const Co2sBatchMetrics *m,
+                                                    guint *truncated_at);
 
 /* Reads a metrics.jsonl file into a new store (any thread). NULL with
  * @error when the file cannot be read; else the store and a report. */
-Co2sMetricsStore *co2s_metrics_store_load (const char *path,
-                                           GCancellable *cancellable,
-                                           Co2sMetricsLoadReport **out_report,
-                                           GError **error);
+Co2sMetricsStore *_co2s_metrics_store_load (const char *path,
+                                            GCancellable *cancellable,
+                                            Co2sMetricsLoadReport **out_report,
+                                            GError **error);
 
 G_END_DECLS

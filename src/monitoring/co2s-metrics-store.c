@@ -17,7 +17,7 @@
 /* ---- store ---------------------------------------------------------------- */
 
 Co2sMetricsStore *
-co2s_metrics_store_new (void)
+_co2s_metrics_store_new (void)
 {
   Co2sMetricsStore *store = g_new0 (Co2sMetricsStore, 1);
 
@@ -28,7 +28,7 @@ co2s_metrics_store_new (void)
 }
 
 void
-co2s_metrics_store_free (Co2sMetricsStore *store)
+_co2s_metrics_store_free (Co2sMetricsStore *store)
 {
   if (store == NULL)
     return;
@@ -38,7 +38,7 @@ co2s_metrics_store_free (Co2sMetricsStore *store)
 }
 
 Co2sMetricsStore *
-co2s_metrics_store_copy (const Co2sMetricsStore *store)
+_co2s_metrics_store_copy (const Co2sMetricsStore *store)
 {
   Co2sMetricsStore *copy = g_memdup2 (store, sizeof *store);
 
@@ -48,9 +48,9 @@ co2s_metrics_store_copy (const Co2sMetricsStore *store)
 }
 
 void
-co2s_metrics_store_truncate (Co2sMetricsStore *store, guint len)
+_co2s_metrics_store_truncate (Co2sMetricsStore *store, guint len)
 {
-  g_assert (len <= co2s_metrics_store_len (store));
+  g_assert (len <= _co2s_metrics_store_len (store));
 
   for (guint i = 0; i < N_COLS; i++)
     g_array_set_size (store->cols[i], len);
@@ -75,7 +75,7 @@ co2s_metrics_store_push (Co2sMetricsStore *store, const Co2sBatchMetrics *m)
   gint64 rows = m->rows;
   gint64 rows_seen = (gint64) MIN (m->rows_seen, (guint64) G_MAXINT64);
   gint64 dlq = (gint64) MIN (m->dlq, (guint64) G_MAXINT64);
-  guint index = co2s_metrics_store_len (store);
+  guint index = _co2s_metrics_store_len (store);
 
   g_array_append_val (store->cols[COL_BATCH], batch);
   g_array_append_val (store->cols[COL_ROWS], rows);
@@ -97,9 +97,9 @@ co2s_metrics_store_push (Co2sMetricsStore *store, const Co2sBatchMetrics *m)
 }
 
 void
-co2s_metrics_store_get (const Co2sMetricsStore *store, guint i, Co2sBatchMetrics *out)
+_co2s_metrics_store_get (const Co2sMetricsStore *store, guint i, Co2sBatchMetrics *out)
 {
-  g_assert (i < co2s_metrics_store_len (store));
+  g_assert (i < _co2s_metrics_store_len (store));
 
   memset (out, 0, sizeof *out);
   out->batch = (guint64) COL_D (store, COL_BATCH, i);
@@ -118,11 +118,11 @@ co2s_metrics_store_get (const Co2sMetricsStore *store, guint i, Co2sBatchMetrics
 
 /* Index of batch number @batch; the batch column increases strictly. */
 gint64
-co2s_metrics_store_find (const Co2sMetricsStore *store, guint64 batch)
+_co2s_metrics_store_find (const Co2sMetricsStore *store, guint64 batch)
 {
   const double *col = (const double *) (gpointer) store->cols[COL_BATCH]->data;
   double key = (double) batch;
-  guint lo = 0, hi = co2s_metrics_store_len (store);
+  guint lo = 0, hi = _co2s_metrics_store_len (store);
 
   while (lo < hi)
     {
@@ -133,7 +133,7 @@ co2s_metrics_store_find (const Co2sMetricsStore *store, guint64 batch)
       else
         hi = mid;
     }
-  if (lo < co2s_metrics_store_len (store) && col[lo] == key)
+  if (lo < _co2s_metrics_store_len (store) && col[lo] == key)
     return lo;
   return -1;
 }
@@ -141,9 +141,9 @@ co2s_metrics_store_find (const Co2sMetricsStore *store, guint64 batch)
 /* The rules of the header. @truncated_at receives the first index whose
  * contents changed when batches were dropped (G_MAXUINT otherwise). */
 Co2sMetricsAppendResult
-co2s_metrics_store_append (Co2sMetricsStore *store, const Co2sBatchMetrics *m, guint *truncated_at)
+_co2s_metrics_store_append (Co2sMetricsStore *store, const Co2sBatchMetrics *m, guint *truncated_at)
 {
-  guint len = co2s_metrics_store_len (store);
+  guint len = _co2s_metrics_store_len (store);
   gint64 at;
 
   *truncated_at = G_MAXUINT;
@@ -154,7 +154,7 @@ co2s_metrics_store_append (Co2sMetricsStore *store, const Co2sBatchMetrics *m, g
       return CO2S_METRICS_APPEND_ADDED;
     }
 
-  at = co2s_metrics_store_find (store, m->batch);
+  at = _co2s_metrics_store_find (store, m->batch);
   if (at >= 0 &&
       COL_I (store, COL_TIMESTAMP, at) == m->timestamp_us &&
       COL_I (store, COL_ROWS_SEEN, at) == (gint64) m->rows_seen)
@@ -162,7 +162,7 @@ co2s_metrics_store_append (Co2sMetricsStore *store, const Co2sBatchMetrics *m, g
 
   if (m->batch <= 1)
     {
-      co2s_metrics_store_truncate (store, 0);
+      _co2s_metrics_store_truncate (store, 0);
       store->algo[0] = '\0';
       store->series++;
       co2s_metrics_store_push (store, m);
@@ -177,7 +177,7 @@ co2s_metrics_store_append (Co2sMetricsStore *store, const Co2sBatchMetrics *m, g
 
     while (keep > 0 && col[keep - 1] >= (double) m->batch)
       keep--;
-    co2s_metrics_store_truncate (store, keep);
+    _co2s_metrics_store_truncate (store, keep);
     co2s_metrics_store_push (store, m);
     *truncated_at = keep;
   }
@@ -256,7 +256,7 @@ load_line (Co2sMetricsStore *store,
       return;
     }
 
-  switch (co2s_metrics_store_append (store, &m, &truncated_at))
+  switch (_co2s_metrics_store_append (store, &m, &truncated_at))
     {
     case CO2S_METRICS_APPEND_ADDED:
       report->added++;
@@ -278,14 +278,14 @@ load_line (Co2sMetricsStore *store,
 }
 
 Co2sMetricsStore *
-co2s_metrics_store_load (const char *path,
-            GCancellable *cancellable,
-            Co2sMetricsLoadReport **out_report,
-            GError **error)
+_co2s_metrics_store_load (const char *path,
+                          GCancellable *cancellable,
+                          Co2sMetricsLoadReport **out_report,
+                          GError **error)
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GFileInputStream) stream = NULL;
-  g_autoptr(Co2sMetricsStore) store = co2s_metrics_store_new ();
+  g_autoptr(Co2sMetricsStore) store = _co2s_metrics_store_new ();
   g_autoptr(Co2sMetricsLoadReport) report = load_report_new (path);
   g_autoptr(GByteArray) pending = g_byte_array_new ();
   g_autofree guint8 *chunk = g_malloc (LOAD_CHUNK_SIZE);
