@@ -295,13 +295,25 @@ close_consumer (Worker *worker)
   gboolean closed = FALSE;
 
   /* Leave the group politely, but never wait for an absent broker longer
-   * than the deadline. */
+   * than the deadline. The queue is served as events, not callbacks: it
+   * can also receive fetched messages, which a callback poll cannot serve
+   * (librdkafka asserts in rd_kafka_q_serve). A rebalance arrives as an
+   * event and is answered by the same handler as during the run. */
   error = rd_kafka_consumer_close_queue (worker->rk, queue);
   if (error == NULL)
     {
       while (!(closed = rd_kafka_consumer_closed (worker->rk)) &&
              g_get_monotonic_time () < deadline)
-        rd_kafka_queue_poll_callback (queue, 50);
+        {
+          rd_kafka_event_t *event = rd_kafka_queue_poll (queue, 50);
+
+          if (event == NULL)
+            continue;
+          if (rd_kafka_event_type (event) == RD_KAFKA_EVENT_REBALANCE)
+            on_kafka_rebalance (worker->rk, rd_kafka_event_error (event),
+                                rd_kafka_event_topic_partition_list (event), worker->shared);
+          rd_kafka_event_destroy (event);
+        }
     }
   else
     rd_kafka_error_destroy (error);
