@@ -39,6 +39,7 @@
 #define G_LOG_DOMAIN "co2s-record-json"
 
 #include "co2s-record-json.h"
+#include "co2s-json-reader.h"
 #include "co2s-record-json-private.h"
 
 #include <json-glib/json-glib.h>
@@ -348,37 +349,13 @@ co2s_record_to_json (const Co2sRecord *record, GString *out)
 
 /* ---- the json-glib reference --------------------------------------------- */
 
-/* TRUE when brackets outside double-quoted strings nest at most
- * CO2S_JSON_MAX_DEPTH deep. Exact on strict JSON, which is what the fast
- * decoder needs to agree with; conservative elsewhere. */
+/* TRUE when brackets nest at most CO2S_JSON_MAX_DEPTH deep as json-glib
+ * would read them, comments and single-quoted strings included (see
+ * co2s_json_check_depth): json-glib recurses once per level. */
 static gboolean
 depth_ok (const char *data, gsize len)
 {
-  guint depth = 0;
-  gboolean in_string = FALSE;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        {
-          if (++depth > CO2S_JSON_MAX_DEPTH)
-            return FALSE;
-        }
-      else if ((c == '}' || c == ']') && depth > 0)
-        depth--;
-    }
-  return TRUE;
+  return co2s_json_check_depth (data, len, CO2S_JSON_MAX_DEPTH, NULL);
 }
 
 /* Parses @data with json-glib; returns its root object (owned by *parser). */

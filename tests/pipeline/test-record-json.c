@@ -530,6 +530,22 @@ test_depth (void)
     outcome_clear (&ref);
     g_assert_false (peek_both (s->str, s->len, NULL, NULL));
   }
+
+  /* The same depth hidden from a plain bracket count by comments, which
+   * json-glib reads (each "[", slash, star, "]", star, slash opens one
+   * level): refused, no crash. */
+  {
+    g_autoptr(GString) s = g_string_new ("{\"Engine_Size\":");
+    Outcome fast, ref;
+
+    for (int i = 0; i < 200000; i++)
+      g_string_append (s, "[/*]*/");
+    decode_both (s->str, s->len, &fast, &ref);
+    g_assert_error (fast.error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_JSON);
+    g_assert_error (ref.error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_JSON);
+    outcome_clear (&fast);
+    outcome_clear (&ref);
+  }
 }
 
 
