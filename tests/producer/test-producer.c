@@ -11,179 +11,18 @@
 #include "co2s-kafka.h"
 #include "co2s-stream-reader.h"
 #include "co2s-test-util.h"
+#include "producer-test-util.h"
 #include "test-ndjson-server.h"
-
-#define EXIT_TIMEOUT_MS    30000
-#define CONSUME_TIMEOUT_MS 15000
 
 /* Chunk sizes that split lines, CRLFs and even UTF-8 sequences anywhere. */
 static const guint odd_chunks[] = { 1, 2, 7, 100, 3, 4096, 31, 1, 513 };
-
-/* ---- inputs -------------------------------------------------------------- */
-
-/* Row @seq in one of a few shapes (key order, spacing, escapes, nesting), so
- * "unchanged" is checked on more than one spelling. */
-static char *
-make_row (guint64 seq, gboolean with_seq)
-{
-  g_autofree char *seq_member = with_seq ? g_strdup_printf ("\"seq\":%" G_GUINT64_FORMAT, seq)
-                                         : g_strdup ("\"id\":\"none\"");
-
-  switch (seq % 4)
-    {
-    case 0:
-      return g_strdup_printf ("{\"Engine_Size\":2.0,\"Cylinders\":4,\"Fuel_Consumption_City\":9.9,"
-                              "\"Fuel_Consumption_Hwy\":6.7,\"Fuel_Consumption_Comb\":8.5,"
-                              "\"Fuel_Consumption_Comb-1\":33,\"CO2_Emissions\":%u,"
-                              "\"Fuel_Type_D\":false,\"Fuel_Type_E\":false,\"Fuel_Type_N\":false,"
-                              "\"Fuel_Type_X\":false,\"Fuel_Type_Z\":true,%s}",
-                              (guint) (150 + seq % 100), seq_member);
-    case 1:
-      return g_strdup_printf ("{ %s , \"Engine_Size\" : 3.5 ,\t\"Cylinders\" : 6, "
-                              "\"CO2_Emissions\" : 2.55e2 }", seq_member);
-    case 2:
-      return g_strdup_printf ("{\"model\":\"Ca\\\"mry \\u00e9 é ✓\\\\\",%s,\"CO2_Emissions\":-0.0}",
-                              seq_member);
-    default:
-      return g_strdup_printf ("{\"tags\":[1,{\"a\":null},[]],\"nested\":{\"seq\":\"inner\"},%s}",
-                              seq_member);
-    }
-}
-
-static GPtrArray *
-make_rows (guint n, gboolean with_seq)
-{
-  GPtrArray *rows = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (rows, make_row (i, with_seq));
-  return rows;
-}
-
-/* ---- the producer -------------------------------------------------------- */
-
-typedef struct {
-  guint64 read;
-  guint64 produced;
-  guint64 delivered;
-  guint64 failed;
-  guint64 dlq;
-  guint64 dlq_failed;
-  guint64 duplicates;
-  guint64 in_flight;
-  gint64 last_seq;
-  guint64 queue_full;
-} Summary;
-
-static Co2sTestProc *
-spawn_producer (const char *url,
-                const char *brokers,
-                const char *topic,
-                const char *dlq_topic,
-                const char * const *extra)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-
-  g_ptr_array_add (argv, (char *) co2s_test_program ("CO2S_PRODUCER"));
-  g_ptr_array_add (argv, "--api");
-  g_ptr_array_add (argv, (char *) url);
-  g_ptr_array_add (argv, "--brokers");
-  g_ptr_array_add (argv, (char *) brokers);
-  g_ptr_array_add (argv, "--topic");
-  g_ptr_array_add (argv, (char *) topic);
-  g_ptr_array_add (argv, "--dlq-topic");
-  g_ptr_array_add (argv, (char *) dlq_topic);
-  g_ptr_array_add (argv, "--status-interval");
-  g_ptr_array_add (argv, "1");
-  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) extra[i]);
-  g_ptr_array_add (argv, NULL);
-
-  return co2s_test_proc_spawn_or_die ((const char * const *) argv->pdata, NULL);
-}
-
-/* Waits for the producer to exit (asserting status @expected_status), then
- * parses the summary line from its whole stderr. (Parsing the full text
- * rather than waiting for the line keeps it independent of earlier waits.) */
-static void
-finish_producer (Co2sTestProc *proc, int expected_status, Summary *s)
-{
-  g_autoptr(GRegex) re = NULL;
-  g_autoptr(GMatchInfo) match = NULL;
-  g_autofree char *err = NULL;
-  g_autofree char *line = NULL;
-  guint64 *fields[] = { &s->read, &s->produced, &s->delivered, &s->failed, &s->dlq,
-                        &s->dlq_failed, &s->duplicates, &s->in_flight, NULL, &s->queue_full };
-  int status;
-
-  status = co2s_test_proc_wait_exit (proc, EXIT_TIMEOUT_MS);
-  /* Every line written before the exit, not just those read so far. */
-  g_assert_true (co2s_test_proc_wait_closed (proc, EXIT_TIMEOUT_MS));
-  err = co2s_test_proc_stderr_text (proc);
-  if (status != expected_status)
-    g_error ("the producer exited with status %d, expected %d; its stderr:\n%s",
-             status, expected_status, err);
-
-  re = g_regex_new ("summary: read=(\\d+) produced=(\\d+) delivered=(\\d+) failed=(\\d+) "
-                    "dlq=(\\d+) dlq_failed=(\\d+) duplicates=(\\d+) in_flight=(\\d+) "
-                    "last_seq=(-?\\d+) queue_full=(\\d+)", 0, 0, NULL);
-  g_assert_nonnull (re);
-  if (!g_regex_match (re, err, 0, &match))
-    g_error ("the producer printed no summary line; its stderr:\n%s", err);
-
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    {
-      g_autofree char *text = g_match_info_fetch (match, i + 1);
-
-      if (fields[i] != NULL)
-        *fields[i] = g_ascii_strtoull (text, NULL, 10);
-      else
-        s->last_seq = g_ascii_strtoll (text, NULL, 10);
-    }
-  line = g_match_info_fetch (match, 0);
-  g_test_message ("%s", line);
-}
-
-/* The topic holds exactly @n messages on one partition: message i has key
- * "<first + i>" and value rows[first + i] (or the paced row when @rows is NULL). */
-static void
-assert_topic_rows (const char *brokers, const char *topic, GPtrArray *rows, guint first, guint n)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) messages = NULL;
-  gint64 low = -1, high = -1;
-
-  g_assert_cmpint (co2s_test_kafka_partition_count (brokers, topic, &error), ==, 1);
-  g_assert_no_error (error);
-  g_assert_true (co2s_test_kafka_watermarks (brokers, topic, 0, &low, &high, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (low, ==, 0);
-  g_assert_cmpint (high, ==, n);
-
-  messages = co2s_test_kafka_consume (brokers, topic, n, CONSUME_TIMEOUT_MS, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (messages->len, ==, n);
-
-  for (guint i = 0; i < n; i++)
-    {
-      Co2sTestMessage *m = g_ptr_array_index (messages, i);
-      g_autofree char *key = g_strdup_printf ("%u", first + i);
-      g_autofree char *paced = rows == NULL ? test_server_paced_row (first + i) : NULL;
-      const char *expected = rows != NULL ? g_ptr_array_index (rows, first + i) : paced;
-
-      g_assert_cmpint (m->offset, ==, i);
-      g_assert_cmpstr (m->key, ==, key);
-      g_assert_cmpstr (m->payload, ==, expected);
-      g_assert_cmpuint (m->len, ==, strlen (expected));
-    }
-}
 
 /* ---- /producer/publish/values-and-keys and /producer/real-kafka ----------- */
 
 static void
 run_values_and_keys (const char *brokers, const char *topic, const char *dlq_topic)
 {
-  g_autoptr(GPtrArray) rows = make_rows (600, TRUE);
+  g_autoptr(GPtrArray) rows = producer_make_rows (600, TRUE);
   TestServerConfig config = {
     .rows = rows, .honour_from = TRUE, .honour_limit = TRUE, .crlf = TRUE, .blank_lines = TRUE,
     .chunk_sizes = odd_chunks, .n_chunk_sizes = G_N_ELEMENTS (odd_chunks), .drop_request = -1,
@@ -191,10 +30,10 @@ run_values_and_keys (const char *brokers, const char *topic, const char *dlq_top
   g_autoptr(TestServer) server = test_server_start (&config);
   g_autofree char *url = test_server_url (server, "");
   const char *extra[] = { "--exit-at-end", NULL };
-  g_autoptr(Co2sTestProc) producer = spawn_producer (url, brokers, topic, dlq_topic, extra);
-  Summary s;
+  g_autoptr(Co2sTestProc) producer = producer_spawn (url, brokers, topic, dlq_topic, extra);
+  ProducerSummary s;
 
-  finish_producer (producer, 0, &s);
+  producer_finish (producer, 0, &s);
   g_assert_cmpuint (s.read, ==, rows->len);
   g_assert_cmpuint (s.produced, ==, rows->len);
   g_assert_cmpuint (s.delivered, ==, rows->len);
@@ -204,7 +43,7 @@ run_values_and_keys (const char *brokers, const char *topic, const char *dlq_top
   g_assert_cmpint (s.last_seq, ==, rows->len - 1);
   g_assert_cmpuint (test_server_n_requests (server), ==, 1);
 
-  assert_topic_rows (brokers, topic, rows, 0, rows->len);
+  producer_assert_topic_rows (brokers, topic, rows, 0, rows->len);
 }
 
 static void
@@ -249,7 +88,7 @@ test_resume_after_api_drop (void)
 {
   g_autofree char *brokers = NULL;
   g_autoptr(Co2sTestProc) broker = co2s_test_embedded_broker_start (NULL, &brokers);
-  g_autoptr(GPtrArray) rows = make_rows (1000, TRUE);
+  g_autoptr(GPtrArray) rows = producer_make_rows (1000, TRUE);
   TestServerConfig config = {
     .rows = rows, .honour_from = TRUE, .honour_limit = TRUE,
     .chunk_sizes = odd_chunks, .n_chunk_sizes = G_N_ELEMENTS (odd_chunks),
@@ -258,16 +97,16 @@ test_resume_after_api_drop (void)
   g_autoptr(TestServer) server = test_server_start (&config);
   g_autofree char *url = test_server_url (server, "?limit=1000&tag=a%20b%26c");
   const char *extra[] = { "--exit-at-end", NULL };
-  g_autoptr(Co2sTestProc) producer = spawn_producer (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
+  g_autoptr(Co2sTestProc) producer = producer_spawn (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
   g_autofree char *q0 = NULL;
   g_autofree char *q1 = NULL;
-  Summary s;
+  ProducerSummary s;
 
   g_assert_true (co2s_test_proc_wait_line (producer, CO2S_TEST_STDERR,
                                            "(connection lost|connection cut mid-line) after 337 lines.*; "
                                            "retrying from seq 337 in 0\\.1 s",
                                            EXIT_TIMEOUT_MS, NULL));
-  finish_producer (producer, 0, &s);
+  producer_finish (producer, 0, &s);
 
   /* The second request asked for the first row not produced, kept the other
    * parameters as they were encoded, and only wanted what was left. */
@@ -280,7 +119,7 @@ test_resume_after_api_drop (void)
   g_assert_cmpuint (s.produced, ==, 1000);
   g_assert_cmpuint (s.delivered, ==, 1000);
   g_assert_cmpuint (s.duplicates, ==, 0);
-  assert_topic_rows (brokers, CO2S_TOPIC_DATA, rows, 0, rows->len);
+  producer_assert_topic_rows (brokers, CO2S_TOPIC_DATA, rows, 0, rows->len);
 }
 
 /* A cut right after a line, between two chunks, reads as a clean end in
@@ -291,7 +130,7 @@ run_cut_at_line_end (gboolean with_limit)
 {
   g_autofree char *brokers = NULL;
   g_autoptr(Co2sTestProc) broker = co2s_test_embedded_broker_start (NULL, &brokers);
-  g_autoptr(GPtrArray) rows = make_rows (600, TRUE);
+  g_autoptr(GPtrArray) rows = producer_make_rows (600, TRUE);
   TestServerConfig config = {
     .rows = rows, .honour_from = TRUE, .honour_limit = TRUE,
     .chunk_sizes = odd_chunks, .n_chunk_sizes = G_N_ELEMENTS (odd_chunks),
@@ -300,21 +139,21 @@ run_cut_at_line_end (gboolean with_limit)
   g_autoptr(TestServer) server = test_server_start (&config);
   g_autofree char *url = test_server_url (server, with_limit ? "?limit=550" : "");
   const char *extra[] = { "--exit-at-end", NULL };
-  g_autoptr(Co2sTestProc) producer = spawn_producer (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
+  g_autoptr(Co2sTestProc) producer = producer_spawn (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
   guint expected = with_limit ? 550 : 600;
   g_autofree char *q1 = NULL;
-  Summary s;
+  ProducerSummary s;
 
   g_assert_true (co2s_test_proc_wait_line (producer, CO2S_TEST_STDERR,
                                            "(connection lost|body ended) after 250 lines.*; "
                                            "retrying from seq 250 in 0\\.1 s",
                                            EXIT_TIMEOUT_MS, NULL));
-  finish_producer (producer, 0, &s);
+  producer_finish (producer, 0, &s);
   g_assert_cmpuint (test_server_n_requests (server), ==, 2);
   q1 = test_server_query (server, 1);
   g_assert_cmpstr (q1, ==, with_limit ? "from=250&limit=300" : "from=250");
   g_assert_cmpuint (s.delivered, ==, expected);
-  assert_topic_rows (brokers, CO2S_TOPIC_DATA, rows, 0, expected);
+  producer_assert_topic_rows (brokers, CO2S_TOPIC_DATA, rows, 0, expected);
 }
 
 static void
@@ -336,7 +175,7 @@ test_duplicates_dropped (void)
 {
   g_autofree char *brokers = NULL;
   g_autoptr(Co2sTestProc) broker = co2s_test_embedded_broker_start (NULL, &brokers);
-  g_autoptr(GPtrArray) rows = make_rows (500, TRUE);
+  g_autoptr(GPtrArray) rows = producer_make_rows (500, TRUE);
   TestServerConfig config = {
     .rows = rows, .honour_from = FALSE, .honour_limit = FALSE,
     .chunk_sizes = odd_chunks, .n_chunk_sizes = G_N_ELEMENTS (odd_chunks),
@@ -345,15 +184,15 @@ test_duplicates_dropped (void)
   g_autoptr(TestServer) server = test_server_start (&config);
   g_autofree char *url = test_server_url (server, "");
   const char *extra[] = { "--exit-at-end", NULL };
-  g_autoptr(Co2sTestProc) producer = spawn_producer (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
-  Summary s;
+  g_autoptr(Co2sTestProc) producer = producer_spawn (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
+  ProducerSummary s;
 
-  finish_producer (producer, 0, &s);
+  producer_finish (producer, 0, &s);
   g_assert_cmpuint (test_server_n_requests (server), ==, 2);
   g_assert_cmpuint (s.read, ==, 700);
   g_assert_cmpuint (s.produced, ==, 500);
   g_assert_cmpuint (s.duplicates, ==, 200);
-  assert_topic_rows (brokers, CO2S_TOPIC_DATA, rows, 0, rows->len);
+  producer_assert_topic_rows (brokers, CO2S_TOPIC_DATA, rows, 0, rows->len);
 }
 
 static void
@@ -361,16 +200,16 @@ test_api_down_at_start (void)
 {
   g_autofree char *brokers = NULL;
   g_autoptr(Co2sTestProc) broker = co2s_test_embedded_broker_start (NULL, &brokers);
-  g_autoptr(GPtrArray) rows = make_rows (300, TRUE);
+  g_autoptr(GPtrArray) rows = producer_make_rows (300, TRUE);
   guint16 port = co2s_test_free_port ();
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/stream", port);
   const char *extra[] = { "--exit-at-end", NULL };
-  g_autoptr(Co2sTestProc) producer = spawn_producer (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
+  g_autoptr(Co2sTestProc) producer = producer_spawn (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
   TestServerConfig config = {
     .rows = rows, .honour_from = TRUE, .honour_limit = TRUE, .drop_request = -1, .port = port,
   };
   g_autoptr(TestServer) server = NULL;
-  Summary s;
+  ProducerSummary s;
 
   /* Two refused attempts, the second after a longer wait. */
   g_assert_true (co2s_test_proc_wait_line (producer, CO2S_TEST_STDERR,
@@ -384,10 +223,10 @@ test_api_down_at_start (void)
                                          ".*; retrying in 0\\.1 s", err, 0, 0));
   }
 
-  finish_producer (producer, 0, &s);
+  producer_finish (producer, 0, &s);
   g_assert_cmpuint (test_server_n_requests (server), ==, 1);
   g_assert_cmpuint (s.delivered, ==, rows->len);
-  assert_topic_rows (brokers, CO2S_TOPIC_DATA, rows, 0, rows->len);
+  producer_assert_topic_rows (brokers, CO2S_TOPIC_DATA, rows, 0, rows->len);
 }
 
 /* ---- other servers, bad lines ---------------------------------------------- */
@@ -397,7 +236,7 @@ test_no_seq (void)
 {
   g_autofree char *brokers = NULL;
   g_autoptr(Co2sTestProc) broker = co2s_test_embedded_broker_start (NULL, &brokers);
-  g_autoptr(GPtrArray) rows = make_rows (400, FALSE);
+  g_autoptr(GPtrArray) rows = producer_make_rows (400, FALSE);
   TestServerConfig config = {
     .rows = rows, .crlf = TRUE, .blank_lines = TRUE,
     .chunk_sizes = odd_chunks, .n_chunk_sizes = G_N_ELEMENTS (odd_chunks), .drop_request = -1,
@@ -405,13 +244,13 @@ test_no_seq (void)
   g_autoptr(TestServer) server = test_server_start (&config);
   g_autofree char *url = test_server_url (server, "");
   const char *extra[] = { "--exit-at-end", NULL };
-  g_autoptr(Co2sTestProc) producer = spawn_producer (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
-  Summary s;
+  g_autoptr(Co2sTestProc) producer = producer_spawn (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
+  ProducerSummary s;
 
-  finish_producer (producer, 0, &s);
+  producer_finish (producer, 0, &s);
   g_assert_cmpuint (s.produced, ==, rows->len);
   g_assert_cmpint (s.last_seq, ==, rows->len - 1);
-  assert_topic_rows (brokers, CO2S_TOPIC_DATA, rows, 0, rows->len);
+  producer_assert_topic_rows (brokers, CO2S_TOPIC_DATA, rows, 0, rows->len);
 }
 
 static void
@@ -430,7 +269,7 @@ run_dlq (const char *brokers, const char *topic, const char *dlq_topic)
     { "{\"a\":1} trailing", "not-json" },
     { "{\"a\":\"\xff\xfe\"}", "not-json" },
   };
-  g_autoptr(GPtrArray) good = make_rows (20, TRUE);
+  g_autoptr(GPtrArray) good = producer_make_rows (20, TRUE);
   g_autoptr(GPtrArray) lines = g_ptr_array_new ();
   g_autoptr(GPtrArray) dead = NULL;
   g_autoptr(GError) error = NULL;
@@ -442,7 +281,7 @@ run_dlq (const char *brokers, const char *topic, const char *dlq_topic)
   g_autofree char *url = NULL;
   const char *extra[] = { "--exit-at-end", NULL };
   g_autoptr(Co2sTestProc) producer = NULL;
-  Summary s;
+  ProducerSummary s;
 
   /* good 0, bad 0, good 1, good 2, bad 1, … */
   for (guint i = 0, b = 0; i < good->len; i++)
@@ -454,14 +293,14 @@ run_dlq (const char *brokers, const char *topic, const char *dlq_topic)
 
   server = test_server_start (&config);
   url = test_server_url (server, "");
-  producer = spawn_producer (url, brokers, topic, dlq_topic, extra);
+  producer = producer_spawn (url, brokers, topic, dlq_topic, extra);
 
-  finish_producer (producer, 0, &s);
+  producer_finish (producer, 0, &s);
   g_assert_cmpuint (s.read, ==, lines->len);
   g_assert_cmpuint (s.produced, ==, good->len);
   g_assert_cmpuint (s.dlq, ==, G_N_ELEMENTS (bad));
   g_assert_cmpuint (s.dlq_failed, ==, 0);
-  assert_topic_rows (brokers, topic, good, 0, good->len);
+  producer_assert_topic_rows (brokers, topic, good, 0, good->len);
 
   dead = co2s_test_kafka_consume (brokers, dlq_topic, G_N_ELEMENTS (bad), CONSUME_TIMEOUT_MS, &error);
   g_assert_no_error (error);
@@ -499,24 +338,24 @@ test_exit_at_end (void)
 {
   g_autofree char *brokers = NULL;
   g_autoptr(Co2sTestProc) broker = co2s_test_embedded_broker_start (NULL, &brokers);
-  g_autoptr(GPtrArray) rows = make_rows (800, TRUE);
+  g_autoptr(GPtrArray) rows = producer_make_rows (800, TRUE);
   TestServerConfig config = {
     .rows = rows, .honour_from = TRUE, .honour_limit = TRUE, .drop_request = -1,
   };
   g_autoptr(TestServer) server = test_server_start (&config);
   g_autofree char *url = test_server_url (server, "?limit=500");
   const char *extra[] = { "--exit-at-end", NULL };
-  g_autoptr(Co2sTestProc) producer = spawn_producer (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
-  Summary s;
+  g_autoptr(Co2sTestProc) producer = producer_spawn (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
+  ProducerSummary s;
 
   g_assert_true (co2s_test_proc_wait_line (producer, CO2S_TEST_STDERR, "stream ended cleanly after 500 lines",
                                            EXIT_TIMEOUT_MS, NULL));
-  finish_producer (producer, 0, &s);
+  producer_finish (producer, 0, &s);
   g_assert_cmpuint (s.produced, ==, 500);
   g_assert_cmpuint (s.delivered, ==, 500);
   g_assert_cmpuint (s.in_flight, ==, 0);
   g_assert_cmpuint (s.failed, ==, 0);
-  assert_topic_rows (brokers, CO2S_TOPIC_DATA, rows, 0, 500);
+  producer_assert_topic_rows (brokers, CO2S_TOPIC_DATA, rows, 0, 500);
 }
 
 /* No broker at all: every row fails after message.timeout.ms, the failure is
@@ -524,16 +363,16 @@ test_exit_at_end (void)
 static void
 test_broker_down_fails_loudly (void)
 {
-  g_autoptr(GPtrArray) rows = make_rows (50, TRUE);
+  g_autoptr(GPtrArray) rows = producer_make_rows (50, TRUE);
   TestServerConfig config = { .rows = rows, .drop_request = -1 };
   g_autoptr(TestServer) server = test_server_start (&config);
   g_autofree char *url = test_server_url (server, "");
   g_autofree char *brokers = g_strdup_printf ("127.0.0.1:%u", co2s_test_free_port ());
   const char *extra[] = { "--exit-at-end", "-X", "message.timeout.ms=1500", NULL };
-  g_autoptr(Co2sTestProc) producer = spawn_producer (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
-  Summary s;
+  g_autoptr(Co2sTestProc) producer = producer_spawn (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
+  ProducerSummary s;
 
-  finish_producer (producer, 1, &s);
+  producer_finish (producer, 1, &s);
   g_assert_cmpuint (s.produced, ==, rows->len);
   g_assert_cmpuint (s.delivered, ==, 0);
   g_assert_cmpuint (s.failed, ==, rows->len);
@@ -564,22 +403,22 @@ test_sigterm_flushes (void)
   g_autofree char *url = test_server_url (server, "");
   /* A long linger keeps a few hundred rows in flight when the signal comes. */
   const char *extra[] = { "-X", "linger.ms=1000", NULL };
-  g_autoptr(Co2sTestProc) producer = spawn_producer (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
+  g_autoptr(Co2sTestProc) producer = producer_spawn (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
   g_autofree char *waiting = NULL;
-  Summary s;
+  ProducerSummary s;
 
   g_assert_true (co2s_test_wait_until (rows_sent_reached, server, EXIT_TIMEOUT_MS));
   co2s_test_proc_signal (producer, SIGTERM);
   g_assert_true (co2s_test_proc_wait_line (producer, CO2S_TEST_STDERR, "waiting for [1-9][0-9]* message",
                                            EXIT_TIMEOUT_MS, &waiting));
-  finish_producer (producer, 0, &s);
+  producer_finish (producer, 0, &s);
 
   g_assert_cmpuint (s.produced, >=, 200);
   g_assert_cmpuint (s.delivered, ==, s.produced);
   g_assert_cmpuint (s.failed, ==, 0);
   g_assert_cmpuint (s.in_flight, ==, 0);
   g_assert_cmpint (s.last_seq, ==, (gint64) s.produced - 1);
-  assert_topic_rows (brokers, CO2S_TOPIC_DATA, NULL, 0, s.produced);
+  producer_assert_topic_rows (brokers, CO2S_TOPIC_DATA, NULL, 0, s.produced);
 }
 
 /* A tiny librdkafka queue: production keeps meeting QUEUE_FULL, reading
@@ -589,18 +428,18 @@ test_backpressure_queue_full (void)
 {
   g_autofree char *brokers = NULL;
   g_autoptr(Co2sTestProc) broker = co2s_test_embedded_broker_start (NULL, &brokers);
-  g_autoptr(GPtrArray) rows = make_rows (1500, TRUE);
+  g_autoptr(GPtrArray) rows = producer_make_rows (1500, TRUE);
   TestServerConfig config = { .rows = rows, .drop_request = -1 };
   g_autoptr(TestServer) server = test_server_start (&config);
   g_autofree char *url = test_server_url (server, "");
   const char *extra[] = { "--exit-at-end", "-X", "queue.buffering.max.messages=20", NULL };
-  g_autoptr(Co2sTestProc) producer = spawn_producer (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
-  Summary s;
+  g_autoptr(Co2sTestProc) producer = producer_spawn (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
+  ProducerSummary s;
 
-  finish_producer (producer, 0, &s);
+  producer_finish (producer, 0, &s);
   g_assert_cmpuint (s.queue_full, >, 0);
   g_assert_cmpuint (s.delivered, ==, rows->len);
-  assert_topic_rows (brokers, CO2S_TOPIC_DATA, rows, 0, rows->len);
+  producer_assert_topic_rows (brokers, CO2S_TOPIC_DATA, rows, 0, rows->len);
 }
 
 /* ---- arguments --------------------------------------------------------------- */
@@ -719,7 +558,7 @@ reader_run_clear (ReaderRun *run)
 static void
 test_reader_lines_across_chunks (void)
 {
-  g_autoptr(GPtrArray) rows = make_rows (300, TRUE);
+  g_autoptr(GPtrArray) rows = producer_make_rows (300, TRUE);
   TestServerConfig config = {
     .rows = rows, .crlf = TRUE, .blank_lines = TRUE,
     .chunk_sizes = odd_chunks, .n_chunk_sizes = G_N_ELEMENTS (odd_chunks), .drop_request = -1,
@@ -740,7 +579,7 @@ test_reader_lines_across_chunks (void)
 static void
 test_reader_resume_url (void)
 {
-  g_autoptr(GPtrArray) rows = make_rows (20, TRUE);
+  g_autoptr(GPtrArray) rows = producer_make_rows (20, TRUE);
   TestServerConfig config = {
     .rows = rows, .honour_from = TRUE, .honour_limit = TRUE,
     .chunk_sizes = odd_chunks, .n_chunk_sizes = G_N_ELEMENTS (odd_chunks),
@@ -813,9 +652,9 @@ test_reader_over_long_line (void)
     g_string_append (huge, "0123456789abcdef");
   g_string_append (huge, "\"}");
 
-  g_ptr_array_add (rows, make_row (0, TRUE));
+  g_ptr_array_add (rows, producer_make_row (0, TRUE));
   g_ptr_array_add (rows, g_strdup (huge->str));
-  g_ptr_array_add (rows, make_row (2, TRUE));
+  g_ptr_array_add (rows, producer_make_row (2, TRUE));
   server = test_server_start (&config);
   url = test_server_url (server, "");
 
