@@ -163,7 +163,7 @@ test_autoscroll (void)
   co2s_test_assert_wait (at_bottom, &w, 3000);
   /* Still there once the list re-measured the new rows over a few frames
    * (it may leave the bottom for a moment meanwhile). */
-  g_assert_true (co2s_test_gtk_wait_frames (GTK_WIDGET (window), 5, 5000));
+  g_assert_true (co2s_test_gtk_wait_frames (GTK_WIDGET (window), 5, 30000));
   co2s_test_assert_wait (at_bottom, &w, 3000);
   g_assert_true (co2s_log_window_get_following (window));
 
