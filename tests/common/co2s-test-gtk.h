@@ -1,5 +1,5 @@
 /* co2s-test-gtk.h — the GTK side of tests/common for the GUI tests
- * (tests/app, tests/app-widgets): waits that need a widget, on top of
+ * (tests/app, tests/app/widgets): waits that need a widget, on top of
  * co2s-test-util.h's condition waits. Main thread only. */
 #pragma once
 
