@@ -474,6 +474,17 @@ co2s_publisher_publish_line (Co2sPublisher *self, const char *line, gsize len)
   return CO2S_PUBLISH_FAILED;
 }
 
+void
+co2s_publisher_set_last_seq (Co2sPublisher *self, gint64 last_seq)
+{
+  g_return_if_fail (CO2S_IS_PUBLISHER (self));
+  g_return_if_fail (last_seq >= 0);
+  g_return_if_fail (self->stats.read == 0);
+
+  self->stats.last_seq = last_seq;
+  self->server_seq = TRUE;
+}
+
 gint64
 co2s_publisher_get_resume_seq (Co2sPublisher *self)
 {

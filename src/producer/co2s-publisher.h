@@ -37,7 +37,7 @@ typedef struct {
   guint64 duplicates;      /* lines dropped because their seq was not new */
   guint64 gaps;            /* times the server's seq jumped forward */
   guint64 queue_full;      /* times a line met a full queue (and reading paused) */
-  gint64 last_seq;         /* seq of the last produced line, -1 before the first */
+  gint64 last_seq;         /* seq of the last produced line (or the seeded one), -1 before the first */
 } Co2sPublisherStats;
 
 /* Creates the producer: bootstrap.servers = @brokers, idempotence, linger and
@@ -56,6 +56,13 @@ Co2sPublisher *co2s_publisher_new (const char *brokers,
 Co2sPublishResult co2s_publisher_publish_line (Co2sPublisher *self,
                                                const char *line,
                                                gsize len);
+
+/* Seeds the duplicate filter with @last_seq (≥ 0), the last seq a topic
+ * already holds (a restart): lines whose seq is at or below it are dropped
+ * as duplicates, lines without a seq are numbered from @last_seq + 1, and
+ * the resume seq is @last_seq + 1. Call before the first line. */
+void co2s_publisher_set_last_seq (Co2sPublisher *self,
+                                  gint64 last_seq);
 
 /* The seq a reconnection should start from: last produced seq + 1 when the
  * server numbers its lines, -1 when it does not (from= cannot work then). */

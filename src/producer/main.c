@@ -13,6 +13,7 @@
 #include "co2s-contracts.h"
 #include "co2s-publisher.h"
 #include "co2s-stream-reader.h"
+#include "co2s-topic-end.h"
 
 #define DRAIN_CHECK_MS 20
 #define PURGE_WAIT_MS  5000
@@ -43,6 +44,8 @@ static char **opt_props;
 static gboolean opt_exit_at_end;
 static int opt_status_interval = 5;
 static int opt_flush_timeout = 10;
+static int opt_startup_timeout = 30;
+static gboolean opt_from_start;
 
 /* The default topics are spelled out (CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ):
  * xgettext cannot expand macros. */
@@ -63,6 +66,10 @@ static const GOptionEntry entries[] = {
     N_("Seconds between status lines on stderr; 0 for none (default 5)"), N_("SECONDS") },
   { "flush-timeout", 0, 0, G_OPTION_ARG_INT, &opt_flush_timeout,
     N_("Seconds to wait for deliveries after SIGINT/SIGTERM (default 10)"), N_("SECONDS") },
+  { "from-start", 0, 0, G_OPTION_ARG_NONE, &opt_from_start,
+    N_("Start from the API's beginning even when the topic holds rows (republishes them)"), NULL },
+  { "startup-timeout", 0, 0, G_OPTION_ARG_INT, &opt_startup_timeout,
+    N_("Seconds to find where the topic ends before giving up (default 30)"), N_("SECONDS") },
   G_OPTION_ENTRY_NULL
 };
 
@@ -83,13 +90,22 @@ static const char *const description = N_(
   "produced seq + 1> (a limit= in the URL is lowered by the rows already read), so\n"
   "nothing is skipped or published twice. Without --exit-at-end, a stream that\n"
   "ends is asked again the same way (like tail -F).\n"
+  "\n"
+  "Restarts: before its first request the producer reads the last message of\n"
+  "every partition of TOPIC and asks for ?from=<greatest seq + 1>; rows at or\n"
+  "below that seq are dropped as duplicates. An empty or missing topic starts at\n"
+  "the API's beginning, as --from-start always does (republishing every row).\n"
+  "When the last messages have no seq (key or JSON), or the broker does not\n"
+  "answer within --startup-timeout, the producer exits with status 1.\n"
   "LIMITATIONS: resuming needs a server that numbers its lines with \"seq\" and\n"
   "honours from=; with a server that has no seq, a reconnection starts wherever\n"
   "the server starts and rows may repeat. libsoup reads a chunked body cut exactly\n"
   "between two chunks as a clean end; the producer counts as a drop a partial last\n"
   "line, fewer rows than the URL's limit=, or a keep-alive connection the server\n"
   "closed under the body. Over https that last check is not possible: there, with\n"
-  "--exit-at-end and no limit=, such a cut ends the run early.\n"
+  "--exit-at-end and no limit=, such a cut ends the run early. On a topic with\n"
+  "several partitions, rows still in flight to one partition when the producer\n"
+  "was killed can be missed by a restart (with one partition they cannot).\n"
   "\n"
   "Broker down: librdkafka keeps retrying for message.timeout.ms (default 300000);\n"
   "rows that still fail are logged and counted. While its queue is full the\n"
@@ -97,8 +113,30 @@ static const char *const description = N_(
   "\n"
   "Exit: SIGINT/SIGTERM stop reading, wait up to --flush-timeout for deliveries and\n"
   "print a summary (read, produced, delivered, failed, dlq, duplicates). The exit\n"
-  "status is 0 unless a message failed or was left undelivered (1), or the\n"
-  "arguments are wrong (2).");
+  "status is 0 unless a message failed or was left undelivered, or where the\n"
+  "topic ends could not be found (1), or the arguments are wrong (2).");
+
+/* Where the topic ends: the first request asks for the row after it, and
+ * the publisher drops anything at or below it. FALSE with @error when the
+ * end cannot be found. */
+static gboolean
+resume_after_topic_end (Co2sPublisher *publisher, Co2sStreamReader *reader, GError **error)
+{
+  gint64 last_seq;
+
+  if (!co2s_topic_find_last_seq (opt_brokers, (const char * const *) opt_props, opt_topic,
+                                 (guint) opt_startup_timeout, &last_seq, error))
+    return FALSE;
+  if (last_seq < 0)
+    {
+      g_message ("topic %s is empty: starting from the beginning", opt_topic);
+      return TRUE;
+    }
+  g_message ("resuming after seq %" G_GINT64_FORMAT " found in %s", last_seq, opt_topic);
+  co2s_publisher_set_last_seq (publisher, last_seq);
+  co2s_stream_reader_set_resume_from (reader, last_seq + 1);
+  return TRUE;
+}
 
 static void
 print_summary (App *app)
@@ -279,6 +317,8 @@ main (int argc, char *argv[])
     return status;
   if (opt_status_interval < 0 || opt_flush_timeout < 0)
     return co2s_cli_usage_error ("%s", _("--status-interval and --flush-timeout must be ≥ 0"));
+  if (opt_startup_timeout < 1)
+    return co2s_cli_usage_error ("%s", _("--startup-timeout must be ≥ 1"));
   if (opt_topic[0] == '\0' || opt_dlq_topic[0] == '\0')
     return co2s_cli_usage_error ("%s", _("--topic and --dlq-topic must not be empty"));
 
@@ -291,6 +331,21 @@ main (int argc, char *argv[])
                                   opt_topic, opt_dlq_topic, opt_api, &error);
   if (publisher == NULL)
     return co2s_cli_usage_error ("%s", error->message);
+
+  /* Before the signal handlers: a signal during the lookup just ends it. */
+  if (opt_from_start)
+    g_message ("--from-start: starting from the API's beginning, whatever %s holds", opt_topic);
+  else if (!resume_after_topic_end (publisher, reader, &error))
+    {
+      if (g_error_matches (error, CO2S_TOPIC_END_ERROR, CO2S_TOPIC_END_ERROR_NO_SEQ))
+        /* Translators: the first %s is a topic, the second a broker list */
+        return co2s_cli_failure (_("cannot find where topic “%s” ends at %s: %s; --from-start "
+                                   "republishes from the API's beginning"),
+                                 opt_topic, opt_brokers, error->message);
+      /* Translators: the first %s is a topic, the second a broker list */
+      return co2s_cli_failure (_("cannot find where topic “%s” ends at %s: %s"),
+                               opt_topic, opt_brokers, error->message);
+    }
 
   loop = g_main_loop_new (NULL, FALSE);
   app.loop = loop;

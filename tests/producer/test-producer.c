@@ -359,7 +359,9 @@ test_exit_at_end (void)
 }
 
 /* No broker at all: every row fails after message.timeout.ms, the failure is
- * counted and logged, and the exit status says so. */
+ * counted and logged, and the exit status says so. (--from-start: without
+ * it, the producer stops earlier, not knowing where the topic ends; that is
+ * /producer/topic-end-broker-unreachable.) */
 static void
 test_broker_down_fails_loudly (void)
 {
@@ -368,7 +370,7 @@ test_broker_down_fails_loudly (void)
   g_autoptr(TestServer) server = test_server_start (&config);
   g_autofree char *url = test_server_url (server, "");
   g_autofree char *brokers = g_strdup_printf ("127.0.0.1:%u", co2s_test_free_port ());
-  const char *extra[] = { "--exit-at-end", "-X", "message.timeout.ms=1500", NULL };
+  const char *extra[] = { "--exit-at-end", "--from-start", "-X", "message.timeout.ms=1500", NULL };
   g_autoptr(Co2sTestProc) producer = producer_spawn (url, brokers, CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ, extra);
   ProducerSummary s;
 
