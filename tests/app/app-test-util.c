@@ -202,6 +202,184 @@ app_test_dataset_path (void)
   return g_steal_pointer (&in_tree);
 }
 
+/* ---- the app's state ------------------------------------------------------- */
+
+void
+app_test_configure_pipeline (Co2sApplication *app,
+                             const char *dataset,
+                             const char *model_dir)
+{
+  GSettings *settings;
+
+  g_return_if_fail (CO2S_IS_APPLICATION (app));
+  g_return_if_fail (dataset != NULL);
+  g_return_if_fail (model_dir != NULL);
+
+  settings = co2s_application_get_settings (app);
+  g_settings_set_string (settings, "dataset", dataset);
+  g_settings_set_string (settings, "model-dir", model_dir);
+  g_settings_set_string (settings, "broker-address", "");
+  g_settings_set_enum (settings, "backend", CO2S_BACKEND_LOCAL);
+  /* Fast enough for a short test, slow enough to see batches arrive one
+   * by one: 5 batches of 100 rows per second. */
+  g_settings_set_double (settings, "api-rate", 500);
+  g_settings_set_uint (settings, "batch-rows", 100);
+  g_settings_set_string (settings, "algo", "ls");
+}
+
+static Co2sApplication *
+default_app (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  g_assert_true (CO2S_IS_APPLICATION (app));
+  return CO2S_APPLICATION (app);
+}
+
+gboolean
+app_test_pipeline_is (gpointer state)
+{
+  return (int) co2s_application_get_pipeline_state (default_app ()) == GPOINTER_TO_INT (state);
+}
+
+gboolean
+app_test_dataset_missing_is (gpointer missing)
+{
+  return co2s_application_get_dataset_missing (default_app ()) == GPOINTER_TO_INT (missing);
+}
+
+/* ---- windows and accessibility ---------------------------------------------- */
+
+GtkWindow *
+app_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+gboolean
+app_test_toplevel_mapped (gpointer type)
+{
+  GtkWindow *window = app_test_find_toplevel (GPOINTER_TO_SIZE (type));
+
+  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+static gboolean
+has_accessible_name (GtkWidget *widget)
+{
+  GtkAccessible *accessible = GTK_ACCESSIBLE (widget);
+
+  return gtk_test_accessible_has_property (accessible, GTK_ACCESSIBLE_PROPERTY_LABEL) ||
+         gtk_test_accessible_has_relation (accessible, GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+}
+
+/* Controls a person operates: each needs a name a screen reader can say. */
+static gboolean
+is_control (GtkWidget *widget)
+{
+  GtkWidget *parent = gtk_widget_get_parent (widget);
+
+  /* The inner buttons of composite controls are named by their parent. */
+  if (parent != NULL && (GTK_IS_SPIN_BUTTON (parent) || GTK_IS_DROP_DOWN (parent) ||
+                         GTK_IS_MENU_BUTTON (parent) || ADW_IS_COMBO_ROW (parent)))
+    return FALSE;
+  for (GtkWidget *w = parent; w != NULL; w = gtk_widget_get_parent (w))
+    if (GTK_IS_SPIN_BUTTON (w) || GTK_IS_DROP_DOWN (w) || GTK_IS_MENU_BUTTON (w) || GTK_IS_POPOVER (w) ||
+        ADW_IS_COMBO_ROW (w))
+      return FALSE;
+
+  return GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_DROP_DOWN (widget) ||
+         GTK_IS_SPIN_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget) || GTK_IS_SWITCH (widget) ||
+         GTK_IS_ENTRY (widget) || ADW_IS_COMBO_ROW (widget) || ADW_IS_ENTRY_ROW (widget);
+}
+
+static void
+collect_unnamed (GtkWidget *widget,
+                 GPtrArray *out)
+{
+  if (gtk_widget_get_visible (widget) && is_control (widget) && !has_accessible_name (widget))
+    {
+      const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+      g_ptr_array_add (out, g_strdup_printf ("%s (tooltip: %s, css name: %s)", G_OBJECT_TYPE_NAME (widget),
+                                             tooltip ? tooltip : "none", gtk_widget_get_css_name (widget)));
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_unnamed (child, out);
+}
+
+void
+app_test_assert_all_named (GtkWidget *root)
+{
+  g_autoptr(GPtrArray) unnamed = g_ptr_array_new_with_free_func (g_free);
+
+  collect_unnamed (root, unnamed);
+  for (guint i = 0; i < unnamed->len; i++)
+    g_printerr ("%s: no accessible name: %s\n", G_OBJECT_TYPE_NAME (root), (char *) g_ptr_array_index (unnamed, i));
+  g_assert_cmpuint (unnamed->len, ==, 0);
+}
+
+static void
+collect_mnemonics (GtkWidget *widget,
+                   GHashTable *seen,
+                   GPtrArray *clashes)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return;
+
+  if (GTK_IS_LABEL (widget) && gtk_label_get_use_underline (GTK_LABEL (widget)))
+    {
+      guint key = gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (GTK_LABEL (widget)));
+      const char *text = gtk_label_get_label (GTK_LABEL (widget));
+      GtkWidget *other;
+
+      if (key != GDK_KEY_VoidSymbol)
+        {
+          other = g_hash_table_lookup (seen, GUINT_TO_POINTER (key));
+          /* An entry row shows its title twice (floating label): one control. */
+          if (other != NULL &&
+              (gtk_widget_get_ancestor (other, ADW_TYPE_ENTRY_ROW) == NULL ||
+               gtk_widget_get_ancestor (other, ADW_TYPE_ENTRY_ROW) !=
+               gtk_widget_get_ancestor (widget, ADW_TYPE_ENTRY_ROW)))
+            g_ptr_array_add (clashes, g_strdup_printf ("“%s” and “%s”", gtk_label_get_label (GTK_LABEL (other)),
+                                                       text));
+          else if (other == NULL)
+            g_hash_table_insert (seen, GUINT_TO_POINTER (key), widget);
+        }
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_mnemonics (child, seen, clashes);
+}
+
+void
+app_test_assert_mnemonics_unique (GtkWidget *root)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) clashes = g_ptr_array_new_with_free_func (g_free);
+
+  collect_mnemonics (root, seen, clashes);
+  for (guint i = 0; i < clashes->len; i++)
+    g_printerr ("%s: same mnemonic key: %s\n", G_OBJECT_TYPE_NAME (root), (char *) g_ptr_array_index (clashes, i));
+  g_assert_cmpuint (clashes->len, ==, 0);
+  g_assert_cmpuint (g_hash_table_size (seen), >=, 3);
+}
+
 /* ---- exported files --------------------------------------------------------- */
 
 static gboolean

@@ -1,5 +1,6 @@
 /* app-test-util.h — helpers of the desktop app's tests: a private X server
- * and session bus, the app driven in-process, widget lookups, and checks
+ * and session bus, the app driven in-process (its test settings, waits on
+ * its state), widget and window lookups, accessibility checks, and checks
  * that exported PNG/SVG/PDF files are valid and not blank.
  *
  * Main thread only. A missing prerequisite (Xvfb, dbus-daemon, the data
@@ -44,6 +45,40 @@ GtkWidget *app_test_find_widget (GtkWidget *root,
 /* The real data set ($CO2S_DATASET or <source>/data/co2_processed.csv); the
  * test fails (g_error naming both places) when it is missing. */
 char *app_test_dataset_path (void);
+
+/* Points @app's settings at @dataset and @model_dir, on the local backend
+ * with the embedded broker, the ls model, and a test pace (5 batches of 100
+ * rows per second). Neither path is kept. */
+void app_test_configure_pipeline (Co2sApplication *app,
+                                  const char *dataset,
+                                  const char *model_dir);
+
+/* Wait predicates (co2s_test_wait_until) on the default application, a
+ * Co2sApplication (g_application_get_default; aborts otherwise):
+ * app_test_pipeline_is: its pipeline state is @state, a Co2sPipelineState
+ * in GINT_TO_POINTER; app_test_dataset_missing_is: its dataset-missing flag
+ * is @missing, a gboolean in GINT_TO_POINTER. */
+gboolean app_test_pipeline_is (gpointer state);
+gboolean app_test_dataset_missing_is (gpointer missing);
+
+/* The first visible toplevel window of @type (or a subtype), or NULL;
+ * transfer none (GTK keeps its toplevels). */
+GtkWindow *app_test_find_toplevel (GType type);
+
+/* Wait predicate: a visible toplevel of the GType @type (GSIZE_TO_POINTER)
+ * is mapped. */
+gboolean app_test_toplevel_mapped (gpointer type);
+
+/* Fails the test (after printing each one) when a visible control under
+ * @root (button, switch, entry, spin button, drop-down, combo or entry
+ * row; not the inner parts of composite controls) has no accessible name
+ * (a label property or a labelled-by relation; needs GTK_A11Y=test). */
+void app_test_assert_all_named (GtkWidget *root);
+
+/* Fails the test (after printing each clash) when two mnemonics mapped
+ * under @root use the same key (an entry row's two labels count as one),
+ * or when @root shows fewer than 3 mnemonics (the check saw nothing). */
+void app_test_assert_mnemonics_unique (GtkWidget *root);
 
 /* Checks @path is a valid, non-blank export of the RMSE plot in the format
  * of its extension: a PNG of @width × @height pixels with drawn content,

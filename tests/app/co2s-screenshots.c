@@ -40,36 +40,11 @@ enough_batches (gpointer data)
 }
 
 static GtkWindow *
-find_window (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-
-  return NULL;
-}
-
-/* A window of the GType @type (GSIZE_TO_POINTER) is shown. */
-static gboolean
-window_shown (gpointer type)
-{
-  GtkWindow *window = find_window (GPOINTER_TO_SIZE (type));
-
-  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
-}
-
-static GtkWindow *
 wait_for_window (GType type)
 {
-  if (!co2s_test_wait_until (window_shown, GSIZE_TO_POINTER (type), 10000))
+  if (!co2s_test_wait_until (app_test_toplevel_mapped, GSIZE_TO_POINTER (type), 10000))
     g_error ("no %s shown within 10 s", g_type_name (type));
-  return find_window (type);
+  return app_test_find_toplevel (type);
 }
 
 /* Renders @window as GTK draws it (no window manager needed). */

@@ -1,11 +1,12 @@
 /* test-app.c — the desktop app, driven in-process under Xvfb with the real
  * pipeline programs on the embedded broker and the real data set.
  *
- * English run (suite app): /app/window/…, /app/pipeline/…, /app/predict/…,
- * /app/export/…, /app/quit/…. French run (suites app and i18n, with
- * LANGUAGE=fr and a generated fr_FR.UTF-8 locale): /app/i18n/…. The tests
- * of one run share one app and follow each other (start, then stop, then
- * predict with the model the run trained…). */
+ * English run (suite app): /app/pipeline/…, /app/predict/…, /app/export/…,
+ * /app/quit/…. French run (suites app and i18n, with LANGUAGE=fr and a
+ * generated fr_FR.UTF-8 locale): /app/i18n/…. The tests of one run share
+ * one app and follow each other (start, then stop, then predict with the
+ * model the run trained…). The window's own tests (/app/window/…) are
+ * test-app-window.c; the shared helpers are app-test-util.h. */
 #define G_LOG_DOMAIN "test-app"
 
 #include <errno.h>
@@ -31,6 +32,7 @@ static struct {
   Co2sWindow *window;
   Co2sPlotView *plot;
   Co2sKpiPanel *kpis;
+  char *dataset;
   char *model_dir;
   char *tmp_dir;
   GPid pids[CO2S_N_SERVICES];
@@ -45,18 +47,6 @@ static struct {
 } t;
 
 /* ---- helpers --------------------------------------------------------------- */
-
-static gboolean
-pipeline_is (gpointer data)
-{
-  return (int) co2s_application_get_pipeline_state (t.app) == GPOINTER_TO_INT (data);
-}
-
-static gboolean
-dataset_missing_is (gpointer data)
-{
-  return co2s_application_get_dataset_missing (t.app) == GPOINTER_TO_INT (data);
-}
 
 static gboolean
 pipeline_running_or_failed (gpointer data)
@@ -157,23 +147,6 @@ history_has_batches (gpointer data)
 }
 
 static void
-configure_pipeline (void)
-{
-  GSettings *settings = co2s_application_get_settings (t.app);
-  g_autofree char *dataset = app_test_dataset_path ();
-
-  g_settings_set_string (settings, "dataset", dataset);
-  g_settings_set_string (settings, "model-dir", t.model_dir);
-  g_settings_set_string (settings, "broker-address", "");
-  g_settings_set_enum (settings, "backend", CO2S_BACKEND_LOCAL);
-  /* Fast enough for a short test, slow enough to see batches arrive one
-   * by one: 5 batches of 100 rows per second. */
-  g_settings_set_double (settings, "api-rate", 500);
-  g_settings_set_uint (settings, "batch-rows", 100);
-  g_settings_set_string (settings, "algo", "ls");
-}
-
-static void
 start_pipeline (void)
 {
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
@@ -251,337 +224,6 @@ model_error_set (gpointer data)
   return co2s_predict_dialog_get_model_error (dialog) != NULL;
 }
 
-/* ---- window ------------------------------------------------------------------ */
-
-static void
-test_window_builds (void)
-{
-  GtkWidget *window = GTK_WIDGET (t.window);
-  GtkWidget *list;
-
-  g_assert_true (gtk_widget_get_visible (window));
-  g_assert_nonnull (t.plot);
-  g_assert_nonnull (t.kpis);
-  g_assert_true (co2s_plot_view_get_history (t.plot) == co2s_application_get_history (t.app));
-
-  /* One row per service of the supervisor. */
-  list = app_test_find_widget (window, GTK_TYPE_LIST_BOX);
-  g_assert_nonnull (list);
-  for (guint i = 0; i < CO2S_N_SERVICES; i++)
-    g_assert_nonnull (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), i));
-  g_assert_null (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), CO2S_N_SERVICES));
-
-  g_assert_true (app_test_has_label (window, "_Start"));
-  g_assert_true (app_test_has_label (window, "S_top"));
-  g_assert_true (app_test_has_label (window, "Key Figures"));
-  g_assert_true (app_test_has_label (window, "Broker: not connected"));
-
-  /* Stopped: Start possible (the data set is there), Stop not. */
-  g_assert_cmpint (co2s_application_get_pipeline_state (t.app), ==, CO2S_PIPELINE_STOPPED);
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
-  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "stop"));
-}
-
-static void
-test_window_shortcuts (void)
-{
-  static const struct {
-    const char *action;
-    const char *accel;
-  } expected[] = {
-    { "app.start", "F5" },
-    { "app.stop", "<Shift>F5" },
-    { "win.predict", "<Control>p" },
-    { "win.reload-model", "<Shift><Control>r" },
-    { "win.export-plot", "<Control>e" },
-    { "win.export-metrics", "<Shift><Control>e" },
-    { "app.preferences", "<Control>comma" },
-    { "app.quit", "<Control>q" },
-    { "win.show-help-overlay", "<Control>question" },
-  };
-  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (t.window));
-
-  g_assert_nonnull (overlay);
-  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
-    {
-      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (t.app), expected[i].action);
-      guint key, want_key;
-      GdkModifierType mods, want_mods;
-
-      g_assert_nonnull (accels[0]);
-      gtk_accelerator_parse (accels[0], &key, &mods);
-      gtk_accelerator_parse (expected[i].accel, &want_key, &want_mods);
-      g_assert_cmpuint (key, ==, want_key);
-      g_assert_cmpuint (mods, ==, want_mods);
-    }
-  /* Every window action the shortcuts name exists. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.show-help-overlay", NULL));
-  co2s_test_assert_wait (co2s_test_gtk_widget_visible, overlay, 5000);
-  gtk_window_close (GTK_WINDOW (overlay));
-}
-
-static void
-test_window_missing_dataset (void)
-{
-  GSettings *settings = co2s_application_get_settings (t.app);
-  g_autofree char *missing = g_build_filename (t.tmp_dir, "nowhere", "co2_processed.csv", NULL);
-  GtkWidget *bar = app_test_find_widget (GTK_WIDGET (t.window), GTK_TYPE_INFO_BAR);
-  g_autoptr(GPtrArray) labels = NULL;
-  gboolean says_where = FALSE;
-
-  g_settings_set_string (settings, "dataset", missing);
-  co2s_test_assert_wait (dataset_missing_is, GINT_TO_POINTER (TRUE), 5000);
-
-  g_assert_true (co2s_application_get_dataset_missing (t.app));
-  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
-  g_assert_true (gtk_info_bar_get_revealed (GTK_INFO_BAR (bar)));
-  labels = app_test_collect_labels (bar);
-  for (guint i = 0; i < labels->len; i++)
-    if (strstr (g_ptr_array_index (labels, i), missing) != NULL &&
-        strstr (g_ptr_array_index (labels, i), "data/README.md") != NULL)
-      says_where = TRUE;
-  g_assert_true (says_where);
-  g_assert_true (app_test_has_label (bar, "_Choose Data Set…"));
-
-  /* Starting anyway does nothing. */
-  g_action_group_activate_action (G_ACTION_GROUP (t.app), "start", NULL);
-  co2s_test_assert_stays (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 200);
-
-  configure_pipeline ();
-  co2s_test_assert_wait (dataset_missing_is, GINT_TO_POINTER (FALSE), 5000);
-  g_assert_false (co2s_application_get_dataset_missing (t.app));
-  g_assert_false (gtk_info_bar_get_revealed (GTK_INFO_BAR (bar)));
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
-}
-
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-
-  return NULL;
-}
-
-/* A mapped window of the GType @type (GSIZE_TO_POINTER) is shown. */
-static gboolean
-toplevel_mapped (gpointer type)
-{
-  GtkWindow *window = find_toplevel (GPOINTER_TO_SIZE (type));
-
-  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window));
-}
-
-/* The preferences show and change the settings (both ways). */
-static void
-test_preferences_bound (void)
-{
-  GSettings *settings = co2s_application_get_settings (t.app);
-  GtkWindow *prefs;
-  GtkWidget *spin;
-  AdwComboRow *combo;
-
-  g_action_group_activate_action (G_ACTION_GROUP (t.app), "preferences", NULL);
-  co2s_test_assert_wait (toplevel_mapped, GSIZE_TO_POINTER (ADW_TYPE_PREFERENCES_WINDOW), 5000);
-  prefs = find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
-  g_assert_nonnull (prefs);
-  g_assert_true (app_test_has_label (GTK_WIDGET (prefs), "Changes apply the next time the pipeline is started."));
-
-  /* The first spin button is the API rate. */
-  spin = app_test_find_widget (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON);
-  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin)), ==,
-                     g_settings_get_double (settings, "api-rate"));
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 123);
-  g_assert_cmpfloat (g_settings_get_double (settings, "api-rate"), ==, 123);
-  g_settings_set_double (settings, "api-rate", 77);
-  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin)), ==, 77);
-
-  /* The first combo row is the backend. */
-  combo = ADW_COMBO_ROW (app_test_find_widget (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW));
-  g_assert_cmpuint (adw_combo_row_get_selected (combo), ==, 0);
-  adw_combo_row_set_selected (combo, 1);
-  g_assert_cmpint (g_settings_get_enum (settings, "backend"), ==, CO2S_BACKEND_COMPOSE);
-  adw_combo_row_set_selected (combo, 0);
-  g_assert_cmpint (g_settings_get_enum (settings, "backend"), ==, CO2S_BACKEND_LOCAL);
-
-  /* The data set row shows the path in use. */
-  {
-    g_autofree char *dataset = g_settings_get_string (settings, "dataset");
-    g_autoptr(GPtrArray) labels = app_test_collect_labels (GTK_WIDGET (prefs));
-    gboolean shown = FALSE;
-
-    for (guint i = 0; i < labels->len; i++)
-      if (g_strcmp0 (g_ptr_array_index (labels, i), dataset) == 0)
-        shown = TRUE;
-    g_assert_true (shown);
-  }
-
-  gtk_window_close (prefs);
-  configure_pipeline ();
-}
-
-/* Retrain asks first; Cancel changes nothing. */
-static void
-test_retrain_asks_first (void)
-{
-  GtkWindow *dialog;
-
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "retrain"));
-  g_action_group_activate_action (G_ACTION_GROUP (t.app), "retrain", NULL);
-  co2s_test_assert_wait (toplevel_mapped, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), 5000);
-  dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
-  g_assert_nonnull (dialog);
-  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "retrain"));
-  g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==, "cancel");
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  co2s_test_assert_stays (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 200);
-  g_assert_false (co2s_supervisor_get_active (co2s_application_get_supervisor (t.app)));
-}
-
-
-/* ---- accessibility -------------------------------------------------------------- */
-
-static gboolean
-has_accessible_name (GtkWidget *widget)
-{
-  GtkAccessible *accessible = GTK_ACCESSIBLE (widget);
-
-  return gtk_test_accessible_has_property (accessible, GTK_ACCESSIBLE_PROPERTY_LABEL) ||
-         gtk_test_accessible_has_relation (accessible, GTK_ACCESSIBLE_RELATION_LABELLED_BY);
-}
-
-/* Controls a person operates: each needs a name a screen reader can say. */
-static gboolean
-is_control (GtkWidget *widget)
-{
-  GtkWidget *parent = gtk_widget_get_parent (widget);
-
-  /* The inner buttons of composite controls are named by their parent. */
-  if (parent != NULL && (GTK_IS_SPIN_BUTTON (parent) || GTK_IS_DROP_DOWN (parent) ||
-                         GTK_IS_MENU_BUTTON (parent) || ADW_IS_COMBO_ROW (parent)))
-    return FALSE;
-  for (GtkWidget *w = parent; w != NULL; w = gtk_widget_get_parent (w))
-    if (GTK_IS_SPIN_BUTTON (w) || GTK_IS_DROP_DOWN (w) || GTK_IS_MENU_BUTTON (w) || GTK_IS_POPOVER (w) ||
-        ADW_IS_COMBO_ROW (w))
-      return FALSE;
-
-  return GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_DROP_DOWN (widget) ||
-         GTK_IS_SPIN_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget) || GTK_IS_SWITCH (widget) ||
-         GTK_IS_ENTRY (widget) || ADW_IS_COMBO_ROW (widget) || ADW_IS_ENTRY_ROW (widget);
-}
-
-static void
-collect_unnamed (GtkWidget *widget,
-                 GPtrArray *out)
-{
-  if (gtk_widget_get_visible (widget) && is_control (widget) && !has_accessible_name (widget))
-    {
-      const char *tooltip = gtk_widget_get_tooltip_text (widget);
-
-      g_ptr_array_add (out, g_strdup_printf ("%s (tooltip: %s, css name: %s)", G_OBJECT_TYPE_NAME (widget),
-                                             tooltip ? tooltip : "none", gtk_widget_get_css_name (widget)));
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_unnamed (child, out);
-}
-
-static void
-assert_all_named (GtkWidget *root)
-{
-  g_autoptr(GPtrArray) unnamed = g_ptr_array_new_with_free_func (g_free);
-
-  collect_unnamed (root, unnamed);
-  for (guint i = 0; i < unnamed->len; i++)
-    g_printerr ("%s: no accessible name: %s\n", G_OBJECT_TYPE_NAME (root), (char *) g_ptr_array_index (unnamed, i));
-  g_assert_cmpuint (unnamed->len, ==, 0);
-}
-
-
-static void
-collect_mnemonics (GtkWidget *widget,
-                   GHashTable *seen,
-                   GPtrArray *clashes)
-{
-  if (!gtk_widget_get_mapped (widget))
-    return;
-
-  if (GTK_IS_LABEL (widget) && gtk_label_get_use_underline (GTK_LABEL (widget)))
-    {
-      guint key = gdk_keyval_to_lower (gtk_label_get_mnemonic_keyval (GTK_LABEL (widget)));
-      const char *text = gtk_label_get_label (GTK_LABEL (widget));
-      GtkWidget *other;
-
-      if (key != GDK_KEY_VoidSymbol)
-        {
-          other = g_hash_table_lookup (seen, GUINT_TO_POINTER (key));
-          /* An entry row shows its title twice (floating label): one control. */
-          if (other != NULL &&
-              (gtk_widget_get_ancestor (other, ADW_TYPE_ENTRY_ROW) == NULL ||
-               gtk_widget_get_ancestor (other, ADW_TYPE_ENTRY_ROW) !=
-               gtk_widget_get_ancestor (widget, ADW_TYPE_ENTRY_ROW)))
-            g_ptr_array_add (clashes, g_strdup_printf ("“%s” and “%s”", gtk_label_get_label (GTK_LABEL (other)),
-                                                       text));
-          else if (other == NULL)
-            g_hash_table_insert (seen, GUINT_TO_POINTER (key), widget);
-        }
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_mnemonics (child, seen, clashes);
-}
-
-/* No two mnemonics shown together in @root use the same key. */
-static void
-assert_mnemonics_unique (GtkWidget *root)
-{
-  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
-  g_autoptr(GPtrArray) clashes = g_ptr_array_new_with_free_func (g_free);
-
-  collect_mnemonics (root, seen, clashes);
-  for (guint i = 0; i < clashes->len; i++)
-    g_printerr ("%s: same mnemonic key: %s\n", G_OBJECT_TYPE_NAME (root), (char *) g_ptr_array_index (clashes, i));
-  g_assert_cmpuint (clashes->len, ==, 0);
-  g_assert_cmpuint (g_hash_table_size (seen), >=, 3);
-}
-
-static void
-test_accessible_names (void)
-{
-  Co2sPredictDialog *dialog;
-  GtkWindow *prefs;
-
-  assert_all_named (GTK_WIDGET (t.window));
-  assert_mnemonics_unique (GTK_WIDGET (t.window));
-
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.predict", NULL));
-  dialog = co2s_window_get_predict_dialog (t.window, FALSE);
-  co2s_test_assert_wait (co2s_test_gtk_widget_mapped, dialog, 5000);
-  assert_all_named (GTK_WIDGET (dialog));
-  assert_mnemonics_unique (GTK_WIDGET (dialog));
-  gtk_window_close (GTK_WINDOW (dialog));
-
-  g_action_group_activate_action (G_ACTION_GROUP (t.app), "preferences", NULL);
-  co2s_test_assert_wait (toplevel_mapped, GSIZE_TO_POINTER (ADW_TYPE_PREFERENCES_WINDOW), 5000);
-  prefs = find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
-  g_assert_nonnull (prefs);
-  assert_all_named (GTK_WIDGET (prefs));
-  assert_mnemonics_unique (GTK_WIDGET (prefs));
-  gtk_window_close (prefs);
-}
-
 /* ---- pipeline ---------------------------------------------------------------- */
 
 static gboolean
@@ -609,7 +251,7 @@ test_start_failure_shown (void)
   g_settings_set_string (settings, "dataset", bad);
 
   g_action_group_activate_action (G_ACTION_GROUP (t.app), "start", NULL);
-  co2s_test_assert_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_FAILED), 30000);
+  co2s_test_assert_wait (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_FAILED), 30000);
   co2s_test_assert_wait (has_last_error, NULL, 30000);
   g_test_message ("error: %s", co2s_application_get_last_error (t.app));
   g_assert_true (g_str_has_prefix (co2s_application_get_last_error (t.app), "The pipeline could not start: "));
@@ -629,7 +271,7 @@ test_start_failure_shown (void)
   co2s_test_assert_wait (supervisor_idle, NULL, 30000);
   g_assert_cmpint (co2s_application_get_pipeline_state (t.app), ==, CO2S_PIPELINE_FAILED);
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
-  configure_pipeline ();
+  app_test_configure_pipeline (t.app, t.dataset, t.model_dir);
 }
 
 static void
@@ -642,7 +284,7 @@ test_pipeline_start (void)
   g_autofree char *last = NULL;
   guint draws_before;
 
-  configure_pipeline ();
+  app_test_configure_pipeline (t.app, t.dataset, t.model_dir);
   g_signal_connect (co2s_application_get_controller (t.app), "notify::follower",
                     G_CALLBACK (app_follower_cb), NULL);
 
@@ -710,7 +352,7 @@ test_pipeline_stop (void)
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "stop"));
   g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
 
-  if (!co2s_test_wait_until (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 30000))
+  if (!co2s_test_wait_until (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 30000))
     {
       dump_services ();
       g_error ("the pipeline did not stop within 30 s");
@@ -956,7 +598,7 @@ test_quit_stops_pipeline (void)
       dump_services ();
       g_error ("children still running 30 s after Quit");
     }
-  co2s_test_assert_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 10000);
+  co2s_test_assert_wait (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 10000);
   g_assert_false (co2s_supervisor_get_active (co2s_application_get_supervisor (t.app)));
 }
 
@@ -999,7 +641,7 @@ test_french_ui (void)
   g_assert_true (app_test_has_label (window, "Courtier\u00a0: non connecté"));
   g_assert_true (app_test_has_label (window, "Dernière RMSE"));
   assert_no_english (window);
-  assert_mnemonics_unique (window);
+  app_test_assert_mnemonics_unique (window);
 
   g_assert_true (gtk_widget_activate_action (window, "win.predict", NULL));
   dialog = co2s_window_get_predict_dialog (t.window, FALSE);
@@ -1009,33 +651,18 @@ test_french_ui (void)
   /* Ranges in French number format. */
   g_assert_true (app_test_has_label (GTK_WIDGET (dialog), "De 0,5 à 10,0 L"));
   assert_no_english (GTK_WIDGET (dialog));
-  assert_mnemonics_unique (GTK_WIDGET (dialog));
+  app_test_assert_mnemonics_unique (GTK_WIDGET (dialog));
   gtk_window_close (GTK_WINDOW (dialog));
 
   g_action_group_activate_action (G_ACTION_GROUP (t.app), "preferences", NULL);
-  co2s_test_assert_wait (toplevel_mapped, GSIZE_TO_POINTER (ADW_TYPE_PREFERENCES_WINDOW), 5000);
-  prefs = NULL;
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (t.app)); l != NULL; l = l->next)
-    if (ADW_IS_PREFERENCES_WINDOW (l->data))
-      prefs = l->data;
-  if (prefs == NULL)
-    {
-      GListModel *toplevels = gtk_window_get_toplevels ();
-
-      for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-        {
-          g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-
-          if (ADW_IS_PREFERENCES_WINDOW (w))
-            prefs = w;
-        }
-    }
+  co2s_test_assert_wait (app_test_toplevel_mapped, GSIZE_TO_POINTER (ADW_TYPE_PREFERENCES_WINDOW), 5000);
+  prefs = app_test_find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (prefs);
   g_assert_true (app_test_has_label (GTK_WIDGET (prefs), "Préférences"));
   g_assert_true (app_test_has_label (GTK_WIDGET (prefs),
                                      "Les modifications s’appliquent au prochain démarrage du pipeline."));
   assert_no_english (GTK_WIDGET (prefs));
-  assert_mnemonics_unique (GTK_WIDGET (prefs));
+  app_test_assert_mnemonics_unique (GTK_WIDGET (prefs));
   gtk_window_close (prefs);
 }
 
@@ -1055,7 +682,7 @@ test_french_files (void)
   gboolean fractional = FALSE;
   const char *rmse_text;
 
-  configure_pipeline ();
+  app_test_configure_pipeline (t.app, t.dataset, t.model_dir);
   start_pipeline ();
   if (!co2s_test_wait_until (history_has_batches, &wanted, 60000))
     g_error ("no batches 60 s after Start");
@@ -1066,7 +693,7 @@ test_french_files (void)
   g_assert_nonnull (strchr (rmse_text, ','));
 
   g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
-  co2s_test_assert_wait (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 30000);
+  co2s_test_assert_wait (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 30000);
 
   /* …the trainer's files do not (it ran with this environment). */
   g_assert_true (g_file_get_contents (metrics, &contents, NULL, &error));
@@ -1116,11 +743,12 @@ main (int argc,
   app_test_start_display ();
 
   t.tmp_dir = co2s_test_tmpdir ();
+  t.dataset = app_test_dataset_path ();
   t.model_dir = g_build_filename (t.tmp_dir, "models", NULL);
   t.app = app = app_test_new_app (&t.window);
   t.plot = CO2S_PLOT_VIEW (app_test_find_widget (GTK_WIDGET (t.window), CO2S_TYPE_PLOT_VIEW));
   t.kpis = CO2S_KPI_PANEL (app_test_find_widget (GTK_WIDGET (t.window), CO2S_TYPE_KPI_PANEL));
-  configure_pipeline ();
+  app_test_configure_pipeline (t.app, t.dataset, t.model_dir);
   co2s_test_assert_wait (co2s_test_gtk_widget_mapped, t.window, 10000);
 
   /* The French run (LANGUAGE=fr, a French locale) has its own tests. */
@@ -1131,12 +759,6 @@ main (int argc,
     }
   else
     {
-      g_test_add_func ("/app/window/builds", test_window_builds);
-      g_test_add_func ("/app/window/shortcuts", test_window_shortcuts);
-      g_test_add_func ("/app/window/missing-dataset", test_window_missing_dataset);
-      g_test_add_func ("/app/window/preferences-bound", test_preferences_bound);
-      g_test_add_func ("/app/window/retrain-asks-first", test_retrain_asks_first);
-      g_test_add_func ("/app/window/accessible-names", test_accessible_names);
       g_test_add_func ("/app/pipeline/start-failure-shown", test_start_failure_shown);
       g_test_add_func ("/app/pipeline/start", test_pipeline_start);
       g_test_add_func ("/app/pipeline/stop", test_pipeline_stop);
@@ -1154,8 +776,9 @@ main (int argc,
   if (co2s_supervisor_get_active (co2s_application_get_supervisor (t.app)))
     {
       g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
-      co2s_test_wait_until (pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 15000);
+      co2s_test_wait_until (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 15000);
     }
+  g_free (t.dataset);
   g_free (t.model_dir);
   g_free (t.tmp_dir);
   return status;
