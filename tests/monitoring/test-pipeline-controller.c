@@ -265,7 +265,15 @@ test_start_order (Fixture *f,
   assert_snapshot (f, 0, CO2S_PIPELINE_STARTING, FALSE, TRUE, TRUE);
   assert_snapshot (f, 1, CO2S_PIPELINE_RUNNING, FALSE, TRUE, TRUE);
 
-  /* Each service started after the one before it was ready. */
+  /* Each service started after the one before it was ready. A service
+   * without a readiness line (the producer) is Running once spawned, maybe
+   * before its process wrote its "start" record: wait for every record. */
+  for (guint i = 0; i < CO2S_N_SERVICES; i++)
+    {
+      RecordWait w = { f, "start", roles[i], 1 };
+
+      co2s_test_assert_wait_msg (recorded, &w, START_DEADLINE_MS, "every service's start recorded");
+    }
   records = test_read_lines (f->record);
   for (guint i = 1; i < CO2S_N_SERVICES; i++)
     {
@@ -397,6 +405,7 @@ test_retrain_while_running (Fixture *f,
   co2s_pipeline_controller_retrain (f->ctl);
   co2s_test_assert_wait (trainer_restarted_and_running, f, START_DEADLINE_MS);
 
+  wait_record (f, "start", "producer", 1, START_DEADLINE_MS);
   records = test_read_lines (f->record);
   trainer_starts = test_filter_records (records, "start", "trainer");
   g_assert_cmpuint (trainer_starts->len, ==, 2);
