@@ -20,11 +20,6 @@
 #define STOP_DEADLINE_MS  15000
 #define T0 G_GINT64_CONSTANT (1718000000000000)
 
-static const char *fake_switches[] = {
-  "FAKE_CRASH", "FAKE_CRASH_ONCE", "FAKE_CRASH_DELAY_MS", "FAKE_IGNORE_TERM",
-  "FAKE_NEVER_READY", "FAKE_EXIT_EARLY", "FAKE_MIXED", "FAKE_CHATTY", "FAKE_LOG_LINES",
-};
-
 /* The controller's values when "state" was notified. */
 typedef struct {
   Co2sPipelineState state;
@@ -34,11 +29,7 @@ typedef struct {
 } Snapshot;
 
 typedef struct {
-  char *tmp;
-  char *bin;
-  char *record;
-  char *dataset;
-  char *models;
+  TestFakeEnv env;
   Co2sSupervisor *sup;
   Co2sPipelineController *ctl;
   GArray *snapshots;
@@ -64,20 +55,11 @@ static void
 fixture_setup (Fixture *f,
                gconstpointer data)
 {
-  f->tmp = co2s_test_tmpdir ();
-  f->bin = test_make_fake_bin_dir (f->tmp);
-  f->record = g_build_filename (f->tmp, "record.txt", NULL);
-  f->dataset = g_build_filename (f->tmp, "data.csv", NULL);
-  f->models = g_build_filename (f->tmp, "models", NULL);
-  g_assert_true (g_file_set_contents (f->dataset, "Engine_Size\n", -1, NULL));
-
-  g_setenv ("FAKE_RECORD", f->record, TRUE);
-  for (guint i = 0; i < G_N_ELEMENTS (fake_switches); i++)
-    g_unsetenv (fake_switches[i]);
+  test_fake_env_init (&f->env);
 
   f->sup = co2s_supervisor_new ();
   g_object_set (f->sup,
-                "bin-dir", f->bin,
+                "bin-dir", f->env.bin,
                 "ready-timeout", 5000,
                 "stop-timeout", 2000,
                 "restart-delay-initial", 100,
@@ -85,8 +67,8 @@ fixture_setup (Fixture *f,
                 NULL);
   f->ctl = co2s_pipeline_controller_new (f->sup, NULL);
   g_object_set (f->ctl,
-                "dataset", f->dataset,
-                "model-dir", f->models,
+                "dataset", f->env.dataset,
+                "model-dir", f->env.models,
                 NULL);
 
   f->snapshots = g_array_new (FALSE, FALSE, sizeof (Snapshot));
@@ -107,16 +89,8 @@ fixture_teardown (Fixture *f,
   g_clear_object (&f->ctl);
   test_supervisor_stop_all (&f->sup, STOP_DEADLINE_MS, "every child to be gone");
 
-  for (guint i = 0; i < G_N_ELEMENTS (fake_switches); i++)
-    g_unsetenv (fake_switches[i]);
-  g_unsetenv ("FAKE_RECORD");
-
   g_array_unref (f->snapshots);
-  g_free (f->tmp);
-  g_free (f->bin);
-  g_free (f->record);
-  g_free (f->dataset);
-  g_free (f->models);
+  test_fake_env_clear (&f->env);
 }
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -209,7 +183,7 @@ static gboolean
 recorded (gpointer data)
 {
   RecordWait *w = data;
-  g_autoptr(GPtrArray) records = test_read_lines (w->f->record);
+  g_autoptr(GPtrArray) records = test_read_lines (w->f->env.record);
   g_autoptr(GPtrArray) matching = test_filter_records (records, w->event, w->role);
 
   return matching->len >= w->count;
@@ -227,7 +201,7 @@ count_records (Fixture *f,
                const char *event,
                const char *role)
 {
-  g_autoptr(GPtrArray) records = test_read_lines (f->record);
+  g_autoptr(GPtrArray) records = test_read_lines (f->env.record);
   g_autoptr(GPtrArray) matching = test_filter_records (records, event, role);
 
   return matching->len;
@@ -274,7 +248,7 @@ test_start_order (Fixture *f,
 
       co2s_test_assert_wait_msg (recorded, &w, START_DEADLINE_MS, "every service's start recorded");
     }
-  records = test_read_lines (f->record);
+  records = test_read_lines (f->env.record);
   for (guint i = 1; i < CO2S_N_SERVICES; i++)
     {
       int ready_before = test_find_record (records, "ready", roles[i - 1]);
@@ -406,7 +380,7 @@ test_retrain_while_running (Fixture *f,
   co2s_test_assert_wait (trainer_restarted_and_running, f, START_DEADLINE_MS);
 
   wait_record (f, "start", "producer", 1, START_DEADLINE_MS);
-  records = test_read_lines (f->record);
+  records = test_read_lines (f->env.record);
   trainer_starts = test_filter_records (records, "start", "trainer");
   g_assert_cmpuint (trainer_starts->len, ==, 2);
   g_assert_true (g_str_has_suffix (g_ptr_array_index (trainer_starts, 1), " --algo ls --reset"));
@@ -455,7 +429,7 @@ static void
 test_dataset_appears (Fixture *f,
                       gconstpointer data)
 {
-  g_autofree char *later = g_build_filename (f->tmp, "later.csv", NULL);
+  g_autofree char *later = g_build_filename (f->env.tmp, "later.csv", NULL);
   guint can_start_changes = 0;
   gulong handler;
 
@@ -602,26 +576,26 @@ test_metrics_history (Fixture *f,
                       gconstpointer data)
 {
   Co2sMetricsHistory *history = co2s_pipeline_controller_get_history (f->ctl);
-  g_autofree char *other = g_build_filename (f->tmp, "other-models", NULL);
+  g_autofree char *other = g_build_filename (f->env.tmp, "other-models", NULL);
   g_autofree char *path = co2s_pipeline_controller_dup_metrics_path (f->ctl);
-  g_autofree char *expected = g_build_filename (f->models, CO2S_METRICS_FILE, NULL);
+  g_autofree char *expected = g_build_filename (f->env.models, CO2S_METRICS_FILE, NULL);
   g_autofree char *offset_reset = NULL;
   HistoryWait w = { history, 3 };
 
   g_assert_cmpstr (path, ==, expected);
-  write_metrics (f->models, 3);
+  write_metrics (f->env.models, 3);
   co2s_pipeline_controller_reload_metrics (f->ctl);
   co2s_test_assert_wait_msg (history_has, &w, 5000, "3 batches read");
 
   /* Another model folder: another model's batches (none there). */
   g_object_set (f->ctl, "model-dir", other, NULL);
   g_assert_cmpuint (co2s_metrics_history_get_n_batches (history), ==, 0);
-  g_object_set (f->ctl, "model-dir", f->models, NULL);
+  g_object_set (f->ctl, "model-dir", f->env.models, NULL);
   co2s_test_assert_wait_msg (history_has, &w, 5000, "3 batches read again");
 
   /* A real Kafka keeps the past: the file is read again at Start and the
    * follower starts at the topic's end. */
-  write_metrics (f->models, 4);
+  write_metrics (f->env.models, 4);
   g_object_set (f->ctl, "broker-address", " 127.0.0.1:1 ", NULL);
   start_running (f);
   g_assert_false (co2s_service_get_enabled (svc (f, CO2S_SERVICE_BROKER)));
@@ -661,7 +635,7 @@ test_follower_leaves_first (Fixture *f,
                             gconstpointer data)
 {
   const char *broker_exe = co2s_test_program ("CO2S_BROKER");
-  g_autofree char *link = g_build_filename (f->bin, "co2stream-broker", NULL);
+  g_autofree char *link = g_build_filename (f->env.bin, "co2stream-broker", NULL);
   g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(GError) error = NULL;
@@ -708,7 +682,7 @@ test_follower_leaves_first (Fixture *f,
   stop_stopped (f);
   g_assert_null (co2s_pipeline_controller_get_follower (f->ctl));
   g_assert_cmpint (follower_gone_at, >, 0);
-  records = test_read_lines (f->record);
+  records = test_read_lines (f->env.record);
   term = test_find_record (records, "term", "producer");
   g_assert_cmpint (term, >=, 0);
   g_assert_cmpint (follower_gone_at, <, test_field_int (g_ptr_array_index (records, term), 3));

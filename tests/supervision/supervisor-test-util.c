@@ -6,6 +6,48 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
+/* fake-service's behaviour switches (see fake-service.c). */
+static const char *fake_switches[] = {
+  "FAKE_CRASH", "FAKE_CRASH_ONCE", "FAKE_CRASH_DELAY_MS", "FAKE_IGNORE_TERM",
+  "FAKE_NEVER_READY", "FAKE_EXIT_EARLY", "FAKE_MIXED", "FAKE_CHATTY", "FAKE_LOG_LINES",
+};
+
+static void
+unset_fake_switches (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (fake_switches); i++)
+    g_unsetenv (fake_switches[i]);
+}
+
+void
+test_fake_env_init (TestFakeEnv *env)
+{
+  env->tmp = co2s_test_tmpdir ();
+  env->bin = test_make_fake_bin_dir (env->tmp);
+  env->record = g_build_filename (env->tmp, "record.txt", NULL);
+  env->dataset = g_build_filename (env->tmp, "data.csv", NULL);
+  env->models = g_build_filename (env->tmp, "models", NULL);
+  g_assert_true (g_file_set_contents (env->dataset, "Engine_Size\n", -1, NULL));
+
+  g_setenv ("FAKE_RECORD", env->record, TRUE);
+  unset_fake_switches ();
+}
+
+void
+test_fake_env_clear (TestFakeEnv *env)
+{
+  unset_fake_switches ();
+  g_unsetenv ("FAKE_RECORD");
+
+  if (env->tmp != NULL)
+    g_assert_true (co2s_test_rm_rf (env->tmp, NULL));
+  g_clear_pointer (&env->tmp, g_free);
+  g_clear_pointer (&env->bin, g_free);
+  g_clear_pointer (&env->record, g_free);
+  g_clear_pointer (&env->dataset, g_free);
+  g_clear_pointer (&env->models, g_free);
+}
+
 char *
 test_make_fake_bin_dir (const char *parent)
 {

@@ -9,6 +9,26 @@
 
 G_BEGIN_DECLS
 
+/* The files of a test over fake-service (tests/supervision/fake-service.c):
+ * a temporary folder @tmp, its bin/ of fake programs (@bin), the record file
+ * fake-service appends to (@record, exported as FAKE_RECORD), a one-line
+ * data set (@dataset) and a models folder path (@models). */
+typedef struct {
+  char *tmp;
+  char *bin;
+  char *record;
+  char *dataset;
+  char *models;
+} TestFakeEnv;
+
+/* Creates the folder and files of @env (caller-allocated, zeroed), sets
+ * FAKE_RECORD and unsets every other FAKE_* switch. Fails the test when a
+ * file cannot be made. */
+void test_fake_env_init (TestFakeEnv *env);
+
+/* Unsets the FAKE_* variables, deletes @env's folder and frees its paths. */
+void test_fake_env_clear (TestFakeEnv *env);
+
 /* A folder in @parent with co2stream-{broker,api,trainer,producer}
  * symlinked to $FAKE_SERVICE (fails the test if unset). */
 char *test_make_fake_bin_dir (const char *parent);

@@ -17,18 +17,9 @@
 #define START_DEADLINE_MS 10000
 #define STOP_DEADLINE_MS  10000
 
-static const char *fake_switches[] = {
-  "FAKE_CRASH", "FAKE_CRASH_ONCE", "FAKE_CRASH_DELAY_MS", "FAKE_IGNORE_TERM",
-  "FAKE_NEVER_READY", "FAKE_EXIT_EARLY", "FAKE_MIXED", "FAKE_CHATTY", "FAKE_LOG_LINES",
-};
-
 typedef struct
 {
-  char *tmp;
-  char *bin;
-  char *record;
-  char *dataset;
-  char *models;
+  TestFakeEnv env;
   Co2sSupervisor *sup;
 } Fixture;
 
@@ -36,22 +27,13 @@ static void
 fixture_setup (Fixture *f,
                gconstpointer data)
 {
-  f->tmp = co2s_test_tmpdir ();
-  f->bin = test_make_fake_bin_dir (f->tmp);
-  f->record = g_build_filename (f->tmp, "record.txt", NULL);
-  f->dataset = g_build_filename (f->tmp, "data.csv", NULL);
-  f->models = g_build_filename (f->tmp, "models", NULL);
-  g_assert_true (g_file_set_contents (f->dataset, "Engine_Size\n", -1, NULL));
-
-  g_setenv ("FAKE_RECORD", f->record, TRUE);
-  for (guint i = 0; i < G_N_ELEMENTS (fake_switches); i++)
-    g_unsetenv (fake_switches[i]);
+  test_fake_env_init (&f->env);
 
   f->sup = co2s_supervisor_new ();
   g_object_set (f->sup,
-                "bin-dir", f->bin,
-                "dataset", f->dataset,
-                "model-dir", f->models,
+                "bin-dir", f->env.bin,
+                "dataset", f->env.dataset,
+                "model-dir", f->env.models,
                 "ready-timeout", 5000,
                 "stop-timeout", 2000,
                 "restart-delay-initial", 100,
@@ -65,23 +47,14 @@ fixture_teardown (Fixture *f,
 {
   test_supervisor_stop_all (&f->sup, STOP_DEADLINE_MS, "every child to be gone");
 
-  for (guint i = 0; i < G_N_ELEMENTS (fake_switches); i++)
-    g_unsetenv (fake_switches[i]);
-  g_unsetenv ("FAKE_RECORD");
-
-  g_assert_true (co2s_test_rm_rf (f->tmp, NULL));
-  g_free (f->tmp);
-  g_free (f->bin);
-  g_free (f->record);
-  g_free (f->dataset);
-  g_free (f->models);
+  test_fake_env_clear (&f->env);
 }
 
 static gboolean
 producer_recorded_ready (gpointer data)
 {
   Fixture *f = data;
-  g_autoptr(GPtrArray) records = test_read_lines (f->record);
+  g_autoptr(GPtrArray) records = test_read_lines (f->env.record);
 
   return test_find_record (records, "ready", "producer") >= 0;
 }
@@ -174,7 +147,7 @@ test_start_order (Fixture *f,
     }
 
   /* Each service starts only after the one before printed its ready line. */
-  records = test_read_lines (f->record);
+  records = test_read_lines (f->env.record);
   for (guint i = 0; i < CO2S_N_SERVICES; i++)
     {
       start_at[i] = test_find_record (records, "start", roles[i]);
@@ -197,15 +170,15 @@ test_start_order (Fixture *f,
   g_assert_cmpstr (co2s_service_get_address (svc (f, CO2S_SERVICE_BROKER)), ==, expect_brokers);
 
   api_line = g_ptr_array_index (records, start_at[CO2S_SERVICE_API]);
-  api_args = g_strdup_printf (" --csv %s --listen 127.0.0.1:0 --rate 50", f->dataset);
+  api_args = g_strdup_printf (" --csv %s --listen 127.0.0.1:0 --rate 50", f->env.dataset);
   g_assert_nonnull (strstr (api_line, api_args));
 
   trainer_line = g_ptr_array_index (records, start_at[CO2S_SERVICE_TRAINER]);
   trainer_args = g_strdup_printf (" --brokers %s --topic " CO2S_TOPIC_DATA " --group " CO2S_TRAINER_GROUP " "
                                   "--model-dir %s --batch-rows 100 --batch-ms 1000 --algo ls --reset",
-                                  expect_brokers, f->models);
+                                  expect_brokers, f->env.models);
   g_assert_true (g_str_has_suffix (trainer_line, trainer_args));
-  g_assert_true (g_file_test (f->models, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (f->env.models, G_FILE_TEST_IS_DIR));
 
   producer_line = g_ptr_array_index (records, start_at[CO2S_SERVICE_PRODUCER]);
   producer_args = g_strdup_printf (" --api %s" CO2S_API_STREAM_PATH " --brokers %s --topic " CO2S_TOPIC_DATA,
@@ -216,7 +189,7 @@ test_start_order (Fixture *f,
   g_assert_false (co2s_supervisor_get_active (f->sup));
 
   /* Reverse order: each got SIGTERM only once the later ones were gone. */
-  after = test_read_lines (f->record);
+  after = test_read_lines (f->env.record);
   for (guint i = 0; i < CO2S_N_SERVICES; i++)
     {
       term_at[i] = test_find_record (after, "term", roles[i]);
@@ -277,7 +250,7 @@ test_restart_after_crash (Fixture *f,
   g_assert_cmpuint (g_array_index (delays, guint, 3), ==, 400);
 
   /* The relaunch really waited the delay after each crash. */
-  records = test_read_lines (f->record);
+  records = test_read_lines (f->env.record);
   starts = test_filter_records (records, "start", "trainer");
   crashes = test_filter_records (records, "crash", "trainer");
   g_assert_cmpuint (starts->len, >=, 4);
@@ -310,7 +283,7 @@ static gboolean
 broker_cycle_done (gpointer data)
 {
   Fixture *f = data;
-  g_autoptr(GPtrArray) records = test_read_lines (f->record);
+  g_autoptr(GPtrArray) records = test_read_lines (f->env.record);
   g_autoptr(GPtrArray) producer_starts = test_filter_records (records, "start", "producer");
 
   if (producer_starts->len < 2)
@@ -341,7 +314,7 @@ test_broker_restart (Fixture *f,
   start_ok (f);
   co2s_test_assert_wait_msg (broker_cycle_done, f, 10000, "the pipeline to come back after the broker crashed");
 
-  records = test_read_lines (f->record);
+  records = test_read_lines (f->env.record);
   broker_starts = test_filter_records (records, "start", "broker");
   api_starts = test_filter_records (records, "start", "api");
   trainer_starts = test_filter_records (records, "start", "trainer");
@@ -437,7 +410,7 @@ test_sigkill_escalation (Fixture *f,
   g_assert_false (co2s_service_get_killed (svc (f, CO2S_SERVICE_TRAINER)));
 
   /* It got SIGTERM (and ignored it); the trainer only after it was killed. */
-  records = test_read_lines (f->record);
+  records = test_read_lines (f->env.record);
   term_producer = test_find_record (records, "term", "producer");
   term_trainer = test_find_record (records, "term", "trainer");
   g_assert_cmpint (term_producer, >=, 0);
@@ -505,7 +478,7 @@ test_no_orphans_when_killed (Fixture *f,
   g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 1), ==, 0);
 
   host = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                           host_path, f->bin, f->dataset, f->models, NULL);
+                           host_path, f->env.bin, f->env.dataset, f->env.models, NULL);
   g_assert_no_error (error);
 
   reader.in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (host));
@@ -656,7 +629,7 @@ test_ready_timeout (Fixture *f,
   g_assert_cmpint (co2s_service_get_state (svc (f, CO2S_SERVICE_TRAINER)), ==, CO2S_SERVICE_STATE_STOPPED);
   g_assert_cmpint (co2s_service_get_state (svc (f, CO2S_SERVICE_PRODUCER)), ==, CO2S_SERVICE_STATE_STOPPED);
 
-  records = test_read_lines (f->record);
+  records = test_read_lines (f->env.record);
   g_assert_cmpint (test_find_record (records, "term", "api"), >=, 0);
   g_assert_cmpint (test_find_record (records, "start", "trainer"), <, 0);
   g_assert_cmpint (test_find_record (records, "start", "producer"), <, 0);
@@ -693,7 +666,7 @@ test_missing_dataset (Fixture *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) records = NULL;
-  g_autofree char *missing = g_build_filename (f->tmp, "nowhere", "co2_processed.csv", NULL);
+  g_autofree char *missing = g_build_filename (f->env.tmp, "nowhere", "co2_processed.csv", NULL);
   Co2sService *api = svc (f, CO2S_SERVICE_API);
 
   g_object_set (f->sup, "dataset", missing, NULL);
@@ -702,7 +675,7 @@ test_missing_dataset (Fixture *f,
   g_assert_cmpint (co2s_service_get_state (api), ==, CO2S_SERVICE_STATE_FAILED);
   g_assert_nonnull (strstr (co2s_service_get_message (api), missing));
 
-  records = test_read_lines (f->record);
+  records = test_read_lines (f->env.record);
   g_assert_cmpint (test_find_record (records, "start", "api"), <, 0);
   stop_ok (f);
 }
@@ -713,7 +686,7 @@ test_missing_program (Fixture *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) find_error = NULL;
-  g_autofree char *empty = g_build_filename (f->tmp, "empty", NULL);
+  g_autofree char *empty = g_build_filename (f->env.tmp, "empty", NULL);
   g_autofree char *found = NULL;
   Co2sService *broker = svc (f, CO2S_SERVICE_BROKER);
 
@@ -738,7 +711,7 @@ static gboolean
 trainer_started_twice (gpointer data)
 {
   Fixture *f = data;
-  g_autoptr(GPtrArray) records = test_read_lines (f->record);
+  g_autoptr(GPtrArray) records = test_read_lines (f->env.record);
   g_autoptr(GPtrArray) starts = test_filter_records (records, "start", "trainer");
 
   return starts->len >= 2;
@@ -772,7 +745,7 @@ test_external_broker_retrain (Fixture *f,
   g_assert_no_error (error);
   co2s_test_assert_wait_msg (trainer_started_twice, f, 5000, "the retrained trainer");
 
-  records = test_read_lines (f->record);
+  records = test_read_lines (f->env.record);
   g_assert_cmpint (test_find_record (records, "start", "broker"), <, 0);
   trainer_starts = test_filter_records (records, "start", "trainer");
   producer_starts = test_filter_records (records, "start", "producer");
