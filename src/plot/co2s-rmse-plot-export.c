@@ -7,7 +7,7 @@
 # define GETTEXT_PACKAGE "co2stream"
 #endif
 
-#include "co2s-rmse-plot.h"
+#include "co2s-rmse-plot-private.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -147,6 +147,15 @@ render (Co2sMetricsHistory *history,
   co2s_rmse_plot_draw (plot, cr, width, height, options);
   status = cairo_status (cr);
   cairo_destroy (cr);
+  if (status == CAIRO_STATUS_SUCCESS && !_co2s_rmse_plot_drew_frame (plot))
+    {
+      /* Never a blank file reported as written. */
+      cairo_surface_destroy (surface);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Cannot export the plot to “%s”: %d × %d is too small for its axes and labels"),
+                   path, width, height);
+      return FALSE;
+    }
   co2s_progress_report (progress, 0.6);
 
   if (status == CAIRO_STATUS_SUCCESS && g_cancellable_is_cancelled (sink->cancellable))

@@ -105,6 +105,38 @@ nice_step_for (double span, double intervals)
   return best;
 }
 
+/* A y range narrower than this fraction of its values' magnitude is treated
+ * as a single value (rounding noise, e.g. the rolling mean of a constant
+ * series). */
+#define Y_TINY_RELATIVE 1e-9
+/* No tick step below this fraction of the values' magnitude: thousands of
+ * ulps, so that adding a step always moves a tick (PLplot's axis code loops
+ * forever when it does not). */
+#define TICK_MIN_RELATIVE 1e-12
+/* Axis labels switch to scientific notation from this magnitude on. */
+#define SCIENTIFIC_FROM 1e9
+
+/* The tick step for an axis from @lo to @hi (finite, @lo < @hi): the nice
+ * step for about @intervals intervals, but never so small against the
+ * values that doubles cannot tell neighbouring ticks apart. */
+static double
+tick_step (double lo, double hi, double intervals)
+{
+  double mag = MAX (fabs (lo), fabs (hi));
+  double min_step = mag * TICK_MIN_RELATIVE;
+  double span = hi - lo;
+  double step;
+
+  /* hi - lo overflows when the values reach G_MAXDOUBLE. */
+  step = nice_step_for (isfinite (span) ? span : G_MAXDOUBLE, intervals);
+
+  if (!isfinite (step) || step < min_step)
+    step = nice_step_for (min_step * 3.0 * intervals, intervals);
+  if (!(step > 0.0) || !isfinite (step))
+    step = 1.0;
+  return step;
+}
+
 /* Decimals needed to show multiples of @step. */
 static int
 decimals_for (double step)
@@ -148,6 +180,23 @@ format_number (double v, int decimals)
     }
   g_string_append (out, end);
   return g_string_free (out, FALSE);
+}
+
+/* A tick label on an axis whose values reach @mag, ticks @step apart:
+ * fixed notation with the decimals @step needs, scientific notation with
+ * the significant digits it needs for huge magnitudes (so that labels stay
+ * a few characters wide). */
+static char *
+format_tick (double v, double step, double mag)
+{
+  int digits;
+
+  if (mag < SCIENTIFIC_FROM)
+    return format_number (v, decimals_for (step));
+  if (fabs (v) < 0.5 * step)
+    return g_strdup ("0");
+  digits = CLAMP ((int) (floor (log10 (mag)) - floor (log10 (step))) + 1, 1, 17);
+  return g_strdup_printf ("%.*g", digits, v);
 }
 
 /* ---- frame --------------------------------------------------------------------- */
@@ -235,7 +284,8 @@ fill_log_ticks (Co2sRmsePlotFrame *frame, const int *mantissas, guint n_mantissa
         if (lv < frame->y_lo || lv > frame->y_hi || frame->n_y_ticks >= MAX_TICKS)
           continue;
         frame->y_ticks[frame->n_y_ticks] = lv;
-        frame->y_labels[frame->n_y_ticks] = format_number (v, k >= 0 ? 0 : -k);
+        frame->y_labels[frame->n_y_ticks] = v >= SCIENTIFIC_FROM ? g_strdup_printf ("%.1g", v)
+                                                                 : format_number (v, k >= 0 ? 0 : -k);
         frame->n_y_ticks++;
       }
 }
@@ -295,28 +345,55 @@ _co2s_rmse_plot_frame_compute_y (Co2sRmsePlotFrame *frame,
     }
   else
     {
-      double pad = (hi - lo) * 0.05;
+      double mag = MAX (fabs (lo), fabs (hi));
+      gboolean non_negative = lo >= 0.0;
+      double pad;
 
-      if (pad <= 0.0)
-        pad = MAX (fabs (hi) * 0.1, 0.5);
+      if (hi / 2.0 - lo / 2.0 <= mag * (Y_TINY_RELATIVE / 2.0))
+        {
+          /* One value (give or take rounding): centred in a range of ±5 %,
+           * at least ±0.001. */
+          double mid = lo / 2.0 + hi / 2.0;
+
+          pad = MAX (fabs (mid) * 0.05, 1e-3);
+          lo = mid - pad;
+          hi = mid + pad;
+        }
+      else
+        {
+          pad = (hi / 2.0 - lo / 2.0) * 0.1;
+          lo -= pad;
+          hi += pad;
+        }
       /* RMSE is never negative: do not invent a negative axis. */
-      lo = lo >= 0.0 ? MAX (0.0, lo - pad) : lo - pad;
-      hi += pad;
+      if (non_negative)
+        lo = MAX (0.0, lo);
+      lo = MAX (lo, -G_MAXDOUBLE);
+      hi = MIN (hi, G_MAXDOUBLE);
     }
-  frame->y_step = nice_step_for (hi - lo, intervals);
-  frame->y_lo = floor (lo / frame->y_step) * frame->y_step;
-  frame->y_hi = ceil (hi / frame->y_step) * frame->y_step;
+  frame->y_step = tick_step (lo, hi, intervals);
+  frame->y_lo = MAX (floor (lo / frame->y_step) * frame->y_step, -G_MAXDOUBLE);
+  frame->y_hi = MIN (ceil (hi / frame->y_step) * frame->y_step, G_MAXDOUBLE);
+  if (!isfinite (frame->y_hi - frame->y_lo))
+    {
+      /* Both signs near G_MAXDOUBLE: keep the upper half. */
+      frame->y_lo = 0.0;
+    }
   if (frame->y_hi <= frame->y_lo)
     frame->y_hi = frame->y_lo + frame->y_step;
 
-  for (double k = ceil (frame->y_lo / frame->y_step - 1e-9);
-       k * frame->y_step <= frame->y_hi + frame->y_step * 1e-9 && frame->n_y_ticks < MAX_TICKS;
-       k++)
-    {
-      frame->y_ticks[frame->n_y_ticks] = k * frame->y_step;
-      frame->y_labels[frame->n_y_ticks] = format_number (k * frame->y_step, decimals_for (frame->y_step));
-      frame->n_y_ticks++;
-    }
+  {
+    double mag = MAX (fabs (frame->y_lo), fabs (frame->y_hi));
+
+    for (double k = ceil (frame->y_lo / frame->y_step - 1e-9);
+         k * frame->y_step <= frame->y_hi + frame->y_step * 1e-9 && frame->n_y_ticks < MAX_TICKS;
+         k++)
+      {
+        frame->y_ticks[frame->n_y_ticks] = k * frame->y_step;
+        frame->y_labels[frame->n_y_ticks] = format_tick (k * frame->y_step, frame->y_step, mag);
+        frame->n_y_ticks++;
+      }
+  }
 }
 
 void

@@ -102,4 +102,8 @@ void _co2s_rmse_plot_compute_layout (Co2sRmsePlotLayout *layout,
                                      int width,
                                      int height);
 
+/* TRUE when the last co2s_rmse_plot_draw on @self drew axes and labels,
+ * FALSE when it left only the background (a page too small for them). */
+gboolean _co2s_rmse_plot_drew_frame (Co2sRmsePlot *self);
+
 G_END_DECLS

@@ -36,6 +36,7 @@ struct _Co2sRmsePlot
   gboolean cache_log;
 
   gsize last_point_count;
+  gboolean drew_frame;      /* the last draw got as far as axes and labels */
 };
 
 G_DEFINE_FINAL_TYPE (Co2sRmsePlot, co2s_rmse_plot, G_TYPE_OBJECT)
@@ -443,10 +444,15 @@ draw_grid_and_axes (const Co2sRmsePlotFrame *frame,
 static void
 draw_frame (const Co2sRmsePlotFrame *frame, const Co2sRmsePlotOptions *options)
 {
+  /* PLplot's tick loop overflows to infinity and never ends near
+   * G_MAXDOUBLE: there the y axis is drawn without PLplot's ticks (the grid
+   * and labels still mark the values). */
+  gboolean y_ticks = options->log_y || fabs (frame->y_hi) < G_MAXDOUBLE / 16.0;
+
   /* Axis lines left and bottom, outward major ticks, minor ticks. */
   plcol0 (COL_AXIS);
   plwidth (1.0);
-  plbox ("bsti", frame->x_step, 0, options->log_y ? "bstil" : "bsti",
+  plbox ("bsti", frame->x_step, 0, options->log_y ? "bstil" : y_ticks ? "bsti" : "b",
          options->log_y ? 0.0 : frame->y_step, 0);
 }
 
@@ -562,6 +568,7 @@ draw_locked (Co2sRmsePlot *self,
       cairo_fill (cr);
     }
   self->last_point_count = 0;
+  self->drew_frame = FALSE;
   if (width < MIN_SIZE || height < MIN_SIZE)
     return;
 
@@ -620,6 +627,7 @@ draw_locked (Co2sRmsePlot *self,
   plend1 ();
   plsstrm (old_stream);
   _co2s_rmse_plot_frame_clear (&frame);
+  self->drew_frame = TRUE;
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------ */
@@ -689,6 +697,16 @@ co2s_rmse_plot_class_init (Co2sRmsePlotClass *klass)
 static void
 co2s_rmse_plot_init (Co2sRmsePlot *self)
 {
+}
+
+/* ---- private API (co2s-rmse-plot-private.h) ------------------------------------------ */
+
+gboolean
+_co2s_rmse_plot_drew_frame (Co2sRmsePlot *self)
+{
+  g_assert (CO2S_IS_RMSE_PLOT (self));
+
+  return self->drew_frame;
 }
 
 /* ---- public API ------------------------------------------------------------------------ */

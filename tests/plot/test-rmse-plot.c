@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "co2s-rmse-plot.h"
@@ -674,6 +675,189 @@ test_edge_cases (void)
   g_test_trap_assert_stderr ("");
 }
 
+/* ---- /plot/constant-series-finishes, /plot/huge-values, /plot/tiny-range ------------ */
+
+/* Pixels close to the light style's RMSE line colour (0x0072b2): the
+ * series itself was drawn, not only the axes. */
+static guint
+count_rmse_pixels (const char *path)
+{
+  cairo_surface_t *surface = cairo_image_surface_create_from_png (path);
+  int width, height;
+  guint n = 0;
+
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_flush (surface);
+  width = cairo_image_surface_get_width (surface);
+  height = cairo_image_surface_get_height (surface);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint32 p = pixel_at (surface, x, y);
+        int dr = (int) ((p >> 16) & 0xff) - 0x00;
+        int dg = (int) ((p >> 8) & 0xff) - 0x72;
+        int db = (int) (p & 0xff) - 0xb2;
+
+        if (abs (dr) + abs (dg) + abs (db) < 48)
+          n++;
+      }
+  cairo_surface_destroy (surface);
+  return n;
+}
+
+/* The share of RMSE-coloured pixels (see count_rmse_pixels) in the densest
+ * band of 24 rows of @path: near 1 for a flat line (with its markers and
+ * the legend sample), far lower for a line drawn across the whole height. */
+static double
+rmse_band_fraction (const char *path)
+{
+  cairo_surface_t *surface = cairo_image_surface_create_from_png (path);
+  int width, height;
+  g_autofree guint *rows = NULL;
+  guint total = 0, best = 0;
+
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_flush (surface);
+  width = cairo_image_surface_get_width (surface);
+  height = cairo_image_surface_get_height (surface);
+  rows = g_new0 (guint, height);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint32 p = pixel_at (surface, x, y);
+
+        if (abs ((int) ((p >> 16) & 0xff)) + abs ((int) ((p >> 8) & 0xff) - 0x72) +
+            abs ((int) (p & 0xff) - 0xb2) < 48)
+          rows[y]++;
+      }
+  cairo_surface_destroy (surface);
+  for (int y = 0; y < height; y++)
+    total += rows[y];
+  /* The legend sample sits above the plot: leave its rows out. */
+  for (int y = 0; y + 24 <= height; y++)
+    {
+      guint in = 0;
+
+      for (int i = 0; i < 24; i++)
+        in += rows[y + i];
+      best = MAX (best, in);
+    }
+  g_assert_cmpuint (total, >, 0);
+  return (double) best / total;
+}
+
+/* Exports @n copies of the pattern @values (light style, linear and log
+ * axes) and checks that each PNG has axes, labels and the RMSE line. */
+static void
+assert_series_draws (const char *name, const double *values, guint n_values, guint n)
+{
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  g_autofree double *series = g_new (double, n);
+
+  for (guint i = 0; i < n; i++)
+    series[i] = values[i % n_values];
+  append_values (history, 1, series, n);
+  for (int log_y = 0; log_y <= 1; log_y++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s-%s.png", name, log_y ? "log" : "linear");
+      g_autofree char *path = tmp_path (file);
+      g_autoptr(GError) error = NULL;
+      Co2sRmsePlotOptions options;
+
+      co2s_rmse_plot_options_init (&options);
+      options.log_y = log_y;
+      /* Only the RMSE and its rolling mean (the fit, at half the RMSE,
+       * would widen the range). */
+      options.show_fit = FALSE;
+      options.show_rolling = TRUE;
+      /* A value of 0 has no place on a log axis. */
+      if (log_y && values[0] <= 0.0)
+        continue;
+      g_test_message ("%s (%s)", name, log_y ? "log" : "linear");
+      if (!co2s_rmse_plot_export (history, &options, path, 480, 300, &error))
+        g_error ("%s (%s): %s", name, log_y ? "log" : "linear", error->message);
+      check_png (path, 480, 300, FALSE);
+      if (count_rmse_pixels (path) < 50)
+        g_error ("%s (%s): the RMSE line is missing from %s", name, log_y ? "log" : "linear", path);
+    }
+}
+
+/* The export runs in a subprocess with a deadline: a plot that loops fails
+ * the test instead of hanging it. */
+static void
+run_with_watchdog (void)
+{
+  g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_constant_series_finishes (void)
+{
+  if (g_test_subprocess ())
+    {
+      static const double constants[] = { 6.2, 0.1, 0.0, 5.0, 1e-12, 1e300, 123456.789 };
+
+      for (guint c = 0; c < G_N_ELEMENTS (constants); c++)
+        {
+          g_autofree char *name = g_strdup_printf ("constant-%g", constants[c]);
+
+          assert_series_draws (name, &constants[c], 1, 10);
+        }
+      return;
+    }
+  run_with_watchdog ();
+}
+
+static void
+test_huge_values (void)
+{
+  if (g_test_subprocess ())
+    {
+      static const double huge[] = { 1e200 };
+      static const double huger[] = { 1e308 };
+      static const double max[] = { G_MAXDOUBLE, G_MAXDOUBLE / 3.0 };
+      static const double mixed[] = { 12.5, 1e200, 7.0, 1e308, 30.0 };
+
+      assert_series_draws ("huge-1e200", huge, G_N_ELEMENTS (huge), 50);
+      assert_series_draws ("huge-1e308", huger, G_N_ELEMENTS (huger), 50);
+      assert_series_draws ("huge-max", max, G_N_ELEMENTS (max), 50);
+      assert_series_draws ("huge-mixed", mixed, G_N_ELEMENTS (mixed), 50);
+      return;
+    }
+  run_with_watchdog ();
+}
+
+static void
+test_tiny_range (void)
+{
+  if (g_test_subprocess ())
+    {
+      static const double near5[] = { 5.0, 5.0 + 1e-15, 5.0 - 1e-15, 5.0 + 2e-15 };
+      static const double near0[] = { 1e-15, 2e-15, 0.0, 1.5e-15 };
+      static const double near1e6[] = { 1e6, 1e6 + 1e-9, 1e6 - 1e-9 };
+      static const char *const flat_names[] = { "tiny-6.2", "tiny-5", "tiny-1e6" };
+      static const double near6[] = { 6.2, 6.2 + 1e-15, 6.2 - 1e-15, 6.2 + 3e-15 };
+
+      assert_series_draws ("tiny-6.2", near6, G_N_ELEMENTS (near6), 10);
+      assert_series_draws ("tiny-5", near5, G_N_ELEMENTS (near5), 10);
+      assert_series_draws ("tiny-0", near0, G_N_ELEMENTS (near0), 10);
+      assert_series_draws ("tiny-1e6", near1e6, G_N_ELEMENTS (near1e6), 10);
+      /* Rounding noise is no variation: each of these is a flat line. */
+      for (guint i = 0; i < G_N_ELEMENTS (flat_names); i++)
+        {
+          g_autofree char *file = g_strdup_printf ("%s-linear.png", flat_names[i]);
+          g_autofree char *path = tmp_path (file);
+          double fraction = rmse_band_fraction (path);
+
+          if (fraction < 0.6)
+            g_error ("%s: the RMSE line spreads over the plot (%.2f in one band)", path, fraction);
+        }
+      return;
+    }
+  run_with_watchdog ();
+}
+
 /* ---- /plot/quiet ------------------------------------------------------------------------ */
 
 /* PLplot must not write to stdout or stderr while drawing, in any mode. */
@@ -729,6 +913,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/plot/decimated-draw", test_decimated_draw);
   g_test_add_func ("/plot/edge-cases", test_edge_cases);
   g_test_add_func ("/plot/quiet", test_quiet);
+  g_test_add_func ("/plot/constant-series-finishes", test_constant_series_finishes);
+  g_test_add_func ("/plot/huge-values", test_huge_values);
+  g_test_add_func ("/plot/tiny-range", test_tiny_range);
 
   ret = g_test_run ();
 
