@@ -9,6 +9,7 @@
 #include "co2s-checkpoint.h"
 #include "co2s-fetch-waker.h"
 #include "co2s-metrics-log.h"
+#include "co2s-model-dir-lock.h"
 #include "co2s-metrics.h"
 #include "co2s-trainer.h"
 
@@ -45,6 +46,7 @@ struct _Co2sTrainer {
   Co2sCheckpoint *cp;            /* the model and where in the log it stands */
   gboolean cp_loaded;            /* cp came from the model file */
   gboolean cp_checked;           /* cp's cluster id and topic were compared */
+  Co2sModelDirLock *lock;        /* held from the start, before any file of the folder */
   Co2sMetricsLog *log;           /* opened once the start position is settled */
   Co2sBatch *batch;
   GArray *pending;               /* PendingBatch: learned, not yet checkpointed */

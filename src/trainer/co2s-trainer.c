@@ -366,6 +366,8 @@ co2s_trainer_finalize (GObject *object)
   g_clear_pointer (&self->metrics_path, g_free);
   g_clear_pointer (&self->failpoint, g_free);
   g_clear_error (&self->fatal);
+  /* Last: everything of the folder is written and closed. */
+  g_clear_pointer (&self->lock, co2s_model_dir_lock_free);
   g_free (self->opts.brokers);
   g_free (self->opts.topic);
   g_free (self->opts.group);
@@ -427,6 +429,10 @@ co2s_trainer_new (const Co2sTrainerOptions *options, GError **error)
         }
     }
 
+  /* Before model.json or metrics.jsonl is touched: one trainer per folder. */
+  self->lock = co2s_model_dir_lock_acquire (options->model_dir, error);
+  if (self->lock == NULL)
+    return NULL;
   if (!load_model (self, error))
     return NULL;
   /* Without --reset the log can be repaired now; a reset empties it only

@@ -70,10 +70,12 @@ typedef struct {
 #define CO2S_TYPE_TRAINER (co2s_trainer_get_type ())
 G_DECLARE_FINAL_TYPE (Co2sTrainer, co2s_trainer, CO2S, TRAINER, GObject)
 
-/* Loads <model_dir>/model.json (a missing file gives a fresh model; an
- * unreadable or corrupt one is an error naming the file unless
- * options->reset), creates the Kafka clients and subscribes. @options is
- * copied. NULL with @error on failure. */
+/* Takes the model folder's lock first (co2s-model-dir-lock.h: held until
+ * the trainer is finalized; another live trainer on the folder is
+ * G_IO_ERROR_BUSY naming it). Then loads <model_dir>/model.json (a missing
+ * file gives a fresh model; an unreadable or corrupt one is an error naming
+ * the file unless options->reset), creates the Kafka clients and subscribes.
+ * @options is copied. NULL with @error on failure. */
 Co2sTrainer *co2s_trainer_new (const Co2sTrainerOptions *options, GError **error);
 
 /* Consumes and learns until co2s_trainer_request_stop, --exit-when-idle or
