@@ -478,6 +478,52 @@ co2s_test_pointer_cleared (gpointer slot)
   return *(gpointer *) slot == NULL;
 }
 
+void
+co2s_test_progress_log_init (Co2sTestProgressLog *log, GAsyncResult **result)
+{
+  log->values = g_array_new (FALSE, FALSE, sizeof (double));
+  log->main_thread = g_thread_self ();
+  log->wrong_thread = FALSE;
+  log->result = result;
+  log->after_result = FALSE;
+}
+
+void
+co2s_test_progress_log_clear (Co2sTestProgressLog *log)
+{
+  g_clear_pointer (&log->values, g_array_unref);
+}
+
+void
+co2s_test_progress_log_cb (double fraction, gpointer data)
+{
+  Co2sTestProgressLog *log = data;
+
+  if (g_thread_self () != log->main_thread)
+    log->wrong_thread = TRUE;
+  if (*log->result != NULL)
+    log->after_result = TRUE;
+  g_array_append_val (log->values, fraction);
+}
+
+void
+co2s_test_progress_log_assert_complete (const Co2sTestProgressLog *log)
+{
+  g_assert_false (log->wrong_thread);
+  g_assert_false (log->after_result);
+  g_assert_cmpuint (log->values->len, >=, 1);
+  for (guint i = 0; i < log->values->len; i++)
+    {
+      double v = g_array_index (log->values, double, i);
+
+      g_assert_cmpfloat (v, >=, 0.0);
+      g_assert_cmpfloat (v, <=, 1.0);
+      if (i > 0)
+        g_assert_cmpfloat (v, >, g_array_index (log->values, double, i - 1));
+    }
+  g_assert_cmpfloat (g_array_index (log->values, double, log->values->len - 1), ==, 1.0);
+}
+
 /* ---- child processes ------------------------------------------------------- */
 
 Co2sTestProc *

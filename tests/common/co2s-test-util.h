@@ -93,6 +93,30 @@ gboolean co2s_test_result_is_set (gpointer slot);
  * pointer (g_object_add_weak_pointer) to an object that must go away. */
 gboolean co2s_test_pointer_cleared (gpointer slot);
 
+/* The progress reports of an async job as the caller's main context saw
+ * them: pass co2s_test_progress_log_cb and the log as the job's progress
+ * function and data, and co2s_test_store_result with @result as its
+ * callback. */
+typedef struct {
+  GArray *values;              /* double */
+  GThread *main_thread;
+  gboolean wrong_thread;       /* a report came on another thread */
+  GAsyncResult **result;       /* the job's result slot */
+  gboolean after_result;       /* a report came after the result */
+} Co2sTestProgressLog;
+
+/* Starts an empty log on this thread for the job whose result lands in
+ * *@result; co2s_test_progress_log_clear frees it. */
+void co2s_test_progress_log_init (Co2sTestProgressLog *log, GAsyncResult **result);
+void co2s_test_progress_log_clear (Co2sTestProgressLog *log);
+
+/* A progress function (fraction, data) recording into the log @data. */
+void co2s_test_progress_log_cb (double fraction, gpointer data);
+
+/* Fails the test unless the reports rose strictly within 0..1 to 1, all on
+ * the log's thread and before the result. */
+void co2s_test_progress_log_assert_complete (const Co2sTestProgressLog *log);
+
 /* Waits until co2s_test_store_result filled *@slot (a GAsyncResult **);
  * fails the test naming @what at the deadline. */
 #define co2s_test_assert_result(slot, timeout_ms, what) \

@@ -148,47 +148,6 @@ make_history (guint n)
   return history;
 }
 
-/* Progress as the main context saw it. */
-typedef struct {
-  GArray *values;              /* double */
-  GThread *main_thread;
-  gboolean wrong_thread;
-  GAsyncResult **result;       /* the job's, set by co2s_test_store_result */
-  gboolean after_result;
-} ProgressLog;
-
-static void
-log_progress (double fraction, gpointer data)
-{
-  ProgressLog *log = data;
-
-  if (g_thread_self () != log->main_thread)
-    log->wrong_thread = TRUE;
-  if (*log->result != NULL)
-    log->after_result = TRUE;
-  g_array_append_val (log->values, fraction);
-}
-
-/* Non-decreasing, within 0..1, ending at 1, all before the result, all on
- * the main thread. */
-static void
-assert_progress_complete (const ProgressLog *log)
-{
-  g_assert_false (log->wrong_thread);
-  g_assert_false (log->after_result);
-  g_assert_cmpuint (log->values->len, >=, 1);
-  for (guint i = 0; i < log->values->len; i++)
-    {
-      double v = g_array_index (log->values, double, i);
-
-      g_assert_cmpfloat (v, >=, 0.0);
-      g_assert_cmpfloat (v, <=, 1.0);
-      if (i > 0)
-        g_assert_cmpfloat (v, >, g_array_index (log->values, double, i - 1));
-    }
-  g_assert_cmpfloat (g_array_index (log->values, double, log->values->len - 1), ==, 1.0);
-}
-
 /* Files in @dir other than @keep (a temporary file left behind). */
 static guint
 count_other_files (const char *dir, const char *keep)
@@ -217,13 +176,14 @@ test_write_async (void)
   g_autofree char *async_path = g_build_filename (dir, "async.csv", NULL);
   g_autofree char *expected = NULL;
   g_autofree char *got = NULL;
-  ProgressLog log = { g_array_new (FALSE, FALSE, sizeof (double)), g_thread_self (), FALSE, &result, FALSE };
+  Co2sTestProgressLog log;
   gsize expected_len, got_len;
 
   g_assert_true (co2s_metrics_csv_write (history, sync_path, &error));
   g_assert_no_error (error);
 
-  co2s_metrics_csv_write_async (history, async_path, NULL, log_progress, &log,
+  co2s_test_progress_log_init (&log, &result);
+  co2s_metrics_csv_write_async (history, async_path, NULL, co2s_test_progress_log_cb, &log,
                                 co2s_test_store_result, &result);
   /* Changes after the start are not in the file. */
   {
@@ -242,7 +202,7 @@ test_write_async (void)
   g_assert_true (g_file_get_contents (sync_path, &expected, &expected_len, NULL));
   g_assert_true (g_file_get_contents (async_path, &got, &got_len, NULL));
   g_assert_cmpmem (got, got_len, expected, expected_len);
-  assert_progress_complete (&log);
+  co2s_test_progress_log_assert_complete (&log);
   g_test_message ("%u progress reports for %" G_GSIZE_FORMAT " bytes", log.values->len, got_len);
 
   /* An empty history: the header alone, progress still up to 1. */
@@ -250,21 +210,22 @@ test_write_async (void)
     g_autoptr(Co2sMetricsHistory) empty = co2s_metrics_history_new ();
     g_autoptr(GAsyncResult) result2 = NULL;
     g_autofree char *csv = NULL;
-    ProgressLog log2 = { g_array_new (FALSE, FALSE, sizeof (double)), g_thread_self (), FALSE, &result2, FALSE };
+    Co2sTestProgressLog log2;
 
-    co2s_metrics_csv_write_async (empty, async_path, NULL, log_progress, &log2,
+    co2s_test_progress_log_init (&log2, &result2);
+    co2s_metrics_csv_write_async (empty, async_path, NULL, co2s_test_progress_log_cb, &log2,
                                   co2s_test_store_result, &result2);
     co2s_test_assert_result (&result2, 10000, "the async CSV export of nothing");
     g_assert_true (co2s_metrics_csv_write_finish (result2, &error));
     g_assert_no_error (error);
     g_assert_true (g_file_get_contents (async_path, &csv, NULL, NULL));
     g_assert_cmpstr (csv, ==, CO2S_METRICS_CSV_HEADER "\n");
-    assert_progress_complete (&log2);
-    g_array_unref (log2.values);
+    co2s_test_progress_log_assert_complete (&log2);
+    co2s_test_progress_log_clear (&log2);
   }
 
   g_assert_cmpuint (count_other_files (dir, "sync.csv"), ==, 1);
-  g_array_unref (log.values);
+  co2s_test_progress_log_clear (&log);
 }
 
 static void

@@ -212,27 +212,6 @@ test_export_pdf (void)
 
 /* ---- /plot/export/async ------------------------------------------------------------ */
 
-/* Progress as the main context saw it. */
-typedef struct {
-  GArray *values;              /* double */
-  GThread *main_thread;
-  gboolean wrong_thread;
-  GAsyncResult **result;       /* the job's, set by co2s_test_store_result */
-  gboolean after_result;
-} ProgressLog;
-
-static void
-log_progress (double fraction, gpointer data)
-{
-  ProgressLog *log = data;
-
-  if (g_thread_self () != log->main_thread)
-    log->wrong_thread = TRUE;
-  if (*log->result != NULL)
-    log->after_result = TRUE;
-  g_array_append_val (log->values, fraction);
-}
-
 /* A file's bytes, but for what two exports of the same plot differ by: a
  * PDF's creation date, and the SVG ids cairo numbers across the process. */
 static GBytes *
@@ -300,7 +279,7 @@ test_export_async (void)
       g_autofree char *async_name = g_strdup_printf ("async.%s", extensions[e]);
       g_autofree char *sync_path = g_build_filename (dir, sync_name, NULL);
       g_autofree char *async_path = g_build_filename (dir, async_name, NULL);
-      ProgressLog log = { g_array_new (FALSE, FALSE, sizeof (double)), g_thread_self (), FALSE, &result, FALSE };
+      Co2sTestProgressLog log;
       Co2sRmsePlotOptions options;
       char title[32];
       guint n_before = co2s_metrics_history_get_n_batches (history);
@@ -312,8 +291,9 @@ test_export_async (void)
       g_assert_true (co2s_rmse_plot_export (history, &options, sync_path, 640, 400, &error));
       g_assert_no_error (error);
 
+      co2s_test_progress_log_init (&log, &result);
       co2s_rmse_plot_export_async (history, &options, async_path, 640, 400, NULL,
-                                   log_progress, &log, co2s_test_store_result, &result);
+                                   co2s_test_progress_log_cb, &log, co2s_test_store_result, &result);
       /* The history, the options and the title change after the start. */
       g_strlcpy (title, "Changed", sizeof title);
       options.log_y = TRUE;
@@ -334,15 +314,9 @@ test_export_async (void)
       g_assert_cmpuint (g_bytes_get_size (got), >, 1000);
       g_assert_true (g_bytes_equal (got, expected));
 
-      g_assert_false (log.wrong_thread);
-      g_assert_false (log.after_result);
-      g_assert_cmpuint (log.values->len, >=, 1);
-      for (guint i = 1; i < log.values->len; i++)
-        g_assert_cmpfloat (g_array_index (log.values, double, i), >,
-                           g_array_index (log.values, double, i - 1));
-      g_assert_cmpfloat (g_array_index (log.values, double, log.values->len - 1), ==, 1.0);
+      co2s_test_progress_log_assert_complete (&log);
       g_test_message ("%s: %u progress reports", extensions[e], log.values->len);
-      g_array_unref (log.values);
+      co2s_test_progress_log_clear (&log);
     }
 
   /* No history at all, and errors come through the result. */
