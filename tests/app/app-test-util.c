@@ -550,3 +550,30 @@ app_test_assert_plot_file (const char *path,
       g_assert_not_reached ();
     }
 }
+
+void
+app_test_session_open (AppTestSession *session)
+{
+  session->tmp_dir = co2s_test_tmpdir ();
+  session->dataset = app_test_dataset_path ();
+  session->model_dir = g_build_filename (session->tmp_dir, "models", NULL);
+  session->app = app_test_new_app (&session->window);
+  session->plot = CO2S_PLOT_VIEW (app_test_find_widget (GTK_WIDGET (session->window), CO2S_TYPE_PLOT_VIEW));
+  session->kpis = CO2S_KPI_PANEL (app_test_find_widget (GTK_WIDGET (session->window), CO2S_TYPE_KPI_PANEL));
+  app_test_configure_pipeline (session->app, session->dataset, session->model_dir);
+  co2s_test_assert_wait (co2s_test_gtk_widget_mapped, session->window, 10000);
+}
+
+void
+app_test_session_close (AppTestSession *session)
+{
+  if (co2s_supervisor_get_active (co2s_application_get_supervisor (session->app)))
+    {
+      g_action_group_activate_action (G_ACTION_GROUP (session->app), "stop", NULL);
+      co2s_test_wait_until (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 15000);
+    }
+  g_clear_object (&session->app);
+  g_clear_pointer (&session->dataset, g_free);
+  g_clear_pointer (&session->model_dir, g_free);
+  g_clear_pointer (&session->tmp_dir, g_free);
+}

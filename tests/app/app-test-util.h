@@ -11,6 +11,8 @@
 #include <adwaita.h>
 
 #include "co2s-application.h"
+#include "co2s-kpi-panel.h"
+#include "co2s-plot-view.h"
 #include "co2s-test-gtk.h"
 #include "co2s-window.h"
 
@@ -28,6 +30,28 @@ void app_test_start_display (void);
  * (its window exists). Returns the app (transfer full) and its window in
  * @window (transfer none). */
 Co2sApplication *app_test_new_app (Co2sWindow **window);
+
+/* What an app test program drives: the app (owned), its window and main
+ * widgets (owned by the app), the data set, and a model folder in a fresh
+ * temporary folder. */
+typedef struct {
+  Co2sApplication *app;
+  Co2sWindow *window;
+  Co2sPlotView *plot;
+  Co2sKpiPanel *kpis;
+  char *dataset;
+  char *model_dir;
+  char *tmp_dir;
+} AppTestSession;
+
+/* After app_test_start_display: makes the app (app_test_new_app), points
+ * its pipeline settings at the data set and the model folder
+ * (app_test_configure_pipeline) and waits until the window is mapped. */
+void app_test_session_open (AppTestSession *session);
+
+/* Stops the pipeline if it still runs (nothing may be left running,
+ * whatever a test did), then frees @session and drops the app. */
+void app_test_session_close (AppTestSession *session);
 
 /* Every GtkLabel text (gtk_label_get_label: with mnemonics) under @root,
  * including @root; an array of strings (transfer container, strings owned

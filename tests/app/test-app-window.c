@@ -15,25 +15,19 @@
 #include "co2s-test-util.h"
 
 static struct {
-  Co2sApplication *app;
-  Co2sWindow *window;
-  Co2sPlotView *plot;
-  Co2sKpiPanel *kpis;
-  char *dataset;
-  char *model_dir;
-  char *tmp_dir;
+  AppTestSession s;
 } t;
 
 static void
 test_window_builds (void)
 {
-  GtkWidget *window = GTK_WIDGET (t.window);
+  GtkWidget *window = GTK_WIDGET (t.s.window);
   GtkWidget *list;
 
   g_assert_true (gtk_widget_get_visible (window));
-  g_assert_nonnull (t.plot);
-  g_assert_nonnull (t.kpis);
-  g_assert_true (co2s_plot_view_get_history (t.plot) == co2s_application_get_history (t.app));
+  g_assert_nonnull (t.s.plot);
+  g_assert_nonnull (t.s.kpis);
+  g_assert_true (co2s_plot_view_get_history (t.s.plot) == co2s_application_get_history (t.s.app));
 
   /* One row per service of the supervisor. */
   list = app_test_find_widget (window, GTK_TYPE_LIST_BOX);
@@ -48,9 +42,9 @@ test_window_builds (void)
   g_assert_true (app_test_has_label (window, "Broker: not connected"));
 
   /* Stopped: Start possible (the data set is there), Stop not. */
-  g_assert_cmpint (co2s_application_get_pipeline_state (t.app), ==, CO2S_PIPELINE_STOPPED);
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
-  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "stop"));
+  g_assert_cmpint (co2s_application_get_pipeline_state (t.s.app), ==, CO2S_PIPELINE_STOPPED);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.s.app), "start"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (t.s.app), "stop"));
 }
 
 static void
@@ -70,12 +64,12 @@ test_window_shortcuts (void)
     { "app.quit", "<Control>q" },
     { "win.show-help-overlay", "<Control>question" },
   };
-  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (t.window));
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (t.s.window));
 
   g_assert_nonnull (overlay);
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
-      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (t.app), expected[i].action);
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (t.s.app), expected[i].action);
       guint key, want_key;
       GdkModifierType mods, want_mods;
 
@@ -86,7 +80,7 @@ test_window_shortcuts (void)
       g_assert_cmpuint (mods, ==, want_mods);
     }
   /* Every window action the shortcuts name exists. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.show-help-overlay", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.s.window), "win.show-help-overlay", NULL));
   co2s_test_assert_wait (co2s_test_gtk_widget_visible, overlay, 5000);
   gtk_window_close (GTK_WINDOW (overlay));
 }
@@ -94,17 +88,17 @@ test_window_shortcuts (void)
 static void
 test_window_missing_dataset (void)
 {
-  GSettings *settings = co2s_application_get_settings (t.app);
-  g_autofree char *missing = g_build_filename (t.tmp_dir, "nowhere", "co2_processed.csv", NULL);
-  GtkWidget *bar = app_test_find_widget (GTK_WIDGET (t.window), GTK_TYPE_INFO_BAR);
+  GSettings *settings = co2s_application_get_settings (t.s.app);
+  g_autofree char *missing = g_build_filename (t.s.tmp_dir, "nowhere", "co2_processed.csv", NULL);
+  GtkWidget *bar = app_test_find_widget (GTK_WIDGET (t.s.window), GTK_TYPE_INFO_BAR);
   g_autoptr(GPtrArray) labels = NULL;
   gboolean says_where = FALSE;
 
   g_settings_set_string (settings, "dataset", missing);
   co2s_test_assert_wait (app_test_dataset_missing_is, GINT_TO_POINTER (TRUE), 5000);
 
-  g_assert_true (co2s_application_get_dataset_missing (t.app));
-  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
+  g_assert_true (co2s_application_get_dataset_missing (t.s.app));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (t.s.app), "start"));
   g_assert_true (gtk_info_bar_get_revealed (GTK_INFO_BAR (bar)));
   labels = app_test_collect_labels (bar);
   for (guint i = 0; i < labels->len; i++)
@@ -115,26 +109,26 @@ test_window_missing_dataset (void)
   g_assert_true (app_test_has_label (bar, "_Choose Data Set…"));
 
   /* Starting anyway does nothing. */
-  g_action_group_activate_action (G_ACTION_GROUP (t.app), "start", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (t.s.app), "start", NULL);
   co2s_test_assert_stays (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 200);
 
-  app_test_configure_pipeline (t.app, t.dataset, t.model_dir);
+  app_test_configure_pipeline (t.s.app, t.s.dataset, t.s.model_dir);
   co2s_test_assert_wait (app_test_dataset_missing_is, GINT_TO_POINTER (FALSE), 5000);
-  g_assert_false (co2s_application_get_dataset_missing (t.app));
+  g_assert_false (co2s_application_get_dataset_missing (t.s.app));
   g_assert_false (gtk_info_bar_get_revealed (GTK_INFO_BAR (bar)));
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.s.app), "start"));
 }
 
 /* The preferences show and change the settings (both ways). */
 static void
 test_preferences_bound (void)
 {
-  GSettings *settings = co2s_application_get_settings (t.app);
+  GSettings *settings = co2s_application_get_settings (t.s.app);
   GtkWindow *prefs;
   GtkWidget *spin;
   AdwComboRow *combo;
 
-  g_action_group_activate_action (G_ACTION_GROUP (t.app), "preferences", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (t.s.app), "preferences", NULL);
   co2s_test_assert_wait (app_test_toplevel_mapped, GSIZE_TO_POINTER (ADW_TYPE_PREFERENCES_WINDOW), 5000);
   prefs = app_test_find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (prefs);
@@ -170,7 +164,7 @@ test_preferences_bound (void)
   }
 
   gtk_window_close (prefs);
-  app_test_configure_pipeline (t.app, t.dataset, t.model_dir);
+  app_test_configure_pipeline (t.s.app, t.s.dataset, t.s.model_dir);
 }
 
 /* Retrain asks first; Cancel changes nothing. */
@@ -179,8 +173,8 @@ test_retrain_asks_first (void)
 {
   GtkWindow *dialog;
 
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "retrain"));
-  g_action_group_activate_action (G_ACTION_GROUP (t.app), "retrain", NULL);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.s.app), "retrain"));
+  g_action_group_activate_action (G_ACTION_GROUP (t.s.app), "retrain", NULL);
   co2s_test_assert_wait (app_test_toplevel_mapped, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), 5000);
   dialog = app_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (dialog);
@@ -188,7 +182,7 @@ test_retrain_asks_first (void)
   g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==, "cancel");
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   co2s_test_assert_stays (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 200);
-  g_assert_false (co2s_supervisor_get_active (co2s_application_get_supervisor (t.app)));
+  g_assert_false (co2s_supervisor_get_active (co2s_application_get_supervisor (t.s.app)));
 }
 
 /* ---- accessibility -------------------------------------------------------------- */
@@ -199,17 +193,17 @@ test_accessible_names (void)
   Co2sPredictDialog *dialog;
   GtkWindow *prefs;
 
-  app_test_assert_all_named (GTK_WIDGET (t.window));
-  app_test_assert_mnemonics_unique (GTK_WIDGET (t.window));
+  app_test_assert_all_named (GTK_WIDGET (t.s.window));
+  app_test_assert_mnemonics_unique (GTK_WIDGET (t.s.window));
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.predict", NULL));
-  dialog = co2s_window_get_predict_dialog (t.window, FALSE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.s.window), "win.predict", NULL));
+  dialog = co2s_window_get_predict_dialog (t.s.window, FALSE);
   co2s_test_assert_wait (co2s_test_gtk_widget_mapped, dialog, 5000);
   app_test_assert_all_named (GTK_WIDGET (dialog));
   app_test_assert_mnemonics_unique (GTK_WIDGET (dialog));
   gtk_window_close (GTK_WINDOW (dialog));
 
-  g_action_group_activate_action (G_ACTION_GROUP (t.app), "preferences", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (t.s.app), "preferences", NULL);
   co2s_test_assert_wait (app_test_toplevel_mapped, GSIZE_TO_POINTER (ADW_TYPE_PREFERENCES_WINDOW), 5000);
   prefs = app_test_find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (prefs);
@@ -222,21 +216,13 @@ int
 main (int argc,
       char *argv[])
 {
-  g_autoptr(Co2sApplication) app = NULL;
   int status;
 
   co2s_app_init_i18n ();
   g_test_init (&argc, &argv, NULL);
   app_test_start_display ();
 
-  t.tmp_dir = co2s_test_tmpdir ();
-  t.dataset = app_test_dataset_path ();
-  t.model_dir = g_build_filename (t.tmp_dir, "models", NULL);
-  t.app = app = app_test_new_app (&t.window);
-  t.plot = CO2S_PLOT_VIEW (app_test_find_widget (GTK_WIDGET (t.window), CO2S_TYPE_PLOT_VIEW));
-  t.kpis = CO2S_KPI_PANEL (app_test_find_widget (GTK_WIDGET (t.window), CO2S_TYPE_KPI_PANEL));
-  app_test_configure_pipeline (t.app, t.dataset, t.model_dir);
-  co2s_test_assert_wait (co2s_test_gtk_widget_mapped, t.window, 10000);
+  app_test_session_open (&t.s);
 
   g_test_add_func ("/app/window/builds", test_window_builds);
   g_test_add_func ("/app/window/shortcuts", test_window_shortcuts);
@@ -247,14 +233,6 @@ main (int argc,
 
   status = g_test_run ();
 
-  /* Nothing may be left running, whatever happened. */
-  if (co2s_supervisor_get_active (co2s_application_get_supervisor (t.app)))
-    {
-      g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
-      co2s_test_wait_until (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 15000);
-    }
-  g_free (t.dataset);
-  g_free (t.model_dir);
-  g_free (t.tmp_dir);
+  app_test_session_close (&t.s);
   return status;
 }

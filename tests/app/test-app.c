@@ -28,13 +28,7 @@
 #include "co2s-vehicle-input.h"
 
 static struct {
-  Co2sApplication *app;
-  Co2sWindow *window;
-  Co2sPlotView *plot;
-  Co2sKpiPanel *kpis;
-  char *dataset;
-  char *model_dir;
-  char *tmp_dir;
+  AppTestSession s;
   GPid pids[CO2S_N_SERVICES];
 
   /* freshness: trainer timestamp of the newest live batch not drawn yet */
@@ -51,7 +45,7 @@ static struct {
 static gboolean
 pipeline_running_or_failed (gpointer data)
 {
-  Co2sPipelineState state = co2s_application_get_pipeline_state (t.app);
+  Co2sPipelineState state = co2s_application_get_pipeline_state (t.s.app);
 
   return state == CO2S_PIPELINE_RUNNING || state == CO2S_PIPELINE_FAILED;
 }
@@ -59,7 +53,7 @@ pipeline_running_or_failed (gpointer data)
 static void
 dump_services (void)
 {
-  Co2sSupervisor *supervisor = co2s_application_get_supervisor (t.app);
+  Co2sSupervisor *supervisor = co2s_application_get_supervisor (t.s.app);
 
   for (guint i = 0; i < CO2S_N_SERVICES; i++)
     {
@@ -70,8 +64,8 @@ dump_services (void)
                   co2s_service_get_message (service) ? co2s_service_get_message (service) : "",
                   co2s_service_get_last_line (service) ? co2s_service_get_last_line (service) : "");
     }
-  if (co2s_application_get_last_error (t.app) != NULL)
-    g_printerr ("  last error: %s\n", co2s_application_get_last_error (t.app));
+  if (co2s_application_get_last_error (t.s.app) != NULL)
+    g_printerr ("  last error: %s\n", co2s_application_get_last_error (t.s.app));
 }
 
 static void
@@ -89,7 +83,7 @@ follower_batches_cb (Co2sMetricsFollower *follower,
         continue;
       t.live_batches++;
       if (t.pending_ts_us == 0)
-        t.pending_draws = co2s_plot_view_get_draw_count (t.plot);
+        t.pending_draws = co2s_plot_view_get_draw_count (t.s.plot);
       t.pending_ts_us = MAX (t.pending_ts_us, m[i].timestamp_us);
     }
 }
@@ -108,7 +102,7 @@ app_follower_cb (GObject *controller,
                  GParamSpec *pspec,
                  gpointer user_data)
 {
-  Co2sMetricsFollower *follower = co2s_application_get_follower (t.app);
+  Co2sMetricsFollower *follower = co2s_application_get_follower (t.s.app);
 
   if (follower == NULL || follower == t.watched)
     return;
@@ -123,7 +117,7 @@ app_follower_cb (GObject *controller,
 static void
 check_freshness (void)
 {
-  if (t.pending_ts_us != 0 && co2s_plot_view_get_draw_count (t.plot) > t.pending_draws)
+  if (t.pending_ts_us != 0 && co2s_plot_view_get_draw_count (t.s.plot) > t.pending_draws)
     {
       gint64 latency = g_get_real_time () - t.pending_ts_us;
 
@@ -142,17 +136,17 @@ history_has_batches (gpointer data)
   BatchesWanted *wanted = data;
 
   check_freshness ();
-  return co2s_metrics_history_get_n_batches (co2s_application_get_history (t.app)) >= wanted->batches &&
+  return co2s_metrics_history_get_n_batches (co2s_application_get_history (t.s.app)) >= wanted->batches &&
          t.pending_ts_us == 0;
 }
 
 static void
 start_pipeline (void)
 {
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
-  g_action_group_activate_action (G_ACTION_GROUP (t.app), "start", NULL);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.s.app), "start"));
+  g_action_group_activate_action (G_ACTION_GROUP (t.s.app), "start", NULL);
   if (!co2s_test_wait_until (pipeline_running_or_failed, NULL, 60000) ||
-      co2s_application_get_pipeline_state (t.app) != CO2S_PIPELINE_RUNNING)
+      co2s_application_get_pipeline_state (t.s.app) != CO2S_PIPELINE_RUNNING)
     {
       dump_services ();
       g_error ("the pipeline did not reach Running within 60 s");
@@ -162,7 +156,7 @@ start_pipeline (void)
 static void
 record_pids (void)
 {
-  Co2sSupervisor *supervisor = co2s_application_get_supervisor (t.app);
+  Co2sSupervisor *supervisor = co2s_application_get_supervisor (t.s.app);
 
   for (guint i = 0; i < CO2S_N_SERVICES; i++)
     {
@@ -211,7 +205,7 @@ run_predict_cli (const char *model, const char *engine, const char *cylinders, c
 static gboolean
 model_loads_above (gpointer data)
 {
-  Co2sPredictDialog *dialog = co2s_window_get_predict_dialog (t.window, FALSE);
+  Co2sPredictDialog *dialog = co2s_window_get_predict_dialog (t.s.window, FALSE);
 
   return co2s_predict_dialog_get_model_loads (dialog) > GPOINTER_TO_UINT (data);
 }
@@ -219,7 +213,7 @@ model_loads_above (gpointer data)
 static gboolean
 model_error_set (gpointer data)
 {
-  Co2sPredictDialog *dialog = co2s_window_get_predict_dialog (t.window, FALSE);
+  Co2sPredictDialog *dialog = co2s_window_get_predict_dialog (t.s.window, FALSE);
 
   return co2s_predict_dialog_get_model_error (dialog) != NULL;
 }
@@ -229,81 +223,81 @@ model_error_set (gpointer data)
 static gboolean
 supervisor_idle (gpointer data)
 {
-  return !co2s_supervisor_get_active (co2s_application_get_supervisor (t.app)) &&
-         co2s_application_get_pipeline_state (t.app) != CO2S_PIPELINE_STOPPING;
+  return !co2s_supervisor_get_active (co2s_application_get_supervisor (t.s.app)) &&
+         co2s_application_get_pipeline_state (t.s.app) != CO2S_PIPELINE_STOPPING;
 }
 
 static gboolean
 has_last_error (gpointer data)
 {
-  return co2s_application_get_last_error (t.app) != NULL;
+  return co2s_application_get_last_error (t.s.app) != NULL;
 }
 
 /* A start that fails says why, in the window, and Stop cleans up. */
 static void
 test_start_failure_shown (void)
 {
-  GSettings *settings = co2s_application_get_settings (t.app);
-  g_autofree char *bad = g_build_filename (t.tmp_dir, "not-the-data-set.csv", NULL);
+  GSettings *settings = co2s_application_get_settings (t.s.app);
+  g_autofree char *bad = g_build_filename (t.s.tmp_dir, "not-the-data-set.csv", NULL);
   GtkWidget *bar = NULL;
 
   g_assert_true (g_file_set_contents (bad, "not,a,data,set\n1,2,3,4\n", -1, NULL));
   g_settings_set_string (settings, "dataset", bad);
 
-  g_action_group_activate_action (G_ACTION_GROUP (t.app), "start", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (t.s.app), "start", NULL);
   co2s_test_assert_wait (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_FAILED), 30000);
   co2s_test_assert_wait (has_last_error, NULL, 30000);
-  g_test_message ("error: %s", co2s_application_get_last_error (t.app));
-  g_assert_true (g_str_has_prefix (co2s_application_get_last_error (t.app), "The pipeline could not start: "));
+  g_test_message ("error: %s", co2s_application_get_last_error (t.s.app));
+  g_assert_true (g_str_has_prefix (co2s_application_get_last_error (t.s.app), "The pipeline could not start: "));
 
   /* The error bar is the second info bar of the window. */
-  for (GtkWidget *w = app_test_find_widget (GTK_WIDGET (t.window), GTK_TYPE_INFO_BAR);
+  for (GtkWidget *w = app_test_find_widget (GTK_WIDGET (t.s.window), GTK_TYPE_INFO_BAR);
        w != NULL; w = gtk_widget_get_next_sibling (w))
     if (GTK_IS_INFO_BAR (w) && gtk_info_bar_get_message_type (GTK_INFO_BAR (w)) == GTK_MESSAGE_ERROR)
       bar = w;
   g_assert_nonnull (bar);
   g_assert_true (gtk_info_bar_get_revealed (GTK_INFO_BAR (bar)));
-  g_assert_true (app_test_has_label (bar, co2s_application_get_last_error (t.app)));
+  g_assert_true (app_test_has_label (bar, co2s_application_get_last_error (t.s.app)));
 
   /* The failed service keeps saying why until the next Start; nothing runs. */
-  if (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "stop"))
-    g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
+  if (g_action_group_get_action_enabled (G_ACTION_GROUP (t.s.app), "stop"))
+    g_action_group_activate_action (G_ACTION_GROUP (t.s.app), "stop", NULL);
   co2s_test_assert_wait (supervisor_idle, NULL, 30000);
-  g_assert_cmpint (co2s_application_get_pipeline_state (t.app), ==, CO2S_PIPELINE_FAILED);
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
-  app_test_configure_pipeline (t.app, t.dataset, t.model_dir);
+  g_assert_cmpint (co2s_application_get_pipeline_state (t.s.app), ==, CO2S_PIPELINE_FAILED);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.s.app), "start"));
+  app_test_configure_pipeline (t.s.app, t.s.dataset, t.s.model_dir);
 }
 
 static void
 test_pipeline_start (void)
 {
-  Co2sMetricsHistory *history = co2s_application_get_history (t.app);
+  Co2sMetricsHistory *history = co2s_application_get_history (t.s.app);
   BatchesWanted wanted = { 3 };
   g_autofree char *batches_before = NULL;
   g_autofree char *rmse_text = NULL;
   g_autofree char *last = NULL;
   guint draws_before;
 
-  app_test_configure_pipeline (t.app, t.dataset, t.model_dir);
-  g_signal_connect (co2s_application_get_controller (t.app), "notify::follower",
+  app_test_configure_pipeline (t.s.app, t.s.dataset, t.s.model_dir);
+  g_signal_connect (co2s_application_get_controller (t.s.app), "notify::follower",
                     G_CALLBACK (app_follower_cb), NULL);
 
   start_pipeline ();
   record_pids ();
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "stop"));
-  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.s.app), "stop"));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (t.s.app), "start"));
 
   /* The live follower, on the embedded broker's address. */
-  g_assert_nonnull (co2s_application_get_follower (t.app));
+  g_assert_nonnull (co2s_application_get_follower (t.s.app));
 
   if (!co2s_test_wait_until (history_has_batches, &wanted, 60000))
     {
       dump_services ();
       g_error ("fewer than %u batches in the plot 60 s after Start", wanted.batches);
     }
-  co2s_kpi_panel_refresh (t.kpis);
-  batches_before = g_strdup (co2s_kpi_panel_get_value_text (t.kpis, CO2S_KPI_BATCHES));
-  draws_before = co2s_plot_view_get_draw_count (t.plot);
+  co2s_kpi_panel_refresh (t.s.kpis);
+  batches_before = g_strdup (co2s_kpi_panel_get_value_text (t.s.kpis, CO2S_KPI_BATCHES));
+  draws_before = co2s_plot_view_get_draw_count (t.s.plot);
 
   wanted.batches = co2s_metrics_history_get_n_batches (history) + 5;
   if (!co2s_test_wait_until (history_has_batches, &wanted, 30000))
@@ -311,18 +305,18 @@ test_pipeline_start (void)
       dump_services ();
       g_error ("the plot did not get 5 more batches within 30 s");
     }
-  co2s_kpi_panel_refresh (t.kpis);
+  co2s_kpi_panel_refresh (t.s.kpis);
 
   /* Batches in the plot: drawn again, described in words. */
-  g_assert_cmpuint (co2s_plot_view_get_draw_count (t.plot), >, draws_before);
+  g_assert_cmpuint (co2s_plot_view_get_draw_count (t.s.plot), >, draws_before);
   last = g_strdup_printf ("%" G_GUINT64_FORMAT, co2s_metrics_history_get_last_batch (history));
-  g_assert_nonnull (co2s_plot_view_get_description (t.plot));
-  g_test_message ("plot: %s", co2s_plot_view_get_description (t.plot));
+  g_assert_nonnull (co2s_plot_view_get_description (t.s.plot));
+  g_test_message ("plot: %s", co2s_plot_view_get_description (t.s.plot));
 
   /* Changing KPIs. */
-  g_test_message ("batches: %s → %s", batches_before, co2s_kpi_panel_get_value_text (t.kpis, CO2S_KPI_BATCHES));
-  g_assert_cmpstr (batches_before, !=, co2s_kpi_panel_get_value_text (t.kpis, CO2S_KPI_BATCHES));
-  rmse_text = g_strdup (co2s_kpi_panel_get_value_text (t.kpis, CO2S_KPI_LAST_RMSE));
+  g_test_message ("batches: %s → %s", batches_before, co2s_kpi_panel_get_value_text (t.s.kpis, CO2S_KPI_BATCHES));
+  g_assert_cmpstr (batches_before, !=, co2s_kpi_panel_get_value_text (t.s.kpis, CO2S_KPI_BATCHES));
+  rmse_text = g_strdup (co2s_kpi_panel_get_value_text (t.s.kpis, CO2S_KPI_LAST_RMSE));
   g_assert_nonnull (strstr (rmse_text, "g/km"));
 
   /* Live: each batch is drawn as it arrives from the follower, not at the
@@ -336,7 +330,7 @@ test_pipeline_start (void)
 
   /* The status line reports the broker. */
   {
-    g_autoptr(GPtrArray) labels = app_test_collect_labels (GTK_WIDGET (t.window));
+    g_autoptr(GPtrArray) labels = app_test_collect_labels (GTK_WIDGET (t.s.window));
     gboolean reachable = FALSE;
 
     for (guint i = 0; i < labels->len; i++)
@@ -349,8 +343,8 @@ test_pipeline_start (void)
 static void
 test_pipeline_stop (void)
 {
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "stop"));
-  g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.s.app), "stop"));
+  g_action_group_activate_action (G_ACTION_GROUP (t.s.app), "stop", NULL);
 
   if (!co2s_test_wait_until (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 30000))
     {
@@ -358,9 +352,9 @@ test_pipeline_stop (void)
       g_error ("the pipeline did not stop within 30 s");
     }
   co2s_test_assert_wait (all_children_gone, NULL, 5000);
-  g_assert_null (co2s_application_get_follower (t.app));
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.app), "start"));
-  g_assert_true (app_test_has_label (GTK_WIDGET (t.window), "Broker: not connected"));
+  g_assert_null (co2s_application_get_follower (t.s.app));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.s.app), "start"));
+  g_assert_true (app_test_has_label (GTK_WIDGET (t.s.window), "Broker: not connected"));
 }
 
 /* ---- prediction -------------------------------------------------------------- */
@@ -378,12 +372,12 @@ test_predict_matches_cli (void)
     { 5.7, 8, 17.9, 12.1, 15.3, 'Z', { "5.7", "8", "17.9", "12.1", "15.3", "Z" } },
     { 1.4, 4, 12.1, 8.7, 10.6, 'E', { "1.4", "4", "12.1", "8.7", "10.6", "E" } },
   };
-  g_autofree char *model = g_build_filename (t.model_dir, CO2S_MODEL_FILE, NULL);
+  g_autofree char *model = g_build_filename (t.s.model_dir, CO2S_MODEL_FILE, NULL);
   Co2sPredictDialog *dialog;
 
   g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.window), "win.predict", NULL));
-  dialog = co2s_window_get_predict_dialog (t.window, FALSE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.s.window), "win.predict", NULL));
+  dialog = co2s_window_get_predict_dialog (t.s.window, FALSE);
   g_assert_nonnull (dialog);
   co2s_test_assert_wait (co2s_test_gtk_widget_visible, dialog, 5000);
   g_assert_cmpstr (co2s_predict_dialog_get_model_path (dialog), ==, model);
@@ -428,7 +422,7 @@ test_predict_matches_cli (void)
 static void
 test_predict_validation (void)
 {
-  Co2sPredictDialog *dialog = co2s_window_get_predict_dialog (t.window, TRUE);
+  Co2sPredictDialog *dialog = co2s_window_get_predict_dialog (t.s.window, TRUE);
   GtkWidget *spin = app_test_find_widget (GTK_WIDGET (dialog), GTK_TYPE_SPIN_BUTTON);
   double min, max;
 
@@ -481,8 +475,8 @@ test_predict_validation (void)
 static void
 test_predict_bad_model_kept (void)
 {
-  Co2sPredictDialog *dialog = co2s_window_get_predict_dialog (t.window, TRUE);
-  g_autofree char *model = g_build_filename (t.model_dir, CO2S_MODEL_FILE, NULL);
+  Co2sPredictDialog *dialog = co2s_window_get_predict_dialog (t.s.window, TRUE);
+  g_autofree char *model = g_build_filename (t.s.model_dir, CO2S_MODEL_FILE, NULL);
   g_autofree char *good = NULL;
   g_autoptr(GError) error = NULL;
   double before;
@@ -528,23 +522,23 @@ test_export_plot (void)
 {
   static const char * const names[] = { "plot.png", "plot.svg", "plot.pdf" };
 
-  g_assert_cmpuint (co2s_metrics_history_get_n_batches (co2s_application_get_history (t.app)), >, 3);
+  g_assert_cmpuint (co2s_metrics_history_get_n_batches (co2s_application_get_history (t.s.app)), >, 3);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
-      g_autofree char *path = g_build_filename (t.tmp_dir, names[i], NULL);
+      g_autofree char *path = g_build_filename (t.s.tmp_dir, names[i], NULL);
       g_autoptr(GError) error = NULL;
 
-      g_assert_true (co2s_window_export_plot (t.window, path, &error));
+      g_assert_true (co2s_window_export_plot (t.s.window, path, &error));
       g_assert_no_error (error);
       app_test_assert_plot_file (path, CO2S_WINDOW_EXPORT_WIDTH, CO2S_WINDOW_EXPORT_HEIGHT);
     }
 
   /* A name the exporter cannot handle. */
   {
-    g_autofree char *path = g_build_filename (t.tmp_dir, "plot.bmp", NULL);
+    g_autofree char *path = g_build_filename (t.s.tmp_dir, "plot.bmp", NULL);
     g_autoptr(GError) error = NULL;
 
-    g_assert_false (co2s_window_export_plot (t.window, path, &error));
+    g_assert_false (co2s_window_export_plot (t.s.window, path, &error));
     g_assert_nonnull (error);
     g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   }
@@ -553,14 +547,14 @@ test_export_plot (void)
 static void
 test_export_metrics (void)
 {
-  Co2sMetricsHistory *history = co2s_application_get_history (t.app);
-  g_autofree char *path = g_build_filename (t.tmp_dir, "metrics.csv", NULL);
+  Co2sMetricsHistory *history = co2s_application_get_history (t.s.app);
+  g_autofree char *path = g_build_filename (t.s.tmp_dir, "metrics.csv", NULL);
   g_autofree char *csv = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
   guint n = co2s_metrics_history_get_n_batches (history);
 
-  g_assert_true (co2s_window_export_metrics (t.window, path, &error));
+  g_assert_true (co2s_window_export_metrics (t.s.window, path, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (path, &csv, NULL, NULL));
   lines = g_strsplit (csv, "\n", -1);
@@ -591,15 +585,15 @@ test_quit_stops_pipeline (void)
   record_pids ();
 
   /* Closing the window quits, and quitting stops the pipeline first. */
-  gtk_window_close (GTK_WINDOW (t.window));
-  co2s_test_assert_wait (co2s_test_gtk_widget_hidden, t.window, 5000);
+  gtk_window_close (GTK_WINDOW (t.s.window));
+  co2s_test_assert_wait (co2s_test_gtk_widget_hidden, t.s.window, 5000);
   if (!co2s_test_wait_until (all_children_gone, NULL, 30000))
     {
       dump_services ();
       g_error ("children still running 30 s after Quit");
     }
   co2s_test_assert_wait (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 10000);
-  g_assert_false (co2s_supervisor_get_active (co2s_application_get_supervisor (t.app)));
+  g_assert_false (co2s_supervisor_get_active (co2s_application_get_supervisor (t.s.app)));
 }
 
 /* ---- French ------------------------------------------------------------------ */
@@ -625,7 +619,7 @@ assert_no_english (GtkWidget *root)
 static void
 test_french_ui (void)
 {
-  GtkWidget *window = GTK_WIDGET (t.window);
+  GtkWidget *window = GTK_WIDGET (t.s.window);
   Co2sPredictDialog *dialog;
   GtkWindow *prefs;
   char buf[16];
@@ -644,7 +638,7 @@ test_french_ui (void)
   app_test_assert_mnemonics_unique (window);
 
   g_assert_true (gtk_widget_activate_action (window, "win.predict", NULL));
-  dialog = co2s_window_get_predict_dialog (t.window, FALSE);
+  dialog = co2s_window_get_predict_dialog (t.s.window, FALSE);
   co2s_test_assert_wait (co2s_test_gtk_widget_mapped, dialog, 5000);
   g_assert_true (app_test_has_label (GTK_WIDGET (dialog), "_Cylindrée"));
   g_assert_true (app_test_has_label (GTK_WIDGET (dialog), "Essence ordinaire"));
@@ -654,7 +648,7 @@ test_french_ui (void)
   app_test_assert_mnemonics_unique (GTK_WIDGET (dialog));
   gtk_window_close (GTK_WINDOW (dialog));
 
-  g_action_group_activate_action (G_ACTION_GROUP (t.app), "preferences", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (t.s.app), "preferences", NULL);
   co2s_test_assert_wait (app_test_toplevel_mapped, GSIZE_TO_POINTER (ADW_TYPE_PREFERENCES_WINDOW), 5000);
   prefs = app_test_find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (prefs);
@@ -670,10 +664,10 @@ test_french_ui (void)
 static void
 test_french_files (void)
 {
-  Co2sMetricsHistory *history = co2s_application_get_history (t.app);
-  g_autofree char *metrics = g_build_filename (t.model_dir, CO2S_METRICS_FILE, NULL);
-  g_autofree char *model = g_build_filename (t.model_dir, CO2S_MODEL_FILE, NULL);
-  g_autofree char *csv_path = g_build_filename (t.tmp_dir, "métriques.csv", NULL);
+  Co2sMetricsHistory *history = co2s_application_get_history (t.s.app);
+  g_autofree char *metrics = g_build_filename (t.s.model_dir, CO2S_METRICS_FILE, NULL);
+  g_autofree char *model = g_build_filename (t.s.model_dir, CO2S_MODEL_FILE, NULL);
+  g_autofree char *csv_path = g_build_filename (t.s.tmp_dir, "métriques.csv", NULL);
   g_autofree char *contents = NULL;
   g_autoptr(Co2sCheckpoint) cp = NULL;
   g_autoptr(GError) error = NULL;
@@ -682,17 +676,17 @@ test_french_files (void)
   gboolean fractional = FALSE;
   const char *rmse_text;
 
-  app_test_configure_pipeline (t.app, t.dataset, t.model_dir);
+  app_test_configure_pipeline (t.s.app, t.s.dataset, t.s.model_dir);
   start_pipeline ();
   if (!co2s_test_wait_until (history_has_batches, &wanted, 60000))
     g_error ("no batches 60 s after Start");
-  co2s_kpi_panel_refresh (t.kpis);
-  rmse_text = co2s_kpi_panel_get_value_text (t.kpis, CO2S_KPI_LAST_RMSE);
+  co2s_kpi_panel_refresh (t.s.kpis);
+  rmse_text = co2s_kpi_panel_get_value_text (t.s.kpis, CO2S_KPI_LAST_RMSE);
   g_test_message ("last RMSE shown: %s", rmse_text);
   /* The UI follows the locale… */
   g_assert_nonnull (strchr (rmse_text, ','));
 
-  g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (t.s.app), "stop", NULL);
   co2s_test_assert_wait (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 30000);
 
   /* …the trainer's files do not (it ran with this environment). */
@@ -713,7 +707,7 @@ test_french_files (void)
   g_assert_cmpuint (co2s_model_get_rows_seen (cp->model), >, 0);
 
   /* The app's own CSV export. */
-  g_assert_true (co2s_window_export_metrics (t.window, csv_path, &error));
+  g_assert_true (co2s_window_export_metrics (t.s.window, csv_path, &error));
   g_clear_pointer (&contents, g_free);
   g_assert_true (g_file_get_contents (csv_path, &contents, NULL, NULL));
   g_clear_pointer (&lines, g_strfreev);
@@ -735,21 +729,13 @@ int
 main (int argc,
       char *argv[])
 {
-  g_autoptr(Co2sApplication) app = NULL;
   int status;
 
   co2s_app_init_i18n ();
   g_test_init (&argc, &argv, NULL);
   app_test_start_display ();
 
-  t.tmp_dir = co2s_test_tmpdir ();
-  t.dataset = app_test_dataset_path ();
-  t.model_dir = g_build_filename (t.tmp_dir, "models", NULL);
-  t.app = app = app_test_new_app (&t.window);
-  t.plot = CO2S_PLOT_VIEW (app_test_find_widget (GTK_WIDGET (t.window), CO2S_TYPE_PLOT_VIEW));
-  t.kpis = CO2S_KPI_PANEL (app_test_find_widget (GTK_WIDGET (t.window), CO2S_TYPE_KPI_PANEL));
-  app_test_configure_pipeline (t.app, t.dataset, t.model_dir);
-  co2s_test_assert_wait (co2s_test_gtk_widget_mapped, t.window, 10000);
+  app_test_session_open (&t.s);
 
   /* The French run (LANGUAGE=fr, a French locale) has its own tests. */
   if (g_str_has_prefix (g_getenv ("LANGUAGE") ? g_getenv ("LANGUAGE") : "", "fr"))
@@ -772,14 +758,6 @@ main (int argc,
 
   status = g_test_run ();
 
-  /* Nothing may be left running, whatever happened. */
-  if (co2s_supervisor_get_active (co2s_application_get_supervisor (t.app)))
-    {
-      g_action_group_activate_action (G_ACTION_GROUP (t.app), "stop", NULL);
-      co2s_test_wait_until (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 15000);
-    }
-  g_free (t.dataset);
-  g_free (t.model_dir);
-  g_free (t.tmp_dir);
+  app_test_session_close (&t.s);
   return status;
 }
