@@ -25,6 +25,7 @@ struct _Co2sService
   guint log_limit;
   char *address;
   char *health;
+  char *description;
   char *exit_text;
   guint stop_timeout;
   gboolean killed;

@@ -26,6 +26,7 @@ enum {
   PROP_PID,
   PROP_ADDRESS,
   PROP_HEALTH,
+  PROP_DESCRIPTION,
   PROP_STOP_TIMEOUT,
   N_PROPS
 };
@@ -86,6 +87,7 @@ co2s_service_finalize (GObject *object)
   g_clear_pointer (&self->last_line, g_free);
   g_clear_pointer (&self->address, g_free);
   g_clear_pointer (&self->health, g_free);
+  g_clear_pointer (&self->description, g_free);
   g_clear_pointer (&self->exit_text, g_free);
   g_clear_object (&self->log);
 
@@ -140,6 +142,9 @@ co2s_service_get_property (GObject *object,
       break;
     case PROP_HEALTH:
       g_value_set_string (value, self->health);
+      break;
+    case PROP_DESCRIPTION:
+      g_value_set_string (value, self->description);
       break;
     case PROP_STOP_TIMEOUT:
       g_value_set_uint (value, self->stop_timeout);
@@ -224,6 +229,9 @@ co2s_service_class_init (Co2sServiceClass *klass)
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_HEALTH] =
     g_param_spec_string ("health", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DESCRIPTION] =
+    g_param_spec_string ("description", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STOP_TIMEOUT] =
     g_param_spec_uint ("stop-timeout", NULL, NULL, 1, G_MAXUINT, CO2S_SERVICE_DEFAULT_STOP_TIMEOUT_MS,
@@ -408,6 +416,13 @@ co2s_service_get_health (Co2sService *self)
   return self->health;
 }
 
+const char *
+co2s_service_get_description (Co2sService *self)
+{
+  g_return_val_if_fail (CO2S_IS_SERVICE (self), NULL);
+  return self->description;
+}
+
 gboolean
 co2s_service_get_killed (Co2sService *self)
 {
@@ -530,6 +545,16 @@ co2s_service_set_health (Co2sService *self,
 
   if (set_str (&self->health, health))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEALTH]);
+}
+
+void
+co2s_service_set_description (Co2sService *self,
+                              const char *description)
+{
+  g_return_if_fail (CO2S_IS_SERVICE (self));
+
+  if (set_str (&self->description, description))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DESCRIPTION]);
 }
 
 void

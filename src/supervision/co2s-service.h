@@ -135,6 +135,12 @@ const char *co2s_service_get_address (Co2sService *self);
  * "starting") or NULL when unknown / not Docker. Owned by @self. */
 const char *co2s_service_get_health (Co2sService *self);
 
+/* Property "description": what this service is in the current
+ * configuration, for a row's subtitle (broker: "Apache Kafka 4.1 on this
+ * computer · 127.0.0.1:9092 · 12 MB on disk, retention 1 GiB"), or NULL.
+ * Owned by @self; valid until the next change. */
+const char *co2s_service_get_description (Co2sService *self);
+
 /* TRUE when the last process was ended with SIGKILL because it ignored
  * SIGTERM for "stop-timeout" milliseconds. */
 gboolean co2s_service_get_killed (Co2sService *self);
@@ -173,6 +179,10 @@ void co2s_service_set_restart_delay (Co2sService *self,
 /* Sets "health"; @health may be NULL; copied. */
 void co2s_service_set_health (Co2sService *self,
                               const char *health);
+
+/* Sets "description"; @description may be NULL; copied. */
+void co2s_service_set_description (Co2sService *self,
+                                   const char *description);
 
 /* Sets "address"; @address may be NULL; copied. */
 void co2s_service_set_address (Co2sService *self,

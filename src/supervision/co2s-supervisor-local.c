@@ -24,6 +24,26 @@ const Co2sServiceInfo _co2s_service_info[CO2S_N_SERVICES] = {
   [CO2S_SERVICE_PRODUCER] = { "producer", N_("Producer"), "producer", "co2stream-producer", "producer" },
 };
 
+const Co2sServiceInfo _co2s_local_kafka_info =
+  { "broker", N_("Broker"), "kafka", "co2stream-kafka", "kafka" };
+
+const Co2sServiceInfo *
+_co2s_service_info_for (Co2sServiceKind kind,
+                        Co2sBrokerKind broker_kind)
+{
+  g_assert (kind < CO2S_N_SERVICES);
+
+  if (kind != CO2S_SERVICE_BROKER)
+    return &_co2s_service_info[kind];
+  switch (broker_kind)
+    {
+    case CO2S_BROKER_LOCAL_KAFKA: return &_co2s_local_kafka_info;
+    case CO2S_BROKER_EMBEDDED:    return &_co2s_service_info[kind];
+    case CO2S_BROKER_EXISTING:
+    default:                      return NULL;
+    }
+}
+
 /* uses_address[provider][consumer]: consumer was given provider's address. */
 static const gboolean uses_address[CO2S_N_SERVICES][CO2S_N_SERVICES] = {
   [CO2S_SERVICE_BROKER] = { [CO2S_SERVICE_TRAINER] = TRUE, [CO2S_SERVICE_PRODUCER] = TRUE },
@@ -34,10 +54,10 @@ static const gboolean uses_address[CO2S_N_SERVICES][CO2S_N_SERVICES] = {
 
 char *
 _co2s_supervisor_find_program_in (const char *bin_dir,
-                                  Co2sServiceKind kind,
+                                  const Co2sServiceInfo *info,
                                   GError **error)
 {
-  const char *name = _co2s_service_info[kind].program;
+  const char *name = info->program;
   g_autoptr(GPtrArray) tried = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *exe = NULL;
   g_autofree char *joined = NULL;
@@ -60,7 +80,7 @@ _co2s_supervisor_find_program_in (const char *bin_dir,
             {
               char *parent;
 
-              g_ptr_array_add (tried, g_build_filename (dir, "src", _co2s_service_info[kind].subdir, name, NULL));
+              g_ptr_array_add (tried, g_build_filename (dir, "src", info->subdir, name, NULL));
               parent = g_path_get_dirname (dir);
               g_free (dir);
               dir = parent;
@@ -167,9 +187,52 @@ schedule_restart (Co2sSupervisor *self,
 static const char *
 current_brokers (Co2sSupervisor *self)
 {
-  if (self->run_embedded)
+  if (self->run_embedded || self->run_local_kafka)
     return co2s_service_get_address (self->slots[CO2S_SERVICE_BROKER].service);
   return self->run.broker_address;
+}
+
+/* -X KEY=VALUE for each property of an existing Kafka (security.protocol,
+ * sasl.*…). The command line heading the log masks secret values. */
+static void
+add_broker_properties (Co2sSupervisor *self,
+                       GPtrArray *argv)
+{
+  if (self->run.broker_kind != CO2S_BROKER_EXISTING || self->run.broker_properties == NULL)
+    return;
+  for (char **p = self->run.broker_properties; *p != NULL; p++)
+    {
+      g_autofree char *item = g_strstrip (g_strdup (*p));
+
+      if (item[0] == '\0' || item[0] == '#')
+        continue;
+      g_ptr_array_add (argv, g_strdup ("-X"));
+      g_ptr_array_add (argv, g_steal_pointer (&item));
+    }
+}
+
+/* The command line for the log, with the values of password-like -X
+ * properties (sasl.password, ssl.key.password…) replaced by ***. */
+static char *
+command_for_log (GPtrArray *argv)
+{
+  GString *line = g_string_new (NULL);
+
+  for (guint i = 0; i + 1 < argv->len; i++)
+    {
+      const char *arg = g_ptr_array_index (argv, i);
+      const char *eq = strchr (arg, '=');
+
+      if (i > 0)
+        g_string_append_c (line, ' ');
+      if (i > 0 && g_str_equal (g_ptr_array_index (argv, i - 1), "-X") && eq != NULL &&
+          (strstr (arg, "password") != NULL || strstr (arg, "secret") != NULL ||
+           g_str_has_prefix (arg, "sasl.oauthbearer.config")))
+        g_string_append_printf (line, "%.*s=***", (int) (eq - arg), arg);
+      else
+        g_string_append (line, arg);
+    }
+  return g_string_free (line, FALSE);
 }
 
 static void
@@ -182,9 +245,12 @@ launch (Co2sSupervisor *self,
   g_autofree char *command = NULL;
   Co2sReadyMode mode = CO2S_READY_ON_SPAWN;
   const char *prefix = NULL;
+  guint ready_timeout = self->ready_timeout;
   gboolean reset = FALSE;
 
-  program = _co2s_supervisor_find_program_in (self->run.bin_dir, s->kind, &error);
+  program = _co2s_supervisor_find_program_in (self->run.bin_dir,
+                                              _co2s_service_info_for (s->kind, self->run.broker_kind),
+                                              &error);
   if (program == NULL)
     {
       fail_service (self, s->kind, error->message);
@@ -195,6 +261,16 @@ launch (Co2sSupervisor *self,
   switch (s->kind)
     {
     case CO2S_SERVICE_BROKER:
+      if (self->run_local_kafka)
+        {
+          g_ptr_array_add (argv, g_strdup ("--data-dir"));
+          g_ptr_array_add (argv, g_canonicalize_filename (self->run.kafka_data_dir, NULL));
+          g_ptr_array_add (argv, g_strdup ("--port"));
+          g_ptr_array_add (argv, g_strdup_printf ("%u", self->run.kafka_port));
+          g_ptr_array_add (argv, g_strdup ("--retention-bytes"));
+          g_ptr_array_add (argv, g_strdup_printf ("%" G_GUINT64_FORMAT, self->run.kafka_retention_bytes));
+          ready_timeout = self->kafka_start_timeout;
+        }
       mode = CO2S_READY_ON_PREFIX;
       prefix = CO2S_READY_BROKER_PREFIX;
       break;
@@ -256,6 +332,7 @@ launch (Co2sSupervisor *self,
         g_ptr_array_add (argv, g_strdup (self->run.algo));
         if (reset)
           g_ptr_array_add (argv, g_strdup ("--reset"));
+        add_broker_properties (self, argv);
         mode = CO2S_READY_ON_FIRST_LINE;
       }
       break;
@@ -268,6 +345,7 @@ launch (Co2sSupervisor *self,
       g_ptr_array_add (argv, g_strdup (current_brokers (self)));
       g_ptr_array_add (argv, g_strdup ("--topic"));
       g_ptr_array_add (argv, g_strdup (CO2S_TOPIC_DATA));
+      add_broker_properties (self, argv);
       break;
 
     case CO2S_N_SERVICES:
@@ -277,16 +355,17 @@ launch (Co2sSupervisor *self,
   g_ptr_array_add (argv, NULL);
 
   /* The command line heads the log: what ran, and whether with --reset. */
-  command = g_strjoinv (" ", (char **) argv->pdata);
+  command = command_for_log (argv);
   co2s_service_append_log (s->service, command, FALSE);
   g_message ("%s: starting %s", _co2s_service_info[s->kind].name, command);
 
   s->ready_at = 0;
   if (!co2s_service_spawn (s->service, (const char * const *) argv->pdata, NULL,
-                           mode, prefix, self->ready_timeout, &error))
+                           mode, prefix, ready_timeout, &error))
     {
       g_autofree char *message = g_strdup_printf (_("Cannot start %s: %s"),
-                                                  _co2s_service_info[s->kind].program, error->message);
+                                                  _co2s_service_info_for (s->kind, self->run.broker_kind)->program,
+                                                  error->message);
       fail_service (self, s->kind, message);
       return;
     }
@@ -406,6 +485,7 @@ _co2s_supervisor_on_service_ready (Co2sService *service,
     {
       self->broker_generation++;
       _co2s_supervisor_update_bootstrap_servers (self, co2s_service_get_address (service));
+      _co2s_supervisor_broker_running_changed (self);
     }
   else if (s->kind == CO2S_SERVICE_API)
     {
@@ -431,8 +511,11 @@ _co2s_supervisor_on_service_exited (Co2sService *service,
     if (uses_address[s->kind][j] && co2s_service_has_process (self->slots[j].service))
       self->slots[j].must_restart = TRUE;
 
-  if (s->kind == CO2S_SERVICE_BROKER && self->run_embedded)
-    _co2s_supervisor_update_bootstrap_servers (self, NULL);
+  if (s->kind == CO2S_SERVICE_BROKER && (self->run_embedded || self->run_local_kafka))
+    {
+      _co2s_supervisor_update_bootstrap_servers (self, NULL);
+      _co2s_supervisor_broker_running_changed (self);
+    }
   else if (s->kind == CO2S_SERVICE_API)
     _co2s_supervisor_update_api_url (self, NULL);
 

@@ -29,7 +29,12 @@ typedef struct
 {
   Co2sBackend backend;
   char *bin_dir;
+  Co2sBrokerKind broker_kind;
   char *broker_address;
+  char **broker_properties;
+  char *kafka_data_dir;
+  guint kafka_port;
+  guint64 kafka_retention_bytes;
   double api_rate;
   guint batch_rows;
   char *algo;
@@ -47,6 +52,7 @@ struct _Co2sSupervisor
   Co2sSupervisorSettings settings; /* the properties */
   Co2sSupervisorSettings run;      /* what the current run uses */
   gboolean run_embedded;       /* run uses the embedded broker */
+  gboolean run_local_kafka;    /* run uses the local Kafka */
 
   guint ready_timeout;
   guint stop_timeout;
@@ -56,6 +62,8 @@ struct _Co2sSupervisor
   guint docker_timeout;
   guint compose_up_timeout;
   guint compose_poll_interval;
+  guint kafka_start_timeout;
+  guint kafka_stop_timeout;
 
   Co2sCompose *compose;
   GPtrArray *tasks;            /* pending local operations (GTask) */
@@ -68,6 +76,12 @@ struct _Co2sSupervisor
   guint64 retrain_requested;   /* serial of the last retrain request */
   guint64 retrain_done;        /* serial honoured by the last --reset launch */
   gboolean active;
+
+  /* The broker row's description (co2s-supervisor-broker.c). */
+  guint kafka_size_source;     /* refreshes the local Kafka's size on disk */
+  GCancellable *kafka_size_cancellable;
+  guint64 kafka_size;          /* bytes under kafka-data-dir, last measured */
+  gboolean kafka_size_known;
 };
 
 typedef struct
@@ -80,6 +94,13 @@ typedef struct
 } Co2sServiceInfo;
 
 extern const Co2sServiceInfo _co2s_service_info[CO2S_N_SERVICES];
+extern const Co2sServiceInfo _co2s_local_kafka_info;
+
+/* The info of the program @kind runs with broker @broker_kind (the broker
+ * slot differs for the local Kafka); NULL for the broker of an existing
+ * Kafka. */
+const Co2sServiceInfo *_co2s_service_info_for (Co2sServiceKind kind,
+                                               Co2sBrokerKind broker_kind);
 
 /* co2s-supervisor.c */
 gboolean _co2s_service_slot_is_up (Co2sServiceSlot *s);
@@ -93,7 +114,7 @@ void _co2s_supervisor_update_api_url (Co2sSupervisor *self,
 
 /* co2s-supervisor-local.c */
 char *_co2s_supervisor_find_program_in (const char *bin_dir,
-                                        Co2sServiceKind kind,
+                                        const Co2sServiceInfo *info,
                                         GError **error);
 void _co2s_supervisor_queue_reconcile (Co2sSupervisor *self);
 void _co2s_supervisor_on_service_ready (Co2sService *service,
@@ -101,5 +122,11 @@ void _co2s_supervisor_on_service_ready (Co2sService *service,
 void _co2s_supervisor_on_service_exited (Co2sService *service,
                                          int reason,
                                          Co2sServiceSlot *s);
+
+/* co2s-supervisor-broker.c */
+void _co2s_supervisor_update_broker_description (Co2sSupervisor *self);
+void _co2s_supervisor_broker_running_changed (Co2sSupervisor *self);
+void _co2s_supervisor_broker_settings_changed (Co2sSupervisor *self);
+void _co2s_supervisor_broker_dispose (Co2sSupervisor *self);
 
 G_END_DECLS

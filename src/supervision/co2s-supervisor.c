@@ -32,7 +32,12 @@ enum {
   PROP_0,
   PROP_BACKEND,
   PROP_BIN_DIR,
+  PROP_BROKER_KIND,
   PROP_BROKER_ADDRESS,
+  PROP_BROKER_PROPERTIES,
+  PROP_KAFKA_DATA_DIR,
+  PROP_KAFKA_PORT,
+  PROP_KAFKA_RETENTION_BYTES,
   PROP_API_RATE,
   PROP_BATCH_ROWS,
   PROP_ALGO,
@@ -47,6 +52,8 @@ enum {
   PROP_DOCKER_TIMEOUT,
   PROP_COMPOSE_UP_TIMEOUT,
   PROP_COMPOSE_POLL_INTERVAL,
+  PROP_KAFKA_START_TIMEOUT,
+  PROP_KAFKA_STOP_TIMEOUT,
   PROP_ACTIVE,
   PROP_BOOTSTRAP_SERVERS,
   PROP_API_URL,
@@ -59,6 +66,11 @@ G_DEFINE_ENUM_TYPE (Co2sBackend, co2s_backend,
   G_DEFINE_ENUM_VALUE (CO2S_BACKEND_LOCAL, "local"),
   G_DEFINE_ENUM_VALUE (CO2S_BACKEND_COMPOSE, "compose"))
 
+G_DEFINE_ENUM_TYPE (Co2sBrokerKind, co2s_broker_kind,
+  G_DEFINE_ENUM_VALUE (CO2S_BROKER_LOCAL_KAFKA, "local-kafka"),
+  G_DEFINE_ENUM_VALUE (CO2S_BROKER_EMBEDDED, "embedded"),
+  G_DEFINE_ENUM_VALUE (CO2S_BROKER_EXISTING, "existing"))
+
 G_DEFINE_FINAL_TYPE (Co2sSupervisor, co2s_supervisor, G_TYPE_OBJECT)
 
 /* ---- Helpers ------------------------------------------------------------ */
@@ -68,6 +80,8 @@ settings_clear (Co2sSupervisorSettings *s)
 {
   g_clear_pointer (&s->bin_dir, g_free);
   g_clear_pointer (&s->broker_address, g_free);
+  g_clear_pointer (&s->broker_properties, g_strfreev);
+  g_clear_pointer (&s->kafka_data_dir, g_free);
   g_clear_pointer (&s->algo, g_free);
   g_clear_pointer (&s->dataset, g_free);
   g_clear_pointer (&s->model_dir, g_free);
@@ -81,7 +95,12 @@ settings_copy (Co2sSupervisorSettings *dest,
   settings_clear (dest);
   dest->backend = src->backend;
   dest->bin_dir = g_strdup (src->bin_dir);
+  dest->broker_kind = src->broker_kind;
   dest->broker_address = g_strdup (src->broker_address);
+  dest->broker_properties = g_strdupv (src->broker_properties);
+  dest->kafka_data_dir = g_strdup (src->kafka_data_dir);
+  dest->kafka_port = src->kafka_port;
+  dest->kafka_retention_bytes = src->kafka_retention_bytes;
   dest->api_rate = src->api_rate;
   dest->batch_rows = src->batch_rows;
   dest->algo = g_strdup (src->algo);
@@ -134,6 +153,7 @@ _co2s_supervisor_update_active (Co2sSupervisor *self)
   if (active != self->active)
     {
       self->active = active;
+      _co2s_supervisor_update_broker_description (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
     }
 }
@@ -273,9 +293,12 @@ maybe_snapshot (Co2sSupervisor *self)
 
   settings_copy (&self->run, &self->settings);
   self->run_embedded = self->run.backend == CO2S_BACKEND_LOCAL &&
-                       (self->run.broker_address == NULL || self->run.broker_address[0] == '\0');
+                       self->run.broker_kind == CO2S_BROKER_EMBEDDED;
+  self->run_local_kafka = self->run.backend == CO2S_BACKEND_LOCAL &&
+                          self->run.broker_kind == CO2S_BROKER_LOCAL_KAFKA;
 
-  co2s_service_set_enabled (broker->service, self->run.backend == CO2S_BACKEND_COMPOSE || self->run_embedded);
+  co2s_service_set_enabled (broker->service, self->run.backend == CO2S_BACKEND_COMPOSE ||
+                                             self->run_embedded || self->run_local_kafka);
   for (guint i = 0; i < CO2S_N_SERVICES; i++)
     co2s_service_set_health (self->slots[i].service, NULL);
 
@@ -284,10 +307,10 @@ maybe_snapshot (Co2sSupervisor *self)
       _co2s_supervisor_update_bootstrap_servers (self, COMPOSE_BOOTSTRAP_SERVERS);
       _co2s_supervisor_update_api_url (self, COMPOSE_API_URL);
     }
-  else if (!self->run_embedded)
+  else if (!self->run_embedded && !self->run_local_kafka)
     {
       g_autofree char *message = g_strdup_printf (_("Not used: the pipeline uses the Kafka at %s"),
-                                                  self->run.broker_address);
+                                                  self->run.broker_address ? self->run.broker_address : "");
       co2s_service_set_state (broker->service, CO2S_SERVICE_STATE_STOPPED, message);
       _co2s_supervisor_update_bootstrap_servers (self, self->run.broker_address);
       _co2s_supervisor_update_api_url (self, NULL);
@@ -297,6 +320,7 @@ maybe_snapshot (Co2sSupervisor *self)
       _co2s_supervisor_update_bootstrap_servers (self, NULL);
       _co2s_supervisor_update_api_url (self, NULL);
     }
+  _co2s_supervisor_update_broker_description (self);
 }
 
 static void
@@ -343,6 +367,16 @@ begin_start (Co2sSupervisor *self,
       return;
     }
 
+  if (self->run.broker_kind == CO2S_BROKER_EXISTING &&
+      (self->run.broker_address == NULL || self->run.broker_address[0] == '\0') &&
+      pipeline_is_idle (self))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("No address for the existing Kafka: enter its HOST:PORT in Preferences, "
+                                 "or choose the Kafka on this computer"));
+      return;
+    }
+
   for (guint i = 0; i <= last; i++)
     {
       Co2sServiceSlot *s = &self->slots[i];
@@ -353,7 +387,8 @@ begin_start (Co2sSupervisor *self,
       s->relaunch = FALSE;
       s->backoff_ms = self->restart_delay_initial;
       co2s_service_set_restart_count (s->service, 0);
-      co2s_service_set_stop_timeout (s->service, self->stop_timeout);
+      co2s_service_set_stop_timeout (s->service, i == CO2S_SERVICE_BROKER && self->run_local_kafka
+                                                   ? self->kafka_stop_timeout : self->stop_timeout);
     }
 
   if (kind == OP_RETRAIN)
@@ -420,6 +455,7 @@ co2s_supervisor_dispose (GObject *object)
   Co2sSupervisor *self = CO2S_SUPERVISOR (object);
 
   g_clear_handle_id (&self->reconcile_source, g_source_remove);
+  _co2s_supervisor_broker_dispose (self);
 
   for (guint i = 0; i < CO2S_N_SERVICES; i++)
     {
@@ -477,7 +513,14 @@ co2s_supervisor_get_property (GObject *object,
     {
     case PROP_BACKEND:               g_value_set_enum (value, self->settings.backend); break;
     case PROP_BIN_DIR:               g_value_set_string (value, self->settings.bin_dir); break;
+    case PROP_BROKER_KIND:           g_value_set_enum (value, self->settings.broker_kind); break;
     case PROP_BROKER_ADDRESS:        g_value_set_string (value, self->settings.broker_address); break;
+    case PROP_BROKER_PROPERTIES:     g_value_set_boxed (value, self->settings.broker_properties); break;
+    case PROP_KAFKA_DATA_DIR:        g_value_set_string (value, self->settings.kafka_data_dir); break;
+    case PROP_KAFKA_PORT:            g_value_set_uint (value, self->settings.kafka_port); break;
+    case PROP_KAFKA_RETENTION_BYTES: g_value_set_uint64 (value, self->settings.kafka_retention_bytes); break;
+    case PROP_KAFKA_START_TIMEOUT:   g_value_set_uint (value, self->kafka_start_timeout); break;
+    case PROP_KAFKA_STOP_TIMEOUT:    g_value_set_uint (value, self->kafka_stop_timeout); break;
     case PROP_API_RATE:              g_value_set_double (value, self->settings.api_rate); break;
     case PROP_BATCH_ROWS:            g_value_set_uint (value, self->settings.batch_rows); break;
     case PROP_ALGO:                  g_value_set_string (value, self->settings.algo); break;
@@ -529,9 +572,52 @@ co2s_supervisor_set_property (GObject *object,
     case PROP_BIN_DIR:
       set_string_property (self, &s->bin_dir, g_value_get_string (value), prop_id);
       break;
+    case PROP_BROKER_KIND:
+      if (s->broker_kind != (Co2sBrokerKind) g_value_get_enum (value))
+        {
+          s->broker_kind = g_value_get_enum (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
     case PROP_BROKER_ADDRESS:
       set_string_property (self, &s->broker_address, g_value_get_string (value), prop_id);
       break;
+    case PROP_BROKER_PROPERTIES:
+      {
+        const char * const *v = g_value_get_boxed (value);
+
+        if (!((v == NULL || v[0] == NULL) && (s->broker_properties == NULL || s->broker_properties[0] == NULL)) &&
+            (v == NULL || s->broker_properties == NULL ||
+             !g_strv_equal (v, (const char * const *) s->broker_properties)))
+          {
+            g_strfreev (s->broker_properties);
+            s->broker_properties = g_value_dup_boxed (value);
+            g_object_notify_by_pspec (object, pspec);
+          }
+      }
+      break;
+    case PROP_KAFKA_DATA_DIR:
+      {
+        g_autofree char *fallback = NULL;
+        const char *dir = g_value_get_string (value);
+
+        if (dir == NULL || dir[0] == '\0')
+          dir = fallback = co2s_supervisor_default_kafka_data_dir ();
+        set_string_property (self, &s->kafka_data_dir, dir, prop_id);
+      }
+      break;
+    case PROP_KAFKA_PORT:
+      set_uint_field (self, &s->kafka_port, value, prop_id);
+      break;
+    case PROP_KAFKA_RETENTION_BYTES:
+      if (s->kafka_retention_bytes != g_value_get_uint64 (value))
+        {
+          s->kafka_retention_bytes = g_value_get_uint64 (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_KAFKA_START_TIMEOUT:   set_uint_field (self, &self->kafka_start_timeout, value, prop_id); break;
+    case PROP_KAFKA_STOP_TIMEOUT:    set_uint_field (self, &self->kafka_stop_timeout, value, prop_id); break;
     case PROP_API_RATE:
       if (s->api_rate != g_value_get_double (value))
         {
@@ -564,6 +650,16 @@ co2s_supervisor_set_property (GObject *object,
     case PROP_COMPOSE_POLL_INTERVAL: set_uint_field (self, &self->compose_poll_interval, value, prop_id); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+
+  switch (prop_id)
+    {
+    case PROP_BACKEND: case PROP_BROKER_KIND: case PROP_BROKER_ADDRESS:
+    case PROP_KAFKA_DATA_DIR: case PROP_KAFKA_PORT: case PROP_KAFKA_RETENTION_BYTES:
+      _co2s_supervisor_broker_settings_changed (self);
+      break;
+    default:
+      break;
     }
 }
 
@@ -598,7 +694,22 @@ co2s_supervisor_class_init (Co2sSupervisorClass *klass)
     g_param_spec_enum ("backend", NULL, NULL, CO2S_TYPE_BACKEND, CO2S_BACKEND_LOCAL,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_BIN_DIR] = string_setting ("bin-dir", NULL);
+  properties[PROP_BROKER_KIND] =
+    g_param_spec_enum ("broker-kind", NULL, NULL, CO2S_TYPE_BROKER_KIND, CO2S_BROKER_LOCAL_KAFKA,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_BROKER_ADDRESS] = string_setting ("broker-address", NULL);
+  properties[PROP_BROKER_PROPERTIES] =
+    g_param_spec_boxed ("broker-properties", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* NULL default: the setter puts $XDG_DATA_HOME/co2stream/kafka there. */
+  properties[PROP_KAFKA_DATA_DIR] = string_setting ("kafka-data-dir", NULL);
+  properties[PROP_KAFKA_PORT] =
+    g_param_spec_uint ("kafka-port", NULL, NULL, 0, 65535, CO2S_SUPERVISOR_DEFAULT_KAFKA_PORT,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_KAFKA_RETENTION_BYTES] =
+    g_param_spec_uint64 ("kafka-retention-bytes", NULL, NULL, 1024 * 1024, G_MAXINT64,
+                         CO2S_SUPERVISOR_DEFAULT_KAFKA_RETENTION_BYTES,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_API_RATE] =
     g_param_spec_double ("api-rate", NULL, NULL, 0.0, 1e9, 50.0,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -617,6 +728,10 @@ co2s_supervisor_class_init (Co2sSupervisorClass *klass)
   properties[PROP_DOCKER_TIMEOUT] = uint_ms ("docker-timeout", 1, 10000);
   properties[PROP_COMPOSE_UP_TIMEOUT] = uint_ms ("compose-up-timeout", 1, 600000);
   properties[PROP_COMPOSE_POLL_INTERVAL] = uint_ms ("compose-poll-interval", 1, 2000);
+  properties[PROP_KAFKA_START_TIMEOUT] =
+    uint_ms ("kafka-start-timeout", 0, CO2S_SUPERVISOR_DEFAULT_KAFKA_START_TIMEOUT_MS);
+  properties[PROP_KAFKA_STOP_TIMEOUT] =
+    uint_ms ("kafka-stop-timeout", 1, CO2S_SUPERVISOR_DEFAULT_KAFKA_STOP_TIMEOUT_MS);
   properties[PROP_ACTIVE] =
     g_param_spec_boolean ("active", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -703,16 +818,35 @@ co2s_supervisor_program_name (Co2sServiceKind kind)
   return _co2s_service_info[kind].program;
 }
 
+const char *
+co2s_supervisor_broker_program_name (Co2sBrokerKind broker_kind)
+{
+  const Co2sServiceInfo *info;
+
+  g_return_val_if_fail (broker_kind <= CO2S_BROKER_EXISTING, NULL);
+  info = _co2s_service_info_for (CO2S_SERVICE_BROKER, broker_kind);
+  return info != NULL ? info->program : NULL;
+}
+
 char *
 co2s_supervisor_find_program (Co2sSupervisor *self,
                               Co2sServiceKind kind,
                               GError **error)
 {
+  const Co2sServiceInfo *info;
+
   g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), NULL);
   g_return_val_if_fail (kind < CO2S_N_SERVICES, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return _co2s_supervisor_find_program_in (self->settings.bin_dir, kind, error);
+  info = _co2s_service_info_for (kind, self->settings.broker_kind);
+  if (info == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("No broker program: the pipeline uses an existing Kafka"));
+      return NULL;
+    }
+  return _co2s_supervisor_find_program_in (self->settings.bin_dir, info, error);
 }
 
 gboolean

@@ -13,18 +13,20 @@
  *    trainer and producer), the api's "listening on http://HOST:PORT" line
  *    (the producer gets --api http://HOST:PORT/stream), the trainer's first
  *    output line (or 1 s alive), the producer once spawned. A service not
- *    ready within "ready-timeout" fails. An empty "broker-address" starts the
- *    embedded co2stream-broker; a non-empty one disables the broker service
- *    and uses that Kafka. A service that exits on its own after it was ready
- *    is restarted with exponential backoff ("restart-delay-initial",
- *    doubling up to "restart-delay-max", back to the initial delay when it
- *    had stayed up "restart-reset-after"); its "restart-count" grows. When
- *    the broker or the api restarts, the services using its address (trainer
- *    and producer, or producer) are restarted too, since the new process
- *    listens on a new port. A service that exits before it was ever ready
- *    after a Start fails instead (a missing data set, a bad option: retrying
- *    cannot help). Children get PR_SET_PDEATHSIG(SIGTERM): they end when this
- *    process dies, even by SIGKILL.
+ *    ready within "ready-timeout" ("kafka-start-timeout" for the local
+ *    Kafka, whose first start may fetch jars and warm a JVM) fails. The
+ *    broker service is chosen by "broker-kind" (Co2sBrokerKind below). A
+ *    service that exits on its own after it was ready is restarted with
+ *    exponential backoff ("restart-delay-initial", doubling up to
+ *    "restart-delay-max", back to the initial delay when it had stayed up
+ *    "restart-reset-after"); its "restart-count" grows. When the broker or
+ *    the api restarts, the services using its address (trainer and
+ *    producer, or producer) are restarted too, since the new process may
+ *    listen on a new port. A service that exits before it was ever ready
+ *    after a Start fails instead (a missing data set, a bad option, a port
+ *    in use: retrying cannot help); its last output line says why.
+ *    Children get PR_SET_PDEATHSIG(SIGTERM): they end when this process
+ *    dies, even by SIGKILL.
  *  - CO2S_BACKEND_COMPOSE: drives "compose-file" with `docker compose` (or
  *    `docker-compose` v1 when the plugin is missing): up -d / stop per
  *    service, state and health from `ps` every "compose-poll-interval",
@@ -32,12 +34,27 @@
  *    Docker call has a deadline; a missing Docker or an unreachable daemon
  *    makes the services FAILED with a message saying so.
  *
- * The embedded broker keeps nothing across restarts (it is in memory): every
- * time the trainer runs against a new embedded broker process (the first
- * Start, or after the broker restarted) it is started with --reset, a fresh
- * model replayed from the topic's beginning (Kappa reprocessing). With an
- * external Kafka the trainer resumes from its checkpoint, unless
- * co2s_supervisor_retrain_async() asks for --reset.
+ * Brokers (local backend, "broker-kind"):
+ *  - CO2S_BROKER_LOCAL_KAFKA (default): co2stream-kafka runs a single-node
+ *    Apache Kafka on this computer, its data in "kafka-data-dir" (kept
+ *    across runs), on 127.0.0.1:"kafka-port", size-bounded retention
+ *    "kafka-retention-bytes" per partition. It is stopped last, with
+ *    "kafka-stop-timeout" for its controlled shutdown.
+ *  - CO2S_BROKER_EMBEDDED: co2stream-broker, librdkafka's mock cluster: in
+ *    memory, bounded, gone at exit (the no-Java demo).
+ *  - CO2S_BROKER_EXISTING: no broker service; the programs use the Kafka at
+ *    "broker-address", each with -X KEY=VALUE for every string of
+ *    "broker-properties" (security.protocol, sasl.*…).
+ * The embedded broker keeps nothing across restarts: every time the
+ * trainer runs against a new embedded broker process (the first Start, or
+ * after the broker restarted) it is started with --reset, a fresh model
+ * replayed from the topic's beginning (Kappa reprocessing). With a durable
+ * Kafka (local or existing) the trainer resumes from its checkpoint, unless
+ * co2s_supervisor_retrain_async() asks for --reset (or the local Kafka's
+ * data was reset, see co2s_supervisor_reset_local_kafka_async()).
+ * The broker service's "description" says which broker it is, its address
+ * and, for the local Kafka, its size on disk (refreshed every few seconds
+ * while it runs) and retention.
  *
  * Settings: the properties below are read when a Start begins from a
  * stopped pipeline (no service running or pending a restart); changing them
@@ -48,8 +65,17 @@
  *                           (default) to look next to the running program,
  *                           then in a Meson build tree above it
  *                           (…/src/broker/co2stream-broker), then in PATH
- *   broker-address          "HOST:PORT[,…]" of a Kafka to use; NULL or ""
- *                           (default) starts the embedded broker
+ *   broker-kind             Co2sBrokerKind, default LOCAL_KAFKA
+ *   broker-address          "HOST:PORT[,…]" of the existing Kafka
+ *                           (CO2S_BROKER_EXISTING); default NULL
+ *   broker-properties       strv of "KEY=VALUE" librdkafka properties for
+ *                           the existing Kafka (-X of every program)
+ *   kafka-data-dir          local Kafka's folder (default
+ *                           $XDG_DATA_HOME/co2stream/kafka)
+ *   kafka-port              local Kafka's port on 127.0.0.1 (default 9092;
+ *                           0 = any free port, for tests)
+ *   kafka-retention-bytes   local Kafka's retention per partition (guint64,
+ *                           default 1 GiB)
  *   api-rate                rows per second served by the api (double,
  *                           default 50, 0 = as fast as the producer reads)
  *   batch-rows              trainer micro-batch size (default 100)
@@ -61,7 +87,8 @@
  *                           "docker-compose.yml"); Docker backend only
  *
  * Tuning (milliseconds; tests shorten them):
- *   ready-timeout 20000, stop-timeout 5000, restart-delay-initial 1000,
+ *   ready-timeout 20000, stop-timeout 5000, kafka-start-timeout 300000,
+ *   kafka-stop-timeout 40000, restart-delay-initial 1000,
  *   restart-delay-max 30000, restart-reset-after 60000, docker-timeout 10000
  *   (every quick Docker call), compose-up-timeout 600000 (`up -d` may build
  *   images), compose-poll-interval 2000.
@@ -96,6 +123,26 @@ typedef enum {
 GType co2s_backend_get_type (void);
 #define CO2S_TYPE_BACKEND (co2s_backend_get_type ())
 
+/* Which broker the local backend uses (see above). */
+typedef enum {
+  CO2S_BROKER_LOCAL_KAFKA,
+  CO2S_BROKER_EMBEDDED,
+  CO2S_BROKER_EXISTING,
+} Co2sBrokerKind;
+
+/* GEnum type of Co2sBrokerKind (nicks "local-kafka", "embedded",
+ * "existing"), e.g. for g_settings_bind() on an enum key. */
+GType co2s_broker_kind_get_type (void);
+#define CO2S_TYPE_BROKER_KIND (co2s_broker_kind_get_type ())
+
+/* Translated one-line name of @kind ("Apache Kafka on this computer");
+ * static string. Any thread. */
+const char *co2s_broker_kind_to_label (Co2sBrokerKind kind);
+
+/* The local Kafka's default data folder, $XDG_DATA_HOME/co2stream/kafka.
+ * Free with g_free(). Any thread. */
+char *co2s_supervisor_default_kafka_data_dir (void);
+
 /* The services, in start order; also their positions in
  * co2s_supervisor_get_services(). */
 typedef enum {
@@ -110,6 +157,10 @@ typedef enum {
 #define CO2S_SUPERVISOR_DEFAULT_RESTART_DELAY_INITIAL_MS 1000
 #define CO2S_SUPERVISOR_DEFAULT_RESTART_DELAY_MAX_MS    30000
 #define CO2S_SUPERVISOR_DEFAULT_RESTART_RESET_AFTER_MS  60000
+#define CO2S_SUPERVISOR_DEFAULT_KAFKA_START_TIMEOUT_MS 300000
+#define CO2S_SUPERVISOR_DEFAULT_KAFKA_STOP_TIMEOUT_MS   40000
+#define CO2S_SUPERVISOR_DEFAULT_KAFKA_PORT               9092
+#define CO2S_SUPERVISOR_DEFAULT_KAFKA_RETENTION_BYTES    G_GUINT64_CONSTANT (1073741824)
 
 #define CO2S_TYPE_SUPERVISOR (co2s_supervisor_get_type ())
 
@@ -132,10 +183,17 @@ Co2sService *co2s_supervisor_get_service (Co2sSupervisor *self,
 Co2sService *co2s_supervisor_lookup_service (Co2sSupervisor *self,
                                              const char *name);
 
-/* Program file name of @kind ("co2stream-trainer"); static string. */
+/* Program file name of @kind ("co2stream-trainer"); for the broker, the
+ * embedded one's ("co2stream-broker"). Static string. */
 const char *co2s_supervisor_program_name (Co2sServiceKind kind);
 
-/* Full path of the program the local backend would run for @kind, from
+/* Program file name of the broker service for @broker_kind
+ * ("co2stream-kafka", "co2stream-broker"), NULL for CO2S_BROKER_EXISTING.
+ * Static string. */
+const char *co2s_supervisor_broker_program_name (Co2sBrokerKind broker_kind);
+
+/* Full path of the program the local backend would run for @kind (the
+ * broker: the one of the current "broker-kind"; NOT_FOUND for EXISTING), from
  * "bin-dir" or the automatic search (see above). NULL with
  * G_IO_ERROR_NOT_FOUND naming where it looked. Free with g_free(). */
 char *co2s_supervisor_find_program (Co2sSupervisor *self,
@@ -221,5 +279,26 @@ void co2s_supervisor_retrain_async (Co2sSupervisor *self,
 gboolean co2s_supervisor_retrain_finish (Co2sSupervisor *self,
                                          GAsyncResult *result,
                                          GError **error);
+
+/* "Reset local broker data…": deletes the local Kafka's data (every
+ * topic, the consumer offsets, its cluster id) by running
+ * `co2stream-kafka --data-dir DIR --reset-data`, and makes the next
+ * trainer launch retrain from the start (--reset: its model's offsets
+ * pointed into the deleted log). Only while the pipeline is stopped
+ * ("active" FALSE): else G_IO_ERROR_BUSY. Completes TRUE, or FALSE with
+ * G_IO_ERROR_FAILED carrying the program's message (e.g. a broker from
+ * another app still runs from that folder). Ask the user to confirm
+ * first, naming co2s_supervisor_get_kafka_data_dir(). */
+void co2s_supervisor_reset_local_kafka_async (Co2sSupervisor *self,
+                                              GCancellable *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer user_data);
+gboolean co2s_supervisor_reset_local_kafka_finish (Co2sSupervisor *self,
+                                                   GAsyncResult *result,
+                                                   GError **error);
+
+/* The local Kafka's data folder (property "kafka-data-dir"), absolute;
+ * free with g_free(). */
+char *co2s_supervisor_get_kafka_data_dir (Co2sSupervisor *self);
 
 G_END_DECLS

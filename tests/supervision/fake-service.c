@@ -34,6 +34,7 @@
 
 static volatile sig_atomic_t got_term;
 static const char *role = "unknown";
+static const char *record_role = "unknown";
 
 static long long
 now_us (void)
@@ -57,7 +58,7 @@ record (const char *event,
   if (path == NULL)
     return;
 
-  len = snprintf (line, sizeof line, "%s %s %d %lld", event, role, (int) getpid (), now_us ());
+  len = snprintf (line, sizeof line, "%s %s %d %lld", event, record_role, (int) getpid (), now_us ());
   for (int i = 1; i < argc && len < (int) sizeof line - 2; i++)
     len += snprintf (line + len, sizeof line - len, " %s", argv[i]);
   if (len > (int) sizeof line - 2)
@@ -117,6 +118,11 @@ main (int argc,
 
   base = base ? base + 1 : argv[0];
   role = strncmp (base, "co2stream-", 10) == 0 ? base + 10 : base;
+  /* The local Kafka's launcher plays the broker: FAKE_* variables name it
+   * "broker", its records say "kafka". */
+  record_role = role;
+  if (strcmp (role, "kafka") == 0)
+    role = "broker";
 
   sa.sa_handler = on_term;
   sigemptyset (&sa.sa_mask);
@@ -127,6 +133,20 @@ main (int argc,
 
   setvbuf (stdout, NULL, _IOLBF, 0);
   record ("start", argc, argv);
+
+  /* co2stream-kafka --reset-data: deletes the local Kafka's data and exits. */
+  for (int i = 1; i < argc; i++)
+    if (strcmp (argv[i], "--reset-data") == 0)
+      {
+        record ("reset", argc, argv);
+        if (role_in ("FAKE_RESET_FAILS"))
+          {
+            fprintf (stderr, "co2stream-kafka: a broker still runs from this folder (pid 4242)\n");
+            return 1;
+          }
+        printf ("deleted the local Kafka's data\n");
+        return 0;
+      }
 
   if (role_in ("FAKE_EXIT_EARLY"))
     {

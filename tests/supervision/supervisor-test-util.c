@@ -10,6 +10,7 @@
 static const char *fake_switches[] = {
   "FAKE_CRASH", "FAKE_CRASH_ONCE", "FAKE_CRASH_DELAY_MS", "FAKE_IGNORE_TERM",
   "FAKE_NEVER_READY", "FAKE_EXIT_EARLY", "FAKE_MIXED", "FAKE_CHATTY", "FAKE_LOG_LINES",
+  "FAKE_RESET_FAILS",
 };
 
 static void
@@ -51,7 +52,8 @@ test_fake_env_clear (TestFakeEnv *env)
 char *
 test_make_fake_bin_dir (const char *parent)
 {
-  static const char *names[] = { "co2stream-broker", "co2stream-api", "co2stream-trainer", "co2stream-producer" };
+  static const char *names[] = { "co2stream-broker", "co2stream-kafka", "co2stream-api",
+                                 "co2stream-trainer", "co2stream-producer" };
   const char *fake = g_getenv ("FAKE_SERVICE");
   char *dir = g_build_filename (parent, "bin", NULL);
 
@@ -144,4 +146,55 @@ test_supervisor_stop_all (Co2sSupervisor **sup,
     }
   g_clear_object (sup);
   co2s_test_assert_wait_msg (co2s_test_no_children, NULL, timeout_ms, what);
+}
+
+static gboolean
+producer_recorded_ready (gpointer data)
+{
+  TestFakeEnv *env = data;
+  g_autoptr(GPtrArray) records = test_read_lines (env->record);
+
+  return test_find_record (records, "ready", "producer") >= 0;
+}
+
+void
+test_supervisor_start_ok (Co2sSupervisor *sup,
+                          TestFakeEnv *env,
+                          guint timeout_ms)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  co2s_supervisor_start_async (sup, NULL, co2s_test_store_result, &result);
+  co2s_test_assert_result (&result, timeout_ms, "start");
+  g_assert_true (co2s_supervisor_start_finish (sup, result, &error));
+  g_assert_no_error (error);
+  co2s_test_assert_wait_msg (producer_recorded_ready, env, 5000, "the producer to record its start");
+}
+
+void
+test_supervisor_stop_ok (Co2sSupervisor *sup,
+                         guint timeout_ms)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  co2s_supervisor_stop_async (sup, NULL, co2s_test_store_result, &result);
+  co2s_test_assert_result (&result, timeout_ms, "stop");
+  g_assert_true (co2s_supervisor_stop_finish (sup, result, &error));
+  g_assert_no_error (error);
+}
+
+GError *
+test_supervisor_start_fails (Co2sSupervisor *sup,
+                             guint timeout_ms)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *error = NULL;
+
+  co2s_supervisor_start_async (sup, NULL, co2s_test_store_result, &result);
+  co2s_test_assert_result (&result, timeout_ms, "start");
+  g_assert_false (co2s_supervisor_start_finish (sup, result, &error));
+  g_assert_nonnull (error);
+  return error;
 }

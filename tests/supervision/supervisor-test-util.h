@@ -40,6 +40,21 @@ void test_supervisor_stop_all (Co2sSupervisor **sup,
                                guint timeout_ms,
                                const char *what);
 
+/* Starts @sup and waits (@timeout_ms) for success; then waits until the
+ * fake producer of @env has recorded its start (it installs its SIGTERM
+ * handler first), so the records are complete. */
+void test_supervisor_start_ok (Co2sSupervisor *sup,
+                               TestFakeEnv *env,
+                               guint timeout_ms);
+
+/* Stops @sup and waits (@timeout_ms) for success. */
+void test_supervisor_stop_ok (Co2sSupervisor *sup,
+                              guint timeout_ms);
+
+/* Starts @sup, which must fail within @timeout_ms; returns the error. */
+GError *test_supervisor_start_fails (Co2sSupervisor *sup,
+                                     guint timeout_ms);
+
 /* Lines of the file at @path (empty array if missing). */
 GPtrArray *test_read_lines (const char *path);
 

@@ -61,7 +61,7 @@ on_last_line (Co2sService *service,
 static void
 test_real_pipeline (void)
 {
-  g_autoptr(Co2sSupervisor) sup = co2s_supervisor_new ();
+  g_autoptr(Co2sSupervisor) sup = g_object_new (CO2S_TYPE_SUPERVISOR, "broker-kind", CO2S_BROKER_EMBEDDED, NULL);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) lines = NULL;

@@ -30,7 +30,11 @@ fixture_setup (Fixture *f,
   test_fake_env_init (&f->env);
 
   f->sup = co2s_supervisor_new ();
+  /* Most tests are about the embedded broker's semantics (a new broker
+   * process → the trainer replays with --reset); the local Kafka's and the
+   * existing Kafka's tests say so. */
   g_object_set (f->sup,
+                "broker-kind", CO2S_BROKER_EMBEDDED,
                 "bin-dir", f->env.bin,
                 "dataset", f->env.dataset,
                 "model-dir", f->env.models,
@@ -50,55 +54,22 @@ fixture_teardown (Fixture *f,
   test_fake_env_clear (&f->env);
 }
 
-static gboolean
-producer_recorded_ready (gpointer data)
-{
-  Fixture *f = data;
-  g_autoptr(GPtrArray) records = test_read_lines (f->env.record);
-
-  return test_find_record (records, "ready", "producer") >= 0;
-}
-
-/* Starts the pipeline; then waits until the producer (ready as soon as it
- * is spawned) has run far enough to record its start and install its
- * SIGTERM handler, so the records are complete. */
 static void
 start_ok (Fixture *f)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  co2s_supervisor_start_async (f->sup, NULL, co2s_test_store_result, &result);
-  co2s_test_assert_result (&result, START_DEADLINE_MS, "start");
-  g_assert_true (co2s_supervisor_start_finish (f->sup, result, &error));
-  g_assert_no_error (error);
-  co2s_test_assert_wait_msg (producer_recorded_ready, f, 5000, "the producer to record its start");
+  test_supervisor_start_ok (f->sup, &f->env, START_DEADLINE_MS);
 }
 
 static void
 stop_ok (Fixture *f)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  co2s_supervisor_stop_async (f->sup, NULL, co2s_test_store_result, &result);
-  co2s_test_assert_result (&result, STOP_DEADLINE_MS, "stop");
-  g_assert_true (co2s_supervisor_stop_finish (f->sup, result, &error));
-  g_assert_no_error (error);
+  test_supervisor_stop_ok (f->sup, STOP_DEADLINE_MS);
 }
 
-/* Start that must fail; returns the error. */
 static GError *
 start_fails (Fixture *f)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  GError *error = NULL;
-
-  co2s_supervisor_start_async (f->sup, NULL, co2s_test_store_result, &result);
-  co2s_test_assert_result (&result, START_DEADLINE_MS, "start");
-  g_assert_false (co2s_supervisor_start_finish (f->sup, result, &error));
-  g_assert_nonnull (error);
-  return error;
+  return test_supervisor_start_fails (f->sup, START_DEADLINE_MS);
 }
 
 static Co2sService *
@@ -728,7 +699,7 @@ test_external_broker_retrain (Fixture *f,
   g_autoptr(GPtrArray) producer_starts = NULL;
   Co2sService *broker = svc (f, CO2S_SERVICE_BROKER);
 
-  g_object_set (f->sup, "broker-address", "127.0.0.1:1", NULL);
+  g_object_set (f->sup, "broker-kind", CO2S_BROKER_EXISTING, "broker-address", "127.0.0.1:1", NULL);
   start_ok (f);
 
   g_assert_false (co2s_service_get_enabled (broker));
