@@ -148,7 +148,8 @@ _co2s_pipeline_controller_bootstrap_servers_cb (Co2sSupervisor *supervisor,
   const char *brokers = co2s_supervisor_get_bootstrap_servers (supervisor);
   g_autoptr(Co2sMetricsFollower) follower = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *address = NULL;
+  g_auto(GStrv) overrides = NULL;
+  Co2sBrokerKind kind;
   gboolean embedded;
 
   if (brokers == NULL || brokers[0] == '\0')
@@ -162,11 +163,14 @@ _co2s_pipeline_controller_bootstrap_servers_cb (Co2sSupervisor *supervisor,
     _co2s_pipeline_controller_stop_follower (self, NULL, NULL);
 
   /* What the running pipeline was started with (applied at Start). */
-  g_object_get (supervisor, "broker-address", &address, NULL);
-  embedded = co2s_supervisor_get_backend (supervisor) == CO2S_BACKEND_LOCAL &&
-             (address == NULL || address[0] == '\0');
+  g_object_get (supervisor, "broker-kind", &kind, NULL);
+  embedded = co2s_supervisor_get_backend (supervisor) == CO2S_BACKEND_LOCAL && kind == CO2S_BROKER_EMBEDDED;
 
   follower = co2s_metrics_follower_new (brokers);
+  /* An existing Kafka's -X properties (security.protocol, sasl.*) are the
+   * follower's too. */
+  overrides = co2s_supervisor_dup_kafka_overrides (supervisor);
+  g_object_set (follower, "overrides", overrides, NULL);
   /* A new embedded broker only holds this run's metrics: read them all.
    * A real Kafka keeps older runs: start at its end, the file has the past. */
   g_object_set (follower,

@@ -153,12 +153,15 @@ path_in_use (Co2sPipelineController *self,
   return g_value_get_string (g_param_spec_get_default_value (pspec));
 }
 
-/* The configuration asks for the embedded broker (local backend, no address). */
+/* The configuration asks for the embedded broker (local backend; the
+ * broker's kind is the supervisor's setting). */
 static gboolean
 uses_embedded_broker (Co2sPipelineController *self)
 {
-  return self->backend == CO2S_BACKEND_LOCAL &&
-         (self->broker_address == NULL || self->broker_address[0] == '\0');
+  Co2sBrokerKind kind;
+
+  g_object_get (self->supervisor, "broker-kind", &kind, NULL);
+  return self->backend == CO2S_BACKEND_LOCAL && kind == CO2S_BROKER_EMBEDDED;
 }
 
 /* The configuration, as the supervisor's settings for the next Start. */

@@ -27,14 +27,18 @@
  * Start begins from a stopped pipeline, or a Retrain starts it; bind them to
  * settings with g_settings_bind or set them directly):
  *   backend         Co2sBackend, default CO2S_BACKEND_LOCAL
- *   broker-address  "HOST:PORT[,…]" of a Kafka (surrounding spaces are
- *                   ignored); NULL or "" (default): the embedded broker
+ *   broker-address  "HOST:PORT[,…]" of the existing Kafka (surrounding
+ *                   spaces are ignored), used with CO2S_BROKER_EXISTING
  *   api-rate        rows per second of the api (double ≥ 0, default 50)
  *   batch-rows      trainer micro-batch size (≥ 1, default 100)
  *   algo            "ls" (default) or "sgd"
  *   dataset         path of the CSV data set
  *   model-dir       folder of model.json and metrics.jsonl
  *   compose-file    docker-compose.yml of the Docker Compose backend
+ * Which broker runs ("broker-kind"), an existing Kafka's -X properties
+ * and the local Kafka's folder, port and retention are the supervisor's
+ * own settings (co2s-supervisor.h): bind them there. The follower uses the
+ * same -X properties (co2s_supervisor_dup_kafka_overrides()).
  * A NULL path (the default) means the supervisor's default for it (see
  * co2s-supervisor.h), relative to the current folder. Setting "dataset" or
  * "backend" checks the data set again; setting "model-dir" while the

@@ -33,6 +33,33 @@ co2s_supervisor_default_kafka_data_dir (void)
   return g_build_filename (g_get_user_data_dir (), "co2stream", "kafka", NULL);
 }
 
+/* ---- Properties of an existing Kafka ------------------------------------------ */
+
+char **
+_co2s_kafka_overrides (char **properties)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; properties != NULL && properties[i] != NULL; i++)
+    {
+      g_autofree char *item = g_strstrip (g_strdup (properties[i]));
+
+      if (item[0] != '\0' && item[0] != '#')
+        g_strv_builder_add (builder, item);
+    }
+  return g_strv_builder_end (builder);
+}
+
+char **
+co2s_supervisor_dup_kafka_overrides (Co2sSupervisor *self)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), NULL);
+
+  if (self->settings.backend != CO2S_BACKEND_LOCAL || self->settings.broker_kind != CO2S_BROKER_EXISTING)
+    return g_new0 (char *, 1);
+  return _co2s_kafka_overrides (self->settings.broker_properties);
+}
+
 /* ---- Size on disk ---------------------------------------------------------- */
 
 /* Bytes allocated under @path (st_blocks, as du counts them), not following

@@ -193,21 +193,20 @@ current_brokers (Co2sSupervisor *self)
 }
 
 /* -X KEY=VALUE for each property of an existing Kafka (security.protocol,
- * sasl.*…). The command line heading the log masks secret values. */
+ * sasl.*…). */
 static void
 add_broker_properties (Co2sSupervisor *self,
                        GPtrArray *argv)
 {
-  if (self->run.broker_kind != CO2S_BROKER_EXISTING || self->run.broker_properties == NULL)
-    return;
-  for (char **p = self->run.broker_properties; *p != NULL; p++)
-    {
-      g_autofree char *item = g_strstrip (g_strdup (*p));
+  g_auto(GStrv) overrides = NULL;
 
-      if (item[0] == '\0' || item[0] == '#')
-        continue;
+  if (self->run.backend != CO2S_BACKEND_LOCAL || self->run.broker_kind != CO2S_BROKER_EXISTING)
+    return;
+  overrides = _co2s_kafka_overrides (self->run.broker_properties);
+  for (guint i = 0; overrides[i] != NULL; i++)
+    {
       g_ptr_array_add (argv, g_strdup ("-X"));
-      g_ptr_array_add (argv, g_steal_pointer (&item));
+      g_ptr_array_add (argv, g_strdup (overrides[i]));
     }
 }
 

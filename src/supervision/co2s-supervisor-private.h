@@ -124,6 +124,9 @@ void _co2s_supervisor_on_service_exited (Co2sService *service,
                                          Co2sServiceSlot *s);
 
 /* co2s-supervisor-broker.c */
+/* The "KEY=VALUE" strings of @properties (may be NULL), stripped, without
+ * blank ones and "#" comments. Free with g_strfreev(). */
+char **_co2s_kafka_overrides (char **properties);
 void _co2s_supervisor_update_broker_description (Co2sSupervisor *self);
 void _co2s_supervisor_broker_running_changed (Co2sSupervisor *self);
 void _co2s_supervisor_broker_settings_changed (Co2sSupervisor *self);

@@ -297,6 +297,12 @@ gboolean co2s_supervisor_reset_local_kafka_finish (Co2sSupervisor *self,
                                                    GAsyncResult *result,
                                                    GError **error);
 
+/* The librdkafka properties ("KEY=VALUE", for -X or a conf) every Kafka
+ * client of the pipeline needs under the current settings: those of
+ * "broker-properties" (stripped, blank lines and "#" comments left out)
+ * with an existing Kafka, none otherwise. Free with g_strfreev(). */
+char **co2s_supervisor_dup_kafka_overrides (Co2sSupervisor *self);
+
 /* The local Kafka's data folder (property "kafka-data-dir"), absolute;
  * free with g_free(). */
 char *co2s_supervisor_get_kafka_data_dir (Co2sSupervisor *self);

@@ -58,7 +58,10 @@ fixture_setup (Fixture *f,
   test_fake_env_init (&f->env);
 
   f->sup = co2s_supervisor_new ();
+  /* The embedded broker's semantics (a new broker, a new model) unless a
+   * test says otherwise. */
   g_object_set (f->sup,
+                "broker-kind", CO2S_BROKER_EMBEDDED,
                 "bin-dir", f->env.bin,
                 "ready-timeout", 5000,
                 "stop-timeout", 2000,
@@ -596,6 +599,7 @@ test_metrics_history (Fixture *f,
   /* A real Kafka keeps the past: the file is read again at Start and the
    * follower starts at the topic's end. */
   write_metrics (f->env.models, 4);
+  g_object_set (f->sup, "broker-kind", CO2S_BROKER_EXISTING, NULL);
   g_object_set (f->ctl, "broker-address", " 127.0.0.1:1 ", NULL);
   start_running (f);
   g_assert_false (co2s_service_get_enabled (svc (f, CO2S_SERVICE_BROKER)));
@@ -609,7 +613,7 @@ test_metrics_history (Fixture *f,
   stop_stopped (f);
 
   /* The embedded broker starts a new model: the old batches go. */
-  g_object_set (f->ctl, "broker-address", "", NULL);
+  g_object_set (f->sup, "broker-kind", CO2S_BROKER_EMBEDDED, NULL);
   co2s_pipeline_controller_start (f->ctl);
   g_assert_cmpuint (co2s_metrics_history_get_n_batches (history), ==, 0);
   wait_state (f, CO2S_PIPELINE_RUNNING, START_DEADLINE_MS);
