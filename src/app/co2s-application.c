@@ -54,14 +54,40 @@ settings_changed_cb (GSettings *settings,
     push_paths (CO2S_APPLICATION (user_data));
 }
 
-/* The settings drive the controller: plain values bound, paths resolved. */
+/* "kafka-retention-mb" (u, MiB) → "kafka-retention-bytes" (guint64). */
+static gboolean
+mib_to_bytes_mapping (GValue *value,
+                      GVariant *variant,
+                      gpointer user_data)
+{
+  g_value_set_uint64 (value, (guint64) g_variant_get_uint32 (variant) * 1048576);
+  return TRUE;
+}
+
+/* The settings drive the controller and the supervisor: plain values bound,
+ * paths resolved. Which broker runs and the local Kafka's settings are the
+ * supervisor's own (co2s-pipeline-controller.h). */
 static void
 bind_settings (Co2sApplication *self)
 {
   static const char * const keys[] = { "backend", "broker-address", "api-rate", "batch-rows", "algo" };
+  static const struct {
+    const char *key;
+    const char *property;
+  } supervisor_keys[] = {
+    { "broker", "broker-kind" },
+    { "broker-properties", "broker-properties" },
+    { "kafka-port", "kafka-port" },
+  };
+  Co2sSupervisor *supervisor = co2s_pipeline_controller_get_supervisor (self->controller);
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     g_settings_bind (self->settings, keys[i], self->controller, keys[i], G_SETTINGS_BIND_GET);
+  for (guint i = 0; i < G_N_ELEMENTS (supervisor_keys); i++)
+    g_settings_bind (self->settings, supervisor_keys[i].key, supervisor, supervisor_keys[i].property,
+                     G_SETTINGS_BIND_GET);
+  g_settings_bind_with_mapping (self->settings, "kafka-retention-mb", supervisor, "kafka-retention-bytes",
+                                G_SETTINGS_BIND_GET, mib_to_bytes_mapping, NULL, NULL, NULL);
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self, 0);
   push_paths (self);
 }

@@ -218,6 +218,8 @@ app_test_configure_pipeline (Co2sApplication *app,
   settings = co2s_application_get_settings (app);
   g_settings_set_string (settings, "dataset", dataset);
   g_settings_set_string (settings, "model-dir", model_dir);
+  /* The embedded broker: light (no JVM), in memory. */
+  g_settings_set_enum (settings, "broker", CO2S_BROKER_EMBEDDED);
   g_settings_set_string (settings, "broker-address", "");
   g_settings_set_enum (settings, "backend", CO2S_BACKEND_LOCAL);
   /* Fast enough for a short test, slow enough to see batches arrive one

@@ -258,6 +258,7 @@ test_toggle_through_supervisor (void)
   g_assert_true (g_file_set_contents (dataset, "Engine_Size\n", -1, NULL));
   g_setenv ("FAKE_RECORD", record, TRUE);
   g_object_set (supervisor,
+                "broker-kind", CO2S_BROKER_EMBEDDED,
                 "bin-dir", empty,
                 "dataset", dataset,
                 "model-dir", models,
