@@ -7,10 +7,11 @@
 #                                           serves, print bootstrap.servers=127.0.0.1:PORT
 #   tests/kafka-broker.sh stop STATE_DIR    SIGTERM, then SIGKILL after a deadline
 #
-# The jars (org.apache.kafka:kafka_2.13, see tests/kafka/pom.xml) live in the
+# The jars (org.apache.kafka:kafka_2.13, see resources/kafka/pom.xml) live in the
 # local Maven repository (~/.m2); the resolved classpath is cached in
 # ${XDG_CACHE_HOME:-~/.cache}/co2stream/kafka-VERSION so later runs need neither
-# Maven nor the network.
+# Maven nor the network. The pom, the log configuration and that cache are
+# co2stream-kafka's (src/kafka): one fetch serves both, with one list of jars.
 #
 # Environment:
 #   CO2S_KAFKA_START_TIMEOUT  seconds to wait for start-up (default 90)
@@ -28,8 +29,8 @@ set -euo pipefail
 readonly KAFKA_VERSION=4.1.1
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly self="$here/$(basename "${BASH_SOURCE[0]}")"
-readonly pom="$here/kafka/pom.xml"
-readonly log4j_conf="$here/kafka/log4j2.properties"
+readonly pom="$here/../resources/kafka/pom.xml"
+readonly log4j_conf="$here/../resources/kafka/log4j2.properties"
 readonly cache_dir="${CO2S_KAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/co2stream/kafka-$KAFKA_VERSION}"
 readonly start_timeout="${CO2S_KAFKA_START_TIMEOUT:-90}"
 readonly stop_timeout="${CO2S_KAFKA_STOP_TIMEOUT:-30}"
