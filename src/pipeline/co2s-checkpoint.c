@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <json-glib/json-glib.h>
 
 #include "co2s-json-reader.h"
@@ -39,6 +40,53 @@ sync_dir (const char *dir)
   close (fd);
 }
 
+/* The optional "last_record" of offsets entry @base (its path), for a
+ * partition whose next offset is @next_offset. */
+static gboolean
+read_last_record (JsonObject *entry, const char *base, gint64 next_offset, Co2sRecordId *id, GError **error)
+{
+  g_autofree char *path = g_strconcat (base, ".last_record", NULL);
+  g_autofree char *offset_path = g_strconcat (path, ".offset", NULL);
+  g_autofree char *ts_path = g_strconcat (path, ".timestamp_ms", NULL);
+  g_autofree char *key_path = g_strconcat (path, ".key", NULL);
+  g_autofree char *sha_path = g_strconcat (path, ".sha256", NULL);
+  JsonObject *last = NULL;
+  const char *key = NULL;
+  const char *sha = NULL;
+
+  memset (id, 0, sizeof *id);
+  if (!co2s_json_get_object (entry, path, CO2S_JSON_OPTIONAL, &last, error))
+    return FALSE;
+  if (last == NULL)
+    return TRUE; /* written before last_record existed */
+
+  id->timestamp_ms = -1;
+  if (!co2s_json_get_int (last, offset_path, CO2S_JSON_REQUIRED, 0, next_offset - 1, &id->offset, error) ||
+      !co2s_json_get_int (last, ts_path, CO2S_JSON_NULLABLE, 0, G_MAXINT64, &id->timestamp_ms, error) ||
+      !co2s_json_get_string (last, key_path, CO2S_JSON_NULLABLE, &key, error) ||
+      !co2s_json_get_string (last, sha_path, CO2S_JSON_REQUIRED, &sha, error))
+    return FALSE;
+  if (key != NULL && strlen (key) > CO2S_RECORD_ID_KEY_MAX)
+    return co2s_json_set_member_error (error, key_path, "is longer than %d bytes", CO2S_RECORD_ID_KEY_MAX);
+  if (key != NULL)
+    g_strlcpy (id->key, key, sizeof id->key);
+  if (strlen (sha) != 2 * sizeof id->sha256)
+    return co2s_json_set_member_error (error, sha_path, "must have %d hexadecimal digits, not %zu",
+                                       (int) (2 * sizeof id->sha256), strlen (sha));
+  for (guint i = 0; i < sizeof id->sha256; i++)
+    {
+      int hi = g_ascii_xdigit_value (sha[2 * i]);
+      int lo = g_ascii_xdigit_value (sha[2 * i + 1]);
+
+      if (hi < 0 || lo < 0)
+        return co2s_json_set_member_error (error, sha_path, "is not hexadecimal (at character %u)",
+                                           2 * i + (hi < 0 ? 1 : 2));
+      id->sha256[i] = (guint8) (hi << 4 | lo);
+    }
+  id->known = TRUE;
+  return TRUE;
+}
+
 /* The "kafka" member: cluster id, topic, and the offsets by partition. */
 static gboolean
 read_kafka (Co2sCheckpoint *cp, JsonObject *root, GError **error)
@@ -58,21 +106,24 @@ read_kafka (Co2sCheckpoint *cp, JsonObject *root, GError **error)
 
   for (guint i = 0; i < json_array_get_length (offsets); i++)
     {
-      g_autofree char *partition_path = g_strdup_printf ("kafka.offsets[%u].partition", i);
-      g_autofree char *next_path = g_strdup_printf ("kafka.offsets[%u].next_offset", i);
+      g_autofree char *base = g_strdup_printf ("kafka.offsets[%u]", i);
+      g_autofree char *partition_path = g_strconcat (base, ".partition", NULL);
+      g_autofree char *next_path = g_strconcat (base, ".next_offset", NULL);
       JsonObject *o;
       gint64 partition = 0;
       gint64 next = 0;
+      Co2sRecordId last;
 
       if (!co2s_json_array_get_object (offsets, "kafka.offsets", i, &o, error) ||
           !co2s_json_get_int (o, partition_path, CO2S_JSON_REQUIRED, 0, G_MAXINT32, &partition, error) ||
-          !co2s_json_get_int (o, next_path, CO2S_JSON_REQUIRED, 0, G_MAXINT64, &next, error))
+          !co2s_json_get_int (o, next_path, CO2S_JSON_REQUIRED, 0, G_MAXINT64, &next, error) ||
+          !read_last_record (o, base, next, &last, error))
         return FALSE;
       if (co2s_checkpoint_get_offset (cp, (gint32) partition) >= 0)
         return co2s_json_set_member_error (error, partition_path,
                                            "is %" G_GINT64_FORMAT " again: that partition appears twice",
                                            partition);
-      co2s_checkpoint_set_offset (cp, (gint32) partition, next);
+      co2s_checkpoint_set_position (cp, (gint32) partition, next, &last);
     }
   return TRUE;
 }
@@ -134,13 +185,117 @@ co2s_checkpoint_free (Co2sCheckpoint *cp)
 }
 
 void
+co2s_record_id_set (Co2sRecordId *id,
+                    gint64 offset,
+                    gint64 timestamp_ms,
+                    const void *key,
+                    gsize key_len,
+                    const void *value,
+                    gsize value_len)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  /* Lengths first, so that no two (key, value) pairs hash the same bytes;
+   * G_MAXUINT64 for an absent key or a null value. */
+  guint64 lengths[2] = {
+    GUINT64_TO_LE (key != NULL ? (guint64) key_len : G_MAXUINT64),
+    GUINT64_TO_LE (value != NULL ? (guint64) value_len : G_MAXUINT64),
+  };
+  gsize digest_len = sizeof id->sha256;
+
+  g_return_if_fail (id != NULL);
+  g_return_if_fail (offset >= 0);
+
+  memset (id, 0, sizeof *id);
+  id->known = TRUE;
+  id->offset = offset;
+  id->timestamp_ms = timestamp_ms >= 0 ? timestamp_ms : -1;
+  g_checksum_update (sum, (const guchar *) lengths, sizeof lengths);
+  if (key != NULL)
+    g_checksum_update (sum, key, key_len);
+  if (value != NULL)
+    g_checksum_update (sum, value, value_len);
+  g_checksum_get_digest (sum, id->sha256, &digest_len);
+  g_assert (digest_len == sizeof id->sha256);
+
+  /* The key as text when it reads as such: our keys are seq numbers. */
+  if (key != NULL && key_len > 0 && key_len <= CO2S_RECORD_ID_KEY_MAX &&
+      g_utf8_validate_len (key, key_len, NULL))
+    {
+      gboolean printable = TRUE;
+
+      for (gsize i = 0; i < key_len && printable; i++)
+        printable = !g_ascii_iscntrl (((const char *) key)[i]);
+      if (printable)
+        memcpy (id->key, key, key_len);
+    }
+}
+
+gboolean
+co2s_record_id_equal (const Co2sRecordId *a, const Co2sRecordId *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+
+  return a->known && b->known && a->offset == b->offset &&
+         (a->timestamp_ms < 0 || b->timestamp_ms < 0 || a->timestamp_ms == b->timestamp_ms) &&
+         memcmp (a->sha256, b->sha256, sizeof a->sha256) == 0;
+}
+
+char *
+co2s_record_id_describe (const Co2sRecordId *id)
+{
+  GString *s = g_string_new (NULL);
+  const char *sep = " (";
+
+  g_return_val_if_fail (id != NULL, NULL);
+
+  if (!id->known)
+    return g_strdup ("an unknown record");
+  g_string_append_printf (s, "offset %" G_GINT64_FORMAT, id->offset);
+  if (id->key[0] != '\0')
+    {
+      g_string_append_printf (s, "%skey \"%s\"", sep, id->key);
+      sep = ", ";
+    }
+  if (id->timestamp_ms >= 0)
+    {
+      g_autoptr(GDateTime) secs = g_date_time_new_from_unix_utc (id->timestamp_ms / 1000);
+      g_autoptr(GDateTime) when = secs ? g_date_time_add (secs, (id->timestamp_ms % 1000) * 1000) : NULL;
+      g_autofree char *iso = when ? g_date_time_format (when, "%Y-%m-%dT%H:%M:%S.%fZ") : NULL;
+
+      if (iso != NULL && strlen (iso) > 24)
+        {
+          /* %f gives µs: keep the milliseconds Kafka has. */
+          iso[23] = 'Z';
+          iso[24] = '\0';
+        }
+      g_string_append_printf (s, "%swritten %s", sep, iso ? iso : "(unknown)");
+      sep = ", ";
+    }
+  g_string_append_printf (s, "%ssha256 %02x%02x%02x%02x…)", sep,
+                          id->sha256[0], id->sha256[1], id->sha256[2], id->sha256[3]);
+  return g_string_free (s, FALSE);
+}
+
+void
 co2s_checkpoint_set_offset (Co2sCheckpoint *cp, gint32 partition, gint64 next_offset)
 {
-  Co2sPartitionOffset po = { partition, next_offset };
+  co2s_checkpoint_set_position (cp, partition, next_offset, NULL);
+}
+
+void
+co2s_checkpoint_set_position (Co2sCheckpoint *cp,
+                              gint32 partition,
+                              gint64 next_offset,
+                              const Co2sRecordId *last)
+{
+  Co2sPartitionOffset po = { .partition = partition, .next_offset = next_offset };
   guint i;
 
   g_return_if_fail (cp != NULL);
   g_return_if_fail (partition >= 0);
+
+  if (last != NULL && last->known && last->offset >= 0 && last->offset < next_offset)
+    po.last = *last;
 
   for (i = 0; i < cp->offsets->len; i++)
     {
@@ -148,7 +303,7 @@ co2s_checkpoint_set_offset (Co2sCheckpoint *cp, gint32 partition, gint64 next_of
 
       if (e->partition == partition)
         {
-          e->next_offset = next_offset;
+          *e = po;
           return;
         }
       if (e->partition > partition)
@@ -157,17 +312,28 @@ co2s_checkpoint_set_offset (Co2sCheckpoint *cp, gint32 partition, gint64 next_of
   g_array_insert_val (cp->offsets, i, po);
 }
 
+const Co2sPartitionOffset *
+co2s_checkpoint_get_position (const Co2sCheckpoint *cp, gint32 partition)
+{
+  Co2sPartitionOffset key = { .partition = partition };
+  guint index;
+
+  g_return_val_if_fail (cp != NULL, NULL);
+
+  if (g_array_binary_search (cp->offsets, &key, compare_offsets, &index))
+    return &g_array_index (cp->offsets, Co2sPartitionOffset, index);
+  return NULL;
+}
+
 gint64
 co2s_checkpoint_get_offset (const Co2sCheckpoint *cp, gint32 partition)
 {
-  Co2sPartitionOffset key = { partition, 0 };
-  guint index;
+  const Co2sPartitionOffset *po;
 
   g_return_val_if_fail (cp != NULL, -1);
 
-  if (g_array_binary_search (cp->offsets, &key, compare_offsets, &index))
-    return g_array_index (cp->offsets, Co2sPartitionOffset, index).next_offset;
-  return -1;
+  po = co2s_checkpoint_get_position (cp, partition);
+  return po != NULL ? po->next_offset : -1;
 }
 
 char *
@@ -223,6 +389,30 @@ co2s_checkpoint_to_json (const Co2sCheckpoint *cp)
       json_builder_add_int_value (builder, po->partition);
       json_builder_set_member_name (builder, "next_offset");
       json_builder_add_int_value (builder, po->next_offset);
+      if (po->last.known)
+        {
+          char hex[2 * sizeof po->last.sha256 + 1];
+
+          for (guint k = 0; k < sizeof po->last.sha256; k++)
+            g_snprintf (hex + 2 * k, 3, "%02x", po->last.sha256[k]);
+          json_builder_set_member_name (builder, "last_record");
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "offset");
+          json_builder_add_int_value (builder, po->last.offset);
+          json_builder_set_member_name (builder, "timestamp_ms");
+          if (po->last.timestamp_ms >= 0)
+            json_builder_add_int_value (builder, po->last.timestamp_ms);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "key");
+          if (po->last.key[0] != '\0')
+            json_builder_add_string_value (builder, po->last.key);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "sha256");
+          json_builder_add_string_value (builder, hex);
+          json_builder_end_object (builder);
+        }
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

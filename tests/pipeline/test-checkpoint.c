@@ -39,7 +39,27 @@ sample_checkpoint (Co2sAlgo algo)
   co2s_checkpoint_set_offset (cp, 0, 100);
   co2s_checkpoint_set_offset (cp, 1, 80);
   co2s_checkpoint_set_offset (cp, 1, 95);   /* replaces */
+  /* Partitions 0 and 2 know their last record; 1 does not. */
+  co2s_checkpoint_set_position (cp, 0, 100, &(Co2sRecordId) { 0 });
+  {
+    Co2sRecordId id;
+
+    co2s_record_id_set (&id, 99, G_GINT64_CONSTANT (1718000000123), "99", 2, "{\"seq\":99}", 11);
+    co2s_checkpoint_set_position (cp, 0, 100, &id);
+    co2s_record_id_set (&id, 119, -1, NULL, 0, "\x01\x02", 2);
+    co2s_checkpoint_set_position (cp, 2, 120, &id);
+  }
   return cp;
+}
+
+static void
+assert_same_record_id (const Co2sRecordId *a, const Co2sRecordId *b)
+{
+  g_assert_cmpint (a->known, ==, b->known);
+  g_assert_cmpint (a->offset, ==, b->offset);
+  g_assert_cmpint (a->timestamp_ms, ==, b->timestamp_ms);
+  g_assert_cmpstr (a->key, ==, b->key);
+  g_assert_cmpmem (a->sha256, sizeof a->sha256, b->sha256, sizeof b->sha256);
 }
 
 static char *
@@ -119,6 +139,16 @@ test_round_trip (void)
         }
       g_assert_cmpint (co2s_checkpoint_get_offset (back, 1), ==, 95);
       g_assert_cmpint (co2s_checkpoint_get_offset (back, 7), ==, -1);
+      g_assert_null (co2s_checkpoint_get_position (back, 7));
+      for (gint32 p = 0; p < 3; p++)
+        assert_same_record_id (&co2s_checkpoint_get_position (back, p)->last,
+                               &co2s_checkpoint_get_position (cp, p)->last);
+      g_assert_true (co2s_checkpoint_get_position (back, 0)->last.known);
+      g_assert_cmpstr (co2s_checkpoint_get_position (back, 0)->last.key, ==, "99");
+      g_assert_true (co2s_checkpoint_get_position (back, 2)->last.known);
+      g_assert_cmpint (co2s_checkpoint_get_position (back, 2)->last.timestamp_ms, ==, -1);
+      g_assert_cmpstr (co2s_checkpoint_get_position (back, 2)->last.key, ==, "");
+      g_assert_false (co2s_checkpoint_get_position (back, 1)->last.known);
       g_assert_cmpint (co2s_model_get_algo (back->model), ==, algo);
       g_assert_cmpuint (co2s_model_get_rows_seen (back->model), ==, 300);
       assert_same_predictions (cp->model, back->model);
@@ -277,6 +307,9 @@ edited (const char *member_path, const char *value)
   return json_to_string (root, TRUE);
 }
 
+#define SHA_ZERO_62 "00000000000000000000000000000000000000000000000000000000000000"
+#define SHA_ZERO "00" SHA_ZERO_62
+
 static void
 test_corrupt (void)
 {
@@ -313,6 +346,32 @@ test_corrupt (void)
     { "text-offset.json", "kafka.offsets", "[{\"partition\":0,\"next_offset\":\"5\"}]",
       "member \"kafka.offsets[0].next_offset\" is not an integer" },
     { "no-offset.json", "kafka.offsets", "[{\"partition\":0}]", "member \"kafka.offsets[0].next_offset\" is missing" },
+    { "last-after-next.json", "kafka.offsets",
+      "[{\"partition\":0,\"next_offset\":5,\"last_record\":{\"offset\":5,\"timestamp_ms\":null,"
+      "\"key\":null,\"sha256\":\"" SHA_ZERO "\"}}]",
+      "member \"kafka.offsets[0].last_record.offset\" is 5, above 4" },
+    { "last-no-sha.json", "kafka.offsets",
+      "[{\"partition\":0,\"next_offset\":5,\"last_record\":{\"offset\":4,\"timestamp_ms\":1,\"key\":null}}]",
+      "member \"kafka.offsets[0].last_record.sha256\" is missing" },
+    { "last-short-sha.json", "kafka.offsets",
+      "[{\"partition\":0,\"next_offset\":5,\"last_record\":{\"offset\":4,\"timestamp_ms\":1,"
+      "\"key\":null,\"sha256\":\"00ff\"}}]",
+      "member \"kafka.offsets[0].last_record.sha256\" must have 64 hexadecimal digits, not 4" },
+    { "last-bad-sha.json", "kafka.offsets",
+      "[{\"partition\":0,\"next_offset\":5,\"last_record\":{\"offset\":4,\"timestamp_ms\":1,"
+      "\"key\":null,\"sha256\":\"0g" SHA_ZERO_62 "\"}}]",
+      "member \"kafka.offsets[0].last_record.sha256\" is not hexadecimal (at character 2)" },
+    { "last-text-time.json", "kafka.offsets",
+      "[{\"partition\":0,\"next_offset\":5,\"last_record\":{\"offset\":4,\"timestamp_ms\":\"now\","
+      "\"key\":null,\"sha256\":\"" SHA_ZERO "\"}}]",
+      "member \"kafka.offsets[0].last_record.timestamp_ms\" is not an integer" },
+    { "last-long-key.json", "kafka.offsets",
+      "[{\"partition\":0,\"next_offset\":5,\"last_record\":{\"offset\":4,\"timestamp_ms\":1,"
+      "\"key\":\"0123456789012345678901234567890123456789x\",\"sha256\":\"" SHA_ZERO "\"}}]",
+      "member \"kafka.offsets[0].last_record.key\" is longer than 40 bytes" },
+    { "last-array.json", "kafka.offsets",
+      "[{\"partition\":0,\"next_offset\":5,\"last_record\":[]}]",
+      "member \"kafka.offsets[0].last_record\" is not an object" },
     { "duplicate-partition.json", "kafka.offsets",
       "[{\"partition\":0,\"next_offset\":5},{\"partition\":0,\"next_offset\":6}]",
       "member \"kafka.offsets[1].partition\" is 0 again: that partition appears twice" },
@@ -352,6 +411,127 @@ test_corrupt (void)
   }
 
   remove_tree (dir);
+}
+
+/* A model file as the trainer wrote it before offsets had a last_record
+ * (commit f28651c): it loads, its last records unknown, and is written
+ * back without one. */
+static void
+test_old_file (void)
+{
+  static const char old[] =
+    "{\n"
+    "  \"format_version\" : 1,\n"
+    "  \"batches\" : 1,\n"
+    "  \"updated_at\" : \"2024-06-10T06:13:20.123456Z\",\n"
+    "  \"updated_at_us\" : 1718000000123456,\n"
+    "  \"kafka\" : {\n"
+    "    \"cluster_id\" : \"abc\",\n"
+    "    \"topic\" : \"streaming_data\",\n"
+    "    \"offsets\" : [ { \"partition\" : 0, \"next_offset\" : 100 },\n"
+    "                  { \"partition\" : 3, \"next_offset\" : 7 } ]\n"
+    "  },\n"
+    "  \"algo\" : \"sgd\",\n"
+    "  \"features\" : [ \"Engine_Size\", \"Cylinders\", \"Fuel_Consumption_City\",\n"
+    "                \"Fuel_Consumption_Hwy\", \"Fuel_Consumption_Comb\", \"Fuel_Type_D\",\n"
+    "                \"Fuel_Type_E\", \"Fuel_Type_N\", \"Fuel_Type_X\", \"Fuel_Type_Z\" ],\n"
+    "  \"coefficients\" : [ 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 ],\n"
+    "  \"intercept\" : 1.96,\n"
+    "  \"rows_seen\" : 1,\n"
+    "  \"state\" : {\n"
+    "    \"alpha\" : 0.0001, \"eta0\" : 0.01, \"power_t\" : 0.25, \"t\" : 2.0, \"steps_capped\" : 0,\n"
+    "    \"weights\" : [ 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 ],\n"
+    "    \"intercept\" : 1.96,\n"
+    "    \"scaler\" : {\n"
+    "      \"n_samples_seen\" : 1,\n"
+    "      \"mean\" : [ 2.0, 4.0, 9.9000000000000004, 6.7000000000000002, 8.5, 33.0, 0.0, 0.0, 1.0, 0.0 ],\n"
+    "      \"var\" : [ 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0 ]\n"
+    "    }\n"
+    "  }\n"
+    "}\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Co2sCheckpoint) cp = co2s_checkpoint_parse (old, strlen (old), "old.json", &error);
+  g_autofree char *again = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (cp);
+  g_assert_cmpint (co2s_model_get_algo (cp->model), ==, CO2S_ALGO_SGD);
+  g_assert_cmpuint (co2s_model_get_rows_seen (cp->model), ==, 1);
+  g_assert_cmpuint (cp->batches, ==, 1);
+  g_assert_cmpstr (cp->cluster_id, ==, "abc");
+  g_assert_cmpuint (cp->offsets->len, ==, 2);
+  g_assert_cmpint (co2s_checkpoint_get_offset (cp, 0), ==, 100);
+  g_assert_cmpint (co2s_checkpoint_get_offset (cp, 3), ==, 7);
+  g_assert_false (co2s_checkpoint_get_position (cp, 0)->last.known);
+  g_assert_false (co2s_checkpoint_get_position (cp, 3)->last.known);
+
+  again = co2s_checkpoint_to_json (cp);
+  g_assert_null (strstr (again, "last_record"));
+}
+
+/* Who a record is: equal for the same bytes, different for any change. */
+static void
+test_record_id (void)
+{
+  Co2sRecordId a, b;
+  g_autofree char *text = NULL;
+  g_autoptr(Co2sModel) model = co2s_model_new (CO2S_ALGO_LS);
+  g_autoptr(Co2sCheckpoint) cp = co2s_checkpoint_new (model);
+
+  co2s_record_id_set (&a, 299, G_GINT64_CONSTANT (1718000000123), "299", 3, "{\"seq\":299}", 12);
+  co2s_record_id_set (&b, 299, G_GINT64_CONSTANT (1718000000123), "299", 3, "{\"seq\":299}", 12);
+  g_assert_true (a.known);
+  g_assert_cmpstr (a.key, ==, "299");
+  g_assert_true (co2s_record_id_equal (&a, &b));
+
+  /* A timestamp missing on either side is not a difference… */
+  co2s_record_id_set (&b, 299, -1, "299", 3, "{\"seq\":299}", 12);
+  g_assert_true (co2s_record_id_equal (&a, &b));
+  /* …a different one is, and so is any other change. */
+  co2s_record_id_set (&b, 299, G_GINT64_CONSTANT (1718000000124), "299", 3, "{\"seq\":299}", 12);
+  g_assert_false (co2s_record_id_equal (&a, &b));
+  co2s_record_id_set (&b, 298, G_GINT64_CONSTANT (1718000000123), "299", 3, "{\"seq\":299}", 12);
+  g_assert_false (co2s_record_id_equal (&a, &b));
+  co2s_record_id_set (&b, 299, G_GINT64_CONSTANT (1718000000123), "0", 1, "{\"seq\":299}", 12);
+  g_assert_false (co2s_record_id_equal (&a, &b));
+  co2s_record_id_set (&b, 299, G_GINT64_CONSTANT (1718000000123), "299", 3, "{\"seq\":0}", 9);
+  g_assert_false (co2s_record_id_equal (&a, &b));
+  /* Bytes moved from the key to the value still differ. */
+  co2s_record_id_set (&a, 5, -1, "ab", 2, "c", 1);
+  co2s_record_id_set (&b, 5, -1, "a", 1, "bc", 2);
+  g_assert_false (co2s_record_id_equal (&a, &b));
+  /* No key and an empty key differ; so do a null and an empty value. */
+  co2s_record_id_set (&a, 5, -1, NULL, 0, "v", 1);
+  co2s_record_id_set (&b, 5, -1, "", 0, "v", 1);
+  g_assert_false (co2s_record_id_equal (&a, &b));
+  co2s_record_id_set (&a, 5, -1, "k", 1, NULL, 0);
+  co2s_record_id_set (&b, 5, -1, "k", 1, "", 0);
+  g_assert_false (co2s_record_id_equal (&a, &b));
+  /* Unknown is never equal. */
+  memset (&b, 0, sizeof b);
+  g_assert_false (co2s_record_id_equal (&b, &b));
+
+  /* Only a short printable key is kept as text. */
+  co2s_record_id_set (&a, 5, -1, "a\nb", 3, "v", 1);
+  g_assert_cmpstr (a.key, ==, "");
+  co2s_record_id_set (&a, 5, -1, "\xff\xfe", 2, "v", 1);
+  g_assert_cmpstr (a.key, ==, "");
+  co2s_record_id_set (&a, 5, -1, "0123456789012345678901234567890123456789x", 41, "v", 1);
+  g_assert_cmpstr (a.key, ==, "");
+
+  co2s_record_id_set (&a, 299, G_GINT64_CONSTANT (1718000000123), "299", 3, "{}", 2);
+  text = co2s_record_id_describe (&a);
+  g_assert_nonnull (strstr (text, "offset 299"));
+  g_assert_nonnull (strstr (text, "key \"299\""));
+  g_assert_nonnull (strstr (text, "written 2024-06-10T06:13:20.123Z"));
+
+  /* A last record must be before the next offset; set_offset forgets it. */
+  co2s_checkpoint_set_position (cp, 0, 299, &a);
+  g_assert_false (co2s_checkpoint_get_position (cp, 0)->last.known);
+  co2s_checkpoint_set_position (cp, 0, 300, &a);
+  g_assert_true (co2s_checkpoint_get_position (cp, 0)->last.known);
+  co2s_checkpoint_set_offset (cp, 0, 300);
+  g_assert_false (co2s_checkpoint_get_position (cp, 0)->last.known);
 }
 
 static void
@@ -449,6 +629,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/checkpoint/atomic", test_atomic);
   g_test_add_func ("/checkpoint/corrupt", test_corrupt);
   g_test_add_func ("/checkpoint/missing", test_missing);
+  g_test_add_func ("/checkpoint/old-file-without-last-record", test_old_file);
+  g_test_add_func ("/checkpoint/record-id", test_record_id);
   g_test_add_func ("/checkpoint/locale", test_locale);
 
   return g_test_run ();
