@@ -258,7 +258,7 @@ report_early_exit (Launcher *self, const char *how)
   co2s_kafka_log_read_verdict (self->out_path, data, &verdict);
   why = verdict.key_line != NULL ? verdict.key_line : "–";
   if (verdict.damaged)
-    co2s_local_kafka_say (_("Kafka stopped while starting (%s): %s; the data folder %s may be damaged: "
+    co2s_local_kafka_say (_("Kafka stopped while starting, %s: %s; the data folder %s may be damaged: "
                             "“co2stream-kafka --data-dir %s --reset-data” (or the app's “Reset local "
                             "broker data…”) deletes it; Kafka's log: %s"),
                           how, why, data, self->plan.dir, self->out_path);
@@ -268,7 +268,7 @@ report_early_exit (Launcher *self, const char *how)
                             "Preferences)"),
                           self->plan.port, self->plan.controller_port, why);
   else
-    co2s_local_kafka_say (_("Kafka stopped while starting (%s): %s; Kafka's log: %s"),
+    co2s_local_kafka_say (_("Kafka stopped while starting, %s: %s; Kafka's log: %s"),
                           how, why, self->out_path);
   co2s_kafka_log_verdict_clear (&verdict);
 }
@@ -318,11 +318,11 @@ on_jvm_exit (GObject *source, GAsyncResult *result, gpointer data)
       {
         g_autofree char *last = co2s_kafka_log_last_line (self->out_path);
 
-        co2s_local_kafka_say (_("Kafka (pid %d) ended on its own (%s) after %d s; its log: %s "
+        co2s_local_kafka_say (_("Kafka (pid %d) ended on its own after %d s, %s; its log: %s "
                                 "(last line: %s)"),
-                              (int) self->jvm_pid, how,
+                              (int) self->jvm_pid,
                               (int) ((g_get_monotonic_time () - self->spawned_us) / G_USEC_PER_SEC),
-                              self->out_path, last != NULL ? last : "–");
+                              how, self->out_path, last != NULL ? last : "–");
         launcher_finish (self, CO2S_EXIT_FAILURE);
       }
       break;
@@ -382,7 +382,7 @@ launcher_spawn (Launcher *self, GError **error)
   self->pending += 2;
   g_subprocess_wait_async (self->jvm, NULL, on_jvm_exit, self);
   co2s_local_kafka_probe_async (self->bootstrap, self->cancel_probe, on_probe_done, self);
-  self->progress_id = g_timeout_add_seconds (PROGRESS_INTERVAL_S, on_progress, self);
+  self->progress_id = g_timeout_add (PROGRESS_INTERVAL_S * 1000, on_progress, self);
   self->start_timeout_id = g_timeout_add_seconds (opt_start_timeout, on_start_timeout, self);
   return TRUE;
 }
