@@ -389,6 +389,26 @@ handle_request (SoupServer        *server,
     }
 }
 
+/* Every response ends its connection ("Connection: close"), so that no
+ * connection is ever left idle between two requests. libsoup before 3.3
+ * (Debian 12 ships 3.2.3) never closes a kept-alive connection that the
+ * client closes while idle: the message waiting for the next request fails
+ * with no one to disconnect it, and the socket stays in CLOSE-WAIT with its
+ * fd until the fd limit stops the server from accepting (fixed upstream in
+ * 3.3.0 by d20c6601, "server: do not leak idle connections closed by the
+ * client"). A connection that is not kept alive libsoup does close, in
+ * every version. Keep-alive buys little here (health checks, scrapes, long
+ * streams). Set at "request-started", before a handler or libsoup itself
+ * answers, so that every response says it. */
+static void
+on_request_started (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
+}
+
 static void
 co2s_stream_server_dispose (GObject *object)
 {
@@ -418,6 +438,7 @@ co2s_stream_server_init (Co2sStreamServer *self)
   self->start_us = g_get_monotonic_time ();
   self->server = soup_server_new ("server-header", "co2stream-api/" CO2S_VERSION " ", NULL);
   soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started), NULL);
 }
 
 Co2sStreamServer *

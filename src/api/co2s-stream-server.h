@@ -4,7 +4,9 @@
  *   GET /stream   the rows as an endless NDJSON stream (query: rate, limit, from)
  *   GET /health   JSON status and counters
  *   GET /metrics  the same counters in the Prometheus text format
- * Any other path is 404, any method but GET/HEAD is 405. Main thread only. */
+ * Any other path is 404, any method but GET/HEAD is 405. Every response
+ * closes its connection (no keep-alive: libsoup 3.2 leaks idle ones, see
+ * on_request_started). Main thread only. */
 #pragma once
 
 #include <libsoup/soup.h>
