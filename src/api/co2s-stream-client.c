@@ -3,9 +3,11 @@
 
 #include "co2s-stream-client.h"
 
+#include <errno.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
 
 /* Shortest wait between two timer ticks of a rate-limited stream: at high
  * rates a tick releases several rows rather than waking up per row. */
@@ -34,6 +36,7 @@ struct _Co2sStreamClient
   guint in_flight_rows; /* in the chunk libsoup is writing */
 
   GSource *wakeup;      /* pending rate timer or idle: pump when it fires */
+  GSource *peer_watch;  /* readable socket: the peer closed (or sent more) */
   gulong wrote_chunk_id;
   gulong finished_id;
 
@@ -192,6 +195,16 @@ on_wrote_chunk (SoupServerMessage *msg,
 }
 
 static void
+cancel_peer_watch (Co2sStreamClient *self)
+{
+  if (self->peer_watch != NULL)
+    {
+      g_source_destroy (self->peer_watch);
+      g_clear_pointer (&self->peer_watch, g_source_unref);
+    }
+}
+
+static void
 finish (Co2sStreamClient *self,
         gboolean          completed)
 {
@@ -200,6 +213,7 @@ finish (Co2sStreamClient *self,
 
   self->closed = TRUE;
   cancel_wakeup (self);
+  cancel_peer_watch (self);
 
   g_clear_signal_handler (&self->wrote_chunk_id, self->msg);
   g_clear_signal_handler (&self->finished_id, self->msg);
@@ -214,6 +228,57 @@ on_finished (SoupServerMessage *msg,
   g_assert (CO2S_IS_STREAM_CLIENT (self));
 
   finish (self, self->body_complete && self->in_flight_rows == 0);
+}
+
+/* The socket of a stream became readable. A client sends nothing after
+ * its GET, so this is the end of its input: it closed the connection (or
+ * half-closed it, which counts as leaving too, as in most HTTP servers).
+ * libsoup notices a closed peer only when a write fails, and a stream
+ * waiting on its rate timer (rate=1e-300: for ever) writes nothing: the
+ * client and its connection would stay until the next row is due. So:
+ * close the client, shut the socket down under libsoup (nothing more
+ * reaches the peer, so it never sees a clean end of the body, and the next
+ * write fails), give libsoup that write (the end of the body) and let it
+ * fail the message and disconnect, as it does for any failed write. */
+static gboolean
+on_peer_readable (GSocket      *socket,
+                  GIOCondition  condition,
+                  gpointer      user_data)
+{
+  g_autoptr(Co2sStreamClient) self = g_object_ref (user_data);
+  g_autoptr(GError) error = NULL;
+  char byte;
+  gssize n;
+
+  g_assert (!self->closed);
+
+  n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+
+  g_clear_pointer (&self->peer_watch, g_source_unref);
+
+  if (n > 0)
+    {
+      /* A pipelined request, left to libsoup: a disconnect now shows at
+       * the next write, as without the watch. */
+      g_debug ("%s sent more data during its stream; no longer watching for it to leave", self->peer);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* First, so that libsoup's "finished" no longer reaches us. */
+  finish (self, FALSE);
+
+  if (!g_socket_shutdown (socket, TRUE, TRUE, &error))
+    g_debug ("shutdown of %s: %s", self->peer, error->message);
+  if (!self->body_complete)
+    {
+      soup_message_body_complete (soup_server_message_get_response_body (self->msg));
+      self->body_complete = TRUE;
+    }
+  soup_server_message_unpause (self->msg);
+
+  return G_SOURCE_REMOVE;
 }
 
 static char *
@@ -242,6 +307,7 @@ co2s_stream_client_dispose (GObject *object)
   Co2sStreamClient *self = (Co2sStreamClient *)object;
 
   cancel_wakeup (self);
+  cancel_peer_watch (self);
 
   if (self->msg != NULL)
     {
@@ -350,6 +416,8 @@ co2s_stream_client_new (SoupServerMessage *msg,
 void
 co2s_stream_client_start (Co2sStreamClient *self)
 {
+  GSocket *socket;
+
   g_return_if_fail (CO2S_IS_STREAM_CLIENT (self));
   g_return_if_fail (!self->started);
 
@@ -359,6 +427,15 @@ co2s_stream_client_start (Co2sStreamClient *self)
   self->finished_id = g_signal_connect (self->msg, "finished",
                                         G_CALLBACK (on_finished), self);
   self->refill_us = g_get_monotonic_time ();
+
+  socket = soup_server_message_get_socket (self->msg);
+  if (socket != NULL)
+    {
+      self->peer_watch = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+      g_source_set_static_name (self->peer_watch, "[co2s-stream-client] peer");
+      g_source_set_callback (self->peer_watch, G_SOURCE_FUNC (on_peer_readable), self, NULL);
+      g_source_attach (self->peer_watch, NULL);
+    }
 
   co2s_stream_client_pump (self);
 }

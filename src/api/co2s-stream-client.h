@@ -35,7 +35,10 @@ Co2sStreamClient *co2s_stream_client_new (SoupServerMessage *msg,
 
 /* Starts writing. The "closed" signal (gboolean completed) is emitted once,
  * when the response is finished: completed is TRUE when every row asked for
- * was written, FALSE when the peer went away or the client was closed. */
+ * was written, FALSE when the peer went away or the client was closed.
+ * A peer that closes (or half-closes) its connection is noticed at once,
+ * even while a slow stream waits for its next row: the response is then
+ * aborted and libsoup closes the connection. */
 void co2s_stream_client_start (Co2sStreamClient *self);
 
 /* Stops writing and emits "closed" if not done yet. Does not touch the

@@ -1,6 +1,6 @@
 /* test-api-connections.c — co2stream-api releases every connection a client
- * closes: after keep-alive requests and under a low fd limit. Real process,
- * connections counted through /proc/PID/fd and /proc/PID/net/tcp. */
+ * closes: after keep-alive requests, under a low fd limit, and while a slow
+ * stream waits. Real process, counted through /proc/PID/fd. */
 #define G_LOG_DOMAIN "api-test"
 
 #define _GNU_SOURCE
@@ -238,6 +238,53 @@ test_low_fd_limit_keeps_serving (void)
   g_assert_cmpint (api_server_stop (server), ==, 0);
 }
 
+typedef struct {
+  ApiServer *server;
+  gint64 clients;
+} ClientsWait;
+
+static gboolean
+clients_equal (gpointer data)
+{
+  ClientsWait *wait = data;
+  g_autoptr(JsonObject) health = api_health (wait->server);
+
+  return api_json_int (health, "clients") == wait->clients;
+}
+
+/* A stream so slow that the server never writes again: a client that goes
+ * away meanwhile is released (clients back to 0, its connection closed),
+ * not kept until the next row is due (here, never). */
+static void
+test_slow_stream_client_released (void)
+{
+  g_autofree char *csv = api_csv_text (3);
+  g_autoptr(ApiServer) server = api_server_start (csv, NULL);
+  g_autoptr(ApiStream) stream = NULL;
+  g_autoptr(JsonObject) row = NULL;
+  ClientsWait wait = { server, 1 };
+
+  stream = api_stream_open (server, "/stream?rate=1e-300");
+  row = api_stream_read_row (stream, NULL); /* the first row goes out at once */
+  g_assert_nonnull (row);
+  co2s_test_assert_wait (clients_equal, &wait, WAIT_MS);
+
+  g_clear_pointer (&stream, api_stream_free);
+
+  wait.clients = 0;
+  co2s_test_assert_wait_msg (clients_equal, &wait, WAIT_MS,
+                             "/health to report 0 clients after the slow stream's client closed");
+  g_assert_true (api_wait_stderr (server->proc,
+                                  "client #1 \\S+ disconnected after 1 rows \\(connection closed\\)",
+                                  WAIT_MS));
+  /* Its connection is closed too, not only the client forgotten (the
+   * session of api_health closes its own). */
+  soup_session_abort (server->session);
+  assert_connections_released (server);
+
+  g_assert_cmpint (api_server_stop (server), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -246,6 +293,7 @@ main (int   argc,
 
   g_test_add_func ("/api/keep-alive-idle-closed-no-leak", test_keep_alive_idle_closed_no_leak);
   g_test_add_func ("/api/low-fd-limit-keeps-serving", test_low_fd_limit_keeps_serving);
+  g_test_add_func ("/api/slow-stream-client-released", test_slow_stream_client_released);
 
   return g_test_run ();
 }
