@@ -8,8 +8,7 @@
 #include <string.h>
 
 #include "co2s-kafka.h"
-#include "co2s-record.h"
-#include "co2s-record-json.h"
+#include "co2s-seq-check.h"
 
 #define POLL_INTERVAL_MS        10
 #define FULL_POLL_INTERVAL_MS   2
@@ -37,7 +36,7 @@ struct _Co2sPublisher
 
   Co2sPublisherStats stats;
   guint64 in_flight;
-  gboolean server_seq;       /* the last produced line carried its own seq */
+  Co2sSeqCheck seq_check;    /* its last_seq is stats.last_seq, copied in before each check */
   gboolean queue_full;
   gboolean fatal;
 
@@ -47,6 +46,11 @@ struct _Co2sPublisher
   RateLimit bad_line_limit;
   RateLimit delivery_limit;
   RateLimit gap_limit;
+
+  /* The run of duplicates being dropped, logged once it ends. */
+  guint64 dup_run;
+  gint64 dup_first;
+  gint64 dup_last;
 };
 
 enum {
@@ -249,25 +253,54 @@ on_log (const rd_kafka_t *rk, int level, const char *fac, const char *buf)
     g_debug ("librdkafka %s: %s", fac, buf);
 }
 
-static Co2sPublishResult
-publish_dead_letter (Co2sPublisher *self, const char *line, gsize len, const GError *why)
+/* Logs the run of duplicates dropped since the last line that was not one. */
+static void
+log_duplicate_run (Co2sPublisher *self)
 {
-  const char *reason = co2s_record_error_reason (why->code);
+  if (self->dup_run == 0)
+    return;
+  if (self->dup_run == 1)
+    g_message ("dropped seq %" G_GINT64_FORMAT " as a duplicate: not above the last published seq %"
+               G_GINT64_FORMAT, self->dup_first, self->stats.last_seq);
+  else
+    g_message ("dropped %" G_GUINT64_FORMAT " lines as duplicates (seq %" G_GINT64_FORMAT " … %"
+               G_GINT64_FORMAT "): not above the last published seq %" G_GINT64_FORMAT,
+               self->dup_run, self->dup_first, self->dup_last, self->stats.last_seq);
+  self->dup_run = 0;
+}
+
+/* Where a bad line was, for its dead letter and the log. */
+static char *
+position (Co2sPublisher *self)
+{
+  if (self->stats.last_seq < 0)
+    return g_strdup ("before the first published seq");
+  return g_strdup_printf ("after seq %" G_GINT64_FORMAT, self->stats.last_seq);
+}
+
+static Co2sPublishResult
+publish_dead_letter (Co2sPublisher *self, const char *line, gsize len,
+                     const char *reason, const char *detail)
+{
+  g_autofree char *where = position (self);
+  g_autofree char *full_detail = g_strdup_printf ("%s (%s)", detail, where);
   rd_kafka_resp_err_t err;
 
   err = co2s_kafka_produce_dead_letter (self->rk, self->dlq_topic, line, len, NULL, 0,
-                                        reason, why->message, self->source);
+                                        reason, full_detail, self->source);
   if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
     {
       /* Offer the line again once librdkafka has room. */
       set_queue_full (self, TRUE);
       return CO2S_PUBLISH_QUEUE_FULL;
     }
+  log_duplicate_run (self);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
     {
       self->stats.read++;
       self->stats.dlq_failed++;
-      g_warning ("cannot queue a dead letter to %s: %s", self->dlq_topic, rd_kafka_err2str (err));
+      g_warning ("cannot queue a dead letter (%s, %s) to %s: %s", reason, where, self->dlq_topic,
+                 rd_kafka_err2str (err));
       return CO2S_PUBLISH_FAILED;
     }
 
@@ -279,8 +312,7 @@ publish_dead_letter (Co2sPublisher *self, const char *line, gsize len, const GEr
     {
       g_autofree char *text = snippet (line, len);
 
-      g_warning ("bad line after seq %" G_GINT64_FORMAT " (%s: %s) sent to %s: %s",
-                 self->stats.last_seq, reason, why->message, self->dlq_topic, text);
+      g_warning ("bad line %s (%s: %s) sent to %s: %s", where, reason, detail, self->dlq_topic, text);
     }
   return CO2S_PUBLISH_DEAD_LETTER;
 }
@@ -342,6 +374,7 @@ static void
 co2s_publisher_init (Co2sPublisher *self)
 {
   self->stats.last_seq = -1;
+  co2s_seq_check_init (&self->seq_check);
   self->bad_line_limit.what = "bad-line warnings";
   self->delivery_limit.what = "delivery-failure warnings";
   self->gap_limit.what = "seq-gap warnings";
@@ -406,40 +439,31 @@ co2s_publisher_new (const char *brokers,
 Co2sPublishResult
 co2s_publisher_publish_line (Co2sPublisher *self, const char *line, gsize len)
 {
-  g_autoptr(GError) error = NULL;
+  g_autofree char *detail = NULL;
+  const char *reason = NULL;
   char key[24];
   gsize key_len;
   gint64 seq = -1;
-  gboolean has_seq;
   rd_kafka_resp_err_t err;
 
   g_return_val_if_fail (CO2S_IS_PUBLISHER (self), CO2S_PUBLISH_FAILED);
   g_return_val_if_fail (line != NULL || len == 0, CO2S_PUBLISH_FAILED);
 
-  if (!co2s_json_object_peek_seq (line, len, &seq, &error))
-    return publish_dead_letter (self, line, len, error);
-
-  has_seq = seq >= 0;
-  if (has_seq)
+  self->seq_check.last_seq = self->stats.last_seq;
+  switch (co2s_seq_check_line (&self->seq_check, line, len, &seq, &reason, &detail))
     {
-      if (seq <= self->stats.last_seq)
-        {
-          self->stats.read++;
-          self->stats.duplicates++;
-          return CO2S_PUBLISH_DUPLICATE;
-        }
-      if (self->stats.last_seq >= 0 && seq != self->stats.last_seq + 1 &&
-          self->server_seq)
-        {
-          self->stats.gaps++;
-          if (rate_limit_allow (&self->gap_limit))
-            g_warning ("seq jumped from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
-                       ": the server skipped rows", self->stats.last_seq, seq);
-        }
-    }
-  else
-    {
-      seq = self->stats.last_seq + 1;
+    case CO2S_SEQ_REFUSE:
+      return publish_dead_letter (self, line, len, reason, detail);
+    case CO2S_SEQ_DUPLICATE:
+      self->stats.read++;
+      self->stats.duplicates++;
+      if (self->dup_run++ == 0)
+        self->dup_first = seq;
+      self->dup_last = seq;
+      return CO2S_PUBLISH_DUPLICATE;
+    case CO2S_SEQ_PUBLISH:
+    default:
+      break;
     }
 
   key_len = format_u64 (key, (guint64) seq);
@@ -447,10 +471,17 @@ co2s_publisher_publish_line (Co2sPublisher *self, const char *line, gsize len)
                         (void *) line, len, key, key_len,
                         GSIZE_TO_POINTER ((gsize) seq + 1)) == 0)
     {
+      log_duplicate_run (self);
+      if (self->stats.last_seq >= 0 && seq != self->stats.last_seq + 1)
+        {
+          self->stats.gaps++;
+          if (rate_limit_allow (&self->gap_limit))
+            g_warning ("seq jumped from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                       ": the server skipped rows", self->stats.last_seq, seq);
+        }
       self->stats.read++;
       self->stats.produced++;
       self->stats.last_seq = seq;
-      self->server_seq = has_seq;
       self->in_flight++;
       return CO2S_PUBLISH_PRODUCED;
     }
@@ -464,10 +495,10 @@ co2s_publisher_publish_line (Co2sPublisher *self, const char *line, gsize len)
 
   /* Refused for good (too large, fatal state…): offering it again would fail
    * the same way, so it counts as failed and the stream moves on. */
+  log_duplicate_run (self);
   self->stats.read++;
   self->stats.failed++;
   self->stats.last_seq = seq;
-  self->server_seq = has_seq;
   if (rate_limit_allow (&self->delivery_limit))
     g_warning ("cannot produce seq %" G_GINT64_FORMAT " (%" G_GSIZE_FORMAT " bytes) to %s: %s",
                seq, len, self->topic, rd_kafka_err2str (err));
@@ -478,11 +509,19 @@ void
 co2s_publisher_set_last_seq (Co2sPublisher *self, gint64 last_seq)
 {
   g_return_if_fail (CO2S_IS_PUBLISHER (self));
-  g_return_if_fail (last_seq >= 0);
+  g_return_if_fail (last_seq >= 0 && last_seq <= CO2S_SEQ_MAX);
   g_return_if_fail (self->stats.read == 0);
 
   self->stats.last_seq = last_seq;
-  self->server_seq = TRUE;
+}
+
+void
+co2s_publisher_set_max_seq_jump (Co2sPublisher *self, gint64 max_jump)
+{
+  g_return_if_fail (CO2S_IS_PUBLISHER (self));
+  g_return_if_fail (max_jump >= 0);
+
+  self->seq_check.max_jump = max_jump;
 }
 
 gint64
@@ -490,9 +529,19 @@ co2s_publisher_get_resume_seq (Co2sPublisher *self)
 {
   g_return_val_if_fail (CO2S_IS_PUBLISHER (self), -1);
 
-  if (!self->server_seq)
+  /* Unnumbered: the server knows no seq, from= means nothing to it. Not
+   * decided yet: only a seeded seq (a restart) is worth asking for. */
+  if (self->seq_check.mode == CO2S_SEQ_MODE_UNNUMBERED || self->stats.last_seq < 0)
     return -1;
   return self->stats.last_seq + 1;
+}
+
+void
+co2s_publisher_flush_log (Co2sPublisher *self)
+{
+  g_return_if_fail (CO2S_IS_PUBLISHER (self));
+
+  log_duplicate_run (self);
 }
 
 void

@@ -2,10 +2,12 @@
  *
  * A Co2sPublisher wraps an idempotent librdkafka producer. Each line that is
  * a JSON object goes to the data topic unchanged, with key = its "seq" as
- * decimal text (or, when the line has none, the previous seq + 1). Lines
- * whose seq is not above the last one published are dropped as duplicates;
- * lines that are not JSON objects go to the dead-letter topic with a
- * "reason" header. Delivery reports are counted. It polls librdkafka from a
+ * decimal text, or, in a stream whose rows carry no seq, the previous seq
+ * + 1 (the rules are co2s-seq-check.h's). Lines whose seq is not above the
+ * last one published are dropped as duplicates (counted; each run of them
+ * logged once it ends); lines that are not JSON objects, or whose seq is
+ * refused, go to the dead-letter topic with headers "reason" and "detail"
+ * (what is wrong, and after which seq). Delivery reports are counted. It polls librdkafka from a
  * timeout on the thread-default main context of the thread that created it;
  * every function must be called on that thread. */
 #pragma once
@@ -21,7 +23,7 @@ G_DECLARE_FINAL_TYPE (Co2sPublisher, co2s_publisher, CO2S, PUBLISHER, GObject)
 typedef enum {
   CO2S_PUBLISH_PRODUCED,     /* queued to the data topic */
   CO2S_PUBLISH_DUPLICATE,    /* seq not above the last one; dropped, counted */
-  CO2S_PUBLISH_DEAD_LETTER,  /* not a JSON object; queued to the DLQ */
+  CO2S_PUBLISH_DEAD_LETTER,  /* not a JSON object, or its seq refused; queued to the DLQ */
   CO2S_PUBLISH_QUEUE_FULL,   /* librdkafka's queue is full: nothing done, offer it again after "ready" */
   CO2S_PUBLISH_FAILED,       /* refused by librdkafka for good (e.g. too large); logged, counted */
 } Co2sPublishResult;
@@ -57,15 +59,28 @@ Co2sPublishResult co2s_publisher_publish_line (Co2sPublisher *self,
                                                const char *line,
                                                gsize len);
 
-/* Seeds the duplicate filter with @last_seq (≥ 0), the last seq a topic
- * already holds (a restart): lines whose seq is at or below it are dropped
- * as duplicates, lines without a seq are numbered from @last_seq + 1, and
- * the resume seq is @last_seq + 1. Call before the first line. */
+/* Seeds the duplicate filter with @last_seq (0 … CO2S_SEQ_MAX), the last
+ * seq a topic already holds (a restart): lines whose seq is at or below it
+ * are dropped as duplicates, lines of an unnumbered stream are numbered from
+ * @last_seq + 1, and the resume seq is @last_seq + 1. Call before the first
+ * line. */
 void co2s_publisher_set_last_seq (Co2sPublisher *self,
                                   gint64 last_seq);
 
-/* The seq a reconnection should start from: last produced seq + 1 when the
- * server numbers its lines, -1 when it does not (from= cannot work then). */
+/* A numbered line more than @max_jump above the last published seq goes to
+ * the DLQ (reason seq-jump); 0 removes the bound. Default
+ * CO2S_SEQ_DEFAULT_MAX_JUMP. */
+void co2s_publisher_set_max_seq_jump (Co2sPublisher *self,
+                                      gint64 max_jump);
+
+/* Logs what is still pending in the log (a run of duplicates not yet
+ * reported). Call before the summary. */
+void co2s_publisher_flush_log (Co2sPublisher *self);
+
+/* The seq a reconnection should start from: last produced (or seeded) seq
+ * + 1 unless the stream turned out unnumbered; -1 when there is none or the
+ * server numbers no line (from= cannot work then). Refused lines never move
+ * it. */
 gint64 co2s_publisher_get_resume_seq (Co2sPublisher *self);
 
 /* Copies the counters into @out. */

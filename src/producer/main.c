@@ -12,6 +12,7 @@
 #include "co2s-cli.h"
 #include "co2s-contracts.h"
 #include "co2s-publisher.h"
+#include "co2s-seq-check.h"
 #include "co2s-stream-reader.h"
 #include "co2s-topic-end.h"
 
@@ -46,6 +47,7 @@ static int opt_status_interval = 5;
 static int opt_flush_timeout = 10;
 static int opt_startup_timeout = 30;
 static gboolean opt_from_start;
+static gint64 opt_max_seq_jump = CO2S_SEQ_DEFAULT_MAX_JUMP;
 
 /* The default topics are spelled out (CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ):
  * xgettext cannot expand macros. */
@@ -57,7 +59,8 @@ static const GOptionEntry entries[] = {
   { "topic", 't', 0, G_OPTION_ARG_STRING, &opt_topic,
     N_("Topic of the rows (default streaming_data)"), N_("TOPIC") },
   { "dlq-topic", 0, 0, G_OPTION_ARG_STRING, &opt_dlq_topic,
-    N_("Dead-letter topic for lines that are not JSON objects (default streaming_data.dlq)"), N_("TOPIC") },
+    N_("Dead-letter topic for lines that are not JSON objects or whose seq is refused "
+       "(default streaming_data.dlq)"), N_("TOPIC") },
   { "property", 'X', 0, G_OPTION_ARG_STRING_ARRAY, &opt_props,
     N_("Set a librdkafka property, e.g. -X compression.type=lz4 (repeatable)"), N_("KEY=VALUE") },
   { "exit-at-end", 0, 0, G_OPTION_ARG_NONE, &opt_exit_at_end,
@@ -70,20 +73,33 @@ static const GOptionEntry entries[] = {
     N_("Start from the API's beginning even when the topic holds rows (republishes them)"), NULL },
   { "startup-timeout", 0, 0, G_OPTION_ARG_INT, &opt_startup_timeout,
     N_("Seconds to find where the topic ends before giving up (default 30)"), N_("SECONDS") },
+  { "max-seq-jump", 0, 0, G_OPTION_ARG_INT64, &opt_max_seq_jump,
+    N_("Dead-letter a row whose seq is more than N above the last published one; 0 for no limit "
+       "(default 1000000)"), N_("N") },
   G_OPTION_ENTRY_NULL
 };
 
-/* Translators: keep the property names, the header reason=not-json|not-object,
- * ?from=, limit= and the option names as they are. */
+/* Translators: keep the property names, the header names and reasons
+ * (reason, detail, source, not-json, seq-missing…), "seq", ?from=, limit=
+ * and the option names as they are. */
 static const char *const description = N_(
   "Reads one JSON object per line from the API (GET URL) and publishes each line\n"
   "unchanged to TOPIC, with key = the line's \"seq\" as decimal text, through an\n"
   "idempotent librdkafka producer (linger.ms=5, no compression unless -X says so).\n"
   "\n"
-  "Servers: any server writing NDJSON works. Lines without \"seq\" are numbered by\n"
-  "the producer (previous seq + 1, from 0). Lines whose seq is not above the last\n"
-  "published one are dropped as duplicates and counted. Lines that are not JSON\n"
-  "objects go to the dead-letter topic with a header reason=not-json|not-object.\n"
+  "Servers: any server writing NDJSON works. The first JSON object decides how the\n"
+  "stream is numbered. If it has a \"seq\", every row must have one: an integer\n"
+  "from 0 to 9007199254740991 (2^53 − 1), above the last published seq and at most\n"
+  "--max-seq-jump above it. A row whose seq is missing, not an integer, negative,\n"
+  "too large or too far ahead goes to the dead-letter topic (reason seq-missing,\n"
+  "seq-not-integer, seq-negative, seq-too-large, seq-jump) and the rows after it\n"
+  "are published as if it had not been there. A row whose seq is not above the\n"
+  "last published one is a duplicate: dropped, counted and logged. If the first\n"
+  "object has no \"seq\", the producer numbers the rows (previous seq + 1, from 0),\n"
+  "and a row that does carry a \"seq\" goes to the dead-letter topic (reason\n"
+  "seq-unexpected): its seq would contradict its key. Lines that are not JSON\n"
+  "objects go there too (reason not-json or not-object). Dead letters carry the\n"
+  "headers reason, detail (what is wrong, after which seq) and source (the URL).\n"
   "\n"
   "Reconnection: when the API is unreachable or the connection drops, the producer\n"
   "retries with backoff (0.1 s doubling up to 5 s) and asks for ?from=<last\n"
@@ -95,8 +111,9 @@ static const char *const description = N_(
   "every partition of TOPIC and asks for ?from=<greatest seq + 1>; rows at or\n"
   "below that seq are dropped as duplicates. An empty or missing topic starts at\n"
   "the API's beginning, as --from-start always does (republishing every row).\n"
-  "When the last messages have no seq (key or JSON), or the broker does not\n"
-  "answer within --startup-timeout, the producer exits with status 1.\n"
+  "When the last messages have no seq (key or JSON) or one above 2^53 − 1, or the\n"
+  "broker does not answer within --startup-timeout, the producer exits with\n"
+  "status 1.\n"
   "LIMITATIONS: resuming needs a server that numbers its lines with \"seq\" and\n"
   "honours from=; with a server that has no seq, a reconnection starts wherever\n"
   "the server starts and rows may repeat. libsoup reads a chunked body cut exactly\n"
@@ -105,7 +122,9 @@ static const char *const description = N_(
   "closed under the body. Over https that last check is not possible: there, with\n"
   "--exit-at-end and no limit=, such a cut ends the run early. On a topic with\n"
   "several partitions, rows still in flight to one partition when the producer\n"
-  "was killed can be missed by a restart (with one partition they cannot).\n"
+  "was killed can be missed by a restart (with one partition they cannot). A bad\n"
+  "line right before a dropped connection can reach the dead-letter topic twice\n"
+  "(asked again from the seq after the last good row).\n"
   "\n"
   "Broker down: librdkafka keeps retrying for message.timeout.ms (default 300000);\n"
   "rows that still fail are logged and counted. While its queue is full the\n"
@@ -131,6 +150,20 @@ resume_after_topic_end (Co2sPublisher *publisher, Co2sStreamReader *reader, GErr
     {
       g_message ("topic %s is empty: starting from the beginning", opt_topic);
       return TRUE;
+    }
+  if (last_seq > CO2S_SEQ_MAX)
+    {
+      /* Written by an older producer that took any seq: resuming after it
+       * would drop every real row as a duplicate. */
+      char last[24], max[24];
+
+      g_snprintf (last, sizeof last, "%" G_GINT64_FORMAT, last_seq);
+      g_snprintf (max, sizeof max, "%" G_GINT64_FORMAT, CO2S_SEQ_MAX);
+      /* Translators: the %s are numbers */
+      g_set_error (error, CO2S_TOPIC_END_ERROR, CO2S_TOPIC_END_ERROR_NO_SEQ,
+                   _("its last seq, %s, is above %s, the greatest seq the producer publishes"),
+                   last, max);
+      return FALSE;
     }
   g_message ("resuming after seq %" G_GINT64_FORMAT " found in %s", last_seq, opt_topic);
   co2s_publisher_set_last_seq (publisher, last_seq);
@@ -319,6 +352,8 @@ main (int argc, char *argv[])
     return co2s_cli_usage_error ("%s", _("--status-interval and --flush-timeout must be ≥ 0"));
   if (opt_startup_timeout < 1)
     return co2s_cli_usage_error ("%s", _("--startup-timeout must be ≥ 1"));
+  if (opt_max_seq_jump < 0)
+    return co2s_cli_usage_error ("%s", _("--max-seq-jump must be ≥ 0"));
   if (opt_topic[0] == '\0' || opt_dlq_topic[0] == '\0')
     return co2s_cli_usage_error ("%s", _("--topic and --dlq-topic must not be empty"));
 
@@ -331,6 +366,7 @@ main (int argc, char *argv[])
                                   opt_topic, opt_dlq_topic, opt_api, &error);
   if (publisher == NULL)
     return co2s_cli_usage_error ("%s", error->message);
+  co2s_publisher_set_max_seq_jump (publisher, opt_max_seq_jump);
 
   /* Before the signal handlers: a signal during the lookup just ends it. */
   if (opt_from_start)
@@ -372,6 +408,7 @@ main (int argc, char *argv[])
   co2s_stream_reader_stop (reader);
   g_clear_handle_id (&app.status_source, g_source_remove);
   g_clear_handle_id (&app.drain_source, g_source_remove);
+  co2s_publisher_flush_log (publisher);
   print_summary (&app);
 
   co2s_publisher_get_stats (publisher, &st);

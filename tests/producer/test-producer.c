@@ -460,6 +460,7 @@ test_bad_arguments (void)
     { { "-X", "linger.ms=never", NULL }, "Kafka property linger.ms=never refused" },
     { { "--status-interval", "-1", NULL }, "must be ≥ 0" },
     { { "--status-interval", "soon", NULL }, "status-interval" },
+    { { "--max-seq-jump", "-1", NULL }, "--max-seq-jump must be ≥ 0" },
     { { "surplus", NULL }, "unexpected argument “surplus”" },
   };
 
