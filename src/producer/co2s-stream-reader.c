@@ -14,7 +14,7 @@
 #define TRUNCATED_LENGTH    (64 * 1024)     /* what is handed out of a longer line */
 #define DEFAULT_MIN_BACKOFF_MS 100
 #define DEFAULT_MAX_BACKOFF_MS 5000
-#define IO_TIMEOUT_S 60
+#define DEFAULT_IDLE_TIMEOUT_S 60
 
 typedef enum {
   STATE_IDLE,        /* not started */
@@ -62,6 +62,7 @@ struct _Co2sStreamReader
   guint min_backoff_ms;
   guint max_backoff_ms;
   guint backoff_ms;
+  guint idle_timeout_s;        /* 0: none */
   gboolean follow;
 };
 
@@ -339,6 +340,24 @@ connection_was_cut (Co2sStreamReader *self)
   return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
+/* Whether the chunked body ended before a single byte of it came: not even
+ * the last chunk that ends an empty body ("0\r\n\r\n"). libsoup reads a
+ * connection closed there as a clean end; its metrics count the body's raw
+ * bytes, framing included. (A body without length or chunks, which only
+ * the connection's close ends, cannot be told apart from an empty one.) */
+static gboolean
+body_never_started (Co2sStreamReader *self)
+{
+  SoupMessageMetrics *metrics;
+
+  if (self->message == NULL || self->n_lines_connection > 0 ||
+      soup_message_headers_get_encoding (soup_message_get_response_headers (self->message)) !=
+        SOUP_ENCODING_CHUNKED)
+    return FALSE;
+  metrics = soup_message_get_metrics (self->message);
+  return metrics != NULL && soup_message_metrics_get_response_body_bytes_received (metrics) == 0;
+}
+
 /* The body ended without error. libsoup reports a chunked body cut inside a
  * chunk as an error, but one cut exactly between two chunks looks like a
  * clean end; so does a body without length that the server closes. The
@@ -372,7 +391,17 @@ handle_eof (Co2sStreamReader *self)
   self->pos = self->len = 0;
   can_resume = self->resume_from >= 0;
 
-  if (limited && self->n_lines >= (guint64) self->url_limit)
+  if (body_never_started (self))
+    {
+      /* Headers, then the connection closed (a server that stalled and
+       * died, a proxy's timeout): not an empty stream, which ends with a
+       * last chunk. Asking again loses nothing, even without seq. */
+      g_autofree char *what =
+        g_strdup_printf ("API %s: connection closed after the response headers, before any "
+                         "line or the end of the body", self->url);
+      retry_with_backoff (self, what);
+    }
+  else if (limited && self->n_lines >= (guint64) self->url_limit)
     {
       g_message ("API %s: stream ended cleanly after %" G_GUINT64_FORMAT " lines (limit reached)",
                  self->url, self->n_lines);
@@ -443,9 +472,15 @@ on_read (GObject *object, GAsyncResult *result, gpointer user_data)
 
   if (n < 0)
     {
-      g_autofree char *what =
-        g_strdup_printf ("API %s: connection lost after %" G_GUINT64_FORMAT " lines: %s",
-                         self->url, self->n_lines_connection, error->message);
+      g_autofree char *what = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        what = g_strdup_printf ("no data for %u s from API %s after %" G_GUINT64_FORMAT
+                                " lines on this connection: stalled", self->idle_timeout_s,
+                                self->url, self->n_lines_connection);
+      else
+        what = g_strdup_printf ("API %s: connection lost after %" G_GUINT64_FORMAT " lines: %s",
+                                self->url, self->n_lines_connection, error->message);
       retry_with_backoff (self, what);
       return;
     }
@@ -490,7 +525,13 @@ on_sent (GObject *object, GAsyncResult *result, gpointer user_data)
 
   if (body == NULL)
     {
-      g_autofree char *what = g_strdup_printf ("API %s unreachable: %s", self->url, error->message);
+      g_autofree char *what = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        what = g_strdup_printf ("no data for %u s from API %s: no response to the request",
+                                self->idle_timeout_s, self->url);
+      else
+        what = g_strdup_printf ("API %s unreachable: %s", self->url, error->message);
       retry_with_backoff (self, what);
       return;
     }
@@ -543,7 +584,7 @@ connect_now (Co2sStreamReader *self)
   self->message = soup_message_new_from_uri (SOUP_METHOD_GET, uri);
   /* A connection of its own, so that its end can be checked (see
    * connection_was_cut); reconnections are rare, so pooling gains nothing. */
-  soup_message_add_flags (self->message, SOUP_MESSAGE_NEW_CONNECTION);
+  soup_message_add_flags (self->message, SOUP_MESSAGE_NEW_CONNECTION | SOUP_MESSAGE_COLLECT_METRICS);
   g_signal_connect (self->message, "network-event", G_CALLBACK (on_network_event), self);
   soup_message_headers_replace (soup_message_get_request_headers (self->message),
                                 "Accept", "application/x-ndjson, application/json;q=0.9, */*;q=0.1");
@@ -613,7 +654,8 @@ co2s_stream_reader_init (Co2sStreamReader *self)
   self->min_backoff_ms = DEFAULT_MIN_BACKOFF_MS;
   self->max_backoff_ms = DEFAULT_MAX_BACKOFF_MS;
   self->backoff_ms = self->min_backoff_ms;
-  self->session = soup_session_new_with_options ("timeout", IO_TIMEOUT_S,
+  self->idle_timeout_s = DEFAULT_IDLE_TIMEOUT_S;
+  self->session = soup_session_new_with_options ("timeout", self->idle_timeout_s,
                                                  "user-agent", "co2stream-producer/" CO2S_VERSION,
                                                  NULL);
 }
@@ -683,6 +725,16 @@ co2s_stream_reader_set_backoff (Co2sStreamReader *self, guint min_ms, guint max_
   self->min_backoff_ms = min_ms;
   self->max_backoff_ms = max_ms;
   self->backoff_ms = min_ms;
+}
+
+void
+co2s_stream_reader_set_idle_timeout (Co2sStreamReader *self, guint seconds)
+{
+  g_return_if_fail (CO2S_IS_STREAM_READER (self));
+  g_return_if_fail (self->state == STATE_IDLE);
+
+  self->idle_timeout_s = seconds;
+  g_object_set (self->session, "timeout", seconds, NULL);
 }
 
 void

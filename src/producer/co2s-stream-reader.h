@@ -14,7 +14,12 @@
  * URL's limit, or an HTTP/1.1 keep-alive connection that the server closed
  * under the body (checked on the socket; not possible through TLS, where an
  * unlimited stream cut exactly after a line and a chunk still ends
- * "cleanly": use ?limit= when the end must be exact).
+ * "cleanly": use ?limit= when the end must be exact). A chunked body closed
+ * before its first byte (headers, then nothing: not even the last chunk of
+ * an empty body) is a drop too, whatever the stream's seq. A connection on
+ * which nothing arrives for the idle timeout (a stall, before or after the
+ * headers) is dropped and asked again, logged as "no data for N s from API
+ * URL".
  *
  * Everything runs on the thread-default main
  * context of the thread that called co2s_stream_reader_start(). */
@@ -84,6 +89,12 @@ guint64 co2s_stream_reader_get_n_lines (Co2sStreamReader *self);
 
 /* Number of (re)connection attempts so far. */
 guint co2s_stream_reader_get_n_attempts (Co2sStreamReader *self);
+
+/* Seconds without any byte from the server (while connecting, waiting for
+ * the headers or reading the body) after which the connection is dropped
+ * and asked again; 0 for no limit. Default 60. Call before starting. */
+void co2s_stream_reader_set_idle_timeout (Co2sStreamReader *self,
+                                          guint seconds);
 
 /* What a clean end of the body means. FALSE (the default): the stream is
  * over; the reader stops and emits "ended". TRUE: like tail -F, ask again

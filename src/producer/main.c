@@ -48,6 +48,7 @@ static int opt_flush_timeout = 10;
 static int opt_startup_timeout = 30;
 static gboolean opt_from_start;
 static gint64 opt_max_seq_jump = CO2S_SEQ_DEFAULT_MAX_JUMP;
+static int opt_idle_timeout = 60;
 
 /* The default topics are spelled out (CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ):
  * xgettext cannot expand macros. */
@@ -76,6 +77,8 @@ static const GOptionEntry entries[] = {
   { "max-seq-jump", 0, 0, G_OPTION_ARG_INT64, &opt_max_seq_jump,
     N_("Dead-letter a row whose seq is more than N above the last published one; 0 for no limit "
        "(default 1000000)"), N_("N") },
+  { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &opt_idle_timeout,
+    N_("Seconds without data from the API before asking again; 0 for none (default 60)"), N_("SECONDS") },
   G_OPTION_ENTRY_NULL
 };
 
@@ -105,7 +108,11 @@ static const char *const description = N_(
   "retries with backoff (0.1 s doubling up to 5 s) and asks for ?from=<last\n"
   "produced seq + 1> (a limit= in the URL is lowered by the rows already read), so\n"
   "nothing is skipped or published twice. Without --exit-at-end, a stream that\n"
-  "ends is asked again the same way (like tail -F).\n"
+  "ends is asked again the same way (like tail -F). A connection that brings\n"
+  "nothing for --idle-timeout seconds (a stall, before or after the first line)\n"
+  "is dropped and asked again (\"no data for N s from API URL\"), and so is a body\n"
+  "closed after the headers with no line and no proper end: neither is the end of\n"
+  "the stream, with or without --exit-at-end.\n"
   "\n"
   "Restarts: before its first request the producer reads the last message of\n"
   "every partition of TOPIC and asks for ?from=<greatest seq + 1>; rows at or\n"
@@ -124,7 +131,9 @@ static const char *const description = N_(
   "several partitions, rows still in flight to one partition when the producer\n"
   "was killed can be missed by a restart (with one partition they cannot). A bad\n"
   "line right before a dropped connection can reach the dead-letter topic twice\n"
-  "(asked again from the seq after the last good row).\n"
+  "(asked again from the seq after the last good row). A body that only the\n"
+  "connection's close ends (no length, not chunked) cannot be told from an empty\n"
+  "one when it is closed before its first line.\n"
   "\n"
   "Broker down: librdkafka keeps retrying for message.timeout.ms (default 300000);\n"
   "rows that still fail are logged and counted. While its queue is full the\n"
@@ -354,12 +363,15 @@ main (int argc, char *argv[])
     return co2s_cli_usage_error ("%s", _("--startup-timeout must be ≥ 1"));
   if (opt_max_seq_jump < 0)
     return co2s_cli_usage_error ("%s", _("--max-seq-jump must be ≥ 0"));
+  if (opt_idle_timeout < 0)
+    return co2s_cli_usage_error ("%s", _("--idle-timeout must be ≥ 0"));
   if (opt_topic[0] == '\0' || opt_dlq_topic[0] == '\0')
     return co2s_cli_usage_error ("%s", _("--topic and --dlq-topic must not be empty"));
 
   reader = co2s_stream_reader_new (opt_api, &error);
   if (reader == NULL)
     return co2s_cli_usage_error ("--api: %s", error->message);
+  co2s_stream_reader_set_idle_timeout (reader, (guint) opt_idle_timeout);
 
   /* It fails on a configuration librdkafka refuses (-X): a usage error. */
   publisher = co2s_publisher_new (opt_brokers, (const char * const *) opt_props,

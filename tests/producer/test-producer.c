@@ -461,6 +461,7 @@ test_bad_arguments (void)
     { { "--status-interval", "-1", NULL }, "must be ≥ 0" },
     { { "--status-interval", "soon", NULL }, "status-interval" },
     { { "--max-seq-jump", "-1", NULL }, "--max-seq-jump must be ≥ 0" },
+    { { "--idle-timeout", "-1", NULL }, "--idle-timeout must be ≥ 0" },
     { { "surplus", NULL }, "unexpected argument “surplus”" },
   };
 
