@@ -528,8 +528,12 @@ main (int argc, char **argv)
   if (opt_port != 0 && opt_port == opt_controller_port)
     return co2s_cli_usage_error (_("--port and --controller-port are both %d: they must differ"), opt_port);
   if (opt_retention_bytes < 1048576)
-    return co2s_cli_usage_error (_("--retention-bytes %" G_GINT64_FORMAT ": expected at least 1048576 (1 MiB)"),
-                                 opt_retention_bytes);
+    {
+      /* A string: xgettext cannot expand G_GINT64_FORMAT. */
+      g_autofree char *value = g_strdup_printf ("%" G_GINT64_FORMAT, opt_retention_bytes);
+
+      return co2s_cli_usage_error (_("--retention-bytes %s: expected at least 1048576 (1 MiB)"), value);
+    }
   if (opt_heap_max_mb < 128 || opt_heap_max_mb > 65536)
     return co2s_cli_usage_error (_("--heap-max-mb %d: expected 128 to 65536"), opt_heap_max_mb);
   if (opt_start_timeout < 1 || opt_start_timeout > 86400)

@@ -1,4 +1,4 @@
-/* test-cli-i18n.c — the five command-line programs in French: --help and
+/* test-cli-i18n.c — the six command-line programs in French: --help and
  * the error messages are translated (found uninstalled in the build tree's
  * po/), the lines other programs read stay as they are, and a trainer
  * running under a French locale (decimal comma) still writes model.json,
@@ -62,6 +62,10 @@ static const HelpCase help_cases[] = {
     { "Partitions de chaque topic créé", "--listen=HÔTE:PORT", "LIMITES",
       CO2S_READY_BROKER_PREFIX "HÔTE:PORT" },
     { "Partitions of each created topic", "Apache Kafka is the real thing" } },
+  { "CO2S_KAFKA",
+    { "Dossier de la configuration, des données et des journaux de Kafka", "--data-dir=DOSSIER",
+      "Code de sortie" NBSP ":", CO2S_READY_BROKER_PREFIX "127.0.0.1:PORT" },
+    { "Client port on 127.0.0.1", "Exit status" } },
   { "CO2S_PREDICT",
     { "Cylindrée du moteur en litres", "--fuel=LETTRE", "Code de sortie" NBSP ":",
       "- prédire les émissions de CO₂" },
@@ -123,6 +127,9 @@ test_french_errors (void)
   g_autofree char *no_model = g_build_filename (dir, "absent-model.json", NULL);
   g_autofree char *bad_dir = g_build_filename (dir, "corrupt", NULL);
   g_autofree char *bad_model = g_build_filename (bad_dir, CO2S_MODEL_FILE, NULL);
+  g_autofree char *not_kafka = g_build_filename (dir, "not-kafka", NULL);
+  g_autofree char *not_kafka_data = g_build_filename (not_kafka, "data", NULL);
+  g_autofree char *not_kafka_file = g_build_filename (not_kafka_data, "mine.txt", NULL);
   g_autofree char *no_csv_line = g_strdup_printf ("co2stream-api" NBSP ": fichier CSV introuvable" NBSP ": %s",
                                                   no_csv);
   g_autofree char *no_model_line =
@@ -145,6 +152,18 @@ test_french_errors (void)
   assert_error ("CO2S_BROKER", (const char *[]) { "--partitions", "0", NULL }, french_env, 2,
                 (const char *[]) { "co2stream-broker" NBSP ": --partitions 0" NBSP ": attendu de 1 à 1000",
                                    "Lancez «" NBSP "co2stream-broker --help" NBSP "»", NULL });
+
+  /* co2stream-kafka: a bad value; a folder --reset-data refuses (a runtime
+   * failure, exit 1). */
+  assert_error ("CO2S_KAFKA", (const char *[]) { "--port", "70000", NULL }, french_env, 2,
+                (const char *[]) { "co2stream-kafka" NBSP ": --port 70000" NBSP ": attendu de 0 (un port libre) à 65535",
+                                   "Lancez «" NBSP "co2stream-kafka --help" NBSP "»", NULL });
+  g_assert_cmpint (g_mkdir_with_parents (not_kafka_data, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (not_kafka_file, "mine", -1, NULL));
+  assert_error ("CO2S_KAFKA", (const char *[]) { "--data-dir", not_kafka, "--reset-data", NULL }, french_env, 1,
+                (const char *[]) { "ne ressemble pas à un dossier de données de co2stream-kafka",
+                                   "rien n’a été supprimé", NULL });
+  g_assert_true (g_file_test (not_kafka_file, G_FILE_TEST_EXISTS));
 
   /* co2stream-predict: no model file; a decimal comma; out of range (the
    * bounds with a decimal point, as the options are typed). */

@@ -1,4 +1,4 @@
-/* test-cli-programs.c — what every one of the five command-line programs
+/* test-cli-programs.c — what every one of the six command-line programs
  * does with its command line (co2s-cli.h): --version prints the name and
  * version and exits 0, --help exits 0, and every usage error — an unknown
  * option, an option without its value, a bad value, a stray argument, a
@@ -23,6 +23,8 @@ static const Program programs[] = {
   { "CO2S_API", "co2stream-api", FALSE, "--listen", { "--rate", "-1", NULL }, "bad --rate -1: " },
   { "CO2S_BROKER", "co2stream-broker", TRUE, "--topics", { "--partitions", "0", NULL },
     "--partitions 0: expected 1 to 1000" },
+  { "CO2S_KAFKA", "co2stream-kafka", TRUE, "--data-dir", { "--port", "70000", NULL },
+    "--port 70000: expected 0 (a free port) to 65535" },
   { "CO2S_PREDICT", "co2stream-predict", FALSE, "--model", { "--cylinders", "4.5", NULL },
     "--cylinders “4.5” is not a whole number" },
   { "CO2S_PRODUCER", "co2stream-producer", TRUE, "--brokers", { "--status-interval", "-1", NULL },
@@ -114,7 +116,8 @@ test_usage_errors (void)
       assert_usage_error (p, (const char *[]) { "--no-such-option", NULL }, "Unknown option --no-such-option");
       assert_usage_error (p, (const char *[]) { "stray", NULL }, "unexpected argument “stray”");
       assert_usage_error (p, (const char *[]) { p->value_option, NULL }, missing_value);
-      /* A bad value; co2stream-predict needs its other options to get there. */
+      /* A bad value; co2stream-predict needs its other options to get there
+       * (co2stream-kafka checks its values before its required --data-dir). */
       if (strcmp (p->name, "co2stream-predict") == 0)
         {
           const char *args[2 * G_N_ELEMENTS (predict_options) + 1];
@@ -136,15 +139,27 @@ test_usage_errors (void)
     }
 }
 
-/* co2stream-predict is the one program with required options (the others
- * have a default for every option): each one missing is a usage error that
- * names it. */
+static const Program *
+find_program (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (programs); i++)
+    if (strcmp (programs[i].name, name) == 0)
+      return &programs[i];
+  g_assert_not_reached ();
+}
+
+/* co2stream-predict and co2stream-kafka are the programs with required
+ * options (the others have a default for every option): each one missing is
+ * a usage error that names it. */
 static void
 test_missing_required_option (void)
 {
-  const Program *predict = &programs[2];
+  const Program *predict = find_program ("co2stream-predict");
+  const Program *kafka = find_program ("co2stream-kafka");
 
-  g_assert_cmpstr (predict->name, ==, "co2stream-predict");
+  assert_usage_error (kafka, (const char *[]) { "--port", "0", NULL }, "missing --data-dir DIR");
+  assert_usage_error (kafka, (const char *[]) { "--fetch", "--reset-data", NULL },
+                      "--fetch and --reset-data do not go together");
   for (guint skip = 0; skip < G_N_ELEMENTS (predict_options); skip++)
     {
       const char *args[2 * G_N_ELEMENTS (predict_options) + 1];
