@@ -20,6 +20,7 @@ struct _Co2sApplication
   Co2sPipelineController *controller;
 
   gboolean quitting;
+  gboolean resetting;          /* a reset of the local broker's data runs */
   gboolean start_at_launch;
   guint sigint_source;
   guint sigterm_source;
@@ -150,6 +151,245 @@ retrain_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* ---- Reset local broker data… ----------------------------------------------- */
+
+/* Enabled when that reset can run: local backend with the local Kafka,
+ * nothing running or stopping, no reset under way, not quitting. */
+static void
+update_reset_enabled (Co2sApplication *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "reset-local-broker");
+  Co2sPipelineState state = co2s_pipeline_controller_get_state (self->controller);
+  gboolean enabled;
+
+  enabled = !self->quitting && !self->resetting
+            && g_settings_get_enum (self->settings, "backend") == CO2S_BACKEND_LOCAL
+            && g_settings_get_enum (self->settings, "broker") == CO2S_BROKER_LOCAL_KAFKA
+            && (state == CO2S_PIPELINE_STOPPED || state == CO2S_PIPELINE_FAILED)
+            && !co2s_supervisor_get_active (co2s_pipeline_controller_get_supervisor (self->controller));
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+static void
+reset_enabled_changed_cb (Co2sApplication *self)
+{
+  update_reset_enabled (self);
+}
+
+static Co2sWindow *
+find_main_window (Co2sApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (CO2S_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+/* Says how a reset went where the user is: the preferences window it was
+ * asked from while still shown, else the main window. Errors stay until
+ * dismissed. */
+static void
+show_reset_result (Co2sApplication *self,
+                   GtkWindow *asked_from,
+                   const char *message,
+                   gboolean is_error)
+{
+  Co2sWindow *window;
+
+  if (asked_from != NULL && ADW_IS_PREFERENCES_WINDOW (asked_from) && gtk_widget_get_visible (GTK_WIDGET (asked_from)))
+    {
+      g_autofree char *escaped = g_markup_escape_text (message, -1);
+      AdwToast *toast = adw_toast_new (escaped);
+
+      if (is_error)
+        {
+          adw_toast_set_timeout (toast, 0);
+          adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+        }
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (asked_from), toast);
+      return;
+    }
+
+  window = find_main_window (self);
+  if (window == NULL)
+    g_message ("%s", message);
+  else if (is_error)
+    co2s_window_add_error_toast (window, message);
+  else
+    co2s_window_add_toast (window, message);
+}
+
+/* One confirmation, and the reset it asks for; reference-counted (g_rc_box):
+ * held by the dialog's response handler, the size measurement and the
+ * reset under way. */
+typedef struct {
+  Co2sApplication *app;         /* owned */
+  AdwMessageDialog *dialog;     /* weak */
+  GtkWindow *asked_from;        /* weak */
+  char *data_dir;
+  char *model_dir;
+} ResetJob;
+
+static void
+reset_job_clear (gpointer data)
+{
+  ResetJob *job = data;
+
+  g_clear_weak_pointer (&job->dialog);
+  g_clear_weak_pointer (&job->asked_from);
+  g_object_unref (job->app);
+  g_free (job->data_dir);
+  g_free (job->model_dir);
+}
+
+static void
+reset_job_unref (ResetJob *job)
+{
+  g_rc_box_release_full (job, reset_job_clear);
+}
+
+static void
+reset_job_closure_notify (gpointer data,
+                          GClosure *closure)
+{
+  reset_job_unref (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ResetJob, reset_job_unref)
+
+/* What the confirmation says is deleted and what is kept. */
+static void
+reset_job_set_body (ResetJob *job,
+                    const char *size_text)
+{
+  g_autofree char *dir = g_filename_display_name (job->data_dir);
+  g_autofree char *model_dir = g_filename_display_name (job->model_dir);
+  g_autofree char *deleted = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *body = NULL;
+
+  if (job->dialog == NULL)
+    return;
+
+  /* Translators: the local Kafka's data folder, its size ("12.3 MB",
+   * "measuring its size…"), then three topic names */
+  deleted = g_strdup_printf (_("This deletes the folder “%s” (%s): every row of the topics %s, %s and %s, "
+                               "and the consumer offsets."),
+                             dir, size_text, CO2S_TOPIC_DATA, CO2S_TOPIC_METRICS, CO2S_TOPIC_DLQ);
+  /* Translators: %s is the model folder */
+  kept = g_strdup_printf (_("The model in “%s” is kept, but it is retrained from the start at the next Start."),
+                          model_dir);
+  body = g_strconcat (deleted, "\n\n", kept, NULL);
+  adw_message_dialog_set_body (job->dialog, body);
+}
+
+static void
+reset_measured_cb (GObject *source,
+                   GAsyncResult *result,
+                   gpointer user_data)
+{
+  g_autoptr(ResetJob) job = user_data;
+  g_autoptr(GError) error = NULL;
+  guint64 bytes = 0;
+
+  if (g_file_measure_disk_usage_finish (G_FILE (source), result, &bytes, NULL, NULL, &error))
+    {
+      g_autofree char *size = g_format_size (bytes);
+
+      reset_job_set_body (job, size);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    reset_job_set_body (job, _("it does not exist yet"));
+  else
+    reset_job_set_body (job, _("size unknown"));
+}
+
+static void
+reset_done_cb (GObject *source,
+               GAsyncResult *result,
+               gpointer user_data)
+{
+  g_autoptr(ResetJob) job = user_data;
+  Co2sApplication *self = job->app;
+  g_autoptr(GError) error = NULL;
+
+  self->resetting = FALSE;
+  update_reset_enabled (self);
+
+  if (co2s_supervisor_reset_local_kafka_finish (CO2S_SUPERVISOR (source), result, &error))
+    {
+      show_reset_result (self, job->asked_from,
+                         _("Local broker data deleted: the next Start begins with empty topics and trains "
+                           "the model from the start."),
+                         FALSE);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_FAILED))
+    {
+      /* The supervisor's message says what was not done and why. */
+      show_reset_result (self, job->asked_from, error->message, TRUE);
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf (_("The local broker's data was not reset: %s"), error->message);
+
+      show_reset_result (self, job->asked_from, message, TRUE);
+    }
+}
+
+static void
+reset_response_cb (AdwMessageDialog *dialog,
+                   const char *response,
+                   gpointer user_data)
+{
+  ResetJob *job = user_data;
+  Co2sApplication *self = job->app;
+
+  if (g_strcmp0 (response, "reset") != 0)
+    return;
+
+  self->resetting = TRUE;
+  update_reset_enabled (self);
+  co2s_supervisor_reset_local_kafka_async (co2s_pipeline_controller_get_supervisor (self->controller), NULL,
+                                           reset_done_cb, g_rc_box_acquire (job));
+}
+
+static void
+reset_local_broker_action (GSimpleAction *action,
+                           GVariant *parameter,
+                           gpointer user_data)
+{
+  Co2sApplication *self = CO2S_APPLICATION (user_data);
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  Co2sSupervisor *supervisor = co2s_pipeline_controller_get_supervisor (self->controller);
+  g_autoptr(GFile) folder = NULL;
+  ResetJob *job = g_rc_box_new0 (ResetJob);
+  AdwMessageDialog *dialog;
+
+  job->app = g_object_ref (self);
+  job->data_dir = co2s_supervisor_get_kafka_data_dir (supervisor);
+  job->model_dir = co2s_application_dup_model_dir (self, NULL);
+  g_set_weak_pointer (&job->asked_from, parent);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent, _("Reset Local Broker Data?"), NULL));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "reset", _("_Reset"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "reset", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_set_weak_pointer (&job->dialog, dialog);
+  reset_job_set_body (job, _("measuring its size…"));
+
+  /* The size comes when measured. */
+  folder = g_file_new_for_path (job->data_dir);
+  g_file_measure_disk_usage_async (folder, G_FILE_MEASURE_NONE, G_PRIORITY_DEFAULT, NULL, NULL, NULL,
+                                   reset_measured_cb, g_rc_box_acquire (job));
+  /* The dialog's reference goes with the dialog. */
+  g_signal_connect_data (dialog, "response", G_CALLBACK (reset_response_cb), job, reset_job_closure_notify, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 preferences_action (GSimpleAction *action,
                     GVariant *parameter,
@@ -221,6 +461,7 @@ quit_action (GSimpleAction *action,
   if (self->quitting)
     return;
   self->quitting = TRUE;
+  update_reset_enabled (self);
 
   /* Nothing to wait for on screen: hide the windows, stop, then quit. */
   windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
@@ -300,6 +541,7 @@ static const GActionEntry app_actions[] = {
   { "start", start_action },
   { "stop", stop_action },
   { "retrain", retrain_action },
+  { "reset-local-broker", reset_local_broker_action },
   { "preferences", preferences_action },
   { "about", about_action },
   { "quit", quit_action },
@@ -353,6 +595,15 @@ co2s_application_startup (GApplication *app)
                             G_BINDING_SYNC_CREATE);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
+  g_signal_connect_object (self->controller, "notify::state", G_CALLBACK (reset_enabled_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (co2s_pipeline_controller_get_supervisor (self->controller), "notify::active",
+                           G_CALLBACK (reset_enabled_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::backend", G_CALLBACK (reset_enabled_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::broker", G_CALLBACK (reset_enabled_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  update_reset_enabled (self);
 
   self->sigint_source = g_unix_signal_add (SIGINT, unix_signal_cb, self);
   self->sigterm_source = g_unix_signal_add (SIGTERM, unix_signal_cb, self);

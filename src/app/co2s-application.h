@@ -5,14 +5,22 @@
  * (co2s-pipeline-controller.h) every window shows: the pipeline's state
  * machine, its supervisor, the metrics history and the live metrics
  * follower. The pipeline settings are bound to the controller, which hands
- * them to the supervisor when the pipeline is started (app.start): changes
- * apply on the next Start. The start, stop and retrain actions are enabled
- * by the controller's can-start, can-stop and can-retrain.
+ * them to the supervisor when the pipeline is started (app.start); the
+ * broker's (broker, broker-properties, kafka-port, kafka-retention-mb) are
+ * bound to the supervisor itself. Changes apply on the next Start. The
+ * start, stop and retrain actions are enabled by the controller's
+ * can-start, can-stop and can-retrain.
  *
  * Application actions (accelerators in parentheses):
  *   app.start (F5, Ctrl+Return)     start the whole pipeline
  *   app.stop (Shift+F5, Ctrl+.)     stop it
  *   app.retrain                     "Retrain from the start", after a confirmation
+ *   app.reset-local-broker          "Reset Local Broker Data…": after a confirmation
+ *                                   naming the folder, its size, the topics and
+ *                                   the model kept, deletes the local Kafka's data
+ *                                   (co2s_supervisor_reset_local_kafka_async); says
+ *                                   how it went in a toast. Enabled with the local
+ *                                   backend and the local Kafka while nothing runs.
  *   app.preferences (Ctrl+,)        the preferences window
  *   app.about                       the about window
  *   app.quit (Ctrl+Q)               stop the pipeline, then quit

@@ -5,6 +5,8 @@
 
 #include <glib/gi18n.h>
 
+#include "co2s-broker-properties.h"
+
 struct _Co2sPreferencesWindow
 {
   AdwPreferencesWindow parent_instance;
@@ -15,8 +17,18 @@ struct _Co2sPreferencesWindow
   /* template children */
   GtkLabel *notice_label;
   AdwComboRow *backend_row;
-  AdwEntryRow *broker_row;
   AdwActionRow *compose_row;
+  AdwPreferencesGroup *broker_group;
+  AdwComboRow *broker_kind_row;
+  AdwActionRow *kafka_port_row;
+  GtkSpinButton *kafka_port_spin;
+  AdwActionRow *kafka_retention_row;
+  GtkSpinButton *kafka_retention_spin;
+  AdwActionRow *kafka_data_row;
+  AdwEntryRow *broker_row;
+  AdwPreferencesRow *broker_properties_row;
+  GtkTextView *broker_properties_view;
+  GtkLabel *broker_properties_problem;
   GtkWidget *compose_reset_button;
   GtkSpinButton *api_rate_spin;
   GtkSpinButton *batch_rows_spin;
@@ -25,6 +37,11 @@ struct _Co2sPreferencesWindow
   GtkWidget *dataset_reset_button;
   AdwActionRow *model_dir_row;
   GtkWidget *model_dir_reset_button;
+
+  /* The existing Kafka's properties as last loaded into the editor: where
+   * masked secret values are taken back from. */
+  char **loaded_properties;
+  GCancellable *measure_cancellable;  /* of the data folder's size */
 };
 
 G_DEFINE_FINAL_TYPE (Co2sPreferencesWindow, co2s_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -37,9 +54,11 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* Settings nicks in the order of the drop-downs (preferences-window.ui). */
-static const char * const backend_ids[] = { "local", "compose" };
-static const char * const algo_ids[] = { "ls", "sgd" };  /* both lists hold two ids */
+/* Settings nicks in the order of the drop-downs (preferences-window.ui; the
+ * broker's: Co2sBrokerKind), NULL-terminated. */
+static const char * const backend_ids[] = { "local", "compose", NULL };
+static const char * const broker_ids[] = { "local-kafka", "embedded", "existing", NULL };
+static const char * const algo_ids[] = { "ls", "sgd", NULL };
 
 /* ---- mappings between string keys and drop-down positions ------------------ */
 
@@ -51,7 +70,7 @@ choice_get_mapping (GValue *value,
   const char * const *ids = user_data;
   const char *id = g_variant_get_string (variant, NULL);
 
-  for (guint i = 0; i < 2; i++)
+  for (guint i = 0; ids[i] != NULL; i++)
     if (g_strcmp0 (ids[i], id) == 0)
       {
         g_value_set_uint (value, i);
@@ -70,7 +89,7 @@ choice_set_mapping (const GValue *value,
   const char * const *ids = user_data;
   guint selected = g_value_get_uint (value);
 
-  if (selected >= 2)
+  if (selected >= g_strv_length ((char **) ids))
     return NULL;
 
   return g_variant_new_string (ids[selected]);
@@ -130,12 +149,188 @@ update_notice (Co2sPreferencesWindow *self)
                           "the previous settings: stop it and start it again to use new ones."));
 }
 
+/* ---- broker ----------------------------------------------------------------- */
+
+static const char *
+broker_kind_subtitle (Co2sBrokerKind kind)
+{
+  switch (kind)
+    {
+    case CO2S_BROKER_LOCAL_KAFKA:
+      return _("Durable: the topics stay on disk between runs and the trainer resumes its model. "
+               "Needs Java; the first start takes longer.");
+    case CO2S_BROKER_EMBEDDED:
+      return _("Nothing to install, for a quick demo: the topics live in memory and are lost at Stop; "
+               "every Start trains a new model.");
+    case CO2S_BROKER_EXISTING:
+    default:
+      return _("A Kafka cluster you run: every program and the app connect to it with the properties below.");
+    }
+}
+
+/* The rows of the chosen broker only; none usable with Docker Compose,
+ * which runs its own Kafka. */
+static void
+update_broker_rows (Co2sPreferencesWindow *self)
+{
+  Co2sBrokerKind kind = g_settings_get_enum (self->settings, "broker");
+  gboolean compose = g_settings_get_enum (self->settings, "backend") == CO2S_BACKEND_COMPOSE;
+  GtkWidget *local_rows[] = {
+    GTK_WIDGET (self->kafka_port_row), GTK_WIDGET (self->kafka_retention_row), GTK_WIDGET (self->kafka_data_row),
+  };
+  GtkWidget *existing_rows[] = { GTK_WIDGET (self->broker_row), GTK_WIDGET (self->broker_properties_row) };
+
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->broker_kind_row), broker_kind_subtitle (kind));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->broker_kind_row), !compose);
+  for (guint i = 0; i < G_N_ELEMENTS (local_rows); i++)
+    {
+      gtk_widget_set_visible (local_rows[i], kind == CO2S_BROKER_LOCAL_KAFKA);
+      gtk_widget_set_sensitive (local_rows[i], !compose);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (existing_rows); i++)
+    {
+      gtk_widget_set_visible (existing_rows[i], kind == CO2S_BROKER_EXISTING);
+      gtk_widget_set_sensitive (existing_rows[i], !compose);
+    }
+
+  if (compose)
+    adw_preferences_group_set_description (self->broker_group,
+                                           _("Docker Compose runs its own Kafka, the “kafka” service of "
+                                             "docker-compose.yml: these settings are not used."));
+  else
+    adw_preferences_group_set_description (self->broker_group,
+                                           _("The Kafka that carries the vehicles and the metrics "
+                                             "between the programs."));
+}
+
+static void
+set_data_row_subtitle (Co2sPreferencesWindow *self,
+                       const char *size_text)
+{
+  g_autofree char *dir = co2s_supervisor_get_kafka_data_dir (co2s_application_get_supervisor (self->app));
+  g_autofree char *display = g_filename_display_name (dir);
+  g_autofree char *subtitle = NULL;
+
+  if (size_text != NULL)
+    /* Translators: the local Kafka's data folder, then how much it holds
+     * ("12.3 MB on disk", "not created yet") */
+    subtitle = g_strdup_printf (_("%s · %s"), display, size_text);
+  adw_action_row_set_subtitle (self->kafka_data_row, subtitle != NULL ? subtitle : display);
+}
+
+static void
+measure_done_cb (GObject *source,
+                 GAsyncResult *result,
+                 gpointer user_data)
+{
+  g_autoptr(Co2sPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint64 bytes = 0;
+
+  if (g_file_measure_disk_usage_finish (G_FILE (source), result, &bytes, NULL, NULL, &error))
+    {
+      g_autofree char *size = g_format_size (bytes);
+      /* Translators: size of the local Kafka's data folder, e.g. "12.3 MB" */
+      g_autofree char *text = g_strdup_printf (_("%s on disk"), size);
+
+      set_data_row_subtitle (self, text);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    set_data_row_subtitle (self, _("not created yet"));
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    set_data_row_subtitle (self, NULL);
+}
+
+/* The local Kafka's data folder and, once measured, its size. */
+static void
+measure_data_dir (Co2sPreferencesWindow *self)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(GFile) file = NULL;
+
+  if (self->measure_cancellable != NULL)
+    g_cancellable_cancel (self->measure_cancellable);
+  g_clear_object (&self->measure_cancellable);
+  set_data_row_subtitle (self, NULL);
+  if (g_settings_get_enum (self->settings, "broker") != CO2S_BROKER_LOCAL_KAFKA)
+    return;
+
+  dir = co2s_supervisor_get_kafka_data_dir (co2s_application_get_supervisor (self->app));
+  file = g_file_new_for_path (dir);
+  self->measure_cancellable = g_cancellable_new ();
+  g_file_measure_disk_usage_async (file, G_FILE_MEASURE_NONE, G_PRIORITY_LOW, self->measure_cancellable,
+                                   NULL, NULL, measure_done_cb, g_object_ref (self));
+}
+
+/* The properties the editor holds now (masked secrets taken back). */
+static char **
+properties_from_view (Co2sPreferencesWindow *self,
+                      char **problem)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->broker_properties_view);
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  return co2s_broker_properties_from_text (text, (const char * const *) self->loaded_properties, problem);
+}
+
+static void
+properties_edited_cb (GtkTextBuffer *buffer,
+                      Co2sPreferencesWindow *self)
+{
+  g_autofree char *problem = NULL;
+  g_auto(GStrv) edited = properties_from_view (self, &problem);
+  g_auto(GStrv) stored = g_settings_get_strv (self->settings, "broker-properties");
+
+  gtk_label_set_text (self->broker_properties_problem, problem != NULL ? problem : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->broker_properties_problem), problem != NULL);
+  if (!g_strv_equal ((const char * const *) edited, (const char * const *) stored))
+    g_settings_set_strv (self->settings, "broker-properties", (const char * const *) edited);
+}
+
+/* Loads the setting into the editor, secrets masked, unless the editor
+ * already says the same (its own change coming back). */
+static void
+load_properties (Co2sPreferencesWindow *self)
+{
+  g_auto(GStrv) stored = g_settings_get_strv (self->settings, "broker-properties");
+  g_auto(GStrv) shown = NULL;
+  g_autofree char *text = NULL;
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->broker_properties_view);
+
+  if (self->loaded_properties != NULL)
+    {
+      shown = properties_from_view (self, NULL);
+      if (g_strv_equal ((const char * const *) shown, (const char * const *) stored))
+        return;
+    }
+
+  text = co2s_broker_properties_to_text ((const char * const *) stored, TRUE);
+  g_strfreev (self->loaded_properties);
+  self->loaded_properties = g_steal_pointer (&stored);
+  g_signal_handlers_block_by_func (buffer, properties_edited_cb, self);
+  gtk_text_buffer_set_text (buffer, text, -1);
+  g_signal_handlers_unblock_by_func (buffer, properties_edited_cb, self);
+  gtk_widget_set_visible (GTK_WIDGET (self->broker_properties_problem), FALSE);
+}
+
 static void
 settings_changed_cb (GSettings *settings,
                      const char *key,
                      gpointer user_data)
 {
-  update_paths (CO2S_PREFERENCES_WINDOW (user_data));
+  Co2sPreferencesWindow *self = CO2S_PREFERENCES_WINDOW (user_data);
+
+  update_paths (self);
+  if (g_str_equal (key, "broker") || g_str_equal (key, "backend"))
+    {
+      update_broker_rows (self);
+      measure_data_dir (self);
+    }
+  else if (g_str_equal (key, "broker-properties"))
+    load_properties (self);
 }
 
 static void
@@ -252,16 +447,34 @@ static void
 co2s_preferences_window_constructed (GObject *object)
 {
   Co2sPreferencesWindow *self = CO2S_PREFERENCES_WINDOW (object);
+  g_autoptr(GtkStringList) broker_model = gtk_string_list_new (NULL);
+  Co2sSupervisor *supervisor;
 
   G_OBJECT_CLASS (co2s_preferences_window_parent_class)->constructed (object);
 
   g_assert (self->app != NULL);
   self->settings = g_object_ref (co2s_application_get_settings (self->app));
+  supervisor = co2s_application_get_supervisor (self->app);
+  /* Not an application window: the app's actions (app.reset-local-broker)
+   * are reached this way. */
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "app", G_ACTION_GROUP (self->app));
 
   g_settings_bind_with_mapping (self->settings, "backend", self->backend_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, choice_get_mapping, choice_set_mapping,
                                 (gpointer) backend_ids, NULL);
+  for (Co2sBrokerKind kind = CO2S_BROKER_LOCAL_KAFKA; kind <= CO2S_BROKER_EXISTING; kind++)
+    gtk_string_list_append (broker_model, co2s_broker_kind_to_label (kind));
+  adw_combo_row_set_model (self->broker_kind_row, G_LIST_MODEL (broker_model));
+  g_settings_bind_with_mapping (self->settings, "broker", self->broker_kind_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, choice_get_mapping, choice_set_mapping,
+                                (gpointer) broker_ids, NULL);
+  g_settings_bind (self->settings, "kafka-port", self->kafka_port_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "kafka-retention-mb", self->kafka_retention_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "broker-address", self->broker_row, "text", G_SETTINGS_BIND_DEFAULT);
+  load_properties (self);
+  g_signal_connect (gtk_text_view_get_buffer (self->broker_properties_view), "changed",
+                    G_CALLBACK (properties_edited_cb), self);
   g_settings_bind (self->settings, "api-rate", self->api_rate_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "batch-rows", self->batch_rows_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (self->settings, "algo", self->algo_row, "selected",
@@ -271,9 +484,17 @@ co2s_preferences_window_constructed (GObject *object)
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self, 0);
   g_signal_connect_object (co2s_application_get_controller (self->app), "notify::state",
                            G_CALLBACK (pipeline_state_cb), self, 0);
+  /* The broker's description changes with its size on disk, and after a
+   * reset: measure the folder again. */
+  g_signal_connect_object (co2s_supervisor_get_service (supervisor, CO2S_SERVICE_BROKER), "notify::description",
+                           G_CALLBACK (measure_data_dir), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (supervisor, "notify::kafka-data-dir", G_CALLBACK (measure_data_dir), self,
+                           G_CONNECT_SWAPPED);
 
   update_paths (self);
   update_notice (self);
+  update_broker_rows (self);
+  measure_data_dir (self);
 }
 
 static void
@@ -281,9 +502,13 @@ co2s_preferences_window_dispose (GObject *object)
 {
   Co2sPreferencesWindow *self = CO2S_PREFERENCES_WINDOW (object);
 
+  if (self->measure_cancellable != NULL)
+    g_cancellable_cancel (self->measure_cancellable);
+  g_clear_object (&self->measure_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), CO2S_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->app);
+  g_clear_pointer (&self->loaded_properties, g_strfreev);
 
   G_OBJECT_CLASS (co2s_preferences_window_parent_class)->dispose (object);
 }
@@ -345,8 +570,18 @@ co2s_preferences_window_class_init (Co2sPreferencesWindowClass *klass)
                                                "/io/github/co2stream/Co2stream/ui/preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, notice_label);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, backend_row);
-  gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, broker_row);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, compose_row);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, broker_group);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, broker_kind_row);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, kafka_port_row);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, kafka_port_spin);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, kafka_retention_row);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, kafka_retention_spin);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, kafka_data_row);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, broker_row);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, broker_properties_row);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, broker_properties_view);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, broker_properties_problem);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, compose_reset_button);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, api_rate_spin);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, batch_rows_spin);

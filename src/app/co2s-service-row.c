@@ -22,6 +22,7 @@ struct _Co2sServiceRow
   GtkSpinner *state_spinner;
   GtkLabel *state_label;
   GtkLabel *detail_label;
+  GtkButton *reset_button;
   GtkButton *toggle_button;
   GtkButton *log_button;
 
@@ -142,13 +143,44 @@ skip_glib_log_prefix (const char *line)
   return line;
 }
 
+/* The launcher of the local Kafka says its data is damaged and how to
+ * reset it ("… damaged … --reset-data …"). */
+static gboolean
+says_data_damaged (const char *text)
+{
+  return text != NULL && (strstr (text, "damaged") != NULL || strstr (text, "--reset-data") != NULL);
+}
+
+/* "Reset Data…" (app.reset-local-broker) on a broker that failed because
+ * its data is damaged. */
+static void
+update_reset_button (Co2sServiceRow *self)
+{
+  Co2sServiceKind kind;
+  gboolean offer = FALSE;
+
+  if (self->service != NULL && service_kind (self, &kind) && kind == CO2S_SERVICE_BROKER
+      && co2s_service_get_state (self->service) == CO2S_SERVICE_STATE_FAILED)
+    offer = says_data_damaged (co2s_service_get_message (self->service))
+            || says_data_damaged (co2s_service_get_last_line (self->service));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->reset_button), offer);
+}
+
+/* Two lines, each ellipsized (subtitle-lines limits each paragraph): what
+ * the service is, when it says (the broker: which one, where, its size),
+ * then its last output line, e.g. the local Kafka's "waiting for Kafka to
+ * answer… (4 s)" while a JVM starts. */
 static void
 update_subtitle (Co2sServiceRow *self)
 {
   const char *line = NULL;
+  const char *description = NULL;
+  g_autofree char *subtitle = NULL;
 
   if (self->service != NULL)
     {
+      description = co2s_service_get_description (self->service);
       line = co2s_service_get_last_line (self->service);
       if (line != NULL)
         line = skip_glib_log_prefix (line);
@@ -158,7 +190,10 @@ update_subtitle (Co2sServiceRow *self)
   if (line == NULL || line[0] == '\0')
     line = _("No output yet");
 
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self), line);
+  if (description != NULL && description[0] != '\0')
+    subtitle = g_strdup_printf ("%s\n%s", description, line);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle != NULL ? subtitle : line);
+  update_reset_button (self);
 }
 
 static void
@@ -253,8 +288,16 @@ update_state (Co2sServiceRow *self)
   g_free (self->state_text);
   self->state_text = g_steal_pointer (&text);
 
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self),
-                               message != NULL && message[0] != '\0' ? message : self->state_text);
+  {
+    const char *what = self->service != NULL ? co2s_service_get_description (self->service) : NULL;
+    const char *how = message != NULL && message[0] != '\0' ? message : self->state_text;
+    g_autofree char *tooltip = NULL;
+
+    /* The whole description (the subtitle may ellipsize it), then the state. */
+    if (what != NULL && what[0] != '\0')
+      tooltip = g_strdup_printf ("%s\n%s", what, how);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip != NULL ? tooltip : how);
+  }
 
   /* Start/stop: stops whatever is running, waiting or about to restart. */
   self->stops = state == CO2S_SERVICE_STATE_STARTING
@@ -465,6 +508,7 @@ co2s_service_row_class_init (Co2sServiceRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, Co2sServiceRow, state_spinner);
   gtk_widget_class_bind_template_child (widget_class, Co2sServiceRow, state_label);
   gtk_widget_class_bind_template_child (widget_class, Co2sServiceRow, detail_label);
+  gtk_widget_class_bind_template_child (widget_class, Co2sServiceRow, reset_button);
   gtk_widget_class_bind_template_child (widget_class, Co2sServiceRow, toggle_button);
   gtk_widget_class_bind_template_child (widget_class, Co2sServiceRow, log_button);
   gtk_widget_class_bind_template_callback (widget_class, on_toggle_clicked);
@@ -519,6 +563,7 @@ co2s_service_row_set_service (Co2sServiceRow *self,
     {
       static const char * const state_props[] = {
         "notify::state", "notify::message", "notify::enabled", "notify::restart-delay",
+        "notify::description",
       };
 
       for (guint i = 0; i < G_N_ELEMENTS (state_props); i++)

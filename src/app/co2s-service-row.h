@@ -1,13 +1,18 @@
 /* co2s-service-row.h — one row of the services list.
  *
- * An AdwActionRow showing a Co2sService: its title, the last log line as
- * subtitle (one line, ellipsized), its state as icon AND text (CSS classes
- * success / warning / error, never colour alone), uptime, restart count
- * ("Restarted 3×") and the state's message as tooltip; a start/stop button
- * for that one service (through "supervisor", which also starts the
- * services before it / stops the ones after it) and a "Show log" button
- * opening a Co2sLogWindow. Uptime ticks once a second only while the row
- * is mapped and the service runs.
+ * An AdwActionRow showing a Co2sService: its title, as subtitle its
+ * "description" when it has one (the broker: which Kafka, where, size on
+ * disk) over its last log line (one line each, ellipsized), its state as
+ * icon AND text (CSS classes success / warning / error, never colour
+ * alone), uptime, restart count ("Restarted 3×") and as tooltip the whole
+ * description and the state's message; a start/stop button for that one
+ * service (through "supervisor", which also starts the services before it /
+ * stops the ones after it) and a "Show log" button opening a
+ * Co2sLogWindow. When the broker FAILED saying its data is damaged (a
+ * message or last line with "damaged" or "--reset-data"), a "Reset Data…"
+ * button activates app.reset-local-broker (the application's confirmation).
+ * Uptime ticks once a second only while the row is mapped and the service
+ * runs.
  *
  * Main thread only. */
 #pragma once

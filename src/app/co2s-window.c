@@ -294,11 +294,8 @@ show_error_toast (Co2sWindow *self,
                   const GError *error)
 {
   g_autofree char *message = g_strdup_printf (format, error->message);
-  AdwToast *toast = adw_toast_new (message);
 
-  /* An error stays until dismissed. */
-  adw_toast_set_timeout (toast, 0);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  co2s_window_add_error_toast (self, message);
 }
 
 static char *
@@ -850,6 +847,16 @@ co2s_window_export_metrics (Co2sWindow *self,
   return co2s_metrics_csv_write (co2s_application_get_history (self->app), path, error);
 }
 
+/* A toast showing @message as plain text (libadwaita 1.2 reads a toast's
+ * title as Pango markup: a file name with "&" would not show). */
+static AdwToast *
+plain_toast_new (const char *message)
+{
+  g_autofree char *escaped = g_markup_escape_text (message, -1);
+
+  return adw_toast_new (escaped);
+}
+
 void
 co2s_window_add_toast (Co2sWindow *self,
                        const char *message)
@@ -857,5 +864,21 @@ co2s_window_add_toast (Co2sWindow *self,
   g_return_if_fail (CO2S_IS_WINDOW (self));
   g_return_if_fail (message != NULL);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  adw_toast_overlay_add_toast (self->toast_overlay, plain_toast_new (message));
+}
+
+void
+co2s_window_add_error_toast (Co2sWindow *self,
+                             const char *message)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (CO2S_IS_WINDOW (self));
+  g_return_if_fail (message != NULL);
+
+  toast = plain_toast_new (message);
+  /* An error shows at once and stays until dismissed. */
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }

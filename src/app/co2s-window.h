@@ -56,8 +56,14 @@ gboolean co2s_window_export_metrics (Co2sWindow *self,
                                      const char *path,
                                      GError **error);
 
-/* Shows @message as a toast (e.g. after an export). */
+/* Shows @message (plain text, not markup) as a toast (e.g. after an
+ * export). */
 void co2s_window_add_toast (Co2sWindow *self,
                             const char *message);
+
+/* Shows @message (plain text) as a toast that stays until dismissed: what
+ * went wrong (an export, a reset of the local broker's data). */
+void co2s_window_add_error_toast (Co2sWindow *self,
+                                  const char *message);
 
 G_END_DECLS

@@ -180,6 +180,39 @@ app_test_find_widget (GtkWidget *root,
   return NULL;
 }
 
+GtkWidget *
+app_test_find_row (GtkWidget *root,
+                   const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (root) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = app_test_find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+gboolean
+app_test_has_label_containing (GtkWidget *root,
+                               const char *text)
+{
+  g_autoptr(GPtrArray) labels = app_test_collect_labels (root);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (strstr (g_ptr_array_index (labels, i), text) != NULL)
+      return TRUE;
+
+  return FALSE;
+}
+
 char *
 app_test_dataset_path (void)
 {

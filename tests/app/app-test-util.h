@@ -66,6 +66,15 @@ gboolean app_test_has_label (GtkWidget *root,
 GtkWidget *app_test_find_widget (GtkWidget *root,
                                  GType type);
 
+/* The first AdwPreferencesRow under @root whose title is @title (as
+ * written in the .ui, with its mnemonic underscore), or NULL. */
+GtkWidget *app_test_find_row (GtkWidget *root,
+                              const char *title);
+
+/* TRUE when some label under @root shows a text containing @text. */
+gboolean app_test_has_label_containing (GtkWidget *root,
+                                        const char *text);
+
 /* The real data set ($CO2S_DATASET or <source>/data/co2_processed.csv); the
  * test fails (g_error naming both places) when it is missing. */
 char *app_test_dataset_path (void);

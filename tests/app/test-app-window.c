@@ -134,8 +134,7 @@ test_preferences_bound (void)
   g_assert_nonnull (prefs);
   g_assert_true (app_test_has_label (GTK_WIDGET (prefs), "Changes apply the next time the pipeline is started."));
 
-  /* The first spin button is the API rate. */
-  spin = app_test_find_widget (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON);
+  spin = app_test_find_widget (app_test_find_row (GTK_WIDGET (prefs), "API _rate"), GTK_TYPE_SPIN_BUTTON);
   g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin)), ==,
                      g_settings_get_double (settings, "api-rate"));
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 123);
@@ -143,8 +142,7 @@ test_preferences_bound (void)
   g_settings_set_double (settings, "api-rate", 77);
   g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin)), ==, 77);
 
-  /* The first combo row is the backend. */
-  combo = ADW_COMBO_ROW (app_test_find_widget (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW));
+  combo = ADW_COMBO_ROW (app_test_find_row (GTK_WIDGET (prefs), "_Backend"));
   g_assert_cmpuint (adw_combo_row_get_selected (combo), ==, 0);
   adw_combo_row_set_selected (combo, 1);
   g_assert_cmpint (g_settings_get_enum (settings, "backend"), ==, CO2S_BACKEND_COMPOSE);

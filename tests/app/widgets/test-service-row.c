@@ -1,8 +1,9 @@
 /* test-service-row.c — Co2sServiceRow under Xvfb, its Co2sService driven
  * through the service's backend API (the setters the supervisor uses) and
  * through a real Co2sSupervisor: state as icon + text + CSS class, the last
- * log line, uptime and restarts, the start/stop button, the log window and
- * the accessible names. */
+ * log line under the service's description, uptime and restarts, the
+ * start/stop button, the broker's "Reset Data…", the log window and the
+ * accessible names. */
 #define G_LOG_DOMAIN "test-service-row"
 
 #include <glib/gstdio.h>
@@ -170,6 +171,116 @@ test_subtitle_and_detail (void)
 
   co2s_service_set_state (service, CO2S_SERVICE_STATE_STOPPED, NULL);
   g_assert_cmpstr (co2s_service_row_get_detail_text (CO2S_SERVICE_ROW (row)), ==, "Restarted 3×");
+
+  gtk_window_destroy (window);
+}
+
+/* The broker's row: what it is (its description) on the subtitle's first
+ * line, its last output line on the second, each ellipsized to one line;
+ * the whole description in the tooltip; both follow the service. */
+static void
+test_description (void)
+{
+  g_autoptr(Co2sService) service = co2s_service_new ("broker", "Broker");
+  GtkWidget *row = co2s_service_row_new (service, NULL);
+  GtkWindow *window = show_row (row);
+  const char *long_description = "Apache Kafka on this computer · 127.0.0.1:9092 · 12.3 MB on disk, "
+                                 "retention 1.0 GiB per partition · and more words than the row can show";
+  g_autofree char *expected = NULL;
+  GtkWidget *label;
+  PangoLayout *layout;
+
+  co2s_service_append_log (service, "waiting for Kafka to answer on 127.0.0.1:9092 (4 s)…", FALSE);
+  co2s_service_set_state (service, CO2S_SERVICE_STATE_STARTING, "Waiting for the broker to be ready");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                   "waiting for Kafka to answer on 127.0.0.1:9092 (4 s)…");
+
+  co2s_service_set_description (service, long_description);
+  expected = g_strdup_printf ("%s\n%s", long_description, "waiting for Kafka to answer on 127.0.0.1:9092 (4 s)…");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, expected);
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("%s\n%s", long_description, "Waiting for the broker to be ready");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (row), ==, expected);
+
+  /* Drawn as two lines, the description cut with an ellipsis. */
+  co2s_test_gtk_wait_frames (GTK_WIDGET (window), 3, 5000);
+  label = aw_find_label (row, adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  g_assert_nonnull (label);
+  g_assert_true (gtk_widget_get_mapped (label));
+  layout = gtk_label_get_layout (GTK_LABEL (label));
+  g_assert_cmpint (pango_layout_get_line_count (layout), ==, 2);
+  g_assert_true (pango_layout_is_ellipsized (layout));
+
+  /* The next progress line replaces the second line only. */
+  co2s_service_append_log (service, "waiting for Kafka to answer on 127.0.0.1:9092 (5 s)…", FALSE);
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("%s\n%s", long_description, "waiting for Kafka to answer on 127.0.0.1:9092 (5 s)…");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, expected);
+
+  /* A new description (the size on disk grew) shows at once; none, none. */
+  co2s_service_set_description (service, "Embedded demo broker (in memory, no Java)");
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                                   "Embedded demo broker (in memory, no Java)\n"));
+  co2s_service_set_description (service, NULL);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                   "waiting for Kafka to answer on 127.0.0.1:9092 (5 s)…");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (row), ==, "Waiting for the broker to be ready");
+
+  gtk_window_destroy (window);
+}
+
+static GtkWidget *
+find_reset_button (GtkWidget *root)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_widget_get_tooltip_text (root), "Reset Local Broker Data…") == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_reset_button (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Only the broker's row, only when it failed on damaged data, offers
+ * "Reset Data…" (the application's app.reset-local-broker). */
+static void
+test_reset_offered (void)
+{
+  g_autoptr(Co2sSupervisor) supervisor = co2s_supervisor_new ();
+  Co2sService *broker = co2s_supervisor_get_service (supervisor, CO2S_SERVICE_BROKER);
+  Co2sService *trainer = co2s_supervisor_get_service (supervisor, CO2S_SERVICE_TRAINER);
+  GtkWidget *broker_row = co2s_service_row_new (broker, supervisor);
+  GtkWidget *trainer_row = co2s_service_row_new (trainer, supervisor);
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWindow *window;
+  GtkWidget *reset;
+
+  gtk_list_box_append (GTK_LIST_BOX (list), broker_row);
+  gtk_list_box_append (GTK_LIST_BOX (list), trainer_row);
+  window = aw_show_in_window (list, 700, 200);
+  reset = find_reset_button (broker_row);
+  g_assert_nonnull (reset);
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (reset)), ==, "app.reset-local-broker");
+  g_assert_false (gtk_widget_get_visible (reset));
+
+  co2s_service_set_state (broker, CO2S_SERVICE_STATE_FAILED, "Program co2stream-kafka not found");
+  g_assert_false (gtk_widget_get_visible (reset));
+  co2s_service_set_state (broker, CO2S_SERVICE_STATE_FAILED,
+                          "The data in /home/u/.local/share/co2stream/kafka is damaged");
+  g_assert_true (gtk_widget_get_visible (reset));
+  co2s_service_set_state (broker, CO2S_SERVICE_STATE_STOPPED, NULL);
+  g_assert_false (gtk_widget_get_visible (reset));
+  /* Said on the last output line only. */
+  co2s_service_append_log (broker, "co2stream-kafka: run co2stream-kafka --reset-data to start afresh", TRUE);
+  co2s_service_set_state (broker, CO2S_SERVICE_STATE_FAILED, "Exited with status 1");
+  g_assert_true (gtk_widget_get_visible (reset));
+
+  /* Another service saying the same: no. */
+  co2s_service_set_state (trainer, CO2S_SERVICE_STATE_FAILED, "the checkpoint is damaged");
+  g_assert_false (gtk_widget_get_visible (find_reset_button (trainer_row)));
 
   gtk_window_destroy (window);
 }
@@ -410,6 +521,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/app-widgets/service-row/states", test_states);
   g_test_add_func ("/app-widgets/service-row/subtitle-and-detail", test_subtitle_and_detail);
+  g_test_add_func ("/app-widgets/service-row/description", test_description);
+  g_test_add_func ("/app-widgets/service-row/reset-offered", test_reset_offered);
   g_test_add_func ("/app-widgets/service-row/toggle-through-supervisor", test_toggle_through_supervisor);
   g_test_add_func ("/app-widgets/service-row/no-supervisor", test_no_supervisor);
   g_test_add_func ("/app-widgets/service-row/show-log", test_show_log);
