@@ -98,13 +98,31 @@ co2s_batch_set_position (Co2sBatch *batch, gint32 partition, gint64 next_offset)
       if (po->partition == partition)
         {
           if (next_offset > po->next_offset)
-            po->next_offset = next_offset;
+            {
+              po->next_offset = next_offset;
+              po->last.known = FALSE;
+            }
           return;
         }
     }
   g_array_append_vals (batch->positions,
                        &(Co2sPartitionOffset) { .partition = partition, .next_offset = next_offset },
                        1);
+}
+
+Co2sPartitionOffset *
+co2s_batch_get_position (Co2sBatch *batch, gint32 partition)
+{
+  g_return_val_if_fail (batch != NULL, NULL);
+
+  for (guint i = 0; i < batch->positions->len; i++)
+    {
+      Co2sPartitionOffset *po = &g_array_index (batch->positions, Co2sPartitionOffset, i);
+
+      if (po->partition == partition)
+        return po;
+    }
+  return NULL;
 }
 
 gint64

@@ -28,7 +28,8 @@ typedef struct {
   gint64 *emit_us;      /* n_emit emit times (µs, wall clock) of good rows */
   guint n_emit;
   gint64 started_us;    /* monotonic time of the first message; 0 when empty */
-  GArray *positions;    /* of Co2sPartitionOffset: next offset per partition */
+  GArray *positions;    /* of Co2sPartitionOffset: next offset per partition
+                         * and, once noted, the record before it */
 } Co2sBatch;
 
 /* A new empty batch for up to @capacity (> 0) messages. Free with co2s_batch_free. */
@@ -58,8 +59,14 @@ void co2s_batch_add_row (Co2sBatch *batch,
 void co2s_batch_add_bad (Co2sBatch *batch, gint64 now_us);
 
 /* Records that @partition must continue at @next_offset once this batch is
- * in the model. The highest offset wins. */
+ * in the model. The highest offset wins; when it moves, the position's last
+ * record becomes unknown until the caller notes it again. */
 void co2s_batch_set_position (Co2sBatch *batch, gint32 partition, gint64 next_offset);
+
+/* The position of @partition in this batch (owned by @batch, valid until
+ * the next set_position or clear; the caller may fill its last record), or
+ * NULL when the batch has none. */
+Co2sPartitionOffset *co2s_batch_get_position (Co2sBatch *batch, gint32 partition);
 
 /* Emit-time statistics of the good rows, for latency: @median_us is the
  * emit time whose latency is the batch's p50 (the element of rank n/2 in

@@ -179,6 +179,34 @@ handle_message (Co2sTrainer *self, const rd_kafka_message_t *msg, gint64 now_us)
   co2s_batch_set_position (self->batch, msg->partition, msg->offset + 1);
 }
 
+/* Notes, for each partition of the batch, who the record before its next
+ * offset is (offset, timestamp, key, SHA-256): the model file keeps it, so
+ * that a restart can tell whether the log is still the one learned (see
+ * co2s-log-check.h). Once per partition per chunk, from the chunk's end:
+ * about 1 µs per chunk, off the per-row path. A chunk never spans batches. */
+static void
+note_last_records (Co2sTrainer *self, gssize n)
+{
+  guint left = 0;
+
+  for (guint k = 0; k < self->batch->positions->len; k++)
+    left += !g_array_index (self->batch->positions, Co2sPartitionOffset, k).last.known;
+  for (gssize i = n - 1; i >= 0 && left > 0; i--)
+    {
+      const rd_kafka_message_t *m = self->msgs[i];
+      Co2sPartitionOffset *po;
+
+      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        continue;
+      po = co2s_batch_get_position (self->batch, m->partition);
+      if (po == NULL || po->last.known || po->next_offset != m->offset + 1)
+        continue;
+      co2s_record_id_set (&po->last, m->offset, rd_kafka_message_timestamp (m, NULL),
+                          m->key, m->key_len, m->payload, m->len);
+      left--;
+    }
+}
+
 /* See co2s-fetch-waker.h: poke the waker when a quarter of a queue's worth
  * was consumed since the last poke and the queue is no longer full, i.e. when
  * the fetcher may have stopped and could fetch again. During a live stream
@@ -239,7 +267,7 @@ _co2s_trainer_close_batch (Co2sTrainer *self, GError **error)
     {
       const Co2sPartitionOffset *po = &g_array_index (batch->positions, Co2sPartitionOffset, i);
 
-      co2s_checkpoint_set_offset (self->cp, po->partition, po->next_offset);
+      co2s_checkpoint_set_position (self->cp, po->partition, po->next_offset, &po->last);
     }
   p.m.lag = compute_lag (self);
   p.has_emit = co2s_batch_emit_stats (batch, &p.median_emit_us, &p.min_emit_us);
@@ -558,10 +586,10 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
 
       now_us = g_get_monotonic_time ();
       for (gssize i = 0; i < n; i++)
-        {
-          handle_message (self, self->msgs[i], now_us);
-          rd_kafka_message_destroy (self->msgs[i]);
-        }
+        handle_message (self, self->msgs[i], now_us);
+      note_last_records (self, n);
+      for (gssize i = 0; i < n; i++)
+        rd_kafka_message_destroy (self->msgs[i]);
       maybe_wake_fetcher (self);
       if (n > 0)
         {

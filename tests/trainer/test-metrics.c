@@ -448,6 +448,16 @@ test_batch (void)
   co2s_batch_set_position (batch, 0, 5);
   g_assert_cmpint (g_array_index (batch->positions, Co2sPartitionOffset, 0).next_offset, ==, 13);
 
+  /* A noted last record stays while the position stays, and is forgotten
+   * when it moves on (the caller notes the new one). */
+  g_assert_null (co2s_batch_get_position (batch, 2));
+  co2s_record_id_set (&co2s_batch_get_position (batch, 0)->last, 12, -1, "12", 2, "{}", 2);
+  co2s_batch_set_position (batch, 0, 13);
+  g_assert_true (co2s_batch_get_position (batch, 0)->last.known);
+  co2s_batch_set_position (batch, 0, 15);
+  g_assert_false (co2s_batch_get_position (batch, 0)->last.known);
+  g_assert_cmpint (co2s_batch_get_position (batch, 0)->next_offset, ==, 15);
+
   /* Emit times 500, 100, 300 (one unknown): median rank 3/2 = 1 → 300. */
   g_assert_true (co2s_batch_emit_stats (batch, &median, &min));
   g_assert_cmpint (median, ==, 300);
