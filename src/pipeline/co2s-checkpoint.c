@@ -271,7 +271,7 @@ co2s_record_id_describe (const Co2sRecordId *id)
       g_string_append_printf (s, "%swritten %s", sep, iso ? iso : "(unknown)");
       sep = ", ";
     }
-  g_string_append_printf (s, "%ssha256 %02x%02x%02x%02x…)", sep,
+  g_string_append_printf (s, "%ssha256 %02x%02x%02x%02x...)", sep,
                           id->sha256[0], id->sha256[1], id->sha256[2], id->sha256[3]);
   return g_string_free (s, FALSE);
 }

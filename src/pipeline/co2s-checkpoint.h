@@ -61,8 +61,9 @@ void co2s_record_id_set (Co2sRecordId *id,
  * and value, and the same timestamp when both have one. */
 gboolean co2s_record_id_equal (const Co2sRecordId *a, const Co2sRecordId *b);
 
-/* "offset 299 (key “299”, written 2024-06-10T06:13:20.123Z)", for
- * messages; never translated (the log is English). Free with g_free. */
+/* "offset 299 (key "299", written 2024-06-10T06:13:20.123Z, sha256
+ * 3a006a91...)", ASCII but for the key, for messages; never translated (the
+ * log is English). Free with g_free. */
 char *co2s_record_id_describe (const Co2sRecordId *id);
 
 typedef struct {

@@ -8,6 +8,7 @@
 
 #include "co2s-contracts.h"
 #include "co2s-kafka.h"
+#include "co2s-log-check.h"
 #include "co2s-trainer-private.h"
 
 /* ---- Kafka callbacks ------------------------------------------------- */
@@ -119,6 +120,121 @@ check_checkpoint_origin (Co2sTrainer *self)
              self->opts.topic, self->cluster_id ? self->cluster_id : "(unknown)",
              why, co2s_model_get_rows_seen (cp->model));
   g_array_set_size (self->cp->offsets, 0);
+}
+
+/* "DIR/model.old-log-20240610T061320Z.json" for "DIR/model.json". */
+static char *
+old_log_copy_name (const char *path, const char *stamp)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  char *dot = strrchr (base, '.');
+  g_autofree char *name = NULL;
+
+  if (dot != NULL)
+    *dot++ = '\0';
+  name = g_strdup_printf ("%s.old-log-%s%s%s", base, stamp, dot ? "." : "", dot ? dot : "");
+  return g_build_filename (dir, name, NULL);
+}
+
+static gboolean
+keep_copy (const char *model_path, const char *from, const char *to, GError **error)
+{
+  g_autoptr(GFile) source = g_file_new_for_path (from);
+  g_autoptr(GFile) target = g_file_new_for_path (to);
+  g_autoptr(GError) local_error = NULL;
+
+  if (g_file_copy (source, target, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &local_error))
+    return TRUE;
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) &&
+      !g_file_query_exists (source, NULL))
+    return TRUE; /* no metrics file: nothing to keep */
+  g_set_error (error, local_error->domain, local_error->code,
+               _("the topic's log is not the one the model file %s learned, and a copy of %s "
+                 "cannot be kept as %s before a fresh model starts: %s (nothing was changed; "
+                 "free some space, or move the model folder away)"),
+               model_path, from, to, local_error->message);
+  return FALSE;
+}
+
+/* The model file's log is gone: the topic was deleted and recreated (or its
+ * log truncated). Keeping the model would learn a replayed data set twice
+ * and count rows that are in no log any more; resuming at its offsets would
+ * skip the new log's first rows. So: keep copies of the model and metrics
+ * files, then start a fresh model from the new log's beginning, exactly as
+ * --reset does (saved before its first row). */
+static gboolean
+start_over_on_new_log (Co2sTrainer *self, gint32 partition, const char *why, GError **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
+  g_autofree char *model_copy = old_log_copy_name (self->model_path, stamp);
+  g_autofree char *metrics_copy = old_log_copy_name (self->metrics_path, stamp);
+  g_autoptr(Co2sModel) model = NULL;
+
+  if (!keep_copy (self->model_path, self->model_path, model_copy, error) ||
+      !keep_copy (self->model_path, self->metrics_path, metrics_copy, error))
+    return FALSE;
+
+  g_warning ("%s: topic \"%s\" [%d] is not the log this model learned: %s. The topic was "
+             "deleted and recreated, or its log truncated or replaced. So that none of the new "
+             "log's rows is skipped and none learned twice, a fresh %s model learns it from its "
+             "beginning (as --reset does); the previous model (%" G_GUINT64_FORMAT " rows, %"
+             G_GUINT64_FORMAT " batches) and its metrics are kept as %s and %s",
+             self->model_path, self->opts.topic, partition, why,
+             co2s_algo_to_string (self->opts.algo), co2s_model_get_rows_seen (self->cp->model),
+             self->cp->batches, model_copy, metrics_copy);
+
+  model = co2s_model_new (self->opts.algo);
+  g_clear_pointer (&self->cp, co2s_checkpoint_free);
+  self->cp = co2s_checkpoint_new (model);
+  g_clear_pointer (&self->log, co2s_metrics_log_free);
+  self->cp_loaded = FALSE;
+  self->opts.reset = TRUE;
+  return TRUE;
+}
+
+/* The first time partitions are assigned, after check_checkpoint_origin:
+ * is each partition's log the one the model file learned (see
+ * co2s-log-check.h)? If one is not, the model starts over. A check that
+ * cannot be made trusts the model file, as before the check existed. */
+static gboolean
+check_checkpoint_log (Co2sTrainer *self, GError **error)
+{
+  g_autoptr(Co2sLogCheck) check = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!self->cp_loaded || self->opts.reset || self->cp->offsets->len == 0)
+    return TRUE;
+  check = co2s_log_check_new (self->opts.brokers, (const char * const *) self->opts.overrides,
+                              self->opts.topic, QUERY_TIMEOUT_MS, &local_error);
+  if (check == NULL)
+    {
+      g_warning ("cannot check that %s is still the log %s learned: %s; resuming at its offsets",
+                 self->opts.topic, self->model_path, local_error->message);
+      return TRUE;
+    }
+
+  for (guint i = 0; i < self->cp->offsets->len; i++)
+    {
+      const Co2sPartitionOffset *po = &g_array_index (self->cp->offsets, Co2sPartitionOffset, i);
+      Co2sLogVerdict verdict = CO2S_LOG_SAME;
+      g_autofree char *why = NULL;
+
+      if (!co2s_log_check_partition (check, po, &verdict, &why, &local_error))
+        {
+          g_warning ("cannot check that %s [%d] is still the log %s learned: %s; resuming at "
+                     "offset %" G_GINT64_FORMAT " as it says", self->opts.topic, po->partition,
+                     self->model_path, local_error->message, po->next_offset);
+          g_clear_error (&local_error);
+          continue;
+        }
+      if (verdict == CO2S_LOG_REPLACED)
+        return start_over_on_new_log (self, po->partition, why, error);
+      g_debug ("%s [%d]: the log learned, as far as can be told (%s)", self->opts.topic,
+               po->partition, po->last.known ? "last record checked" : "no last record known");
+    }
+  return TRUE;
 }
 
 /* Where partition @p->partition starts: the checkpoint's next offset when it
@@ -275,6 +391,12 @@ rebalance_cb (rd_kafka_t *rk,
 
       ensure_cluster_id (self);
       check_checkpoint_origin (self);
+      if (first && !check_checkpoint_log (self, &local_error))
+        {
+          /* Nothing assigned: the run ends with this error. */
+          _co2s_trainer_set_fatal (self, local_error);
+          return;
+        }
       if (first)
         warn_committed_offsets (self, partitions);
       for (int i = 0; i < partitions->cnt; i++)

@@ -295,6 +295,151 @@ trainer_assert_same_metrics (GArray *got, GArray *want)
     }
 }
 
+/* An admin client (a producer handle) on @brokers. */
+static rd_kafka_t *
+admin_handle (const char *brokers)
+{
+  g_autoptr(GError) error = NULL;
+  static const char * const props[] = { "allow.auto.create.topics=false", NULL };
+  rd_kafka_conf_t *conf = co2s_kafka_conf_new (brokers, props, &error);
+  rd_kafka_t *rk;
+
+  g_assert_no_error (error);
+  rk = co2s_kafka_new (RD_KAFKA_PRODUCER, conf, &error);
+  g_assert_no_error (error);
+  return rk;
+}
+
+/* Waits for the one admin result on @queue and returns its event, failing
+ * the test on a request-level error. */
+static rd_kafka_event_t *
+admin_result (rd_kafka_queue_t *queue, const char *what)
+{
+  rd_kafka_event_t *event = rd_kafka_queue_poll (queue, 30000);
+
+  if (event == NULL)
+    g_error ("%s: no answer within 30 s", what);
+  if (rd_kafka_event_error (event) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    g_error ("%s: %s", what, rd_kafka_event_error_string (event));
+  return event;
+}
+
+typedef struct {
+  rd_kafka_t *rk;
+  TrainerEnv *env;
+  int partitions;
+  char *last_error;
+} TopicWait;
+
+/* TRUE once the broker's metadata no longer has the topic. */
+static gboolean
+topic_is_gone (gpointer data)
+{
+  TopicWait *w = data;
+  rd_kafka_t *rk = w->rk;
+  const char *topic = w->env->topic;
+  const struct rd_kafka_metadata *md = NULL;
+  gboolean gone = FALSE;
+
+  /* All topics: asking for this one could create it again (a producer
+   * handle's metadata requests allow the broker to auto-create). */
+  if (rd_kafka_metadata (rk, 1, NULL, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+    {
+      gone = TRUE;
+      for (int i = 0; i < md->topic_cnt; i++)
+        if (strcmp (md->topics[i].topic, topic) == 0)
+          gone = FALSE;
+      rd_kafka_metadata_destroy (md);
+    }
+  return gone;
+}
+
+static gboolean
+topic_is_created (gpointer data)
+{
+  TopicWait *w = data;
+  g_autoptr(GError) error = NULL;
+
+  if (co2s_test_kafka_create_topic (w->env->brokers, w->env->topic, w->partitions, &error))
+    return TRUE;
+  g_test_message ("creating %s again: %s", w->env->topic, error->message);
+  g_free (w->last_error);
+  w->last_error = g_strdup (error->message);
+  return FALSE;
+}
+
+void
+trainer_recreate_topic (TrainerEnv *env, int partitions)
+{
+  TopicWait wait = { 0 };
+  rd_kafka_t *rk;
+  rd_kafka_queue_t *queue;
+  rd_kafka_DeleteTopic_t *del;
+  rd_kafka_event_t *event;
+  const rd_kafka_topic_result_t **results;
+  size_t n = 0;
+
+  g_assert_null (env->broker); /* the embedded broker cannot delete topics */
+  rk = admin_handle (env->brokers);
+  queue = rd_kafka_queue_new (rk);
+  del = rd_kafka_DeleteTopic_new (env->topic);
+  rd_kafka_DeleteTopics (rk, &del, 1, NULL, queue);
+  event = admin_result (queue, "DeleteTopics");
+  results = rd_kafka_DeleteTopics_result_topics (rd_kafka_event_DeleteTopics_result (event), &n);
+  g_assert_cmpuint (n, ==, 1);
+  if (rd_kafka_topic_result_error (results[0]) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    g_error ("DeleteTopics %s: %s", env->topic, rd_kafka_err2str (rd_kafka_topic_result_error (results[0])));
+  rd_kafka_event_destroy (event);
+  rd_kafka_DeleteTopic_destroy (del);
+  rd_kafka_queue_destroy (queue);
+
+  wait.rk = rk;
+  wait.env = env;
+  wait.partitions = partitions;
+  co2s_test_assert_wait_msg (topic_is_gone, &wait, 30000, "the deleted topic to disappear");
+  rd_kafka_destroy (rk);
+
+  /* Kafka may still be removing the old log: "already exists" for a while. */
+  if (!co2s_test_wait_until (topic_is_created, &wait, 30000))
+    g_error ("cannot create %s again: %s", env->topic, wait.last_error);
+  g_free (wait.last_error);
+}
+
+void
+trainer_delete_records (TrainerEnv *env, int partition, gint64 before_offset)
+{
+  rd_kafka_t *rk;
+  rd_kafka_queue_t *queue;
+  rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new (1);
+  rd_kafka_DeleteRecords_t *del;
+  rd_kafka_event_t *event;
+  const rd_kafka_topic_partition_list_t *offsets;
+  g_autoptr(GError) error = NULL;
+  gint64 low = -1, high = -1;
+
+  g_assert_null (env->broker);
+  rk = admin_handle (env->brokers);
+  queue = rd_kafka_queue_new (rk);
+  rd_kafka_topic_partition_list_add (list, env->topic, partition)->offset = before_offset;
+  del = rd_kafka_DeleteRecords_new (list);
+  rd_kafka_DeleteRecords (rk, &del, 1, NULL, queue);
+  event = admin_result (queue, "DeleteRecords");
+  offsets = rd_kafka_DeleteRecords_result_offsets (rd_kafka_event_DeleteRecords_result (event));
+  g_assert_cmpint (offsets->cnt, ==, 1);
+  if (offsets->elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    g_error ("DeleteRecords %s [%d] before %" G_GINT64_FORMAT ": %s", env->topic, partition,
+             before_offset, rd_kafka_err2str (offsets->elems[0].err));
+  rd_kafka_event_destroy (event);
+  rd_kafka_DeleteRecords_destroy (del);
+  rd_kafka_topic_partition_list_destroy (list);
+  rd_kafka_queue_destroy (queue);
+  rd_kafka_destroy (rk);
+
+  g_assert_true (co2s_test_kafka_watermarks (env->brokers, env->topic, partition, &low, &high, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (low, ==, before_offset);
+}
+
 void
 trainer_write_model_file (TrainerEnv *env, const char *text)
 {

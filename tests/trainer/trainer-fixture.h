@@ -93,6 +93,17 @@ void trainer_assert_same_metrics (GArray *got, GArray *want);
 /* Fails the test with the trainer's stderr unless @status is 0. */
 void trainer_assert_exit_ok (int status, const char *err);
 
+/* Real Kafka only: deletes the env's records topic through the admin API
+ * and waits (30 s at most) until the broker no longer knows it; then
+ * creates it again with @partitions, retrying while Kafka still finishes
+ * the deletion. Fails the test on error. */
+void trainer_recreate_topic (TrainerEnv *env, int partitions);
+
+/* Real Kafka only: removes the records of @partition before @before_offset
+ * (DeleteRecords: the log start moves as retention would move it). Fails
+ * the test unless the log then starts at @before_offset. */
+void trainer_delete_records (TrainerEnv *env, int partition, gint64 before_offset);
+
 /* Writes @text to the model folder's model.json. */
 void trainer_write_model_file (TrainerEnv *env, const char *text);
 
