@@ -657,7 +657,19 @@ test_french_ui (void)
                                      "Les modifications s’appliquent au prochain démarrage du pipeline."));
   assert_no_english (GTK_WIDGET (prefs));
   app_test_assert_mnemonics_unique (GTK_WIDGET (prefs));
+  /* The rows of each broker, and the note of Docker Compose. */
+  for (Co2sBrokerKind kind = CO2S_BROKER_LOCAL_KAFKA; kind <= CO2S_BROKER_EXISTING; kind++)
+    {
+      g_settings_set_enum (co2s_application_get_settings (t.s.app), "broker", kind);
+      assert_no_english (GTK_WIDGET (prefs));
+      app_test_assert_mnemonics_unique (GTK_WIDGET (prefs));
+    }
+  g_assert_true (app_test_has_label (GTK_WIDGET (prefs), "Kafka existant"));
+  g_settings_set_enum (co2s_application_get_settings (t.s.app), "backend", CO2S_BACKEND_COMPOSE);
+  assert_no_english (GTK_WIDGET (prefs));
+  app_test_assert_mnemonics_unique (GTK_WIDGET (prefs));
   gtk_window_close (prefs);
+  app_test_configure_pipeline (t.s.app, t.s.dataset, t.s.model_dir);
 }
 
 /* Files written while the UI is French keep a decimal point. */
