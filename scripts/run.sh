@@ -54,7 +54,12 @@ cleanup() {
   rm -rf "$state"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
+
+# Each service runs in its own session (setsid), so a Ctrl-C reaches only this
+# script, whose clean-up then stops them in order: the trainer and producer
+# still have their broker while they finish (all at once, Kafka would go
+# first and the others wait on it: 20 s instead of 3).
 
 wait_for_line() { # FILE PATTERN SECONDS PID [PROGRESS_LOG]
   local deadline=$((SECONDS + $3)) shown=0 n
@@ -77,7 +82,7 @@ xprops=()
 case "$broker_kind" in
   local)
     kafka_dir=${CO2S_KAFKA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/co2stream/kafka}
-    "$B/src/kafka/co2stream-kafka" --data-dir "$kafka_dir" --port "${CO2S_KAFKA_PORT:-9092}" \
+    setsid "$B/src/kafka/co2stream-kafka" --data-dir "$kafka_dir" --port "${CO2S_KAFKA_PORT:-9092}" \
       --retention-bytes "$(( ${CO2S_KAFKA_RETENTION_MB:-1024} * 1048576 ))" \
       > "$state/broker.out" 2> "$state/broker.log" &
     pids+=($!)
@@ -86,7 +91,7 @@ case "$broker_kind" in
     echo "run: Apache Kafka at $brokers (data in $kafka_dir, kept across runs)" >&2
     ;;
   embedded)
-    "$B/src/broker/co2stream-broker" > "$state/broker.out" 2> "$state/broker.log" &
+    setsid "$B/src/broker/co2stream-broker" > "$state/broker.out" 2> "$state/broker.log" &
     pids+=($!)
     wait_for_line "$state/broker.out" '^bootstrap.servers=' 20 "$!"
     brokers=$(sed -n 's/^bootstrap.servers=//p' "$state/broker.out" | head -n1)
@@ -103,7 +108,7 @@ case "$broker_kind" in
     ;;
 esac
 
-"$B/src/api/co2stream-api" --csv "$CSV" --listen 127.0.0.1:0 --rate "${CO2S_RATE:-500}" \
+setsid "$B/src/api/co2stream-api" --csv "$CSV" --listen 127.0.0.1:0 --rate "${CO2S_RATE:-500}" \
   > "$state/api.out" 2> "$state/api.log" &
 pids+=($!)
 wait_for_line "$state/api.out" '^listening on ' 20 "$!"
@@ -116,12 +121,12 @@ trainer_args=(--brokers "$brokers" --topic streaming_data --group co2stream-trai
 # The embedded broker starts empty every time: a new model. A durable Kafka: resume.
 [ "$broker_kind" != embedded ] || trainer_args+=(--reset)
 [ -z "${CO2S_MAX_ROWS:-}" ] || trainer_args+=(--max-rows "$CO2S_MAX_ROWS")
-"$B/src/trainer/co2stream-trainer" "${trainer_args[@]}" 2> "$state/trainer.log" &
+setsid "$B/src/trainer/co2stream-trainer" "${trainer_args[@]}" 2> "$state/trainer.log" &
 trainer=$!
 pids+=($trainer)
 
 # The producer resumes after the last seq the topic holds (none twice, none skipped).
-"$B/src/producer/co2stream-producer" --api "$api/stream" --brokers "$brokers" --topic streaming_data \
+setsid "$B/src/producer/co2stream-producer" --api "$api/stream" --brokers "$brokers" --topic streaming_data \
   "${xprops[@]}" 2> "$state/producer.log" &
 pids+=($!)
 
