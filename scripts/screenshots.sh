@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Takes the README's screenshots of the desktop app, in English and in French:
 # the app runs under its own Xvfb (no display needed) with the pipeline on the
-# real data set, and GTK renders the main window, the prediction dialog and
-# the preferences into docs/screenshots/*-{en,fr}.png; in English also the
-# dark style, the missing data set message, the shortcuts and About.
+# real data set (on Apache Kafka on this computer, in a temporary folder:
+# Java, and the jars co2stream-kafka fetches on its first run), and GTK
+# renders the main window, the prediction dialog, the preferences (local and
+# existing Kafka) and the reset confirmation into
+# docs/screenshots/*-{en,fr}.png; in English also the dark style, the
+# missing data set message, the shortcuts and About.
 #
 # Needs the build (scripts/setup.sh), the data set in data/, Xvfb and
 # dbus-daemon. Environment: CO2S_BUILDDIR (default builddir).
@@ -16,7 +19,7 @@ OUT=docs/screenshots
 if [ ! -f "$B/build.ninja" ]; then
   bash scripts/setup.sh >&2
 fi
-meson compile -C "$B" co2s-screenshots co2stream-broker co2stream-api co2stream-trainer \
+meson compile -C "$B" co2s-screenshots co2stream-kafka co2stream-broker co2stream-api co2stream-trainer \
   co2stream-producer test-fr_FR.UTF-8 >&2
 
 if [ ! -f data/co2_processed.csv ] && [ -z "${CO2S_DATASET:-}" ]; then

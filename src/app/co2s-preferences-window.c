@@ -25,6 +25,7 @@ struct _Co2sPreferencesWindow
   AdwActionRow *kafka_retention_row;
   GtkSpinButton *kafka_retention_spin;
   AdwActionRow *kafka_data_row;
+  AdwActionRow *kafka_reset_row;
   AdwEntryRow *broker_row;
   AdwPreferencesRow *broker_properties_row;
   GtkTextView *broker_properties_view;
@@ -152,7 +153,7 @@ update_notice (Co2sPreferencesWindow *self)
 /* ---- broker ----------------------------------------------------------------- */
 
 static const char *
-broker_kind_subtitle (Co2sBrokerKind kind)
+broker_kind_explanation (Co2sBrokerKind kind)
 {
   switch (kind)
     {
@@ -168,8 +169,10 @@ broker_kind_subtitle (Co2sBrokerKind kind)
     }
 }
 
-/* The rows of the chosen broker only; none usable with Docker Compose,
- * which runs its own Kafka. */
+/* The rows of the chosen broker only, the choice explained in the group's
+ * description (the drop-down shows the choice itself as its subtitle); none
+ * usable with Docker Compose, which runs its own Kafka, as the description
+ * then says. */
 static void
 update_broker_rows (Co2sPreferencesWindow *self)
 {
@@ -177,10 +180,10 @@ update_broker_rows (Co2sPreferencesWindow *self)
   gboolean compose = g_settings_get_enum (self->settings, "backend") == CO2S_BACKEND_COMPOSE;
   GtkWidget *local_rows[] = {
     GTK_WIDGET (self->kafka_port_row), GTK_WIDGET (self->kafka_retention_row), GTK_WIDGET (self->kafka_data_row),
+    GTK_WIDGET (self->kafka_reset_row),
   };
   GtkWidget *existing_rows[] = { GTK_WIDGET (self->broker_row), GTK_WIDGET (self->broker_properties_row) };
 
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->broker_kind_row), broker_kind_subtitle (kind));
   gtk_widget_set_sensitive (GTK_WIDGET (self->broker_kind_row), !compose);
   for (guint i = 0; i < G_N_ELEMENTS (local_rows); i++)
     {
@@ -198,9 +201,7 @@ update_broker_rows (Co2sPreferencesWindow *self)
                                            _("Docker Compose runs its own Kafka, the “kafka” service of "
                                              "docker-compose.yml: these settings are not used."));
   else
-    adw_preferences_group_set_description (self->broker_group,
-                                           _("The Kafka that carries the vehicles and the metrics "
-                                             "between the programs."));
+    adw_preferences_group_set_description (self->broker_group, broker_kind_explanation (kind));
 }
 
 static void
@@ -578,6 +579,7 @@ co2s_preferences_window_class_init (Co2sPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, kafka_retention_row);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, kafka_retention_spin);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, kafka_data_row);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, kafka_reset_row);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, broker_row);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, broker_properties_row);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, broker_properties_view);

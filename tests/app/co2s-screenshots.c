@@ -5,10 +5,20 @@
  *
  * Usage: co2s-screenshots OUTPUT_DIR SUFFIX [--more]
  * (writes main-window-SUFFIX.png, predict-dialog-SUFFIX.png,
- * preferences-SUFFIX.png; with --more also main-window-dark-SUFFIX.png,
- * missing-dataset-SUFFIX.png, shortcuts-SUFFIX.png and about-SUFFIX.png;
- * the language comes from the environment). */
+ * preferences-SUFFIX.png (the default broker, Apache Kafka on this
+ * computer), preferences-existing-kafka-SUFFIX.png and
+ * reset-broker-SUFFIX.png (the confirmation of Reset Local Broker Data…);
+ * with --more also main-window-dark-SUFFIX.png, missing-dataset-SUFFIX.png,
+ * shortcuts-SUFFIX.png and about-SUFFIX.png; the language comes from the
+ * environment).
+ *
+ * The pipeline runs on the app's default broker, Apache Kafka on this
+ * computer (co2stream-kafka: Java, and the jars it fetches on its first
+ * run), in a temporary data folder on a free port; when co2stream-kafka is
+ * not built, on the embedded broker, and it says so. */
 #define G_LOG_DOMAIN "co2s-screenshots"
+
+#include <string.h>
 
 #include "app-test-util.h"
 #include "co2s-kpi-panel.h"
@@ -16,6 +26,9 @@
 #include "co2s-test-util.h"
 
 #define MIN_BATCHES 120
+
+/* The first start of the local Kafka may fetch its jars and warm a JVM. */
+#define START_TIMEOUT_MS 300000
 
 static Co2sApplication *app;
 
@@ -37,6 +50,12 @@ static gboolean
 enough_batches (gpointer data)
 {
   return co2s_metrics_history_get_n_batches (co2s_application_get_history (app)) >= MIN_BATCHES;
+}
+
+static gboolean
+dialog_measured (gpointer dialog)
+{
+  return strstr (adw_message_dialog_get_body (dialog), "…)") == NULL;
 }
 
 static GtkWindow *
@@ -113,6 +132,22 @@ main (int argc,
 
   app = owned = app_test_new_app (&window);
   settings = co2s_application_get_settings (app);
+  {
+    Co2sSupervisor *supervisor = co2s_application_get_supervisor (app);
+    g_autofree char *kafka_dir = g_build_filename (tmp, "kafka", NULL);
+    g_autofree char *kafka = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_settings_set_enum (settings, "broker", CO2S_BROKER_LOCAL_KAFKA);
+    kafka = co2s_supervisor_find_program (supervisor, CO2S_SERVICE_BROKER, &error);
+    if (kafka == NULL)
+      {
+        g_printerr ("screenshots: %s: the pipeline runs on the embedded broker\n", error->message);
+        g_settings_set_enum (settings, "broker", CO2S_BROKER_EMBEDDED);
+      }
+    g_object_set (supervisor, "kafka-data-dir", kafka_dir, NULL);
+    g_settings_set_uint (settings, "kafka-port", co2s_test_free_port ());
+  }
   g_settings_set_string (settings, "dataset", dataset);
   g_settings_set_string (settings, "model-dir", models);
   g_settings_set_double (settings, "api-rate", 1500);
@@ -139,7 +174,7 @@ main (int argc,
     }
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "start", NULL);
-  if (!co2s_test_wait_until (pipeline_running, NULL, 60000) ||
+  if (!co2s_test_wait_until (pipeline_running, NULL, START_TIMEOUT_MS) ||
       co2s_application_get_pipeline_state (app) != CO2S_PIPELINE_RUNNING)
     g_error ("the pipeline did not start: %s", co2s_application_get_last_error (app));
   if (!co2s_test_wait_until (enough_batches, NULL, 120000))
@@ -155,8 +190,10 @@ main (int argc,
   save_window (GTK_WINDOW (dialog), dir, "predict-dialog", suffix);
   gtk_window_close (GTK_WINDOW (dialog));
 
+  /* Tall enough for the broker's rows. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
   prefs = wait_for_window (CO2S_TYPE_PREFERENCES_WINDOW);
+  gtk_window_set_default_size (prefs, 640, 1060);
   save_window (prefs, dir, "preferences", suffix);
   gtk_window_close (prefs);
 
@@ -168,8 +205,38 @@ main (int argc,
     }
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "stop", NULL);
-  if (!co2s_test_wait_until (pipeline_stopped, NULL, 30000))
+  if (!co2s_test_wait_until (pipeline_stopped, NULL, 60000))
     g_error ("the pipeline did not stop");
+
+  /* Stopped: what Reset Local Broker Data… asks (cancelled). */
+  if (g_settings_get_enum (settings, "broker") == CO2S_BROKER_LOCAL_KAFKA)
+    {
+      GtkWindow *confirm;
+
+      g_action_group_activate_action (G_ACTION_GROUP (app), "reset-local-broker", NULL);
+      confirm = wait_for_window (ADW_TYPE_MESSAGE_DIALOG);
+      if (!co2s_test_wait_until (dialog_measured, confirm, 10000))
+        g_error ("the reset's confirmation did not get the folder's size");
+      save_window (confirm, dir, "reset-broker", suffix);
+      adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "cancel");
+    }
+
+  /* An existing Kafka's rows, with properties (the password masked). */
+  {
+    static const char * const properties[] = {
+      "security.protocol=SASL_SSL", "sasl.mechanism=PLAIN", "sasl.username=co2stream", "sasl.password=not-shown",
+      NULL,
+    };
+
+    g_settings_set_enum (settings, "broker", CO2S_BROKER_EXISTING);
+    g_settings_set_string (settings, "broker-address", "kafka.example.org:9093");
+    g_settings_set_strv (settings, "broker-properties", properties);
+    g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+    prefs = wait_for_window (CO2S_TYPE_PREFERENCES_WINDOW);
+    gtk_window_set_default_size (prefs, 640, 1140);
+    save_window (prefs, dir, "preferences-existing-kafka", suffix);
+    gtk_window_close (prefs);
+  }
   co2s_test_rm_rf (tmp, NULL);
 
   return 0;

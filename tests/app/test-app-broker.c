@@ -122,7 +122,7 @@ prefs_row (GtkWindow *prefs,
 
 /* The broker rows of the preferences, by what they are. */
 typedef struct {
-  GtkWidget *kind, *port, *retention, *data, *address, *properties;
+  GtkWidget *kind, *port, *retention, *data, *reset, *address, *properties;
 } BrokerRows;
 
 static void
@@ -133,6 +133,7 @@ find_broker_rows (GtkWindow *prefs,
   rows->port = prefs_row (prefs, "_Port");
   rows->retention = prefs_row (prefs, "Re_tention");
   rows->data = prefs_row (prefs, "Data folder");
+  rows->reset = prefs_row (prefs, "Reset local broker data");
   rows->address = prefs_row (prefs, "Kafka broker _address (HOST:PORT)");
   rows->properties = prefs_row (prefs, "Connection properties");
 }
@@ -146,8 +147,19 @@ assert_rows_shown (const BrokerRows *rows,
   g_assert_cmpint (gtk_widget_is_visible (rows->port), ==, local);
   g_assert_cmpint (gtk_widget_is_visible (rows->retention), ==, local);
   g_assert_cmpint (gtk_widget_is_visible (rows->data), ==, local);
+  g_assert_cmpint (gtk_widget_is_visible (rows->reset), ==, local);
   g_assert_cmpint (gtk_widget_is_visible (rows->address), ==, existing);
   g_assert_cmpint (gtk_widget_is_visible (rows->properties), ==, existing);
+}
+
+/* What the Broker group says under its title. */
+static const char *
+group_description (GtkWidget *row)
+{
+  GtkWidget *group = gtk_widget_get_ancestor (row, ADW_TYPE_PREFERENCES_GROUP);
+
+  g_assert_nonnull (group);
+  return adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group));
 }
 
 static const char *
@@ -291,18 +303,19 @@ test_preferences_rows (void)
                    "Embedded demo broker (in memory, no Java)");
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), 2), ==, "Existing Kafka");
 
-  /* The local Kafka: port, retention, the data folder with its size and
-   * the reset. */
+  /* The local Kafka: port, retention, the data folder with its size, the
+   * reset. */
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (rows.kind)), ==, 0);
   assert_rows_shown (&rows, TRUE, FALSE);
-  g_assert_nonnull (strstr (row_subtitle (rows.kind), "Needs Java"));
+  g_assert_cmpstr (row_subtitle (rows.kind), ==, "Apache Kafka on this computer");
+  g_assert_nonnull (strstr (group_description (rows.kind), "Needs Java"));
   g_assert_nonnull (strstr (row_subtitle (rows.retention), "1 GiB by default; older rows are deleted"));
   w.row = rows.data;
   w.text = "kB on disk";
   co2s_test_assert_wait (subtitle_contains, &w, 5000);
   g_test_message ("data folder row: %s", row_subtitle (rows.data));
   g_assert_true (g_str_has_prefix (row_subtitle (rows.data), kafka_dir_display));
-  button = app_test_find_widget (rows.data, GTK_TYPE_BUTTON);
+  button = app_test_find_widget (rows.reset, GTK_TYPE_BUTTON);
   g_assert_nonnull (button);
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "app.reset-local-broker");
   g_assert_true (gtk_widget_is_visible (button));
@@ -314,7 +327,8 @@ test_preferences_rows (void)
   g_object_get (supervisor (), "broker-kind", &kind, NULL);
   g_assert_cmpint (kind, ==, CO2S_BROKER_EXISTING);
   assert_rows_shown (&rows, FALSE, TRUE);
-  g_assert_nonnull (strstr (row_subtitle (rows.kind), "properties below"));
+  g_assert_cmpstr (row_subtitle (rows.kind), ==, "Existing Kafka");
+  g_assert_nonnull (strstr (group_description (rows.kind), "properties below"));
   g_assert_false (reset_enabled ());
 
   /* Set in the settings: the drop-down follows. */
@@ -323,19 +337,22 @@ test_preferences_rows (void)
   g_object_get (supervisor (), "broker-kind", &kind, NULL);
   g_assert_cmpint (kind, ==, CO2S_BROKER_EMBEDDED);
   assert_rows_shown (&rows, FALSE, FALSE);
-  g_assert_nonnull (strstr (row_subtitle (rows.kind), "in memory"));
+  g_assert_cmpstr (row_subtitle (rows.kind), ==, "Embedded demo broker (in memory, no Java)");
+  g_assert_nonnull (strstr (group_description (rows.kind), "live in memory"));
 
   /* Docker Compose runs its own Kafka: nothing here applies. */
   g_settings_set_enum (settings (), "broker", CO2S_BROKER_LOCAL_KAFKA);
   g_assert_true (gtk_widget_is_sensitive (rows.kind));
-  g_assert_false (app_test_has_label_containing (GTK_WIDGET (prefs), "Docker Compose runs its own Kafka"));
+  g_assert_null (strstr (group_description (rows.kind), "Docker Compose"));
   g_settings_set_enum (settings (), "backend", CO2S_BACKEND_COMPOSE);
   g_assert_false (gtk_widget_is_sensitive (rows.kind));
   g_assert_false (gtk_widget_is_sensitive (rows.port));
   g_assert_false (gtk_widget_is_sensitive (rows.retention));
   g_assert_false (gtk_widget_is_sensitive (button));
+  g_assert_true (g_str_has_prefix (group_description (rows.kind), "Docker Compose runs its own Kafka"));
   g_assert_true (app_test_has_label_containing (GTK_WIDGET (prefs), "Docker Compose runs its own Kafka"));
   g_settings_set_enum (settings (), "backend", CO2S_BACKEND_LOCAL);
+  g_assert_nonnull (strstr (group_description (rows.kind), "Needs Java"));
   g_assert_true (gtk_widget_is_sensitive (rows.kind));
   g_assert_true (gtk_widget_is_sensitive (rows.port));
 
