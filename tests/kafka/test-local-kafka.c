@@ -437,6 +437,8 @@ test_jars_missing (void)
   g_autofree char *link = g_build_filename (bin, "java", NULL);
   g_autofree char *path_env = g_strconcat ("PATH=", bin, NULL);
   g_autofree char *no_list = g_strdup_printf ("(no jar list in %s)", cache);
+  g_autofree char *mvn = g_build_filename (bin, "mvn", NULL);
+  g_autofree char *mvn_log = g_strdup_printf ("; see %s/mvn.log", cache);
   g_autofree char *err = NULL;
   g_autoptr(GFile) file = g_file_new_for_path (link);
   g_autoptr(GError) error = NULL;
@@ -451,6 +453,22 @@ test_jars_missing (void)
                         REFUSE_DEADLINE_MS,
                         (const char *[]) { "co2stream-kafka: the jars of Apache Kafka 4.1.1 are missing", no_list,
                                            "run scripts/setup.sh (it fetches them with Maven)", NULL });
+
+  /* A Maven that fails as without network: said first, then why, and where
+   * its log is. */
+  g_assert_true (g_file_set_contents (mvn, "#!/bin/sh\n"
+                                      "echo '[ERROR] Failed to execute goal on project co2stream-test-kafka: "
+                                      "Could not resolve dependencies: Unknown host repo.maven.apache.org'\n"
+                                      "exit 1\n", -1, &error));
+  g_assert_cmpint (g_chmod (mvn, 0755), ==, 0);
+  g_clear_pointer (&err, g_free);
+  err = assert_refused (dir, (const char *[]) { "--port", "0", "--cache-dir", cache, NULL },
+                        (const char *[]) { "LC_ALL=C.UTF-8", "LANGUAGE", "JAVA_HOME", path_env, NULL },
+                        REFUSE_DEADLINE_MS,
+                        (const char *[]) { "co2stream-kafka: Maven could not fetch Apache Kafka 4.1.1 "
+                                           "(no network to Maven Central?): [ERROR] Failed to execute goal",
+                                           "Unknown host repo.maven.apache.org", mvn_log, NULL });
+  g_assert_nonnull (strstr (err, "co2stream-kafka: fetching Apache Kafka 4.1.1 with Maven (once, ~60 MB)…\n"));
 }
 
 static void
