@@ -384,6 +384,32 @@ co2s_local_kafka_check_port (guint16 *port, guint16 avoid, const char *option, G
 
 /* ---- server.properties ------------------------------------------------------- */
 
+/* @value as a Java properties value: Properties.load reads ISO-8859-1 and
+ * takes a backslash for an escape, so a backslash is doubled and anything
+ * beyond ASCII ("/home/josé/…") goes in as backslash-u escapes of its
+ * UTF-16 units. */
+static char *
+properties_escape (const char *value)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = value; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\\')
+        g_string_append (out, "\\\\");
+      else if (c < 0x80)
+        g_string_append_c (out, (char) c);
+      else if (c <= 0xFFFF)
+        g_string_append_printf (out, "\\u%04X", c);
+      else
+        g_string_append_printf (out, "\\u%04X\\u%04X", 0xD800 + ((c - 0x10000) >> 10),
+                                0xDC00 + ((c - 0x10000) & 0x3FF));
+    }
+  return g_string_free (out, FALSE);
+}
+
 gint64
 co2s_local_kafka_segment_bytes (gint64 retention_bytes)
 {
@@ -394,12 +420,12 @@ char *
 co2s_local_kafka_properties (const Co2sLocalKafkaConfig *config)
 {
   g_autofree char *data = NULL;
-  const char *log_dirs;
+  g_autofree char *log_dirs = NULL;
 
   g_return_val_if_fail (config != NULL && config->dir != NULL, NULL);
 
   data = g_build_filename (config->dir, CO2S_LOCAL_KAFKA_DATA_SUBDIR, NULL);
-  log_dirs = config->log_dirs != NULL ? config->log_dirs : data;
+  log_dirs = properties_escape (config->log_dirs != NULL ? config->log_dirs : data);
   return g_strdup_printf (
     "# Written by co2stream-kafka at every start: edits here are lost.\n"
     "# One node, broker and controller in one process (KRaft), loopback only.\n"

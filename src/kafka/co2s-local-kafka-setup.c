@@ -44,6 +44,10 @@ co2s_local_kafka_launcher_new (GSubprocessFlags flags)
 {
   GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
 
+  /* Java decodes file names with the locale's charset: under a non-UTF-8
+   * locale (C, POSIX) it could not open a data folder named in UTF-8. */
+  if (!g_get_charset (NULL))
+    g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   g_subprocess_launcher_set_child_setup (launcher, child_setup,
                                          GINT_TO_POINTER ((int) getpid ()), NULL);
   return launcher;

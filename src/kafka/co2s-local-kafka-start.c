@@ -133,6 +133,7 @@ co2s_local_kafka_java_argv (const Co2sLocalKafkaPlan *plan, guint heap_max_mb)
   co2s_strv_builder_take (argv, g_strdup_printf ("-Xmx%um", heap_max_mb));
   g_strv_builder_add_many (argv, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                            "-XX:+ExitOnOutOfMemoryError", NULL);
+  co2s_strv_builder_take (argv, g_strconcat ("-XX:ErrorFile=", logs, "/hs_err_pid%p.log", NULL));
   if (plan->cds_options != NULL)
     g_strv_builder_addv (argv, (const char **) plan->cds_options);
   g_strv_builder_add (argv, "-Djava.awt.headless=true");

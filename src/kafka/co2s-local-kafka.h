@@ -176,7 +176,9 @@ void co2s_local_kafka_cds_commit (const char *archive_tmp,
                                   gboolean clean);
 
 /* A launcher with @flags whose children get PR_SET_PDEATHSIG(SIGTERM), so
- * they end when this process dies, even by SIGKILL. The kernel ties that
+ * they end when this process dies, even by SIGKILL, and LC_ALL=C.UTF-8
+ * when this process's locale is not UTF-8 (Java could not open UTF-8 file
+ * names). The kernel ties that
  * signal to the spawning thread: spawn long-lived children from the main
  * thread only; a worker thread may spawn a child it waits for. */
 GSubprocessLauncher *co2s_local_kafka_launcher_new (GSubprocessFlags flags);

@@ -364,6 +364,8 @@ launcher_spawn (Launcher *self, GError **error)
   /* Fewer malloc arenas: less resident memory for a JVM of ~70 threads. */
   if (g_getenv ("MALLOC_ARENA_MAX") == NULL)
     g_subprocess_launcher_setenv (launcher, "MALLOC_ARENA_MAX", "2", TRUE);
+  /* Relative paths of the JVM (a crash report, hs_err_pid*.log) land in DIR. */
+  g_subprocess_launcher_set_cwd (launcher, self->plan.dir);
   self->jvm = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, error);
   if (self->jvm == NULL)
     {

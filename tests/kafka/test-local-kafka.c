@@ -2,7 +2,8 @@
  * launcher processes, real JVMs, real data folders (suite "kafka").
  *
  *  /local-kafka/start-stop-keeps-data  1,000 records, SIGTERM (exit 0), start
- *      again on another controller port: same cluster id, all 1,000 kept.
+ *      again on another controller port and in the C locale: same cluster
+ *      id, all 1,000 kept (the data folder's name has a space and an "é").
  *  /local-kafka/sigkill-java  kill -9 of Kafka's JVM: the launcher exits 1
  *      saying how Kafka ended; the next start recovers the records.
  *  /local-kafka/launcher-killed  a JVM that outlived its launcher (stopped
@@ -218,7 +219,10 @@ port_text (guint16 port)
 static void
 test_start_stop_keeps_data (void)
 {
-  g_autofree char *dir = co2s_test_tmpdir ();
+  g_autofree char *tmp = co2s_test_tmpdir ();
+  /* A space and a letter beyond ASCII: Java reads server.properties as
+   * ISO-8859-1 and decodes file names with the locale's charset. */
+  g_autofree char *dir = g_build_filename (tmp, "données kafka", NULL);
   g_autofree char *topic = co2s_test_unique_topic ("local-kafka");
   g_autofree char *port = port_text (co2s_test_free_port ());
   g_autofree char *controller1 = port_text (co2s_test_free_port ());
@@ -259,8 +263,10 @@ test_start_stop_keeps_data (void)
       controller2 = port_text (co2s_test_free_port ());
     }
   while (strcmp (controller2, controller1) == 0 || strcmp (controller2, port) == 0);
-  second = launcher_start (dir, (const char *[]) { "--port", port, "--controller-port", controller2, NULL },
-                           &bootstrap2);
+  /* In the C locale (ASCII file names for Java, unless told otherwise). */
+  second = launcher_spawn (dir, (const char *[]) { "--port", port, "--controller-port", controller2, NULL },
+                           (const char *[]) { "LC_ALL=C", "LANG", "LANGUAGE", NULL });
+  bootstrap2 = wait_ready (second);
   g_clear_pointer (&err, g_free);
   err = co2s_test_proc_stderr_text (second);
   g_assert_null (strstr (err, "formatting"));
