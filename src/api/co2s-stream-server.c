@@ -329,6 +329,28 @@ handle_index (SoupServerMessage *msg)
                 "  GET /metrics  counters in the Prometheus text format\n");
 }
 
+/* An HTTP/1.0 request may come without a Host header. libsoup (3.2.3, and
+ * upstream up to at least 3.6) then builds its URI with g_uri_build() from
+ * the local address and the whole request-target as the path, so
+ * "GET /stream?limit=2 HTTP/1.0" reaches the handler as the path
+ * "/stream?limit=2" with no query. Such a path (a path libsoup parsed never
+ * holds a '?' or '#') is split again the way the URI of a request with Host
+ * is: its string form parsed. Returns the new URI, or NULL when there is
+ * nothing to split. */
+static GUri *
+reparse_request_target (SoupServerMessage *msg,
+                        const char        *path,
+                        GHashTable        *query)
+{
+  g_autofree char *text = NULL;
+
+  if (query != NULL || strpbrk (path, "?#") == NULL)
+    return NULL;
+
+  text = g_uri_to_string (soup_server_message_get_uri (msg));
+  return g_uri_parse (text, SOUP_HTTP_URI_FLAGS, NULL);
+}
+
 static void
 handle_request (SoupServer        *server,
                 SoupServerMessage *msg,
@@ -339,8 +361,18 @@ handle_request (SoupServer        *server,
   Co2sStreamServer *self = user_data;
   const char *method = soup_server_message_get_method (msg);
   enum { ROUTE_NONE, ROUTE_INDEX, ROUTE_STREAM, ROUTE_HEALTH, ROUTE_METRICS } route = ROUTE_NONE;
+  g_autoptr(GUri) reparsed = NULL;
+  g_autoptr(GHashTable) reparsed_query = NULL;
 
   g_assert (CO2S_IS_STREAM_SERVER (self));
+
+  reparsed = reparse_request_target (msg, path, query);
+  if (reparsed != NULL)
+    {
+      path = *g_uri_get_path (reparsed) != '\0' ? g_uri_get_path (reparsed) : "/";
+      if (g_uri_get_query (reparsed) != NULL)
+        query = reparsed_query = soup_form_decode (g_uri_get_query (reparsed));
+    }
 
   if (g_str_equal (path, "/"))
     route = ROUTE_INDEX;
