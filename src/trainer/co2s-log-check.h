@@ -14,9 +14,13 @@
  *  - the record at that offset is still in the log: it must be the same
  *    record (one small fetch);
  *  - retention removed it (the log starts after it): that alone is no
- *    alarm; the log's first record must then not be older than it.
+ *    alarm; the log's first record must then not be older than it (by more
+ *    than a minute, for producers' clocks).
  * A model file without a last record (written before it existed, or saved
  * before the first row) can only be checked against the log's end.
+ * The trainer checks its model file's positions on the first assignment,
+ * and, while it runs, every LOG_CHECK_INTERVAL_S the positions it learned
+ * at the previous check (those came from the log as it was then).
  *
  * It reads through librdkafka's simple consumer: no group, nothing
  * committed, the trainer's -X properties applied. Blocking; one thread. */

@@ -162,9 +162,12 @@ keep_copy (const char *model_path, const char *from, const char *to, GError **er
  * and count rows that are in no log any more; resuming at its offsets would
  * skip the new log's first rows. So: keep copies of the model and metrics
  * files, then start a fresh model from the new log's beginning, exactly as
- * --reset does (saved before its first row). */
+ * --reset does (saved before its first row). @running: noticed by a
+ * running trainer, whose rows learned since the change go with the old
+ * model. */
 static gboolean
-start_over_on_new_log (Co2sTrainer *self, gint32 partition, const char *why, GError **error)
+start_over_on_new_log (Co2sTrainer *self, gint32 partition, const char *why, gboolean running,
+                       GError **error)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
@@ -177,13 +180,16 @@ start_over_on_new_log (Co2sTrainer *self, gint32 partition, const char *why, GEr
     return FALSE;
 
   g_warning ("%s: topic \"%s\" [%d] is not the log this model learned: %s. The topic was "
-             "deleted and recreated, or its log truncated or replaced. So that none of the new "
+             "deleted and recreated, or its log truncated or replaced%s. So that none of the new "
              "log's rows is skipped and none learned twice, a fresh %s model learns it from its "
              "beginning (as --reset does); the previous model (%" G_GUINT64_FORMAT " rows, %"
-             G_GUINT64_FORMAT " batches) and its metrics are kept as %s and %s",
+             G_GUINT64_FORMAT " batches%s) and its metrics are kept as %s and %s",
              self->model_path, self->opts.topic, partition, why,
+             running ? " while the trainer ran" : "",
              co2s_algo_to_string (self->opts.algo), co2s_model_get_rows_seen (self->cp->model),
-             self->cp->batches, model_copy, metrics_copy);
+             self->cp->batches,
+             running ? ", the last of them possibly learned from the new log" : "",
+             model_copy, metrics_copy);
 
   model = co2s_model_new (self->opts.algo);
   g_clear_pointer (&self->cp, co2s_checkpoint_free);
@@ -191,7 +197,72 @@ start_over_on_new_log (Co2sTrainer *self, gint32 partition, const char *why, GEr
   g_clear_pointer (&self->log, co2s_metrics_log_free);
   self->cp_loaded = FALSE;
   self->opts.reset = TRUE;
+  g_array_set_size (self->anchor, 0);
   return TRUE;
+}
+
+/* The checker, created once; NULL (said once) when it cannot be. */
+static Co2sLogCheck *
+get_log_check (Co2sTrainer *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->log_check != NULL || self->log_check_failed)
+    return self->log_check;
+  self->log_check = co2s_log_check_new (self->opts.brokers, (const char * const *) self->opts.overrides,
+                                        self->opts.topic, QUERY_TIMEOUT_MS, &error);
+  if (self->log_check == NULL)
+    {
+      self->log_check_failed = TRUE;
+      g_warning ("cannot check that %s is still the log %s learned: %s; trusting its offsets",
+                 self->opts.topic, self->model_path, error->message);
+    }
+  return self->log_check;
+}
+
+/* Compares each position of @positions with the log. TRUE with *@partition
+ * and @why set when one is not the log learned; FALSE when none is found so
+ * (a check that cannot be made is said, as @loud a warning, else in debug
+ * messages, and trusts the position). */
+static gboolean
+find_replaced_log (Co2sTrainer *self, GArray *positions, gboolean loud, gint32 *partition, char **why)
+{
+  Co2sLogCheck *check = get_log_check (self);
+
+  for (guint i = 0; check != NULL && i < positions->len; i++)
+    {
+      const Co2sPartitionOffset *po = &g_array_index (positions, Co2sPartitionOffset, i);
+      Co2sLogVerdict verdict = CO2S_LOG_SAME;
+      g_autoptr(GError) error = NULL;
+
+      if (!co2s_log_check_partition (check, po, &verdict, why, &error))
+        {
+          if (loud)
+            g_warning ("cannot check that %s [%d] is still the log %s learned: %s; resuming at "
+                       "offset %" G_GINT64_FORMAT " as it says", self->opts.topic, po->partition,
+                       self->model_path, error->message, po->next_offset);
+          else
+            g_debug ("cannot check %s [%d] now: %s", self->opts.topic, po->partition, error->message);
+          continue;
+        }
+      if (verdict == CO2S_LOG_REPLACED)
+        {
+          *partition = po->partition;
+          return TRUE;
+        }
+      g_debug ("%s [%d]: the log learned, as far as can be told (%s)", self->opts.topic,
+               po->partition, po->last.known ? "last record checked" : "no last record known");
+    }
+  return FALSE;
+}
+
+/* The positions the next check compares: the model's now. */
+static void
+set_anchor (Co2sTrainer *self)
+{
+  g_array_set_size (self->anchor, 0);
+  g_array_append_vals (self->anchor, self->cp->offsets->data, self->cp->offsets->len);
+  self->next_log_check_us = g_get_monotonic_time () + LOG_CHECK_INTERVAL_S * G_USEC_PER_SEC;
 }
 
 /* The first time partitions are assigned, after check_checkpoint_origin:
@@ -201,39 +272,14 @@ start_over_on_new_log (Co2sTrainer *self, gint32 partition, const char *why, GEr
 static gboolean
 check_checkpoint_log (Co2sTrainer *self, GError **error)
 {
-  g_autoptr(Co2sLogCheck) check = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autofree char *why = NULL;
+  gint32 partition = -1;
 
-  if (!self->cp_loaded || self->opts.reset || self->cp->offsets->len == 0)
-    return TRUE;
-  check = co2s_log_check_new (self->opts.brokers, (const char * const *) self->opts.overrides,
-                              self->opts.topic, QUERY_TIMEOUT_MS, &local_error);
-  if (check == NULL)
-    {
-      g_warning ("cannot check that %s is still the log %s learned: %s; resuming at its offsets",
-                 self->opts.topic, self->model_path, local_error->message);
-      return TRUE;
-    }
-
-  for (guint i = 0; i < self->cp->offsets->len; i++)
-    {
-      const Co2sPartitionOffset *po = &g_array_index (self->cp->offsets, Co2sPartitionOffset, i);
-      Co2sLogVerdict verdict = CO2S_LOG_SAME;
-      g_autofree char *why = NULL;
-
-      if (!co2s_log_check_partition (check, po, &verdict, &why, &local_error))
-        {
-          g_warning ("cannot check that %s [%d] is still the log %s learned: %s; resuming at "
-                     "offset %" G_GINT64_FORMAT " as it says", self->opts.topic, po->partition,
-                     self->model_path, local_error->message, po->next_offset);
-          g_clear_error (&local_error);
-          continue;
-        }
-      if (verdict == CO2S_LOG_REPLACED)
-        return start_over_on_new_log (self, po->partition, why, error);
-      g_debug ("%s [%d]: the log learned, as far as can be told (%s)", self->opts.topic,
-               po->partition, po->last.known ? "last record checked" : "no last record known");
-    }
+  if (self->cp_loaded && !self->opts.reset && self->cp->offsets->len > 0 &&
+      find_replaced_log (self, self->cp->offsets, TRUE, &partition, &why) &&
+      !start_over_on_new_log (self, partition, why, FALSE, error))
+    return FALSE;
+  set_anchor (self);
   return TRUE;
 }
 
@@ -351,6 +397,78 @@ log_assignment (const rd_kafka_topic_partition_list_t *partitions)
         }
     }
   g_message ("assigned %s%s", desc->len ? desc->str : "no partitions", desc->len ? "]" : "");
+}
+
+/* A running trainer found that the log is not the one it learns: the model
+ * and the batches not yet saved go (kept aside), and the partitions it has
+ * now are read again from their beginning into a fresh model. */
+static gboolean
+start_over_while_running (Co2sTrainer *self, gint32 partition, const char *why, GError **error)
+{
+  rd_kafka_topic_partition_list_t *now = NULL;
+  rd_kafka_topic_partition_list_t *ours;
+  rd_kafka_error_t *seek_error;
+  gboolean ok;
+
+  if (!start_over_on_new_log (self, partition, why, TRUE, error))
+    return FALSE;
+  co2s_batch_clear (self->batch);
+  g_array_set_size (self->pending, 0);
+  g_array_set_size (self->expected, 0);
+
+  ours = rd_kafka_topic_partition_list_new (4);
+  if (rd_kafka_assignment (self->consumer, &now) == RD_KAFKA_RESP_ERR_NO_ERROR && now != NULL)
+    for (int i = 0; i < now->cnt; i++)
+      if (g_strcmp0 (now->elems[i].topic, self->opts.topic) == 0)
+        rd_kafka_topic_partition_list_add (ours, self->opts.topic, now->elems[i].partition)->offset =
+          RD_KAFKA_OFFSET_BEGINNING;
+  if (now != NULL)
+    rd_kafka_topic_partition_list_destroy (now);
+
+  ok = save_reset_checkpoint (self, ours, error);
+  if (ok && ours->cnt > 0)
+    {
+      seek_error = rd_kafka_seek_partitions (self->consumer, ours, QUERY_TIMEOUT_MS);
+      if (seek_error != NULL)
+        {
+          g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
+                       _("cannot go back to the beginning of %s to learn it again: %s"),
+                       self->opts.topic, rd_kafka_error_string (seek_error));
+          rd_kafka_error_destroy (seek_error);
+          ok = FALSE;
+        }
+      for (int i = 0; ok && i < ours->cnt; i++)
+        if (ours->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR)
+          {
+            g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
+                         _("cannot go back to the beginning of %s [%d] to learn it again: %s"),
+                         self->opts.topic, ours->elems[i].partition,
+                         rd_kafka_err2str (ours->elems[i].err));
+            ok = FALSE;
+          }
+      for (int i = 0; ok && i < ours->cnt; i++)
+        g_message ("reading %s [%d] again from offset %" G_GINT64_FORMAT " with a fresh model",
+                   self->opts.topic, ours->elems[i].partition, (gint64) ours->elems[i].offset);
+    }
+  rd_kafka_topic_partition_list_destroy (ours);
+  set_anchor (self);
+  return ok;
+}
+
+gboolean
+_co2s_trainer_recheck_log (Co2sTrainer *self, GError **error)
+{
+  g_autofree char *why = NULL;
+  gint32 partition = -1;
+
+  self->next_log_check_us = g_get_monotonic_time () + LOG_CHECK_INTERVAL_S * G_USEC_PER_SEC;
+  /* The positions of the last check, which were in the log then: if the
+   * topic was recreated since, they no longer are, even though the rows
+   * learned since may have come from the new log. */
+  if (find_replaced_log (self, self->anchor, FALSE, &partition, &why))
+    return start_over_while_running (self, partition, why, error);
+  set_anchor (self);
+  return TRUE;
 }
 
 /* The fetch waker and the idle clock follow what is assigned now. */

@@ -8,6 +8,7 @@
 #include "co2s-batch.h"
 #include "co2s-checkpoint.h"
 #include "co2s-fetch-waker.h"
+#include "co2s-log-check.h"
 #include "co2s-metrics-log.h"
 #include "co2s-model-dir-lock.h"
 #include "co2s-metrics.h"
@@ -23,6 +24,9 @@ G_BEGIN_DECLS
 /* Blocking broker queries (cluster id, watermarks, committed offsets) made
  * while partitions are being assigned. */
 #define QUERY_TIMEOUT_MS 5000
+/* How often a running trainer checks that the topic's log is still the
+ * one it learns (see co2s-log-check.h): a few milliseconds each time. */
+#define LOG_CHECK_INTERVAL_S 5
 /* With --exit-when-idle: how long to wait for the first assignment. */
 #define ASSIGN_TIMEOUT_S 60
 /* Default queued.min.messages of the consumer (see create_consumer). */
@@ -58,6 +62,10 @@ struct _Co2sTrainer {
   rd_kafka_queue_t *queue;
   rd_kafka_t *producer;
   char *cluster_id;
+  Co2sLogCheck *log_check;       /* created at the first check; NULL if it could not be */
+  gboolean log_check_failed;     /* its creation failed (said once) */
+  GArray *anchor;                /* Co2sPartitionOffset: positions checked against the log */
+  gint64 next_log_check_us;      /* monotonic; 0 until the first assignment */
 
   gboolean assigned;
   Co2sFetchWaker *waker;
@@ -93,6 +101,7 @@ gboolean _co2s_trainer_create_producer  (Co2sTrainer *self, GError **error);
 void     _co2s_trainer_send_dead_letter (Co2sTrainer *self, const rd_kafka_message_t *msg, const GError *why);
 void     _co2s_trainer_commit_offsets   (Co2sTrainer *self, gboolean sync);
 void     _co2s_trainer_publish_metrics  (Co2sTrainer *self, const char *line, gsize len, guint64 batch);
+gboolean _co2s_trainer_recheck_log      (Co2sTrainer *self, GError **error);
 
 /* The next offset expected from each partition, to notice pruned gaps. */
 static inline void
@@ -111,6 +120,28 @@ _co2s_trainer_set_expected (Co2sTrainer *self, gint32 partition, gint64 next_off
   g_array_append_vals (self->expected,
                        &(Co2sPartitionOffset) { .partition = partition, .next_offset = next_offset },
                        1);
+}
+
+/* A partition's first position with a known last record becomes its anchor
+ * for the next log check (see _co2s_trainer_recheck_log): it was learned
+ * from the log as it is now. */
+static inline void
+_co2s_trainer_note_anchor (Co2sTrainer *self, const Co2sPartitionOffset *position)
+{
+  if (!position->last.known)
+    return;
+  for (guint i = 0; i < self->anchor->len; i++)
+    {
+      Co2sPartitionOffset *po = &g_array_index (self->anchor, Co2sPartitionOffset, i);
+
+      if (po->partition == position->partition)
+        {
+          if (!po->last.known)
+            *po = *position;
+          return;
+        }
+    }
+  g_array_append_vals (self->anchor, position, 1);
 }
 
 static inline gint64

@@ -268,6 +268,7 @@ _co2s_trainer_close_batch (Co2sTrainer *self, GError **error)
       const Co2sPartitionOffset *po = &g_array_index (batch->positions, Co2sPartitionOffset, i);
 
       co2s_checkpoint_set_position (self->cp, po->partition, po->next_offset, &po->last);
+      _co2s_trainer_note_anchor (self, po);
     }
   p.m.lag = compute_lag (self);
   p.has_emit = co2s_batch_emit_stats (batch, &p.median_emit_us, &p.min_emit_us);
@@ -390,6 +391,8 @@ co2s_trainer_finalize (GObject *object)
     g_string_free (self->lines, TRUE);
   g_clear_pointer (&self->msgs, g_free);
   g_clear_pointer (&self->cluster_id, g_free);
+  g_clear_pointer (&self->log_check, co2s_log_check_free);
+  g_clear_pointer (&self->anchor, g_array_unref);
   g_clear_pointer (&self->model_path, g_free);
   g_clear_pointer (&self->metrics_path, g_free);
   g_clear_pointer (&self->failpoint, g_free);
@@ -418,6 +421,7 @@ co2s_trainer_init (Co2sTrainer *self)
 {
   self->pending = g_array_new (FALSE, FALSE, sizeof (PendingBatch));
   self->expected = g_array_new (FALSE, FALSE, sizeof (Co2sPartitionOffset));
+  self->anchor = g_array_new (FALSE, FALSE, sizeof (Co2sPartitionOffset));
   self->lines = g_string_sized_new (4096);
   self->msgs = g_new0 (rd_kafka_message_t *, CONSUME_CHUNK);
 }
@@ -609,6 +613,14 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
               _co2s_trainer_set_fatal (self, g_steal_pointer (&local_error));
               break;
             }
+        }
+
+      /* Still the log being learned? (See co2s-log-check.h.) */
+      if (self->next_log_check_us > 0 && now_us >= self->next_log_check_us &&
+          !_co2s_trainer_recheck_log (self, &local_error))
+        {
+          _co2s_trainer_set_fatal (self, g_steal_pointer (&local_error));
+          break;
         }
 
       if (self->opts.max_rows > 0 && self->consumed >= self->opts.max_rows)

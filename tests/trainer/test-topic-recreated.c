@@ -1,6 +1,6 @@
-/* test-topic-recreated.c — co2stream-trainer restarted on a topic that was
- * deleted and recreated while it was stopped (its offsets start at 0 again:
- * the model file's offsets point into another log), and on a topic whose
+/* test-topic-recreated.c — co2stream-trainer on a topic that was deleted
+ * and recreated while it was stopped or running (its offsets start at 0
+ * again: the model file's offsets point into another log), and on a topic whose
  * start retention moved past the last record learned (the same log: no
  * alarm). Against a real Apache Kafka: the embedded broker cannot delete
  * topics or records. */
@@ -178,6 +178,52 @@ test_recreated (gconstpointer data)
   trainer_env_clear (&env);
 }
 
+/* The same under a running trainer: within a few seconds it notices, keeps
+ * the old files aside and learns the new log from its beginning with a
+ * fresh model, discarding what it may have learned from the new log in the
+ * meantime under the old model. */
+static void
+test_recreated_while_running (void)
+{
+  TrainerEnv env;
+  g_autoptr(GArray) first = trainer_make_records (300, 34, 0);
+  g_autoptr(GArray) second = trainer_make_records (500, 35, 0);
+  g_autoptr(Co2sTestProc) proc = NULL;
+  g_autoptr(GPtrArray) copies = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *where = NULL;
+  int status;
+
+  trainer_env_start_real (&env);
+  produce_keyed (&env, first, 0, 300);
+  proc = trainer_spawn (&env, NULL, (const char * const[]) { BATCH_ARGS, NULL }, NULL);
+  if (!co2s_test_proc_wait_line (proc, CO2S_TEST_STDOUT, "^batch 3: .*rows_seen 300$", RUN_TIMEOUT_MS, NULL))
+    g_error ("the trainer did not learn the first 300 rows; stderr:\n%s", err = co2s_test_proc_stderr_text (proc));
+
+  trainer_recreate_topic (&env, 1);
+  produce_keyed (&env, second, 0, 500);
+
+  where = g_strdup_printf ("topic \"%s\" \\[0\\] " NOT_THE_LOG ".* while the trainer ran", env.topic);
+  if (!co2s_test_proc_wait_line (proc, CO2S_TEST_STDERR, where, 30000, NULL))
+    g_error ("no warning that the log changed under the trainer; stderr:\n%s",
+             err = co2s_test_proc_stderr_text (proc));
+  /* The fresh model's batches, from 1 to the new log's end. */
+  if (!co2s_test_proc_wait_line (proc, CO2S_TEST_STDOUT, "^batch 1: 100 rows, rmse n/a", 30000, NULL) ||
+      !co2s_test_proc_wait_line (proc, CO2S_TEST_STDOUT, "^batch 5: .*rows_seen 500$", 30000, NULL))
+    g_error ("the fresh model did not learn the new log; stderr:\n%s",
+             err = co2s_test_proc_stderr_text (proc));
+  status = co2s_test_proc_terminate (proc, 20000);
+  err = co2s_test_proc_stderr_text (proc);
+  g_test_message ("%s", err);
+  trainer_assert_exit_ok (status, err);
+
+  /* Exactly a fresh model of the new log: nothing skipped, nothing twice. */
+  assert_learned_exactly (&env, second);
+  copies = files_named (&env, "model.old-log-");
+  g_assert_cmpuint (copies->len, ==, 1);
+  trainer_env_clear (&env);
+}
+
 /* Records removed from the log's start (as retention removes them) are no
  * sign of another log, even when the record learned last is among them. */
 static void
@@ -241,6 +287,7 @@ main (int argc, char *argv[])
 
   g_test_add_data_func ("/trainer/topic-recreated/longer", GUINT_TO_POINTER (500), test_recreated);
   g_test_add_data_func ("/trainer/topic-recreated/shorter", GUINT_TO_POINTER (200), test_recreated);
+  g_test_add_func ("/trainer/topic-recreated/while-running", test_recreated_while_running);
   g_test_add_func ("/trainer/topic-truncated-by-retention-no-false-alarm", test_truncated_by_retention);
   return g_test_run ();
 }
