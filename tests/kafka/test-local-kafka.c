@@ -349,6 +349,7 @@ test_launcher_killed (void)
   co2s_test_assert_wait_msg (pid_gone, GINT_TO_POINTER (java), GONE_DEADLINE_MS,
                              "Kafka's JVM gone after its launcher was killed");
 
+  g_clear_pointer (&bootstrap, g_free);
   third = launcher_start (dir, (const char *[]) { "--port", "0", NULL }, &bootstrap);
   g_clear_pointer (&err, g_free);
   err = co2s_test_proc_stderr_text (third);
