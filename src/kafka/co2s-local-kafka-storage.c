@@ -302,6 +302,20 @@ looks_like_ours (const char *dir)
          g_str_has_prefix (props, OUR_PROPERTIES_HEADER);
 }
 
+/* TRUE when one of the @n @names exists in @dir. */
+static gboolean
+has_any (const char *dir, const char * const *names, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+      if (g_file_test (path, G_FILE_TEST_EXISTS) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 gboolean
 co2s_local_kafka_reset (const char *dir, guint stop_timeout_ms, GStrv *report, GError **error)
 {
@@ -318,8 +332,9 @@ co2s_local_kafka_reset (const char *dir, guint stop_timeout_ms, GStrv *report, G
   g_return_val_if_fail (dir != NULL && report != NULL, FALSE);
 
   *report = NULL;
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+  if (!has_any (dir, names, G_N_ELEMENTS (names)))
     {
+      /* Nothing of ours (a folder never started, or already reset). */
       *report = g_strv_builder_end (lines);
       return TRUE;
     }

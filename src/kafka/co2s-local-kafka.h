@@ -259,10 +259,13 @@ gboolean co2s_local_kafka_format (const Co2sLocalKafkaConfig *config,
 
 /* --reset-data: unless a launcher holds @dir's lock (then
  * CO2S_LOCAL_KAFKA_ERROR_LOCKED), ends a Kafka left running from @dir and
- * deletes @dir/data, @dir/cluster.id, @dir/logs and @dir/kafka.pid.
- * Refuses (CO2S_LOCAL_KAFKA_ERROR_DAMAGED) a folder that does not look
- * like one of ours. *@report gets one translated line per deleted item
- * ("…/data (12.3 MB)"), or an empty array. */
+ * deletes @dir/data, @dir/cluster.id, @dir/logs and @dir/kafka.pid. A
+ * folder without any of them (missing, never started, reset already) is
+ * nothing to do; one with some of them that does not look like one of
+ * ours (no cluster.id, data/meta.properties or server.properties written
+ * by us) is refused (CO2S_LOCAL_KAFKA_ERROR_DAMAGED). *@report gets one
+ * translated line per deleted item ("…/data (12.3 MB)"), or an empty
+ * array. */
 gboolean co2s_local_kafka_reset (const char *dir,
                                  guint stop_timeout_ms,
                                  GStrv *report,
