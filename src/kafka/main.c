@@ -47,6 +47,9 @@ typedef struct {
   guint kill_id;
   gboolean stop_requested;    /* SIGTERM/SIGINT came */
   gboolean killed;            /* SIGKILL was needed */
+  gboolean timed_out;         /* --start-timeout passed */
+  char *failure;              /* said again as the last line, once the JVM is gone;
+                                 after the start timeout: Kafka's last log line then */
 } Launcher;
 
 static char *opt_data_dir;
@@ -194,12 +197,13 @@ static gboolean
 on_start_timeout (gpointer data)
 {
   Launcher *self = data;
-  g_autofree char *last = co2s_kafka_log_last_line (self->out_path);
 
   self->start_timeout_id = 0;
-  co2s_local_kafka_say (_("Kafka did not answer on %s within %d s (last line of %s: %s); stopping it"),
-                        self->bootstrap, opt_start_timeout, self->out_path, last != NULL ? last : "–");
+  self->timed_out = TRUE;
+  /* What Kafka was doing, before its shutdown adds its own lines. */
+  self->failure = co2s_kafka_log_last_line (self->out_path);
   self->exit_status = CO2S_EXIT_FAILURE;
+  co2s_local_kafka_say (_("Kafka did not answer on %s within %d s"), self->bootstrap, opt_start_timeout);
   launcher_stop_jvm (self);
   return G_SOURCE_REMOVE;
 }
@@ -227,7 +231,8 @@ on_probe_done (GObject *source, GAsyncResult *result, gpointer data)
   else if (!ready && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
            self->phase == PHASE_STARTING)
     {
-      co2s_local_kafka_say (_("cannot ask Kafka whether it is ready: %s"), error->message);
+      self->failure = g_strdup_printf (_("cannot ask Kafka whether it is ready: %s"), error->message);
+      co2s_local_kafka_say ("%s", self->failure);
       self->exit_status = CO2S_EXIT_FAILURE;
       launcher_stop_jvm (self);
     }
@@ -295,8 +300,20 @@ on_jvm_exit (GObject *source, GAsyncResult *result, gpointer data)
   switch (self->phase)
     {
     case PHASE_STOPPING:
-      if (self->exit_status != CO2S_EXIT_OK)
-        launcher_finish (self, self->exit_status);   /* start timeout: said already */
+      if (self->timed_out)
+        {
+          /* The status row shows the last line: the reason, not "stopping". */
+          co2s_local_kafka_say (_("Kafka did not answer on %s within %d s and was stopped (its last line "
+                                  "then, in %s: %s): start again, or give it more time with --start-timeout"),
+                                self->bootstrap, opt_start_timeout, self->out_path,
+                                self->failure != NULL ? self->failure : "–");
+          launcher_finish (self, CO2S_EXIT_FAILURE);
+        }
+      else if (self->failure != NULL)
+        {
+          co2s_local_kafka_say ("%s", self->failure);
+          launcher_finish (self, CO2S_EXIT_FAILURE);
+        }
       else if (clean_stop)
         {
           co2s_local_kafka_say (_("Kafka stopped in %d ms"),
@@ -502,6 +519,7 @@ run_kafka (const char *dir, const char *cache_dir)
   g_clear_pointer (&self.loop, g_main_loop_unref);
   g_free (self.bootstrap);
   g_free (self.out_path);
+  g_free (self.failure);
   co2s_local_kafka_plan_clear (&self.plan);
   return self.exit_status;
 }

@@ -13,8 +13,9 @@
  *  /local-kafka/port-in-use, /java-missing (and too old), /jars-missing,
  *      /second-launcher-same-dir, /corrupt-data (garbage meta.properties,
  *      another cluster's data), /reset-data (refused while running, deletes
- *      after, the next start formats a new cluster id): exit 1 and the key
- *      words of each message; the way out each message gives works.
+ *      after, the next start formats a new cluster id), /start-timeout:
+ *      exit 1 and the key words of each message; the way out each message
+ *      gives works.
  *
  * Needs Java 17+ and Kafka's jars in the default cache (scripts/test.sh
  * fetches them): without them the launcher's own error fails the tests. */
@@ -540,6 +541,23 @@ test_corrupt_data (void)
   launcher_stop (after);
 }
 
+/* Kafka cannot be ready within 1 s of its JVM's start: stopped, exit 1, and
+ * the last line says so (the status row shows it), not "stopping". */
+static void
+test_start_timeout (void)
+{
+  g_autofree char *dir = co2s_test_tmpdir ();
+  g_autofree char *err = NULL;
+  g_autofree char *log = g_strdup_printf ("(its last line then, in %s/logs/kafka.out: ", dir);
+
+  err = assert_refused (dir, (const char *[]) { "--port", "0", "--start-timeout", "1", NULL }, NULL,
+                        START_DEADLINE_MS,
+                        (const char *[]) { " within 1 s and was stopped ", log,
+                                           "start again, or give it more time with --start-timeout", NULL });
+  g_assert_true (g_regex_match_simple ("co2stream-kafka: Kafka did not answer on 127\\.0\\.0\\.1:[0-9]+ within 1 s\n"
+                                       "co2stream-kafka: stopping Kafka \\(pid [0-9]+\\)…\n", err, 0, 0));
+}
+
 static void
 test_reset_data (void)
 {
@@ -646,6 +664,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/local-kafka/second-launcher-same-dir", test_second_launcher_same_dir);
   g_test_add_func ("/local-kafka/corrupt-data", test_corrupt_data);
   g_test_add_func ("/local-kafka/reset-data", test_reset_data);
+  g_test_add_func ("/local-kafka/start-timeout", test_start_timeout);
 
   return g_test_run ();
 }
