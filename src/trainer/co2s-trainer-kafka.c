@@ -90,38 +90,6 @@ ensure_cluster_id (Co2sTrainer *self)
   rd_kafka_mem_free (self->consumer, id);
 }
 
-/* The first time partitions are assigned: does the model file's position
- * belong to this cluster and topic? If not, say so and forget it. */
-static void
-check_checkpoint_origin (Co2sTrainer *self)
-{
-  const Co2sCheckpoint *cp = self->cp;
-  const char *why = NULL;
-
-  if (self->cp_checked)
-    return;
-  self->cp_checked = TRUE;
-
-  if (cp->offsets->len == 0)
-    return;
-  if (cp->topic != NULL && g_strcmp0 (cp->topic, self->opts.topic) != 0)
-    why = "topic";
-  else if (cp->cluster_id != NULL && self->cluster_id != NULL &&
-           g_strcmp0 (cp->cluster_id, self->cluster_id) != 0)
-    why = "cluster";
-
-  if (why == NULL)
-    return;
-  g_warning ("%s: its offsets belong to topic \"%s\" of cluster %s, but this is topic \"%s\" "
-             "of cluster %s (another %s): continuing from the earliest available offset with "
-             "the current model (%" G_GUINT64_FORMAT " rows seen)",
-             self->model_path, cp->topic ? cp->topic : "(unknown)",
-             cp->cluster_id ? cp->cluster_id : "(unknown)",
-             self->opts.topic, self->cluster_id ? self->cluster_id : "(unknown)",
-             why, co2s_model_get_rows_seen (cp->model));
-  g_array_set_size (self->cp->offsets, 0);
-}
-
 /* "DIR/model.old-log-20240610T061320Z.json" for "DIR/model.json". */
 static char *
 old_log_copy_name (const char *path, const char *stamp)
@@ -179,13 +147,18 @@ start_over_on_new_log (Co2sTrainer *self, gint32 partition, const char *why, gbo
       !keep_copy (self->model_path, self->metrics_path, metrics_copy, error))
     return FALSE;
 
-  g_warning ("%s: topic \"%s\" [%d] is not the log this model learned: %s. The topic was "
-             "deleted and recreated, or its log truncated or replaced%s. So that none of the new "
+  g_autofree char *where = partition >= 0 ? g_strdup_printf ("topic \"%s\" [%d]", self->opts.topic, partition)
+                                           : g_strdup_printf ("topic \"%s\"", self->opts.topic);
+
+  g_warning ("%s: %s is not the log this model learned: %s%s. So that none of this "
              "log's rows is skipped and none learned twice, a fresh %s model learns it from its "
              "beginning (as --reset does); the previous model (%" G_GUINT64_FORMAT " rows, %"
              G_GUINT64_FORMAT " batches%s) and its metrics are kept as %s and %s",
-             self->model_path, self->opts.topic, partition, why,
-             running ? " while the trainer ran" : "",
+             self->model_path, where, why,
+             partition < 0 ? "" : running ? ". The topic was deleted and recreated, or its log truncated "
+                                            "or replaced, while the trainer ran"
+                                          : ". The topic was deleted and recreated, or its log truncated "
+                                            "or replaced",
              co2s_algo_to_string (self->opts.algo), co2s_model_get_rows_seen (self->cp->model),
              self->cp->batches,
              running ? ", the last of them possibly learned from the new log" : "",
@@ -199,6 +172,37 @@ start_over_on_new_log (Co2sTrainer *self, gint32 partition, const char *why, gbo
   self->opts.reset = TRUE;
   g_array_set_size (self->anchor, 0);
   return TRUE;
+}
+
+/* The first time partitions are assigned: does the model file's position
+ * belong to this cluster and topic? If not, the model learned another log
+ * (the local broker's data was reset, another Kafka, the embedded demo
+ * broker, another topic): it starts over as for a replaced log, its files
+ * kept aside, so that no row is learned twice. */
+static gboolean
+check_checkpoint_origin (Co2sTrainer *self, GError **error)
+{
+  const Co2sCheckpoint *cp = self->cp;
+  g_autofree char *why = NULL;
+
+  if (self->cp_checked)
+    return TRUE;
+  self->cp_checked = TRUE;
+
+  if (cp->offsets->len == 0 || self->opts.reset)
+    return TRUE;
+  if (cp->topic != NULL && g_strcmp0 (cp->topic, self->opts.topic) != 0)
+    why = g_strdup_printf ("the model file's offsets belong to topic \"%s\", not this one (another topic)",
+                           cp->topic);
+  else if (cp->cluster_id != NULL && self->cluster_id != NULL &&
+           g_strcmp0 (cp->cluster_id, self->cluster_id) != 0)
+    why = g_strdup_printf ("the model file's offsets belong to cluster %s, but this is cluster %s "
+                           "(another cluster: a broker whose data was reset, or another Kafka)",
+                           cp->cluster_id, self->cluster_id);
+
+  if (why == NULL)
+    return TRUE;
+  return start_over_on_new_log (self, -1, why, FALSE, error);
 }
 
 /* The checker, created once; NULL (said once) when it cannot be. */
@@ -508,8 +512,8 @@ rebalance_cb (rd_kafka_t *rk,
       gboolean first = !self->cp_checked;
 
       ensure_cluster_id (self);
-      check_checkpoint_origin (self);
-      if (first && !check_checkpoint_log (self, &local_error))
+      if (first && (!check_checkpoint_origin (self, &local_error) ||
+                    !check_checkpoint_log (self, &local_error)))
         {
           /* Nothing assigned: the run ends with this error. */
           _co2s_trainer_set_fatal (self, local_error);

@@ -290,6 +290,58 @@ check_continues_from_earliest (TrainerEnv *env, guint prior_rows, gint64 low, gi
   g_assert_cmpuint (g_array_index (metrics, Co2sBatchMetrics, 0).rows_seen, ==, prior_rows);
 }
 
+/* The model learned another log (another cluster or topic): the trainer
+ * says so, keeps the old files aside and learns this log from its beginning
+ * with a fresh model, so no row is learned twice. */
+static void
+check_starts_over (TrainerEnv *env, guint prior_rows, gint64 low, gint64 high,
+                   const char *expected_words)
+{
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(GArray) metrics = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *dir = g_path_get_dirname (env->model_path);
+  g_autoptr(GDir) listing = NULL;
+  const char *name;
+  guint copies = 0;
+  int status;
+
+  status = trainer_run (env, NULL, (const char * const[]) { "--batch-rows", "1000", IDLE_ARGS, NULL },
+                        RUN_TIMEOUT_MS, NULL, &err);
+  trainer_assert_exit_ok (status, err);
+  if (strstr (err, env->model_path) == NULL || strstr (err, expected_words) == NULL ||
+      strstr (err, "is not the log this model learned") == NULL || strstr (err, "fresh") == NULL)
+    g_error ("no clear message naming %s and \"%s\":\n%s", env->model_path, expected_words, err);
+
+  cp = trainer_load_checkpoint (env);
+  g_assert_cmpuint (co2s_model_get_rows_seen (cp->model), ==, high - low);
+  g_assert_cmpint (co2s_checkpoint_get_offset (cp, 0), ==, high);
+  g_assert_cmpstr (cp->topic, ==, env->topic);
+  metrics = trainer_read_metrics (env);
+  g_assert_cmpuint (metrics->len, ==, cp->batches);
+  g_assert_cmpuint (g_array_index (metrics, Co2sBatchMetrics, 0).rows_seen, ==, MIN (1000, high - low));
+
+  /* The previous model (prior_rows) and its metrics are kept aside. */
+  listing = g_dir_open (dir, 0, NULL);
+  g_assert_nonnull (listing);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    if (strstr (name, ".old-log-") != NULL)
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+
+        copies++;
+        if (g_str_has_prefix (name, "model."))
+          {
+            g_autoptr(GError) error = NULL;
+            g_autoptr(Co2sCheckpoint) old = co2s_checkpoint_load (path, &error);
+
+            g_assert_no_error (error);
+            g_assert_cmpuint (co2s_model_get_rows_seen (old->model), ==, prior_rows);
+          }
+      }
+  g_assert_cmpuint (copies, ==, 2);
+}
+
 static void
 test_foreign_cluster (void)
 {
@@ -300,7 +352,7 @@ test_foreign_cluster (void)
   trainer_env_start (&env);
   trainer_produce (&env, lines);
   write_foreign_checkpoint (&env, 120, "some-other-cluster", CO2S_TOPIC_DATA, 250);
-  check_continues_from_earliest (&env, 120, 0, 300, "some-other-cluster");
+  check_starts_over (&env, 120, 0, 300, "some-other-cluster");
   trainer_env_clear (&env);
 }
 
@@ -316,7 +368,7 @@ test_foreign_topic (void)
   trainer_produce (&env, lines);
   cluster = cluster_id_of (env.brokers);
   write_foreign_checkpoint (&env, 120, cluster, "another_topic", 250);
-  check_continues_from_earliest (&env, 120, 0, 300, "another_topic");
+  check_starts_over (&env, 120, 0, 300, "another_topic");
   trainer_env_clear (&env);
 }
 
