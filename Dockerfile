@@ -10,7 +10,8 @@ RUN apt-get update -q \
       $(grep -vE '^\s*(#|$)' scripts/deps-debian.txt) \
  && rm -rf /var/lib/apt/lists/*
 COPY . .
-RUN bash scripts/setup.sh \
+# CO2S_FETCH_KAFKA=0: the images run the services only; Kafka is compose's own service.
+RUN CO2S_FETCH_KAFKA=0 bash scripts/setup.sh \
  && meson install -C builddir --destdir /staging --tags runtime
 
 FROM debian:12-slim AS runtime
