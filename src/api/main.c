@@ -201,16 +201,18 @@ main (int   argc,
   if (!co2s_stream_server_listen (server, address, &error))
     return co2s_cli_failure (_("cannot listen on %s: %s"), listen, error->message);
 
-  url = co2s_stream_server_dup_url (server);
-  /* Not translated: the supervisor and the tests wait for this line. */
-  g_print (CO2S_READY_API_PREFIX "%s\n", url);
-  fflush (stdout);
-
+  /* The handlers first: a SIGTERM sent as soon as the line below is read
+   * must stop the server cleanly, not kill it. */
   loop = g_main_loop_new (NULL, FALSE);
   app.loop = loop;
   app.server = server;
   sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, &app);
   sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, &app);
+
+  url = co2s_stream_server_dup_url (server);
+  /* Not translated: the supervisor and the tests wait for this line. */
+  g_print (CO2S_READY_API_PREFIX "%s\n", url);
+  fflush (stdout);
 
   g_main_loop_run (loop);
 
