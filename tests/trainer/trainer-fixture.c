@@ -134,12 +134,24 @@ trainer_spawn (TrainerEnv *env,
                const char * const *extra,
                const char * const *child_env)
 {
+  return trainer_spawn_wrapped (env, NULL, group, extra, child_env);
+}
+
+Co2sTestProc *
+trainer_spawn_wrapped (TrainerEnv *env,
+                       const char * const *wrapper,
+                       const char *group,
+                       const char * const *extra,
+                       const char * const *child_env)
+{
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *own_group = NULL;
 
   if (group == NULL)
     group = own_group = g_strdup_printf ("trainer-test-%u", ++env->runs);
 
+  for (guint i = 0; wrapper != NULL && wrapper[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (wrapper[i]));
   g_ptr_array_add (argv, g_strdup (co2s_test_program ("CO2S_TRAINER")));
   for (const char * const *a = (const char * const[]) {
          "--brokers", env->brokers, "--topic", env->topic, "--group", group,

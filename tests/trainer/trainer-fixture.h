@@ -59,6 +59,14 @@ Co2sTestProc *trainer_spawn (TrainerEnv *env,
                              const char * const *extra,
                              const char * const *child_env);
 
+/* trainer_spawn run through @wrapper: a NULL-terminated argv prefix put
+ * before the program (e.g. "prlimit", "--fsize=N", "--"); NULL: none. */
+Co2sTestProc *trainer_spawn_wrapped (TrainerEnv *env,
+                                     const char * const *wrapper,
+                                     const char *group,
+                                     const char * const *extra,
+                                     const char * const *child_env);
+
 /* Runs the trainer to its end (at most @timeout_ms) and returns its exit
  * status; @out / @err (may be NULL) receive its stdout and stderr. */
 int trainer_run (TrainerEnv *env,

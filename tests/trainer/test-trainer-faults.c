@@ -1,0 +1,327 @@
+/* test-trainer-faults.c — co2stream-trainer when what is around it fails,
+ * as real processes:
+ *
+ *  /trainer/disk-full/metrics  metrics.jsonl cannot grow any more; and
+ *  /trainer/disk-full/model    model.json cannot be written: the trainer
+ *      exits 1 naming the file and the system's reason; model.json is the
+ *      last complete checkpoint (loadable, equal to a reference model of its
+ *      batches, no temporary file left); a restart on the still-full disk
+ *      fails the same way and loses nothing; once there is room, a restart
+ *      repairs metrics.jsonl to the checkpoint's batches (said on stderr)
+ *      and ends with exactly the model and metrics of an uninterrupted run.
+ *      The disk is made full without root: the trainer runs under
+ *      prlimit --fsize (RLIMIT_FSIZE) with SIGXFSZ ignored, so a write past
+ *      the limit writes what fits and then fails with EFBIG, as write()
+ *      fails with ENOSPC on a full disk — the trainer handles both the same
+ *      way (a failed write() or fsync()).
+ *
+ *  /trainer/broker-gone  (suite kafka too: a real JVM) Kafka's JVM killed
+ *      with SIGKILL under a running trainer (co2stream-kafka, the test's own
+ *      broker): the trainer keeps running and says it retries; nothing it
+ *      saved changes; Kafka started again on the same port with the same
+ *      data, it learns the rows produced since, none twice: rows_seen equals
+ *      the topic's record count, and the model and metrics equal an
+ *      uninterrupted run's.
+ */
+#define G_LOG_DOMAIN "test-trainer-faults"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+#include "co2s-contracts.h"
+#include "co2s-test-local-kafka.h"
+#include "trainer-fixture.h"
+
+#define BATCH 100
+
+/* The children's messages in English, whatever the test's locale. */
+static const char * const english[] = { "LC_ALL=C.UTF-8", "LANGUAGE", NULL };
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static goffset
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    g_error ("cannot stat %s: %s", path, g_strerror (errno));
+  return st.st_size;
+}
+
+static char *
+read_text (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, &error))
+    g_error ("%s", error->message);
+  return text;
+}
+
+/* The first @n of @records. */
+static GArray *
+first_records (GArray *records, guint n)
+{
+  GArray *prefix = g_array_sized_new (FALSE, FALSE, sizeof (Co2sRecord), n);
+
+  g_assert_cmpuint (n, <=, records->len);
+  g_array_append_vals (prefix, records->data, n);
+  return prefix;
+}
+
+/* model.json is a complete checkpoint: it loads, and holds exactly the
+ * model of an uninterrupted run over its batches, with the offset after
+ * them. Returns its batch count. */
+static guint64
+assert_valid_checkpoint (TrainerEnv *env, GArray *records)
+{
+  g_autoptr(Co2sCheckpoint) cp = trainer_load_checkpoint (env);
+  g_autoptr(GArray) prefix = NULL;
+  g_autoptr(Co2sModel) ref = NULL;
+
+  g_assert_cmpuint (cp->batches * BATCH, <=, records->len);
+  prefix = first_records (records, (guint) cp->batches * BATCH);
+  ref = trainer_reference (prefix, NULL, BATCH, CO2S_ALGO_LS, NULL);
+  trainer_assert_same_model (cp->model, ref);
+  g_assert_cmpint (co2s_checkpoint_get_offset (cp, 0), ==, (gint64) cp->batches * BATCH);
+  return cp->batches;
+}
+
+/* The folder holds the trainer's files and nothing else: no temporary
+ * model file left by a failed write (it would take the space that is
+ * missing). */
+static void
+assert_no_stray_files (TrainerEnv *env)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (env->dir, 0, &error);
+  const char *name;
+
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (strcmp (name, CO2S_MODEL_FILE) != 0 && strcmp (name, CO2S_METRICS_FILE) != 0 &&
+        strcmp (name, ".lock") != 0)
+      g_error ("unexpected file %s in the model folder %s", name, env->dir);
+}
+
+/* Complete lines of metrics.jsonl (each must parse); *@partial is set when
+ * the file ends with an incomplete line. */
+static guint
+count_metrics_lines (TrainerEnv *env, gboolean *partial)
+{
+  g_autofree char *text = read_text (env->metrics_path);
+  guint n = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    n += *p == '\n';
+  *partial = *text != '\0' && !g_str_has_suffix (text, "\n");
+  return n;
+}
+
+/* Runs the trainer under a file-size limit of @limit bytes: it must stop
+ * with exit 1 and an error naming @file and EFBIG's text. Returns stderr. */
+static char *
+run_on_full_disk (TrainerEnv *env, goffset limit, const char *file)
+{
+  g_autofree char *fsize = g_strdup_printf ("--fsize=%" G_GOFFSET_FORMAT, limit);
+  const char *wrapper[] = { "prlimit", fsize, "--", NULL };
+  g_autoptr(Co2sTestProc) proc = trainer_spawn_wrapped (env, wrapper, NULL,
+                                                        (const char * const[]) { "--batch-rows", G_STRINGIFY (BATCH),
+                                                                                 IDLE_ARGS, NULL },
+                                                        english);
+  g_autofree char *path = g_build_filename (env->dir, file, NULL);
+  g_autofree char *last_line = NULL;
+  char *err;
+  int status;
+
+  status = co2s_test_proc_wait_exit (proc, RUN_TIMEOUT_MS);
+  g_assert_true (co2s_test_proc_wait_closed (proc, 5000));
+  err = co2s_test_proc_stderr_text (proc);
+  g_test_message ("the trainer on a full disk (%s of %" G_GOFFSET_FORMAT " bytes at most), exit %d:\n%s",
+                  file, limit, status, err);
+  if (status != 1)
+    g_error ("co2stream-trainer on a full disk: want exit 1, got %d (153: killed by SIGXFSZ); stderr:\n%s",
+             status, err);
+
+  /* The last line says what failed, where and why. */
+  {
+    g_auto(GStrv) lines = g_strsplit (g_strchomp (g_strdup (err)), "\n", -1);
+    guint n = g_strv_length (lines);
+
+    g_assert_cmpuint (n, >, 0);
+    last_line = g_strdup (lines[n - 1]);
+  }
+  g_assert_true (g_str_has_prefix (last_line, "co2stream-trainer: "));
+  if (strstr (last_line, path) == NULL || strstr (last_line, g_strerror (EFBIG)) == NULL)
+    g_error ("the trainer's last line names neither %s nor “%s”: %s", path, g_strerror (EFBIG), last_line);
+  return err;
+}
+
+/* The trainer on a disk with room again: it must say it removed
+ * @dropped_lines line(s) of metrics.jsonl, finish with exit 0, and leave
+ * exactly the model and metrics of one uninterrupted run over @records. */
+static void
+run_with_room_again (TrainerEnv *env, GArray *records, guint dropped_lines)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *removed = g_strdup_printf ("%s: removed %u line(s) of batches that are not in the model file",
+                                              env->metrics_path, dropped_lines);
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(Co2sModel) ref = NULL;
+  g_autoptr(GArray) want = g_array_new (FALSE, FALSE, sizeof (Co2sBatchMetrics));
+  g_autoptr(GArray) got = NULL;
+  int status;
+
+  status = trainer_run (env, NULL,
+                        (const char * const[]) { "--batch-rows", G_STRINGIFY (BATCH), IDLE_ARGS, NULL },
+                        RUN_TIMEOUT_MS, &out, &err);
+  trainer_assert_exit_ok (status, err);
+  if (dropped_lines > 0 && strstr (err, removed) == NULL)
+    g_error ("the restarted trainer did not say “%s”; stderr:\n%s", removed, err);
+
+  ref = trainer_reference (records, NULL, BATCH, CO2S_ALGO_LS, want);
+  cp = trainer_load_checkpoint (env);
+  trainer_assert_same_model (cp->model, ref);
+  g_assert_cmpuint (cp->batches, ==, want->len);
+  got = trainer_read_metrics (env);
+  trainer_assert_same_metrics (got, want);
+  assert_no_stray_files (env);
+}
+
+/* ---- /trainer/disk-full/metrics ---------------------------------------------------- */
+
+#define DISK_FULL_ROWS 4000
+
+static void
+test_disk_full_metrics (void)
+{
+  TrainerEnv env;
+  g_autoptr(GArray) records = trainer_make_records (DISK_FULL_ROWS, 31, 0);
+  g_autoptr(GPtrArray) lines = trainer_lines_of (records);
+  g_autofree char *err = NULL;
+  g_autofree char *err2 = NULL;
+  goffset model_size, metrics_size, limit;
+  guint64 batches, batches2;
+  guint complete;
+  gboolean partial;
+  int status;
+
+  trainer_env_start (&env);
+  trainer_produce (&env, lines);
+
+  /* Five batches with room, to know the files' sizes. */
+  status = trainer_run (&env, NULL,
+                        (const char * const[]) { "--batch-rows", G_STRINGIFY (BATCH), "--max-rows", "500", NULL },
+                        RUN_TIMEOUT_MS, NULL, &err);
+  trainer_assert_exit_ok (status, err);
+  g_clear_pointer (&err, g_free);
+  model_size = file_size (env.model_path);
+  metrics_size = file_size (env.metrics_path);
+  /* Room for model.json and about ten more lines of metrics, ending
+   * somewhere inside a line. */
+  limit = MAX (model_size + 512, metrics_size) + 2 * metrics_size + 37;
+  g_test_message ("model.json %" G_GOFFSET_FORMAT " bytes, metrics.jsonl %" G_GOFFSET_FORMAT
+                  " bytes after 5 batches: limit %" G_GOFFSET_FORMAT, model_size, metrics_size, limit);
+
+  err = run_on_full_disk (&env, limit, CO2S_METRICS_FILE);
+  /* The write wrote what fitted: metrics.jsonl is full to the byte. */
+  g_assert_cmpint (file_size (env.metrics_path), ==, limit);
+  complete = count_metrics_lines (&env, &partial);
+  batches = assert_valid_checkpoint (&env, records);
+  g_assert_cmpuint (batches, >, 5);
+  g_assert_cmpuint (batches, <, DISK_FULL_ROWS / BATCH);
+  /* The batch whose line did not fit is not in the model file. */
+  g_assert_cmpuint (complete, ==, batches);
+  assert_no_stray_files (&env);
+
+  /* Restarted on the still-full disk (as a supervisor would): it repairs
+   * the file, learns the same batch again, and fails the same way. */
+  err2 = run_on_full_disk (&env, limit, CO2S_METRICS_FILE);
+  if (partial)
+    g_assert_nonnull (strstr (err2, "removed 1 line(s) of batches that are not in the model file"));
+  batches2 = assert_valid_checkpoint (&env, records);
+  g_assert_cmpuint (batches2, ==, batches);
+  g_assert_cmpuint (count_metrics_lines (&env, &partial), ==, batches);
+  assert_no_stray_files (&env);
+
+  /* Room again. */
+  run_with_room_again (&env, records, partial ? 1 : 0);
+  trainer_env_clear (&env);
+}
+
+/* ---- /trainer/disk-full/model ------------------------------------------------------ */
+
+static void
+test_disk_full_model (void)
+{
+  TrainerEnv env;
+  g_autoptr(GArray) records = trainer_make_records (DISK_FULL_ROWS / 4, 32, 0);
+  g_autoptr(GPtrArray) lines = trainer_lines_of (records);
+  g_autofree char *err = NULL;
+  g_autofree char *err2 = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  goffset model_size, metrics_size, limit;
+  gboolean partial;
+  int status;
+
+  trainer_env_start (&env);
+  trainer_produce (&env, lines);
+
+  status = trainer_run (&env, NULL,
+                        (const char * const[]) { "--batch-rows", G_STRINGIFY (BATCH), "--max-rows", "200", NULL },
+                        RUN_TIMEOUT_MS, NULL, &err);
+  trainer_assert_exit_ok (status, err);
+  g_clear_pointer (&err, g_free);
+  model_size = file_size (env.model_path);
+  metrics_size = file_size (env.metrics_path);
+  /* Room for a few more lines of metrics, not for a new model.json. */
+  limit = model_size - 1;
+  g_test_message ("model.json %" G_GOFFSET_FORMAT " bytes, metrics.jsonl %" G_GOFFSET_FORMAT
+                  " bytes after 2 batches: limit %" G_GOFFSET_FORMAT, model_size, metrics_size, limit);
+  g_assert_cmpint (metrics_size * 3, <, limit);
+  before = read_text (env.model_path);
+
+  err = run_on_full_disk (&env, limit, CO2S_MODEL_FILE);
+  /* model.json is the one before, byte for byte. */
+  after = read_text (env.model_path);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpuint (assert_valid_checkpoint (&env, records), ==, 2);
+  /* The third batch's line was written before the model file failed. */
+  g_assert_cmpuint (count_metrics_lines (&env, &partial), ==, 3);
+  g_assert_false (partial);
+  assert_no_stray_files (&env);
+
+  /* Still full: the repair removes that line, the batch is learned again
+   * and its line written again, and the model file fails again. */
+  err2 = run_on_full_disk (&env, limit, CO2S_MODEL_FILE);
+  g_assert_nonnull (strstr (err2, "removed 1 line(s) of batches that are not in the model file"));
+  g_clear_pointer (&after, g_free);
+  after = read_text (env.model_path);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpuint (count_metrics_lines (&env, &partial), ==, 3);
+  assert_no_stray_files (&env);
+
+  run_with_room_again (&env, records, 1);
+  trainer_env_clear (&env);
+}
+
+/* ---- main ----------------------------------------------------------------------------- */
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  /* Inherited through exec by the trainers started under prlimit: a write
+   * past the limit fails with EFBIG instead of killing the process. */
+  signal (SIGXFSZ, SIG_IGN);
+
+  g_test_add_func ("/trainer/disk-full/metrics", test_disk_full_metrics);
+  g_test_add_func ("/trainer/disk-full/model", test_disk_full_model);
+  return g_test_run ();
+}
