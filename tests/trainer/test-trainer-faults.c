@@ -311,6 +311,104 @@ test_disk_full_model (void)
   trainer_env_clear (&env);
 }
 
+/* ---- /trainer/broker-gone ------------------------------------------------------------ */
+
+#define GONE_ROWS_BEFORE 3000
+#define GONE_ROWS_AFTER  2000
+#define GONE_DEADLINE_MS 60000
+
+static void
+test_broker_gone (void)
+{
+  g_autoptr(Co2sTestLocalKafka) kafka = co2s_test_local_kafka_start ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) records = trainer_make_records (GONE_ROWS_BEFORE + GONE_ROWS_AFTER, 33, 0);
+  g_autoptr(GPtrArray) lines = trainer_lines_of (records);
+  g_autoptr(GPtrArray) lines_before = g_ptr_array_new ();
+  g_autoptr(GPtrArray) lines_after = g_ptr_array_new ();
+  g_autoptr(Co2sTestProc) trainer = NULL;
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(Co2sModel) ref = NULL;
+  g_autoptr(GArray) want = g_array_new (FALSE, FALSE, sizeof (Co2sBatchMetrics));
+  g_autoptr(GArray) got = NULL;
+  g_autofree char *model_before = NULL;
+  g_autofree char *metrics_before = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *retrying = NULL;
+  g_autofree char *last_batch = NULL;
+  g_autofree char *err = NULL;
+  TrainerEnv env = { 0 };
+  gint64 low = -1, high = -1;
+  int status;
+
+  env.brokers = g_strdup (kafka->bootstrap);
+  env.topic = co2s_test_unique_topic ("trainer-broker-gone");
+  if (!co2s_test_kafka_create_topic (env.brokers, env.topic, 1, &error))
+    g_error ("cannot create %s on %s: %s", env.topic, env.brokers, error->message);
+  env.dir = co2s_test_tmpdir ();
+  env.model_path = g_build_filename (env.dir, CO2S_MODEL_FILE, NULL);
+  env.metrics_path = g_build_filename (env.dir, CO2S_METRICS_FILE, NULL);
+  for (guint i = 0; i < lines->len; i++)
+    g_ptr_array_add (i < GONE_ROWS_BEFORE ? lines_before : lines_after, g_ptr_array_index (lines, i));
+
+  /* A trainer as the supervisor runs it: no --exit-when-idle. */
+  trainer_produce (&env, lines_before);
+  trainer = trainer_spawn (&env, NULL, (const char * const[]) { "--batch-rows", G_STRINGIFY (BATCH), NULL },
+                           english);
+  if (!co2s_test_proc_wait_line (trainer, CO2S_TEST_STDOUT, "^batch 30: .*rows_seen 3000$", GONE_DEADLINE_MS, NULL))
+    g_error ("the trainer did not learn the first 3,000 rows; stderr:\n%s", text = co2s_test_proc_stderr_text (trainer));
+  model_before = read_text (env.model_path);
+  metrics_before = read_text (env.metrics_path);
+
+  /* The broker crashes. The trainer says so, keeps running, and changes
+   * nothing it saved (its last batch was complete and checkpointed). */
+  co2s_test_local_kafka_kill (kafka);
+  retrying = g_strdup_printf ("no Kafka broker reachable at %s; retrying", env.brokers);
+  if (!co2s_test_proc_wait_line (trainer, CO2S_TEST_STDERR, retrying, 30000, NULL))
+    g_error ("the trainer did not say “%s” within 30 s; stderr:\n%s", retrying,
+             text = co2s_test_proc_stderr_text (trainer));
+  g_assert_cmpint (co2s_test_proc_wait_exit (trainer, 0), ==, -1);
+  {
+    g_autofree char *model_now = read_text (env.model_path);
+    g_autofree char *metrics_now = read_text (env.metrics_path);
+
+    g_assert_cmpstr (model_now, ==, model_before);
+    g_assert_cmpstr (metrics_now, ==, metrics_before);
+  }
+  g_assert_cmpuint (assert_valid_checkpoint (&env, records), ==, GONE_ROWS_BEFORE / BATCH);
+
+  /* The same broker again (same port, same data); more rows come. */
+  co2s_test_local_kafka_restart (kafka);
+  g_assert_cmpint (co2s_test_proc_wait_exit (trainer, 0), ==, -1);
+  trainer_produce (&env, lines_after);
+  last_batch = g_strdup_printf ("^batch %u: .*rows_seen %u$", (GONE_ROWS_BEFORE + GONE_ROWS_AFTER) / BATCH,
+                                GONE_ROWS_BEFORE + GONE_ROWS_AFTER);
+  if (!co2s_test_proc_wait_line (trainer, CO2S_TEST_STDOUT, last_batch, GONE_DEADLINE_MS, NULL))
+    g_error ("the trainer did not learn the rows produced after the broker came back; stdout:\n%s\nstderr:\n%s",
+             co2s_test_proc_get_text (trainer, CO2S_TEST_STDOUT), text = co2s_test_proc_stderr_text (trainer));
+
+  status = co2s_test_proc_terminate (trainer, 30000);
+  err = co2s_test_proc_stderr_text (trainer);
+  g_test_message ("the trainer's stderr:\n%s", err);
+  trainer_assert_exit_ok (status, err);
+  g_assert_null (strstr (err, "pruned"));
+  g_assert_null (strstr (err, "is not the log this model learned"));
+
+  /* Every row of the topic learned once: rows_seen is the topic's count,
+   * and the model and metrics are an uninterrupted run's. */
+  g_assert_true (co2s_test_kafka_watermarks (env.brokers, env.topic, 0, &low, &high, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (low, ==, 0);
+  g_assert_cmpint (high, ==, GONE_ROWS_BEFORE + GONE_ROWS_AFTER);
+  cp = trainer_load_checkpoint (&env);
+  g_assert_cmpuint (co2s_model_get_rows_seen (cp->model), ==, (guint64) high);
+  ref = trainer_reference (records, NULL, BATCH, CO2S_ALGO_LS, want);
+  trainer_assert_same_model (cp->model, ref);
+  got = trainer_read_metrics (&env);
+  trainer_assert_same_metrics (got, want);
+  trainer_env_clear (&env);
+}
+
 /* ---- main ----------------------------------------------------------------------------- */
 
 int
@@ -323,5 +421,6 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/trainer/disk-full/metrics", test_disk_full_metrics);
   g_test_add_func ("/trainer/disk-full/model", test_disk_full_model);
+  g_test_add_func ("/trainer/broker-gone", test_broker_gone);
   return g_test_run ();
 }
