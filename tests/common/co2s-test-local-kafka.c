@@ -37,13 +37,14 @@ launch (Co2sTestLocalKafka *kafka)
       g_error ("co2stream-kafka (start %u on %s) printed no bootstrap.servers line within %d ms "
                "(exit %d); stderr:\n%s", kafka->starts, kafka->dir, START_DEADLINE_MS, status, err);
     }
-  g_free (kafka->bootstrap);
-  kafka->bootstrap = g_strdup (line + strlen (CO2S_READY_BROKER_PREFIX));
+  /* The same address at every start: callers may keep the string. */
+  if (kafka->bootstrap != NULL)
+    g_assert_cmpstr (line + strlen (CO2S_READY_BROKER_PREFIX), ==, kafka->bootstrap);
+  else
+    kafka->bootstrap = g_strdup (line + strlen (CO2S_READY_BROKER_PREFIX));
   colon = strrchr (kafka->bootstrap, ':');
   g_assert_nonnull (colon);
   g_assert_true (g_ascii_string_to_unsigned (colon + 1, 10, 1, G_MAXUINT16, &parsed, NULL));
-  if (kafka->port != 0)
-    g_assert_cmpuint (parsed, ==, kafka->port);
   kafka->port = (guint16) parsed;
   g_test_message ("co2stream-kafka ready at %s (start %u)", kafka->bootstrap, kafka->starts);
 }

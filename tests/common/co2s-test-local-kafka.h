@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 typedef struct {
   char *dir;               /* --data-dir, a co2s_test_tmpdir */
   guint16 port;            /* client port, the same at every start */
-  char *bootstrap;         /* "127.0.0.1:PORT" */
+  char *bootstrap;         /* "127.0.0.1:PORT", the same string until freed */
   Co2sTestProc *launcher;  /* NULL while Kafka is down */
   guint starts;
 } Co2sTestLocalKafka;
