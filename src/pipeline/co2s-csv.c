@@ -204,11 +204,15 @@ parse_row (const Header *h, const char *line, gsize len, Co2sRecord *record)
       else
         ok = parse_number (fields[i], lens[i], &record->values[c]);
       if (!ok)
-        return g_strdup_printf ("%s is \"%.*s\", not %s", co2s_column_name (c),
-                                (int) MIN (lens[i], 40), fields[i],
-                                co2s_column_type (c) == CO2S_COLUMN_BOOLEAN
-                                  ? "a boolean (True/False/true/false/1/0)"
-                                  : "a number");
+        {
+          /* The field as UTF-8 (the file's bytes may be anything), cut at 40 bytes. */
+          g_autofree char *shown = g_utf8_make_valid (fields[i], (gssize) MIN (lens[i], 40));
+
+          return g_strdup_printf ("%s is \"%s\", not %s", co2s_column_name (c), shown,
+                                  co2s_column_type (c) == CO2S_COLUMN_BOOLEAN
+                                    ? "a boolean (True/False/true/false/1/0)"
+                                    : "a number");
+        }
     }
   if (!co2s_record_validate (record, &error))
     return g_strdup (error->message);
