@@ -399,6 +399,14 @@ co2s_seq_check_line (Co2sSeqCheck *check,
                               "its rows; restart it if the server now numbers them)");
           return CO2S_SEQ_REFUSE;
         }
+      /* The producer's own numbering stops where a numbered stream's does. */
+      if (check->last_seq >= CO2S_SEQ_MAX)
+        {
+          *reason = CO2S_SEQ_REASON_TOO_LARGE;
+          *detail = g_strdup_printf ("the producer's numbering would go above %" G_GINT64_FORMAT
+                                     " (2^53 − 1), the greatest seq it publishes", CO2S_SEQ_MAX);
+          return CO2S_SEQ_REFUSE;
+        }
       *seq = check->last_seq + 1;
       return CO2S_SEQ_PUBLISH;
     }
