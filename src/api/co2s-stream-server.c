@@ -47,6 +47,14 @@ respond_text (SoupServerMessage *msg,
                                     SOUP_MEMORY_COPY, text, strlen (text));
 }
 
+/* @text as valid UTF-8, for the 400 answer (text/plain; charset=utf-8): the
+ * query's %XX escapes may decode to any bytes. Free with g_free. */
+static char *
+shown (const char *text)
+{
+  return g_utf8_make_valid (text, -1);
+}
+
 static gboolean
 parse_query (GHashTable   *query,
              StreamQuery  *out,
@@ -63,6 +71,7 @@ parse_query (GHashTable   *query,
     {
       const char *name = key;
       const char *str = value;
+      g_autofree char *str_shown = shown (str);
 
       if (g_str_equal (name, "rate"))
         {
@@ -79,7 +88,7 @@ parse_query (GHashTable   *query,
               /* An HTTP body: English, and the number in the C locale. */
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            "bad query parameter rate=\"%s\": expected rows per second, "
-                           "a number from 0 (as fast as you read) to %s", str,
+                           "a number from 0 (as fast as you read) to %s", str_shown,
                            g_ascii_formatd (max, sizeof max, "%g", CO2S_STREAM_MAX_RATE));
               return FALSE;
             }
@@ -93,7 +102,7 @@ parse_query (GHashTable   *query,
             {
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            "bad query parameter limit=\"%s\": expected a positive "
-                           "integer (number of rows to send)", str);
+                           "integer (number of rows to send)", str_shown);
               return FALSE;
             }
           out->limit = (gint64) limit;
@@ -106,16 +115,18 @@ parse_query (GHashTable   *query,
             {
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            "bad query parameter from=\"%s\": expected a sequence "
-                           "number, an integer >= 0", str);
+                           "number, an integer >= 0", str_shown);
               return FALSE;
             }
           out->from = (gint64) from;
         }
       else
         {
+          g_autofree char *name_shown = shown (name);
+
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        "unknown query parameter \"%s\": /stream accepts rate, limit and from",
-                       name);
+                       name_shown);
           return FALSE;
         }
     }
