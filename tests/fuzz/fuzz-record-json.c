@@ -1,7 +1,7 @@
 /* fuzz-record-json.c — libFuzzer target: the fast record decoder and the
  * producer's peek must give exactly what their json-glib references give
  * (verdict, error code and message, every value bit for bit). Aborts on the
- * first difference. Build: see meson.build in this folder. */
+ * first difference. Seeds: seeds/record-json/, dictionary: record-json.dict. */
 #define G_LOG_DOMAIN "fuzz-record-json"
 
 #include <stdint.h>
@@ -10,8 +10,7 @@
 #include <string.h>
 
 #include "co2s-record-json.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+#include "fuzz-common.h"
 
 static void
 report (const char *what, const uint8_t *data, size_t size,

@@ -1,0 +1,88 @@
+/* fuzz-metrics-line.c — one line of models/metrics.jsonl or of the topic
+ * streaming_metrics, as the app and co2stream --export-plot read it:
+ * co2s_batch_metrics_from_json.
+ *
+ * Must hold for any input: a metrics record or a G_IO_ERROR_INVALID_DATA
+ * error "metrics line: …" with a readable message (never a crash: a line of
+ * 200,000 '[' used to overflow json-glib's recursion); what it accepts has
+ * finite numbers or NaN (null), and co2s_batch_metrics_to_json writes it
+ * back into a line read back as the same values. */
+#define G_LOG_DOMAIN "fuzz-metrics-line"
+
+#include <math.h>
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "co2s-metrics.h"
+#include "fuzz-common.h"
+
+static void
+check_number (double v, const char *name)
+{
+  fuzz_check (isnan (v) || isfinite (v), "%s read as %g: must be finite or NaN (null)", name, v);
+}
+
+static gboolean
+same_number (double a, double b)
+{
+  return (isnan (a) && isnan (b)) || a == b;
+}
+
+/* The algo as the writer keeps it: alphanumerics, '-' and '_'. */
+static void
+writable_algo (const char *algo, char out[8])
+{
+  guint n = 0;
+
+  for (guint i = 0; i < 8 && algo[i] != '\0'; i++)
+    if (g_ascii_isalnum (algo[i]) || algo[i] == '-' || algo[i] == '_')
+      out[n++] = algo[i];
+  memset (out + n, 0, 8 - n);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
+  Co2sBatchMetrics m, back;
+  char algo[8], algo_back[8];
+
+  if (!co2s_batch_metrics_from_json ((const char *) data, size, &m, &error))
+    {
+      fuzz_check_error (error, "co2s_batch_metrics_from_json");
+      fuzz_check (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA) &&
+                  g_str_has_prefix (error->message, "metrics line: "),
+                  "unexpected error %s %d: %s", g_quark_to_string (error->domain), error->code,
+                  error->message);
+      return 0;
+    }
+
+  check_number (m.rmse, "rmse");
+  check_number (m.mae, "mae");
+  check_number (m.rmse_fit, "rmse_fit");
+  check_number (m.latency_ms_p50, "latency_ms_p50");
+  check_number (m.latency_ms_max, "latency_ms_max");
+  fuzz_check (m.lag >= -1, "lag %" G_GINT64_FORMAT, m.lag);
+  fuzz_check (memchr (m.algo, '\0', sizeof m.algo) != NULL, "algo not terminated");
+
+  co2s_batch_metrics_to_json (&m, line);
+  fuzz_check (line->len > 0 && line->str[line->len - 1] == '\n' &&
+              memchr (line->str, '\n', line->len - 1) == NULL,
+              "co2s_batch_metrics_to_json wrote not exactly one line: %s", line->str);
+  fuzz_check_utf8 (line->str, (gssize) line->len, "co2s_batch_metrics_to_json");
+  fuzz_check (co2s_batch_metrics_from_json (line->str, line->len - 1, &back, &error),
+              "an accepted metrics line, written back, is refused: %s\n%s", error->message, line->str);
+
+  writable_algo (m.algo, algo);
+  writable_algo (back.algo, algo_back);
+  fuzz_check (m.batch == back.batch && m.rows == back.rows && m.rows_seen == back.rows_seen &&
+              same_number (m.rmse, back.rmse) && same_number (m.mae, back.mae) &&
+              same_number (m.rmse_fit, back.rmse_fit) && m.timestamp_us == back.timestamp_us &&
+              m.lag == back.lag && same_number (m.latency_ms_p50, back.latency_ms_p50) &&
+              same_number (m.latency_ms_max, back.latency_ms_max) &&
+              memcmp (algo, algo_back, sizeof algo) == 0 && m.dlq == back.dlq,
+              "written back and read again, the metrics differ: %s", line->str);
+  return 0;
+}

@@ -1,0 +1,87 @@
+/* fuzz-model-file.c — the model file reader (models/model.json, read by
+ * co2stream-trainer and co2stream-predict): co2s_checkpoint_parse.
+ *
+ * Must hold for any input: the reader returns a checkpoint or an error with
+ * a readable message (never a crash: 100,000 nested brackets used to
+ * overflow json-glib's recursion); a checkpoint it accepts is written back
+ * by co2s_checkpoint_to_json into a file it accepts again and writes
+ * identically; its model predicts without trouble. */
+#define G_LOG_DOMAIN "fuzz-model-file"
+
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "co2s-checkpoint.h"
+#include "co2s-record.h"
+#include "fuzz-common.h"
+
+/* Known open bug (crashes/model-file/open-written-unreadable-1e22.json):
+ * the model file is written by json-glib's generator, which writes a
+ * double whose shortest form has no '.' (1e22, 1e+306) with ".0" appended:
+ * "1e+22.0", not JSON, so a trainer that learns such a value writes a model
+ * file neither it nor co2stream-predict can read. Until it is fixed, the
+ * written file is not read back when it holds such a number
+ * (CO2S_FUZZ_STRICT=1: it is). */
+static gboolean
+reaches_known_open_bug (const char *json)
+{
+  if (g_getenv ("CO2S_FUZZ_STRICT") != NULL)
+    return FALSE;
+  for (const char *e = strchr (json, 'e'); e != NULL; e = strchr (e + 1, 'e'))
+    {
+      const char *p = e + 1;
+
+      if (e == json || !g_ascii_isdigit (e[-1]) || (*p != '+' && *p != '-'))
+        continue;
+      for (p++; g_ascii_isdigit (*p); p++)
+        ;
+      if (*p == '.')
+        return TRUE;
+    }
+  return FALSE;
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(Co2sCheckpoint) again = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *json_again = NULL;
+  double x[CO2S_N_FEATURES] = { 2.0, 4, 9.9, 6.7, 8.5, 33, 0, 0, 0, 1 };
+  double coef[CO2S_N_FEATURES], intercept;
+
+  cp = co2s_checkpoint_parse ((const char *) data, size, "fuzz/model.json", &error);
+  if (cp == NULL)
+    {
+      fuzz_check_error (error, "co2s_checkpoint_parse");
+      fuzz_check (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA),
+                  "unexpected error %s %d: %s", g_quark_to_string (error->domain), error->code,
+                  error->message);
+      return 0;
+    }
+
+  fuzz_check (cp->model != NULL, "a checkpoint without a model");
+  for (guint i = 1; cp->offsets != NULL && i < cp->offsets->len; i++)
+    fuzz_check (g_array_index (cp->offsets, Co2sPartitionOffset, i - 1).partition <
+                g_array_index (cp->offsets, Co2sPartitionOffset, i).partition,
+                "offsets not sorted by partition, or a partition twice");
+  (void) co2s_model_predict (cp->model, x);
+  memset (x, 0, sizeof x);
+  (void) co2s_model_predict (cp->model, x);
+  co2s_model_get_coefficients (cp->model, coef, &intercept);
+
+  json = co2s_checkpoint_to_json (cp);
+  fuzz_check_utf8 (json, -1, "co2s_checkpoint_to_json");
+  if (reaches_known_open_bug (json))
+    return 0;
+  again = co2s_checkpoint_parse (json, strlen (json), "fuzz/written.json", &error);
+  fuzz_check (again != NULL, "an accepted model file, written back, is refused: %s\n%s",
+              error->message, json);
+  json_again = co2s_checkpoint_to_json (again);
+  fuzz_check (strcmp (json, json_again) == 0, "written twice, the model file differs:\n%s\n%s",
+              json, json_again);
+  return 0;
+}
