@@ -172,6 +172,48 @@ set_queue_full (Co2sPublisher *self, gboolean full)
     }
 }
 
+/* A row the broker refuses for what it is: the same row would be refused
+ * again, so it is counted and the stream goes on (as when rd_kafka_produce
+ * refuses it). */
+static gboolean
+refused_for_itself (rd_kafka_resp_err_t err)
+{
+  switch (err)
+    {
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* Row @seq could not be delivered for another reason (Kafka unreachable for
+ * message.timeout.ms, say). librdkafka would go on with the rows after it
+ * (its idempotent producer starts a new sequence after a timeout), and they
+ * would leave a hole in the topic that no restart fills, since a restart
+ * resumes after the greatest seq the topic holds. So nothing more is sent:
+ * the queue is dropped at once (no request is in flight while the broker is
+ * unreachable) and the owner is told to stop; restarted, the producer
+ * resumes after the topic's last row, which comes before @seq (one
+ * partition: the idempotent producer keeps the topic a prefix of what it
+ * sent). */
+static void
+stop_after_undelivered_row (Co2sPublisher *self, guint64 seq, rd_kafka_resp_err_t err)
+{
+  g_autofree char *message =
+    g_strdup_printf ("seq %" G_GUINT64_FORMAT " could not be delivered to %s (%s): stopping before any "
+                     "later row is published, which would leave a gap in the topic; restarted, the "
+                     "producer resumes after the last row the topic holds",
+                     seq, self->topic, rd_kafka_err2str (err));
+
+  self->fatal = TRUE;
+  rd_kafka_purge (self->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_NON_BLOCKING);
+  g_warning ("%s", message);
+  g_signal_emit (self, signals[SIGNAL_FATAL_ERROR], 0, message);
+}
+
 /* Delivery reports, served on the owner thread by rd_kafka_poll/flush. Data
  * messages carry seq + 1 as their opaque; dead letters carry NULL. */
 static void
@@ -207,6 +249,11 @@ on_delivery (rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
         g_warning ("delivery of a dead letter to %s failed: %s",
                    rd_kafka_topic_name (rkm->rkt), rd_kafka_err2str (rkm->err));
     }
+
+  /* Purged rows (a stop, a flush that timed out) are not a new reason. */
+  if (is_data && !self->fatal && rkm->err != RD_KAFKA_RESP_ERR__PURGE_QUEUE &&
+      rkm->err != RD_KAFKA_RESP_ERR__PURGE_INFLIGHT && !refused_for_itself (rkm->err))
+    stop_after_undelivered_row (self, GPOINTER_TO_SIZE (rkm->_private) - 1, rkm->err);
 }
 
 static void
@@ -363,7 +410,11 @@ co2s_publisher_class_init (Co2sPublisherClass *klass)
    * Co2sPublisher::fatal-error:
    * @message: what happened
    *
-   * The idempotent producer hit a fatal error and cannot go on.
+   * The publisher cannot go on: the idempotent producer hit a fatal
+   * error, or a row could not be delivered (for another reason than its
+   * own size or format), and publishing the rows after it would leave a
+   * gap in the topic. Publish nothing more; co2s_publisher_purge, then
+   * exit with a failure.
    */
   signals[SIGNAL_FATAL_ERROR] =
     g_signal_new ("fatal-error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

@@ -7,7 +7,10 @@
  * last one published are dropped as duplicates (counted; each run of them
  * logged once it ends); lines that are not JSON objects, or whose seq is
  * refused, go to the dead-letter topic with headers "reason" and "detail"
- * (what is wrong, and after which seq). Delivery reports are counted. It polls librdkafka from a
+ * (what is wrong, and after which seq). Delivery reports are counted; a
+ * row whose delivery fails (other than for its own size or format) stops
+ * the publisher (::fatal-error), so that no later row leaves a gap in the
+ * topic. It polls librdkafka from a
  * timeout on the thread-default main context of the thread that created it;
  * every function must be called on that thread. */
 #pragma once
