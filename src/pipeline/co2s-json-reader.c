@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "co2s-json-reader"
 
 #include "co2s-json-reader.h"
+#include "co2s-json-strict.h"
 
 #include <gio/gio.h>
 #include <math.h>
@@ -68,26 +69,6 @@ set_not_json (GError **error, const char *data, gsize len, const char *message)
         }
     }
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not JSON: %s", message);
-}
-
-static const char *
-node_kind (JsonNode *node)
-{
-  switch (json_node_get_node_type (node))
-    {
-    case JSON_NODE_OBJECT: return "an object";
-    case JSON_NODE_ARRAY:  return "an array";
-    case JSON_NODE_NULL:   return "null";
-    case JSON_NODE_VALUE:
-    default:
-      break;
-    }
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_STRING:  return "a string";
-    case G_TYPE_BOOLEAN: return "a boolean";
-    default:             return "a number";
-    }
 }
 
 /* ---- members -------------------------------------------------------------- */
@@ -244,6 +225,7 @@ co2s_json_parse_object (const char *data, gsize len, GError **error)
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) local_error = NULL;
+  Co2sJsonKind kind = CO2S_JSON_KIND_NULL;
   JsonNode *root;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
@@ -255,27 +237,37 @@ co2s_json_parse_object (const char *data, gsize len, GError **error)
                    "too long (%" G_GSIZE_FORMAT " bytes)", len);
       return NULL;
     }
-  if (!co2s_json_check_depth (data, len, CO2S_JSON_DOCUMENT_MAX_DEPTH, error))
-    return NULL;
+  /* Strict JSON only (the records' rule): json-glib alone would take
+   * comments, hex numbers, a second object after the first… */
+  switch (co2s_json_check_strict (data, len, CO2S_JSON_DOCUMENT_MAX_DEPTH, &kind, &local_error))
+    {
+    case CO2S_JSON_VALID:
+      break;
+    case CO2S_JSON_INVALID:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not JSON: %s", local_error->message);
+      return NULL;
+    case CO2S_JSON_EMPTY:
+    case CO2S_JSON_TOO_DEEP:
+    default:
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (kind != CO2S_JSON_KIND_OBJECT)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "not a JSON object (%s)", co2s_json_kind_name (kind));
+      return NULL;
+    }
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, len > 0 ? data : "", (gssize) len, &local_error))
     {
+      /* Strict JSON json-glib refuses: none is known. */
       set_not_json (error, data, len, local_error->message);
       return NULL;
     }
   root = json_parser_get_root (parser);
-  if (root == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "empty (no JSON value)");
-      return NULL;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "not a JSON object (%s)", node_kind (root));
-      return NULL;
-    }
+  g_assert (root != NULL && JSON_NODE_HOLDS_OBJECT (root));
   return json_object_ref (json_node_get_object (root));
 }
 

@@ -3,10 +3,12 @@
  * wrong and where.
  *
  * co2s_json_parse_object() turns text into its top-level object. It first
- * measures the nesting depth (json-glib recurses once per level and
- * overflows the stack near 100,000 levels) and refuses anything deeper than
- * CO2S_JSON_DOCUMENT_MAX_DEPTH. The getters then find a member, check its
- * JSON type and its value.
+ * checks that the text is strict RFC 8259 JSON, one object and nothing
+ * after it (co2s-json-strict.h: no comments, hex numbers, leading zeros,
+ * trailing commas, second value… which json-glib alone would accept),
+ * nested at most CO2S_JSON_DOCUMENT_MAX_DEPTH levels (json-glib recurses
+ * once per level and overflows the stack near 100,000 levels). The getters
+ * then find a member, check its JSON type and its value.
  *
  * Members are named by their dotted path from the top level, such as
  * "state.scaler.mean" or "kafka.offsets[2].partition": the getters look up
@@ -17,8 +19,9 @@
  * English, which callers put after their own translated context ("Model
  * file “%s” is not valid: %s", "metrics line: %s"), for example:
  *   empty (no JSON value)
- *   not JSON at line 3, column 14: unexpected character `,', expected …
- *   nested deeper than 64 levels at column 65 (one-line text: no line number)
+ *   not JSON: unexpected ',' where a value should be at byte offset 40 (line 3, column 14), in "state"
+ *   not JSON: a second JSON value after the first (one value per text) at byte offset 52
+ *   nested deeper than 64 levels at byte offset 68, in "a" (one-line text: no line number)
  *   not a JSON object (an array)
  *   member "state.t" is missing
  *   member "batch" is not an integer
@@ -58,11 +61,12 @@ typedef enum {
 gboolean co2s_json_check_depth (const char *data, gsize len, guint max_depth, GError **error);
 
 /* Parses @len bytes at @data (@data may be NULL when @len is 0) with
- * json-glib after co2s_json_check_depth (CO2S_JSON_DOCUMENT_MAX_DEPTH) and
+ * json-glib after co2s_json_check_strict (CO2S_JSON_DOCUMENT_MAX_DEPTH) and
  * returns the top-level object (transfer full: json_object_unref, or
  * g_autoptr(JsonObject)). NULL with an error when the text is empty or
- * blank, too deep, not JSON (the message gives line and column) or not an
- * object at the top level. */
+ * blank, too deep, not strict JSON (the message gives the byte offset, and
+ * line and column when the text has several lines) or not an object at
+ * the top level. */
 JsonObject *co2s_json_parse_object (const char *data, gsize len, GError **error);
 
 /* Sets @error to "member "@path" <detail>", the detail printf-formatted;

@@ -42,7 +42,7 @@ typedef struct {
 
 typedef enum {
   SCAN_OK,
-  SCAN_FALLBACK,    /* not strict JSON, or a corner left to json-glib */
+  SCAN_FALLBACK,    /* not strict JSON, or a corner left to json-glib: ask co2s_json_check_strict */
   SCAN_TOO_DEEP,
 } ScanResult;
 

@@ -3,9 +3,12 @@
  *
  * It only has to be right on strict JSON: whatever lies outside (or is a
  * corner json-glib treats specially) it reports as SCAN_FALLBACK, and
- * co2s-record-json.c hands the input to json-glib. Its header comment lists
- * the json-glib behaviours this file reproduces or steps around: integer
- * literals vs other numbers, "\u0000" in keys, unpaired surrogates, nesting. */
+ * co2s-record-json.c asks the strict check (co2s-json-strict.c), which
+ * refuses non-strict input with its own message or lets json-glib read a
+ * corner. Its header comment lists the json-glib behaviours this file
+ * reproduces or steps around: integer literals vs other numbers, "\u0000"
+ * in keys, nesting. It must never return SCAN_OK on input the strict check
+ * refuses: the tests compare both decoders on every input they try. */
 #define G_LOG_DOMAIN "co2s-record-json"
 
 #include "co2s-record-json.h"

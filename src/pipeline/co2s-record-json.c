@@ -5,41 +5,45 @@
  * finish_record, turns slots into a record or an error. So the decoders can
  * only differ in how they read JSON, and the tests compare exactly that.
  *
+ * Only strict RFC 8259 JSON is a record (issue 10): both decoders put the
+ * input through co2s_json_check_strict (co2s-json-strict.h) before
+ * json-glib reads anything, so json-glib's extensions (comments, hex
+ * numbers, leading zeros, a second object after the first, …) are refused
+ * the same way by both, with the problem and its byte offset in the message.
+ *
  * The fast decoder (its reader is co2s-record-json-scan.c) reads strict
- * RFC 8259 JSON in one pass without allocating. The moment it meets
- * anything outside that grammar (valid producer output never does), it
- * hands the whole input to the json-glib reference, so json-glib's
- * extensions and oddities are matched by construction rather than
- * re-implemented. Within strict JSON it must give json-glib's answers
- * itself; these are json-glib 1.6.6's, measured:
+ * JSON in one pass without allocating. When it meets anything it does not
+ * handle itself, it asks the strict check: not strict JSON is an error
+ * (the check's message, the reference's exact words); strict JSON it left
+ * aside (a corner below) goes to the json-glib reference, so json-glib's
+ * readings are matched by construction rather than re-implemented. Within
+ * strict JSON it must give json-glib's answers itself; these are json-glib
+ * 1.6.6's, measured:
  *
  *  - integer literals (no '.', no exponent) are JSON integers read with
  *    strtoull and negated afterwards: past 2^63 they wrap and past 2^64 they
  *    saturate (18446744073709551615 → -1), "-0" is +0.0 while "-0.0" is -0.0.
- *    The fast path reads up to 18 digits itself and falls back beyond;
+ *    The fast path reads up to 18 digits itself and leaves longer ones;
  *  - other numbers are strtod's correctly rounded value (1e400 → inf, which
  *    validation calls NOT_FINITE);
  *  - keys are compared after unescaping, but "\u0000" ends a key (so
- *    "CO2_Emissions\u0000x" sets CO2_Emissions): the fast path falls back;
- *  - lone surrogate escapes are an error or become CESU-8 bytes depending on
- *    the next character: the fast path falls back on any unpaired surrogate;
+ *    "CO2_Emissions\u0000x" sets CO2_Emissions): the fast path leaves those;
  *  - the empty key "" is accepted; a later duplicate key replaces the earlier
  *    one, type included;
  *  - nesting has no limit in json-glib 1.6 and overflows the stack near
- *    100,000 levels, so both decoders refuse more than CO2S_JSON_MAX_DEPTH
+ *    100,000 levels: the strict check refuses more than CO2S_JSON_MAX_DEPTH
  *    before json-glib sees the input.
  *
- * Outside strict JSON json-glib 1.6.6 accepts, among others: C comments,
- * single-quoted strings, raw control characters in strings, unknown escapes
- * ("\q" → "q", "\101" → "A"), hex/octal/binary integers (0x1F, 017, 0b1,
- * $ff), "01", ".5", "1.", "- 5", a UTF-8 BOM, "var x = {…};", and a second
- * top-level value after the first ({…}{…} keeps the first; {…}x is an
- * error). It rejects input that is not UTF-8 or holds a NUL byte, NaN and
- * Infinity. Empty or blank input loads without a root: we call it NOT_JSON. */
+ * What json-glib 1.6.6 accepts beyond JSON, and the strict check refuses:
+ * C comments, single-quoted strings, raw control characters in strings,
+ * unknown escapes ("\q" → "q", "\101" → "A"), lone surrogate escapes (as
+ * CESU-8 bytes), hex/octal/binary integers (0x1F, 017, 0b1, $ff), "01",
+ * ".5", "1.", "- 5", a UTF-8 BOM, "var x = {…};", and a second top-level
+ * value after the first ({…}{…} keeps the first). */
 #define G_LOG_DOMAIN "co2s-record-json"
 
 #include "co2s-record-json.h"
-#include "co2s-json-reader.h"
+#include "co2s-json-strict.h"
 #include "co2s-record-json-private.h"
 
 #include <json-glib/json-glib.h>
@@ -92,13 +96,6 @@ slot_kind_name (Co2sJsonFieldKind kind)
     case SLOT_ABSENT:
     default:          return "absent";
     }
-}
-
-static void
-set_too_deep (GError **error)
-{
-  g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_JSON,
-               "not JSON: nested deeper than %d levels", CO2S_JSON_MAX_DEPTH);
 }
 
 /* Reads a "seq"/"ts_us" slot: absent → @absent, an integer literal >= 0 → its value. */
@@ -349,66 +346,64 @@ co2s_record_to_json (const Co2sRecord *record, GString *out)
 
 /* ---- the json-glib reference --------------------------------------------- */
 
-/* TRUE when brackets nest at most CO2S_JSON_MAX_DEPTH deep as json-glib
- * would read them, comments and single-quoted strings included (see
- * co2s_json_check_depth): json-glib recurses once per level. */
+/* The gate both decoders share: TRUE when @data is one strict JSON object
+ * (co2s_json_check_strict, CO2S_JSON_MAX_DEPTH levels); else NOT_JSON
+ * with the strict check's account (what, byte offset, member), or
+ * NOT_OBJECT. */
 static gboolean
-depth_ok (const char *data, gsize len)
+strict_object (const char *data, gsize len, GError **error)
 {
-  return co2s_json_check_depth (data, len, CO2S_JSON_MAX_DEPTH, NULL);
+  g_autoptr(GError) problem = NULL;
+  Co2sJsonKind kind = CO2S_JSON_KIND_NULL;
+
+  switch (co2s_json_check_strict (data, len, CO2S_JSON_MAX_DEPTH, &kind, &problem))
+    {
+    case CO2S_JSON_VALID:
+      if (kind == CO2S_JSON_KIND_OBJECT)
+        return TRUE;
+      g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_OBJECT,
+                   "the JSON value is %s, not an object", co2s_json_kind_name (kind));
+      return FALSE;
+    case CO2S_JSON_EMPTY:
+      g_set_error_literal (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_JSON,
+                           "not JSON: the input is empty");
+      return FALSE;
+    case CO2S_JSON_INVALID:
+    case CO2S_JSON_TOO_DEEP:
+    default:
+      g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_JSON,
+                   "not JSON: %s", problem->message);
+      return FALSE;
+    }
 }
 
-/* Parses @data with json-glib; returns its root object (owned by *parser). */
+/* Parses the strict JSON object @data with json-glib; returns its root
+ * object (owned by *parser). */
 static JsonObject *
 glib_load_object (const char *data, gsize len, JsonParser **parser, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
   JsonNode *root;
 
-  if (!depth_ok (data, len))
-    {
-      set_too_deep (error);
-      return NULL;
-    }
   if (len > G_MAXSSIZE)
     {
       g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_JSON,
                    "not JSON: %" G_GSIZE_FORMAT " bytes is too long", len);
       return NULL;
     }
+  if (!strict_object (data, len, error))
+    return NULL;
 
   *parser = json_parser_new ();
   if (!json_parser_load_from_data (*parser, len > 0 ? data : "", len, &local_error))
     {
+      /* Strict JSON that json-glib refuses: none is known. */
       g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_JSON,
                    "not JSON: %s", local_error->message);
       return NULL;
     }
   root = json_parser_get_root (*parser);
-  if (root == NULL)
-    {
-      g_set_error_literal (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_JSON,
-                           "not JSON: the input is empty");
-      return NULL;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    {
-      const char *what = "a value";
-
-      if (JSON_NODE_HOLDS_ARRAY (root))
-        what = "an array";
-      else if (JSON_NODE_HOLDS_NULL (root))
-        what = "null";
-      else if (json_node_get_value_type (root) == G_TYPE_STRING)
-        what = "a string";
-      else if (json_node_get_value_type (root) == G_TYPE_BOOLEAN)
-        what = "a boolean";
-      else
-        what = "a number";
-      g_set_error (error, CO2S_RECORD_ERROR, CO2S_RECORD_ERROR_NOT_OBJECT,
-                   "the JSON value is %s, not an object", what);
-      return NULL;
-    }
+  g_assert (root != NULL && JSON_NODE_HOLDS_OBJECT (root));
   return json_node_get_object (root);
 }
 
@@ -491,7 +486,7 @@ co2s_json_object_peek_seq_glib (const char *data, gsize len, gint64 *seq, GError
   return TRUE;
 }
 
-/* ---- the fast decoder: strict JSON here, the rest through json-glib ------ */
+/* ---- the fast decoder: most strict JSON here, the rest as above ---------- */
 
 gboolean
 co2s_record_from_json (const char *data, gsize len, Co2sRecord *out, GError **error)
@@ -506,10 +501,12 @@ co2s_record_from_json (const char *data, gsize len, Co2sRecord *out, GError **er
     case SCAN_OK:
       return finish_record (slots, out, error);
     case SCAN_TOO_DEEP:
-      set_too_deep (error);
-      return FALSE;
     case SCAN_FALLBACK:
     default:
+      /* Not strict JSON: the strict check's words. Strict JSON the scanner
+       * left aside: json-glib's reading. */
+      if (!strict_object (data, len, error))
+        return FALSE;
       g_atomic_pointer_add (&fallback_count, 1);
       return co2s_record_from_json_glib (data, len, out, error);
     }
@@ -531,10 +528,10 @@ co2s_json_object_peek_seq (const char *data, gsize len, gint64 *seq, GError **er
         *seq = slots[KEY_SEQ].i;
       return TRUE;
     case SCAN_TOO_DEEP:
-      set_too_deep (error);
-      return FALSE;
     case SCAN_FALLBACK:
     default:
+      if (!strict_object (data, len, error))
+        return FALSE;
       g_atomic_pointer_add (&fallback_count, 1);
       return co2s_json_object_peek_seq_glib (data, len, seq, error);
     }

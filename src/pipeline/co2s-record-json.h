@@ -19,13 +19,21 @@
  * (Fuel_Consumption_Comb-1) counts as absent. "seq" and "ts_us" must be
  * integer literals (no '.', no exponent; else BAD_TYPE) and >= 0 (else
  * OUT_OF_RANGE). Columns are checked in schema order, then seq, ts_us, then
- * co2s_record_validate; the first problem is reported. Nesting deeper than
- * CO2S_JSON_MAX_DEPTH levels is NOT_JSON. On failure @out is left untouched.
+ * co2s_record_validate; the first problem is reported. On failure @out is
+ * left untouched.
  *
- * The fast decoder handles strict RFC 8259 JSON itself; input outside it
- * (json-glib accepts comments, single quotes, hex numbers and more) is
- * handed to the reference so the two agree by construction. The
- * co2s-record-json.c header comment lists json-glib 1.6's quirks. */
+ * Syntax: a record is strict RFC 8259 JSON, one object with optional white
+ * space around it and nothing after it (co2s-json-strict.h). Anything else
+ * is NOT_JSON, whose message says what is wrong and at which byte offset
+ * (from 0), and in which member when it is inside one, e.g.
+ * "not JSON: hexadecimal number (JSON numbers are decimal) at byte offset
+ * 31, in "Cylinders"" — comments, single quotes, hex or octal numbers,
+ * leading zeros, '+', NaN, Infinity, trailing commas, invalid escapes or
+ * UTF-8, unpaired surrogates, a second value after the first; and nesting
+ * deeper than CO2S_JSON_MAX_DEPTH levels. A valid JSON value that is not
+ * an object is NOT_OBJECT. Both decoders run the same strict check, so they
+ * give the same words; the co2s-record-json.c header comment lists what
+ * json-glib 1.6 alone would have accepted. */
 #pragma once
 
 #include <glib.h>
@@ -44,11 +52,12 @@ gboolean co2s_record_from_json (const char *data, gsize len, Co2sRecord *out, GE
 /* Reference decoder through json-glib; same contract. */
 gboolean co2s_record_from_json_glib (const char *data, gsize len, Co2sRecord *out, GError **error);
 
-/* Checks that @data is one well-formed JSON object and extracts its integer
- * "seq" member (@seq = -1 when absent, not an integer literal, or negative).
- * "Well-formed" is what json-glib accepts (see above), nesting limit
- * included. For the producer, which forwards lines unchanged. FALSE with
- * NOT_JSON or NOT_OBJECT (then @seq is -1). @seq may be NULL. */
+/* Checks that @data is one strict JSON object, as the record decoders
+ * require (see above: the same NOT_JSON and NOT_OBJECT errors), and
+ * extracts its integer "seq" member (@seq = -1 when absent, not an integer
+ * literal, or negative). For the producer, which forwards lines unchanged:
+ * it refuses what no trainer would accept. FALSE with NOT_JSON or
+ * NOT_OBJECT (then @seq is -1). @seq may be NULL. */
 gboolean co2s_json_object_peek_seq (const char *data, gsize len, gint64 *seq, GError **error);
 
 /* Reference for co2s_json_object_peek_seq through json-glib; same contract. */
@@ -64,8 +73,11 @@ gboolean co2s_json_object_peek_seq_glib (const char *data, gsize len, gint64 *se
 void co2s_json_append_double (GString *out, double value);
 
 /* How many inputs the fast decoders (co2s_record_from_json,
- * co2s_json_object_peek_seq) handed to json-glib because they were not
- * strict JSON, since the process started. For diagnostics and tests. */
+ * co2s_json_object_peek_seq) handed to json-glib (strict JSON the fast
+ * reader leaves to it: integer literals of 19 digits or more, "\u0000" in a
+ * key, numbers of 128 characters or more) since the process started.
+ * Input that is not strict JSON is refused without json-glib and does not
+ * count. For diagnostics and tests. */
 guint64 co2s_record_json_fallback_count (void);
 
 G_END_DECLS

@@ -14,7 +14,7 @@
 typedef enum {
   FIND_ABSENT,    /* no top-level "seq" member */
   FIND_FOUND,     /* its value's text is in [*value, *value + *value_len) */
-  FIND_UNKNOWN,   /* not strict JSON: ask json-glib */
+  FIND_UNKNOWN,   /* a corner this reader leaves (an escaped key, …): ask json-glib */
 } FindResult;
 
 /* ---- finding the top-level "seq" member in strict JSON ------------------- */
@@ -238,8 +238,9 @@ judge_value_text (const char *value, gsize len, gint64 *seq, const char **reason
   return TRUE;
 }
 
-/* The same through json-glib, for a line that is not strict JSON (the
- * producer accepts what the record decoder accepts). -1 in @seq when the
+/* The same through json-glib, for a line find_seq leaves aside. The line is
+ * strict JSON: co2s_json_object_peek_seq refused any other (the producer
+ * accepts what the record decoder accepts). -1 in @seq when the
  * member is absent. */
 static gboolean
 judge_with_json_glib (const char *line, gsize len, gint64 *seq, const char **reason, char **detail)

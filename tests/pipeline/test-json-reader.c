@@ -109,21 +109,25 @@ test_parse_errors (void)
   assert_parse_fails ("", 0, "empty (no JSON value)");
   assert_parse_fails (" \t\n  \n", -1, "empty (no JSON value)");
 
-  /* One line: the column is enough; trailing white space does not count as
-   * a line. What follows the position is json-glib's own account. */
-  assert_not_json ("{\"batch\":1,", "not JSON at column 11: ");
-  assert_not_json ("{\"a\":1,}\n", "not JSON at column 7: ");
-  assert_not_json ("this is not a model\n", "not JSON at column 4: ");
-  /* Several lines: line and column. */
-  assert_not_json ("{\n \"a\": [1,\n 2,, 3]}", "not JSON at line 3, column 4: ");
-  /* A NUL byte, binary data: not JSON (json-glib's own words after the position). */
+  /* Strict JSON only, the problem and its byte offset said; one line: no
+   * line number (trailing white space does not count as a line). */
+  assert_parse_fails ("{\"batch\":1,", -1,
+                      "not JSON: unexpected end of the input where a key should be at byte offset 11");
+  assert_parse_fails ("{\"a\":1,}\n", -1, "not JSON: trailing comma before '}' at byte offset 6");
+  assert_parse_fails ("this is not a model\n", -1,
+                      "not JSON: invalid literal (true, false or null expected) at byte offset 0");
+  /* Several lines: line and column too; the top-level member is named. */
+  assert_parse_fails ("{\n \"a\": [1,\n 2,, 3]}", -1,
+                      "not JSON: unexpected ',' where a value should be at byte offset 15 (line 3, column 4), in \"a\"");
+  /* A NUL byte, binary data: not JSON. */
+  assert_not_json ("\x89PNG", "not JSON: ");
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(JsonObject) object = co2s_json_parse_object ("\x89PNG\r\n\x1a\n\0\0", 10, &error);
+    g_autoptr(JsonObject) object = co2s_json_parse_object ("{\"a\":1}\0\0", 9, &error);
 
     g_assert_null (object);
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-    g_assert_true (g_str_has_prefix (error->message, "not JSON"));
+    g_assert_cmpstr (error->message, ==, "not JSON: unexpected byte 0x00 after the JSON value at byte offset 7");
   }
 
   /* Valid JSON, but not an object at the top. */
@@ -133,6 +137,36 @@ test_parse_errors (void)
   assert_parse_fails ("\"text\"", -1, "not a JSON object (a string)");
   assert_parse_fails ("true", -1, "not a JSON object (a boolean)");
   assert_parse_fails ("null", -1, "not a JSON object (null)");
+}
+
+/* What json-glib alone reads but is not JSON: refused, so that a model
+ * file or a metrics line is read the same way as a record (issue 10). Each
+ * of these used to load. */
+static void
+test_parse_strict (void)
+{
+  static const struct { const char *text; const char *message; } cases[] = {
+    { "{\"a\":1}{\"a\":2}", "not JSON: a second JSON value after the first (one value per text) at byte offset 7" },
+    { "{\"a\":1}\n{\"a\":2}\n",
+      "not JSON: a second JSON value after the first (one value per text) at byte offset 8 (line 2, column 1)" },
+    { "{\"a\":1} //", "not JSON: comment (JSON has no comments) at byte offset 8" },
+    { "/* model */ {\"a\":1}", "not JSON: comment (JSON has no comments) at byte offset 0" },
+    { "{\"batch\":0x10}", "not JSON: hexadecimal number (JSON numbers are decimal) at byte offset 9, in \"batch\"" },
+    { "{\"batch\":010}", "not JSON: leading zero in a number at byte offset 9, in \"batch\"" },
+    { "{'batch':1}", "not JSON: single-quoted key (JSON keys are double-quoted strings) at byte offset 1" },
+    { "{\"algo\":\"l\\s\"}", "not JSON: invalid escape \\s in a string at byte offset 10, in \"algo\"" },
+    { "\xef\xbb\xbf{\"a\":1}", "not JSON: byte order mark (BOM) before the JSON text at byte offset 0" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+
+      /* json-glib alone reads it (what the reader used to return). */
+      g_test_message ("%s", cases[i].text);
+      g_assert_true (json_parser_load_from_data (parser, cases[i].text, -1, NULL));
+      assert_parse_fails (cases[i].text, -1, cases[i].message);
+    }
 }
 
 static GString *
@@ -177,26 +211,26 @@ test_deep_nesting (void)
   for (guint i = 0; i < 64; i++)
     g_string_append_c (over_limit, ']');
   g_string_append_c (over_limit, '}');
-  assert_parse_fails (over_limit->str, over_limit->len, "nested deeper than 64 levels at column 69");
+  assert_parse_fails (over_limit->str, over_limit->len, "nested deeper than 64 levels at byte offset 68, in \"a\"");
 
   /* The position of the first bracket too deep, on its line. */
   multi_line = g_strdup_printf ("{\n\"a\":\n  %s", over_limit->str + 5);
-  assert_parse_fails (multi_line, -1, "nested deeper than 64 levels at line 3, column 66");
+  assert_parse_fails (multi_line, -1, "nested deeper than 64 levels at byte offset 72 (line 3, column 66), in \"a\"");
 
   /* The crash the limit exists for, plain and disguised: json-glib reads a
    * '/' … '/' (1.6) or a C comment (later versions) as a comment and
    * single-quoted strings (1.6), so the closing brackets inside them do not
-   * close anything. */
+   * close anything; the strict check refuses those at the first one. */
   {
     static const struct {
       const char *unit;
       const char *message;
     } bombs[] = {
-      { "[", "nested deeper than 64 levels at column 65" },
-      { "{\"k\":", "nested deeper than 64 levels at column 321" },
-      { "[/*]*/", "nested deeper than 64 levels at column 385" },
-      { "[/]/", "nested deeper than 64 levels at column 257" },
-      { "[']',", "nested deeper than 64 levels at column 321" },
+      { "[", "nested deeper than 64 levels at byte offset 64" },
+      { "{\"k\":", "nested deeper than 64 levels at byte offset 320, in \"k\"" },
+      { "[/*]*/", "not JSON: comment (JSON has no comments) at byte offset 1" },
+      { "[/]/", "not JSON: comment (JSON has no comments) at byte offset 1" },
+      { "[']',", "not JSON: single-quoted string (JSON strings use double quotes) at byte offset 1" },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (bombs); i++)
@@ -512,6 +546,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/json-reader/parse", test_parse);
   g_test_add_func ("/json-reader/parse-errors", test_parse_errors);
+  g_test_add_func ("/json-reader/parse-strict", test_parse_strict);
   g_test_add_func ("/json-reader/deep-nesting", test_deep_nesting);
   g_test_add_func ("/json-reader/get-int", test_get_int);
   g_test_add_func ("/json-reader/get-count", test_get_count);

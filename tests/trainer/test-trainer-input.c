@@ -23,6 +23,8 @@ typedef struct {
 
 static const BadKind bad_kinds[] = {
   { "not-json",      "not-json",      0, NULL, "{\"Engine_Size\": 2.0, \"seq\": %u, \"Cylinders\"" },
+  /* JSON only to json-glib (a hex number): the detail names the member and the byte offset */
+  { "non-standard",  "not-json",      CO2S_COL_CYLINDERS, "0x4", NULL },
   { "not-object",    "not-object",    0, NULL, "[2.0, 4, 9.9, 6.7, 8.5, %u]" },
   { "missing-field", "missing-field", CO2S_COL_FUEL_HWY, NULL, NULL },
   { "bad-type",      "bad-type",      CO2S_COL_CYLINDERS, "\"four\"", NULL },
@@ -100,7 +102,7 @@ dlq_run (void)
     {
       const Co2sRecord *r = &g_array_index (run->records, Co2sRecord, i);
 
-      if (i % 33 == 5 && k < n_bad)
+      if (i % 29 == 5 && k < n_bad)
         {
           run->bad[i] = TRUE;
           g_ptr_array_add (run->lines, broken_json (r, &bad_kinds[k++ % G_N_ELEMENTS (bad_kinds)]));
@@ -158,6 +160,8 @@ test_dlq (gconstpointer data)
           if (kind->value != NULL || kind->raw == NULL)
             g_assert_nonnull (strstr (co2s_test_message_header (msg, "detail"),
                                       co2s_column_name (kind->column)));
+          if (g_strcmp0 (kind->reason, "not-json") == 0)
+            g_assert_nonnull (strstr (co2s_test_message_header (msg, "detail"), " at byte offset "));
           found++;
         }
     }
