@@ -57,17 +57,11 @@ fixture_setup (Fixture *f,
 {
   test_fake_env_init (&f->env);
 
-  f->sup = co2s_supervisor_new ();
-  /* The embedded broker's semantics (a new broker, a new model) unless a
-   * test says otherwise. */
-  g_object_set (f->sup,
-                "broker-kind", CO2S_BROKER_EMBEDDED,
-                "bin-dir", f->env.bin,
-                "ready-timeout", 5000,
-                "stop-timeout", 2000,
-                "restart-delay-initial", 100,
-                "restart-delay-max", 400,
-                NULL);
+  /* The controller sets the data set and models folder itself. The
+   * embedded broker's semantics (a new broker, a new model) unless a test
+   * says otherwise. */
+  f->sup = test_fake_supervisor_new (&f->env);
+  g_object_set (f->sup, "broker-kind", CO2S_BROKER_EMBEDDED, NULL);
   f->ctl = co2s_pipeline_controller_new (f->sup, NULL);
   g_object_set (f->ctl,
                 "dataset", f->env.dataset,

@@ -198,3 +198,20 @@ test_supervisor_start_fails (Co2sSupervisor *sup,
   g_assert_nonnull (error);
   return error;
 }
+
+Co2sSupervisor *
+test_fake_supervisor_new (TestFakeEnv *env)
+{
+  Co2sSupervisor *sup = co2s_supervisor_new ();
+
+  g_object_set (sup,
+                "bin-dir", env->bin,
+                "dataset", env->dataset,
+                "model-dir", env->models,
+                "ready-timeout", 5000,
+                "stop-timeout", 2000,
+                "restart-delay-initial", 100,
+                "restart-delay-max", 400,
+                NULL);
+  return sup;
+}

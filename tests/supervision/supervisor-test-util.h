@@ -40,6 +40,11 @@ void test_supervisor_stop_all (Co2sSupervisor **sup,
                                guint timeout_ms,
                                const char *what);
 
+/* A supervisor running @env's fake programs on its data set and models
+ * folder, with short test timeouts (ready 5 s, stop 2 s, restarts after
+ * 100–400 ms) and otherwise the defaults. Returns a new reference. */
+Co2sSupervisor *test_fake_supervisor_new (TestFakeEnv *env);
+
 /* Starts @sup and waits (@timeout_ms) for success; then waits until the
  * fake producer of @env has recorded its start (it installs its SIGTERM
  * handler first), so the records are complete. */

@@ -29,17 +29,8 @@ fixture_setup (Fixture *f,
   f->kafka_dir = g_build_filename (f->env.tmp, "kafka", NULL);
 
   /* Defaults otherwise: the local Kafka is the default broker. */
-  f->sup = co2s_supervisor_new ();
-  g_object_set (f->sup,
-                "bin-dir", f->env.bin,
-                "dataset", f->env.dataset,
-                "model-dir", f->env.models,
-                "kafka-data-dir", f->kafka_dir,
-                "ready-timeout", 5000,
-                "stop-timeout", 2000,
-                "restart-delay-initial", 100,
-                "restart-delay-max", 400,
-                NULL);
+  f->sup = test_fake_supervisor_new (&f->env);
+  g_object_set (f->sup, "kafka-data-dir", f->kafka_dir, NULL);
 }
 
 static void

@@ -29,20 +29,11 @@ fixture_setup (Fixture *f,
 {
   test_fake_env_init (&f->env);
 
-  f->sup = co2s_supervisor_new ();
+  f->sup = test_fake_supervisor_new (&f->env);
   /* Most tests are about the embedded broker's semantics (a new broker
    * process → the trainer replays with --reset); the local Kafka's and the
-   * existing Kafka's tests say so. */
-  g_object_set (f->sup,
-                "broker-kind", CO2S_BROKER_EMBEDDED,
-                "bin-dir", f->env.bin,
-                "dataset", f->env.dataset,
-                "model-dir", f->env.models,
-                "ready-timeout", 5000,
-                "stop-timeout", 2000,
-                "restart-delay-initial", 100,
-                "restart-delay-max", 400,
-                NULL);
+   * existing Kafka's tests (test-supervisor-brokers.c) say so. */
+  g_object_set (f->sup, "broker-kind", CO2S_BROKER_EMBEDDED, NULL);
 }
 
 static void
