@@ -281,6 +281,20 @@ on_peer_readable (GSocket      *socket,
   return G_SOURCE_REMOVE;
 }
 
+/* The connection's socket: libsoup's when its listener accepted it, else
+ * the one the server put on the remote address (NULL if neither). */
+static GSocket *
+get_socket (SoupServerMessage *msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  GSocketAddress *remote;
+
+  if (socket != NULL)
+    return socket;
+  remote = soup_server_message_get_remote_address (msg);
+  return remote != NULL ? g_object_get_data (G_OBJECT (remote), CO2S_STREAM_CLIENT_SOCKET_KEY) : NULL;
+}
+
 static char *
 describe_peer (SoupServerMessage *msg)
 {
@@ -404,7 +418,7 @@ co2s_stream_client_new (SoupServerMessage *msg,
   /* libsoup writes a chunk as size line, data and CRLF in separate writes;
    * with Nagle's algorithm the small writes wait for the peer's delayed ACK
    * (~40 ms a chunk). */
-  socket = soup_server_message_get_socket (msg);
+  socket = get_socket (msg);
   if (socket != NULL &&
       g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX &&
       !g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, &error))
@@ -428,7 +442,7 @@ co2s_stream_client_start (Co2sStreamClient *self)
                                         G_CALLBACK (on_finished), self);
   self->refill_us = g_get_monotonic_time ();
 
-  socket = soup_server_message_get_socket (self->msg);
+  socket = get_socket (self->msg);
   if (socket != NULL)
     {
       self->peer_watch = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);

@@ -16,6 +16,11 @@ G_BEGIN_DECLS
 
 #define CO2S_STREAM_CLIENT_CHUNK_BYTES (64 * 1024)
 
+/* GObject data key: the GSocket of a connection, set on the remote address
+ * the server gives libsoup with the connection (see co2s-stream-server.c's
+ * on_incoming), for connections libsoup sees as plain streams. */
+#define CO2S_STREAM_CLIENT_SOCKET_KEY "co2s-stream-client-socket"
+
 #define CO2S_TYPE_STREAM_CLIENT (co2s_stream_client_get_type ())
 
 G_DECLARE_FINAL_TYPE (Co2sStreamClient, co2s_stream_client, CO2S, STREAM_CLIENT, GObject)

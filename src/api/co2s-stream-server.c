@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #include "co2s-stream-client.h"
@@ -14,6 +16,8 @@ struct _Co2sStreamServer
   GObject parent_instance;
 
   SoupServer *server;
+  GSocketService *service;  /* accepts the connections handed to server */
+  GPtrArray *listen_sockets;
   Co2sStreamRows *rows;
   GPtrArray *clients;       /* of Co2sStreamClient, open streams */
 
@@ -452,6 +456,61 @@ on_request_started (SoupServer        *server,
                                 "Connection", "close");
 }
 
+/* The connections are accepted here, not by libsoup's own listener, and
+ * handed to the SoupServer as streams (soup_server_accept_iostream): libsoup
+ * before 3.4 (Debian 12 ships 3.2.3) leaks the GSocket of every connection
+ * its listener accepts (some 340 bytes; fixed upstream by b545d5f0,
+ * "soup-listener: Plug a leak"), and every response here closes its
+ * connection, so that was one leak per request. A connection given as a
+ * stream has no GSocket in libsoup's eyes (soup_server_message_get_socket
+ * returns NULL): the socket rides on the remote address libsoup keeps for
+ * the connection, under CO2S_STREAM_CLIENT_SOCKET_KEY, for the stream
+ * clients' peer watch. */
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source_object,
+             gpointer           user_data)
+{
+  Co2sStreamServer *self = user_data;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(GError) error = NULL;
+  GSocket *socket = g_socket_connection_get_socket (connection);
+
+  g_assert (CO2S_IS_STREAM_SERVER (self));
+
+  local = g_socket_connection_get_local_address (connection, &error);
+  if (local != NULL)
+    remote = g_socket_connection_get_remote_address (connection, &error);
+  if (remote == NULL)
+    {
+      /* Gone already (ENOTCONN): nothing to serve. */
+      g_debug ("dropping a connection at once: %s", error->message);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+
+  /* libsoup's listener sets this on the listening socket; rows go out in
+   * small writes (co2s-stream-client.c). */
+  if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX &&
+      !g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, &error))
+    {
+      g_debug ("cannot set TCP_NODELAY: %s", error->message);
+      g_clear_error (&error);
+    }
+
+  g_object_set_data_full (G_OBJECT (remote), CO2S_STREAM_CLIENT_SOCKET_KEY,
+                          g_object_ref (socket), g_object_unref);
+  if (!soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote, &error))
+    {
+      g_warning ("cannot serve a connection: %s", error->message);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+    }
+
+  return TRUE;
+}
+
 static void
 co2s_stream_server_dispose (GObject *object)
 {
@@ -460,6 +519,8 @@ co2s_stream_server_dispose (GObject *object)
   co2s_stream_server_shutdown (self);
 
   g_clear_object (&self->server);
+  g_clear_object (&self->service);
+  g_clear_pointer (&self->listen_sockets, g_ptr_array_unref);
   g_clear_pointer (&self->clients, g_ptr_array_unref);
   g_clear_pointer (&self->rows, co2s_stream_rows_unref);
 
@@ -482,6 +543,10 @@ co2s_stream_server_init (Co2sStreamServer *self)
   self->server = soup_server_new ("server-header", "co2stream-api/" CO2S_VERSION " ", NULL);
   soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
   g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started), NULL);
+
+  self->listen_sockets = g_ptr_array_new_with_free_func (g_object_unref);
+  self->service = g_socket_service_new ();
+  g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
 }
 
 Co2sStreamServer *
@@ -509,27 +574,45 @@ co2s_stream_server_listen (Co2sStreamServer  *self,
                            GSocketAddress    *address,
                            GError           **error)
 {
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GSocketFamily family;
+
   g_return_val_if_fail (CO2S_IS_STREAM_SERVER (self), FALSE);
   g_return_val_if_fail (G_IS_SOCKET_ADDRESS (address), FALSE);
   g_return_val_if_fail (!self->shut_down, FALSE);
 
-  return soup_server_listen (self->server, address, 0, error);
+  family = g_socket_address_get_family (address);
+  socket = g_socket_new (family, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (socket == NULL)
+    return FALSE;
+  /* As libsoup's listener does: an IPv6 address takes IPv6 only. */
+  if (family == G_SOCKET_FAMILY_IPV6 &&
+      !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, TRUE, &local_error))
+    g_debug ("cannot set IPV6_V6ONLY: %s", local_error->message);
+  g_socket_set_listen_backlog (socket, CO2S_STREAM_SERVER_LISTEN_BACKLOG);
+
+  if (!g_socket_bind (socket, address, TRUE, error) ||
+      !g_socket_listen (socket, error) ||
+      !g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), socket, NULL, error))
+    return FALSE;
+
+  g_ptr_array_add (self->listen_sockets, g_steal_pointer (&socket));
+  return TRUE;
 }
 
 char *
 co2s_stream_server_dup_url (Co2sStreamServer *self)
 {
-  GSList *listeners;
-
   g_return_val_if_fail (CO2S_IS_STREAM_SERVER (self), NULL);
 
-  if (self->server == NULL)
+  if (self->shut_down)
     return NULL;
 
-  listeners = soup_server_get_listeners (self->server);
-  for (const GSList *l = listeners; l != NULL; l = l->next)
+  for (guint i = 0; i < self->listen_sockets->len; i++)
     {
-      g_autoptr(GSocketAddress) address = g_socket_get_local_address (l->data, NULL);
+      g_autoptr(GSocketAddress) address = g_socket_get_local_address (g_ptr_array_index (self->listen_sockets, i),
+                                                                      NULL);
       GInetSocketAddress *inet;
       GInetAddress *host;
       g_autofree char *host_str = NULL;
@@ -540,14 +623,12 @@ co2s_stream_server_dup_url (Co2sStreamServer *self)
       inet = G_INET_SOCKET_ADDRESS (address);
       host = g_inet_socket_address_get_address (inet);
       host_str = g_inet_address_to_string (host);
-      g_slist_free (listeners);
 
       if (g_inet_address_get_family (host) == G_SOCKET_FAMILY_IPV6)
         return g_strdup_printf ("http://[%s]:%u", host_str, g_inet_socket_address_get_port (inet));
       return g_strdup_printf ("http://%s:%u", host_str, g_inet_socket_address_get_port (inet));
     }
 
-  g_slist_free (listeners);
   return NULL;
 }
 
@@ -563,8 +644,14 @@ co2s_stream_server_shutdown (Co2sStreamServer *self)
 
   self->shut_down = TRUE;
 
-  /* Closing the connections finishes their messages, which closes most
-   * clients; close whatever is left explicitly. */
+  /* No new connection; then closing the connections finishes their
+   * messages, which closes most clients; close whatever is left
+   * explicitly. */
+  if (self->service != NULL)
+    {
+      g_socket_service_stop (self->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+    }
   if (self->server != NULL)
     soup_server_disconnect (self->server);
 

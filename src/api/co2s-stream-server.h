@@ -6,7 +6,9 @@
  *   GET /metrics  the same counters in the Prometheus text format
  * Any other path is 404, any method but GET/HEAD is 405. Every response
  * closes its connection (no keep-alive: libsoup 3.2 leaks idle ones, see
- * on_request_started). Main thread only. */
+ * on_request_started). The server accepts connections itself and hands
+ * them to libsoup (libsoup 3.2's listener leaks a GSocket each, see
+ * on_incoming). Main thread only. */
 #pragma once
 
 #include <libsoup/soup.h>
@@ -14,6 +16,11 @@
 #include "co2s-stream-rows.h"
 
 G_BEGIN_DECLS
+
+/* Connections the kernel may queue while the server is busy (GLib's
+ * default, 10, drops the 12th SYN of a burst: a second's wait). Linux caps
+ * it at net.core.somaxconn (4096). */
+#define CO2S_STREAM_SERVER_LISTEN_BACKLOG 1024
 
 /* Highest rate a stream may have, rows/s (beyond it, rate 0 is the same). */
 #define CO2S_STREAM_MAX_RATE 1e9

@@ -105,7 +105,7 @@ test_slow_stream_client_released (void)
   g_assert_cmpint (api_server_stop (server), ==, 0);
 }
 
-/* Every connection costs the server nothing once closed: 10,000 of them,
+/* Every connection costs the server nothing once closed: 4,000 of them,
  * one after the other, leave its memory where 1,000 left it. libsoup
  * before 3.4 (Debian 12: 3.2.3) leaked the GSocket of each connection it
  * accepted (~340 bytes; upstream b545d5f0, "soup-listener: Plug a leak"),
@@ -122,13 +122,14 @@ test_many_connections_no_memory_growth (void)
     g_assert_cmpuint (api_request_then_close (server, "/health", i), ==, 200);
   rss_before = api_server_rss_kib (server);
 
-  for (guint i = 0; i < 10000; i++)
+  for (guint i = 0; i < 4000; i++)
     g_assert_cmpuint (api_request_then_close (server, i % 2 ? "/health" : "/stream?limit=1", i), ==, 200);
   rss_after = api_server_rss_kib (server);
 
   g_test_message ("VmRSS: %" G_GUINT64_FORMAT " KiB after 1,000 connections, %" G_GUINT64_FORMAT
-                  " KiB after 10,000 more", rss_before, rss_after);
-  g_assert_cmpuint (rss_after, <, rss_before + 1024);
+                  " KiB after 4,000 more", rss_before, rss_after);
+  /* The leak was 1.3 MB here; without it, under 0.1 MB. */
+  g_assert_cmpuint (rss_after, <, rss_before + 512);
 
   api_assert_connections_released (server, WAIT_MS);
   g_assert_cmpint (api_server_stop (server), ==, 0);
