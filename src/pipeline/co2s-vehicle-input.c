@@ -4,7 +4,9 @@
 #include "co2s-vehicle-input.h"
 
 #include <glib/gi18n-lib.h>
+#include <locale.h>
 #include <math.h>
+#include <string.h>
 
 /* min and max are filled from co2s_column_range on first use. */
 static Co2sVehicleFieldInfo fields[CO2S_VEHICLE_N_NUMBERS] = {
@@ -57,24 +59,65 @@ is_blank (const char *text)
   return *text == '\0';
 }
 
-/* @text (not blank) as a number: with a decimal point only on a command
- * line, also with the locale's decimal separator in a form. Spaces around it
- * are allowed; NaN and infinities parse (the range check refuses them). */
-static gboolean
-parse_double (const char *text,
-              Co2sVehicleInputStyle style,
-              double *out)
+/* The locale's decimal separator, "," in French ("." in C). */
+static const char *
+locale_decimal_point (void)
 {
-  char *end = NULL;
+  const char *point = localeconv ()->decimal_point;
 
-  while (g_ascii_isspace (*text))
-    text++;
-  *out = style == CO2S_VEHICLE_INPUT_COMMAND_LINE ? g_ascii_strtod (text, &end) : g_strtod (text, &end);
-  if (end == text)
+  return point != NULL && point[0] != '\0' ? point : ".";
+}
+
+/* TRUE when [@p, @end) is a number in decimal notation, as a person types
+ * one: an optional sign, digits with at most one decimal separator ('.',
+ * or @point) and at least one digit, then an optional exponent (e or E, an
+ * optional sign, digits). With @count: an optional sign and digits only.
+ * Never hex (strtod reads "0x2" as 2), inf or nan. */
+static gboolean
+is_decimal (const char *p, const char *end, const char *point, gboolean count)
+{
+  gsize point_len = point != NULL ? strlen (point) : 0;
+  gboolean separator = FALSE;
+  guint digits = 0;
+
+  if (p < end && (*p == '+' || *p == '-'))
+    p++;
+  while (p < end)
+    {
+      if (g_ascii_isdigit (*p))
+        digits++, p++;
+      else if (!count && !separator && *p == '.')
+        separator = TRUE, p++;
+      else if (!count && !separator && point_len > 0 && (gsize) (end - p) >= point_len &&
+               memcmp (p, point, point_len) == 0)
+        separator = TRUE, p += point_len;
+      else
+        break;
+    }
+  if (digits == 0)
     return FALSE;
-  while (g_ascii_isspace (*end))
-    end++;
-  return *end == '\0';
+  if (!count && p < end && (*p == 'e' || *p == 'E'))
+    {
+      p++;
+      if (p < end && (*p == '+' || *p == '-'))
+        p++;
+      if (p == end || !g_ascii_isdigit (*p))
+        return FALSE;
+      while (p < end && g_ascii_isdigit (*p))
+        p++;
+    }
+  return p == end;
+}
+
+/* [@text, @end) in decimal notation (is_decimal) as a double: with a
+ * decimal point only on a command line, also with the locale's decimal
+ * separator in a form. 1e999 reads as an infinity (out of range). */
+static double
+parse_double (const char *text, const char *end, Co2sVehicleInputStyle style)
+{
+  g_autofree char *copy = g_strndup (text, end - text);
+
+  return style == CO2S_VEHICLE_INPUT_COMMAND_LINE ? g_ascii_strtod (copy, NULL) : g_strtod (copy, NULL);
 }
 
 /* Sets @error (@code) for @text of the field @info in @style. */
@@ -101,13 +144,19 @@ set_number_error (GError **error,
                        info->option, min, max);
           break;
         case CO2S_VEHICLE_INPUT_ERROR_NOT_NUMBER:
-          g_set_error (error, CO2S_VEHICLE_INPUT_ERROR, code,
-                       _("%s “%s” is not a number (write decimals with a dot, e.g. 9.9); expected %s to %s"),
-                       info->option, text, min, max);
-          break;
         case CO2S_VEHICLE_INPUT_ERROR_NOT_WHOLE:
-          g_set_error (error, CO2S_VEHICLE_INPUT_ERROR, code, _("%s “%s” is not a whole number; expected %s to %s"),
-                       info->option, text, min, max);
+          if (info->integer)
+            /* Translators: "--cylinders “0x4” is not a whole number (digits only, e.g. 4); expected 2 to 16" */
+            g_set_error (error, CO2S_VEHICLE_INPUT_ERROR, code,
+                         _("%s “%s” is not a whole number (digits only, e.g. 4); expected %s to %s"),
+                         info->option, text, min, max);
+          else
+            /* Translators: "--engine-size “0x2” is not a decimal number (…); expected 0.5 to 10";
+             * hexadecimal, inf and nan are refused too */
+            g_set_error (error, CO2S_VEHICLE_INPUT_ERROR, code,
+                         _("%s “%s” is not a decimal number (digits with a dot for decimals, e.g. 9.9); "
+                           "expected %s to %s"),
+                         info->option, text, min, max);
           break;
         case CO2S_VEHICLE_INPUT_ERROR_OUT_OF_RANGE:
         case CO2S_VEHICLE_INPUT_ERROR_BAD_FUEL:
@@ -191,6 +240,7 @@ co2s_vehicle_parse_number (Co2sVehicleField field,
                            GError **error)
 {
   const Co2sVehicleFieldInfo *info;
+  const char *start, *end, *point;
   double v;
 
   g_return_val_if_fail (field < CO2S_VEHICLE_N_NUMBERS, FALSE);
@@ -203,19 +253,27 @@ co2s_vehicle_parse_number (Co2sVehicleField field,
       set_number_error (error, CO2S_VEHICLE_INPUT_ERROR_MISSING, field, text, style);
       return FALSE;
     }
-  if (!parse_double (text, style, &v))
+  start = text;
+  while (g_ascii_isspace (*start))
+    start++;
+  end = start + strlen (start);
+  while (end > start && g_ascii_isspace (end[-1]))
+    end--;
+  point = style == CO2S_VEHICLE_INPUT_FORM ? locale_decimal_point () : NULL;
+  if (!is_decimal (start, end, point, FALSE))
     {
       set_number_error (error, CO2S_VEHICLE_INPUT_ERROR_NOT_NUMBER, field, text, style);
       return FALSE;
     }
+  if (info->integer && !is_decimal (start, end, NULL, TRUE))
+    {
+      set_number_error (error, CO2S_VEHICLE_INPUT_ERROR_NOT_WHOLE, field, text, style);
+      return FALSE;
+    }
+  v = parse_double (start, end, style);
   if (!isfinite (v) || v < info->min || v > info->max)
     {
       set_number_error (error, CO2S_VEHICLE_INPUT_ERROR_OUT_OF_RANGE, field, text, style);
-      return FALSE;
-    }
-  if (info->integer && v != floor (v))
-    {
-      set_number_error (error, CO2S_VEHICLE_INPUT_ERROR_NOT_WHOLE, field, text, style);
       return FALSE;
     }
 

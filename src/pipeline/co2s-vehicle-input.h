@@ -57,9 +57,9 @@ typedef enum {
 
 typedef enum {
   CO2S_VEHICLE_INPUT_ERROR_MISSING,       /* no text (NULL, empty or blank) */
-  CO2S_VEHICLE_INPUT_ERROR_NOT_NUMBER,    /* a text that is no number */
-  CO2S_VEHICLE_INPUT_ERROR_OUT_OF_RANGE,  /* a number outside [min, max], NaN or an infinity */
-  CO2S_VEHICLE_INPUT_ERROR_NOT_WHOLE,     /* a fraction where a whole number is needed */
+  CO2S_VEHICLE_INPUT_ERROR_NOT_NUMBER,    /* not a number in decimal notation (hex, inf, nan, words…) */
+  CO2S_VEHICLE_INPUT_ERROR_OUT_OF_RANGE,  /* a number outside [min, max], or too large for a double */
+  CO2S_VEHICLE_INPUT_ERROR_NOT_WHOLE,     /* a decimal number that is not digits only, where a count is needed */
   CO2S_VEHICLE_INPUT_ERROR_BAD_FUEL,      /* a fuel that is not one of the letters D, E, N, X, Z */
 } Co2sVehicleInputError;
 
@@ -73,8 +73,11 @@ const Co2sVehicleFieldInfo *co2s_vehicle_field_get_info (Co2sVehicleField field)
 char *co2s_vehicle_field_dup_range_text (Co2sVehicleField field);
 
 /* Parses @text (may be NULL; spaces around it are allowed) as a value of
- * @field typed in @style, and checks it: a number, finite, within the field's
- * range, whole where needed. Sets *@value and returns TRUE, or returns FALSE
+ * @field typed in @style, and checks it: a number in decimal notation (an
+ * optional sign, digits with one optional decimal separator, an optional
+ * exponent: "2.0", ".5", "25e-1"; never hex, inf or nan, which strtod
+ * would read), digits only for a count ("4", not "4.0" or "0x4"), within
+ * the field's range. Sets *@value and returns TRUE, or returns FALSE
  * with @error (CO2S_VEHICLE_INPUT_ERROR_*, translated, naming the field as
  * @style says and the allowed range); *@value is then unchanged. Any thread. */
 gboolean co2s_vehicle_parse_number (Co2sVehicleField field,

@@ -175,8 +175,8 @@ test_french_errors (void)
                 (const char *[]) { "--engine-size", "2,0", "--cylinders", "4", "--city", "9.9",
                                    "--hwy", "6.7", "--comb", "8.5", "--fuel", "X", NULL },
                 french_env, 2,
-                (const char *[]) { "--engine-size «" NBSP "2,0" NBSP "» n’est pas un nombre "
-                                   "(écrivez les décimales avec un point", NULL });
+                (const char *[]) { "--engine-size «" NBSP "2,0" NBSP "» n’est pas un nombre décimal "
+                                   "(des chiffres, avec un point pour les décimales", NULL });
   assert_error ("CO2S_PREDICT",
                 (const char *[]) { "--engine-size", "50", "--cylinders", "4", "--city", "9.9",
                                    "--hwy", "6.7", "--comb", "8.5", "--fuel", "X", NULL },
@@ -186,8 +186,8 @@ test_french_errors (void)
                 (const char *[]) { "--engine-size", "2.0", "--cylinders", "4.5", "--city", "9.9",
                                    "--hwy", "6.7", "--comb", "8.5", "--fuel", "X", NULL },
                 french_env, 2,
-                (const char *[]) { "--cylinders «" NBSP "4.5" NBSP "» n’est pas un nombre entier" NBSP
-                                   "; attendu de 2 à 16", NULL });
+                (const char *[]) { "--cylinders «" NBSP "4.5" NBSP "» n’est pas un nombre entier "
+                                   "(des chiffres seulement, par ex. 4)" NBSP "; attendu de 2 à 16", NULL });
 
   /* co2stream-producer: a property librdkafka refuses (a message of the
    * pipeline library). */

@@ -158,15 +158,90 @@ test_bounds (void)
   }
 }
 
+/* NaN and infinities are not decimal numbers; a decimal number too large
+ * for a double is out of range (a count: not digits only). */
 static void
 test_not_finite (void)
 {
-  static const char * const texts[] = { "nan", "NaN", "-nan", "inf", "-inf", "Infinity", "1e999", "-1e999" };
+  static const char * const words[] = { "nan", "NaN", "-nan", "inf", "-inf", "Infinity", "+INF" };
+  static const char * const huge[] = { "1e999", "-1e999" };
 
   for (guint s = 0; s < G_N_ELEMENTS (styles); s++)
     for (guint i = 0; i < CO2S_VEHICLE_N_NUMBERS; i++)
-      for (guint k = 0; k < G_N_ELEMENTS (texts); k++)
-        g_free (assert_refused (i, texts[k], styles[s], CO2S_VEHICLE_INPUT_ERROR_OUT_OF_RANGE));
+      {
+        for (guint k = 0; k < G_N_ELEMENTS (words); k++)
+          g_free (assert_refused (i, words[k], styles[s], CO2S_VEHICLE_INPUT_ERROR_NOT_NUMBER));
+        for (guint k = 0; k < G_N_ELEMENTS (huge); k++)
+          g_free (assert_refused (i, huge[k], styles[s],
+                                  co2s_vehicle_field_get_info (i)->integer ? CO2S_VEHICLE_INPUT_ERROR_NOT_WHOLE
+                                                                           : CO2S_VEHICLE_INPUT_ERROR_OUT_OF_RANGE));
+      }
+}
+
+/* Only decimal notation (issue 10: strtod also reads hex, and the predict
+ * CLI took `--cylinders 0x2`); a count is digits only, so 4.0 and 4e0 are
+ * refused as well as 4.5. Command-line messages name the option, quote the
+ * text and say the form expected. */
+static void
+test_decimal_only (void)
+{
+  static const char * const not_decimal[] = {
+    "0x2", "0X2", "0x1p1", "0xA", "-0x2", "0b10", "2_0", "2.5f", "2e", "2e+", "+", "-", "+-2", "2.0.0", "1e5e5",
+  };
+  static const char * const decimal[] = { "2", "2.", ".5", "+2.0", "-2", "2e0", "25E-1", " 02.50 ", "2.5e+0" };
+  static const char * const count[] = { "4", "+4", "04", " 4 " };
+  static const char * const not_count[] = { "4.0", "4.", "4.5", "4e0", "40e-1", ".4e1" };
+
+  for (guint s = 0; s < G_N_ELEMENTS (styles); s++)
+    for (guint i = 0; i < CO2S_VEHICLE_N_NUMBERS; i++)
+      {
+        const Co2sVehicleFieldInfo *info = co2s_vehicle_field_get_info (i);
+
+        for (guint k = 0; k < G_N_ELEMENTS (not_decimal); k++)
+          g_free (assert_refused (i, not_decimal[k], styles[s], CO2S_VEHICLE_INPUT_ERROR_NOT_NUMBER));
+        if (info->integer)
+          {
+            for (guint k = 0; k < G_N_ELEMENTS (count); k++)
+              g_assert_cmpfloat (assert_taken (i, count[k], styles[s]), ==, 4.0);
+            for (guint k = 0; k < G_N_ELEMENTS (not_count); k++)
+              g_free (assert_refused (i, not_count[k], styles[s], CO2S_VEHICLE_INPUT_ERROR_NOT_WHOLE));
+          }
+        else
+          for (guint k = 0; k < G_N_ELEMENTS (decimal); k++)
+            {
+              g_autoptr(GError) error = NULL;
+              double value = NAN;
+
+              /* Read as decimal (then maybe out of range: never "not a number"). */
+              if (!co2s_vehicle_parse_number (i, decimal[k], styles[s], &value, &error))
+                g_assert_error (error, CO2S_VEHICLE_INPUT_ERROR, CO2S_VEHICLE_INPUT_ERROR_OUT_OF_RANGE);
+              else
+                g_assert_cmpfloat (value, ==, g_ascii_strtod (decimal[k], NULL));
+            }
+      }
+
+  /* The messages: option, text, the form expected, the range. */
+  {
+    static const struct { Co2sVehicleField field; const char *text; const char *message; } messages[] = {
+      { CO2S_VEHICLE_CYLINDERS, "0x2", "--cylinders “0x2” is not a whole number (digits only, e.g. 4); expected 2 to 16" },
+      { CO2S_VEHICLE_CYLINDERS, "4.5", "--cylinders “4.5” is not a whole number (digits only, e.g. 4); expected 2 to 16" },
+      { CO2S_VEHICLE_CYLINDERS, "4.0", "--cylinders “4.0” is not a whole number (digits only, e.g. 4); expected 2 to 16" },
+      { CO2S_VEHICLE_ENGINE_SIZE, "0x2",
+        "--engine-size “0x2” is not a decimal number (digits with a dot for decimals, e.g. 9.9); expected 0.5 to 10" },
+      { CO2S_VEHICLE_CITY, "inf",
+        "--city “inf” is not a decimal number (digits with a dot for decimals, e.g. 9.9); expected 2 to 50" },
+    };
+
+    for (guint k = 0; k < G_N_ELEMENTS (messages); k++)
+      {
+        g_autoptr(GError) error = NULL;
+        double value;
+
+        g_assert_false (co2s_vehicle_parse_number (messages[k].field, messages[k].text,
+                                                   CO2S_VEHICLE_INPUT_COMMAND_LINE, &value, &error));
+        g_assert_cmpstr (error->message, ==, messages[k].message);
+      }
+  }
 }
 
 static void
@@ -195,7 +270,9 @@ test_garbage (void)
 
             if (styles[s] == CO2S_VEHICLE_INPUT_COMMAND_LINE)
               {
-                g_autofree char *quoted = g_strdup_printf ("%s “%s” is not a number", info->option, garbage[k]);
+                g_autofree char *quoted = g_strdup_printf (info->integer ? "%s “%s” is not a whole number (digits only"
+                                                                         : "%s “%s” is not a decimal number (digits with a dot",
+                                                           info->option, garbage[k]);
                 g_autofree char *range = c_range (info);
 
                 g_assert_true (g_str_has_prefix (message, quoted));
@@ -394,6 +471,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/vehicle-input/fields", test_fields);
   g_test_add_func ("/vehicle-input/bounds", test_bounds);
   g_test_add_func ("/vehicle-input/not-finite", test_not_finite);
+  g_test_add_func ("/vehicle-input/decimal-only", test_decimal_only);
   g_test_add_func ("/vehicle-input/garbage", test_garbage);
   g_test_add_func ("/vehicle-input/french-numbers", test_french_numbers);
   g_test_add_func ("/vehicle-input/fuel", test_fuel);

@@ -213,6 +213,46 @@ test_missing_argument (void)
   }
 }
 
+/* Numbers are decimal, counts are digits (issue 10: `--cylinders 0x2` and
+ * hex engine sizes used to be taken, as strtod reads them): exit 2, and the
+ * message names the option, the text and the form expected. */
+static void
+test_not_decimal (void)
+{
+  static const struct { guint option; const char *text; const char *message; } cases[] = {
+    { 1, "0x2", "--cylinders “0x2” is not a whole number (digits only, e.g. 4); expected 2 to 16" },
+    { 1, "0x4", "--cylinders “0x4” is not a whole number (digits only, e.g. 4); expected 2 to 16" },
+    { 1, "4.5", "--cylinders “4.5” is not a whole number (digits only, e.g. 4); expected 2 to 16" },
+    { 1, "4.0", "--cylinders “4.0” is not a whole number (digits only, e.g. 4); expected 2 to 16" },
+    { 1, "4e0", "--cylinders “4e0” is not a whole number (digits only, e.g. 4); expected 2 to 16" },
+    { 0, "0x2", "--engine-size “0x2” is not a decimal number (digits with a dot for decimals, e.g. 9.9); "
+                "expected 0.5 to 10" },
+    { 2, "0xAp0", "--city “0xAp0” is not a decimal number" },
+    { 3, "inf", "--hwy “inf” is not a decimal number" },
+    { 4, "nan", "--comb “nan” is not a decimal number" },
+  };
+  static const char *options[] = { "--engine-size", "--cylinders", "--city", "--hwy", "--comb" };
+  static const char *values[] = { "2.0", "4", "9.9", "6.7", "8.5" };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      const char *args[16];
+      guint n = 0;
+
+      args[n++] = "--model";
+      args[n++] = "/nonexistent/model.json";   /* inputs are checked first */
+      for (guint i = 0; i < G_N_ELEMENTS (options); i++)
+        {
+          args[n++] = options[i];
+          args[n++] = i == cases[c].option ? cases[c].text : values[i];
+        }
+      args[n++] = "--fuel";
+      args[n++] = "X";
+      args[n] = NULL;
+      assert_fails (args, 2, cases[c].message);
+    }
+}
+
 static void
 test_bad_fuel (void)
 {
@@ -236,8 +276,8 @@ test_out_of_range (void)
     { "--cylinders", "100", "Cylinders" },
     { "--city", "-3", "Fuel_Consumption_City" },
     { "--hwy", "400", "Fuel_Consumption_Hwy" },
-    { "--comb", "nan", "Fuel_Consumption_Comb" },
-    { "--comb", "inf", "Fuel_Consumption_Comb" },
+    { "--comb", "1e999", "Fuel_Consumption_Comb" },
+    { "--comb", "-1e999", "Fuel_Consumption_Comb" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -324,6 +364,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/predict/cli/json", test_json);
   g_test_add_func ("/predict/cli/missing-argument", test_missing_argument);
   g_test_add_func ("/predict/cli/bad-fuel", test_bad_fuel);
+  g_test_add_func ("/predict/cli/not-decimal", test_not_decimal);
   g_test_add_func ("/predict/cli/out-of-range", test_out_of_range);
   g_test_add_func ("/predict/cli/missing-model", test_missing_model);
   g_test_add_func ("/predict/cli/corrupt-model", test_corrupt_model);
