@@ -27,6 +27,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -517,6 +518,25 @@ test_crashes (void)
   replay (crashes, "crash reproducers");
 }
 
+/* Removes @path and what it holds. */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
 /* A reproducer named open-* is a bug found and not fixed yet: the target
  * exempts it (see its "Known open bug" comment) unless CO2S_FUZZ_STRICT is
  * set. Each must still fail, strictly, in a subprocess; once one passes,
@@ -542,12 +562,22 @@ test_open_bugs (void)
   for (guint i = 0; i < open_bugs->len; i++)
     {
       Input *input = open_bugs->pdata[i];
+      g_autofree char *old_tmpdir = g_strdup (g_getenv ("TMPDIR"));
+      g_autofree char *scratch = g_dir_make_tmp ("co2s-fuzz-open-XXXXXX", NULL);
 
+      /* The subprocess aborts, leaving its temporary files: in here. */
+      g_assert_nonnull (scratch);
+      g_setenv ("TMPDIR", scratch, TRUE);
       g_setenv ("CO2S_FUZZ_OPEN_INPUT", input->name, TRUE);
       g_setenv ("CO2S_FUZZ_STRICT", "1", TRUE);
       g_test_trap_subprocess (NULL, (watchdog_seconds + 10) * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
       g_unsetenv ("CO2S_FUZZ_STRICT");
       g_unsetenv ("CO2S_FUZZ_OPEN_INPUT");
+      if (old_tmpdir != NULL)
+        g_setenv ("TMPDIR", old_tmpdir, TRUE);
+      else
+        g_unsetenv ("TMPDIR");
+      remove_tree (scratch);
       if (g_test_trap_has_passed ())
         {
           g_test_fail_printf ("%s passes now: the bug looks fixed; keep the file as a regression input "
