@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "co2s-json-reader.h"
+#include "co2s-record-json.h"
 
 static int
 compare_offsets (gconstpointer a, gconstpointer b)
@@ -336,11 +337,112 @@ co2s_checkpoint_get_offset (const Co2sCheckpoint *cp, gint32 partition)
   return po != NULL ? po->next_offset : -1;
 }
 
+/* Appends @s as a JSON string, escaped as json-glib's generator does:
+ * '"', '\\' and control characters; other bytes as they are. */
+static void
+append_json_string (GString *out, const char *s)
+{
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) s; *p != '\0'; p++)
+    switch (*p)
+      {
+      case '"': g_string_append (out, "\\\""); break;
+      case '\\': g_string_append (out, "\\\\"); break;
+      case '\b': g_string_append (out, "\\b"); break;
+      case '\f': g_string_append (out, "\\f"); break;
+      case '\n': g_string_append (out, "\\n"); break;
+      case '\r': g_string_append (out, "\\r"); break;
+      case '\t': g_string_append (out, "\\t"); break;
+      default:
+        if (*p < 0x20)
+          g_string_append_printf (out, "\\u%04x", *p);
+        else
+          g_string_append_c (out, (char) *p);
+      }
+  g_string_append_c (out, '"');
+}
+
+/* Appends @node pretty-printed, indented by @level × 2 spaces, in the
+ * layout of json-glib's generator (pretty, indent 2), except for doubles:
+ * json-glib writes a double whose shortest form has no '.' with ".0"
+ * appended, so 1e22 came out as "1e+22.0", which is not JSON. Doubles go
+ * through co2s_json_append_double (shortest form that reads back exactly,
+ * as in metrics lines). */
+static void
+append_json_node (GString *out, JsonNode *node, guint level)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_node_get_object (node);
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append (out, "{\n");
+        json_object_iter_init_ordered (&iter, object);
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          {
+            if (!first)
+              g_string_append (out, ",\n");
+            first = FALSE;
+            g_string_append_printf (out, "%*s", (int) (2 * (level + 1)), "");
+            append_json_string (out, name);
+            g_string_append (out, " : ");
+            append_json_node (out, member, level + 1);
+          }
+        if (!first)
+          g_string_append_c (out, '\n');
+        g_string_append_printf (out, "%*s}", (int) (2 * level), "");
+      }
+      break;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+
+        g_string_append (out, "[\n");
+        for (guint i = 0; i < n; i++)
+          {
+            g_string_append_printf (out, "%*s", (int) (2 * (level + 1)), "");
+            append_json_node (out, json_array_get_element (array, i), level + 1);
+            g_string_append (out, i + 1 < n ? ",\n" : "\n");
+          }
+        g_string_append_printf (out, "%*s]", (int) (2 * level), "");
+      }
+      break;
+    case JSON_NODE_NULL:
+      g_string_append (out, "null");
+      break;
+    case JSON_NODE_VALUE:
+    default:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          co2s_json_append_double (out, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        case G_TYPE_STRING:
+          append_json_string (out, json_node_get_string (node));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      break;
+    }
+}
+
 char *
 co2s_checkpoint_to_json (const Co2sCheckpoint *cp)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GDateTime) secs = NULL;
   g_autoptr(GDateTime) when = NULL;
@@ -423,12 +525,8 @@ co2s_checkpoint_to_json (const Co2sCheckpoint *cp)
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-
   out = g_string_new (NULL);
-  json_generator_to_gstring (generator, out);
+  append_json_node (out, root, 0);
   g_string_append_c (out, '\n');
   return g_string_free (out, FALSE);
 }

@@ -99,7 +99,9 @@ gint64 co2s_checkpoint_get_offset (const Co2sCheckpoint *cp, gint32 partition);
  * NULL when the checkpoint has none. */
 const Co2sPartitionOffset *co2s_checkpoint_get_position (const Co2sCheckpoint *cp, gint32 partition);
 
-/* Serializes to a newly allocated JSON string (locale-independent). */
+/* Serializes to a newly allocated JSON string (locale-independent),
+ * pretty-printed with an indent of 2; every double in its shortest form
+ * that reads back bit for bit (co2s_json_append_double). */
 char *co2s_checkpoint_to_json (const Co2sCheckpoint *cp);
 
 /* Writes @path atomically and durably: a temporary file in the same folder,

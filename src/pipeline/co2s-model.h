@@ -97,9 +97,11 @@ void co2s_model_get_coefficients (Co2sModel *self, double coef[CO2S_N_FEATURES],
  * currently in. state for ls: n, x_mean[10], y_mean, xx_comoment[10][10],
  * xy_comoment[10], yy_comoment; for sgd: alpha, eta0, power_t, t,
  * weights[10] (on standardized features), intercept, and scaler
- * { n_samples_seen, mean[10], var[10] }. Numbers are written exactly
- * (json-glib writes doubles with "%.17g" through g_ascii_dtostr: round-trip,
- * locale-independent). */
+ * { n_samples_seen, mean[10], var[10] }. Doubles are added as double
+ * nodes; co2s_checkpoint_to_json writes them in their shortest form that
+ * reads back exactly (co2s_json_append_double: locale-independent, valid
+ * JSON for any finite value, which json-glib's generator is not: 1e22 came
+ * out as "1e+22.0"). */
 void co2s_model_serialize (Co2sModel *self, JsonBuilder *builder);
 
 /* Rebuilds a model (transfer full) from an object written by

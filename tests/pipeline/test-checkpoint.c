@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <string.h>
@@ -629,6 +630,83 @@ test_locale (void)
   remove_tree (dir);
 }
 
+/* Extreme doubles (1e22, 1e306, DBL_MAX, the smallest subnormal…) are
+ * written as JSON numbers and read back bit for bit. json-glib's generator
+ * wrote 1e22 as "1e+22.0", which is not JSON: a trainer that learned such a
+ * value wrote a model file nothing could read back. */
+static void
+test_extreme_numbers (void)
+{
+  static const double values[] = {
+    1e22, 1e306, -1e-300, 5e-324, DBL_MAX, -DBL_MAX, 1e15, 123456789012345678.0, -0.0, 0.1,
+  };
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "model.json", NULL);
+
+  for (Co2sAlgo algo = CO2S_ALGO_LS; algo <= CO2S_ALGO_SGD; algo++)
+    {
+      g_autoptr(Co2sCheckpoint) sample = sample_checkpoint (algo);
+      g_autofree char *sample_json = co2s_checkpoint_to_json (sample);
+      g_autoptr(GRegex) coefficients = g_regex_new ("\"coefficients\" : \\[[^]]*\\]", 0, 0, NULL);
+      g_autoptr(GRegex) intercept = g_regex_new ("\"intercept\" : [^,\\n]*", 0, 0, NULL);
+      g_autoptr(GRegex) bad_number = g_regex_new ("[0-9][eE][-+]?[0-9]+\\.", 0, 0, NULL);
+      g_autoptr(GString) list = g_string_new ("\"coefficients\" : [");
+      g_autofree char *with_coef = NULL;
+      g_autofree char *edited = NULL;
+      g_autofree char *json = NULL;
+      g_autofree char *json2 = NULL;
+      g_autoptr(Co2sCheckpoint) cp = NULL;
+      g_autoptr(Co2sCheckpoint) back = NULL;
+      g_autoptr(GError) error = NULL;
+      double coef[NF], icpt;
+
+      G_STATIC_ASSERT (G_N_ELEMENTS (values) == NF);
+      for (guint i = 0; i < NF; i++)
+        {
+          char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+          /* "-0" would be read as the integer 0. */
+          g_string_append_printf (list, "%s%s", i > 0 ? ", " : "",
+                                  values[i] == 0.0 && signbit (values[i]) ? "-0.0"
+                                  : g_ascii_formatd (text, sizeof text, "%.17g", values[i]));
+        }
+      g_string_append_c (list, ']');
+      /* The last "intercept" member (sgd's state has one too) is the model's
+       * for ls; either way every intercept becomes DBL_MAX. */
+      with_coef = g_regex_replace_literal (coefficients, sample_json, -1, 0, list->str, 0, &error);
+      g_assert_no_error (error);
+      edited = g_regex_replace_literal (intercept, with_coef, -1, 0,
+                                        "\"intercept\" : 1.7976931348623157e308", 0, &error);
+      g_assert_no_error (error);
+      cp = co2s_checkpoint_parse (edited, strlen (edited), "edited/model.json", &error);
+      g_assert_no_error (error);
+
+      g_assert_true (co2s_checkpoint_save (cp, path, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (path, &json, NULL, &error));
+      g_assert_no_error (error);
+      if (g_regex_match (bad_number, json, 0, NULL))
+        g_error ("the model file holds a number that is not JSON:\n%s", json);
+      back = co2s_checkpoint_load (path, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (back);
+
+      co2s_model_get_coefficients (back->model, coef, &icpt);
+      for (guint i = 0; i < NF; i++)
+        {
+          if (memcmp (&coef[i], &values[i], sizeof coef[i]) != 0)
+            g_error ("coefficients[%u] is %.17g, not %.17g, after a save and load:\n%s", i, coef[i], values[i], json);
+        }
+      g_assert_cmpfloat (icpt, ==, DBL_MAX);
+
+      /* Written again: the same bytes. */
+      json2 = co2s_checkpoint_to_json (back);
+      g_assert_cmpstr (json, ==, json2);
+    }
+
+  remove_tree (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -641,6 +719,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/checkpoint/old-file-without-last-record", test_old_file);
   g_test_add_func ("/checkpoint/record-id", test_record_id);
   g_test_add_func ("/checkpoint/locale", test_locale);
+  g_test_add_func ("/checkpoint/extreme-numbers", test_extreme_numbers);
 
   return g_test_run ();
 }
