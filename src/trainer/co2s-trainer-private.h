@@ -31,6 +31,10 @@ G_BEGIN_DECLS
 #define ASSIGN_TIMEOUT_S 60
 /* Default queued.min.messages of the consumer (see create_consumer). */
 #define PREFETCH_MESSAGES 10000
+/* How often the hot loop looks at signals (the default GMainContext) and
+ * the producer's delivery reports: each look is a poll(2) and some locks,
+ * too much to pay for every batch of 100 rows. */
+#define SERVICE_INTERVAL_US 5000
 
 typedef struct {
   Co2sBatchMetrics m;
@@ -54,6 +58,9 @@ struct _Co2sTrainer {
   Co2sMetricsLog *log;           /* opened once the start position is settled */
   Co2sBatch *batch;
   GArray *pending;               /* PendingBatch: learned, not yet checkpointed */
+  gint64 pending_since_us;       /* monotonic: when the oldest of them was learned */
+  guint64 checkpoints;           /* saved in this run (with batches) */
+  gint64 next_service_us;        /* monotonic: see SERVICE_INTERVAL_US */
   GArray *expected;              /* Co2sPartitionOffset: next offset we expect */
   GString *lines;
   rd_kafka_message_t **msgs;

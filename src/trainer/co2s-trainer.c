@@ -24,19 +24,41 @@ G_DEFINE_FINAL_TYPE (Co2sTrainer, co2s_trainer, G_TYPE_OBJECT)
 /* Tests only: CO2S_TRAINER_FAILPOINT=NAME:BATCH makes the trainer SIGKILL
  * itself at the point NAME of batch BATCH, so that the crash windows the
  * exactly-once design has to survive are hit on purpose rather than by luck.
- * Points, in the order of a checkpoint: "learned" (the batch is in the model
- * in memory only), "metrics-written" (its metrics line is on disk, the model
- * file is not), "checkpointed" (the model file is on disk, offsets not
- * committed) and "committed" (committed; metrics not yet published). */
+ * Points, in order: "learned" (the batch is in the model in memory only),
+ * "deferred" (the same, and its checkpoint was put off: the group-commit
+ * window, where several learned batches wait), then during the checkpoint
+ * that holds the batch: "metrics-written" (its metrics line is on disk, the
+ * model file is not), "checkpointed" (the model file is on disk, offsets
+ * not committed) and "committed" (committed; metrics not yet published or
+ * printed). */
 static void
+kill_at (Co2sTrainer *self, const char *name)
+{
+  g_printerr ("co2stream-trainer: failpoint %s:%" G_GUINT64_FORMAT ": SIGKILL\n",
+              name, self->failpoint_batch);
+  kill (getpid (), SIGKILL);
+}
+
+/* "learned", "deferred": the batch just learned is the one. */
+static inline void
 failpoint (Co2sTrainer *self, const char *name)
 {
   if (G_LIKELY (self->failpoint == NULL) ||
       self->cp->batches != self->failpoint_batch || strcmp (self->failpoint, name) != 0)
     return;
-  g_printerr ("co2stream-trainer: failpoint %s:%" G_GUINT64_FORMAT ": SIGKILL\n",
-              name, self->failpoint_batch);
-  kill (getpid (), SIGKILL);
+  kill_at (self, name);
+}
+
+/* The checkpoint's points: the checkpoint holds the batch. */
+static inline void
+failpoint_checkpoint (Co2sTrainer *self, const char *name)
+{
+  if (G_LIKELY (self->failpoint == NULL) || self->pending->len == 0 ||
+      strcmp (self->failpoint, name) != 0)
+    return;
+  if (g_array_index (self->pending, PendingBatch, 0).m.batch <= self->failpoint_batch &&
+      self->failpoint_batch <= self->cp->batches)
+    kill_at (self, name);
 }
 
 void
@@ -239,6 +261,22 @@ compute_lag (Co2sTrainer *self)
   return lag;
 }
 
+/* Group commit (see co2s-trainer.h): is a checkpoint of the learned batches
+ * due now? @lag: the consumer lag after the last of them (-1: unknown). */
+static gboolean
+checkpoint_due (Co2sTrainer *self, gint64 now_us, gint64 lag)
+{
+  if (self->pending->len == 0)
+    return FALSE;
+  if (self->opts.checkpoint_ms == 0 || self->pending->len >= CO2S_TRAINER_MAX_PENDING ||
+      (self->opts.checkpoint_every > 0 && self->pending->len >= self->opts.checkpoint_every) ||
+      now_us - self->pending_since_us >= (gint64) self->opts.checkpoint_ms * 1000)
+    return TRUE;
+  /* Caught up with the log: no batch to group with is coming soon, and
+   * waiting would only delay what is learned. */
+  return lag == 0 || (lag < 0 && rd_kafka_queue_length (self->queue) == 0);
+}
+
 /* Predict, measure, learn the batch; note its metrics for the next checkpoint. */
 gboolean
 _co2s_trainer_close_batch (Co2sTrainer *self, GError **error)
@@ -272,12 +310,15 @@ _co2s_trainer_close_batch (Co2sTrainer *self, GError **error)
     }
   p.m.lag = compute_lag (self);
   p.has_emit = co2s_batch_emit_stats (batch, &p.median_emit_us, &p.min_emit_us);
+  if (self->pending->len == 0)
+    self->pending_since_us = g_get_monotonic_time ();
   g_array_append_val (self->pending, p);
   co2s_batch_clear (batch);
   failpoint (self, "learned");
 
-  if (self->pending->len >= self->opts.checkpoint_every)
+  if (checkpoint_due (self, g_get_monotonic_time (), p.m.lag))
     return _co2s_trainer_checkpoint (self, FALSE, error);
+  failpoint (self, "deferred");
   return TRUE;
 }
 
@@ -327,7 +368,7 @@ _co2s_trainer_checkpoint (Co2sTrainer *self, gboolean sync_commit, GError **erro
       (!co2s_metrics_log_append (self->log, self->lines->str, self->lines->len, error) ||
        !co2s_metrics_log_sync (self->log, error)))
     return FALSE;
-  failpoint (self, "metrics-written");
+  failpoint_checkpoint (self, "metrics-written");
 
   self->cp->updated_at_us = now_us;
   g_free (self->cp->topic);
@@ -340,11 +381,11 @@ _co2s_trainer_checkpoint (Co2sTrainer *self, gboolean sync_commit, GError **erro
   if (!co2s_checkpoint_save (self->cp, self->model_path, error))
     return FALSE;
   self->committed_any = TRUE;
-  failpoint (self, "checkpointed");
+  failpoint_checkpoint (self, "checkpointed");
 
   /* Only now may the group learn the new position. */
   _co2s_trainer_commit_offsets (self, sync_commit);
-  failpoint (self, "committed");
+  failpoint_checkpoint (self, "committed");
 
   for (guint i = 0; i < self->pending->len; i++)
     {
@@ -354,7 +395,10 @@ _co2s_trainer_checkpoint (Co2sTrainer *self, gboolean sync_commit, GError **erro
       _co2s_trainer_publish_metrics (self, self->lines->str + start, p->line_end - start - 1, p->m.batch);
       print_batch_line (&p->m);
     }
+  /* stdout is fully buffered (main.c): one write(2) per checkpoint. */
   fflush (stdout);
+  if (self->pending->len > 0)
+    self->checkpoints++;
   g_array_set_size (self->pending, 0);
   return TRUE;
 }
@@ -437,7 +481,6 @@ co2s_trainer_new (const Co2sTrainerOptions *options, GError **error)
   g_return_val_if_fail (options->topic != NULL && options->group != NULL, NULL);
   g_return_val_if_fail (options->model_dir != NULL, NULL);
   g_return_val_if_fail (options->batch_rows > 0 && options->batch_ms > 0, NULL);
-  g_return_val_if_fail (options->checkpoint_every > 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = g_object_new (CO2S_TYPE_TRAINER, NULL);
@@ -538,6 +581,7 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
   GMainContext *context = g_main_context_default ();
   gint64 idle_us = (gint64) (self->opts.exit_when_idle * G_USEC_PER_SEC);
   gint64 batch_us = (gint64) self->opts.batch_ms * 1000;
+  gint64 checkpoint_us = (gint64) self->opts.checkpoint_ms * 1000;
   g_autoptr(GError) local_error = NULL;
   double seconds, cpu_seconds;
   char num[5][G_ASCII_DTOSTR_BUF_SIZE];
@@ -555,11 +599,15 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
       gsize want = MIN (batch->capacity - batch->n_messages, CONSUME_CHUNK);
       gssize n;
 
-      while (g_main_context_iteration (context, FALSE))
-        ;
-      rd_kafka_poll (self->producer, 0);
-      if (g_atomic_int_get (&self->stop))
-        break;
+      if (now_us >= self->next_service_us)
+        {
+          while (g_main_context_iteration (context, FALSE))
+            ;
+          rd_kafka_poll (self->producer, 0);
+          self->next_service_us = now_us + SERVICE_INTERVAL_US;
+          if (g_atomic_int_get (&self->stop))
+            break;
+        }
 
       if (self->opts.max_rows > 0)
         want = MIN (want, self->opts.max_rows - self->consumed);
@@ -576,6 +624,12 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
            * timeout: the first rows of a batch must not wait longer than a
            * batch lasts (the bench measured p50 latency 67 → 27 ms). */
           timeout_ms = (int) MIN ((guint64) POLL_MS, self->opts.batch_ms);
+        }
+      if (self->pending->len > 0)
+        {
+          gint64 left_us = self->pending_since_us + checkpoint_us - now_us;
+
+          timeout_ms = MIN (timeout_ms, (int) CLAMP ((left_us + 999) / 1000, 0, POLL_MS));
         }
 
       n = rd_kafka_consume_batch_queue (self->queue, timeout_ms, self->msgs, want);
@@ -613,6 +667,14 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
               _co2s_trainer_set_fatal (self, g_steal_pointer (&local_error));
               break;
             }
+        }
+
+      /* Learned batches wait no longer than --checkpoint-ms. */
+      if (self->pending->len > 0 && now_us >= self->pending_since_us + checkpoint_us &&
+          !_co2s_trainer_checkpoint (self, FALSE, &local_error))
+        {
+          _co2s_trainer_set_fatal (self, g_steal_pointer (&local_error));
+          break;
         }
 
       /* Still the log being learned? (See co2s-log-check.h.) */
@@ -663,7 +725,8 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
    * line ("N messages in S s (R/s…) after J s to join"). */
   g_message ("%" G_GUINT64_FORMAT " messages in %s s (%s/s; main thread CPU %s s, %s/s "
              "per core) after %s s to join; model: %" G_GUINT64_FORMAT " batches, %"
-             G_GUINT64_FORMAT " rows seen, %" G_GUINT64_FORMAT " bad messages%s",
+             G_GUINT64_FORMAT " rows seen, %" G_GUINT64_FORMAT " bad messages; checkpoints: %"
+             G_GUINT64_FORMAT "%s",
              self->consumed,
              g_ascii_formatd (num[0], sizeof num[0], "%.3f", seconds),
              g_ascii_formatd (num[1], sizeof num[1], "%.0f", seconds > 0 ? self->consumed / seconds : 0.0),
@@ -675,6 +738,6 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
                                 ? (self->first_message_us - self->started_us) / (double) G_USEC_PER_SEC
                                 : 0.0),
              self->cp->batches, co2s_model_get_rows_seen (self->cp->model), self->dlq_total,
-             self->skipped ? "; some rows were pruned before they were read" : "");
+             self->checkpoints, self->skipped ? "; some rows were pruned before they were read" : "");
   return TRUE;
 }

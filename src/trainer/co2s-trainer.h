@@ -11,7 +11,21 @@
  * fails) go to streaming_data.dlq with the headers reason, detail and source
  * and never reach the model; their offsets are consumed like any other.
  *
- * Order of a checkpoint (after every batch, or every K):
+ * Group commit: the batch stays the unit of evaluation and of metrics, but
+ * durability is shared. A learned batch waits in memory (with its metrics)
+ * until a checkpoint saves it and every batch before it; a checkpoint is
+ * written as soon as one of these holds:
+ *   - the consumer is caught up with the log (no lag as far as librdkafka
+ *     knows, or nothing queued): grouping would only add latency;
+ *   - the oldest waiting batch was learned checkpoint_ms ago (0: after
+ *     every batch, as before group commit);
+ *   - checkpoint_every batches (or CO2S_TRAINER_MAX_PENDING) are waiting;
+ *   - the run ends, or partitions are revoked.
+ * So a live stream the trainer keeps up with is saved batch by batch, and a
+ * backlog (a replay, a trainer that was stopped) pays one fsync'ed
+ * checkpoint per checkpoint_ms instead of one per batch.
+ *
+ * Order of a checkpoint:
  *   1. the metrics lines of the batches it covers are appended to
  *      metrics.jsonl (one write(2), O_APPEND) and fdatasync'ed;
  *   2. model.json is written atomically and durably (co2s_checkpoint_save)
@@ -19,17 +33,21 @@
  *   3. those offsets are committed to the group, asynchronously (a
  *      synchronous commit on exit and on revocation): the group's offsets
  *      never run ahead of the model file;
- *   4. the same metrics lines are published to streaming_metrics and one
- *      line per batch is printed on stdout.
+ *   4. the same metrics lines are published to streaming_metrics (one
+ *      message per batch) and one line per batch is printed on stdout:
+ *      what the live feed shows is always on disk.
  * Latency (latency_ms_p50/max) runs from each row's emit time (the API's
  * ts_us, else the Kafka message timestamp) to step 1 of the checkpoint that
- * holds the row (its updated_at); the few ms of step 2's fsync are not in it.
+ * holds the row (its updated_at): it includes the wait for the group
+ * commit; the few ms of the checkpoint's own writes are not in it.
  *
  * Exactly-once effect: the model file is the source of truth. A batch is in
  * it together with the offsets that follow it, or not at all; on (re)start
  * partitions are assigned at the model file's offsets (the group's committed
  * offsets are used only when there is no model file), so a trainer killed at
- * any moment and restarted counts every row once. metrics.jsonl lines beyond
+ * any moment and restarted counts every row once: the batches learned after
+ * the last checkpoint are lost with the process and learned again from the
+ * model file's offsets. metrics.jsonl lines beyond
  * the model file's batch count (a crash between steps 1 and 2) are cut off on
  * start and written again when those batches are redone (co2s-metrics-log.h),
  * so the file holds every batch of the model exactly once. Across a crash the
@@ -37,12 +55,14 @@
  * again) and the metrics topic at-most-once (a live feed).
  *
  * Runs on the thread that calls co2s_trainer_run (the hot loop needs no
- * GMainLoop: it iterates the default GMainContext without blocking between
- * two polls of Kafka, so g_unix_signal_add sources fire).
+ * GMainLoop: every few milliseconds it iterates the default GMainContext
+ * without blocking, so g_unix_signal_add sources fire).
  *
  * Tests only: CO2S_TRAINER_FAILPOINT=POINT:BATCH makes the trainer SIGKILL
- * itself at POINT (learned, metrics-written, checkpointed, committed) of
- * batch BATCH. */
+ * itself at POINT of batch BATCH: learned (in the model in memory), deferred
+ * (learned, and its checkpoint put off: the group-commit window), then,
+ * during the checkpoint that holds the batch, metrics-written, checkpointed
+ * and committed. */
 #pragma once
 
 #include <glib-object.h>
@@ -50,6 +70,10 @@
 #include "co2s-model.h"
 
 G_BEGIN_DECLS
+
+/* Most learned batches kept waiting for a checkpoint, whatever the
+ * options: bounds the memory of a group (a few hundred bytes each). */
+#define CO2S_TRAINER_MAX_PENDING 4096
 
 typedef struct {
   char *brokers;            /* bootstrap.servers */
@@ -63,7 +87,8 @@ typedef struct {
   gboolean reset;           /* fresh model, replay the topic from its beginning */
   double exit_when_idle;    /* seconds without a message before exiting; 0: never */
   guint64 max_rows;         /* exit after this many messages; 0: no limit */
-  guint checkpoint_every;   /* checkpoint every K batches (≥ 1) */
+  guint checkpoint_ms;      /* a learned batch is saved within this; 0: at once */
+  guint checkpoint_every;   /* …or once this many batches wait; 0: no such limit */
   char **overrides;         /* -X key=value for both Kafka clients; may be NULL */
 } Co2sTrainerOptions;
 

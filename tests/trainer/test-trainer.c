@@ -333,9 +333,38 @@ group_reader (const char *brokers, const char *group)
   return rk;
 }
 
-static void
-test_checkpoint_before_commit (void)
+/* The options of the two checkpoint policies every crash test runs with:
+ * the default (group commit) and --checkpoint-ms 0 (after every batch). */
+static const char * const default_policy[] = { NULL };
+static const char * const every_batch_policy[] = { "--checkpoint-ms", "0", NULL };
+
+/* @base, then @policy, then IDLE_ARGS: one argv (free with g_free). */
+static const char **
+with_policy (const char * const *base, const char * const *policy)
 {
+  GPtrArray *argv = g_ptr_array_new ();
+
+  for (guint i = 0; base[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) base[i]);
+  for (guint i = 0; policy[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) policy[i]);
+  g_ptr_array_add (argv, (gpointer) "--exit-when-idle");
+  g_ptr_array_add (argv, (gpointer) "1");
+  g_ptr_array_add (argv, NULL);
+  return (const char **) g_ptr_array_free (argv, FALSE);
+}
+
+static gboolean
+is_every_batch (const char * const *policy)
+{
+  return policy == every_batch_policy;
+}
+
+static void
+test_checkpoint_before_commit (gconstpointer data)
+{
+  const char * const *policy = data;
+  g_autofree const char **args = with_policy ((const char * const[]) { "--batch-rows", "10", NULL }, policy);
   TrainerEnv env;
   g_autoptr(GArray) records = trainer_make_records (8000, 4, 0);
   g_autoptr(GPtrArray) lines = trainer_lines_of (records);
@@ -349,8 +378,7 @@ test_checkpoint_before_commit (void)
   reader = group_reader (env.brokers, "commit-watch");
 
   /* Small batches: many checkpoints and commits while we watch. */
-  proc = trainer_spawn (&env, "commit-watch",
-                        (const char * const[]) { "--batch-rows", "10", IDLE_ARGS, NULL }, NULL);
+  proc = trainer_spawn (&env, "commit-watch", args, NULL);
   g_assert_true (co2s_test_proc_wait_line (proc, CO2S_TEST_STDOUT, "^batch 1:", RUN_TIMEOUT_MS, NULL));
 
   /* Freeze the trainer at arbitrary moments; while it is frozen, neither
@@ -404,11 +432,18 @@ test_checkpoint_before_commit (void)
 
 /* ---- exact resume after SIGKILL ------------------------------------------- */
 
+/* Killed after a random number of batch lines, four times, then run to the
+ * end. Batch lines are printed after the checkpoint that holds them, so each
+ * kill lands while the trainer learns batches after a checkpoint: with group
+ * commit, in the window where learned batches wait for the next one. */
 static void
-resume_after_kill (Co2sAlgo algo)
+resume_after_kill (Co2sAlgo algo, const char * const *policy)
 {
   TrainerEnv env;
-  const guint n_rows = 3000, batch = 20, kills = 4;
+  /* With group commit a checkpoint holds up to 200 ms of batches: more rows
+   * (the embedded broker keeps about 14,000), so that the runs killed are
+   * more likely to have some left to learn. */
+  const guint n_rows = is_every_batch (policy) ? 3000 : 12000, batch = 20, kills = 4;
   g_autoptr(GArray) records = trainer_make_records (n_rows, 5, 0);
   g_autoptr(GPtrArray) lines = trainer_lines_of (records);
   g_autoptr(GArray) want = g_array_new (FALSE, FALSE, sizeof (Co2sBatchMetrics));
@@ -417,28 +452,46 @@ resume_after_kill (Co2sAlgo algo)
   g_autoptr(Co2sCheckpoint) cp = NULL;
   g_autofree char *err = NULL;
   const char *algo_name = co2s_algo_to_string (algo);
-  const char * const args[] = { "--batch-rows", "20", "--algo", algo_name, IDLE_ARGS, NULL };
+  g_autofree const char **args = with_policy ((const char * const[]) { "--batch-rows", "20", "--algo",
+                                                                       algo_name, NULL }, policy);
+  guint killed_midway = 0;
+  gboolean done = FALSE;
   int status;
 
   trainer_env_start (&env);
   trainer_produce (&env, lines);
 
-  for (guint k = 0; k < kills; k++)
+  for (guint k = 0; k < kills && !done; k++)
     {
       /* A new group each time: only the model file says where to resume. */
       g_autoptr(Co2sTestProc) proc = trainer_spawn (&env, NULL, args, NULL);
       guint wait_batches = g_test_rand_int_range (1, 25);
+      g_autoptr(Co2sCheckpoint) now = NULL;
 
-      for (guint b = 0; b < wait_batches; b++)
+      for (guint b = 0; b < wait_batches && !done; b++)
         if (!co2s_test_proc_wait_line (proc, CO2S_TEST_STDOUT, "^batch ", RUN_TIMEOUT_MS, NULL))
           {
             g_autofree char *text = co2s_test_proc_stderr_text (proc);
 
-            g_error ("run %u ended before batch line %u:\n%s", k + 1, b + 1, text);
+            /* A group commit may save all that is left in one checkpoint:
+             * then the run ends by itself before it is killed. */
+            if (is_every_batch (policy) || co2s_test_proc_wait_exit (proc, RUN_TIMEOUT_MS) != 0)
+              g_error ("run %u ended before batch line %u:\n%s", k + 1, b + 1, text);
+            g_test_message ("run %u learned the rest of the topic before batch line %u", k + 1, b + 1);
+            done = TRUE;
           }
+      if (done)
+        break;
       g_assert_cmpint (co2s_test_proc_kill (proc), ==, 128 + SIGKILL);
-      g_test_message ("run %u killed after %u batch lines", k + 1, wait_batches);
+      now = trainer_load_checkpoint (&env);
+      killed_midway += now->batches < n_rows / batch;
+      g_test_message ("run %u killed after %u batch lines, %" G_GUINT64_FORMAT " batches saved",
+                      k + 1, wait_batches, now->batches);
     }
+  /* Batch lines come after their checkpoint, one per batch: killed after a
+   * few of them, a run killed with --checkpoint-ms 0 has more to learn. */
+  if (is_every_batch (policy))
+    g_assert_cmpuint (killed_midway, ==, kills);
 
   status = trainer_run (&env, NULL, args, RUN_TIMEOUT_MS, NULL, &err);
   trainer_assert_exit_ok (status, err);
@@ -458,34 +511,38 @@ resume_after_kill (Co2sAlgo algo)
 }
 
 static void
-test_resume_after_kill_ls (void)
+test_resume_after_kill_ls (gconstpointer policy)
 {
-  resume_after_kill (CO2S_ALGO_LS);
+  resume_after_kill (CO2S_ALGO_LS, policy);
 }
 
 static void
-test_resume_after_kill_sgd (void)
+test_resume_after_kill_sgd (gconstpointer policy)
 {
-  resume_after_kill (CO2S_ALGO_SGD);
+  resume_after_kill (CO2S_ALGO_SGD, policy);
 }
 
 /* Crashes at each point of a checkpoint, on purpose (CO2S_TRAINER_FAILPOINT),
- * one after the other in the same model folder. */
+ * one after the other in the same model folder. With --checkpoint-ms 0 each
+ * checkpoint holds one batch and the files are checked exactly; with group
+ * commit a checkpoint holds many, and each crash point is set a few batches
+ * after what the model file holds, so that every run still has it to reach. */
 static void
-test_resume_failpoints (void)
+test_resume_failpoints (gconstpointer data)
 {
   static const struct {
     const char *point;
     guint batch;
-    const char *restart_says;    /* what the next run must report */
   } crashes[] = {
-    { "learned", 3, NULL },
-    { "metrics-written", 6, "removed 1 line(s)" },
-    { "checkpointed", 9, NULL },
-    { "committed", 12, NULL },
+    { "learned", 3 },
+    { "metrics-written", 6 },
+    { "checkpointed", 9 },
+    { "committed", 12 },
   };
+  const char * const *policy = data;
   TrainerEnv env;
-  const guint n_rows = 600, batch = 20;
+  const guint batch = 20;
+  const guint n_rows = 600;
   g_autoptr(GArray) records = trainer_make_records (n_rows, 13, 0);
   g_autoptr(GPtrArray) lines = trainer_lines_of (records);
   g_autoptr(GArray) want = g_array_new (FALSE, FALSE, sizeof (Co2sBatchMetrics));
@@ -493,8 +550,9 @@ test_resume_failpoints (void)
   g_autoptr(Co2sModel) ref = NULL;
   g_autoptr(Co2sCheckpoint) cp = NULL;
   g_autofree char *err = NULL;
-  const char * const args[] = { "--batch-rows", "20", IDLE_ARGS, NULL };
-  const char *expect_next = NULL;
+  g_autofree const char **args = with_policy ((const char * const[]) { "--batch-rows", "20", NULL }, policy);
+  g_autofree char *expect_next = NULL;
+  guint64 saved = 0;
   int status;
 
   trainer_env_start (&env);
@@ -502,11 +560,20 @@ test_resume_failpoints (void)
 
   for (guint k = 0; k < G_N_ELEMENTS (crashes); k++)
     {
-      g_autofree char *fp = g_strdup_printf ("CO2S_TRAINER_FAILPOINT=%s:%u",
-                                             crashes[k].point, crashes[k].batch);
+      guint target = MAX (crashes[k].batch, (guint) saved + 3);
+      g_autofree char *fp = g_strdup_printf ("CO2S_TRAINER_FAILPOINT=%s:%u", crashes[k].point, target);
       const char * const child_env[] = { fp, NULL };
-      g_autoptr(Co2sTestProc) proc = trainer_spawn (&env, NULL, args, child_env);
+      /* Group commit: the run stops a few batches after the target (one
+       * checkpoint of them all at its end, unless 200 ms pass first), so
+       * that the next crash point is still ahead of the model file. */
+      g_autofree char *max_rows = g_strdup_printf ("%u", (target - (guint) saved + 4) * batch);
+      const char * const bounded[] = { "--batch-rows", "20", "--max-rows", max_rows, NULL };
+      g_autofree const char **run_args = is_every_batch (policy) ? NULL : with_policy (bounded, policy);
+      g_autoptr(Co2sTestProc) proc = trainer_spawn (&env, NULL, run_args ? run_args : args, child_env);
       g_autofree char *text = NULL;
+      g_autoptr(GArray) lines_now = NULL;
+      gboolean before_save = g_str_equal (crashes[k].point, "learned") ||
+                             g_str_equal (crashes[k].point, "metrics-written");
 
       status = co2s_test_proc_wait_exit (proc, RUN_TIMEOUT_MS);
       co2s_test_proc_wait_closed (proc, 5000);   /* every line it wrote has been read */
@@ -515,19 +582,36 @@ test_resume_failpoints (void)
         g_error ("%s did not crash the trainer (status %d):\n%s", fp, status, text);
       if (expect_next != NULL && strstr (text, expect_next) == NULL)
         g_error ("after the previous crash, the restart did not say \"%s\":\n%s", expect_next, text);
-      expect_next = crashes[k].restart_says;
+      g_clear_pointer (&expect_next, g_free);
 
       /* The model file never runs ahead of what was learned, nor behind
-       * what was committed. */
+       * what was committed; metrics.jsonl holds its batches, and after a
+       * crash between the two writes the lines of the checkpoint that was
+       * not saved, which the next start removes. */
+      saved = 0;
       if (g_file_test (env.model_path, G_FILE_TEST_EXISTS))
         {
           g_autoptr(Co2sCheckpoint) now = trainer_load_checkpoint (&env);
-          guint64 expected_batches = crashes[k].batch - (g_str_equal (crashes[k].point, "learned") ||
-                                                         g_str_equal (crashes[k].point, "metrics-written"));
 
-          g_assert_cmpuint (now->batches, ==, expected_batches);
-          g_assert_cmpuint (co2s_model_get_rows_seen (now->model), ==, expected_batches * batch);
+          saved = now->batches;
+          g_assert_cmpuint (co2s_model_get_rows_seen (now->model), ==, saved * batch);
         }
+      lines_now = trainer_read_metrics (&env);
+      if (is_every_batch (policy))
+        g_assert_cmpuint (saved, ==, target - before_save);
+      else if (before_save)
+        g_assert_cmpuint (saved, <, target);
+      else
+        g_assert_cmpuint (saved, >=, target);
+      if (g_str_equal (crashes[k].point, "metrics-written"))
+        {
+          g_assert_cmpuint (lines_now->len, >=, target);
+          expect_next = g_strdup_printf ("removed %" G_GUINT64_FORMAT " line(s)", lines_now->len - saved);
+        }
+      else
+        g_assert_cmpuint (lines_now->len, ==, saved);
+      g_test_message ("%s:%u: %" G_GUINT64_FORMAT " batches saved, %u lines", crashes[k].point, target,
+                      saved, lines_now->len);
     }
 
   status = trainer_run (&env, NULL, args, RUN_TIMEOUT_MS, NULL, &err);
@@ -542,8 +626,10 @@ test_resume_failpoints (void)
   trainer_env_clear (&env);
 }
 
-/* --checkpoint-every 3: metrics still per batch; a crash loses only what no
- * checkpoint holds yet, and the redone batches' lines are written once. */
+/* --checkpoint-every 3 (and a time budget that never runs out): metrics
+ * still per batch; a crash loses only what no checkpoint holds yet, and the
+ * redone batches' lines are written once. The topic is there before the
+ * trainer starts, so it is caught up (and saves at once) only at its end. */
 static void
 test_checkpoint_every (void)
 {
@@ -557,7 +643,8 @@ test_checkpoint_every (void)
   g_autoptr(GArray) got = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  const char * const args[] = { "--batch-rows", "20", "--checkpoint-every", "3", IDLE_ARGS, NULL };
+  const char * const args[] = { "--batch-rows", "20", "--checkpoint-every", "3",
+                                "--checkpoint-ms", "600000", IDLE_ARGS, NULL };
   int status;
 
   trainer_env_start (&env);
@@ -681,10 +768,23 @@ main (int argc, char *argv[])
   g_test_add_func ("/trainer/prequential-rmse", test_prequential_rmse);
   g_test_add_func ("/trainer/max-rows", test_max_rows);
   g_test_add_func ("/trainer/sigterm", test_sigterm);
-  g_test_add_func ("/trainer/checkpoint-before-commit", test_checkpoint_before_commit);
-  g_test_add_func ("/trainer/resume-after-kill/ls", test_resume_after_kill_ls);
-  g_test_add_func ("/trainer/resume-after-kill/sgd", test_resume_after_kill_sgd);
-  g_test_add_func ("/trainer/resume-after-kill/failpoints", test_resume_failpoints);
+  /* Each crash test with both checkpoint policies. */
+  g_test_add_data_func ("/trainer/checkpoint-before-commit/group-commit", default_policy,
+                        test_checkpoint_before_commit);
+  g_test_add_data_func ("/trainer/checkpoint-before-commit/checkpoint-ms-0", every_batch_policy,
+                        test_checkpoint_before_commit);
+  g_test_add_data_func ("/trainer/resume-after-kill/group-commit/ls", default_policy,
+                        test_resume_after_kill_ls);
+  g_test_add_data_func ("/trainer/resume-after-kill/group-commit/sgd", default_policy,
+                        test_resume_after_kill_sgd);
+  g_test_add_data_func ("/trainer/resume-after-kill/group-commit/failpoints", default_policy,
+                        test_resume_failpoints);
+  g_test_add_data_func ("/trainer/resume-after-kill/checkpoint-ms-0/ls", every_batch_policy,
+                        test_resume_after_kill_ls);
+  g_test_add_data_func ("/trainer/resume-after-kill/checkpoint-ms-0/sgd", every_batch_policy,
+                        test_resume_after_kill_sgd);
+  g_test_add_data_func ("/trainer/resume-after-kill/checkpoint-ms-0/failpoints", every_batch_policy,
+                        test_resume_failpoints);
   g_test_add_func ("/trainer/checkpoint-every", test_checkpoint_every);
   g_test_add_func ("/trainer/reset-replay", test_reset_replay);
 
