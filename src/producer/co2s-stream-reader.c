@@ -64,16 +64,22 @@ struct _Co2sStreamReader
   guint backoff_ms;
   guint idle_timeout_s;        /* 0: none */
   gboolean follow;
+  guint give_up_s;             /* 0: never */
+  guint n_failures;            /* failed attempts since the last new line */
+  gint64 failing_since;        /* monotonic µs of the first of them */
 };
 
 enum {
   SIGNAL_ENDED,
+  SIGNAL_FAILED,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (Co2sStreamReader, co2s_stream_reader, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (co2s-stream-reader-error-quark, co2s_stream_reader_error)
 
 static void connect_now (Co2sStreamReader *self);
 static void read_more (Co2sStreamReader *self);
@@ -181,20 +187,58 @@ schedule_retry (Co2sStreamReader *self, guint delay_ms)
   g_source_set_name_by_id (self->retry_source, "[co2s] stream reader retry");
 }
 
-/* Logs @what and retries after the current backoff, which then doubles. */
+/* The reader stops for good on @error (an answer that asking again will
+ * not mend, or the give-up time passed): stop and tell. */
 static void
-retry_with_backoff (Co2sStreamReader *self, const char *what)
+fail_stream (Co2sStreamReader *self, GError *error)
+{
+  clear_connection (self);
+  self->state = STATE_STOPPED;
+  g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
+}
+
+/* Logs @what and retries after the current backoff, which then doubles.
+ * A @failure (no answer, an error status, a stall, a cut) is counted until
+ * a new line comes; past the give-up time the reader fails instead. */
+static void
+retry_with_backoff (Co2sStreamReader *self, const char *what, gboolean failure)
 {
   guint delay = self->backoff_ms;
   g_autofree char *resume = NULL;
+  g_autoptr(GString) count = g_string_new (NULL);
   char seconds[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (failure)
+    {
+      gint64 now = g_get_monotonic_time ();
+      double failing_s;
+
+      if (self->n_failures++ == 0)
+        self->failing_since = now;
+      failing_s = (now - self->failing_since) / (double) G_USEC_PER_SEC;
+      if (self->give_up_s > 0 && failing_s >= self->give_up_s)
+        {
+          g_autoptr(GError) error = NULL;
+
+          g_set_error (&error, CO2S_STREAM_READER_ERROR, CO2S_STREAM_READER_ERROR_GAVE_UP,
+                       "%u failed attempts in a row over %s s; the last: %s", self->n_failures,
+                       g_ascii_formatd (seconds, sizeof seconds, "%.1f", failing_s), what);
+          fail_stream (self, error);
+          return;
+        }
+      g_string_printf (count, " (failure %u in a row, for %s s", self->n_failures,
+                       g_ascii_formatd (seconds, sizeof seconds, "%.1f", failing_s));
+      if (self->give_up_s > 0)
+        g_string_append_printf (count, "; giving up after %u s", self->give_up_s);
+      g_string_append_c (count, ')');
+    }
 
   if (self->resume_from >= 0)
     resume = g_strdup_printf (" from seq %" G_GINT64_FORMAT, self->resume_from);
 
   /* The log is English, its numbers in the C locale (see co2s-i18n.h). */
-  g_message ("%s; retrying%s in %s s", what, resume != NULL ? resume : "",
-             g_ascii_formatd (seconds, sizeof seconds, "%.1f", delay / 1000.0));
+  g_message ("%s; retrying%s in %s s%s", what, resume != NULL ? resume : "",
+             g_ascii_formatd (seconds, sizeof seconds, "%.1f", delay / 1000.0), count->str);
   self->backoff_ms = MIN (self->max_backoff_ms, MAX (self->backoff_ms, 1) * 2);
   schedule_retry (self, delay);
 }
@@ -240,7 +284,10 @@ deliver (Co2sStreamReader *self, const char *line, gsize len)
   if (result == CO2S_LINE_ACCEPTED)
     {
       if (self->n_new_connection++ == 0)
-        self->backoff_ms = self->min_backoff_ms;
+        {
+          self->backoff_ms = self->min_backoff_ms;
+          self->n_failures = 0;
+        }
       self->n_lines++;
     }
   return TRUE;
@@ -399,7 +446,7 @@ handle_eof (Co2sStreamReader *self)
       g_autofree char *what =
         g_strdup_printf ("API %s: connection closed after the response headers, before any "
                          "line or the end of the body", self->url);
-      retry_with_backoff (self, what);
+      retry_with_backoff (self, what, TRUE);
     }
   else if (limited && self->n_lines >= (guint64) self->url_limit)
     {
@@ -412,7 +459,7 @@ handle_eof (Co2sStreamReader *self)
       g_autofree char *what =
         g_strdup_printf ("API %s: connection cut mid-line after %" G_GUINT64_FORMAT " lines",
                          self->url, self->n_lines_connection);
-      retry_with_backoff (self, what);
+      retry_with_backoff (self, what, TRUE);
     }
   else if (limited && can_resume && progress > 0)
     {
@@ -421,7 +468,7 @@ handle_eof (Co2sStreamReader *self)
                          " short of limit=%" G_GINT64_FORMAT ": connection cut",
                          self->url, self->n_lines_connection,
                          self->url_limit - (gint64) self->n_lines, self->url_limit);
-      retry_with_backoff (self, what);
+      retry_with_backoff (self, what, TRUE);
     }
   else if (can_resume && progress > 0 && connection_was_cut (self))
     {
@@ -429,7 +476,7 @@ handle_eof (Co2sStreamReader *self)
         g_strdup_printf ("API %s: body ended after %" G_GUINT64_FORMAT " lines with the connection "
                          "closed under it: connection cut between two chunks",
                          self->url, self->n_lines_connection);
-      retry_with_backoff (self, what);
+      retry_with_backoff (self, what, TRUE);
     }
   else if (self->follow)
     {
@@ -439,7 +486,7 @@ handle_eof (Co2sStreamReader *self)
 
       if (can_resume)
         {
-          retry_with_backoff (self, what);
+          retry_with_backoff (self, what, FALSE);   /* an end, not a failure */
         }
       else
         {
@@ -481,7 +528,7 @@ on_read (GObject *object, GAsyncResult *result, gpointer user_data)
       else
         what = g_strdup_printf ("API %s: connection lost after %" G_GUINT64_FORMAT " lines: %s",
                                 self->url, self->n_lines_connection, error->message);
-      retry_with_backoff (self, what);
+      retry_with_backoff (self, what, TRUE);
       return;
     }
 
@@ -532,17 +579,32 @@ on_sent (GObject *object, GAsyncResult *result, gpointer user_data)
                                 self->idle_timeout_s, self->url);
       else
         what = g_strdup_printf ("API %s unreachable: %s", self->url, error->message);
-      retry_with_backoff (self, what);
+      retry_with_backoff (self, what, TRUE);
       return;
     }
 
   status = soup_message_get_status (self->message);
+  if (SOUP_STATUS_IS_CLIENT_ERROR (status) && status != SOUP_STATUS_REQUEST_TIMEOUT &&
+      status != 429 /* Too Many Requests */)
+    {
+      /* A wrong path or query (404, 400…), a refused access: the same
+       * request gets the same answer. The URL as requested (with from=). */
+      g_autoptr(GError) client_error = NULL;
+      g_autofree char *requested = g_uri_to_string (soup_message_get_uri (self->message));
+
+      g_set_error (&client_error, CO2S_STREAM_READER_ERROR, CO2S_STREAM_READER_ERROR_CLIENT_ERROR,
+                   "API %s answered HTTP %u %s", requested, status,
+                   soup_message_get_reason_phrase (self->message));
+      fail_stream (self, client_error);
+      return;
+    }
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
+      /* 5xx, 408, 429 (and anything else): the server may recover. */
       g_autofree char *what =
         g_strdup_printf ("API %s answered HTTP %u %s", self->url, status,
                          soup_message_get_reason_phrase (self->message));
-      retry_with_backoff (self, what);
+      retry_with_backoff (self, what, TRUE);
       return;
     }
 
@@ -641,6 +703,18 @@ co2s_stream_reader_class_init (Co2sStreamReaderClass *klass)
   signals[SIGNAL_ENDED] =
     g_signal_new ("ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * Co2sStreamReader::failed:
+   * @error: a CO2S_STREAM_READER_ERROR (const GError *)
+   *
+   * The reader gave up for good: the API answered a client error (4xx
+   * other than 408 and 429), or the give-up time passed with only failed
+   * attempts. The reader is stopped; lines handed out before stay handed out.
+   */
+  signals[SIGNAL_FAILED] =
+    g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
@@ -743,6 +817,14 @@ co2s_stream_reader_set_follow (Co2sStreamReader *self, gboolean follow)
   g_return_if_fail (CO2S_IS_STREAM_READER (self));
 
   self->follow = !!follow;
+}
+
+void
+co2s_stream_reader_set_give_up_after (Co2sStreamReader *self, guint seconds)
+{
+  g_return_if_fail (CO2S_IS_STREAM_READER (self));
+
+  self->give_up_s = seconds;
 }
 
 void

@@ -21,6 +21,14 @@
  * headers) is dropped and asked again, logged as "no data for N s from API
  * URL".
  *
+ * HTTP errors: a 5xx, 408 or 429 answer is retried like a drop; any other
+ * 4xx (a wrong path or query, a refused access) gets the same answer every
+ * time, so the reader fails at once ("failed", CLIENT_ERROR). Each failed
+ * attempt (no answer, an error status, a stall, a cut) is logged with its
+ * count since the last new line and for how long the API has been failing;
+ * with a give-up time set, the first failure at least that long after the
+ * first of the row makes the reader fail ("failed", GAVE_UP).
+ *
  * Everything runs on the thread-default main
  * context of the thread that called co2s_stream_reader_start(). */
 #pragma once
@@ -32,6 +40,21 @@ G_BEGIN_DECLS
 #define CO2S_TYPE_STREAM_READER (co2s_stream_reader_get_type ())
 
 G_DECLARE_FINAL_TYPE (Co2sStreamReader, co2s_stream_reader, CO2S, STREAM_READER, GObject)
+
+#define CO2S_STREAM_READER_ERROR (co2s_stream_reader_error_quark ())
+
+/* Why the reader emitted "failed". The messages are English, for logs and
+ * for a caller's own translated context. */
+typedef enum {
+  /* The API answered a 4xx other than 408 and 429: "API URL answered HTTP
+   * 404 Not Found" (the URL as requested, from= included). */
+  CO2S_STREAM_READER_ERROR_CLIENT_ERROR,
+  /* Only failed attempts for the give-up time: "N failed attempts in a row
+   * over S s; the last: <what happened>". */
+  CO2S_STREAM_READER_ERROR_GAVE_UP,
+} Co2sStreamReaderError;
+
+GQuark co2s_stream_reader_error_quark (void);
 
 typedef enum {
   CO2S_LINE_ACCEPTED,   /* the line was consumed and was new; go on */
@@ -95,6 +118,14 @@ guint co2s_stream_reader_get_n_attempts (Co2sStreamReader *self);
  * and asked again; 0 for no limit. Default 60. Call before starting. */
 void co2s_stream_reader_set_idle_timeout (Co2sStreamReader *self,
                                           guint seconds);
+
+/* Seconds of failed attempts in a row (no new line meanwhile) after which
+ * the reader stops retrying and emits "failed" (GAVE_UP); 0 (the default)
+ * for never. Checked at each failure, so the reader gives up at the first
+ * failed attempt that long after the first of the row (backoff adds at most
+ * its maximum). Call before starting. */
+void co2s_stream_reader_set_give_up_after (Co2sStreamReader *self,
+                                           guint seconds);
 
 /* What a clean end of the body means. FALSE (the default): the stream is
  * over; the reader stops and emits "ended". TRUE: like tail -F, ask again

@@ -35,6 +35,7 @@ typedef struct
 
   gint64 status_time;
   guint64 status_read;
+  char *failure;              /* why the reader gave up (translated), or NULL */
 } App;
 
 static char *opt_api = "http://127.0.0.1:8000" CO2S_API_STREAM_PATH;
@@ -49,6 +50,7 @@ static int opt_startup_timeout = 30;
 static gboolean opt_from_start;
 static gint64 opt_max_seq_jump = CO2S_SEQ_DEFAULT_MAX_JUMP;
 static int opt_idle_timeout = 60;
+static int opt_give_up_after = 300;
 
 /* The default topics are spelled out (CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ):
  * xgettext cannot expand macros. */
@@ -79,6 +81,9 @@ static const GOptionEntry entries[] = {
        "(default 1000000)"), N_("N") },
   { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &opt_idle_timeout,
     N_("Seconds without data from the API before asking again; 0 for none (default 60)"), N_("SECONDS") },
+  { "give-up-after", 0, 0, G_OPTION_ARG_INT, &opt_give_up_after,
+    N_("With --exit-at-end: seconds of failed attempts to read the API (no answer, HTTP 5xx, "
+       "stalls) before exiting with status 1; 0 for never (default 300)"), N_("SECONDS") },
   G_OPTION_ENTRY_NULL
 };
 
@@ -100,9 +105,11 @@ static const char *const description = N_(
   "last published one is a duplicate: dropped, counted and logged. If the first\n"
   "object has no \"seq\", the producer numbers the rows (previous seq + 1, from 0),\n"
   "and a row that does carry a \"seq\" goes to the dead-letter topic (reason\n"
-  "seq-unexpected): its seq would contradict its key. Lines that are not JSON\n"
-  "objects go there too (reason not-json or not-object). Dead letters carry the\n"
-  "headers reason, detail (what is wrong, after which seq) and source (the URL).\n"
+  "seq-unexpected): its seq would contradict its key. Lines that are not strict\n"
+  "JSON objects (RFC 8259, as the trainer reads them: no comments, hex numbers,\n"
+  "second object…) go there too (reason not-json or not-object). Dead letters\n"
+  "carry the headers reason, detail (what is wrong and where, after which seq)\n"
+  "and source (the URL).\n"
   "\n"
   "Reconnection: when the API is unreachable or the connection drops, the producer\n"
   "retries with backoff (0.1 s doubling up to 5 s) and asks for ?from=<last\n"
@@ -113,6 +120,13 @@ static const char *const description = N_(
   "is dropped and asked again (\"no data for N s from API URL\"), and so is a body\n"
   "closed after the headers with no line and no proper end: neither is the end of\n"
   "the stream, with or without --exit-at-end.\n"
+  "\n"
+  "HTTP errors: a 5xx, 408 or 429 answer is retried the same way; every failed\n"
+  "attempt is logged with its count and for how long the API has been failing.\n"
+  "With --exit-at-end the producer gives up after --give-up-after seconds of\n"
+  "failures in a row (exit status 1); without it, it keeps trying. Any other 4xx\n"
+  "(404, 400…) is a configuration error that asking again will not mend: the\n"
+  "producer exits with status 1 at once, naming the status and the URL.\n"
   "\n"
   "Restarts: before its first request the producer reads the last message of\n"
   "every partition of TOPIC and asks for ?from=<greatest seq + 1>; rows at or\n"
@@ -144,8 +158,9 @@ static const char *const description = N_(
   "\n"
   "Exit: SIGINT/SIGTERM stop reading, wait up to --flush-timeout for deliveries and\n"
   "print a summary (read, produced, delivered, failed, dlq, duplicates). The exit\n"
-  "status is 0 unless a message failed or was left undelivered, or where the\n"
-  "topic ends could not be found (1), or the arguments are wrong (2).");
+  "status is 0 unless a message failed or was left undelivered, where the topic\n"
+  "ends could not be found, or the API answered a 4xx or failed for\n"
+  "--give-up-after (1), or the arguments are wrong (2).");
 
 /* Where the topic ends: the first request asks for the row after it, and
  * the publisher drops anything at or below it. FALSE with @error when the
@@ -292,6 +307,25 @@ on_ended (Co2sStreamReader *reader, App *app)
     }
 }
 
+/* The reader gave up for good: deliver what was read, then exit 1. */
+static void
+on_failed (Co2sStreamReader *reader, const GError *error, App *app)
+{
+  if (app->failure != NULL)
+    return;
+  if (g_error_matches (error, CO2S_STREAM_READER_ERROR, CO2S_STREAM_READER_ERROR_CLIENT_ERROR))
+    /* Translators: %s is "API URL answered HTTP 404 Not Found" */
+    app->failure = g_strdup_printf (_("%s: a client error, which asking again will not mend; "
+                                      "check --api (its host, path and query)"), error->message);
+  else
+    /* Translators: the first %s is a URL, the second "6 failed attempts in a row over 3.1 s;
+     * the last: API URL answered HTTP 500 Internal Server Error", %d a number of seconds */
+    app->failure = g_strdup_printf (_("giving up on API %s after %s (--give-up-after %d sets how "
+                                      "long; without --exit-at-end the producer keeps trying)"),
+                                    opt_api, error->message, opt_give_up_after);
+  start_drain (app, 0);
+}
+
 static void
 on_ready (Co2sPublisher *publisher, App *app)
 {
@@ -368,6 +402,8 @@ main (int argc, char *argv[])
     return co2s_cli_usage_error ("%s", _("--max-seq-jump must be ≥ 0"));
   if (opt_idle_timeout < 0)
     return co2s_cli_usage_error ("%s", _("--idle-timeout must be ≥ 0"));
+  if (opt_give_up_after < 0)
+    return co2s_cli_usage_error ("%s", _("--give-up-after must be ≥ 0"));
   if (opt_topic[0] == '\0' || opt_dlq_topic[0] == '\0')
     return co2s_cli_usage_error ("%s", _("--topic and --dlq-topic must not be empty"));
 
@@ -375,6 +411,9 @@ main (int argc, char *argv[])
   if (reader == NULL)
     return co2s_cli_usage_error ("--api: %s", error->message);
   co2s_stream_reader_set_idle_timeout (reader, (guint) opt_idle_timeout);
+  /* Without --exit-at-end the producer is a service: it keeps trying (a
+   * supervisor would only start it again). */
+  co2s_stream_reader_set_give_up_after (reader, opt_exit_at_end ? (guint) opt_give_up_after : 0);
 
   /* It fails on a configuration librdkafka refuses (-X): a usage error. */
   publisher = co2s_publisher_new (opt_brokers, (const char * const *) opt_props,
@@ -407,6 +446,7 @@ main (int argc, char *argv[])
   co2s_stream_reader_set_line_func (reader, on_line, &app, NULL);
   co2s_stream_reader_set_follow (reader, !opt_exit_at_end);
   g_signal_connect (reader, "ended", G_CALLBACK (on_ended), &app);
+  g_signal_connect (reader, "failed", G_CALLBACK (on_failed), &app);
   g_signal_connect (publisher, "ready", G_CALLBACK (on_ready), &app);
   g_signal_connect (publisher, "fatal-error", G_CALLBACK (on_fatal_error), &app);
 
@@ -436,6 +476,11 @@ main (int argc, char *argv[])
       /* Translators: the %s are counts of messages */
       status = co2s_cli_failure (_("not every row was delivered (failed %s, dead letters failed %s); "
                                    "exiting with status 1"), failed, dlq_failed);
+    }
+  if (app.failure != NULL)
+    {
+      status = co2s_cli_failure ("%s", app.failure);
+      g_free (app.failure);
     }
   return status;
 }

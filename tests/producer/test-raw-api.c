@@ -100,6 +100,25 @@ append_rows (RawApi *self, GString *out, guint from, guint n)
     }
 }
 
+static const char *
+reason_phrase (guint status)
+{
+  switch (status)
+    {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 408: return "Request Timeout";
+    case 410: return "Gone";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    default:  return "Error";
+    }
+}
+
 static void
 serve (RawApi *self, GSocket *socket, guint index)
 {
@@ -128,6 +147,16 @@ serve (RawApi *self, GSocket *socket, guint index)
       g_string_append (out, "0\r\n\r\n");
       send_all (self, socket, out->str, out->len);
       return;
+    case RAW_API_STATUS:
+      {
+        static const char body[] = "scripted error\n";
+
+        g_string_append_printf (out, "HTTP/1.1 %u %s\r\nContent-Type: text/plain\r\n"
+                                "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                                step->status, reason_phrase (step->status), strlen (body), body);
+        send_all (self, socket, out->str, out->len);
+        return;
+      }
     case RAW_API_SILENT_STALL:
       wait_for_client_close (self, socket);
       return;

@@ -1,7 +1,8 @@
 /* test-raw-api.h — a fake NDJSON API written on a raw socket, for the
- * producer's stall tests: each request gets a scripted act (answer the
- * rows, or send nothing or only the headers and then stall or close),
- * things a well-behaved HTTP server library will not do.
+ * producer's stall and HTTP error tests: each request gets a scripted act
+ * (answer the rows, or send nothing or only the headers and then stall or
+ * close, or an error status), things a well-behaved HTTP server library
+ * will not do.
  *
  * One thread accepts and serves one connection at a time (the producer
  * never holds two). A stall lasts until the client closes its end (its idle
@@ -20,11 +21,13 @@ typedef enum {
   RAW_API_HEADERS_STALL,  /* 200 and chunked headers, then nothing */
   RAW_API_HEADERS_CLOSE,  /* 200 and chunked headers, then close (no chunk at all) */
   RAW_API_LINES_STALL,    /* headers and n_lines rows from ?from=, then nothing */
+  RAW_API_STATUS,         /* an error status (status), a short text body; Connection: close */
 } RawApiAct;
 
 typedef struct {
   RawApiAct act;
   guint n_lines;          /* RAW_API_LINES_STALL only */
+  guint status;           /* RAW_API_STATUS only: 404, 500… */
 } RawApiStep;
 
 typedef struct _RawApi RawApi;
