@@ -115,6 +115,10 @@ nice_step_for (double span, double intervals)
 #define TICK_MIN_RELATIVE 1e-12
 /* Axis labels switch to scientific notation from this magnitude on. */
 #define SCIENTIFIC_FROM 1e9
+/* A linear axis whose values reach this magnitude, or stay below the
+ * other, is drawn in units of a power of ten (see y_exponent). */
+#define SCALED_FROM     SCIENTIFIC_FROM
+#define SCALED_BELOW    1e-4
 
 /* The tick step for an axis from @lo to @hi (finite, @lo < @hi): the nice
  * step for about @intervals intervals, but never so small against the
@@ -284,8 +288,10 @@ fill_log_ticks (Co2sRmsePlotFrame *frame, const int *mantissas, guint n_mantissa
         if (lv < frame->y_lo || lv > frame->y_hi || frame->n_y_ticks >= MAX_TICKS)
           continue;
         frame->y_ticks[frame->n_y_ticks] = lv;
-        frame->y_labels[frame->n_y_ticks] = v >= SCIENTIFIC_FROM ? g_strdup_printf ("%.1g", v)
-                                                                 : format_number (v, k >= 0 ? 0 : -k);
+        /* Scientific for tiny values too: 1e-300 has 300 decimals. */
+        frame->y_labels[frame->n_y_ticks] = v >= SCIENTIFIC_FROM || v < SCALED_BELOW
+                                            ? g_strdup_printf ("%.1g", v)
+                                            : format_number (v, k >= 0 ? 0 : -k);
         frame->n_y_ticks++;
       }
 }
@@ -371,6 +377,18 @@ _co2s_rmse_plot_frame_compute_y (Co2sRmsePlotFrame *frame,
       lo = MAX (lo, -G_MAXDOUBLE);
       hi = MIN (hi, G_MAXDOUBLE);
     }
+  frame->y_exponent = 0;
+  {
+    double mag = MAX (fabs (lo), fabs (hi));
+
+    if (have_data && mag > 0.0 && (mag >= SCALED_FROM || mag < SCALED_BELOW))
+      {
+        /* From here on lo and hi are world coordinates, about 1 to 10. */
+        frame->y_exponent = (int) floor (log10 (mag));
+        lo = _co2s_rmse_plot_frame_world_y (frame, lo, FALSE);
+        hi = _co2s_rmse_plot_frame_world_y (frame, hi, FALSE);
+      }
+  }
   frame->y_step = tick_step (lo, hi, intervals);
   frame->y_lo = MAX (floor (lo / frame->y_step) * frame->y_step, -G_MAXDOUBLE);
   frame->y_hi = MIN (ceil (hi / frame->y_step) * frame->y_step, G_MAXDOUBLE);
@@ -394,6 +412,44 @@ _co2s_rmse_plot_frame_compute_y (Co2sRmsePlotFrame *frame,
         frame->n_y_ticks++;
       }
   }
+}
+
+double
+_co2s_rmse_plot_frame_world_y (const Co2sRmsePlotFrame *frame, double value, gboolean log_y)
+{
+  int e = frame->y_exponent;
+
+  if (log_y)
+    return log10 (value);
+  if (e == 0)
+    return value;
+  /* 10^e is subnormal (inexact) below 1e-307: divide in two steps. */
+  if (e < -300)
+    return (value * 1e300) / pow (10.0, e + 300);
+  return value / pow (10.0, e);
+}
+
+char *
+_co2s_rmse_plot_frame_y_title (const Co2sRmsePlotFrame *frame)
+{
+  static const char *const superscripts[] = {
+    "\u2070", "\u00b9", "\u00b2", "\u00b3", "\u2074",
+    "\u2075", "\u2076", "\u2077", "\u2078", "\u2079",
+  };
+  g_autofree char *digits = NULL;
+  GString *title;
+
+  if (frame->y_exponent == 0)
+    return g_strdup (_("RMSE (g/km)"));
+  /* "RMSE (g/km) ×10³⁰⁶": the tick labels are in units of 10^y_exponent. */
+  title = g_string_new (_("RMSE (g/km)"));
+  g_string_append (title, " \u00d710");
+  if (frame->y_exponent < 0)
+    g_string_append (title, "\u207b");
+  digits = g_strdup_printf ("%d", ABS (frame->y_exponent));
+  for (const char *d = digits; *d != '\0'; d++)
+    g_string_append (title, superscripts[*d - '0']);
+  return g_string_free (title, FALSE);
 }
 
 void

@@ -48,6 +48,12 @@ typedef struct {
   double x_lo, x_hi, x_step;
   double y_lo, y_hi;        /* world coordinates (log10 when log_y) */
   double y_step;            /* linear only */
+  /* Linear only: world y = value / 10^y_exponent (0: the values
+   * themselves). Values from SCALED_FROM up or below SCALED_BELOW are drawn
+   * rescaled: PLplot's world-to-device scale overflows for values near
+   * G_MAXDOUBLE or a range of ~1e-305, and it then draws neither lines nor
+   * grid. The y title says the factor ("×10³⁰⁶"). */
+  int y_exponent;
   gboolean shown[N_SERIES];          /* asked for by the options */
   gboolean has_data[N_SERIES];       /* and something to draw (legend) */
   guint n_y_ticks;
@@ -88,6 +94,12 @@ void _co2s_rmse_plot_frame_compute_y (Co2sRmsePlotFrame *frame,
                                       double plot_h);
 
 void _co2s_rmse_plot_frame_compute_x_ticks (Co2sRmsePlotFrame *frame);
+
+/* @value (finite; > 0 when @log_y) in @frame's world coordinates. */
+double _co2s_rmse_plot_frame_world_y (const Co2sRmsePlotFrame *frame, double value, gboolean log_y);
+
+/* The y axis title (free it), with the factor of a rescaled axis. */
+char *_co2s_rmse_plot_frame_y_title (const Co2sRmsePlotFrame *frame);
 
 /* The legend name of @series; *@owned receives what must be freed. */
 const char *_co2s_rmse_plot_series_name (guint series, guint window, char **owned);

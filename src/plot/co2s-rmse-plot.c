@@ -301,7 +301,7 @@ use_plot_coordinates (const Co2sRmsePlotFrame *frame, const Co2sRmsePlotLayout *
 static double
 world_y (const Co2sRmsePlotFrame *frame, double value, gboolean log_y)
 {
-  return log_y ? log10 (value) : value;
+  return _co2s_rmse_plot_frame_world_y (frame, value, log_y);
 }
 
 static void
@@ -340,11 +340,11 @@ draw_series (Co2sRmsePlot *self,
   else
     {
       n = co2s_decimator_get_points (self->series[s].dec, &x, &y);
-      if (options->log_y)
+      if (options->log_y || frame->y_exponent != 0)
         {
           g_array_set_size (scratch_y, n);
           for (gsize i = 0; i < n; i++)
-            g_array_index (scratch_y, double, i) = log10 (y[i]);
+            g_array_index (scratch_y, double, i) = world_y (frame, y[i], options->log_y);
           y = (const double *) (gpointer) scratch_y->data;
         }
     }
@@ -462,7 +462,8 @@ draw_titles (const Co2sRmsePlotFrame *frame,
              const Co2sRmsePlotOptions *options)
 {
   g_autofree char *x_title = pl_escape (_("Batch"));
-  g_autofree char *y_title = pl_escape (_("RMSE (g/km)"));
+  g_autofree char *y_text = _co2s_rmse_plot_frame_y_title (frame);
+  g_autofree char *y_title = pl_escape (y_text);
   double fs = layout->font_px;
 
   plcol0 (COL_TEXT);

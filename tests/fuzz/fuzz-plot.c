@@ -23,7 +23,10 @@
  * 1e200 used to give an all-white image), with the RMSE line's colour (or
  * the colour of the rolling mean or fit drawn over it) when an RMSE can be
  * drawn inside the frame (see build_history) and the legend (which has
- * that colour too) is off;
+ * that colour too) is off — values from about 5e306 up and ranges below
+ * about 2e-305 included (crashes/plot/huge-values-drawn.bin and
+ * tiny-range-drawn.bin: PLplot's world-to-device scale overflowed and only
+ * the axes were drawn, until the axis was rescaled by a power of ten);
  * an SVG document. PLplot's errors are GLib warnings here: fatal. */
 #define G_LOG_DOMAIN "fuzz-plot"
 
@@ -84,34 +87,6 @@ next_batch (FuzzBytes *b, guint64 last)
   return G_MAXINT64 - fuzz_bytes_u8 (b);
 }
 
-/* Known open bug (crashes/plot/open-huge-values-not-drawn.bin and
- * open-tiny-range-not-drawn.bin): with values from about 5e306 up, or a y
- * range narrower than about 2e-305 (0 and 1e-305), neither the series nor
- * the grid is drawn — only the axes and their labels — and the export
- * reports success (PLplot's world-to-device scale overflows, it seems).
- * Until it is fixed, the line check skips histories with values that
- * large or that small (CO2S_FUZZ_STRICT=1: checks them too). */
-static gboolean
-reaches_known_open_bug (Co2sMetricsHistory *history, const Co2sRmsePlotOptions *options)
-{
-  const double *rmse, *fit;
-  double largest = 0.0;
-  guint n;
-
-  if (g_getenv ("CO2S_FUZZ_STRICT") != NULL)
-    return FALSE;
-  rmse = co2s_metrics_history_get_rmse_column (history, &n);
-  fit = co2s_metrics_history_get_rmse_fit_column (history, NULL);
-  for (guint i = 0; i < n; i++)
-    {
-      if (isfinite (rmse[i]))
-        largest = MAX (largest, fabs (rmse[i]));
-      if (options->show_fit && isfinite (fit[i]))
-        largest = MAX (largest, fabs (fit[i]));
-    }
-  return largest > 1e306 || (largest > 0.0 && largest < 1e-290);
-}
-
 /* The history the bytes describe; @drawable is set when a visible batch has
  * an RMSE the axis can show. */
 static Co2sMetricsHistory *
@@ -162,8 +137,6 @@ build_history (FuzzBytes *b, const Co2sRmsePlotOptions *options, gboolean *drawa
         if (isfinite (column[i]) && column[i] != 0.0 && (!options->log_y || column[i] > 0.0))
           *drawable = TRUE;
     }
-  if (*drawable && reaches_known_open_bug (history, options))
-    *drawable = FALSE;
   return history;
 }
 

@@ -651,35 +651,8 @@ test_edge_cases (void)
 
 /* ---- /plot/constant-series-finishes, /plot/huge-values, /plot/tiny-range ------------ */
 
-/* Pixels close to the light style's RMSE line colour (0x0072b2): the
- * series itself was drawn, not only the axes. */
-static guint
-count_rmse_pixels (const char *path)
-{
-  cairo_surface_t *surface = cairo_image_surface_create_from_png (path);
-  int width, height;
-  guint n = 0;
-
-  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
-  cairo_surface_flush (surface);
-  width = cairo_image_surface_get_width (surface);
-  height = cairo_image_surface_get_height (surface);
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      {
-        guint32 p = pixel_at (surface, x, y);
-        int dr = (int) ((p >> 16) & 0xff) - 0x00;
-        int dg = (int) ((p >> 8) & 0xff) - 0x72;
-        int db = (int) (p & 0xff) - 0xb2;
-
-        if (abs (dr) + abs (dg) + abs (db) < 48)
-          n++;
-      }
-  cairo_surface_destroy (surface);
-  return n;
-}
-
-/* The share of RMSE-coloured pixels (see count_rmse_pixels) in the densest
+/* The share of pixels close to the light style's RMSE colour (0x0072b2)
+ * in the densest
  * band of 24 rows of @path: near 1 for a flat line (with its markers and
  * the legend sample), far lower for a line drawn across the whole height. */
 static double
@@ -720,8 +693,72 @@ rmse_band_fraction (const char *path)
   return (double) best / total;
 }
 
+static gboolean
+pixel_near (guint32 p, guint32 rgb, int tolerance)
+{
+  return abs ((int) ((p >> 16) & 0xff) - (int) ((rgb >> 16) & 0xff)) +
+         abs ((int) ((p >> 8) & 0xff) - (int) ((rgb >> 8) & 0xff)) +
+         abs ((int) (p & 0xff) - (int) (rgb & 0xff)) < tolerance;
+}
+
+/* A grey darker than the grid: the axes (0x5e5c64, antialiased) and text. */
+static gboolean
+axis_grey (guint32 p)
+{
+  int r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
+
+  return r < 0xc8 && abs (r - g) < 12 && abs (r - b) < 16;
+}
+
+/* What the light style drew inside the plot area of @path, the rectangle
+ * right of its y axis (the column with the most axis-grey pixels) along
+ * that axis' run (from its first axis-grey pixel down to the background
+ * under the x axis' ticks). Counts the pixels of the RMSE line (0x0072b2)
+ * or of its rolling mean (0x007a5a), which covers it on a constant series,
+ * and of the grid (0xdeddda) there; the legend's sample line, above the
+ * plot, does not count. */
+static void
+count_in_plot_area (const char *path, guint *series, guint *grid)
+{
+  cairo_surface_t *surface = cairo_image_surface_create_from_png (path);
+  int width, height, axis_x = 0, top, bottom;
+  guint best_col = 0;
+
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_flush (surface);
+  width = cairo_image_surface_get_width (surface);
+  height = cairo_image_surface_get_height (surface);
+  for (int x = 0; x < width; x++)
+    {
+      guint n = 0;
+
+      for (int y = 0; y < height; y++)
+        n += axis_grey (pixel_at (surface, x, y));
+      if (n > best_col)
+        best_col = n, axis_x = x;
+    }
+  g_assert_cmpuint (best_col, >, (guint) height / 3);
+  for (top = 0; top < height && !axis_grey (pixel_at (surface, axis_x, top)); top++)
+    ;
+  /* Through the lines that cross the axis, down to the background. */
+  for (bottom = top; bottom < height && !pixel_near (pixel_at (surface, axis_x, bottom), 0xffffff, 30); bottom++)
+    ;
+  g_assert_cmpint (bottom - top, >, height / 3);
+  *series = *grid = 0;
+  for (int y = top + 1; y < bottom - 1; y++)
+    for (int x = axis_x + 2; x < width; x++)
+      {
+        guint32 p = pixel_at (surface, x, y);
+
+        *series += pixel_near (p, 0x0072b2, 48) || pixel_near (p, 0x007a5a, 48);
+        *grid += pixel_near (p, 0xdeddda, 40);
+      }
+  cairo_surface_destroy (surface);
+}
+
 /* Exports @n copies of the pattern @values (light style, linear and log
- * axes) and checks that each PNG has axes, labels and the RMSE line. */
+ * axes) and checks that each PNG has axes, labels, and the RMSE line and
+ * the grid inside the plot area. */
 static void
 assert_series_draws (const char *name, const double *values, guint n_values, guint n)
 {
@@ -737,6 +774,7 @@ assert_series_draws (const char *name, const double *values, guint n_values, gui
       g_autofree char *path = tmp_path (file);
       g_autoptr(GError) error = NULL;
       Co2sRmsePlotOptions options;
+      guint rmse, grid;
 
       co2s_rmse_plot_options_init (&options);
       options.log_y = log_y;
@@ -751,8 +789,13 @@ assert_series_draws (const char *name, const double *values, guint n_values, gui
       if (!co2s_rmse_plot_export (history, &options, path, 480, 300, &error))
         g_error ("%s (%s): %s", name, log_y ? "log" : "linear", error->message);
       check_png (path, 480, 300, FALSE);
-      if (count_rmse_pixels (path) < 50)
-        g_error ("%s (%s): the RMSE line is missing from %s", name, log_y ? "log" : "linear", path);
+      count_in_plot_area (path, &rmse, &grid);
+      if (rmse < 50)
+        g_error ("%s (%s): the RMSE line (and its rolling mean) is missing from the plot area of %s (%u pixels)",
+                 name, log_y ? "log" : "linear", path, rmse);
+      if (grid < 100)
+        g_error ("%s (%s): the grid is missing from the plot area of %s (%u pixels)",
+                 name, log_y ? "log" : "linear", path, grid);
     }
 }
 
@@ -792,11 +835,17 @@ test_huge_values (void)
       static const double huger[] = { 1e308 };
       static const double max[] = { G_MAXDOUBLE, G_MAXDOUBLE / 3.0 };
       static const double mixed[] = { 12.5, 1e200, 7.0, 1e308, 30.0 };
+      /* PLplot's world-to-device scale overflowed from about 5e306 up:
+       * only the axes were drawn, and the export reported success. */
+      static const double from5e306[] = { 5e306, 6e306, 5.5e306, 8e306 };
+      static const double near_max[] = { G_MAXDOUBLE, G_MAXDOUBLE * 0.999, G_MAXDOUBLE * 0.9995 };
 
       assert_series_draws ("huge-1e200", huge, G_N_ELEMENTS (huge), 50);
       assert_series_draws ("huge-1e308", huger, G_N_ELEMENTS (huger), 50);
       assert_series_draws ("huge-max", max, G_N_ELEMENTS (max), 50);
       assert_series_draws ("huge-mixed", mixed, G_N_ELEMENTS (mixed), 50);
+      assert_series_draws ("huge-5e306", from5e306, G_N_ELEMENTS (from5e306), 50);
+      assert_series_draws ("huge-near-max", near_max, G_N_ELEMENTS (near_max), 50);
       return;
     }
   run_with_watchdog ();
@@ -812,11 +861,19 @@ test_tiny_range (void)
       static const double near1e6[] = { 1e6, 1e6 + 1e-9, 1e6 - 1e-9 };
       static const char *const flat_names[] = { "tiny-6.2", "tiny-5", "tiny-1e6" };
       static const double near6[] = { 6.2, 6.2 + 1e-15, 6.2 - 1e-15, 6.2 + 3e-15 };
+      /* A range narrower than about 2e-305 was not drawn (neither the line
+       * nor the grid; the export reported success). */
+      static const double subnormal[] = { 0.0, 1e-305, 5e-306, 2e-306 };
+      static const double tiny_values[] = { 1e-300, 3e-300, 2e-300 };
+      static const double smallest[] = { 0.0, 1e-320, 5e-324, 2e-320 };
 
       assert_series_draws ("tiny-6.2", near6, G_N_ELEMENTS (near6), 10);
       assert_series_draws ("tiny-5", near5, G_N_ELEMENTS (near5), 10);
       assert_series_draws ("tiny-0", near0, G_N_ELEMENTS (near0), 10);
       assert_series_draws ("tiny-1e6", near1e6, G_N_ELEMENTS (near1e6), 10);
+      assert_series_draws ("tiny-1e-305", subnormal, G_N_ELEMENTS (subnormal), 10);
+      assert_series_draws ("tiny-1e-300", tiny_values, G_N_ELEMENTS (tiny_values), 10);
+      assert_series_draws ("tiny-subnormal", smallest, G_N_ELEMENTS (smallest), 10);
       /* Rounding noise is no variation: each of these is a flat line. */
       for (guint i = 0; i < G_N_ELEMENTS (flat_names); i++)
         {
