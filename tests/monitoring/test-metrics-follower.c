@@ -381,8 +381,8 @@ stop_done (gpointer data)
  * async, the main loop keeps its pace meanwhile; the task keeps the
  * follower alive after the caller drops it; nothing is delivered after
  * stop_async returns; a stopped follower completes at once. */
-static void
-test_stop_async_does_not_block (void)
+static gboolean
+stop_async_attempt (void)
 {
   g_autoptr(Co2sTestProc) broker = NULL;
   g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
@@ -395,6 +395,7 @@ test_stop_async_does_not_block (void)
   Ticker t = { 0 };
   gint64 start, returned_at;
   guint timer, n_seen;
+  gboolean was_long;
 
   broker = co2s_test_embedded_broker_start (NULL, &brokers);
   produce_batches (brokers, 1, 5);
@@ -438,9 +439,10 @@ test_stop_async_does_not_block (void)
   g_assert_true (r.ok);
   g_assert_false (r.wrong_thread);
 
-  /* The stop really was long (else this test proves nothing), stop_async
-   * itself was not, and the loop kept its pace meanwhile. */
-  g_assert_cmpint (r.at - start, >=, CO2S_METRICS_FOLLOWER_CLOSE_TIMEOUT_MS / 2 * 1000);
+  /* stop_async itself was not long, and the loop kept its pace meanwhile.
+   * Whether the stop itself was long (else this attempt proves nothing) is
+   * the caller's question. */
+  was_long = r.at - start >= CO2S_METRICS_FOLLOWER_CLOSE_TIMEOUT_MS / 2 * 1000;
   g_assert_cmpint (returned_at - start, <, 250 * 1000);
   g_assert_cmpint (t.max_gap_us, <, 500 * 1000);
   g_assert_cmpuint (t.ticks, >=, (r.at - start) / (4 * TICK_MS * 1000));
@@ -472,6 +474,25 @@ test_stop_async_does_not_block (void)
   }
 
   g_array_unref (c.seen);
+  return was_long;
+}
+
+/* The frozen broker must really make the stop long for the test to prove
+ * anything; on a loaded machine the consumer may have nothing to tell the
+ * broker at that moment (its close is then quick): try again, up to three
+ * times. */
+static void
+test_stop_async_does_not_block (void)
+{
+  for (guint attempt = 1; attempt <= 3; attempt++)
+    {
+      if (stop_async_attempt ())
+        return;
+      g_test_message ("attempt %u: the stop was quick (the consumer had nothing to tell the frozen "
+                      "broker), so it proved nothing; again", attempt);
+    }
+  g_test_fail_printf ("in 3 attempts the stop never had to wait for the frozen broker: the test "
+                      "cannot show that stop_async does not block");
 }
 
 /* Cancelling a stop that is under way completes it at once, while the
