@@ -272,9 +272,15 @@ checkpoint_due (Co2sTrainer *self, gint64 now_us, gint64 lag)
       (self->opts.checkpoint_every > 0 && self->pending->len >= self->opts.checkpoint_every) ||
       now_us - self->pending_since_us >= (gint64) self->opts.checkpoint_ms * 1000)
     return TRUE;
-  /* Caught up with the log: no batch to group with is coming soon, and
-   * waiting would only delay what is learned. */
-  return lag == 0 || (lag < 0 && rd_kafka_queue_length (self->queue) == 0);
+  /* Caught up with the log: what is known to be left (librdkafka's last
+   * high watermarks, else what it has fetched) does not fill another batch,
+   * so the next one waits for rows not yet written; waiting would only
+   * delay what is learned. On a live stream this saves as often as the
+   * disk allows, and the batches learned during one checkpoint make the
+   * next group: a trainer that falls behind groups more. */
+  if (lag < 0)
+    lag = rd_kafka_queue_length (self->queue);
+  return lag < (gint64) self->opts.batch_rows;
 }
 
 /* Predict, measure, learn the batch; note its metrics for the next checkpoint. */
@@ -657,6 +663,7 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
               self->first_message_cpu_us = thread_cpu_us ();
             }
           self->last_message_us = self->last_activity_us = now_us;
+          self->idle_waiting_for_broker = FALSE;
         }
 
       if (co2s_batch_is_full (batch) ||
@@ -693,10 +700,32 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
       if (idle_us > 0 && self->assigned && now_us - self->last_activity_us >= idle_us)
         {
           char idle[G_ASCII_DTOSTR_BUF_SIZE];
+          g_autofree char *why = NULL;
 
           /* The log is English, its numbers in the C locale (see co2s-i18n.h). */
-          g_message ("no message for %s s: exiting (--exit-when-idle)",
-                     g_ascii_formatd (idle, sizeof idle, "%g", self->opts.exit_when_idle));
+          g_ascii_formatd (idle, sizeof idle, "%g", self->opts.exit_when_idle);
+          /* A broker that is gone is silent too, but its silence is not the
+           * end of the topic: wait while it does not answer. Its session
+           * times out meanwhile, the partitions are revoked, and the rule
+           * below (no partition for ASSIGN_TIMEOUT_S: exit 1) applies
+           * unless it comes back. */
+          if (!_co2s_trainer_broker_answers (self, &why))
+            {
+              if (!self->idle_waiting_for_broker)
+                g_warning ("no message for %s s, but the broker at %s does not answer (%s): waiting for "
+                           "it before exiting (--exit-when-idle)", idle,
+                           self->opts.brokers ? self->opts.brokers : "(default)", why);
+              self->idle_waiting_for_broker = TRUE;
+              continue;
+            }
+          if (self->idle_waiting_for_broker)
+            {
+              /* It is back: what it holds gets the idle time to arrive. */
+              self->idle_waiting_for_broker = FALSE;
+              self->last_activity_us = g_get_monotonic_time ();
+              continue;
+            }
+          g_message ("no message for %s s: exiting (--exit-when-idle)", idle);
           break;
         }
       if (idle_us > 0 && !self->assigned &&

@@ -15,8 +15,8 @@
  * durability is shared. A learned batch waits in memory (with its metrics)
  * until a checkpoint saves it and every batch before it; a checkpoint is
  * written as soon as one of these holds:
- *   - the consumer is caught up with the log (no lag as far as librdkafka
- *     knows, or nothing queued): grouping would only add latency;
+ *   - the consumer is caught up with the log (what librdkafka knows to be
+ *     left does not fill a batch): grouping would only add latency;
  *   - the oldest waiting batch was learned checkpoint_ms ago (0: after
  *     every batch, as before group commit);
  *   - checkpoint_every batches (or CO2S_TRAINER_MAX_PENDING) are waiting;

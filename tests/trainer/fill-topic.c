@@ -1,14 +1,19 @@
 /* fill-topic.c — pre-fills a topic with synthetic vehicle records, for
- * measuring co2stream-trainer on its own (not a test; see the report in
- * tests/trainer/meson.build).
+ * measuring co2stream-trainer on its own (not a test; bench/group-commit.py
+ * uses it).
  *
  *   fill-topic --brokers HOST:PORT --topic streaming_data --rows 1000000 \
- *              [-X compression.type=zstd]...
+ *              [--create] [--rate R] [-X compression.type=zstd]...
  *
- * The rows are the trainer tests' synthetic records (valid, deterministic). */
+ * The rows are the trainer tests' synthetic records (valid, deterministic).
+ * --create makes the topic first (one partition; an existing topic is fine),
+ * so that --rows 0 just creates it. --rate R sends R rows a second, each
+ * stamped with the time it is handed to librdkafka as its ts_us (as the
+ * API's emit time), for measuring latency on a live stream. */
 #define G_LOG_DOMAIN "fill-topic"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "co2s-contracts.h"
 #include "co2s-kafka.h"
@@ -18,12 +23,17 @@
 static char *opt_brokers;
 static char *opt_topic;
 static gint64 opt_rows = 1000000;
+static gboolean opt_create;
+static double opt_rate;
 static char **opt_overrides;
 
 static const GOptionEntry entries[] = {
   { "brokers", 'b', 0, G_OPTION_ARG_STRING, &opt_brokers, "Bootstrap servers", "LIST" },
   { "topic", 't', 0, G_OPTION_ARG_STRING, &opt_topic, "Topic (default " CO2S_TOPIC_DATA ")", "TOPIC" },
   { "rows", 'n', 0, G_OPTION_ARG_INT64, &opt_rows, "Rows to produce (default 1000000)", "N" },
+  { "create", 0, 0, G_OPTION_ARG_NONE, &opt_create, "Create the topic first (one partition)", NULL },
+  { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &opt_rate, "Rows per second, each stamped when sent (default: "
+    "as fast as possible, stamped when generated)", "R" },
   { "property", 'X', 0, G_OPTION_ARG_STRING_ARRAY, &opt_overrides, "librdkafka property", "KEY=VALUE" },
   { NULL }
 };
@@ -52,11 +62,21 @@ main (int argc, char *argv[])
   gint64 start;
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || opt_brokers == NULL || opt_rows < 1)
+  if (!g_option_context_parse (context, &argc, &argv, &error) || opt_brokers == NULL ||
+      opt_rows < (opt_create ? 0 : 1) || opt_rate < 0)
     {
-      g_printerr ("fill-topic: %s\n", error ? error->message : "--brokers and --rows ≥ 1 are needed");
+      g_printerr ("fill-topic: %s\n", error ? error->message
+                                            : "--brokers, --rows ≥ 1 (≥ 0 with --create) and --rate ≥ 0 are needed");
       return 2;
     }
+  if (opt_create &&
+      !co2s_test_kafka_create_topic (opt_brokers, opt_topic ? opt_topic : CO2S_TOPIC_DATA, 1, &error) &&
+      strstr (error->message, "already exists") == NULL)
+    {
+      g_printerr ("fill-topic: %s\n", error->message);
+      return 1;
+    }
+  g_clear_error (&error);
 
   g_strv_builder_add_many (builder, "linger.ms=50", "batch.size=1000000", "queue.buffering.max.kbytes=262144",
                            NULL);
@@ -85,10 +105,26 @@ main (int argc, char *argv[])
 
       for (guint i = 0; i < chunk; i++)
         {
+          Co2sRecord *record = &g_array_index (records, Co2sRecord, i);
           rd_kafka_resp_err_t err;
 
+          if (opt_rate > 0)
+            {
+              /* Row done + i is due at start + (done + i) / rate. */
+              gint64 due = start + (gint64) ((done + i) * (G_USEC_PER_SEC / opt_rate));
+              gint64 now = g_get_monotonic_time ();
+
+              while (now < due)
+                {
+                  rd_kafka_poll (rk, (int) MAX ((due - now) / 1000, 0));
+                  if (due - now < 1000)
+                    g_usleep (due - now);
+                  now = g_get_monotonic_time ();
+                }
+              record->emit_us = g_get_real_time ();
+            }
           g_string_truncate (line, 0);
-          co2s_record_to_json (&g_array_index (records, Co2sRecord, i), line);
+          co2s_record_to_json (record, line);
           do
             {
               err = rd_kafka_producev (rk,
@@ -110,8 +146,12 @@ main (int argc, char *argv[])
       done += chunk;
     }
   rd_kafka_flush (rk, 60000);
-  printf ("%" G_GUINT64_FORMAT " delivered, %" G_GUINT64_FORMAT " failed in %.1f s\n",
-          delivered, failed, (g_get_monotonic_time () - start) / 1e6);
+  {
+    double seconds = (g_get_monotonic_time () - start) / 1e6;
+
+    printf ("%" G_GUINT64_FORMAT " delivered, %" G_GUINT64_FORMAT " failed in %.1f s (%.0f rows/s)\n",
+            delivered, failed, seconds, seconds > 0 ? delivered / seconds : 0.0);
+  }
   rd_kafka_destroy (rk);
   return failed > 0 || delivered != (guint64) opt_rows;
 }
