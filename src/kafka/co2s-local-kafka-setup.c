@@ -182,10 +182,16 @@ co2s_local_kafka_default_cache_dir (void)
 char *
 co2s_local_kafka_find_resource (const char *name, GError **error)
 {
-  const char *dir = co2s_is_uninstalled () ? CO2S_SOURCE_ROOT "/resources/kafka" : CO2S_KAFKA_DATADIR;
-  g_autofree char *path = g_build_filename (dir, name, NULL);
+  /* CO2S_KAFKA_DATADIR: an installed tree moved elsewhere (a DESTDIR, a
+   * relocated prefix), like CO2S_LOCALEDIR for the translations. */
+  const char *dir = g_getenv ("CO2S_KAFKA_DATADIR");
+  g_autofree char *path = NULL;
 
   g_return_val_if_fail (name != NULL, NULL);
+
+  if (dir == NULL || dir[0] == '\0')
+    dir = co2s_is_uninstalled () ? CO2S_SOURCE_ROOT "/resources/kafka" : CO2S_KAFKA_DATADIR;
+  path = g_build_filename (dir, name, NULL);
 
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
