@@ -53,6 +53,18 @@ member_int (JsonObject *object,
   return (int) json_node_get_int (node);
 }
 
+/* @name's integer value, or -1 when @object has no such number. */
+static int
+member_count (JsonObject *object,
+              const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return -1;
+  return (int) CLAMP (json_node_get_int (node), 0, G_MAXINT);
+}
+
 static Co2sComposeContainer *
 container_new (const char *service,
                const char *state,
@@ -65,6 +77,7 @@ container_new (const char *service,
   c->state = g_ascii_strdown (state, -1);
   c->health = health != NULL && health[0] != '\0' ? g_ascii_strdown (health, -1) : NULL;
   c->exit_code = exit_code;
+  c->restart_count = -1;
   return c;
 }
 
@@ -76,6 +89,7 @@ parse_ps_object (JsonNode *node,
   JsonObject *object;
   const char *service;
   const char *state;
+  Co2sComposeContainer *c;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
@@ -93,8 +107,11 @@ parse_ps_object (JsonNode *node,
       return FALSE;
     }
 
-  g_ptr_array_add (out, container_new (service, state, member_string (object, "Health"),
-                                       member_int (object, "ExitCode")));
+  c = container_new (service, state, member_string (object, "Health"), member_int (object, "ExitCode"));
+  c->restart_count = member_count (object, "RestartCount");
+  if (c->restart_count < 0)
+    c->restart_count = member_count (object, "Restarts");   /* podman ps */
+  g_ptr_array_add (out, c);
   return TRUE;
 }
 
@@ -202,9 +219,12 @@ co2s_compose_parse_inspect (const char *text,
                                "docker inspect: an entry lacks its compose service label or State.Status");
           return NULL;
         }
-      g_ptr_array_add (out, container_new (service, status,
-                                           member_string (member_object (state, "Health"), "Status"),
-                                           member_int (state, "ExitCode")));
+      Co2sComposeContainer *c = container_new (service, status,
+                                               member_string (member_object (state, "Health"), "Status"),
+                                               member_int (state, "ExitCode"));
+
+      c->restart_count = member_count (object, "RestartCount");
+      g_ptr_array_add (out, c);
     }
 
   return g_steal_pointer (&out);

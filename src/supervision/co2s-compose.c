@@ -10,6 +10,13 @@
 
 #define FIRST_LOG_TAIL "200"
 
+/* A crash loop: this many restarts within the window shows the service as
+ * FAILED ("restarting repeatedly"), whatever state the container is in
+ * between two restarts. */
+#define CRASH_LOOP_RESTARTS 3
+#define CRASH_LOOP_WINDOW_US (60 * G_USEC_PER_SEC)
+#define CRASH_LOOP_MAX_TIMES 64
+
 typedef struct
 {
   Co2sService *service;
@@ -18,6 +25,10 @@ typedef struct
   char *follow_since;           /* RFC 3339 time the last follower ended */
   gboolean wanted;
   gboolean restarting;          /* last `ps` said "restarting" */
+  int last_restart_count;       /* Docker's RestartCount at the last poll, or -1 */
+  gint64 last_poll_us;          /* monotonic time of the last poll that saw it */
+  gint64 restart_times[CRASH_LOOP_MAX_TIMES]; /* restarts in the window, oldest first */
+  guint n_restart_times;
 } Entry;
 
 struct _Co2sCompose
@@ -34,8 +45,9 @@ struct _Co2sCompose
   guint stop_timeout;
 
   char **prefix;                /* {docker, "compose"} or {docker-compose}; NULL until found */
-  char *docker;                 /* docker CLI, or NULL */
-  gboolean v1;
+  char *docker;                 /* docker CLI (podman with podman-compose), or NULL */
+  gboolean v1;                  /* docker-compose v1 or podman-compose: `ps -q` + inspect */
+  gboolean podman;              /* podman-compose: no daemon to ask first */
 
   guint poll_source;
   gboolean polling;
@@ -222,6 +234,75 @@ stop_follower (Entry *e)
     g_subprocess_force_exit (e->follower);
 }
 
+/* Records @n restarts that happened after @since_us (monotonic), and
+ * forgets those older than the crash-loop window. */
+static void
+note_restarts (Entry *e,
+               guint n,
+               gint64 since_us,
+               gint64 now_us)
+{
+  guint kept = 0;
+
+  for (guint i = 0; i < e->n_restart_times; i++)
+    if (now_us - e->restart_times[i] <= CRASH_LOOP_WINDOW_US)
+      e->restart_times[kept++] = e->restart_times[i];
+  e->n_restart_times = kept;
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (e->n_restart_times == CRASH_LOOP_MAX_TIMES)
+        {
+          memmove (e->restart_times, e->restart_times + 1, (CRASH_LOOP_MAX_TIMES - 1) * sizeof (gint64));
+          e->n_restart_times--;
+        }
+      e->restart_times[e->n_restart_times++] = since_us;
+    }
+}
+
+/* Counts the restarts @c shows since the last poll (a RestartCount that
+ * grew, or else a new "restarting" state) and, when the container is in a
+ * crash loop, overrides @state and @message. */
+static void
+check_crash_loop (Co2sCompose *self,
+                  Entry *e,
+                  const Co2sComposeContainer *c,
+                  Co2sServiceState *state,
+                  char **message)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 since = e->last_poll_us > 0 ? e->last_poll_us : now;
+  guint new_restarts = 0;
+  gboolean restarting = c != NULL && g_str_equal (c->state, "restarting");
+
+  if (c != NULL && c->restart_count >= 0)
+    {
+      if (e->last_restart_count >= 0 && c->restart_count > e->last_restart_count)
+        new_restarts = c->restart_count - e->last_restart_count;
+      e->last_restart_count = c->restart_count;
+    }
+  else if (restarting && !e->restarting)
+    new_restarts = 1;
+  if (c == NULL)
+    e->last_restart_count = -1;
+  e->restarting = restarting;
+  e->last_poll_us = now;
+
+  if (new_restarts > 0)
+    co2s_service_set_restart_count (e->service, co2s_service_get_restart_count (e->service) + new_restarts);
+  note_restarts (e, new_restarts, since, now);
+
+  if (e->wanted && e->n_restart_times >= CRASH_LOOP_RESTARTS)
+    {
+      guint seconds = (guint) MAX ((now - e->restart_times[0] + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 1);
+
+      *state = CO2S_SERVICE_STATE_FAILED;
+      g_free (*message);
+      *message = g_strdup_printf (_("Restarting repeatedly (%u restarts in %u s): see its log"),
+                                  e->n_restart_times, seconds);
+    }
+}
+
 /* Applies a `ps` / `inspect` result; NULL containers with @error_message:
  * Docker could not be asked. */
 static void
@@ -257,14 +338,7 @@ apply_containers (Co2sCompose *self,
 
       state = co2s_compose_container_state (c, e->wanted, &message);
 
-      if (c != NULL && g_str_equal (c->state, "restarting"))
-        {
-          if (!e->restarting)
-            co2s_service_set_restart_count (e->service, co2s_service_get_restart_count (e->service) + 1);
-          e->restarting = TRUE;
-        }
-      else
-        e->restarting = FALSE;
+      check_crash_loop (self, e, c, &state, &message);
 
       co2s_service_set_health (e->service, c != NULL ? c->health : NULL);
       co2s_service_set_state (e->service, state, message);
@@ -593,6 +667,24 @@ check_daemon (GTask *task)
   docker_call_async (self, argv, self->docker_timeout, info_cb, task);
 }
 
+/* Says which Compose the backend uses: in the log and in every row. */
+static void
+announce_compose (GTask *task)
+{
+  Co2sCompose *self = g_task_get_source_object (task);
+  Sequence *seq = g_task_get_task_data (task);
+  g_autofree char *joined = g_strjoinv (" ", self->prefix);
+  g_autofree char *text = g_strdup_printf (_("Using %s"), joined);
+
+  g_message ("using %s (DOCKER_HOST=%s)", joined,
+             g_getenv ("DOCKER_HOST") != NULL ? g_getenv ("DOCKER_HOST") : "unset");
+  for (guint i = 0; i <= seq->last; i++)
+    co2s_service_set_message (self->entries[i].service, text);
+}
+
+/* No `docker compose`: docker-compose (v1), else podman-compose, in that
+ * order. Both list containers with `ps -q` and are asked their states with
+ * `docker inspect` (`podman inspect` for podman-compose). */
 static void
 use_v1_or_fail (GTask *task)
 {
@@ -600,11 +692,17 @@ use_v1_or_fail (GTask *task)
   g_autofree char *v1 = g_find_program_in_path ("docker-compose");
 
   g_clear_pointer (&self->prefix, g_strfreev);
+  self->podman = FALSE;
+  if (v1 == NULL)
+    {
+      v1 = g_find_program_in_path ("podman-compose");
+      self->podman = v1 != NULL;
+    }
   if (v1 == NULL)
     {
       fail_start (task, 0, G_IO_ERROR_NOT_FOUND,
                   _("Docker Compose is not installed: “docker compose” is not available and "
-                    "docker-compose is not in PATH."));
+                    "neither docker-compose nor podman-compose is in PATH."));
       g_object_unref (task);
       return;
     }
@@ -612,7 +710,16 @@ use_v1_or_fail (GTask *task)
   self->prefix = g_new0 (char *, 2);
   self->prefix[0] = g_steal_pointer (&v1);
   self->v1 = TRUE;
-  check_daemon (task);
+  if (self->podman)
+    {
+      g_free (self->docker);
+      self->docker = g_find_program_in_path ("podman");
+    }
+  announce_compose (task);
+  if (self->podman)
+    start_next (task);          /* no daemon: `up -d` tells */
+  else
+    check_daemon (task);
 }
 
 static void
@@ -642,7 +749,9 @@ compose_version_cb (GObject *source,
       self->prefix[0] = g_strdup (self->docker);
       self->prefix[1] = g_strdup ("compose");
       self->v1 = FALSE;
+      self->podman = FALSE;
       co2s_docker_result_free (r);
+      announce_compose (task);
       check_daemon (task);
       return;
     }
@@ -848,6 +957,7 @@ co2s_compose_new (Co2sService * const *services,
       g_return_val_if_fail (CO2S_IS_SERVICE (services[i]), self);
       self->entries[i].service = g_object_ref (services[i]);
       self->entries[i].name = g_strdup (compose_names[i]);
+      self->entries[i].last_restart_count = -1;
     }
 
   return self;
@@ -904,7 +1014,12 @@ co2s_compose_start_async (Co2sCompose *self,
       Entry *e = &self->entries[i];
 
       if (!e->wanted)
-        co2s_service_set_restart_count (e->service, 0);
+        {
+          co2s_service_set_restart_count (e->service, 0);
+          e->n_restart_times = 0;
+          e->last_restart_count = -1;
+          e->last_poll_us = 0;
+        }
       e->wanted = TRUE;
       co2s_service_set_state (e->service, CO2S_SERVICE_STATE_STARTING, _("Checking Docker…"));
     }
@@ -923,11 +1038,11 @@ co2s_compose_start_async (Co2sCompose *self,
       return;
     }
 
-  if (!program_in_path ("docker-compose"))
+  if (!program_in_path ("docker-compose") && !program_in_path ("podman-compose"))
     {
       g_clear_pointer (&self->prefix, g_strfreev);
       fail_start (task, 0, G_IO_ERROR_NOT_FOUND,
-                  _("Docker is not installed: neither docker nor docker-compose is in PATH."));
+                  _("Docker is not installed: neither docker, docker-compose nor podman-compose is in PATH."));
       g_object_unref (task);
       return;
     }

@@ -33,6 +33,8 @@ typedef struct {
                       "paused", "dead", "removing"; never NULL */
   char *health;    /* "healthy", "unhealthy", "starting", or NULL */
   int exit_code;
+  int restart_count; /* Docker's count of restarts (inspect "RestartCount",
+                        Podman's ps "Restarts"), or -1 when not given */
 } Co2sComposeContainer;
 
 /* Frees @container and its strings; NULL is ignored. */

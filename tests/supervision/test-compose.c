@@ -61,6 +61,29 @@ static const char fake_docker_compose[] =
   "esac\n"
   "exit 1\n";
 
+/* `podman-compose` (and `podman` for inspect), with no docker at all; it
+ * logs the DOCKER_HOST it was given. */
+static const char fake_podman_compose[] =
+  "#!/bin/sh\n"
+  "PATH=/usr/bin:/bin\n"
+  "echo \"podman-compose $*\" >> \"$FAKE_DOCKER_LOG\"\n"
+  "echo \"host ${DOCKER_HOST:-unset}\" >> \"$FAKE_DOCKER_LOG\"\n"
+  "[ \"$1\" = -f ] && shift 2\n"
+  "cmd=$1; shift\n"
+  "case \"$cmd\" in\n"
+  "  up|stop) exit 0;;\n"
+  "  ps) printf 'aaa111\\n'; exit 0;;\n"
+  "  logs) for last; do :; done; echo \"podman hello from $last\"; echo \"follower $$\" >> \"$FAKE_DOCKER_LOG\"; exec sleep 60;;\n"
+  "esac\n"
+  "exit 1\n";
+
+static const char fake_podman[] =
+  "#!/bin/sh\n"
+  "PATH=/usr/bin:/bin\n"
+  "echo \"podman $*\" >> \"$FAKE_DOCKER_LOG\"\n"
+  "[ \"$1\" = inspect ] && { cat \"$FAKE_INSPECT_FILE\"; exit 0; }\n"
+  "exit 1\n";
+
 typedef struct
 {
   char *tmp;
@@ -488,6 +511,161 @@ test_v1_fallback (Fixture *f,
   g_assert_false (co2s_supervisor_get_active (f->sup));
 }
 
+/* ---- /supervisor/compose/crash-loop ------------------------------------- */
+
+typedef struct
+{
+  Fixture *f;
+  guint restarts;
+  Co2sServiceState state;
+} TrainerWait;
+
+static gboolean
+trainer_is (gpointer data)
+{
+  TrainerWait *w = data;
+
+  return co2s_service_get_restart_count (svc (w->f, CO2S_SERVICE_TRAINER)) == w->restarts &&
+         co2s_service_get_state (svc (w->f, CO2S_SERVICE_TRAINER)) == w->state;
+}
+
+static void
+wait_trainer (Fixture *f,
+              guint restarts,
+              Co2sServiceState state)
+{
+  TrainerWait w = { f, restarts, state };
+  g_autofree char *what = g_strdup_printf ("the trainer with %u restarts in state %d", restarts, state);
+
+  co2s_test_assert_wait_msg (trainer_is, &w, DEADLINE_MS, what);
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint n;
+} CallsWait;
+
+static gboolean
+more_calls (gpointer data)
+{
+  CallsWait *w = data;
+  g_autoptr(GPtrArray) calls = calls_with_prefix (w->f, "docker compose -f ");
+
+  return calls->len >= w->n;
+}
+
+/* A container that keeps restarting shows FAILED, "restarting repeatedly",
+ * even while it is up between two restarts: seen through `ps` states
+ * (compose v2, no restart count) and through inspect's RestartCount. */
+static void
+test_crash_loop (Fixture *f,
+                 gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *message;
+
+  write_script (f->bin, "docker", fake_docker);
+  write_ps (f, "running");
+  g_assert_true (start (f, &error));
+  g_assert_no_error (error);
+  co2s_test_assert_wait_msg (states_applied, f, DEADLINE_MS, "the ps states to be applied");
+
+  /* Two restarts: still only restarting. */
+  for (guint i = 1; i <= 2; i++)
+    {
+      write_ps (f, "restarting");
+      wait_trainer (f, i, CO2S_SERVICE_STATE_STARTING);
+      write_ps (f, "running");
+      wait_trainer (f, i, CO2S_SERVICE_STATE_RUNNING);
+    }
+  /* The third within a minute: a crash loop, up or not. */
+  write_ps (f, "restarting");
+  wait_trainer (f, 3, CO2S_SERVICE_STATE_FAILED);
+  message = co2s_service_get_message (svc (f, CO2S_SERVICE_TRAINER));
+  g_assert_true (g_str_has_prefix (message, "Restarting repeatedly (3 restarts in "));
+  write_ps (f, "running");
+  /* Still FAILED after more polls of a running container. */
+  {
+    g_autoptr(GPtrArray) before = calls_with_prefix (f, "docker compose -f ");
+    CallsWait w = { f, before->len + 4 };
+
+    co2s_test_assert_wait_msg (more_calls, &w, DEADLINE_MS, "four more polls");
+  }
+  g_assert_cmpint (co2s_service_get_state (svc (f, CO2S_SERVICE_TRAINER)), ==, CO2S_SERVICE_STATE_FAILED);
+  /* The other services are unaffected. */
+  g_assert_cmpint (co2s_service_get_state (svc (f, CO2S_SERVICE_BROKER)), ==, CO2S_SERVICE_STATE_RUNNING);
+  stop_ok (f);
+
+  /* docker-compose v1: docker inspect's RestartCount jumping by 5 between
+   * two polls is a crash loop too. */
+  write_script (f->bin, "docker-compose", fake_docker_compose);
+  g_setenv ("FAKE_DOCKER_MODE", "v1", TRUE);
+  g_assert_true (g_file_set_contents (f->inspect_file,
+    "[{\"Id\":\"bbb222\",\"RestartCount\":2,\"State\":{\"Status\":\"running\",\"ExitCode\":0},"
+    "  \"Config\":{\"Labels\":{\"com.docker.compose.service\":\"trainer\"}}}]", -1, NULL));
+  g_assert_true (start (f, &error));
+  g_assert_no_error (error);
+  wait_trainer (f, 0, CO2S_SERVICE_STATE_RUNNING);
+  g_assert_true (g_file_set_contents (f->inspect_file,
+    "[{\"Id\":\"bbb222\",\"RestartCount\":7,\"State\":{\"Status\":\"running\",\"ExitCode\":0},"
+    "  \"Config\":{\"Labels\":{\"com.docker.compose.service\":\"trainer\"}}}]", -1, NULL));
+  wait_trainer (f, 5, CO2S_SERVICE_STATE_FAILED);
+  message = co2s_service_get_message (svc (f, CO2S_SERVICE_TRAINER));
+  g_assert_true (g_str_has_prefix (message, "Restarting repeatedly (5 restarts in "));
+  stop_ok (f);
+}
+
+/* ---- /supervisor/compose/podman-compose --------------------------------- */
+
+static gboolean
+podman_states_applied (gpointer data)
+{
+  Fixture *f = data;
+
+  return co2s_service_get_state (svc (f, CO2S_SERVICE_BROKER)) == CO2S_SERVICE_STATE_RUNNING &&
+         g_strcmp0 (co2s_service_get_last_line (svc (f, CO2S_SERVICE_BROKER)), "podman hello from kafka") == 0;
+}
+
+/* No docker, no docker-compose: podman-compose, states from podman inspect,
+ * DOCKER_HOST passed through. */
+static void
+test_podman_compose (Fixture *f,
+                     gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) calls = NULL;
+  g_autoptr(GPtrArray) hosts = NULL;
+  g_autoptr(GPtrArray) inspects = NULL;
+  g_autofree char *abs_file = g_canonicalize_filename (f->compose_file, NULL);
+  g_autofree char *expect_up = g_strdup_printf ("-f %s up -d kafka", abs_file);
+
+  write_script (f->bin, "podman-compose", fake_podman_compose);
+  write_script (f->bin, "podman", fake_podman);
+  g_setenv ("DOCKER_HOST", "unix:///run/user/1000/podman/podman.sock", TRUE);
+  g_assert_true (g_file_set_contents (f->inspect_file,
+    "[{\"Id\":\"aaa111\",\"RestartCount\":0,\"State\":{\"Status\":\"running\",\"ExitCode\":0},"
+    "  \"Config\":{\"Labels\":{\"com.docker.compose.service\":\"kafka\"}}}]", -1, NULL));
+
+  g_assert_true (start (f, &error));
+  g_assert_no_error (error);
+  co2s_test_assert_wait_msg (podman_states_applied, f, DEADLINE_MS, "the podman states");
+
+  calls = calls_with_prefix (f, "podman-compose ");
+  g_assert_cmpuint (calls->len, >=, 2);
+  g_assert_cmpstr (g_ptr_array_index (calls, 0), ==, expect_up);
+  hosts = calls_with_prefix (f, "host ");
+  g_assert_cmpuint (hosts->len, >=, 1);
+  for (guint i = 0; i < hosts->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (hosts, i), ==, "unix:///run/user/1000/podman/podman.sock");
+  inspects = calls_with_prefix (f, "podman inspect ");
+  g_assert_cmpuint (inspects->len, >=, 1);
+  g_assert_cmpstr (g_ptr_array_index (inspects, 0), ==, "aaa111");
+
+  stop_ok (f);
+  g_unsetenv ("DOCKER_HOST");
+}
+
 /* ---- /supervisor/compose/docker-missing --------------------------------- */
 
 static void
@@ -597,6 +775,8 @@ main (int argc,
 
   ADD ("/supervisor/compose/ps-parsing", test_ps_parsing);
   ADD ("/supervisor/compose/v1-fallback", test_v1_fallback);
+  ADD ("/supervisor/compose/crash-loop", test_crash_loop);
+  ADD ("/supervisor/compose/podman-compose", test_podman_compose);
   ADD ("/supervisor/compose/docker-missing", test_docker_missing);
   ADD ("/supervisor/compose/daemon-unreachable", test_daemon_unreachable);
 
