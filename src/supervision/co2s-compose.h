@@ -5,7 +5,10 @@
  * in reverse order, `ps` every poll interval for state and health, and
  * `logs --no-color --no-log-prefix --tail 200 -f NAME` into each service's
  * log. Uses `docker compose` (v2 plugin); falls back to `docker-compose`
- * (v1), where `ps` gives container ids and `docker inspect` their state.
+ * (v1), where `ps` gives container ids and `docker inspect` their state,
+ * then to `podman-compose` (the same, with `podman inspect`). The calls
+ * inherit the environment (DOCKER_HOST). A container restarting 3 times
+ * within a minute shows FAILED, "Restarting repeatedly (N restarts in M s)".
  *
  * Every Docker call except the log followers has a deadline (a timeout that
  * cancels the call and kills the process); nothing here blocks. When Docker
