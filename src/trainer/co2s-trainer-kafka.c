@@ -475,6 +475,31 @@ _co2s_trainer_recheck_log (Co2sTrainer *self, GError **error)
   return TRUE;
 }
 
+/* Does a broker answer (the topic's metadata, within
+ * IDLE_PROBE_TIMEOUT_MS)? FALSE with *@why (free with g_free) when none
+ * does. Metadata rather than watermarks: librdkafka 2.0's
+ * rd_kafka_query_watermark_offsets waits for a broker that is down without
+ * end, whatever its timeout (librdkafka issue 2588, fixed in 2.3). */
+#define IDLE_PROBE_TIMEOUT_MS 2000
+
+gboolean
+_co2s_trainer_broker_answers (Co2sTrainer *self, char **why)
+{
+  rd_kafka_topic_t *rkt = rd_kafka_topic_new (self->consumer, self->opts.topic, NULL);
+  const struct rd_kafka_metadata *md = NULL;
+  rd_kafka_resp_err_t err;
+
+  if (rkt == NULL)
+    return TRUE; /* cannot ask: as before the probe existed */
+  err = rd_kafka_metadata (self->consumer, 0, rkt, &md, IDLE_PROBE_TIMEOUT_MS);
+  if (md != NULL)
+    rd_kafka_metadata_destroy (md);
+  rd_kafka_topic_destroy (rkt);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    *why = g_strdup (rd_kafka_err2str (err));
+  return err == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
 /* The fetch waker and the idle clock follow what is assigned now. */
 static void
 update_assignment (Co2sTrainer *self)

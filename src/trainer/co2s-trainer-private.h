@@ -84,6 +84,7 @@ struct _Co2sTrainer {
   guint64 skipped;               /* messages lost to pruning in this run */
   guint64 dr_failures;
   gint64 brokers_down_warned_us;
+  gboolean idle_waiting_for_broker; /* idle, but the broker did not answer (said once) */
   gint64 started_us;
   gint64 first_message_cpu_us;   /* this thread's CPU time then */
   gint64 first_message_us;       /* monotonic: the first and the last */
@@ -109,6 +110,7 @@ void     _co2s_trainer_send_dead_letter (Co2sTrainer *self, const rd_kafka_messa
 void     _co2s_trainer_commit_offsets   (Co2sTrainer *self, gboolean sync);
 void     _co2s_trainer_publish_metrics  (Co2sTrainer *self, const char *line, gsize len, guint64 batch);
 gboolean _co2s_trainer_recheck_log      (Co2sTrainer *self, GError **error);
+gboolean _co2s_trainer_broker_answers   (Co2sTrainer *self, char **why);
 
 /* The next offset expected from each partition, to notice pruned gaps. */
 static inline void

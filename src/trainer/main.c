@@ -113,8 +113,10 @@ static const char *const description = N_(
   "of a crash; metrics.jsonl holds every batch of the model exactly once.\n"
   "\n"
   "SIGINT/SIGTERM, --exit-when-idle and --max-rows finish the current batch,\n"
-  "checkpoint, commit, flush and exit 0. A corrupt model file stops the\n"
-  "trainer (exit 1) unless --reset is given.");
+  "checkpoint, commit, flush and exit 0. --exit-when-idle does not take the\n"
+  "silence of a broker that does not answer for the end of the topic: it waits\n"
+  "for it (and exits 1 after 60 s without a partition). A corrupt model file\n"
+  "stops the trainer (exit 1) unless --reset is given.");
 
 static gboolean
 on_signal (gpointer user_data)

@@ -22,6 +22,12 @@
  *      data, it learns the rows produced since, none twice: rows_seen equals
  *      the topic's record count, and the model and metrics equal an
  *      uninterrupted run's.
+ *
+ *  /trainer/broker-gone/exit-when-idle  the same with a batch job
+ *      (--exit-when-idle 2): the silence of a dead broker is not the end of
+ *      the topic — it says it waits for the broker instead of exiting 0
+ *      with part of the topic learned (as it did), then learns the rows
+ *      produced once Kafka is back and exits 0 with every row learned once.
  */
 #define G_LOG_DOMAIN "test-trainer-faults"
 
@@ -303,11 +309,12 @@ test_disk_full_model (void)
   g_clear_pointer (&err, g_free);
   model_size = file_size (env.model_path);
   metrics_size = file_size (env.metrics_path);
-  /* Room for a few more lines of metrics, not for a new model.json. */
-  limit = model_size - 1;
+  /* Room for the eight more lines of metrics, not for a new model.json
+   * (whose size varies by a few hundred bytes with its numbers). */
+  limit = model_size - model_size / 4;
   g_test_message ("model.json %" G_GOFFSET_FORMAT " bytes, metrics.jsonl %" G_GOFFSET_FORMAT
                   " bytes after 2 batches: limit %" G_GOFFSET_FORMAT, model_size, metrics_size, limit);
-  g_assert_cmpint (metrics_size * 3, <, limit);
+  g_assert_cmpint (metrics_size * 5, <, limit);
   before = read_text (env.model_path);
 
   err = run_on_full_disk (&env, limit, CO2S_MODEL_FILE);
@@ -400,8 +407,8 @@ broker_gone (gboolean batch_job)
     g_error ("the trainer did not say “%s” within 30 s; stderr:\n%s", retrying, co2s_test_proc_stderr_text (trainer));
   if (batch_job)
     {
-      g_autofree char *waiting = g_strdup_printf ("no message for 2 s, but the broker at %s does not answer: "
-                                                  "waiting for it before exiting", env.brokers);
+      g_autofree char *waiting = g_strdup_printf ("no message for 2 s, but the broker at %s does not answer "
+                                                  "\\(.*\\): waiting for it before exiting", env.brokers);
 
       if (!co2s_test_proc_wait_line (trainer, CO2S_TEST_STDERR, waiting, 30000, NULL))
         g_error ("the trainer did not say “%s” within 30 s (exit %d); stderr:\n%s", waiting,
@@ -459,6 +466,12 @@ test_broker_gone (void)
   broker_gone (FALSE);
 }
 
+static void
+test_broker_gone_batch_job (void)
+{
+  broker_gone (TRUE);
+}
+
 /* ---- main ----------------------------------------------------------------------------- */
 
 int
@@ -472,5 +485,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/trainer/disk-full/metrics", test_disk_full_metrics);
   g_test_add_func ("/trainer/disk-full/model", test_disk_full_model);
   g_test_add_func ("/trainer/broker-gone", test_broker_gone);
+  g_test_add_func ("/trainer/broker-gone/exit-when-idle", test_broker_gone_batch_job);
   return g_test_run ();
 }
