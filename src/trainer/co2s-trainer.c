@@ -204,10 +204,11 @@ handle_message (Co2sTrainer *self, const rd_kafka_message_t *msg, gint64 now_us)
 /* Notes, for each partition of the batch, who the record before its next
  * offset is (offset, timestamp, key, SHA-256): the model file keeps it, so
  * that a restart can tell whether the log is still the one learned (see
- * co2s-log-check.h). Once per partition per chunk, from the chunk's end:
- * about 1 µs per chunk, off the per-row path. A chunk never spans batches. */
+ * co2s-log-check.h). Once per partition per segment (the @n messages of
+ * @msgs that went into the batch), from its end: about 1 µs per segment,
+ * off the per-row path. */
 static void
-note_last_records (Co2sTrainer *self, gssize n)
+note_last_records (Co2sTrainer *self, rd_kafka_message_t **msgs, gssize n)
 {
   guint left = 0;
 
@@ -215,7 +216,7 @@ note_last_records (Co2sTrainer *self, gssize n)
     left += !g_array_index (self->batch->positions, Co2sPartitionOffset, k).last.known;
   for (gssize i = n - 1; i >= 0 && left > 0; i--)
     {
-      const rd_kafka_message_t *m = self->msgs[i];
+      const rd_kafka_message_t *m = msgs[i];
       Co2sPartitionOffset *po;
 
       if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -648,12 +649,41 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
           break;
         }
 
+      /* A full call means a backlog: take what else librdkafka has fetched
+       * already, without waiting, so that small batches do not pay a call
+       * (and its locks) each. */
+      if (n > 0 && (gsize) n == want && want < CONSUME_CHUNK)
+        {
+          gsize more = CONSUME_CHUNK - want;
+          gssize m;
+
+          if (self->opts.max_rows > 0)
+            more = MIN (more, self->opts.max_rows - self->consumed - want);
+          m = more > 0 ? rd_kafka_consume_batch_queue (self->queue, 0, self->msgs + n, more) : 0;
+          if (m > 0)
+            n += m;
+        }
+
+      /* Cut the chunk into batches: each batch's messages, then its close. */
       now_us = g_get_monotonic_time ();
-      for (gssize i = 0; i < n; i++)
-        handle_message (self, self->msgs[i], now_us);
-      note_last_records (self, n);
+      for (gssize i = 0; i < n && local_error == NULL; )
+        {
+          gssize end = MIN (n, i + (gssize) (batch->capacity - batch->n_messages));
+
+          for (gssize k = i; k < end; k++)
+            handle_message (self, self->msgs[k], now_us);
+          note_last_records (self, self->msgs + i, end - i);
+          if (co2s_batch_is_full (batch))
+            _co2s_trainer_close_batch (self, &local_error);
+          i = end;
+        }
       for (gssize i = 0; i < n; i++)
         rd_kafka_message_destroy (self->msgs[i]);
+      if (local_error != NULL)
+        {
+          _co2s_trainer_set_fatal (self, g_steal_pointer (&local_error));
+          break;
+        }
       maybe_wake_fetcher (self);
       if (n > 0)
         {
