@@ -8,6 +8,7 @@
 #define G_LOG_DOMAIN "co2s-json-strict"
 
 #include "co2s-json-strict.h"
+#include "co2s-record-json-private.h"
 
 #include <gio/gio.h>
 #include <stdarg.h>
@@ -101,61 +102,6 @@ static const char nan_or_infinity[] = "NaN or Infinity (JSON numbers are finite)
 
 /* ---- tokens -------------------------------------------------------------- */
 
-static int
-hex4 (Ptr p, Ptr end)
-{
-  int v = 0;
-
-  if (end - p < 4)
-    return -1;
-  for (int i = 0; i < 4; i++)
-    {
-      int h = g_ascii_xdigit_value ((char) p[i]);
-
-      if (h < 0)
-        return -1;
-      v = v << 4 | h;
-    }
-  return v;
-}
-
-/* One UTF-8 sequence starting at the non-ASCII byte *p (RFC 3629: no
- * overlong forms, no surrogates, nothing past U+10FFFF). NULL if invalid. */
-static Ptr
-skip_utf8 (Ptr p, Ptr end)
-{
-  guchar c = p[0];
-  guchar lo = 0x80, hi = 0xBF;
-  int n;
-
-  if (c >= 0xC2 && c <= 0xDF)
-    n = 1;
-  else if (c >= 0xE0 && c <= 0xEF)
-    {
-      n = 2;
-      if (c == 0xE0)
-        lo = 0xA0;
-      else if (c == 0xED)
-        hi = 0x9F;
-    }
-  else if (c >= 0xF0 && c <= 0xF4)
-    {
-      n = 3;
-      if (c == 0xF0)
-        lo = 0x90;
-      else if (c == 0xF4)
-        hi = 0x8F;
-    }
-  else
-    return NULL;
-  if (end - p <= n || p[1] < lo || p[1] > hi)
-    return NULL;
-  for (int i = 2; i <= n; i++)
-    if (p[i] < 0x80 || p[i] > 0xBF)
-      return NULL;
-  return p + n + 1;
-}
-
 /* The string whose opening quote is at @p; returns the byte after its
  * closing quote, or NULL with the problem noted. */
 static Ptr
@@ -175,7 +121,7 @@ check_string (Check *c, Ptr p)
         return fail_printf (c, p, "unescaped control character U+%04X in a string", ch);
       if (ch >= 0x80)
         {
-          Ptr next = skip_utf8 (p, end);
+          Ptr next = _co2s_json_skip_utf8 (p, end);
 
           if (next == NULL)
             return fail (c, p, "invalid UTF-8 in a string");
@@ -195,14 +141,14 @@ check_string (Check *c, Ptr p)
           p += 2;
           continue;
         case 'u':
-          cp = hex4 (p + 2, end);
+          cp = _co2s_json_read_hex4 (p + 2, end);
           if (cp < 0)
             return fail (c, p, "\\u not followed by four hex digits in a string");
           if (cp >= 0xDC00 && cp <= 0xDFFF)
             return fail_printf (c, p, "unpaired surrogate \\u%04X in a string", cp);
           if (cp >= 0xD800 && cp <= 0xDBFF)
             {
-              low = (end - p >= 12 && p[6] == '\\' && p[7] == 'u') ? hex4 (p + 8, end) : -1;
+              low = (end - p >= 12 && p[6] == '\\' && p[7] == 'u') ? _co2s_json_read_hex4 (p + 8, end) : -1;
               if (low < 0xDC00 || low > 0xDFFF)
                 return fail_printf (c, p, "unpaired surrogate \\u%04X in a string", cp);
               p += 6;

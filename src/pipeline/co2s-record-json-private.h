@@ -55,4 +55,14 @@ const KeyInfo *_co2s_record_json_keys (void);
  * specially; SCAN_TOO_DEEP past CO2S_JSON_MAX_DEPTH. No allocation. */
 ScanResult _co2s_record_json_scan (const char *data, gsize len, Co2sJsonFieldSlot slots[N_KEYS]);
 
+/* Shared by the record scanner and the strict JSON check
+ * (co2s-record-json-scan.c): the value of the 4 hex digits at @p, or -1;
+ * the byte after the one UTF-8 sequence starting at the non-ASCII byte *@p
+ * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF), or
+ * NULL if invalid. Neither reads at or past @end. */
+int _co2s_json_read_hex4 (const guchar *p,
+                          const guchar *end);
+const guchar *_co2s_json_skip_utf8 (const guchar *p,
+                                    const guchar *end);
+
 G_END_DECLS

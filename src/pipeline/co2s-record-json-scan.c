@@ -43,8 +43,8 @@ hex_value (guchar c)
   return -1;
 }
 
-static int
-read_hex4 (Ptr p, Ptr end)
+int
+_co2s_json_read_hex4 (Ptr p, Ptr end)
 {
   int v = 0;
 
@@ -62,8 +62,8 @@ read_hex4 (Ptr p, Ptr end)
 
 /* One UTF-8 sequence starting at the non-ASCII byte *p (RFC 3629: no
  * overlong forms, no surrogates, nothing past U+10FFFF). NULL if invalid. */
-static Ptr
-skip_utf8 (Ptr p, Ptr end)
+Ptr
+_co2s_json_skip_utf8 (Ptr p, Ptr end)
 {
   guchar c = p[0];
   guchar lo = 0x80, hi = 0xBF;
@@ -133,7 +133,7 @@ scan_string (Ptr p, Ptr end, int *key)
         return NULL;
       if (c >= 0x80)
         {
-          if ((p = skip_utf8 (p, end)) == NULL)
+          if ((p = _co2s_json_skip_utf8 (p, end)) == NULL)
             return NULL;
           ours = FALSE;
           continue;
@@ -154,7 +154,7 @@ scan_string (Ptr p, Ptr end, int *key)
         case 'r': c = '\r'; break;
         case 't': c = '\t'; break;
         case 'u':
-          cp = read_hex4 (p + 2, end);
+          cp = _co2s_json_read_hex4 (p + 2, end);
           if (cp < 0 || (cp == 0 && key != NULL))
             return NULL;   /* "\u0000" truncates a json-glib key */
           if (cp >= 0xDC00 && cp <= 0xDFFF)
@@ -165,7 +165,7 @@ scan_string (Ptr p, Ptr end, int *key)
 
               if (end - p < 12 || p[6] != '\\' || p[7] != 'u')
                 return NULL;
-              low = read_hex4 (p + 8, end);
+              low = _co2s_json_read_hex4 (p + 8, end);
               if (low < 0xDC00 || low > 0xDFFF)
                 return NULL;
               p += 6;
