@@ -350,11 +350,40 @@ test_killed_before_checkpoint_batch_budget (void)
                                                      "--checkpoint-every", "16", NULL }, TRUE);
 }
 
+/* ---- bad values: usage errors that say what is allowed -------------------- */
+
+static void
+test_bad_options (void)
+{
+  static const struct {
+    const char *option, *value, *says;
+  } cases[] = {
+    { "--checkpoint-ms", "-1", "--checkpoint-ms -1: must be between 0 (after every batch) and 3600000" },
+    { "--checkpoint-ms", "3600001", "--checkpoint-ms 3600001: must be between 0 (after every batch) and 3600000" },
+    { "--checkpoint-every", "0", "--checkpoint-every 0: must be at least 1" },
+  };
+  const char * const english[] = { "LANGUAGE", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char * const argv[] = { g_getenv ("CO2S_TRAINER"), cases[i].option, cases[i].value, NULL };
+      g_autoptr(Co2sTestProc) proc = co2s_test_proc_spawn_or_die (argv, english);
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (co2s_test_proc_wait_exit (proc, 10000), ==, 2);
+      err = co2s_test_proc_stderr_text (proc);
+      if (strstr (err, cases[i].says) == NULL)
+        g_error ("%s %s: the trainer did not say \"%s\":\n%s", cases[i].option, cases[i].value,
+                 cases[i].says, err);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/trainer/group-commit/bad-options", test_bad_options);
   g_test_add_func ("/trainer/group-commit/budgets", test_budgets);
   g_test_add_func ("/trainer/group-commit/caught-up-saves-at-once", test_caught_up_saves_at_once);
   g_test_add_func ("/trainer/group-commit/killed-before-checkpoint/default",
