@@ -230,6 +230,29 @@ note_last_records (Co2sTrainer *self, rd_kafka_message_t **msgs, gssize n)
     }
 }
 
+/* Learns the @n messages of self->msgs (and frees them), cut into batches:
+ * each batch's messages, then its close (which may checkpoint). Stops
+ * closing batches at the first error. */
+static void
+learn_chunk (Co2sTrainer *self, gssize n, gint64 now_us, GError **error)
+{
+  Co2sBatch *batch = self->batch;
+
+  for (gssize i = 0; i < n && (error == NULL || *error == NULL); )
+    {
+      gssize end = MIN (n, i + (gssize) (batch->capacity - batch->n_messages));
+
+      for (gssize k = i; k < end; k++)
+        handle_message (self, self->msgs[k], now_us);
+      note_last_records (self, self->msgs + i, end - i);
+      if (co2s_batch_is_full (batch))
+        _co2s_trainer_close_batch (self, error);
+      i = end;
+    }
+  for (gssize i = 0; i < n; i++)
+    rd_kafka_message_destroy (self->msgs[i]);
+}
+
 /* See co2s-fetch-waker.h: poke the waker when a quarter of a queue's worth
  * was consumed since the last poke and the queue is no longer full, i.e. when
  * the fetcher may have stopped and could fetch again. During a live stream
@@ -649,36 +672,27 @@ co2s_trainer_run (Co2sTrainer *self, GError **error)
           break;
         }
 
-      /* A full call means a backlog: take what else librdkafka has fetched
+      now_us = g_get_monotonic_time ();
+      learn_chunk (self, n, now_us, &local_error);
+      /* A full call means a backlog: go on with what librdkafka has fetched
        * already, without waiting, so that small batches do not pay a call
-       * (and its locks) each. */
-      if (n > 0 && (gsize) n == want && want < CONSUME_CHUNK)
+       * (and its locks) each. After the first chunk is learned: a rebalance
+       * served by this call finds it in the batches it saves. */
+      if (local_error == NULL && n > 0 && (gsize) n == want && want < CONSUME_CHUNK &&
+          !g_atomic_int_get (&self->stop))
         {
           gsize more = CONSUME_CHUNK - want;
           gssize m;
 
           if (self->opts.max_rows > 0)
-            more = MIN (more, self->opts.max_rows - self->consumed - want);
-          m = more > 0 ? rd_kafka_consume_batch_queue (self->queue, 0, self->msgs + n, more) : 0;
+            more = MIN (more, self->opts.max_rows - self->consumed);
+          m = more > 0 ? rd_kafka_consume_batch_queue (self->queue, 0, self->msgs, more) : 0;
           if (m > 0)
-            n += m;
+            {
+              learn_chunk (self, m, now_us, &local_error);
+              n += m;
+            }
         }
-
-      /* Cut the chunk into batches: each batch's messages, then its close. */
-      now_us = g_get_monotonic_time ();
-      for (gssize i = 0; i < n && local_error == NULL; )
-        {
-          gssize end = MIN (n, i + (gssize) (batch->capacity - batch->n_messages));
-
-          for (gssize k = i; k < end; k++)
-            handle_message (self, self->msgs[k], now_us);
-          note_last_records (self, self->msgs + i, end - i);
-          if (co2s_batch_is_full (batch))
-            _co2s_trainer_close_batch (self, &local_error);
-          i = end;
-        }
-      for (gssize i = 0; i < n; i++)
-        rd_kafka_message_destroy (self->msgs[i]);
       if (local_error != NULL)
         {
           _co2s_trainer_set_fatal (self, g_steal_pointer (&local_error));
