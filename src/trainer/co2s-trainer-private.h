@@ -1,6 +1,7 @@
-/* co2s-trainer-private.h — what co2s-trainer.c (batches, checkpoints, the
- * hot loop) and co2s-trainer-kafka.c (clients, callbacks, start positions)
- * share. Not installed; not for other code. */
+/* co2s-trainer-private.h — what co2s-trainer.c (the object and the hot
+ * loop), co2s-trainer-checkpoint.c (batches, group commit, checkpoints) and
+ * co2s-trainer-kafka.c (clients, callbacks, start positions) share. Not
+ * installed; not for other code. */
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -100,6 +101,8 @@ struct _Co2sTrainer {
 /* co2s-trainer.c */
 void     _co2s_trainer_set_fatal        (Co2sTrainer *self, GError *error);
 gboolean _co2s_trainer_open_metrics_log (Co2sTrainer *self, GError **error);
+
+/* co2s-trainer-checkpoint.c */
 gboolean _co2s_trainer_close_batch      (Co2sTrainer *self, GError **error);
 gboolean _co2s_trainer_checkpoint       (Co2sTrainer *self, gboolean sync_commit, GError **error);
 
