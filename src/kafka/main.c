@@ -358,6 +358,7 @@ launcher_spawn (Launcher *self, GError **error)
   g_auto(GStrv) argv = co2s_local_kafka_java_argv (&self->plan, (guint) opt_heap_max_mb);
   g_autofree char *logs = g_build_filename (self->plan.dir, CO2S_LOCAL_KAFKA_LOGS_SUBDIR, NULL);
   g_autofree char *previous = NULL;
+  const char *identifier;
 
   self->out_path = g_build_filename (logs, CO2S_LOCAL_KAFKA_OUT_FILE, NULL);
   self->bootstrap = g_strdup_printf ("127.0.0.1:%u", self->plan.port);
@@ -390,8 +391,11 @@ launcher_spawn (Launcher *self, GError **error)
       return FALSE;
     }
   self->spawned_us = g_get_monotonic_time ();
-  self->jvm_pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (self->jvm), NULL, 10);
-  if (!co2s_local_kafka_write_pid (self->plan.dir, self->jvm_pid, error))
+  /* NULL when the JVM already exited and GLib reaped it (a Java that fails
+   * at once): then there is no pid to record, and the exit watch reports. */
+  identifier = g_subprocess_get_identifier (self->jvm);
+  self->jvm_pid = identifier != NULL ? (GPid) g_ascii_strtoll (identifier, NULL, 10) : 0;
+  if (self->jvm_pid != 0 && !co2s_local_kafka_write_pid (self->plan.dir, self->jvm_pid, error))
     {
       g_subprocess_force_exit (self->jvm);
       return FALSE;

@@ -531,6 +531,7 @@ co2s_test_proc_spawn (const char * const *argv, const char * const *env, GError 
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) subprocess = NULL;
+  const char *identifier;
   Co2sTestProc *proc;
 
   g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
@@ -562,7 +563,10 @@ co2s_test_proc_spawn (const char * const *argv, const char * const *env, GError 
   proc = g_new0 (Co2sTestProc, 1);
   proc->subprocess = g_steal_pointer (&subprocess);
   proc->name = g_path_get_basename (argv[0]);
-  proc->pid = atoi (g_subprocess_get_identifier (proc->subprocess));
+  /* NULL when the child already exited and GLib's worker reaped it (a
+   * program that only prints its --help can be that quick): no pid then. */
+  identifier = g_subprocess_get_identifier (proc->subprocess);
+  proc->pid = identifier != NULL ? atoi (identifier) : 0;
   proc->cancellable = g_cancellable_new ();
   proc->verbose = g_strcmp0 (g_getenv ("CO2S_TEST_VERBOSE"), "1") == 0;
   proc->status = -1;
