@@ -12,7 +12,9 @@
  * "co2stream-viewer-<pid>-<random>"), commits nothing, and starts at the end
  * of the topic (auto.offset.reset=latest): the history before that comes
  * from models/metrics.jsonl (Co2sMetricsHistory). Batches missed between the
- * file and the topic leave a gap in the history, never a duplicate.
+ * file and the topic would leave a gap in the history, never a duplicate:
+ * Co2sPipelineController reads the file again when a live batch jumps past
+ * the last one held.
  *
  * Two lags exist: the "lag" property here is THIS viewer's lag on
  * streaming_metrics (how many metrics messages it has not read yet; -1

@@ -110,6 +110,41 @@ follower_assigned_cb (Co2sMetricsFollower *follower,
     _co2s_pipeline_controller_load_metrics (CO2S_PIPELINE_CONTROLLER (user_data));
 }
 
+/* Live batches that jump past the last batch held mean that batches were
+ * missed between the file and the topic. The follower's "latest" is
+ * resolved only after its assignment, and the file is read at the
+ * assignment: a batch the trainer wrote to metrics.jsonl after that read
+ * and published before the follower's start offset is in neither. The
+ * trainer writes a batch to the file before it publishes it, so the file
+ * read again now (once this batch is in the history) holds every batch up
+ * to this one; the load keeps what arrived live and drops the duplicates.
+ * Once per jump: a gap the file cannot fill (batches missed while nobody
+ * followed, or another model folder's file) is not read again and again,
+ * since the next live batch follows the one held. */
+static void
+follower_batches_cb (Co2sMetricsFollower *follower,
+                     gpointer batches,
+                     guint n,
+                     gpointer user_data)
+{
+  Co2sPipelineController *self = CO2S_PIPELINE_CONTROLLER (user_data);
+  const Co2sBatchMetrics *m = batches;
+  guint64 last = co2s_metrics_history_get_last_batch (self->history);
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (m[i].batch > last + 1)
+        {
+          g_debug ("live batch %" G_GUINT64_FORMAT " after batch %" G_GUINT64_FORMAT
+                   ": reading the metrics file again for the batches in between",
+                   m[i].batch, last);
+          _co2s_pipeline_controller_load_metrics (self);
+          return;
+        }
+      last = m[i].batch;
+    }
+}
+
 void
 _co2s_pipeline_controller_follower_left (GObject *source,
                                          GAsyncResult *result,
@@ -131,6 +166,7 @@ _co2s_pipeline_controller_stop_follower (Co2sPipelineController *self,
   g_assert (follower != NULL);
 
   g_signal_handlers_disconnect_by_func (follower, follower_assigned_cb, self);
+  g_signal_handlers_disconnect_by_func (follower, follower_batches_cb, self);
   g_clear_pointer (&self->follower_brokers, g_free);
   _co2s_pipeline_controller_notify (self, PROP_FOLLOWER);
 
@@ -187,7 +223,10 @@ _co2s_pipeline_controller_bootstrap_servers_cb (Co2sSupervisor *supervisor,
     }
 
   if (!embedded)
-    g_signal_connect (follower, "notify::assigned", G_CALLBACK (follower_assigned_cb), self);
+    {
+      g_signal_connect (follower, "notify::assigned", G_CALLBACK (follower_assigned_cb), self);
+      g_signal_connect (follower, "batches", G_CALLBACK (follower_batches_cb), self);
+    }
   self->follower = g_steal_pointer (&follower);
   self->follower_brokers = g_strdup (brokers);
   _co2s_pipeline_controller_notify (self, PROP_FOLLOWER);

@@ -2,8 +2,9 @@
  * display: a real Co2sSupervisor over tests/supervision's fake-service
  * (and, for the follower, the real embedded broker). Checks the pipeline
  * state and the can-* flags through Start, Stop, Retrain and shutdown, a
- * crash during Stop, the data set watch, the metrics history and the
- * follower's lifecycle. */
+ * crash during Stop, the data set watch, the metrics history, the
+ * follower's lifecycle, and that no batch falls between the file and the
+ * live topic. */
 #define G_LOG_DOMAIN "test-pipeline-controller"
 
 #include <gio/gio.h>
@@ -686,6 +687,182 @@ test_follower_leaves_first (Fixture *f,
   g_assert_cmpint (follower_gone_at, <, test_field_int (g_ptr_array_index (records, term), 3));
 }
 
+/* ---- /pipeline-controller/no-gap-between-file-and-live -------------------- */
+
+/* Batch @i as the trainer writes it to metrics.jsonl ('\n'-terminated)
+ * and, without the '\n', to streaming_metrics. */
+static void
+gap_batch_json (guint64 i,
+                GString *out)
+{
+  Co2sBatchMetrics m = { 0 };
+
+  m.batch = i;
+  m.rows = 100;
+  m.rows_seen = i * 100;
+  m.rmse = 10.0 + i;
+  m.timestamp_us = T0 + (gint64) i * G_USEC_PER_SEC;
+  g_strlcpy (m.algo, "ls", sizeof m.algo);
+  co2s_batch_metrics_to_json (&m, out);
+}
+
+/* metrics.jsonl holding batches 1 to @n, replaced at once as a whole (the
+ * trainer appends; a reader sees either file). */
+static void
+gap_write_file (const char *dir,
+                guint64 n)
+{
+  g_autoptr(GString) file = g_string_new (NULL);
+  g_autofree char *path = g_build_filename (dir, CO2S_METRICS_FILE, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  for (guint64 i = 1; i <= n; i++)
+    gap_batch_json (i, file);
+  g_assert_true (g_file_set_contents (path, file->str, file->len, NULL));
+}
+
+static void
+gap_publish (const char *brokers,
+             guint64 from,
+             guint64 to)
+{
+  g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  for (guint64 i = from; i <= to; i++)
+    {
+      GString *line = g_string_new (NULL);
+
+      gap_batch_json (i, line);
+      g_string_truncate (line, line->len - 1);
+      g_ptr_array_add (payloads, g_string_free (line, FALSE));
+    }
+  g_assert_true (co2s_test_kafka_produce (brokers, CO2S_TOPIC_METRICS,
+                                          (const char * const *) payloads->pdata, NULL,
+                                          payloads->len, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+follower_assigned (gpointer data)
+{
+  return co2s_metrics_follower_get_assigned (data);
+}
+
+typedef struct {
+  Co2sMetricsHistory *history;
+  guint64 value;
+} GapWait;
+
+static gboolean
+epoch_moved (gpointer data)
+{
+  GapWait *w = data;
+
+  return co2s_metrics_history_get_epoch (w->history) != w->value;
+}
+
+static gboolean
+last_batch_is (gpointer data)
+{
+  GapWait *w = data;
+
+  return co2s_metrics_history_get_last_batch (w->history) == w->value;
+}
+
+/* Batches 1 to w->value, each once, in order. */
+static gboolean
+history_complete (gpointer data)
+{
+  GapWait *w = data;
+  guint n = 0;
+  const double *batch = co2s_metrics_history_get_batch_column (w->history, &n);
+
+  if (n != w->value)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    if (batch[i] != (double) (i + 1))
+      return FALSE;
+  return TRUE;
+}
+
+/* The app once showed "Batches 144 — Latest: batch 146". With a Kafka that
+ * keeps older runs the follower starts at the topic's end, and the file is
+ * read when it is assigned; but where "latest" lands is only decided after
+ * the assignment, so batches the trainer wrote to the file after that read
+ * and published before the follower's start offset were in neither. The
+ * test makes that window happen for sure: once the file has been read and
+ * the follower receives live batches, two batches go to the file only
+ * (published before the follower's start, as far as it can tell), then the
+ * next to both. The history must hold every batch once. */
+static void
+test_no_gap_between_file_and_live (Fixture *f,
+                                   gconstpointer data)
+{
+  Co2sMetricsHistory *history = co2s_pipeline_controller_get_history (f->ctl);
+  g_autoptr(Co2sTestProc) broker = NULL;
+  g_autofree char *brokers = NULL;
+  Co2sMetricsFollower *follower;
+  GapWait w = { history, 0 };
+  guint64 next = 11;
+  gint64 deadline;
+
+  /* An earlier run: in the file and on the topic, before the follower. */
+  broker = co2s_test_embedded_broker_start (NULL, &brokers);
+  gap_write_file (f->env.models, 10);
+  gap_publish (brokers, 1, 10);
+
+  g_object_set (f->sup, "broker-kind", CO2S_BROKER_EXISTING, NULL);
+  g_object_set (f->ctl, "broker-address", brokers, NULL);
+  start_running (f);
+  follower = co2s_pipeline_controller_get_follower (f->ctl);
+  g_assert_nonnull (follower);
+  co2s_test_assert_wait_msg (follower_assigned, follower, 30000, "the follower assigned");
+
+  /* From here on no read of the file is under way: this one cancels the
+   * one the assignment started, and it is merged. */
+  w.value = co2s_metrics_history_get_epoch (history);
+  co2s_pipeline_controller_reload_metrics (f->ctl);
+  co2s_test_assert_wait_msg (epoch_moved, &w, 10000, "the file read");
+  w.value = 10;
+  g_assert_true (history_complete (&w));
+
+  /* The trainer goes on (file first, then the topic) until the follower's
+   * start offset is known: a batch arrives live. */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      gap_write_file (f->env.models, next);
+      gap_publish (brokers, next, next);
+      w.value = next++;
+      if (co2s_test_wait_until (last_batch_is, &w, 500))
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+
+  /* The window: two batches in the file only, then one in both. */
+  gap_write_file (f->env.models, next + 1);
+  gap_write_file (f->env.models, next + 2);
+  gap_publish (brokers, next + 2, next + 2);
+  w.value = next + 2;
+  co2s_test_assert_wait_msg (last_batch_is, &w, 10000, "the live batch after the window");
+  co2s_test_assert_wait_msg (history_complete, &w, 10000, "every batch once, none missed");
+
+  /* The next live batch follows the last one held: nothing more to read. */
+  w.value = co2s_metrics_history_get_epoch (history);
+  gap_write_file (f->env.models, next + 3);
+  gap_publish (brokers, next + 3, next + 3);
+  {
+    GapWait last = { history, next + 3 };
+
+    co2s_test_assert_wait_msg (last_batch_is, &last, 10000, "one more live batch");
+    co2s_test_assert_wait_msg (history_complete, &last, 10000, "every batch once");
+  }
+  g_assert_cmpuint (co2s_metrics_history_get_epoch (history), ==, w.value);
+
+  stop_stopped (f);
+}
+
 int
 main (int argc,
       char **argv)
@@ -704,6 +881,7 @@ main (int argc,
   ADD ("/pipeline-controller/shutdown", test_shutdown);
   ADD ("/pipeline-controller/metrics-history", test_metrics_history);
   ADD ("/pipeline-controller/follower-leaves-first", test_follower_leaves_first);
+  ADD ("/pipeline-controller/no-gap-between-file-and-live", test_no_gap_between_file_and_live);
 
   return g_test_run ();
 }
