@@ -6,7 +6,7 @@
 G_BEGIN_DECLS
 
 /* Largest system co2s_linalg_solve_psd accepts. */
-#define CO2S_LINALG_MAX_N 16
+#define CO2S_LINALG_MAX_N 40
 
 /* Solves A x = b for a symmetric positive semi-definite @n × @n matrix @a
  * (row-major; only the upper triangle is read) that may be singular.

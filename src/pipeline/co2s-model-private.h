@@ -15,6 +15,8 @@
 G_BEGIN_DECLS
 
 #define NF CO2S_N_FEATURES
+/* Room for the widest feature set; an algorithm uses self->dim of it. */
+#define MAXF CO2S_MAX_FEATURES
 
 typedef struct _Co2sModelAlgorithm Co2sModelAlgorithm;
 
@@ -23,12 +25,20 @@ struct _Co2sModel
   GObject parent_instance;
 
   Co2sAlgo algo;
+  Co2sFeatureSet features;
+  guint dim;                  /* co2s_feature_set_get_dim (features) */
   const Co2sModelAlgorithm *algorithm;
   guint64 rows_seen;
 
-  /* What predict() uses, in the raw feature space. */
-  double coef[NF];
+  /* What predict() uses, in the raw (expanded) feature space. */
+  double coef[MAXF];
   double intercept;
+
+  /* learn()'s expanded rows (n × dim) for a feature set wider than the
+   * ten inputs; grows to the largest batch, so learning allocates nothing
+   * once batches have their usual size. */
+  double *expanded;
+  gsize expanded_rows;
 
   gpointer state;             /* the algorithm's: algorithm->state_size bytes */
 };
@@ -42,7 +52,8 @@ struct _Co2sModelAlgorithm
   /* Sets up a fresh state (already zeroed); NULL when zeroes will do. */
   void (*init) (Co2sModel *self);
 
-  /* Learns @n > 0 rows, all finite (@x is n × NF, row-major), and updates
+  /* Learns @n > 0 rows, all finite (@x is n × self->dim, row-major, the
+   * expanded features), and updates
    * self->coef and self->intercept. FALSE when the batch was rolled back:
    * the model is then as before and the rows do not count. */
   gboolean (*learn) (Co2sModel *self, const double *x, const double *y, guint n);

@@ -16,16 +16,17 @@
 #define SGD_WSCALE_THRESHOLD 1e-9
 
 typedef struct {
+  guint dim;                  /* the model's feature count */
   double alpha;
   double eta0;
   double power_t;
   double t;                   /* scikit-learn's t_: 1 + rows learned */
-  double w[NF];               /* on standardized features */
+  double w[MAXF];             /* on standardized features; self->dim used */
   double b;
   guint64 scaler_n;           /* StandardScaler.n_samples_seen_ */
-  double mean[NF];
-  double var[NF];
-  double scale[NF];           /* derived from var */
+  double mean[MAXF];
+  double var[MAXF];
+  double scale[MAXF];         /* derived from var */
   guint64 steps_capped;       /* rows whose step was capped (see sgd_learn) */
 } SgdState;
 
@@ -35,11 +36,12 @@ sgd_init (Co2sModel *self)
 {
   SgdState *sgd = self->state;
 
+  sgd->dim = self->dim;
   sgd->alpha = 1e-4;
   sgd->eta0 = 0.01;
   sgd->power_t = 0.25;
   sgd->t = 1.0;
-  for (guint j = 0; j < NF; j++)
+  for (guint j = 0; j < MAXF; j++)
     sgd->scale[j] = 1.0;
 }
 
@@ -51,7 +53,7 @@ sgd_update_scale (SgdState *sgd)
   const double eps = DBL_EPSILON;
   double n = (double) sgd->scaler_n;
 
-  for (guint j = 0; j < NF; j++)
+  for (guint j = 0; j < sgd->dim; j++)
     {
       double var = sgd->var[j];
       double nme = n * sgd->mean[j] * eps;
@@ -66,18 +68,18 @@ sgd_update_scale (SgdState *sgd)
 static void
 sgd_scaler_partial_fit (SgdState *sgd, const double *x, guint n)
 {
-  double new_sum[NF] = { 0 };
-  double correction[NF] = { 0 };
-  double new_unnorm[NF] = { 0 };
+  double new_sum[MAXF] = { 0 };
+  double correction[MAXF] = { 0 };
+  double new_unnorm[MAXF] = { 0 };
   double last_count = (double) sgd->scaler_n;
   double new_count = (double) n;
   double updated_count = last_count + new_count;
 
   for (guint r = 0; r < n; r++)
-    for (guint j = 0; j < NF; j++)
-      new_sum[j] += x[(gsize) r * NF + j];
+    for (guint j = 0; j < sgd->dim; j++)
+      new_sum[j] += x[(gsize) r * sgd->dim + j];
 
-  for (guint j = 0; j < NF; j++)
+  for (guint j = 0; j < sgd->dim; j++)
     {
       double last_sum = sgd->mean[j] * last_count;
       double tj = new_sum[j] / new_count;
@@ -86,7 +88,7 @@ sgd_scaler_partial_fit (SgdState *sgd, const double *x, guint n)
 
       for (guint r = 0; r < n; r++)
         {
-          double tmp = x[(gsize) r * NF + j] - tj;
+          double tmp = x[(gsize) r * sgd->dim + j] - tj;
 
           correction[j] += tmp;
           new_unnorm[j] += tmp * tmp;
@@ -119,7 +121,7 @@ sgd_unscaled (Co2sModel *self)
   SgdState *sgd = self->state;
   double intercept = sgd->b;
 
-  for (guint j = 0; j < NF; j++)
+  for (guint j = 0; j < sgd->dim; j++)
     {
       self->coef[j] = sgd->w[j] / sgd->scale[j];
       intercept -= self->coef[j] * sgd->mean[j];
@@ -132,7 +134,7 @@ sgd_state_is_finite (const SgdState *sgd)
 {
   double sum = sgd->b * 0.0;
 
-  for (guint j = 0; j < NF; j++)
+  for (guint j = 0; j < sgd->dim; j++)
     sum += sgd->w[j] * 0.0;
   return sum == 0.0;
 }
@@ -150,15 +152,15 @@ sgd_learn (Co2sModel *self, const double *x, const double *y, guint n)
 
   for (guint r = 0; r < n; r++)
     {
-      const double *row = x + (gsize) r * NF;
-      double xs[NF];
+      const double *row = x + (gsize) r * sgd->dim;
+      double xs[MAXF];
       double dot = 0.0;
       double p, eta, dloss, update, decay;
 
-      for (guint j = 0; j < NF; j++)
+      for (guint j = 0; j < sgd->dim; j++)
         xs[j] = (row[j] - sgd->mean[j]) / sgd->scale[j];
 
-      for (guint j = 0; j < NF; j++)
+      for (guint j = 0; j < sgd->dim; j++)
         dot += sgd->w[j] * xs[j];
       dot *= wscale;
       p = dot + sgd->b;
@@ -177,7 +179,7 @@ sgd_learn (Co2sModel *self, const double *x, const double *y, guint n)
       {
         double norm = 1.0;
 
-        for (guint j = 0; j < NF; j++)
+        for (guint j = 0; j < sgd->dim; j++)
           norm += xs[j] * xs[j];
         if (eta * norm > 1.0)
           {
@@ -197,7 +199,7 @@ sgd_learn (Co2sModel *self, const double *x, const double *y, guint n)
       wscale *= MAX (0.0, decay);
       if (wscale < SGD_WSCALE_THRESHOLD)
         {
-          for (guint j = 0; j < NF; j++)
+          for (guint j = 0; j < sgd->dim; j++)
             sgd->w[j] = wscale * sgd->w[j];
           wscale = 1.0;
         }
@@ -206,7 +208,7 @@ sgd_learn (Co2sModel *self, const double *x, const double *y, guint n)
         {
           double c = update / wscale;
 
-          for (guint j = 0; j < NF; j++)
+          for (guint j = 0; j < sgd->dim; j++)
             sgd->w[j] += xs[j] * c;
           sgd->b += update;
         }
@@ -214,7 +216,7 @@ sgd_learn (Co2sModel *self, const double *x, const double *y, guint n)
       sgd->t += 1.0;
     }
 
-  for (guint j = 0; j < NF; j++)
+  for (guint j = 0; j < sgd->dim; j++)
     sgd->w[j] = wscale * sgd->w[j];
 
   if (!sgd_state_is_finite (sgd))
@@ -239,13 +241,13 @@ sgd_to_json (Co2sModel *self, JsonBuilder *builder)
   _co2s_model_add_double (builder, "power_t", sgd->power_t);
   _co2s_model_add_double (builder, "t", sgd->t);
   _co2s_model_add_int (builder, "steps_capped", (gint64) sgd->steps_capped);
-  _co2s_model_add_double_array (builder, "weights", sgd->w, NF);
+  _co2s_model_add_double_array (builder, "weights", sgd->w, sgd->dim);
   _co2s_model_add_double (builder, "intercept", sgd->b);
   json_builder_set_member_name (builder, "scaler");
   json_builder_begin_object (builder);
   _co2s_model_add_int (builder, "n_samples_seen", (gint64) sgd->scaler_n);
-  _co2s_model_add_double_array (builder, "mean", sgd->mean, NF);
-  _co2s_model_add_double_array (builder, "var", sgd->var, NF);
+  _co2s_model_add_double_array (builder, "mean", sgd->mean, sgd->dim);
+  _co2s_model_add_double_array (builder, "var", sgd->var, sgd->dim);
   json_builder_end_object (builder);
 }
 
@@ -268,12 +270,12 @@ sgd_from_json (Co2sModel *self, JsonObject *state, GError **error)
       !co2s_json_get_double (state, "state.power_t", CO2S_JSON_REQUIRED, &sgd->power_t, error) ||
       !co2s_json_get_double (state, "state.t", CO2S_JSON_REQUIRED, &sgd->t, error) ||
       !co2s_json_get_count (state, "state.steps_capped", CO2S_JSON_REQUIRED, &sgd->steps_capped, error) ||
-      !co2s_json_get_double_array (state, "state.weights", sgd->w, NF, error) ||
+      !co2s_json_get_double_array (state, "state.weights", sgd->w, sgd->dim, error) ||
       !co2s_json_get_double (state, "state.intercept", CO2S_JSON_REQUIRED, &sgd->b, error) ||
       !co2s_json_get_object (state, "state.scaler", CO2S_JSON_REQUIRED, &scaler, error) ||
       !co2s_json_get_count (scaler, "state.scaler.n_samples_seen", CO2S_JSON_REQUIRED, &sgd->scaler_n, error) ||
-      !co2s_json_get_double_array (scaler, "state.scaler.mean", sgd->mean, NF, error) ||
-      !co2s_json_get_double_array (scaler, "state.scaler.var", sgd->var, NF, error))
+      !co2s_json_get_double_array (scaler, "state.scaler.mean", sgd->mean, sgd->dim, error) ||
+      !co2s_json_get_double_array (scaler, "state.scaler.var", sgd->var, sgd->dim, error))
     return FALSE;
 
   if (sgd->alpha < 0)
@@ -284,7 +286,7 @@ sgd_from_json (Co2sModel *self, JsonObject *state, GError **error)
     return co2s_json_set_member_error (error, "state.power_t", "must be ≥ 0");
   if (!(sgd->t >= 1))
     return co2s_json_set_member_error (error, "state.t", "must be ≥ 1");
-  for (guint j = 0; j < NF; j++)
+  for (guint j = 0; j < sgd->dim; j++)
     if (sgd->var[j] < 0)
       return co2s_json_set_member_error (error, "state.scaler.var", "has a negative variance");
   if (sgd->scaler_n != self->rows_seen)

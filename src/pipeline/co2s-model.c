@@ -7,6 +7,7 @@
 #include "co2s-model.h"
 #include "co2s-model-private.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 enum {
   PROP_0,
   PROP_ALGO,
+  PROP_FEATURES,
   PROP_ROWS_SEEN,
   N_PROPS
 };
@@ -45,6 +47,24 @@ batch_is_finite (const double *x, const double *y, guint n)
   return sum == 0.0;
 }
 
+/* The rows of @x (n × NF) in the model's feature space: @x itself for the
+ * base set, else expanded into self->expanded. */
+static const double *
+expand_rows (Co2sModel *self, const double *x, guint n)
+{
+  if (self->features == CO2S_FEATURES_BASE)
+    return x;
+  if (self->expanded_rows < n)
+    {
+      g_free (self->expanded);
+      self->expanded = g_new (double, (gsize) n * self->dim);
+      self->expanded_rows = n;
+    }
+  for (guint r = 0; r < n; r++)
+    co2s_feature_set_expand (self->features, x + (gsize) r * NF, self->expanded + (gsize) r * self->dim);
+  return self->expanded;
+}
+
 /* ------------------------------------------------------------------------ */
 /* GObject                                                                  */
 
@@ -57,6 +77,7 @@ co2s_model_constructed (GObject *object)
 
   g_assert ((guint) self->algo < G_N_ELEMENTS (algorithms));
   self->algorithm = algorithms[self->algo];
+  self->dim = co2s_feature_set_get_dim (self->features);
   self->state = g_malloc0 (self->algorithm->state_size);
   if (self->algorithm->init != NULL)
     self->algorithm->init (self);
@@ -68,6 +89,7 @@ co2s_model_finalize (GObject *object)
   Co2sModel *self = CO2S_MODEL (object);
 
   g_clear_pointer (&self->state, g_free);
+  g_clear_pointer (&self->expanded, g_free);
 
   G_OBJECT_CLASS (co2s_model_parent_class)->finalize (object);
 }
@@ -84,6 +106,10 @@ co2s_model_get_property (GObject    *object,
     {
     case PROP_ALGO:
       g_value_set_int (value, self->algo);
+      break;
+
+    case PROP_FEATURES:
+      g_value_set_int (value, self->features);
       break;
 
     case PROP_ROWS_SEEN:
@@ -109,6 +135,10 @@ co2s_model_set_property (GObject      *object,
       self->algo = g_value_get_int (value);
       break;
 
+    case PROP_FEATURES:
+      self->features = g_value_get_int (value);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -127,6 +157,11 @@ co2s_model_class_init (Co2sModelClass *klass)
   properties[PROP_ALGO] =
     g_param_spec_int ("algo", NULL, NULL,
                       CO2S_ALGO_LS, CO2S_ALGO_SGD, CO2S_ALGO_LS,
+                      (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_FEATURES] =
+    g_param_spec_int ("features", NULL, NULL,
+                      CO2S_FEATURES_BASE, CO2S_FEATURES_FUEL, CO2S_FEATURES_BASE,
                       (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
   /* Not notified on every learn(): read it when needed. */
@@ -168,6 +203,50 @@ co2s_algo_from_string (const char *str, Co2sAlgo *algo)
   return FALSE;
 }
 
+gboolean
+co2s_model_spec_parse (const char *str, Co2sModelSpec *out, GError **error)
+{
+  g_auto(GStrv) parts = NULL;
+  Co2sModelSpec spec = { CO2S_ALGO_LS, CO2S_FEATURES_BASE };
+
+  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  parts = g_strsplit (str != NULL ? str : "", ":", 3);
+  if (parts[0] == NULL || !co2s_algo_from_string (parts[0], &spec.algo) ||
+      (parts[1] != NULL && (!co2s_feature_set_from_string (parts[1], &spec.features) || parts[2] != NULL)))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("“%s” is not a model: use ALGO[:FEATURES], ALGO ls or sgd, FEATURES base "
+                     "(the default) or fuel, e.g. ls:fuel"),
+                   str != NULL ? str : "");
+      return FALSE;
+    }
+  *out = spec;
+  return TRUE;
+}
+
+const char *
+co2s_model_spec_to_string (const Co2sModelSpec *spec, char buf[CO2S_MODEL_SPEC_MAX])
+{
+  g_return_val_if_fail (spec != NULL && buf != NULL, NULL);
+
+  if (spec->features == CO2S_FEATURES_BASE)
+    g_strlcpy (buf, co2s_algo_to_string (spec->algo), CO2S_MODEL_SPEC_MAX);
+  else
+    g_snprintf (buf, CO2S_MODEL_SPEC_MAX, "%s:%s", co2s_algo_to_string (spec->algo),
+                co2s_feature_set_to_string (spec->features));
+  return buf;
+}
+
+gboolean
+co2s_model_spec_equal (const Co2sModelSpec *a, const Co2sModelSpec *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+
+  return a->algo == b->algo && a->features == b->features;
+}
+
 Co2sModel *
 co2s_model_new (Co2sAlgo algo)
 {
@@ -176,11 +255,45 @@ co2s_model_new (Co2sAlgo algo)
   return g_object_new (CO2S_TYPE_MODEL, "algo", (int) algo, NULL);
 }
 
+Co2sModel *
+co2s_model_new_for_spec (const Co2sModelSpec *spec)
+{
+  g_return_val_if_fail (spec != NULL, NULL);
+  g_return_val_if_fail (spec->algo == CO2S_ALGO_LS || spec->algo == CO2S_ALGO_SGD, NULL);
+  g_return_val_if_fail (spec->features == CO2S_FEATURES_BASE || spec->features == CO2S_FEATURES_FUEL, NULL);
+
+  return g_object_new (CO2S_TYPE_MODEL, "algo", (int) spec->algo, "features", (int) spec->features, NULL);
+}
+
 Co2sAlgo
 co2s_model_get_algo (Co2sModel *self)
 {
   g_return_val_if_fail (CO2S_IS_MODEL (self), CO2S_ALGO_LS);
   return self->algo;
+}
+
+Co2sFeatureSet
+co2s_model_get_feature_set (Co2sModel *self)
+{
+  g_return_val_if_fail (CO2S_IS_MODEL (self), CO2S_FEATURES_BASE);
+  return self->features;
+}
+
+void
+co2s_model_get_spec (Co2sModel *self, Co2sModelSpec *out)
+{
+  g_return_if_fail (CO2S_IS_MODEL (self));
+  g_return_if_fail (out != NULL);
+
+  out->algo = self->algo;
+  out->features = self->features;
+}
+
+guint
+co2s_model_get_n_coefficients (Co2sModel *self)
+{
+  g_return_val_if_fail (CO2S_IS_MODEL (self), 0);
+  return self->dim;
 }
 
 guint64
@@ -200,14 +313,21 @@ co2s_model_get_steps_capped (Co2sModel *self)
 double
 co2s_model_predict (Co2sModel *self, const double x[CO2S_N_FEATURES])
 {
+  double expanded[MAXF];
+  const double *v = x;
   double p;
 
   g_return_val_if_fail (CO2S_IS_MODEL (self), NAN);
   g_return_val_if_fail (x != NULL, NAN);
 
+  if (self->features != CO2S_FEATURES_BASE)
+    {
+      co2s_feature_set_expand (self->features, x, expanded);
+      v = expanded;
+    }
   p = self->intercept;
-  for (guint j = 0; j < NF; j++)
-    p += self->coef[j] * x[j];
+  for (guint j = 0; j < self->dim; j++)
+    p += self->coef[j] * v[j];
   return p;
 }
 
@@ -226,19 +346,19 @@ co2s_model_learn (Co2sModel *self, const double *x, const double *y, guint n)
       return;
     }
 
-  if (!self->algorithm->learn (self, x, y, n))
+  if (!self->algorithm->learn (self, expand_rows (self, x, n), y, n))
     return;
 
   self->rows_seen += n;
 }
 
 void
-co2s_model_get_coefficients (Co2sModel *self, double coef[CO2S_N_FEATURES], double *intercept)
+co2s_model_get_coefficients (Co2sModel *self, double *coef, double *intercept)
 {
   g_return_if_fail (CO2S_IS_MODEL (self));
 
   if (coef != NULL)
-    memcpy (coef, self->coef, sizeof self->coef);
+    memcpy (coef, self->coef, self->dim * sizeof (double));
   if (intercept != NULL)
     *intercept = self->intercept;
 }
@@ -252,13 +372,16 @@ co2s_model_serialize (Co2sModel *self, JsonBuilder *builder)
   json_builder_set_member_name (builder, "algo");
   json_builder_add_string_value (builder, co2s_algo_to_string (self->algo));
 
+  json_builder_set_member_name (builder, "feature_set");
+  json_builder_add_string_value (builder, co2s_feature_set_to_string (self->features));
+
   json_builder_set_member_name (builder, "features");
   json_builder_begin_array (builder);
-  for (guint j = 0; j < NF; j++)
-    json_builder_add_string_value (builder, co2s_feature_name (j));
+  for (guint j = 0; j < self->dim; j++)
+    json_builder_add_string_value (builder, co2s_feature_set_get_name (self->features, j));
   json_builder_end_array (builder);
 
-  _co2s_model_add_double_array (builder, "coefficients", self->coef, NF);
+  _co2s_model_add_double_array (builder, "coefficients", self->coef, self->dim);
   _co2s_model_add_double (builder, "intercept", self->intercept);
   _co2s_model_add_int (builder, "rows_seen", (gint64) self->rows_seen);
 
@@ -275,39 +398,49 @@ co2s_model_deserialize (JsonObject *object, GError **error)
   JsonArray *features;
   JsonObject *state;
   const char *algo_str;
-  Co2sAlgo algo;
+  const char *set_str = NULL;
+  Co2sModelSpec spec = { CO2S_ALGO_LS, CO2S_FEATURES_BASE };
 
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!co2s_json_get_string (object, "algo", CO2S_JSON_REQUIRED, &algo_str, error))
     return NULL;
-  if (!co2s_algo_from_string (algo_str, &algo))
+  if (!co2s_algo_from_string (algo_str, &spec.algo))
     {
       co2s_json_set_member_error (error, "algo", "must be \"ls\" or \"sgd\"");
       return NULL;
     }
-  self = co2s_model_new (algo);
+  /* Files written before feature sets have none: base. */
+  if (!co2s_json_get_string (object, "feature_set", CO2S_JSON_OPTIONAL, &set_str, error))
+    return NULL;
+  if (set_str != NULL && !co2s_feature_set_from_string (set_str, &spec.features))
+    {
+      co2s_json_set_member_error (error, "feature_set", "must be \"base\" or \"fuel\"");
+      return NULL;
+    }
+  self = co2s_model_new_for_spec (&spec);
 
   if (!co2s_json_get_array (object, "features", CO2S_JSON_REQUIRED, &features, error) ||
-      !co2s_json_check_length (features, "features", NF, error))
+      !co2s_json_check_length (features, "features", self->dim, error))
     return NULL;
-  for (guint j = 0; j < NF; j++)
+  for (guint j = 0; j < self->dim; j++)
     {
+      const char *want = co2s_feature_set_get_name (spec.features, j);
       const char *name;
 
       if (!co2s_json_array_get_string (features, "features", j, &name, error))
         return NULL;
-      if (g_strcmp0 (name, co2s_feature_name (j)) != 0)
+      if (g_strcmp0 (name, want) != 0)
         {
           g_autofree char *at = g_strdup_printf ("features[%u]", j);
 
-          co2s_json_set_member_error (error, at, "must be \"%s\", not \"%s\"", co2s_feature_name (j), name);
+          co2s_json_set_member_error (error, at, "must be \"%s\", not \"%s\"", want, name);
           return NULL;
         }
     }
 
-  if (!co2s_json_get_double_array (object, "coefficients", self->coef, NF, error) ||
+  if (!co2s_json_get_double_array (object, "coefficients", self->coef, self->dim, error) ||
       !co2s_json_get_double (object, "intercept", CO2S_JSON_REQUIRED, &self->intercept, error) ||
       !co2s_json_get_count (object, "rows_seen", CO2S_JSON_REQUIRED, &self->rows_seen, error) ||
       !co2s_json_get_object (object, "state", CO2S_JSON_REQUIRED, &state, error))

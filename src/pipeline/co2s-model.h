@@ -37,8 +37,17 @@
  * (co2s_model_get_coefficients): intercept + Σ coef·x. For sgd that equals
  * scikit-learn's predict on the scaled features up to rounding.
  *
- * learn() allocates nothing and costs a few tens of ns per row; ls adds one
- * 10×10 solve (about a microsecond) per call.
+ * Each model learns from a feature set (co2s-feature-set.h): the ten
+ * inputs (base), or those and each numeric input times each fuel flag
+ * (fuel: 35 features, a slope per fuel type). Callers always hand the ten
+ * inputs; the model expands them. ls on the fuel set sums each batch about
+ * its first row, skipping the features a row shares with it (most
+ * interactions are 0), instead of the base set's two passes.
+ *
+ * learn() allocates nothing once batches have their usual size and costs a
+ * few tens of ns per row on the base set (bench/bench-models.c: about 4×
+ * more on the fuel set); ls adds one d×d solve per call (about a
+ * microsecond for the base set).
  *
  * Not thread-safe: use one model from one thread at a time. */
 #pragma once
@@ -46,6 +55,7 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
+#include "co2s-feature-set.h"
 #include "co2s-record.h"
 
 G_BEGIN_DECLS
@@ -61,15 +71,50 @@ const char *co2s_algo_to_string (Co2sAlgo algo);
 /* Parses "ls" or "sgd"; FALSE for anything else. */
 gboolean co2s_algo_from_string (const char *str, Co2sAlgo *algo);
 
+/* A model: its algorithm and the features it learns from. */
+typedef struct {
+  Co2sAlgo algo;
+  Co2sFeatureSet features;
+} Co2sModelSpec;
+
+/* The longest co2s_model_spec_to_string, with its NUL ("sgd:fuel"). */
+#define CO2S_MODEL_SPEC_MAX 16
+
+/* Parses "ALGO[:FEATURES]": "ls", "sgd", "ls:base", "ls:fuel",
+ * "sgd:fuel"… (no spaces; "ls" means "ls:base"). FALSE with a
+ * G_OPTION_ERROR_BAD_VALUE error, in the user's language, that says what
+ * is allowed. */
+gboolean co2s_model_spec_parse (const char *str, Co2sModelSpec *out, GError **error);
+
+/* The canonical name of @spec into @buf: "ls", "sgd" (base features are
+ * not named, so today's names stay), "ls:fuel", "sgd:fuel". Returns @buf. */
+const char *co2s_model_spec_to_string (const Co2sModelSpec *spec, char buf[CO2S_MODEL_SPEC_MAX]);
+
+/* TRUE when @a and @b name the same model. */
+gboolean co2s_model_spec_equal (const Co2sModelSpec *a, const Co2sModelSpec *b);
+
+
 #define CO2S_TYPE_MODEL (co2s_model_get_type ())
 G_DECLARE_FINAL_TYPE (Co2sModel, co2s_model, CO2S, MODEL, GObject)
 
-/* A fresh, untrained model (transfer full: g_object_unref it). Predicts 0
- * until it has learned something. */
+/* A fresh, untrained model on the base features (transfer full:
+ * g_object_unref it). Predicts 0 until it has learned something. */
 Co2sModel *co2s_model_new (Co2sAlgo algo);
+
+/* The same for any algorithm and feature set (@spec: not NULL, copied). */
+Co2sModel *co2s_model_new_for_spec (const Co2sModelSpec *spec);
 
 /* The algorithm chosen at construction. */
 Co2sAlgo co2s_model_get_algo (Co2sModel *self);
+
+/* The feature set chosen at construction. */
+Co2sFeatureSet co2s_model_get_feature_set (Co2sModel *self);
+
+/* Algorithm and feature set into @out (not NULL). */
+void co2s_model_get_spec (Co2sModel *self, Co2sModelSpec *out);
+
+/* Number of coefficients: co2s_feature_set_get_dim of its feature set. */
+guint co2s_model_get_n_coefficients (Co2sModel *self);
 
 /* Rows learned so far. */
 guint64 co2s_model_get_rows_seen (Co2sModel *self);
@@ -78,26 +123,28 @@ guint64 co2s_model_get_rows_seen (Co2sModel *self);
  * target (the one deviation from scikit-learn, see co2s-model-sgd.c); 0 for ls. */
 guint64 co2s_model_get_steps_capped (Co2sModel *self);
 
-/* Prediction in g/km for one feature vector (co2s_feature_name order):
- * intercept + Σ coef·x. */
+/* Prediction in g/km for the ten inputs of one vehicle (co2s_feature_name
+ * order; the model expands them to its feature set): intercept + Σ coef·x. */
 double co2s_model_predict (Co2sModel *self, const double x[CO2S_N_FEATURES]);
 
-/* Learns @n rows: @x is n × CO2S_N_FEATURES, row-major; @y the n targets.
- * @n = 0 does nothing. A batch holding a non-finite value is refused as a
+/* Learns @n rows: @x is n × CO2S_N_FEATURES (the ten inputs, whatever the
+ * feature set), row-major; @y the n targets. @n = 0 does nothing. A batch holding a non-finite value is refused as a
  * whole with a g_critical (callers validate rows first). */
 void co2s_model_learn (Co2sModel *self, const double *x, const double *y, guint n);
 
 /* Coefficients in the original (unscaled) feature space: @coef gets
- * CO2S_N_FEATURES weights, @intercept the bias; either may be NULL. For
- * sgd: coef = w / scale, intercept = b - Σ w·mean / scale. */
-void co2s_model_get_coefficients (Co2sModel *self, double coef[CO2S_N_FEATURES], double *intercept);
+ * co2s_model_get_n_coefficients weights (co2s_feature_set_get_name order;
+ * CO2S_N_FEATURES for base models), @intercept the bias; either may be
+ * NULL. For sgd: coef = w / scale, intercept = b - Σ w·mean / scale. */
+void co2s_model_get_coefficients (Co2sModel *self, double *coef, double *intercept);
 
-/* Adds the model's members (algo, features, coefficients, intercept,
+/* Adds the model's members (algo, feature_set, features (their names),
+ * coefficients, intercept,
  * rows_seen and "state", the algorithm's state) to an object @builder is
- * currently in. state for ls: n, x_mean[10], y_mean, xx_comoment[10][10],
- * xy_comoment[10], yy_comoment; for sgd: alpha, eta0, power_t, t,
- * weights[10] (on standardized features), intercept, and scaler
- * { n_samples_seen, mean[10], var[10] }. Doubles are added as double
+ * currently in. With d the feature count (10 or 35), state for ls: n,
+ * x_mean[d], y_mean, xx_comoment[d][d], xy_comoment[d], yy_comoment; for
+ * sgd: alpha, eta0, power_t, t, weights[d] (on standardized features),
+ * intercept, and scaler { n_samples_seen, mean[d], var[d] }. Doubles are added as double
  * nodes; co2s_checkpoint_to_json writes them in their shortest form that
  * reads back exactly (co2s_json_append_double: locale-independent, valid
  * JSON for any finite value, which json-glib's generator is not: 1e22 came
@@ -106,7 +153,8 @@ void co2s_model_serialize (Co2sModel *self, JsonBuilder *builder);
 
 /* Rebuilds a model (transfer full) from an object written by
  * co2s_model_serialize. Checks
- * the algo, the feature names, every member's type, every array length and
+ * the algo, the feature set ("base" when absent, as files before
+ * feature sets were written), the feature names, every member's type, every array length and
  * the values' plausibility (counts ≥ 0, variances ≥ 0, rows_seen equal to
  * the state's count); NULL with a G_IO_ERROR_INVALID_DATA error that names
  * the bad member otherwise. The coefficients and intercept are taken as
