@@ -131,7 +131,7 @@ on_load_thread (GTask *task,
 {
   Co2sMetricsLoadReport *report = NULL;
   GError *error = NULL;
-  Co2sMetricsStore *store = _co2s_metrics_store_load (task_data, cancellable, &report, &error);
+  Co2sMetricsStore *store = _co2s_metrics_store_load (task_data, 0, cancellable, &report, &error);
 
   if (store == NULL)
     {
@@ -421,6 +421,7 @@ co2s_metrics_history_clear (Co2sMetricsHistory *self)
 
   old_len = _co2s_metrics_store_len (self->store);
   _co2s_metrics_store_truncate (self->store, 0);
+  g_array_set_size (self->store->rollups, 0);
   self->store->algo[0] = '\0';
   invalidate_from (self, 0);
   emit_changed (self, old_len, self->store->series, TRUE);
@@ -432,6 +433,16 @@ co2s_metrics_history_load_file (Co2sMetricsHistory *self,
                                 Co2sMetricsLoadReport **report,
                                 GError **error)
 {
+  return co2s_metrics_history_load_file_last (self, path, 0, report, error);
+}
+
+gboolean
+co2s_metrics_history_load_file_last (Co2sMetricsHistory *self,
+                                     const char *path,
+                                     guint last_n,
+                                     Co2sMetricsLoadReport **report,
+                                     GError **error)
+{
   g_autoptr(Co2sMetricsLoadReport) local_report = NULL;
   Co2sMetricsStore *store;
 
@@ -439,7 +450,7 @@ co2s_metrics_history_load_file (Co2sMetricsHistory *self,
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  store = _co2s_metrics_store_load (path, NULL, &local_report, error);
+  store = _co2s_metrics_store_load (path, last_n, NULL, &local_report, error);
   if (store == NULL)
     return FALSE;
   merge_loaded (self, store, local_report);
@@ -605,6 +616,16 @@ COLUMN_GETTER (co2s_metrics_history_get_mae_column, COL_MAE, double)
 COLUMN_GETTER (co2s_metrics_history_get_rows_seen_column, COL_ROWS_SEEN, gint64)
 COLUMN_GETTER (co2s_metrics_history_get_timestamp_column, COL_TIMESTAMP, gint64)
 
+const Co2sMetricsRollup *
+co2s_metrics_history_get_rollups (Co2sMetricsHistory *self, guint *n)
+{
+  g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), NULL);
+
+  if (n != NULL)
+    *n = self->store->rollups->len;
+  return (const Co2sMetricsRollup *) (gpointer) self->store->rollups->data;
+}
+
 const double *
 co2s_metrics_history_get_rolling_rmse_column (Co2sMetricsHistory *self, guint *n)
 {
@@ -768,5 +789,6 @@ co2s_metrics_history_get_memory_size (Co2sMetricsHistory *self)
   for (guint i = 0; i < N_COLS; i++)
     size += (gsize) g_array_get_element_size (self->store->cols[i]) * self->store->cols[i]->len;
   size += sizeof (double) * self->rolling->len;
+  size += sizeof (Co2sMetricsRollup) * self->store->rollups->len;
   return size;
 }

@@ -28,6 +28,7 @@
 #include <gio/gio.h>
 
 #include "co2s-metrics.h"
+#include "co2s-metrics-rollup.h"
 
 G_BEGIN_DECLS
 
@@ -53,7 +54,9 @@ typedef struct {
   guint64 duplicates;
   guint64 new_series;        /* batch numbers going back to 1 */
   guint64 rewinds;
-  guint64 bad_lines;         /* lines that are not a metrics object */
+  guint64 bad_lines;         /* lines that are not a metrics object (or,
+                              * in the history file, not a rollup) */
+  guint64 rollups;           /* buckets read from the history file */
   gboolean partial_last_line;/* the last line had no '\n' and did not parse:
                               * the trainer was writing it (not counted bad) */
   GPtrArray *problems;       /* char *: "PATH:LINE: reason", in line order,
@@ -78,7 +81,7 @@ typedef struct {
   double pass_progress;      /* 0..1 through the current pass over the data set */
   guint64 pass;              /* 1-based pass number, 0 when empty */
   guint64 dlq;               /* bad messages so far */
-  char algo[8];              /* "" when unknown */
+  char algo[16];             /* "" when unknown */
 } Co2sMetricsKpis;
 
 #define CO2S_TYPE_METRICS_HISTORY (co2s_metrics_history_get_type ())
@@ -110,7 +113,9 @@ guint co2s_metrics_history_append_many (Co2sMetricsHistory *self,
 /* Drops every batch (not counted as a new series); emits "changed". */
 void co2s_metrics_history_clear (Co2sMetricsHistory *self);
 
-/* Reads a metrics.jsonl file. The file is taken as OLDER than what @self
+/* Reads a metrics.jsonl file, and the rollups of its history file
+ * (co2s_metrics_history_path_for; a missing one is no error, its bad lines
+ * are reported like the file's). The file is taken as OLDER than what @self
  * already holds: the result is the file's batches followed by the batches
  * held before (re-applied with the rules above), so loading after the
  * follower has started loses nothing. Bad lines are skipped and reported,
@@ -123,6 +128,15 @@ gboolean co2s_metrics_history_load_file (Co2sMetricsHistory *self,
                                          const char *path,
                                          Co2sMetricsLoadReport **report,
                                          GError **error);
+
+/* The same, reading only the file's last @last_n lines (0: all), found
+ * from its end: the rest of the file is not parsed. The history file's
+ * rollups are read too when the file has no more than @last_n lines. */
+gboolean co2s_metrics_history_load_file_last (Co2sMetricsHistory *self,
+                                              const char *path,
+                                              guint last_n,
+                                              Co2sMetricsLoadReport **report,
+                                              GError **error);
 
 /* Reads and parses @path on a worker thread, then merges on the calling
  * thread's main context, as co2s_metrics_history_load_file does. */
@@ -175,6 +189,13 @@ const double *co2s_metrics_history_get_rmse_fit_column  (Co2sMetricsHistory *sel
 const double *co2s_metrics_history_get_mae_column       (Co2sMetricsHistory *self, guint *n);
 const gint64 *co2s_metrics_history_get_rows_seen_column (Co2sMetricsHistory *self, guint *n);
 const gint64 *co2s_metrics_history_get_timestamp_column (Co2sMetricsHistory *self, guint *n);
+
+/* The downsampled batches older than the first batch held (read from the
+ * history file beside the metrics file, see co2s-metrics-rollup.h), in
+ * batch order; @n (may be NULL) gets their number. Owned by @self, valid
+ * until the next change. A new series drops them; a rewind drops those
+ * that reach its batch. */
+const Co2sMetricsRollup *co2s_metrics_history_get_rollups (Co2sMetricsHistory *self, guint *n);
 
 /* Rolling mean of the prequential RMSE at each batch: the mean of the finite
  * values among the last rolling-window batches up to it (NAN when none).

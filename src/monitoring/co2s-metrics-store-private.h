@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "co2s-metrics-history.h"
+#include "co2s-metrics-rollup.h"
 
 G_BEGIN_DECLS
 
@@ -30,7 +31,10 @@ enum {
 
 typedef struct {
   GArray *cols[N_COLS];
-  char algo[8];
+  /* Co2sMetricsRollup: the downsampled batches older than the first of
+   * cols (metrics-history.jsonl), in batch order. */
+  GArray *rollups;
+  char algo[16];
   gint64 best_index;   /* -1 when no finite RMSE */
   guint series;
 } Co2sMetricsStore;
@@ -50,6 +54,14 @@ void _co2s_metrics_store_free (Co2sMetricsStore *store);
 Co2sMetricsStore *_co2s_metrics_store_copy (const Co2sMetricsStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Co2sMetricsStore, _co2s_metrics_store_free)
 
+/* Batch number of the last rollup, 0 when there is none. */
+static inline guint64
+_co2s_metrics_store_rollup_end (const Co2sMetricsStore *store)
+{
+  return store->rollups->len > 0
+    ? g_array_index (store->rollups, Co2sMetricsRollup, store->rollups->len - 1).last_batch : 0;
+}
+
 /* Keeps the first @len batches; recomputes the best when it was dropped. */
 void _co2s_metrics_store_truncate (Co2sMetricsStore *store, guint len);
 
@@ -66,9 +78,14 @@ Co2sMetricsAppendResult _co2s_metrics_store_append (Co2sMetricsStore *store,
                                                     const Co2sBatchMetrics *m,
                                                     guint *truncated_at);
 
-/* Reads a metrics.jsonl file into a new store (any thread). NULL with
- * @error when the file cannot be read; else the store and a report. */
+/* Reads a metrics.jsonl file into a new store (any thread), with the
+ * rollups of its history file (co2s_metrics_history_path_for) when the
+ * whole file is read. @last_n > 0: only the file's last @last_n lines are
+ * read (found from the end; the rest is not parsed) and the history file
+ * only if the file has no more lines than that. NULL with @error when the
+ * file cannot be read; else the store and a report. */
 Co2sMetricsStore *_co2s_metrics_store_load (const char *path,
+                                            guint last_n,
                                             GCancellable *cancellable,
                                             Co2sMetricsLoadReport **out_report,
                                             GError **error);

@@ -1,5 +1,5 @@
 /* co2s-metrics-store.c — the batch columns and the rules of
- * co2s-metrics-history.h, and reading metrics.jsonl (internal). */
+ * co2s-metrics-history.h (internal; reading the files: co2s-metrics-load.c). */
 #define G_LOG_DOMAIN "co2s-metrics-history"
 
 #ifndef GETTEXT_PACKAGE
@@ -12,8 +12,6 @@
 #include <math.h>
 #include <string.h>
 
-#define LOAD_CHUNK_SIZE (64 * 1024)
-
 /* ---- store ---------------------------------------------------------------- */
 
 Co2sMetricsStore *
@@ -23,6 +21,7 @@ _co2s_metrics_store_new (void)
 
   for (guint i = 0; i < N_COLS; i++)
     store->cols[i] = g_array_new (FALSE, FALSE, 8);
+  store->rollups = g_array_new (FALSE, FALSE, sizeof (Co2sMetricsRollup));
   store->best_index = -1;
   return store;
 }
@@ -34,6 +33,7 @@ _co2s_metrics_store_free (Co2sMetricsStore *store)
     return;
   for (guint i = 0; i < N_COLS; i++)
     g_array_unref (store->cols[i]);
+  g_array_unref (store->rollups);
   g_free (store);
 }
 
@@ -44,6 +44,7 @@ _co2s_metrics_store_copy (const Co2sMetricsStore *store)
 
   for (guint i = 0; i < N_COLS; i++)
     copy->cols[i] = g_array_copy (store->cols[i]);
+  copy->rollups = g_array_copy (store->rollups);
   return copy;
 }
 
@@ -148,10 +149,22 @@ _co2s_metrics_store_append (Co2sMetricsStore *store, const Co2sBatchMetrics *m, 
 
   *truncated_at = G_MAXUINT;
 
-  if (len == 0 || (double) m->batch > COL_D (store, COL_BATCH, len - 1))
+  if ((len == 0 && (store->rollups->len == 0 || m->batch > _co2s_metrics_store_rollup_end (store))) ||
+      (len > 0 && (double) m->batch > COL_D (store, COL_BATCH, len - 1)))
     {
       co2s_metrics_store_push (store, m);
       return CO2S_METRICS_APPEND_ADDED;
+    }
+
+  if (len == 0)
+    {
+      /* Only rollups, and @m is at or before their end: a batch they hold
+       * (not older than their last), else a restart or a rewind. */
+      const Co2sMetricsRollup *last = &g_array_index (store->rollups, Co2sMetricsRollup,
+                                                      store->rollups->len - 1);
+
+      if (m->batch > 1 && m->timestamp_us <= last->last_timestamp_us)
+        return CO2S_METRICS_APPEND_DUPLICATE;
     }
 
   at = _co2s_metrics_store_find (store, m->batch);
@@ -163,6 +176,7 @@ _co2s_metrics_store_append (Co2sMetricsStore *store, const Co2sBatchMetrics *m, 
   if (m->batch <= 1)
     {
       _co2s_metrics_store_truncate (store, 0);
+      g_array_set_size (store->rollups, 0);
       store->algo[0] = '\0';
       store->series++;
       co2s_metrics_store_push (store, m);
@@ -170,163 +184,22 @@ _co2s_metrics_store_append (Co2sMetricsStore *store, const Co2sBatchMetrics *m, 
       return CO2S_METRICS_APPEND_NEW_SERIES;
     }
 
-  /* Rewind: drop every stored batch >= m->batch. */
+  /* Rewind: drop every stored batch >= m->batch, and every rollup that
+   * reaches it (a bucket cannot be cut: its older batches go too). */
   {
     const double *col = (const double *) (gpointer) store->cols[COL_BATCH]->data;
     guint keep = len;
+    guint keep_rollups = store->rollups->len;
 
     while (keep > 0 && col[keep - 1] >= (double) m->batch)
       keep--;
+    while (keep_rollups > 0 &&
+           g_array_index (store->rollups, Co2sMetricsRollup, keep_rollups - 1).last_batch >= m->batch)
+      keep_rollups--;
+    g_array_set_size (store->rollups, keep_rollups);
     _co2s_metrics_store_truncate (store, keep);
     co2s_metrics_store_push (store, m);
     *truncated_at = keep;
   }
   return CO2S_METRICS_APPEND_REWOUND;
-}
-
-/* ---- loading (any thread: touches only its own store and report) ----------- */
-
-void
-co2s_metrics_load_report_free (Co2sMetricsLoadReport *report)
-{
-  if (report == NULL)
-    return;
-  g_free (report->path);
-  g_clear_pointer (&report->problems, g_ptr_array_unref);
-  g_free (report);
-}
-
-static Co2sMetricsLoadReport *
-load_report_new (const char *path)
-{
-  Co2sMetricsLoadReport *report = g_new0 (Co2sMetricsLoadReport, 1);
-
-  report->path = g_strdup (path);
-  report->problems = g_ptr_array_new_with_free_func (g_free);
-  return report;
-}
-
-static void
-load_report_problem (Co2sMetricsLoadReport *report, guint64 line, const char *message)
-{
-  if (report->problems->len >= CO2S_METRICS_LOAD_MAX_PROBLEMS)
-    return;
-  g_ptr_array_add (report->problems,
-                   g_strdup_printf ("%s:%" G_GUINT64_FORMAT ": %s", report->path, line, message));
-}
-
-static gboolean
-is_blank (const char *s, gsize len)
-{
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isspace (s[i]))
-      return FALSE;
-  return TRUE;
-}
-
-static void
-load_line (Co2sMetricsStore *store,
-           Co2sMetricsLoadReport *report,
-           const char *line,
-           gsize len,
-           guint64 line_no,
-           gboolean terminated)
-{
-  g_autoptr(GError) error = NULL;
-  Co2sBatchMetrics m;
-  guint truncated_at;
-
-  if (is_blank (line, len))
-    return;
-  report->lines++;
-
-  if (!co2s_batch_metrics_from_json (line, len, &m, &error))
-    {
-      if (!terminated)
-        {
-          report->partial_last_line = TRUE;
-          load_report_problem (report, line_no,
-                               _("incomplete last line (still being written?), ignored"));
-        }
-      else
-        {
-          report->bad_lines++;
-          load_report_problem (report, line_no, error->message);
-        }
-      return;
-    }
-
-  switch (_co2s_metrics_store_append (store, &m, &truncated_at))
-    {
-    case CO2S_METRICS_APPEND_ADDED:
-      report->added++;
-      break;
-    case CO2S_METRICS_APPEND_DUPLICATE:
-      report->duplicates++;
-      break;
-    case CO2S_METRICS_APPEND_NEW_SERIES:
-      report->new_series++;
-      report->added++;
-      break;
-    case CO2S_METRICS_APPEND_REWOUND:
-      report->rewinds++;
-      report->added++;
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-Co2sMetricsStore *
-_co2s_metrics_store_load (const char *path,
-                          GCancellable *cancellable,
-                          Co2sMetricsLoadReport **out_report,
-                          GError **error)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInputStream) stream = NULL;
-  g_autoptr(Co2sMetricsStore) store = _co2s_metrics_store_new ();
-  g_autoptr(Co2sMetricsLoadReport) report = load_report_new (path);
-  g_autoptr(GByteArray) pending = g_byte_array_new ();
-  g_autofree guint8 *chunk = g_malloc (LOAD_CHUNK_SIZE);
-  guint64 line_no = 0;
-
-  stream = g_file_read (file, cancellable, error);
-  if (stream == NULL)
-    return NULL;
-
-  for (;;)
-    {
-      gssize n = g_input_stream_read (G_INPUT_STREAM (stream), chunk, LOAD_CHUNK_SIZE,
-                                      cancellable, error);
-      gsize start = 0;
-
-      if (n < 0)
-        return NULL;
-      if (n == 0)
-        break;
-
-      for (gsize i = 0; i < (gsize) n; i++)
-        {
-          if (chunk[i] != '\n')
-            continue;
-          line_no++;
-          if (pending->len > 0)
-            {
-              g_byte_array_append (pending, chunk + start, i - start);
-              load_line (store, report, (const char *) pending->data, pending->len, line_no, TRUE);
-              g_byte_array_set_size (pending, 0);
-            }
-          else
-            load_line (store, report, (const char *) chunk + start, i - start, line_no, TRUE);
-          start = i + 1;
-        }
-      g_byte_array_append (pending, chunk + start, (gsize) n - start);
-    }
-
-  if (pending->len > 0)
-    load_line (store, report, (const char *) pending->data, pending->len, line_no + 1, FALSE);
-
-  *out_report = g_steal_pointer (&report);
-  return g_steal_pointer (&store);
 }

@@ -1,7 +1,7 @@
 /* co2s-metrics-log.c — models/metrics.jsonl, kept consistent with the model file. */
 #define G_LOG_DOMAIN "co2s-metrics-log"
 
-#include "co2s-metrics-log.h"
+#include "co2s-metrics-log-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,10 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct _Co2sMetricsLog {
-  char *path;
-  int fd;
-};
+#include "co2s-metrics-rollup.h"
 
 /* "@format…: strerror (@errsv)". gettext keeps errno, so callers may pass
  * errno and _() in the same call. */
@@ -32,6 +29,12 @@ set_errno_error (GError **error, int errsv, const char *format, ...)
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
                "%s: %s", what, g_strerror (errsv));
   return FALSE;
+}
+
+gboolean
+_co2s_metrics_log_errno_error (GError **error, int errsv, const char *what)
+{
+  return set_errno_error (error, errsv, "%s", what);
 }
 
 /* Index + 1 of the last '\n' in @data[0, @len), or 0 when there is none. */
@@ -114,6 +117,7 @@ co2s_metrics_log_open (const char *path,
 
   log = g_new0 (Co2sMetricsLog, 1);
   log->path = g_strdup (path);
+  log->history_path = co2s_metrics_history_path_for (path);
   log->fd = open (path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log->fd < 0)
     {
@@ -165,6 +169,9 @@ co2s_metrics_log_open (const char *path,
           return NULL;
         }
     }
+
+  if (!_co2s_metrics_log_repair_history (log, keep_batches, truncate, &found, &dropped, error))
+    return NULL;
 
   *last = found;
   if (dropped_lines != NULL)
@@ -222,5 +229,6 @@ co2s_metrics_log_free (Co2sMetricsLog *log)
   if (log->fd >= 0)
     g_close (log->fd, NULL);
   g_free (log->path);
+  g_free (log->history_path);
   g_free (log);
 }

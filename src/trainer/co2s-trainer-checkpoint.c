@@ -32,6 +32,20 @@ kill_at (Co2sTrainer *self, const char *name)
   kill (getpid (), SIGKILL);
 }
 
+/* The metrics rotation's points (co2s-metrics-log.h: "rotate-history-written",
+ * "rotate-history-renamed", "rotate-metrics-written", "rotate-metrics-renamed"
+ * and the repair's at open): they fire in the first rotation after the
+ * checkpoint of batch BATCH. */
+void
+_co2s_trainer_rotate_hook (const char *point, gpointer user_data)
+{
+  Co2sTrainer *self = user_data;
+
+  if (self->failpoint != NULL && self->cp->batches >= self->failpoint_batch &&
+      strcmp (self->failpoint, point) == 0)
+    kill_at (self, point);
+}
+
 /* "learned", "deferred": the batch just learned is the one. */
 static inline void
 failpoint (Co2sTrainer *self, const char *name)
@@ -214,6 +228,16 @@ _co2s_trainer_checkpoint (Co2sTrainer *self, gboolean sync_commit, GError **erro
     }
   /* stdout is fully buffered (main.c): one write(2) per checkpoint. */
   fflush (stdout);
+  /* Every line in metrics.jsonl is checkpointed now: it may be folded. */
+  if (self->pending->len > 0)
+    {
+      g_autoptr(GError) rotate_error = NULL;
+
+      if (!co2s_metrics_log_rotate (self->log, NULL, &rotate_error))
+        g_message ("cannot fold old batches into the metrics history (tried again at the next "
+                   "checkpoint; the files are consistent, only over their budget): %s",
+                   rotate_error->message);
+    }
   if (self->pending->len > 0)
     self->checkpoints++;
   g_array_set_size (self->pending, 0);

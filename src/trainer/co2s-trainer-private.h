@@ -101,6 +101,8 @@ struct _Co2sTrainer {
 /* co2s-trainer.c */
 void     _co2s_trainer_set_fatal        (Co2sTrainer *self, GError *error);
 gboolean _co2s_trainer_open_metrics_log (Co2sTrainer *self, GError **error);
+/* Co2sMetricsRotateHook: the rotation's failpoints (co2s-trainer-checkpoint.c). */
+void     _co2s_trainer_rotate_hook (const char *point, gpointer user_data);
 
 /* co2s-trainer-checkpoint.c */
 gboolean _co2s_trainer_close_batch      (Co2sTrainer *self, GError **error);

@@ -94,6 +94,7 @@ _co2s_trainer_open_metrics_log (Co2sTrainer *self, GError **error)
                                      self->opts.reset, &last, &dropped, error);
   if (self->log == NULL)
     return FALSE;
+  co2s_metrics_log_set_max_bytes (self->log, self->opts.metrics_max_bytes, _co2s_trainer_rotate_hook, self);
   if (dropped > 0)
     g_message ("%s: removed %u line(s) of batches that are not in the model file "
                "(they will be learned and written again)", self->metrics_path, dropped);

@@ -89,6 +89,7 @@ typedef struct {
   guint64 max_rows;         /* exit after this many messages; 0: no limit */
   guint checkpoint_ms;      /* a learned batch is saved within this; 0: at once */
   guint checkpoint_every;   /* …or once this many batches wait; 0: no such limit */
+  guint64 metrics_max_bytes; /* metrics.jsonl + metrics-history.jsonl; 0: no limit */
   char **overrides;         /* -X key=value for both Kafka clients; may be NULL */
 } Co2sTrainerOptions;
 

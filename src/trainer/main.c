@@ -29,6 +29,7 @@ static double opt_exit_when_idle;
 static gint64 opt_max_rows;
 static int opt_checkpoint_ms = DEFAULT_CHECKPOINT_MS;
 static int opt_checkpoint_every = -1;   /* not given: no limit */
+static double opt_metrics_max_mb = 100.0;
 static char **opt_overrides;
 
 
@@ -61,6 +62,9 @@ static const GOptionEntry entries[] = {
        "(default 200; sooner when the trainer is caught up; 0: after every batch)"), N_("MS") },
   { "checkpoint-every", 'k', 0, G_OPTION_ARG_INT, &opt_checkpoint_every,
     N_("...or once K learned batches wait (default: no limit)"), N_("K") },
+  { "metrics-max-mb", 0, 0, G_OPTION_ARG_DOUBLE, &opt_metrics_max_mb,
+    N_("Size budget of metrics.jsonl and metrics-history.jsonl together (default 100): older "
+       "batches are folded into min/max/mean buckets"), N_("MB") },
   { "property", 'X', 0, G_OPTION_ARG_STRING_ARRAY, &opt_overrides,
     N_("Any librdkafka property, for both the consumer and the producer (repeatable)"), N_("KEY=VALUE") },
   G_OPTION_ENTRY_NULL
@@ -157,6 +161,12 @@ check_options (Co2sTrainerOptions *opts, GError **error)
                    _("--checkpoint-every %d: must be at least 1"), opt_checkpoint_every);
       return FALSE;
     }
+  if (!(opt_metrics_max_mb >= 0.05 && opt_metrics_max_mb <= 1048576.0))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--metrics-max-mb %g: must be between 0.05 and 1048576"), opt_metrics_max_mb);
+      return FALSE;
+    }
   if (opt_exit_when_idle < 0 || opt_exit_when_idle > 86400.0 * 365)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -204,6 +214,7 @@ check_options (Co2sTrainerOptions *opts, GError **error)
   opts->max_rows = (guint64) opt_max_rows;
   opts->checkpoint_ms = (guint) opt_checkpoint_ms;
   opts->checkpoint_every = opt_checkpoint_every > 0 ? (guint) opt_checkpoint_every : 0;
+  opts->metrics_max_bytes = (guint64) (opt_metrics_max_mb * 1024 * 1024);
   opts->overrides = opt_overrides;
   return TRUE;
 }

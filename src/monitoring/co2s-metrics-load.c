@@ -1,0 +1,360 @@
+/* co2s-metrics-load.c — reading metrics.jsonl and its history file into a
+ * Co2sMetricsStore (internal; any thread: touches only its own store and
+ * report).
+ *
+ * The file is mapped, not read: lines are found with memchr and parsed by
+ * the fast reader (co2s_batch_metrics_parse, which falls back on json-glib
+ * for anything it is not sure about), about 10× the json-glib path. With
+ * --last N only the last N lines are found, from the end: the rest of the
+ * file is neither parsed nor, but for the line numbers of problems, read.
+ *
+ * Reading order: metrics.jsonl is opened before its history file. The
+ * trainer's rotation (co2s-metrics-log.h) renames the history file first,
+ * so what is read can only overlap (batches in both, dropped here as the
+ * trainer drops them when it opens the log), never leave a gap. */
+#define G_LOG_DOMAIN "co2s-metrics-history"
+
+#ifndef GETTEXT_PACKAGE
+# define GETTEXT_PACKAGE "co2stream"
+#endif
+
+#include "co2s-metrics-store-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "co2s-metrics-scan.h"
+
+/* Lines between two looks at the cancellable. */
+#define CANCEL_CHECK_LINES 65536
+
+void
+co2s_metrics_load_report_free (Co2sMetricsLoadReport *report)
+{
+  if (report == NULL)
+    return;
+  g_free (report->path);
+  g_clear_pointer (&report->problems, g_ptr_array_unref);
+  g_free (report);
+}
+
+static Co2sMetricsLoadReport *
+load_report_new (const char *path)
+{
+  Co2sMetricsLoadReport *report = g_new0 (Co2sMetricsLoadReport, 1);
+
+  report->path = g_strdup (path);
+  report->problems = g_ptr_array_new_with_free_func (g_free);
+  return report;
+}
+
+static void
+load_report_problem (Co2sMetricsLoadReport *report, const char *path, guint64 line, const char *message)
+{
+  if (report->problems->len >= CO2S_METRICS_LOAD_MAX_PROBLEMS)
+    return;
+  g_ptr_array_add (report->problems,
+                   g_strdup_printf ("%s:%" G_GUINT64_FORMAT ": %s", path, line, message));
+}
+
+static gboolean
+is_blank (const char *s, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isspace (s[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* The lines of one mapped file, and where the first one read is. */
+typedef struct {
+  const char *path;
+  const char *data;
+  gsize len;
+  gsize start;            /* offset of the first line read */
+  guint64 first_line_no;  /* its number, 0 until a problem needs it */
+} Lines;
+
+static guint64
+line_number (Lines *lines, const char *at)
+{
+  if (lines->first_line_no == 0)
+    {
+      /* Only when a problem is reported: count the lines skipped. */
+      guint64 n = 1;
+      const char *p = lines->data, *end = lines->data + lines->start;
+
+      while (p < end && (p = memchr (p, '\n', (gsize) (end - p))) != NULL)
+        n++, p++;
+      lines->first_line_no = n;
+    }
+  {
+    guint64 n = lines->first_line_no;
+    const char *p = lines->data + lines->start;
+
+    while (p < at && (p = memchr (p, '\n', (gsize) (at - p))) != NULL)
+      n++, p++;
+    return n;
+  }
+}
+
+static void
+load_line (Co2sMetricsStore *store,
+           Co2sMetricsLoadReport *report,
+           Lines *lines,
+           const char *line,
+           gsize len,
+           gboolean terminated)
+{
+  g_autoptr(GError) error = NULL;
+  Co2sBatchMetrics m;
+  guint truncated_at;
+
+  if (len == 0 || (line[0] != '{' && is_blank (line, len)))
+    return;
+  report->lines++;
+
+  if (!co2s_batch_metrics_parse (line, len, &m, &error))
+    {
+      if (!terminated)
+        {
+          report->partial_last_line = TRUE;
+          load_report_problem (report, lines->path, line_number (lines, line),
+                               _("incomplete last line (still being written?), ignored"));
+        }
+      else
+        {
+          report->bad_lines++;
+          load_report_problem (report, lines->path, line_number (lines, line), error->message);
+        }
+      return;
+    }
+
+  switch (_co2s_metrics_store_append (store, &m, &truncated_at))
+    {
+    case CO2S_METRICS_APPEND_ADDED:
+      report->added++;
+      break;
+    case CO2S_METRICS_APPEND_DUPLICATE:
+      report->duplicates++;
+      break;
+    case CO2S_METRICS_APPEND_NEW_SERIES:
+      report->new_series++;
+      report->added++;
+      break;
+    case CO2S_METRICS_APPEND_REWOUND:
+      report->rewinds++;
+      report->added++;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Offset of the first of the last @n non-blank lines of @data. */
+static gsize
+tail_start (const char *data, gsize len, guint n)
+{
+  gsize end = len;
+  guint found = 0;
+
+  /* A last line without '\n' counts like any other. */
+  while (end > 0)
+    {
+      gsize start = end;
+
+      while (start > 0 && data[start - 1] != '\n')
+        start--;
+      if (!is_blank (data + start, end - start) && ++found == n)
+        return start;
+      if (start == 0)
+        break;
+      end = start - 1;
+    }
+  return 0;
+}
+
+/* An error naming @path from errno. */
+static void
+set_open_error (GError **error, int errsv, const char *path)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+               _("Cannot open “%s”: %s"), path, g_strerror (errsv));
+}
+
+/* Opens and maps @path; NULL and @error (G_IO_ERROR_NOT_FOUND when it does
+ * not exist). An empty file maps to NULL contents of length 0. */
+static GMappedFile *
+map_file (const char *path, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GMappedFile *mapped;
+  struct stat st;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    {
+      set_open_error (error, errno, path);
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      int errsv = errno;
+
+      g_close (fd, NULL);
+      if (S_ISDIR (st.st_mode))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, _("Cannot open “%s”: it is a folder"), path);
+      else
+        set_open_error (error, errsv ? errsv : EINVAL, path);
+      return NULL;
+    }
+  mapped = g_mapped_file_new_from_fd (fd, FALSE, &local_error);
+  g_close (fd, NULL);
+  if (mapped == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot read “%s”: %s"), path, local_error->message);
+  return mapped;
+}
+
+/* Reads the rollups of @path (may be missing: none). */
+static void
+load_rollups (Co2sMetricsStore *store, Co2sMetricsLoadReport *report, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMappedFile) mapped = map_file (path, &error);
+  const char *data, *end, *p;
+  guint64 line_no = 0;
+
+  if (mapped == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        load_report_problem (report, path, 0, error->message);
+      return;
+    }
+  data = g_mapped_file_get_contents (mapped);
+  end = data + g_mapped_file_get_length (mapped);
+  for (p = data; p != NULL && p < end;)
+    {
+      const char *nl = memchr (p, '\n', (gsize) (end - p));
+      gsize len = (nl ? nl : end) - p;
+      g_autoptr(GError) line_error = NULL;
+      Co2sMetricsRollup r;
+
+      line_no++;
+      if (!is_blank (p, len))
+        {
+          guint64 prev_end = _co2s_metrics_store_rollup_end (store);
+
+          if (!co2s_metrics_rollup_from_json (p, len, &r, &line_error))
+            {
+              report->bad_lines++;
+              load_report_problem (report, path, line_no, line_error->message);
+            }
+          else if (r.first_batch <= prev_end)
+            {
+              g_autofree char *message =
+                g_strdup_printf (_("batches %" G_GUINT64_FORMAT "…%" G_GUINT64_FORMAT
+                                   " overlap the line before (up to %" G_GUINT64_FORMAT "), ignored"),
+                                 r.first_batch, r.last_batch, prev_end);
+
+              report->bad_lines++;
+              load_report_problem (report, path, line_no, message);
+            }
+          else
+            g_array_append_val (store->rollups, r);
+        }
+      p = nl ? nl + 1 : end;
+    }
+}
+
+/* The recent batches and the rollups together: batches the rollups hold
+ * (a rotation cut short) are dropped; rollups of an earlier series (a
+ * reset cut short, or a reset inside the file) are. */
+static void
+reconcile (Co2sMetricsStore *store, Co2sMetricsLoadReport *report)
+{
+  guint len = _co2s_metrics_store_len (store);
+  guint64 end = _co2s_metrics_store_rollup_end (store);
+  const Co2sMetricsRollup *last;
+  guint skip = 0;
+
+  if (store->rollups->len == 0)
+    return;
+  last = &g_array_index (store->rollups, Co2sMetricsRollup, store->rollups->len - 1);
+  if (store->series > 0 ||
+      (len > 0 && COL_D (store, COL_BATCH, 0) <= (double) end &&
+       COL_I (store, COL_TIMESTAMP, 0) > last->last_timestamp_us))
+    {
+      g_array_set_size (store->rollups, 0);
+      return;
+    }
+  while (skip < len && COL_D (store, COL_BATCH, skip) <= (double) end)
+    skip++;
+  if (skip == 0)
+    return;
+  report->duplicates += skip;
+  report->added -= MIN (report->added, skip);
+  for (guint i = 0; i < N_COLS; i++)
+    g_array_remove_range (store->cols[i], 0, skip);
+  store->best_index = -1;
+  for (guint i = 0; i < _co2s_metrics_store_len (store); i++)
+    {
+      double v = COL_D (store, COL_RMSE, i);
+
+      if (isfinite (v) && (store->best_index < 0 || v < COL_D (store, COL_RMSE, store->best_index)))
+        store->best_index = i;
+    }
+}
+
+Co2sMetricsStore *
+_co2s_metrics_store_load (const char *path,
+                          guint last_n,
+                          GCancellable *cancellable,
+                          Co2sMetricsLoadReport **out_report,
+                          GError **error)
+{
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(Co2sMetricsStore) store = _co2s_metrics_store_new ();
+  g_autoptr(Co2sMetricsLoadReport) report = load_report_new (path);
+  Lines lines = { path, NULL, 0, 0, 0 };
+  const char *p, *end;
+  guint n = 0;
+
+  mapped = map_file (path, error);
+  if (mapped == NULL)
+    return NULL;
+  lines.data = g_mapped_file_get_contents (mapped);
+  lines.len = g_mapped_file_get_length (mapped);
+  if (lines.len > 0 && last_n > 0)
+    lines.start = tail_start (lines.data, lines.len, last_n);
+  if (lines.start == 0)
+    lines.first_line_no = 1;
+
+  end = lines.data + lines.len;
+  for (p = lines.data + lines.start; lines.len > 0 && p < end;)
+    {
+      const char *nl = memchr (p, '\n', (gsize) (end - p));
+
+      load_line (store, report, &lines, p, (gsize) ((nl ? nl : end) - p), nl != NULL);
+      p = nl ? nl + 1 : end;
+      if (++n % CANCEL_CHECK_LINES == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+    }
+
+  if (lines.start == 0)
+    {
+      g_autofree char *history_path = co2s_metrics_history_path_for (path);
+
+      load_rollups (store, report, history_path);
+      reconcile (store, report);
+      report->rollups = store->rollups->len;
+    }
+
+  *out_report = g_steal_pointer (&report);
+  return g_steal_pointer (&store);
+}

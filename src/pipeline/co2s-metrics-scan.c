@@ -1,0 +1,393 @@
+/* co2s-metrics-scan.c — the fast reader of one metrics line (see the header).
+ *
+ * It only answers for input it is sure about: a strict JSON object whose
+ * keys are all in the table below (each at most once), with plain ASCII
+ * strings (no escapes), integer literals of at most 18 digits for the
+ * integer members and finite numbers or null for the others. Anything else
+ * returns FALSE and the caller asks json-glib, so the results can never
+ * differ in kind, only in speed. */
+#define G_LOG_DOMAIN "co2s-metrics"
+
+#include "co2s-metrics-scan.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+typedef const guchar *Ptr;
+
+typedef enum {
+  K_BATCH,
+  K_ROWS,
+  K_ROWS_SEEN,
+  K_RMSE,
+  K_MAE,
+  K_RMSE_FIT,
+  K_TIMESTAMP,
+  K_TIMESTAMP_US,
+  K_LAG,
+  K_LAT_P50,
+  K_LAT_MAX,
+  K_ALGO,
+  K_DLQ,
+  N_KEYS
+} Key;
+
+typedef enum {
+  V_COUNT,      /* integer 0 .. G_MAXINT64 */
+  V_COUNT_NULL, /* integer 0 .. G_MAXINT64, or null */
+  V_ROWS,       /* integer 0 .. G_MAXUINT */
+  V_INT,        /* any integer */
+  V_LAG,        /* integer -1 .. G_MAXINT64 */
+  V_DOUBLE,     /* finite number or null */
+  V_IGNORED,    /* string or null, not read (timestamp when timestamp_us is there) */
+  V_ALGO,       /* string shorter than Co2sBatchMetrics.algo, or null */
+} ValueKind;
+
+static const struct {
+  const char *name;
+  guint len;
+  ValueKind kind;
+} keys[N_KEYS] = {
+#define KEY(name, kind) { name, sizeof name - 1, kind }
+  [K_BATCH] = KEY ("batch", V_COUNT),
+  [K_ROWS] = KEY ("rows", V_ROWS),
+  [K_ROWS_SEEN] = KEY ("rows_seen", V_COUNT),
+  [K_RMSE] = KEY ("rmse", V_DOUBLE),
+  [K_MAE] = KEY ("mae", V_DOUBLE),
+  [K_RMSE_FIT] = KEY ("rmse_fit", V_DOUBLE),
+  [K_TIMESTAMP] = KEY ("timestamp", V_IGNORED),
+  [K_TIMESTAMP_US] = KEY ("timestamp_us", V_INT),
+  [K_LAG] = KEY ("lag", V_LAG),
+  [K_LAT_P50] = KEY ("latency_ms_p50", V_DOUBLE),
+  [K_LAT_MAX] = KEY ("latency_ms_max", V_DOUBLE),
+  [K_ALGO] = KEY ("algo", V_ALGO),
+  [K_DLQ] = KEY ("dlq", V_COUNT),
+#undef KEY
+};
+
+/* Without these the json-glib reader has an error to give, or (no
+ * timestamp_us) an ISO 8601 time to read. */
+#define REQUIRED ((1u << K_BATCH) | (1u << K_ROWS) | (1u << K_ROWS_SEEN) | \
+                  (1u << K_RMSE) | (1u << K_TIMESTAMP_US))
+
+static inline Ptr
+skip_ws (Ptr p, Ptr end)
+{
+  while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+    p++;
+  return p;
+}
+
+/* A string body after its opening quote, printable ASCII without escapes;
+ * the byte after the closing quote, or NULL. */
+static inline Ptr
+scan_plain_string (Ptr p, Ptr end)
+{
+  while (p < end && *p != '"')
+    {
+      if (*p < 0x20 || *p >= 0x7f || *p == '\\')
+        return NULL;
+      p++;
+    }
+  return p < end ? p + 1 : NULL;
+}
+
+static int
+lookup_key (Ptr name, gsize len, int expected)
+{
+  if (expected < N_KEYS && keys[expected].len == len && memcmp (keys[expected].name, name, len) == 0)
+    return expected;
+  for (int i = 0; i < N_KEYS; i++)
+    if (keys[i].len == len && memcmp (keys[i].name, name, len) == 0)
+      return i;
+  return -1;
+}
+
+#if (defined (__x86_64__) || defined (__i386__)) && LDBL_MANT_DIG == 64
+# define CO2S_SCAN_X87 1
+
+/* m × 10^e10 (m < 10^19, |e10| ≤ 27: both operands exact in a 64-bit
+ * significand) rounded once to 64 bits, then to a double; FALSE when the
+ * 64-bit result's 11 low bits are within one of 0x400 (a double's halfway
+ * point), where the second rounding could differ from a correct one. */
+static gboolean
+x87_convert (guint64 m, int e10, double *out)
+{
+  long double p = 1.0L, v;
+  guint64 significand;
+
+  for (int k = 0; k < ABS (e10); k++)
+    p *= 10.0L;
+  v = e10 >= 0 ? (long double) m * p : (long double) m / p;
+  memcpy (&significand, &v, sizeof significand);
+  if ((significand & 0x7ff) >= 0x3ff && (significand & 0x7ff) <= 0x401)
+    return FALSE;
+  *out = (double) v;
+  return TRUE;
+}
+#else
+# define CO2S_SCAN_X87 0
+#endif
+
+/* A JSON number at @p. Integer literals (no fraction, no exponent) of at
+ * most 18 digits go to *@i with *@is_int; others to *@d. NULL when it is not
+ * a number or one left to json-glib. */
+static Ptr
+scan_number (Ptr p, Ptr end, gboolean *is_int, gint64 *i, double *d)
+{
+  static const double p10[] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+  };
+  Ptr start = p, digits;
+  gboolean negative = FALSE;
+  guint64 m = 0;
+  int n_sig = 0, n_digits = 0, exp10 = 0, n_frac = 0;
+
+  if (p < end && *p == '-')
+    negative = TRUE, p++;
+  digits = p;
+  if (p < end && *p == '0')
+    p++;
+  else if (p < end && *p >= '1' && *p <= '9')
+    while (p < end && *p >= '0' && *p <= '9')
+      p++;
+  else
+    return NULL;
+  n_digits = (int) (p - digits);
+
+  if (p == end || (*p != '.' && *p != 'e' && *p != 'E'))
+    {
+      if (n_digits > 18)
+        return NULL;
+      for (Ptr q = digits; q < p; q++)
+        m = m * 10 + (guint64) (*q - '0');
+      *is_int = TRUE;
+      *i = negative ? -(gint64) m : (gint64) m;
+      return p;
+    }
+
+  if (*p == '.')
+    {
+      Ptr frac = ++p;
+
+      while (p < end && *p >= '0' && *p <= '9')
+        p++;
+      n_frac = (int) (p - frac);
+      if (n_frac == 0)
+        return NULL;
+    }
+  if (p < end && (*p == 'e' || *p == 'E'))
+    {
+      gboolean exp_negative = FALSE;
+      Ptr exp_start;
+
+      if (++p < end && (*p == '+' || *p == '-'))
+        exp_negative = (*p++ == '-');
+      exp_start = p;
+      while (p < end && *p >= '0' && *p <= '9')
+        {
+          if (exp10 < 100000)
+            exp10 = exp10 * 10 + (*p - '0');
+          p++;
+        }
+      if (p == exp_start)
+        return NULL;
+      if (exp_negative)
+        exp10 = -exp10;
+    }
+
+  /* Exact when the significant digits fit in 15 and the power of ten is
+   * exact (Clinger's fast path); with x87's 64-bit long double, 19 digits
+   * and powers up to 10^27 are exact too, and the one rounding to 64 bits
+   * can only make the rounding to a double wrong when it lands within one
+   * unit of a double's halfway point: that (rare) case, and any other, goes
+   * to the C library's correctly rounded conversion, as in json-glib. */
+  for (Ptr q = digits; q < p && *q != 'e' && *q != 'E'; q++)
+    {
+      if (*q == '.')
+        continue;
+      if (m != 0 || *q != '0')
+        {
+          if (++n_sig > 19)
+            break;
+        }
+      m = m * 10 + (guint64) (*q - '0');
+    }
+  exp10 -= n_frac;
+  *is_int = FALSE;
+  if (m == 0 && n_sig == 0)
+    *d = 0.0;
+  else if (n_sig <= 15 && exp10 >= -22 && exp10 <= 22)
+    *d = exp10 >= 0 ? (double) m * p10[exp10] : (double) m / p10[-exp10];
+#if CO2S_SCAN_X87
+  else if (n_sig <= 19 && exp10 >= -27 && exp10 <= 27 && x87_convert (m, exp10, d))
+    ;
+#endif
+  else
+    {
+      char buf[64];
+
+      if ((gsize) (p - start) >= sizeof buf)
+        return NULL;
+      memcpy (buf, start, p - start);
+      buf[p - start] = '\0';
+      *d = g_ascii_strtod (buf, NULL);
+      return isfinite (*d) ? p : NULL;
+    }
+  if (negative)
+    *d = -*d;
+  return p;
+}
+
+gboolean
+co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
+{
+  Ptr p = (Ptr) line, end = p + len;
+  Co2sBatchMetrics m = { 0 };
+  guint seen = 0;
+  int expected = 0;
+
+  g_return_val_if_fail (line != NULL || len == 0, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  m.rmse = m.mae = m.rmse_fit = NAN;
+  m.latency_ms_p50 = m.latency_ms_max = NAN;
+  m.lag = -1;
+
+  p = skip_ws (p, end);
+  if (p == end || *p != '{')
+    return FALSE;
+  p = skip_ws (p + 1, end);
+  for (;;)
+    {
+      Ptr name;
+      int key;
+      gboolean is_int = FALSE;
+      gint64 i = 0;
+      double d = NAN;
+
+      if (p == end || *p != '"')
+        return FALSE;
+      name = ++p;
+      if ((p = scan_plain_string (p, end)) == NULL)
+        return FALSE;
+      key = lookup_key (name, (gsize) (p - 1 - name), expected);
+      if (key < 0 || (seen & (1u << key)))
+        return FALSE;
+      seen |= 1u << key;
+      expected = key + 1;
+      p = skip_ws (p, end);
+      if (p == end || *p != ':')
+        return FALSE;
+      p = skip_ws (p + 1, end);
+      if (p == end)
+        return FALSE;
+
+      if (*p == 'n')
+        {
+          if (end - p < 4 || memcmp (p, "null", 4) != 0)
+            return FALSE;
+          p += 4;
+          /* null: the default stays, where null is allowed. */
+          if (keys[key].kind != V_DOUBLE && keys[key].kind != V_IGNORED && keys[key].kind != V_ALGO &&
+              keys[key].kind != V_COUNT_NULL)
+            return FALSE;
+        }
+      else if (*p == '"')
+        {
+          Ptr s = p + 1;
+
+          if ((p = scan_plain_string (s, end)) == NULL)
+            return FALSE;
+          if (keys[key].kind == V_ALGO)
+            {
+              gsize n = (gsize) (p - 1 - s);
+
+              if (n >= sizeof m.algo)
+                return FALSE;
+              memcpy (m.algo, s, n);
+            }
+          else if (keys[key].kind != V_IGNORED)
+            return FALSE;
+        }
+      else
+        {
+          if ((p = scan_number (p, end, &is_int, &i, &d)) == NULL)
+            return FALSE;
+          switch (keys[key].kind)
+            {
+            case V_DOUBLE:
+              if (is_int)
+                d = (double) i;
+              break;
+            case V_COUNT:
+            case V_COUNT_NULL:
+              if (!is_int || i < 0)
+                return FALSE;
+              break;
+            case V_ROWS:
+              if (!is_int || i < 0 || i > (gint64) G_MAXUINT)
+                return FALSE;
+              break;
+            case V_LAG:
+              if (!is_int || i < -1)
+                return FALSE;
+              break;
+            case V_INT:
+              if (!is_int)
+                return FALSE;
+              break;
+            case V_IGNORED:
+            case V_ALGO:
+            default:
+              return FALSE;
+            }
+          switch ((Key) key)
+            {
+            case K_BATCH: m.batch = (guint64) i; break;
+            case K_ROWS: m.rows = (guint) i; break;
+            case K_ROWS_SEEN: m.rows_seen = (guint64) i; break;
+            case K_RMSE: m.rmse = d; break;
+            case K_MAE: m.mae = d; break;
+            case K_RMSE_FIT: m.rmse_fit = d; break;
+            case K_TIMESTAMP_US: m.timestamp_us = i; break;
+            case K_LAG: m.lag = i; break;
+            case K_LAT_P50: m.latency_ms_p50 = d; break;
+            case K_LAT_MAX: m.latency_ms_max = d; break;
+            case K_DLQ: m.dlq = (guint64) i; break;
+            case K_TIMESTAMP:
+            case K_ALGO:
+            case N_KEYS:
+            default:
+              g_assert_not_reached ();
+            }
+        }
+
+      p = skip_ws (p, end);
+      if (p == end)
+        return FALSE;
+      if (*p == '}')
+        break;
+      if (*p != ',')
+        return FALSE;
+      p = skip_ws (p + 1, end);
+    }
+  if (skip_ws (p + 1, end) != end || (seen & REQUIRED) != REQUIRED)
+    return FALSE;
+  *out = m;
+  return TRUE;
+}
+
+gboolean
+co2s_batch_metrics_parse (const char *line, gsize len, Co2sBatchMetrics *out, GError **error)
+{
+  g_return_val_if_fail (line != NULL || len == 0, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (co2s_batch_metrics_scan (line, len, out))
+    return TRUE;
+  return co2s_batch_metrics_from_json (line, len, out, error);
+}
