@@ -86,6 +86,101 @@ co2s_kafka_new (rd_kafka_type_t type, rd_kafka_conf_t *conf, GError **error)
   return rk;
 }
 
+rd_kafka_t *
+co2s_kafka_side_consumer_new (const char *brokers,
+                              const char * const *defaults,
+                              const char * const *overrides,
+                              const char * const *forced,
+                              Co2sKafkaLogFunc log_cb,
+                              GError **error)
+{
+  rd_kafka_conf_t *conf;
+  rd_kafka_t *rk;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  conf = co2s_kafka_conf_new (brokers, defaults, error);
+  if (conf == NULL)
+    return NULL;
+  if (!co2s_kafka_conf_apply_overrides (conf, overrides, error) ||
+      !co2s_kafka_conf_apply_overrides (conf, forced, error))
+    {
+      rd_kafka_conf_destroy (conf);
+      return NULL;
+    }
+  if (log_cb != NULL)
+    rd_kafka_conf_set_log_cb (conf, log_cb);
+
+  rk = co2s_kafka_new (RD_KAFKA_CONSUMER, conf, error);
+  if (rk == NULL)
+    rd_kafka_conf_destroy (conf);
+  return rk;
+}
+
+/* One logical offset (BEGINNING or END) of @topic [@partition] resolved by
+ * the leader within @timeout_ms. */
+static rd_kafka_resp_err_t
+query_logical_offset (rd_kafka_t *rk, const char *topic, gint32 partition,
+                      int64_t logical, int timeout_ms, gint64 *offset)
+{
+  rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new (1);
+  rd_kafka_resp_err_t err;
+
+  rd_kafka_topic_partition_list_add (list, topic, partition)->offset = logical;
+  err = rd_kafka_offsets_for_times (rk, list, timeout_ms);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+    err = list->elems[0].err;
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR && list->elems[0].offset < 0)
+    err = RD_KAFKA_RESP_ERR__BAD_MSG;   /* not an offset: a broker that did not resolve it */
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+    *offset = list->elems[0].offset;
+  rd_kafka_topic_partition_list_destroy (list);
+  return err;
+}
+
+rd_kafka_resp_err_t
+co2s_kafka_query_watermarks (rd_kafka_t *rk,
+                             const char *topic,
+                             gint32 partition,
+                             gint64 *low,
+                             gint64 *high,
+                             int timeout_ms)
+{
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  gint64 deadline;
+  gint64 left_ms;
+
+  g_return_val_if_fail (low != NULL || high != NULL, RD_KAFKA_RESP_ERR__INVALID_ARG);
+  if (low != NULL)
+    *low = -1;
+  if (high != NULL)
+    *high = -1;
+  g_return_val_if_fail (rk != NULL && topic != NULL, RD_KAFKA_RESP_ERR__INVALID_ARG);
+  g_return_val_if_fail (partition >= 0 && timeout_ms > 0, RD_KAFKA_RESP_ERR__INVALID_ARG);
+
+  deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  /* The start first: the end asked after it is never below it. Two
+   * requests, since a ListOffsets request may not name a partition twice. */
+  if (low != NULL)
+    err = query_logical_offset (rk, topic, partition, RD_KAFKA_OFFSET_BEGINNING, timeout_ms, low);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR && high != NULL)
+    {
+      left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+      err = left_ms <= 0 ? RD_KAFKA_RESP_ERR__TIMED_OUT
+                         : query_logical_offset (rk, topic, partition, RD_KAFKA_OFFSET_END,
+                                                 (int) left_ms, high);
+    }
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    {
+      if (low != NULL)
+        *low = -1;
+      if (high != NULL)
+        *high = -1;
+    }
+  return err;
+}
+
 rd_kafka_resp_err_t
 co2s_kafka_produce_dead_letter (rd_kafka_t *rk,
                                 const char *topic,

@@ -43,6 +43,48 @@ rd_kafka_t *co2s_kafka_new (rd_kafka_type_t type,
                             rd_kafka_conf_t *conf,
                             GError **error);
 
+/* librdkafka's log callback (rd_kafka_conf_set_log_cb). */
+typedef void (*Co2sKafkaLogFunc) (const rd_kafka_t *rk,
+                                  int level,
+                                  const char *fac,
+                                  const char *buf);
+
+/* A consumer that joins no group, for looking at a topic from the side
+ * (watermarks, metadata, a few records through the simple consumer API),
+ * never subscribing or committing. Its configuration, later settings
+ * winning: bootstrap.servers = @brokers (may be NULL), then every
+ * "key=value" of @defaults, then the user's @overrides (-X), then
+ * @forced (all NULL-terminated, each may be NULL); every property is
+ * checked, the first refused one fails with CO2S_KAFKA_ERROR_CONFIG naming
+ * it. @log_cb (may be NULL: librdkafka's default, stderr) receives
+ * librdkafka's log lines, from its threads. Returns a handle the caller
+ * destroys with rd_kafka_destroy, or NULL with @error. Any thread. */
+rd_kafka_t *co2s_kafka_side_consumer_new (const char *brokers,
+                                          const char * const *defaults,
+                                          const char * const *overrides,
+                                          const char * const *forced,
+                                          Co2sKafkaLogFunc log_cb,
+                                          GError **error);
+
+/* The low and high watermarks of @topic [@partition], asked of its leader
+ * with a real deadline: returns within about @timeout_ms (> 0) whatever
+ * the broker does. librdkafka 2.0's rd_kafka_query_watermark_offsets
+ * ignores its timeout once the leader is known and the broker is gone (it
+ * blocked over three minutes with 1,000 ms here; librdkafka issue 2588,
+ * fixed in 2.3); this asks through rd_kafka_offsets_for_times for the
+ * logical offsets BEGINNING and END, whose wait honours the timeout.
+ * One of @low and @high may be NULL: that one is not asked (one request
+ * instead of two). RD_KAFKA_RESP_ERR_NO_ERROR with *@low and *@high set,
+ * else librdkafka's error (RD_KAFKA_RESP_ERR__TIMED_OUT at the deadline,
+ * the partition's own error such as UNKNOWN_TOPIC_OR_PART), *@low and
+ * *@high then -1. Blocks; any thread (@rk is thread-safe). */
+rd_kafka_resp_err_t co2s_kafka_query_watermarks (rd_kafka_t *rk,
+                                                 const char *topic,
+                                                 gint32 partition,
+                                                 gint64 *low,
+                                                 gint64 *high,
+                                                 int timeout_ms);
+
 /* Queues a copy of @payload (and @key, may be NULL) to the dead-letter
  * @topic with headers "reason" = @reason (a short stable word such as
  * "not-json"), and, when not NULL, "detail" = @detail (the human message)

@@ -144,26 +144,8 @@ read_seq (const rd_kafka_message_t *m, gint64 *seq)
 static rd_kafka_t *
 new_consumer (const char *brokers, const char * const *overrides, GError **error)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) all = NULL;
-  rd_kafka_conf_t *conf;
-  rd_kafka_t *rk;
-
-  g_strv_builder_addv (builder, (const char **) consumer_defaults);
-  if (overrides != NULL)
-    g_strv_builder_addv (builder, (const char **) overrides);
-  g_strv_builder_addv (builder, (const char **) consumer_forced);
-  all = g_strv_builder_end (builder);
-
-  conf = co2s_kafka_conf_new (brokers, (const char * const *) all, error);
-  if (conf == NULL)
-    return NULL;
-  rd_kafka_conf_set_log_cb (conf, on_log);
-
-  rk = co2s_kafka_new (RD_KAFKA_CONSUMER, conf, error);
-  if (rk == NULL)
-    rd_kafka_conf_destroy (conf);
-  return rk;
+  return co2s_kafka_side_consumer_new (brokers, consumer_defaults, overrides, consumer_forced,
+                                       on_log, error);
 }
 
 /* Fills l->ids with the topic's partitions, once each has a leader; leaves

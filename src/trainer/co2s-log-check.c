@@ -91,9 +91,6 @@ co2s_log_check_new (const char *brokers,
                     guint timeout_ms,
                     GError **error)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) all = NULL;
-  rd_kafka_conf_t *conf;
   Co2sLogCheck *check;
   rd_kafka_t *rk;
 
@@ -101,22 +98,10 @@ co2s_log_check_new (const char *brokers,
   g_return_val_if_fail (timeout_ms > 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  g_strv_builder_addv (builder, (const char **) consumer_defaults);
-  if (overrides != NULL)
-    g_strv_builder_addv (builder, (const char **) overrides);
-  g_strv_builder_addv (builder, (const char **) consumer_forced);
-  all = g_strv_builder_end (builder);
-
-  conf = co2s_kafka_conf_new (brokers, (const char * const *) all, error);
-  if (conf == NULL)
-    return NULL;
-  rd_kafka_conf_set_log_cb (conf, on_log);
-  rk = co2s_kafka_new (RD_KAFKA_CONSUMER, conf, error);
+  rk = co2s_kafka_side_consumer_new (brokers, consumer_defaults, overrides, consumer_forced,
+                                     on_log, error);
   if (rk == NULL)
-    {
-      rd_kafka_conf_destroy (conf);
-      return NULL;
-    }
+    return NULL;
 
   check = g_new0 (Co2sLogCheck, 1);
   check->topic = g_strdup (topic);
