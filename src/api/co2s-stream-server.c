@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <string.h>
 
+#include "co2s-prom.h"
 #include "co2s-stream-client.h"
 
 struct _Co2sStreamServer
@@ -278,15 +279,16 @@ handle_health (Co2sStreamServer  *self,
                                     g_string_free (json, FALSE), len);
 }
 
+/* One family of one sample, through the one Prometheus writer (co2s-prom.h). */
 static void
-append_metric (GString    *out,
-               const char *name,
-               const char *type,
-               const char *help,
-               const char *value)
+append_metric (GString      *out,
+               const char   *name,
+               Co2sPromType  type,
+               const char   *help,
+               double        value)
 {
-  g_string_append_printf (out, "# HELP %s %s\n# TYPE %s %s\n%s %s\n",
-                          name, help, name, type, name, value);
+  co2s_prom_append_header (out, name, type, help);
+  co2s_prom_append_sample (out, name, NULL, value);
 }
 
 static void
@@ -294,43 +296,33 @@ handle_metrics (Co2sStreamServer  *self,
                 SoupServerMessage *msg)
 {
   g_autoptr(GString) out = g_string_new (NULL);
-  char num[G_ASCII_DTOSTR_BUF_SIZE];
   gsize len;
 
-#define METRIC_INT(name, type, help, value) \
-  G_STMT_START { \
-    g_snprintf (num, sizeof num, "%" G_GUINT64_FORMAT, (guint64) (value)); \
-    append_metric (out, name, type, help, num); \
-  } G_STMT_END
-
-  METRIC_INT ("co2stream_api_rows_loaded", "gauge",
-              "Rows loaded from the CSV and served by /stream.",
-              co2s_stream_rows_get_n_rows (self->rows));
-  METRIC_INT ("co2stream_api_bad_rows", "gauge",
-              "CSV rows skipped at load because they were invalid.",
-              self->n_bad_rows);
-  METRIC_INT ("co2stream_api_clients", "gauge",
-              "Streams currently open.",
-              self->clients->len);
-  METRIC_INT ("co2stream_api_clients_total", "counter",
-              "Streams opened since start.",
-              self->clients_total);
-  METRIC_INT ("co2stream_api_rows_sent_total", "counter",
-              "Rows written to stream clients since start.",
-              co2s_stream_server_get_rows_sent (self));
-#undef METRIC_INT
-
-  append_metric (out, "co2stream_api_uptime_seconds", "gauge",
-                 "Seconds since the server started.", format_double (num, get_uptime_s (self)));
-  format_double (num, self->rate);
-  append_metric (out, "co2stream_api_rate_rows_per_second", "gauge",
-                 "Default stream rate (0 = as fast as the client reads).", num);
+  append_metric (out, "co2stream_api_rows_loaded", CO2S_PROM_GAUGE,
+                 "Rows loaded from the CSV and served by /stream.",
+                 co2s_stream_rows_get_n_rows (self->rows));
+  append_metric (out, "co2stream_api_bad_rows", CO2S_PROM_GAUGE,
+                 "CSV rows skipped at load because they were invalid.",
+                 self->n_bad_rows);
+  append_metric (out, "co2stream_api_clients", CO2S_PROM_GAUGE,
+                 "Streams currently open.",
+                 self->clients->len);
+  append_metric (out, "co2stream_api_clients_total", CO2S_PROM_COUNTER,
+                 "Streams opened since start.",
+                 (double) self->clients_total);
+  append_metric (out, "co2stream_api_rows_sent_total", CO2S_PROM_COUNTER,
+                 "Rows written to stream clients since start.",
+                 (double) co2s_stream_server_get_rows_sent (self));
+  append_metric (out, "co2stream_api_uptime_seconds", CO2S_PROM_GAUGE,
+                 "Seconds since the server started.", get_uptime_s (self));
+  append_metric (out, "co2stream_api_rate_rows_per_second", CO2S_PROM_GAUGE,
+                 "Default stream rate (0 = as fast as the client reads).", self->rate);
 
   len = out->len;
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Cache-Control", "no-store");
-  soup_server_message_set_response (msg, "text/plain; version=0.0.4; charset=utf-8",
+  soup_server_message_set_response (msg, CO2S_PROM_CONTENT_TYPE,
                                     SOUP_MEMORY_TAKE, g_string_free (g_steal_pointer (&out), FALSE), len);
 }
 
