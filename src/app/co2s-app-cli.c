@@ -93,7 +93,8 @@ export_plot (GVariantDict *options,
     }
 
   history = co2s_metrics_history_new ();
-  if (!co2s_metrics_history_load_file (history, metrics, NULL, &error))
+  /* --last N: only the file's last N lines are read (from its end). */
+  if (!co2s_metrics_history_load_file_last (history, metrics, (guint) last, NULL, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         g_printerr (_("co2stream: no metrics at “%s”: start the pipeline first, or give the file with --metrics\n"),

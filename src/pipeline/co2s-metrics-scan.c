@@ -141,9 +141,21 @@ scan_number (Ptr p, Ptr end, gboolean *is_int, gint64 *i, double *d)
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
   };
   Ptr start = p, digits;
-  gboolean negative = FALSE;
+  gboolean negative = FALSE, many = FALSE;
   guint64 m = 0;
   int n_sig = 0, n_digits = 0, exp10 = 0, n_frac = 0;
+
+  /* One pass: the significant digits (at most 19) go to m as they come. */
+#define TAKE_DIGIT(c)                                  \
+  G_STMT_START {                                       \
+    if (m != 0 || (c) != '0')                          \
+      {                                                \
+        if (n_sig < 19)                                \
+          m = m * 10 + (guint64) ((c) - '0'), n_sig++; \
+        else                                           \
+          many = TRUE;                                 \
+      }                                                \
+  } G_STMT_END
 
   if (p < end && *p == '-')
     negative = TRUE, p++;
@@ -152,17 +164,19 @@ scan_number (Ptr p, Ptr end, gboolean *is_int, gint64 *i, double *d)
     p++;
   else if (p < end && *p >= '1' && *p <= '9')
     while (p < end && *p >= '0' && *p <= '9')
-      p++;
+      {
+        TAKE_DIGIT (*p);
+        p++;
+      }
   else
     return NULL;
   n_digits = (int) (p - digits);
 
   if (p == end || (*p != '.' && *p != 'e' && *p != 'E'))
     {
+      /* m holds every digit: at most 18 of them. */
       if (n_digits > 18)
         return NULL;
-      for (Ptr q = digits; q < p; q++)
-        m = m * 10 + (guint64) (*q - '0');
       *is_int = TRUE;
       *i = negative ? -(gint64) m : (gint64) m;
       return p;
@@ -173,11 +187,15 @@ scan_number (Ptr p, Ptr end, gboolean *is_int, gint64 *i, double *d)
       Ptr frac = ++p;
 
       while (p < end && *p >= '0' && *p <= '9')
-        p++;
+        {
+          TAKE_DIGIT (*p);
+          p++;
+        }
       n_frac = (int) (p - frac);
       if (n_frac == 0)
         return NULL;
     }
+#undef TAKE_DIGIT
   if (p < end && (*p == 'e' || *p == 'E'))
     {
       gboolean exp_negative = FALSE;
@@ -203,18 +221,10 @@ scan_number (Ptr p, Ptr end, gboolean *is_int, gint64 *i, double *d)
    * and powers up to 10^27 are exact too, and the one rounding to 64 bits
    * can only make the rounding to a double wrong when it lands within one
    * unit of a double's halfway point: that (rare) case, and any other, goes
-   * to the C library's correctly rounded conversion, as in json-glib. */
-  for (Ptr q = digits; q < p && *q != 'e' && *q != 'E'; q++)
-    {
-      if (*q == '.')
-        continue;
-      if (m != 0 || *q != '0')
-        {
-          if (++n_sig > 19)
-            break;
-        }
-      m = m * 10 + (guint64) (*q - '0');
-    }
+   * to the C library's correctly rounded conversion, as in json-glib.
+   * Digits past the 19th (many) always go to the C library. */
+  if (many)
+    n_sig = 20;
   exp10 -= n_frac;
   *is_int = FALSE;
   if (m == 0 && n_sig == 0)
@@ -271,9 +281,17 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
       if (p == end || *p != '"')
         return FALSE;
       name = ++p;
-      if ((p = scan_plain_string (p, end)) == NULL)
+      /* The writer's order: the expected key, compared at once. */
+      if (expected < N_KEYS && (gsize) (end - p) > keys[expected].len &&
+          memcmp (p, keys[expected].name, keys[expected].len) == 0 && p[keys[expected].len] == '"')
+        {
+          key = expected;
+          p += keys[expected].len + 1;
+        }
+      else if ((p = scan_plain_string (p, end)) == NULL)
         return FALSE;
-      key = lookup_key (name, (gsize) (p - 1 - name), expected);
+      else
+        key = lookup_key (name, (gsize) (p - 1 - name), expected);
       if (key < 0 || (seen & (1u << key)))
         return FALSE;
       seen |= 1u << key;

@@ -246,6 +246,13 @@ _co2s_rmse_plot_frame_compute_x (Co2sRmsePlotFrame *frame,
     frame->first = frame->n - options->last_n;
   first = batch[frame->first];
   last = batch[frame->n - 1];
+  /* The rollups (older batches, downsampled) come before the batches held. */
+  {
+    double x_first = first, lo = INFINITY, hi = -INFINITY;
+
+    _co2s_rmse_plot_envelope_range (history, options, &x_first, &lo, &hi);
+    first = MIN (first, x_first);
+  }
   span = MAX (last - first, 1.0);
   /* Room for labels as wide as the largest batch number, grouped. */
   {

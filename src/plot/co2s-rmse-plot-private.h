@@ -24,6 +24,7 @@ enum {
   COL_RMSE,
   COL_FIT,
   COL_ROLLING,
+  COL_ENVELOPE,   /* the rollups' min/max band (co2s-rmse-plot-envelope.c) */
   N_COLOURS
 };
 
@@ -117,5 +118,21 @@ void _co2s_rmse_plot_compute_layout (Co2sRmsePlotLayout *layout,
 /* TRUE when the last co2s_rmse_plot_draw on @self drew axes and labels,
  * FALSE when it left only the background (a page too small for them). */
 gboolean _co2s_rmse_plot_drew_frame (Co2sRmsePlot *self);
+
+/* With all batches shown (last_n 0) and rollups in @history: the first
+ * rollup's batch in *@x_first and their RMSE range merged into *@lo, *@hi;
+ * TRUE when any is drawable. (co2s-rmse-plot-envelope.c) */
+gboolean _co2s_rmse_plot_envelope_range (Co2sMetricsHistory *history,
+                                         const Co2sRmsePlotOptions *options,
+                                         double *x_first,
+                                         double *lo,
+                                         double *hi);
+
+/* Draws the rollups as a min/max band in @colour with the mean as a line
+ * (PLplot stream current, plot coordinates set); the points handed over. */
+gsize _co2s_rmse_plot_draw_envelope (Co2sMetricsHistory *history,
+                                     const Co2sRmsePlotFrame *frame,
+                                     const Co2sRmsePlotOptions *options,
+                                     const Co2sRgb *colour);
 
 G_END_DECLS

@@ -196,6 +196,13 @@ prepare_frame (Co2sRmsePlot *self,
             }
         }
     }
+  if (!frame->empty)
+    {
+      double x_first;
+
+      if (_co2s_rmse_plot_envelope_range (self->history, options, &x_first, &lo, &hi))
+        have = TRUE;
+    }
   else
     {
       /* Nothing yet: the legend says what will appear. */
@@ -612,6 +619,8 @@ draw_locked (Co2sRmsePlot *self,
 
   if (!frame.empty)
     {
+      /* The downsampled older batches first, under everything. */
+      self->last_point_count += _co2s_rmse_plot_draw_envelope (self->history, &frame, options, &palette.rmse);
       /* The smooth rolling mean last, so a noisy RMSE cannot hide it. */
       for (guint s = 0; s < N_SERIES; s++)
         if (frame.shown[s])
