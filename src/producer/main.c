@@ -11,6 +11,8 @@
 
 #include "co2s-cli.h"
 #include "co2s-contracts.h"
+#include "co2s-producer-metrics.h"
+#include "co2s-prom.h"
 #include "co2s-publisher.h"
 #include "co2s-seq-check.h"
 #include "co2s-stream-reader.h"
@@ -51,6 +53,7 @@ static gboolean opt_from_start;
 static gint64 opt_max_seq_jump = CO2S_SEQ_DEFAULT_MAX_JUMP;
 static int opt_idle_timeout = 60;
 static int opt_give_up_after = 300;
+static char *opt_metrics_listen;
 
 /* The default topics are spelled out (CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ):
  * xgettext cannot expand macros. */
@@ -84,6 +87,9 @@ static const GOptionEntry entries[] = {
   { "give-up-after", 0, 0, G_OPTION_ARG_INT, &opt_give_up_after,
     N_("With --exit-at-end: seconds of failed attempts to read the API (no answer, HTTP 5xx, "
        "stalls) before exiting with status 1; 0 for never (default 300)"), N_("SECONDS") },
+  { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &opt_metrics_listen,
+    N_("Serve Prometheus metrics at http://ADDRESS/metrics: PORT (on 127.0.0.1 only), "
+       "HOST:PORT (0.0.0.0: every interface) or [IPV6]:PORT; off unless given"), N_("[HOST:]PORT") },
   G_OPTION_ENTRY_NULL
 };
 
@@ -387,6 +393,9 @@ main (int argc, char *argv[])
   g_autoptr(Co2sStreamReader) reader = NULL;
   g_autoptr(Co2sPublisher) publisher = NULL;
   g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(Co2sProducerMetrics) metrics = NULL;
+  g_autofree char *metrics_host = NULL;
+  guint16 metrics_port = 0;
   Co2sPublisherStats st;
   App app = { 0 };
   char failed[32], dlq_failed[32];
@@ -406,6 +415,9 @@ main (int argc, char *argv[])
     return co2s_cli_usage_error ("%s", _("--give-up-after must be ≥ 0"));
   if (opt_topic[0] == '\0' || opt_dlq_topic[0] == '\0')
     return co2s_cli_usage_error ("%s", _("--topic and --dlq-topic must not be empty"));
+  if (opt_metrics_listen != NULL &&
+      !co2s_prom_parse_listen (opt_metrics_listen, &metrics_host, &metrics_port, &error))
+    return co2s_cli_usage_error ("%s", error->message);
 
   reader = co2s_stream_reader_new (opt_api, &error);
   if (reader == NULL)
@@ -421,6 +433,12 @@ main (int argc, char *argv[])
   if (publisher == NULL)
     return co2s_cli_usage_error ("%s", error->message);
   co2s_publisher_set_max_seq_jump (publisher, opt_max_seq_jump);
+  if (metrics_host != NULL)
+    {
+      metrics = co2s_producer_metrics_new (publisher, reader, metrics_host, metrics_port, &error);
+      if (metrics == NULL)
+        return co2s_cli_failure ("%s", error->message);
+    }
 
   /* Before the signal handlers: a signal during the lookup just ends it. */
   if (opt_from_start)
@@ -464,6 +482,8 @@ main (int argc, char *argv[])
   g_clear_handle_id (&app.status_source, g_source_remove);
   g_clear_handle_id (&app.drain_source, g_source_remove);
   co2s_publisher_flush_log (publisher);
+  if (metrics != NULL)
+    co2s_producer_metrics_refresh (metrics);
   print_summary (&app);
 
   co2s_publisher_get_stats (publisher, &st);
