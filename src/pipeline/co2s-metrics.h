@@ -25,7 +25,7 @@ typedef struct {
   gint64 lag;
   double latency_ms_p50;
   double latency_ms_max;
-  char algo[8];
+  char algo[16];              /* a model name, co2s_model_spec_to_string: "ls", "sgd:fuel"… */
   guint64 dlq;
 } Co2sBatchMetrics;
 

@@ -128,7 +128,7 @@ _co2s_trainer_close_batch (Co2sTrainer *self, GError **error)
   p.m.rows = batch->n_rows;
   p.m.batch = ++self->cp->batches;
   p.m.timestamp_us = g_get_real_time ();
-  g_strlcpy (p.m.algo, co2s_algo_to_string (self->opts.algo), sizeof p.m.algo);
+  g_strlcpy (p.m.algo, _co2s_trainer_model_name (self), sizeof p.m.algo);
   self->dlq_total += batch->n_bad;
   p.m.dlq = self->dlq_total;
 

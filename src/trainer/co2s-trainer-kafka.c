@@ -159,12 +159,12 @@ start_over_on_new_log (Co2sTrainer *self, gint32 partition, const char *why, gbo
                                             "or replaced, while the trainer ran"
                                           : ". The topic was deleted and recreated, or its log truncated "
                                             "or replaced",
-             co2s_algo_to_string (self->opts.algo), co2s_model_get_rows_seen (self->cp->model),
+             _co2s_trainer_model_name (self), co2s_model_get_rows_seen (self->cp->model),
              self->cp->batches,
              running ? ", the last of them possibly learned from the new log" : "",
              model_copy, metrics_copy);
 
-  model = co2s_model_new (self->opts.algo);
+  model = _co2s_trainer_new_model (self);
   g_clear_pointer (&self->cp, co2s_checkpoint_free);
   self->cp = co2s_checkpoint_new (model);
   g_clear_pointer (&self->log, co2s_metrics_log_free);

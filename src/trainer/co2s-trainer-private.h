@@ -49,6 +49,7 @@ struct _Co2sTrainer {
   GObject parent_instance;
 
   Co2sTrainerOptions opts;
+  char model_name[CO2S_MODEL_SPEC_MAX]; /* opts' model as "ls", "ls:fuel"… */
   char *model_path;
   char *metrics_path;
 
@@ -99,6 +100,8 @@ struct _Co2sTrainer {
 };
 
 /* co2s-trainer.c */
+Co2sModel  *_co2s_trainer_new_model     (Co2sTrainer *self);
+const char *_co2s_trainer_model_name    (Co2sTrainer *self);
 void     _co2s_trainer_set_fatal        (Co2sTrainer *self, GError *error);
 gboolean _co2s_trainer_open_metrics_log (Co2sTrainer *self, GError **error);
 /* Co2sMetricsRotateHook: the rotation's failpoints (co2s-trainer-checkpoint.c). */

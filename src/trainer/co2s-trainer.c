@@ -16,6 +16,25 @@
 
 G_DEFINE_FINAL_TYPE (Co2sTrainer, co2s_trainer, G_TYPE_OBJECT)
 
+/* A fresh model of the options' algorithm and feature set. */
+Co2sModel *
+_co2s_trainer_new_model (Co2sTrainer *self)
+{
+  const Co2sModelSpec spec = { self->opts.algo, self->opts.features };
+
+  return co2s_model_new_for_spec (&spec);
+}
+
+/* The options' model by name, "ls", "ls:fuel"…; valid until the options
+ * change. */
+const char *
+_co2s_trainer_model_name (Co2sTrainer *self)
+{
+  const Co2sModelSpec spec = { self->opts.algo, self->opts.features };
+
+  return co2s_model_spec_to_string (&spec, self->model_name);
+}
+
 void
 _co2s_trainer_set_fatal (Co2sTrainer *self, GError *error)
 {
@@ -47,36 +66,39 @@ load_model (Co2sTrainer *self, GError **error)
 
   if (cp != NULL)
     {
-      Co2sAlgo algo = co2s_model_get_algo (cp->model);
+      Co2sModelSpec have, want = { self->opts.algo, self->opts.features };
+      char have_name[CO2S_MODEL_SPEC_MAX], want_name[CO2S_MODEL_SPEC_MAX];
 
-      if (self->opts.algo_given && algo != self->opts.algo)
+      co2s_model_get_spec (cp->model, &have);
+      co2s_model_spec_to_string (&have, have_name);
+      co2s_model_spec_to_string (&want, want_name);
+      if (self->opts.algo_given && !co2s_model_spec_equal (&have, &want))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       /* Translators: the %s after the path are ls or sgd */
+                       /* Translators: the %s after the path are model names: ls, sgd, ls:fuel… */
                        _("the model file %s holds an %s model, not %s: run with --algo %s, or "
                          "with --reset to start a fresh %s model"),
-                       self->model_path, co2s_algo_to_string (algo),
-                       co2s_algo_to_string (self->opts.algo), co2s_algo_to_string (algo),
-                       co2s_algo_to_string (self->opts.algo));
+                       self->model_path, have_name, want_name, have_name, want_name);
           return FALSE;
         }
-      self->opts.algo = algo;
+      self->opts.algo = have.algo;
+      self->opts.features = have.features;
       self->cp_loaded = TRUE;
       g_message ("resuming %s: %s model, %" G_GUINT64_FORMAT " batches, %" G_GUINT64_FORMAT
-                 " rows seen", self->model_path, co2s_algo_to_string (algo), cp->batches,
+                 " rows seen", self->model_path, have_name, cp->batches,
                  co2s_model_get_rows_seen (cp->model));
       self->cp = g_steal_pointer (&cp);
       return TRUE;
     }
 
-  model = co2s_model_new (self->opts.algo);
+  model = _co2s_trainer_new_model (self);
   self->cp = co2s_checkpoint_new (model);
   if (self->opts.reset)
     g_message ("--reset: fresh %s model; replaying %s from its beginning",
-               co2s_algo_to_string (self->opts.algo), self->opts.topic);
+               _co2s_trainer_model_name (self), self->opts.topic);
   else
     g_message ("no model file at %s: fresh %s model", self->model_path,
-               co2s_algo_to_string (self->opts.algo));
+               _co2s_trainer_model_name (self));
   return TRUE;
 }
 

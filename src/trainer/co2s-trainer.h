@@ -83,7 +83,8 @@ typedef struct {
   guint batch_rows;         /* a batch closes at this many messages… */
   guint batch_ms;           /* …or this long after its first message */
   Co2sAlgo algo;
-  gboolean algo_given;      /* FALSE: use the model file's algo when there is one */
+  Co2sFeatureSet features;  /* with algo, the model: --algo ALGO[:FEATURES] */
+  gboolean algo_given;      /* FALSE: use the model file's model when there is one */
   gboolean reset;           /* fresh model, replay the topic from its beginning */
   double exit_when_idle;    /* seconds without a message before exiting; 0: never */
   guint64 max_rows;         /* exit after this many messages; 0: no limit */

@@ -49,8 +49,9 @@ static const GOptionEntry entries[] = {
   { "batch-ms", 0, 0, G_OPTION_ARG_INT, &opt_batch_ms,
     N_("...or this many milliseconds after its first message (default 1000)"), N_("MS") },
   { "algo", 'a', 0, G_OPTION_ARG_STRING, &opt_algo,
-    N_("ls (exact online least squares) or sgd (scikit-learn SGDRegressor); default: the "
-       "model file's, else ls"), N_("ALGO") },
+    N_("ls (exact online least squares) or sgd (scikit-learn SGDRegressor), on the base "
+       "features or, as ls:fuel, with slopes per fuel type; default: the model file's, else ls"),
+    N_("ALGO[:FEATURES]") },
   { "reset", 0, 0, G_OPTION_ARG_NONE, &opt_reset,
     N_("Start a fresh model and replay the topic from its beginning; empties metrics.jsonl"), NULL },
   { "exit-when-idle", 0, 0, G_OPTION_ARG_DOUBLE, &opt_exit_when_idle,
@@ -181,11 +182,17 @@ check_options (Co2sTrainerOptions *opts, GError **error)
                    _("--max-rows %s: must be ≥ 0"), text);
       return FALSE;
     }
-  if (opt_algo != NULL && !co2s_algo_from_string (opt_algo, &opts->algo))
+  if (opt_algo != NULL)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--algo %s: use ls or sgd"), opt_algo);
-      return FALSE;
+      Co2sModelSpec spec;
+
+      if (!co2s_model_spec_parse (opt_algo, &spec, error))
+        {
+          g_prefix_error (error, "--algo: ");
+          return FALSE;
+        }
+      opts->algo = spec.algo;
+      opts->features = spec.features;
     }
   if (opt_topic != NULL && *opt_topic == '\0')
     {
@@ -202,7 +209,10 @@ check_options (Co2sTrainerOptions *opts, GError **error)
 
   opts->algo_given = opt_algo != NULL;
   if (!opts->algo_given)
-    opts->algo = CO2S_ALGO_LS;
+    {
+      opts->algo = CO2S_ALGO_LS;
+      opts->features = CO2S_FEATURES_BASE;
+    }
   opts->brokers = opt_brokers ? opt_brokers : (char *) CO2S_DEFAULT_BROKERS;
   opts->topic = opt_topic ? opt_topic : (char *) CO2S_TOPIC_DATA;
   opts->group = opt_group ? opt_group : (char *) CO2S_TRAINER_GROUP;

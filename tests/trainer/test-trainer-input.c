@@ -225,6 +225,49 @@ test_corrupt_model (void)
   trainer_env_clear (&env);
 }
 
+/* The model file's model is the one --algo names, or the trainer refuses,
+ * naming both and the ways out; a model it does not know is a usage error
+ * that lists the allowed ones. Without --algo it resumes the file's. */
+static void
+test_model_mismatch (void)
+{
+  TrainerEnv env;
+  g_autoptr(GArray) records = trainer_make_records (150, 9, 0);
+  g_autoptr(GPtrArray) lines = trainer_lines_of (records);
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *usage = NULL;
+  g_autofree char *resumed = NULL;
+  int status;
+
+  trainer_env_start (&env);
+  trainer_produce (&env, lines);
+  status = trainer_run (&env, NULL, (const char * const[]) { "--algo", "ls:fuel", IDLE_ARGS, NULL },
+                        RUN_TIMEOUT_MS, NULL, &err);
+  trainer_assert_exit_ok (status, err);
+  cp = trainer_load_checkpoint (&env);
+  g_assert_cmpint (co2s_model_get_feature_set (cp->model), ==, CO2S_FEATURES_FUEL);
+  g_assert_cmpuint (co2s_model_get_n_coefficients (cp->model), ==, CO2S_MAX_FEATURES);
+
+  status = trainer_run (&env, NULL, (const char * const[]) { "--algo", "ls", IDLE_ARGS, NULL },
+                        RUN_TIMEOUT_MS, NULL, &text);
+  g_assert_cmpint (status, ==, 1);
+  if (strstr (text, "holds an ls:fuel model, not ls: run with --algo ls:fuel, or with --reset") == NULL)
+    g_error ("the refusal does not name both models and the ways out:\n%s", text);
+
+  status = trainer_run (&env, NULL, (const char * const[]) { "--algo", "ls:poly", IDLE_ARGS, NULL },
+                        RUN_TIMEOUT_MS, NULL, &usage);
+  g_assert_cmpint (status, ==, 2);
+  if (strstr (usage, "--algo: “ls:poly” is not a model") == NULL || strstr (usage, "ls:fuel") == NULL)
+    g_error ("the usage error does not say what is allowed:\n%s", usage);
+
+  status = trainer_run (&env, NULL, (const char * const[]) { IDLE_ARGS, NULL }, RUN_TIMEOUT_MS, NULL, &resumed);
+  trainer_assert_exit_ok (status, resumed);
+  g_assert_nonnull (strstr (resumed, "ls:fuel model"));
+  trainer_env_clear (&env);
+}
+
 /* A model trained on @n other rows, saved as if it came from @cluster_id /
  * @topic at @offset, with the metrics line of its one batch. */
 static void
@@ -487,6 +530,7 @@ main (int argc, char *argv[])
       g_test_add_data_func (path, &bad_kinds[i], test_dlq);
     }
   g_test_add_func ("/trainer/corrupt-model", test_corrupt_model);
+  g_test_add_func ("/trainer/model-mismatch", test_model_mismatch);
   g_test_add_func ("/trainer/foreign-checkpoint/cluster", test_foreign_cluster);
   g_test_add_func ("/trainer/foreign-checkpoint/topic", test_foreign_topic);
   g_test_add_func ("/trainer/offsets-out-of-range", test_offsets_out_of_range);

@@ -437,7 +437,7 @@ test_checkpoint_before_commit (gconstpointer data)
  * kill lands while the trainer learns batches after a checkpoint: with group
  * commit, in the window where learned batches wait for the next one. */
 static void
-resume_after_kill (Co2sAlgo algo, const char * const *policy)
+resume_after_kill (const char *model_name, const char * const *policy)
 {
   TrainerEnv env;
   /* With group commit a checkpoint holds up to 200 ms of batches: more rows
@@ -451,13 +451,14 @@ resume_after_kill (Co2sAlgo algo, const char * const *policy)
   g_autoptr(Co2sModel) ref = NULL;
   g_autoptr(Co2sCheckpoint) cp = NULL;
   g_autofree char *err = NULL;
-  const char *algo_name = co2s_algo_to_string (algo);
   g_autofree const char **args = with_policy ((const char * const[]) { "--batch-rows", "20", "--algo",
-                                                                       algo_name, NULL }, policy);
+                                                                       model_name, NULL }, policy);
+  Co2sModelSpec spec;
   guint killed_midway = 0;
   gboolean done = FALSE;
   int status;
 
+  g_assert_true (co2s_model_spec_parse (model_name, &spec, NULL));
   trainer_env_start (&env);
   trainer_produce (&env, lines);
 
@@ -499,7 +500,7 @@ resume_after_kill (Co2sAlgo algo, const char * const *policy)
 
   /* The model of an uninterrupted run, every row once. */
   cp = trainer_load_checkpoint (&env);
-  ref = trainer_reference (records, NULL, batch, algo, want);
+  ref = trainer_reference_spec (records, NULL, batch, &spec, want);
   g_assert_cmpuint (co2s_model_get_rows_seen (cp->model), ==, n_rows);
   g_assert_cmpuint (cp->batches, ==, n_rows / batch);
   trainer_assert_same_model (cp->model, ref);
@@ -513,13 +514,20 @@ resume_after_kill (Co2sAlgo algo, const char * const *policy)
 static void
 test_resume_after_kill_ls (gconstpointer policy)
 {
-  resume_after_kill (CO2S_ALGO_LS, policy);
+  resume_after_kill ("ls", policy);
+}
+
+/* The fuel feature set's 35 × 35 statistics resume exactly too. */
+static void
+test_resume_after_kill_ls_fuel (gconstpointer policy)
+{
+  resume_after_kill ("ls:fuel", policy);
 }
 
 static void
 test_resume_after_kill_sgd (gconstpointer policy)
 {
-  resume_after_kill (CO2S_ALGO_SGD, policy);
+  resume_after_kill ("sgd", policy);
 }
 
 /* Crashes at each point of a checkpoint, on purpose (CO2S_TRAINER_FAILPOINT),
@@ -777,6 +785,8 @@ main (int argc, char *argv[])
                         test_resume_after_kill_ls);
   g_test_add_data_func ("/trainer/resume-after-kill/group-commit/sgd", default_policy,
                         test_resume_after_kill_sgd);
+  g_test_add_data_func ("/trainer/resume-after-kill/group-commit/ls-fuel", default_policy,
+                        test_resume_after_kill_ls_fuel);
   g_test_add_data_func ("/trainer/resume-after-kill/group-commit/failpoints", default_policy,
                         test_resume_failpoints);
   g_test_add_data_func ("/trainer/resume-after-kill/checkpoint-ms-0/ls", every_batch_policy,

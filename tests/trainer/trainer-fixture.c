@@ -231,7 +231,19 @@ trainer_reference (GArray *records,
                    Co2sAlgo algo,
                    GArray *metrics)
 {
-  Co2sModel *model = co2s_model_new (algo);
+  const Co2sModelSpec spec = { algo, CO2S_FEATURES_BASE };
+
+  return trainer_reference_spec (records, bad, batch_rows, &spec, metrics);
+}
+
+Co2sModel *
+trainer_reference_spec (GArray *records,
+                        const gboolean *bad,
+                        guint batch_rows,
+                        const Co2sModelSpec *spec,
+                        GArray *metrics)
+{
+  Co2sModel *model = co2s_model_new_for_spec (spec);
   g_autofree double *x = g_new (double, (gsize) batch_rows * CO2S_N_FEATURES);
   g_autofree double *y = g_new (double, batch_rows);
 
@@ -277,14 +289,15 @@ assert_same_double (const char *what, guint i, double a, double b)
 void
 trainer_assert_same_model (Co2sModel *a, Co2sModel *b)
 {
-  double ca[CO2S_N_FEATURES], cb[CO2S_N_FEATURES];
+  double ca[CO2S_MAX_FEATURES], cb[CO2S_MAX_FEATURES];
   double ia, ib;
 
   g_assert_cmpint (co2s_model_get_algo (a), ==, co2s_model_get_algo (b));
+  g_assert_cmpint (co2s_model_get_feature_set (a), ==, co2s_model_get_feature_set (b));
   g_assert_cmpuint (co2s_model_get_rows_seen (a), ==, co2s_model_get_rows_seen (b));
   co2s_model_get_coefficients (a, ca, &ia);
   co2s_model_get_coefficients (b, cb, &ib);
-  for (guint i = 0; i < CO2S_N_FEATURES; i++)
+  for (guint i = 0; i < co2s_model_get_n_coefficients (a); i++)
     assert_same_double ("coefficient", i, ca[i], cb[i]);
   assert_same_double ("intercept", 0, ia, ib);
 }

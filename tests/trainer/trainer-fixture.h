@@ -92,6 +92,13 @@ Co2sModel *trainer_reference (GArray *records,
                               Co2sAlgo algo,
                               GArray *metrics);
 
+/* The same for any model (@spec: algorithm and feature set). */
+Co2sModel *trainer_reference_spec (GArray *records,
+                                   const gboolean *bad,
+                                   guint batch_rows,
+                                   const Co2sModelSpec *spec,
+                                   GArray *metrics);
+
 /* Asserts that two models have bit-identical coefficients and the same rows_seen. */
 void trainer_assert_same_model (Co2sModel *a, Co2sModel *b);
 
