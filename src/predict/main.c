@@ -71,6 +71,8 @@ print_json (const char *model_path, const Co2sVehicleInput *vehicle, const Co2sC
   g_autoptr(GDateTime) when = NULL;
   g_autofree char *iso = NULL;
   char letter[2] = { vehicle->fuel, '\0' };
+  char name[CO2S_MODEL_SPEC_MAX];
+  Co2sModelSpec spec;
 
   secs = g_date_time_new_from_unix_utc (cp->updated_at_us / G_USEC_PER_SEC);
   if (secs != NULL)
@@ -80,7 +82,8 @@ print_json (const char *model_path, const Co2sVehicleInput *vehicle, const Co2sC
   member (out, "  ", "prediction_g_per_km", TRUE);
   append_number (out, prediction);
   member (out, "  ", "algo", FALSE);
-  append_string (out, co2s_algo_to_string (co2s_model_get_algo (cp->model)));
+  co2s_model_get_spec (cp->model, &spec);
+  append_string (out, co2s_model_spec_to_string (&spec, name));
   member (out, "  ", "rows_seen", FALSE);
   g_string_append_printf (out, "%" G_GUINT64_FORMAT, co2s_model_get_rows_seen (cp->model));
   member (out, "  ", "batches", FALSE);

@@ -61,13 +61,13 @@ assert_fails (const char * const *args, int status, const char *mentions)
   g_test_message ("exit %d: %s", run.status, g_strchomp (run.err));
 }
 
-/* A model trained on synthetic rows, saved in a fresh folder. */
+/* A model of @spec trained on synthetic rows, saved in a fresh folder. */
 static char *
-write_model (Co2sAlgo algo, Co2sCheckpoint **cp_out)
+write_model_spec (const Co2sModelSpec *spec, Co2sCheckpoint **cp_out)
 {
   g_autofree char *dir = co2s_test_tmpdir ();
   char *path = g_build_filename (dir, CO2S_DEFAULT_MODEL_DIR, CO2S_MODEL_FILE, NULL);
-  g_autoptr(Co2sModel) model = co2s_model_new (algo);
+  g_autoptr(Co2sModel) model = co2s_model_new_for_spec (spec);
   g_autoptr(GRand) rand = g_rand_new_with_seed (53);
   g_autoptr(GError) error = NULL;
   Co2sCheckpoint *cp;
@@ -95,6 +95,14 @@ write_model (Co2sAlgo algo, Co2sCheckpoint **cp_out)
   g_assert_no_error (error);
   *cp_out = cp;
   return path;
+}
+
+static char *
+write_model (Co2sAlgo algo, Co2sCheckpoint **cp_out)
+{
+  const Co2sModelSpec spec = { algo, CO2S_FEATURES_BASE };
+
+  return write_model_spec (&spec, cp_out);
 }
 
 static double
@@ -169,6 +177,31 @@ test_json (void)
   g_assert_cmpfloat (json_object_get_double_member (inputs, "comb"), ==, 11.1);
   g_assert_cmpstr (json_object_get_string_member (inputs, "fuel"), ==, "Z");
   g_assert_cmpstr (json_object_get_string_member (inputs, "fuel_name"), ==, co2s_fuel_name ('Z'));
+}
+
+/* A model with a slope per fuel type predicts through its 35 features, and
+ * says which model it is. */
+static void
+test_json_fuel_model (void)
+{
+  const Co2sModelSpec spec = { CO2S_ALGO_LS, CO2S_FEATURES_FUEL };
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autofree char *path = write_model_spec (&spec, &cp);
+  const char *args[] = { "--engine-size", "2.0", "--cylinders", "4", "--city", "9.9", "--hwy", "6.7",
+                         "--comb", "8.5", "--fuel", "D", "--json", "--model", path, NULL };
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  double expected = library_prediction (cp, 2.0, 4, 9.9, 6.7, 8.5, 'D');
+  double got;
+
+  run_predict (&run, args);
+  g_assert_cmpint (run.status, ==, 0);
+  root = json_from_string (run.out, &error);
+  g_assert_no_error (error);
+  got = json_object_get_double_member (json_node_get_object (root), "prediction_g_per_km");
+  g_assert_cmpmem (&got, sizeof got, &expected, sizeof expected);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "algo"), ==, "ls:fuel");
 }
 
 static void
@@ -362,6 +395,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/predict/cli/prediction", test_prediction);
   g_test_add_func ("/predict/cli/json", test_json);
+  g_test_add_func ("/predict/cli/json-fuel-model", test_json_fuel_model);
   g_test_add_func ("/predict/cli/missing-argument", test_missing_argument);
   g_test_add_func ("/predict/cli/bad-fuel", test_bad_fuel);
   g_test_add_func ("/predict/cli/not-decimal", test_not_decimal);
