@@ -1,4 +1,4 @@
-/* co2s-kpi-panel.c — the ten training KPIs (see co2s-kpi-panel.h).
+/* co2s-kpi-panel.c — the eleven training KPIs (see co2s-kpi-panel.h).
  *
  * Template: resource:///io/github/co2stream/Co2stream/ui/kpi-panel.ui (the
  * flow box); the tiles are built here from the table below. */
@@ -67,6 +67,7 @@ static const char * const kpi_captions[CO2S_N_KPIS] = {
   [CO2S_KPI_MODEL_AGE] = N_("Model age"),
   [CO2S_KPI_UPTIME] = N_("Pipeline uptime"),
   [CO2S_KPI_PASS_PROGRESS] = N_("Data set pass"),
+  [CO2S_KPI_LATENCY] = N_("Latency"),
 };
 
 /* ---- formatting (locale-aware: the UI follows LC_NUMERIC) ----------------- */
@@ -385,6 +386,47 @@ refresh_lag (Co2sKpiPanel          *self,
     }
 
   tile_set (&self->tiles[CO2S_KPI_CONSUMER_LAG], value, g_steal_pointer (&source), description);
+}
+
+/* "12 ms", "1.25 s" (@in_words: "12 milliseconds", for screen readers). */
+static char *
+format_latency (gint64 us, gboolean in_words)
+{
+  double ms = (double) us / 1000.0;
+
+  if (ms >= 1000.0)
+    return g_strdup_printf (in_words ? _("%.2f seconds") : _("%.2f s"), ms / 1000.0);
+  if (ms >= 10.0)
+    return g_strdup_printf (in_words ? _("%.0f milliseconds") : _("%.0f ms"), ms);
+  return g_strdup_printf (in_words ? _("%.1f milliseconds") : _("%.1f ms"), ms);
+}
+
+/* The last batch's per-row latency, from the API's emit to the checkpoint
+ * that saved the row (latency_p50_us, latency_p99_us of its metrics line). */
+static void
+refresh_latency (Co2sKpiPanel *self)
+{
+  Co2sBatchMetrics m = { .latency_p50_us = -1, .latency_p99_us = -1 };
+  guint n = self->history != NULL ? co2s_metrics_history_get_n_batches (self->history) : 0;
+
+  if (n > 0)
+    co2s_metrics_history_get_batch (self->history, n - 1, &m);
+  if (m.latency_p50_us >= 0 && m.latency_p99_us >= 0)
+    {
+      g_autofree char *p50 = format_latency (m.latency_p50_us, FALSE);
+      g_autofree char *p99 = format_latency (m.latency_p99_us, FALSE);
+      g_autofree char *p50_words = format_latency (m.latency_p50_us, TRUE);
+      g_autofree char *p99_words = format_latency (m.latency_p99_us, TRUE);
+
+      tile_set (&self->tiles[CO2S_KPI_LATENCY], g_strdup_printf (_("p50 %s"), p50),
+                /* Translators: the 99th percentile of the last batch's latency */
+                g_strdup_printf (_("p99 %s, API to saved model"), p99),
+                g_strdup_printf (_("Latency from the API to the saved model, last batch: "
+                                   "median %s, 99th percentile %s"), p50_words, p99_words));
+    }
+  else
+    tile_set (&self->tiles[CO2S_KPI_LATENCY], g_strdup (unknown ()),
+              g_strdup (_("API to saved model")), g_strdup (_("Latency: not known yet")));
 }
 
 /* Returns whether a value shown depends on the clock (model age, uptime). */
@@ -861,6 +903,7 @@ co2s_kpi_panel_refresh (Co2sKpiPanel *self)
   refresh_lag (self, &k);
   ages = refresh_times (self, &k);
   refresh_progress (self, &k);
+  refresh_latency (self);
   update_timer (self, ages);
 }
 

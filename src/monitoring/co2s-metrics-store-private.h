@@ -26,6 +26,9 @@ enum {
   COL_RMSE_FIT,    /* double */
   COL_LAT_P50,     /* double */
   COL_LAT_MAX,     /* double */
+  COL_LAT_P50_US,  /* gint64, -1 unknown: per-row emit → checkpoint quantiles */
+  COL_LAT_P99_US,  /* gint64 */
+  COL_LAT_P999_US, /* gint64 */
   N_COLS
 };
 

@@ -89,6 +89,9 @@ co2s_metrics_store_push (Co2sMetricsStore *store, const Co2sBatchMetrics *m)
   g_array_append_val (store->cols[COL_RMSE_FIT], m->rmse_fit);
   g_array_append_val (store->cols[COL_LAT_P50], m->latency_ms_p50);
   g_array_append_val (store->cols[COL_LAT_MAX], m->latency_ms_max);
+  g_array_append_val (store->cols[COL_LAT_P50_US], m->latency_p50_us);
+  g_array_append_val (store->cols[COL_LAT_P99_US], m->latency_p99_us);
+  g_array_append_val (store->cols[COL_LAT_P999_US], m->latency_p999_us);
 
   if (m->algo[0] != '\0')
     g_strlcpy (store->algo, m->algo, sizeof store->algo);
@@ -114,6 +117,9 @@ _co2s_metrics_store_get (const Co2sMetricsStore *store, guint i, Co2sBatchMetric
   out->rmse_fit = COL_D (store, COL_RMSE_FIT, i);
   out->latency_ms_p50 = COL_D (store, COL_LAT_P50, i);
   out->latency_ms_max = COL_D (store, COL_LAT_MAX, i);
+  out->latency_p50_us = COL_I (store, COL_LAT_P50_US, i);
+  out->latency_p99_us = COL_I (store, COL_LAT_P99_US, i);
+  out->latency_p999_us = COL_I (store, COL_LAT_P999_US, i);
   g_strlcpy (out->algo, store->algo, sizeof out->algo);
 }
 

@@ -129,6 +129,35 @@ read_kafka (Co2sCheckpoint *cp, JsonObject *root, GError **error)
   return TRUE;
 }
 
+/* latency_us, when there is one; errors in co2s-json-reader.h's words. */
+static gboolean
+read_latency (Co2sCheckpoint *cp, JsonObject *root, GError **error)
+{
+  g_autoptr(Co2sLatencyHistogram) h = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *latency = NULL;
+  const char *buckets = NULL;
+  guint64 count = 0;
+
+  if (!co2s_json_get_object (root, "latency_us", CO2S_JSON_OPTIONAL, &latency, error))
+    return FALSE;
+  if (latency == NULL)
+    return TRUE;
+  if (!co2s_json_get_count (latency, "latency_us.count", CO2S_JSON_REQUIRED, &count, error) ||
+      !co2s_json_get_string (latency, "latency_us.buckets", CO2S_JSON_REQUIRED, &buckets, error))
+    return FALSE;
+  h = co2s_latency_histogram_parse (buckets, strlen (buckets), &local_error);
+  if (h == NULL)
+    return co2s_json_set_member_error (error, "latency_us.buckets", "is not valid: %s", local_error->message);
+  if (h->total != count)
+    return co2s_json_set_member_error (error, "latency_us.count",
+                                       "is %" G_GUINT64_FORMAT " but the buckets hold %" G_GUINT64_FORMAT,
+                                       count, h->total);
+  co2s_latency_histogram_free (cp->latency);
+  cp->latency = g_steal_pointer (&h);
+  return TRUE;
+}
+
 /* The checkpoint in @root; errors in co2s-json-reader.h's words. */
 static Co2sCheckpoint *
 checkpoint_from_object (JsonObject *root, GError **error)
@@ -154,7 +183,8 @@ checkpoint_from_object (JsonObject *root, GError **error)
 
   if (!co2s_json_get_count (root, "batches", CO2S_JSON_REQUIRED, &cp->batches, error) ||
       !co2s_json_get_int (root, "updated_at_us", CO2S_JSON_REQUIRED, 0, G_MAXINT64, &cp->updated_at_us, error) ||
-      !read_kafka (cp, root, error))
+      !read_kafka (cp, root, error) ||
+      !read_latency (cp, root, error))
     return NULL;
   return g_steal_pointer (&cp);
 }
@@ -170,6 +200,7 @@ co2s_checkpoint_new (Co2sModel *model)
   cp->model = g_object_ref (model);
   cp->updated_at_us = g_get_real_time ();
   cp->offsets = g_array_new (FALSE, FALSE, sizeof (Co2sPartitionOffset));
+  cp->latency = co2s_latency_histogram_new ();
   return cp;
 }
 
@@ -182,6 +213,7 @@ co2s_checkpoint_free (Co2sCheckpoint *cp)
   g_clear_pointer (&cp->cluster_id, g_free);
   g_clear_pointer (&cp->topic, g_free);
   g_clear_pointer (&cp->offsets, g_array_unref);
+  g_clear_pointer (&cp->latency, co2s_latency_histogram_free);
   g_free (cp);
 }
 
@@ -519,6 +551,20 @@ co2s_checkpoint_to_json (const Co2sCheckpoint *cp)
     }
   json_builder_end_array (builder);
   json_builder_end_object (builder);
+
+  if (cp->latency != NULL)
+    {
+      g_autoptr(GString) buckets = g_string_new (NULL);
+
+      co2s_latency_histogram_append_text (cp->latency, buckets);
+      json_builder_set_member_name (builder, "latency_us");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "count");
+      json_builder_add_int_value (builder, (gint64) MIN (cp->latency->total, (guint64) G_MAXINT64));
+      json_builder_set_member_name (builder, "buckets");
+      json_builder_add_string_value (builder, buckets->str);
+      json_builder_end_object (builder);
+    }
 
   co2s_model_serialize (cp->model, builder);
 

@@ -13,13 +13,19 @@
  *   batches, updated_at (ISO 8601 UTC), updated_at_us,
  *   kafka { cluster_id, topic, offsets: [ {partition, next_offset,
  *           last_record?: {offset, timestamp_ms|null, key|null, sha256}}… ] },
+ *   latency_us? { count, buckets },
  *   state { algorithm-specific, see co2s_model_serialize }
  * last_record is optional: files written before it existed load with the
- * last record unknown. */
+ * last record unknown. latency_us is the trainer's per-row latency (API emit
+ * → the checkpoint that made the row durable) over the model's life:
+ * count rows, buckets in co2s-latency-histogram.h's text form; optional
+ * (absent: empty), saved with the model and the offsets in one atomic
+ * write, so a replay after a crash counts each row once. */
 #pragma once
 
 #include <glib.h>
 
+#include "co2s-latency-histogram.h"
 #include "co2s-model.h"
 
 G_BEGIN_DECLS
@@ -73,6 +79,7 @@ typedef struct {
   char *cluster_id;        /* may be NULL */
   char *topic;             /* may be NULL */
   GArray *offsets;         /* of Co2sPartitionOffset, sorted by partition */
+  Co2sLatencyHistogram *latency; /* owned, never NULL: see latency_us above */
 } Co2sCheckpoint;
 
 /* New checkpoint holding a reference to @model, no offsets, batches 0,

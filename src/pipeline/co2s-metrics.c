@@ -28,6 +28,16 @@ append_key (GString *out, const char *key, gboolean first)
   g_string_append (out, "\":");
 }
 
+/* @v, or null when negative (unknown). */
+static void
+append_count_or_null (GString *out, gint64 v)
+{
+  if (v >= 0)
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, v);
+  else
+    g_string_append (out, "null");
+}
+
 static char *
 format_timestamp (gint64 timestamp_us)
 {
@@ -92,6 +102,12 @@ co2s_batch_metrics_to_json (const Co2sBatchMetrics *m, GString *out)
   append_double (out, m->latency_ms_p50);
   append_key (out, "latency_ms_max", FALSE);
   append_double (out, m->latency_ms_max);
+  append_key (out, "latency_p50_us", FALSE);
+  append_count_or_null (out, m->latency_p50_us);
+  append_key (out, "latency_p99_us", FALSE);
+  append_count_or_null (out, m->latency_p99_us);
+  append_key (out, "latency_p999_us", FALSE);
+  append_count_or_null (out, m->latency_p999_us);
 
   /* algo is a short ASCII name; anything else is dropped so a bad value
    * cannot break the line. */
@@ -118,6 +134,7 @@ metrics_from_object (JsonObject *object, Co2sBatchMetrics *m, GError **error)
   /* null is how the writer says "not defined" for a number. */
   m->rmse = m->mae = m->rmse_fit = NAN;
   m->latency_ms_p50 = m->latency_ms_max = NAN;
+  m->latency_p50_us = m->latency_p99_us = m->latency_p999_us = -1;
   m->lag = -1;
 
   if (!co2s_json_get_count (object, "batch", CO2S_JSON_REQUIRED, &m->batch, error) ||
@@ -128,6 +145,9 @@ metrics_from_object (JsonObject *object, Co2sBatchMetrics *m, GError **error)
       !co2s_json_get_double (object, "rmse_fit", optional, &m->rmse_fit, error) ||
       !co2s_json_get_double (object, "latency_ms_p50", optional, &m->latency_ms_p50, error) ||
       !co2s_json_get_double (object, "latency_ms_max", optional, &m->latency_ms_max, error) ||
+      !co2s_json_get_int (object, "latency_p50_us", optional, 0, G_MAXINT64, &m->latency_p50_us, error) ||
+      !co2s_json_get_int (object, "latency_p99_us", optional, 0, G_MAXINT64, &m->latency_p99_us, error) ||
+      !co2s_json_get_int (object, "latency_p999_us", optional, 0, G_MAXINT64, &m->latency_p999_us, error) ||
       !co2s_json_get_int (object, "lag", CO2S_JSON_OPTIONAL, -1, G_MAXINT64, &m->lag, error) ||
       !co2s_json_get_count (object, "dlq", CO2S_JSON_OPTIONAL, &m->dlq, error))
     return FALSE;

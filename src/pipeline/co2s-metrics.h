@@ -6,8 +6,11 @@
  *   mae (prequential), rmse_fit (after learning, on the same rows: what the
  *   old system showed), timestamp (ISO 8601 UTC), timestamp_us, lag (consumer
  *   lag in messages, -1 unknown), latency_ms_p50, latency_ms_max (from the
- *   API's emit time, or the Kafka timestamp when absent), algo, dlq (bad
- *   messages so far). */
+ *   API's emit time, or the Kafka timestamp when absent), latency_p50_us,
+ *   latency_p99_us, latency_p999_us (per-row latency from the API's emit to
+ *   the checkpoint that made the row durable, quantiles of the batch's
+ *   latency histogram, co2s-latency-histogram.h: within 1 %; null when no
+ *   row had an emit time), algo, dlq (bad messages so far). */
 #pragma once
 
 #include <glib.h>
@@ -25,6 +28,9 @@ typedef struct {
   gint64 lag;
   double latency_ms_p50;
   double latency_ms_max;
+  gint64 latency_p50_us;   /* -1: unknown (no emit time, or an older line) */
+  gint64 latency_p99_us;
+  gint64 latency_p999_us;
   char algo[16];              /* a model name, co2s_model_spec_to_string: "ls", "sgd:fuel"… */
   guint64 dlq;
 } Co2sBatchMetrics;
@@ -34,7 +40,7 @@ void co2s_batch_metrics_to_json (const Co2sBatchMetrics *m, GString *out);
 
 /* Parses one line (co2s_json_parse_object: at most 64 levels deep).
  * Unknown keys are ignored, missing optional ones get defaults (lag -1,
- * latencies NAN); batch, rows, rows_seen and rmse are required; null reads
+ * latencies NAN, latency_p*_us -1); batch, rows, rows_seen and rmse are required; null reads
  * as NAN and numbers must be finite (the writer writes null for NaN and
  * infinities). FALSE with G_IO_ERROR_INVALID_DATA: "metrics line: " and
  * what is wrong, in co2s-json-reader.h's words (member "batch" is missing).

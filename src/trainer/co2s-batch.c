@@ -3,6 +3,8 @@
 
 #include "co2s-batch.h"
 
+#include <stdlib.h>
+
 Co2sBatch *
 co2s_batch_new (guint capacity)
 {
@@ -16,6 +18,8 @@ co2s_batch_new (guint capacity)
   batch->x = g_new (double, (gsize) capacity * CO2S_N_FEATURES);
   batch->y = g_new (double, capacity);
   batch->emit_us = g_new (gint64, capacity);
+  batch->age_counts = g_new0 (guint32, CO2S_LATENCY_N_BUCKETS);
+  batch->age_touched = g_new (guint32, CO2S_LATENCY_N_BUCKETS);
   batch->positions = g_array_new (FALSE, FALSE, sizeof (Co2sPartitionOffset));
   return batch;
 }
@@ -28,6 +32,8 @@ co2s_batch_free (Co2sBatch *batch)
   g_free (batch->x);
   g_free (batch->y);
   g_free (batch->emit_us);
+  g_free (batch->age_counts);
+  g_free (batch->age_touched);
   g_array_unref (batch->positions);
   g_free (batch);
 }
@@ -172,6 +178,42 @@ co2s_select_kth (gint64 *values, guint n, guint k)
         return values[k];
     }
   return values[k];
+}
+
+static int
+compare_guint32 (gconstpointer a, gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+
+  return (x > y) - (x < y);
+}
+
+guint
+co2s_batch_latency_ages (Co2sBatch *batch, gint64 now_us, GArray *out)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (batch != NULL, 0);
+  g_return_val_if_fail (out != NULL && g_array_get_element_size (out) == sizeof (Co2sLatencyBucket), 0);
+
+  /* Count by bucket, noting each bucket the first time; the rows of a
+   * batch fill a few dozen buckets at most, so sorting those is cheap. */
+  for (guint i = 0; i < batch->n_emit; i++)
+    {
+      guint b = co2s_latency_bucket_of (now_us - batch->emit_us[i]);
+
+      if (batch->age_counts[b]++ == 0)
+        batch->age_touched[n++] = b;
+    }
+  qsort (batch->age_touched, n, sizeof *batch->age_touched, compare_guint32);
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 b = batch->age_touched[i];
+
+      g_array_append_vals (out, &(Co2sLatencyBucket) { .bucket = b, .count = batch->age_counts[b] }, 1);
+      batch->age_counts[b] = 0;
+    }
+  return n;
 }
 
 gboolean

@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "co2s-checkpoint.h"
+#include "co2s-latency-histogram.h"
 #include "co2s-record.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,8 @@ typedef struct {
   gint64 *emit_us;      /* n_emit emit times (µs, wall clock) of good rows */
   guint n_emit;
   gint64 started_us;    /* monotonic time of the first message; 0 when empty */
+  guint32 *age_counts;  /* scratch of co2s_batch_latency_ages: one per bucket, all 0 between calls */
+  guint32 *age_touched; /* scratch: the buckets counted */
   GArray *positions;    /* of Co2sPartitionOffset: next offset per partition
                          * and, once noted, the record before it */
 } Co2sBatch;
@@ -73,6 +76,13 @@ Co2sPartitionOffset *co2s_batch_get_position (Co2sBatch *batch, gint32 partition
  * ascending order), @min_us the earliest (the batch's maximum latency).
  * FALSE when no row had an emit time. Reorders emit_us. */
 gboolean co2s_batch_emit_stats (Co2sBatch *batch, gint64 *median_us, gint64 *min_us);
+
+/* Appends to @out (of Co2sLatencyBucket) the histogram of the good rows'
+ * ages at @now_us (wall clock, µs): @now_us - emit time, sparse, in
+ * ascending bucket order (co2s-latency-histogram.h; a row emitted after
+ * @now_us, a clock ahead, counts as 0). Returns how many entries it
+ * appended (0 when no row had an emit time). O(rows + entries log entries). */
+guint co2s_batch_latency_ages (Co2sBatch *batch, gint64 now_us, GArray *out);
 
 /* The @k-th smallest (0-based, @k < @n) of @values, in O(n) on average;
  * reorders @values. Exposed for tests. */

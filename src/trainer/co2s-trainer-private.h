@@ -43,6 +43,9 @@ typedef struct {
   gboolean has_emit;
   gint64 median_emit_us;
   gint64 min_emit_us;
+  gint64 closed_us;      /* wall clock when it was learned: its rows' ages are from then */
+  guint ages_start;      /* its ages (Co2sLatencyBucket) in Co2sTrainer.pending_ages */
+  guint ages_len;
 } PendingBatch;
 
 struct _Co2sTrainer {
@@ -60,6 +63,7 @@ struct _Co2sTrainer {
   Co2sMetricsLog *log;           /* opened once the start position is settled */
   Co2sBatch *batch;
   GArray *pending;               /* PendingBatch: learned, not yet checkpointed */
+  GArray *pending_ages;          /* Co2sLatencyBucket: their rows' ages when learned */
   gint64 pending_since_us;       /* monotonic: when the oldest of them was learned */
   guint64 checkpoints;           /* saved in this run (with batches) */
   gint64 next_service_us;        /* monotonic: see SERVICE_INTERVAL_US */

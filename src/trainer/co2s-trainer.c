@@ -272,6 +272,7 @@ co2s_trainer_finalize (GObject *object)
   g_clear_pointer (&self->log, co2s_metrics_log_free);
   g_clear_pointer (&self->batch, co2s_batch_free);
   g_clear_pointer (&self->pending, g_array_unref);
+  g_clear_pointer (&self->pending_ages, g_array_unref);
   g_clear_pointer (&self->expected, g_array_unref);
   if (self->lines != NULL)
     g_string_free (self->lines, TRUE);
@@ -306,6 +307,7 @@ static void
 co2s_trainer_init (Co2sTrainer *self)
 {
   self->pending = g_array_new (FALSE, FALSE, sizeof (PendingBatch));
+  self->pending_ages = g_array_new (FALSE, FALSE, sizeof (Co2sLatencyBucket));
   self->expected = g_array_new (FALSE, FALSE, sizeof (Co2sPartitionOffset));
   self->anchor = g_array_new (FALSE, FALSE, sizeof (Co2sPartitionOffset));
   self->lines = g_string_sized_new (4096);

@@ -65,6 +65,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   check_number (m.latency_ms_p50, "latency_ms_p50");
   check_number (m.latency_ms_max, "latency_ms_max");
   fuzz_check (m.lag >= -1, "lag %" G_GINT64_FORMAT, m.lag);
+  fuzz_check (m.latency_p50_us >= -1 && m.latency_p99_us >= -1 && m.latency_p999_us >= -1,
+              "latency_p*_us below -1");
   fuzz_check (memchr (m.algo, '\0', sizeof m.algo) != NULL, "algo not terminated");
 
   co2s_batch_metrics_to_json (&m, line);
@@ -82,6 +84,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
               same_number (m.rmse_fit, back.rmse_fit) && m.timestamp_us == back.timestamp_us &&
               m.lag == back.lag && same_number (m.latency_ms_p50, back.latency_ms_p50) &&
               same_number (m.latency_ms_max, back.latency_ms_max) &&
+              m.latency_p50_us == back.latency_p50_us && m.latency_p99_us == back.latency_p99_us &&
+              m.latency_p999_us == back.latency_p999_us &&
               memcmp (algo, algo_back, sizeof algo) == 0 && m.dlq == back.dlq,
               "written back and read again, the metrics differ: %s", line->str);
   return 0;

@@ -310,8 +310,9 @@ test_disk_full_model (void)
   model_size = file_size (env.model_path);
   metrics_size = file_size (env.metrics_path);
   /* Room for the eight more lines of metrics, not for a new model.json
-   * (whose size varies by a few hundred bytes with its numbers). */
-  limit = model_size - model_size / 4;
+   * (whose size varies by a few hundred bytes with its numbers; its
+   * latency histogram only grows). */
+  limit = model_size - model_size / 8;
   g_test_message ("model.json %" G_GOFFSET_FORMAT " bytes, metrics.jsonl %" G_GOFFSET_FORMAT
                   " bytes after 2 batches: limit %" G_GOFFSET_FORMAT, model_size, metrics_size, limit);
   g_assert_cmpint (metrics_size * 5, <, limit);

@@ -330,7 +330,7 @@ test_accessible (void)
 {
   static const char * const captions[CO2S_N_KPIS] = {
     "Last RMSE", "Best RMSE", "Rolling mean RMSE", "Batches", "Rows trained",
-    "Throughput", "Consumer lag", "Model age", "Pipeline uptime", "Data set pass",
+    "Throughput", "Consumer lag", "Model age", "Pipeline uptime", "Data set pass", "Latency",
   };
   g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
   Co2sKpiPanel *panel;
@@ -412,6 +412,37 @@ test_french_numbers (void)
   setlocale (LC_NUMERIC, saved);
 }
 
+/* The last batch's p50 / p99 (latency_p50_us, latency_p99_us), or "—" for
+ * a batch without them (a line written before they existed). */
+static void
+test_latency (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  Co2sBatchMetrics m;
+  Co2sKpiPanel *panel;
+  GtkWindow *window;
+
+  aw_make_batch (&m, 1, 2, 2 * G_USEC_PER_SEC);
+  m.latency_p50_us = 12345;
+  m.latency_p99_us = 1250000;
+  m.latency_p999_us = 2000000;
+  g_assert_cmpuint (co2s_metrics_history_append_many (history, &m, 1), ==, 1);
+  window = show_panel (&panel, history, NULL, NULL);
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_LATENCY), ==, "p50 12 ms");
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_LATENCY), ==, "p99 1.25 s, API to saved model");
+  g_assert_cmpstr (co2s_kpi_panel_get_description (panel, CO2S_KPI_LATENCY), ==,
+                   "Latency from the API to the saved model, last batch: median 12 milliseconds, "
+                   "99th percentile 1.25 seconds");
+
+  aw_make_batch (&m, 2, 2, 2 * G_USEC_PER_SEC);
+  m.latency_p50_us = m.latency_p99_us = m.latency_p999_us = -1;
+  g_assert_cmpuint (co2s_metrics_history_append_many (history, &m, 1), ==, 1);
+  co2s_kpi_panel_refresh (panel);
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_LATENCY), ==, "—");
+  g_assert_cmpstr (co2s_kpi_panel_get_description (panel, CO2S_KPI_LATENCY), ==, "Latency: not known yet");
+  gtk_window_destroy (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -425,6 +456,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app-widgets/kpi-panel/accessible", test_accessible);
   g_test_add_func ("/app-widgets/kpi-panel/follower", test_follower);
   g_test_add_func ("/app-widgets/kpi-panel/french-numbers", test_french_numbers);
+  g_test_add_func ("/app-widgets/kpi-panel/latency", test_latency);
 
   return g_test_run ();
 }
