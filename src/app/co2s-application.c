@@ -562,6 +562,7 @@ co2s_application_startup (GApplication *app)
     { "app.quit", { "<Control>q", NULL } },
     { "win.predict", { "<Control>p", NULL } },
     { "win.reload-model", { "<Control><Shift>r", NULL } },
+    { "win.dead-letters", { "<Control>d", NULL } },
     { "win.export-plot", { "<Control>e", NULL } },
     { "win.export-metrics", { "<Control><Shift>e", NULL } },
     { "win.show-help-overlay", { "<Control>question", NULL } },

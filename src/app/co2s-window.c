@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "co2s-dlq-window.h"
 #include "co2s-kpi-panel.h"
 #include "co2s-metrics-csv.h"
 #include "co2s-plot-view.h"
@@ -316,6 +317,16 @@ predict_action (GtkWidget *widget,
   Co2sWindow *self = CO2S_WINDOW (widget);
 
   gtk_window_present (GTK_WINDOW (co2s_window_get_predict_dialog (self, TRUE)));
+}
+
+static void
+dead_letters_action (GtkWidget *widget,
+                     const char *action_name,
+                     GVariant *parameter)
+{
+  Co2sWindow *self = CO2S_WINDOW (widget);
+
+  co2s_dlq_window_present (GTK_WINDOW (self), co2s_application_get_controller (self->app));
 }
 
 static void
@@ -778,6 +789,7 @@ co2s_window_class_init (Co2sWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.predict", NULL, predict_action);
   gtk_widget_class_install_action (widget_class, "win.reload-model", NULL, reload_model_action);
+  gtk_widget_class_install_action (widget_class, "win.dead-letters", NULL, dead_letters_action);
   gtk_widget_class_install_action (widget_class, "win.export-plot", NULL, export_plot_action);
   gtk_widget_class_install_action (widget_class, "win.export-metrics", NULL, export_metrics_action);
   gtk_widget_class_install_action (widget_class, "win.choose-dataset", NULL, choose_dataset_action);

@@ -59,7 +59,7 @@ co2s_cli_parse (const Co2sCliSpec *spec,
       *exit_status = CO2S_EXIT_OK;
       return FALSE;
     }
-  if (*argc > 1)
+  if (*argc > 1 && !spec->accepts_arguments)
     {
       *exit_status = co2s_cli_usage_error (_("unexpected argument “%s”"), (*argv)[1]);
       return FALSE;

@@ -22,12 +22,15 @@ typedef struct {
   const char *description;         /* N_(): after the options in --help, or NULL */
   const GOptionEntry *entries;     /* the program's options (without --version), G_OPTION_ENTRY_NULL-ended */
   gboolean version_librdkafka;     /* --version also says which librdkafka the program runs with */
+  gboolean accepts_arguments;      /* positional arguments (a command, offsets) stay in argv for the
+                                    * program to check; FALSE: any is a usage error */
 } Co2sCliSpec;
 
 /* The first thing in main: sets up translations (co2s_i18n_init), sets the
  * program name to @spec->program, then parses @argc/@argv with the entries of
  * @spec plus --version. Returns TRUE when the program goes on (@argv then holds
- * the program name only: no positional argument is accepted). Returns FALSE
+ * the program name only: no positional argument is accepted, unless
+ * @spec->accepts_arguments: then they follow it in @argv). Returns FALSE
  * when it must exit with *@exit_status: CO2S_EXIT_OK after printing
  * "PROGRAM VERSION" (and "(librdkafka X)") on stdout for --version;
  * CO2S_EXIT_USAGE after reporting a bad option or a stray argument on stderr
