@@ -257,10 +257,12 @@ load_rollups (Co2sMetricsStore *store, Co2sMetricsLoadReport *report, const char
             }
           else if (r.first_batch <= prev_end)
             {
+              g_autofree char *first = g_strdup_printf ("%" G_GUINT64_FORMAT, r.first_batch);
+              g_autofree char *last = g_strdup_printf ("%" G_GUINT64_FORMAT, r.last_batch);
+              g_autofree char *before = g_strdup_printf ("%" G_GUINT64_FORMAT, prev_end);
               g_autofree char *message =
-                g_strdup_printf (_("batches %" G_GUINT64_FORMAT "…%" G_GUINT64_FORMAT
-                                   " overlap the line before (up to %" G_GUINT64_FORMAT "), ignored"),
-                                 r.first_batch, r.last_batch, prev_end);
+                g_strdup_printf (_("batches %s…%s overlap the line before (up to %s), ignored"),
+                                 first, last, before);
 
               report->bad_lines++;
               load_report_problem (report, path, line_no, message);

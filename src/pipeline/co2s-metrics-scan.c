@@ -28,6 +28,9 @@ typedef enum {
   K_LAG,
   K_LAT_P50,
   K_LAT_MAX,
+  K_LAT_P50_US,
+  K_LAT_P99_US,
+  K_LAT_P999_US,
   K_ALGO,
   K_DLQ,
   N_KEYS
@@ -61,6 +64,9 @@ static const struct {
   [K_LAG] = KEY ("lag", V_LAG),
   [K_LAT_P50] = KEY ("latency_ms_p50", V_DOUBLE),
   [K_LAT_MAX] = KEY ("latency_ms_max", V_DOUBLE),
+  [K_LAT_P50_US] = KEY ("latency_p50_us", V_COUNT_NULL),
+  [K_LAT_P99_US] = KEY ("latency_p99_us", V_COUNT_NULL),
+  [K_LAT_P999_US] = KEY ("latency_p999_us", V_COUNT_NULL),
   [K_ALGO] = KEY ("algo", V_ALGO),
   [K_DLQ] = KEY ("dlq", V_COUNT),
 #undef KEY
@@ -265,6 +271,7 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
   m.rmse = m.mae = m.rmse_fit = NAN;
   m.latency_ms_p50 = m.latency_ms_max = NAN;
   m.lag = -1;
+  m.latency_p50_us = m.latency_p99_us = m.latency_p999_us = -1;
 
   p = skip_ws (p, end);
   if (p == end || *p != '{')
@@ -374,6 +381,9 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
             case K_LAG: m.lag = i; break;
             case K_LAT_P50: m.latency_ms_p50 = d; break;
             case K_LAT_MAX: m.latency_ms_max = d; break;
+            case K_LAT_P50_US: m.latency_p50_us = i; break;
+            case K_LAT_P99_US: m.latency_p99_us = i; break;
+            case K_LAT_P999_US: m.latency_p999_us = i; break;
             case K_DLQ: m.dlq = (guint64) i; break;
             case K_TIMESTAMP:
             case K_ALGO:

@@ -23,6 +23,8 @@ assert_same_metrics (const Co2sBatchMetrics *a, const Co2sBatchMetrics *b, const
       same_double (a->rmse_fit, b->rmse_fit) && a->timestamp_us == b->timestamp_us &&
       a->lag == b->lag && same_double (a->latency_ms_p50, b->latency_ms_p50) &&
       same_double (a->latency_ms_max, b->latency_ms_max) &&
+      a->latency_p50_us == b->latency_p50_us && a->latency_p99_us == b->latency_p99_us &&
+      a->latency_p999_us == b->latency_p999_us &&
       strncmp (a->algo, b->algo, sizeof a->algo) == 0 && a->dlq == b->dlq)
     return;
   g_error ("fast and json-glib readers differ on: %s\n"
@@ -108,6 +110,9 @@ random_metrics (GRand *rand, Co2sBatchMetrics *m)
   m->lag = g_rand_int_range (rand, -1, 3) == 2 ? (gint64) g_rand_int (rand) : g_rand_int_range (rand, -1, 2);
   m->latency_ms_p50 = random_double (rand);
   m->latency_ms_max = random_double (rand);
+  m->latency_p50_us = g_rand_int_range (rand, 0, 3) ? g_rand_int_range (rand, -1, 100000) : -1;
+  m->latency_p99_us = g_rand_int_range (rand, 0, 3) ? (gint64) g_rand_int (rand) * 1000 : -1;
+  m->latency_p999_us = g_rand_int_range (rand, -1, 2);
   g_strlcpy (m->algo, algos[g_rand_int_range (rand, 0, G_N_ELEMENTS (algos))], sizeof m->algo);
   m->dlq = g_rand_int_range (rand, 0, 3) ? 0 : g_rand_int (rand);
 }
