@@ -56,8 +56,16 @@ bad_line (const Co2sRecord *r, guint kind)
     }
 }
 
-void
-dlq_fixture_fill (DlqFixture *fx)
+gboolean
+dlq_fixture_owns (DlqFixture *fx, const char *source)
+{
+  g_autofree char *prefix = g_strdup_printf ("%s[", fx->env.topic);
+
+  return source != NULL && g_str_has_prefix (source, prefix);
+}
+
+static void
+fill (DlqFixture *fx, gboolean real)
 {
   guint total = DLQ_N_GOOD + DLQ_N_KINDS;
   g_autoptr(GArray) records = trainer_make_records (total, 11, 0);
@@ -65,11 +73,14 @@ dlq_fixture_fill (DlqFixture *fx)
   g_autoptr(GPtrArray) dlq = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
-  guint kind = 0;
+  guint kind = 0, mine = 0;
   int status;
 
   memset (fx, 0, sizeof *fx);
-  trainer_env_start (&fx->env);
+  if (real)
+    trainer_env_start_real (&fx->env);
+  else
+    trainer_env_start (&fx->env);
   fx->bad_lines = g_ptr_array_new_with_free_func (g_free);
   fx->bad_offsets = g_array_new (FALSE, FALSE, sizeof (gint64));
   for (guint i = 0; i < total; i++)
@@ -94,9 +105,26 @@ dlq_fixture_fill (DlqFixture *fx)
                         (const char * const[]) { "--batch-rows", "20", IDLE_ARGS, NULL },
                         RUN_TIMEOUT_MS, NULL, &err);
   trainer_assert_exit_ok (status, err);
-  dlq = co2s_test_kafka_consume (fx->env.brokers, CO2S_TOPIC_DLQ, DLQ_N_KINDS, 10000, &error);
+  /* The trainer has flushed its dead letters before exiting. */
+  dlq = co2s_test_kafka_consume (fx->env.brokers, CO2S_TOPIC_DLQ, real ? G_MAXUINT : DLQ_N_KINDS,
+                                 real ? 5000 : 10000, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (dlq->len, ==, DLQ_N_KINDS);
+  for (guint i = 0; i < dlq->len; i++)
+    if (dlq_fixture_owns (fx, co2s_test_message_header (g_ptr_array_index (dlq, i), "source")))
+      mine++;
+  g_assert_cmpuint (mine, ==, DLQ_N_KINDS);
+}
+
+void
+dlq_fixture_fill (DlqFixture *fx)
+{
+  fill (fx, FALSE);
+}
+
+void
+dlq_fixture_fill_real (DlqFixture *fx)
+{
+  fill (fx, TRUE);
 }
 
 void

@@ -31,6 +31,14 @@ typedef struct {
  * DLQ_N_KINDS letters. */
 void dlq_fixture_fill (DlqFixture *fx);
 
+/* Same on the real Apache Kafka (co2s_test_kafka_brokers), on a records
+ * topic of its own: the DLQ is shared with other tests there, and holds
+ * DLQ_N_KINDS letters whose source is that topic. */
+void dlq_fixture_fill_real (DlqFixture *fx);
+
+/* TRUE when a letter of the DLQ came from @fx's records topic. */
+gboolean dlq_fixture_owns (DlqFixture *fx, const char *source);
+
 void dlq_fixture_clear (DlqFixture *fx);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DlqFixture, dlq_fixture_clear)

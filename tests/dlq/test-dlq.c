@@ -3,7 +3,8 @@
  * sending letters back exactly once, against the embedded broker.
  *
  * Paths: /dlq/list, /dlq/list-errors (no such topic, broker unreachable,
- * bad offset specs), /dlq/redrive-once. */
+ * bad offset specs), /dlq/redrive-once; /dlq/real-kafka (suite kafka): the
+ * same on a real Apache Kafka. */
 #define G_LOG_DOMAIN "test-dlq"
 
 #include <string.h>
@@ -196,6 +197,78 @@ test_redrive_once (void)
     g_assert_nonnull (co2s_dead_letter_get_redriven (g_ptr_array_index (letters, i)));
 }
 
+/* The same on a real Apache Kafka, whose DLQ other tests share: a real
+ * transaction coordinator, read_committed, the markers. */
+static void
+test_real_kafka (void)
+{
+  g_auto(DlqFixture) fx = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) letters = NULL, after = NULL, copies = NULL;
+  g_autoptr(GArray) refs = g_array_new (FALSE, FALSE, sizeof (Co2sDlqRef));
+  g_autoptr(GArray) first = NULL, second = NULL;
+  Co2sDlqOptions opts;
+  guint k = 0, sent, already;
+  gint64 low, high;
+
+  dlq_fixture_fill_real (&fx);
+  opts = options (&fx);
+  opts.timeout_ms = 60000;   /* a fresh Kafka creates its transaction log first */
+  letters = co2s_dlq_list (&opts, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < letters->len; i++)
+    {
+      Co2sDeadLetter *l = g_ptr_array_index (letters, i);
+      Co2sDlqRef ref = { co2s_dead_letter_get_partition (l), co2s_dead_letter_get_offset (l) };
+      g_autofree char *payload = co2s_dead_letter_dup_payload_text (l);
+
+      if (!dlq_fixture_owns (&fx, co2s_dead_letter_get_source (l)))
+        continue;
+      g_assert_cmpuint (k, <, DLQ_N_KINDS);
+      g_assert_cmpstr (co2s_dead_letter_get_reason (l), ==, dlq_bad_kinds[k].reason);
+      g_assert_cmpstr (payload, ==, g_ptr_array_index (fx.bad_lines, k));
+      g_assert_cmpint (co2s_dead_letter_get_source_offset (l), ==, g_array_index (fx.bad_offsets, gint64, k));
+      g_assert_null (co2s_dead_letter_get_redriven (l));
+      g_array_append_val (refs, ref);
+      k++;
+    }
+  g_assert_cmpuint (k, ==, DLQ_N_KINDS);
+
+  first = redrive (&opts, (const Co2sDlqRef *) refs->data, refs->len);
+  co2s_dlq_count_results (first, &sent, &already, NULL, NULL);
+  g_assert_cmpuint (sent, ==, DLQ_N_KINDS);
+  second = redrive (&opts, (const Co2sDlqRef *) refs->data, refs->len);
+  co2s_dlq_count_results (second, &sent, &already, NULL, NULL);
+  g_assert_cmpuint (sent, ==, 0);
+  g_assert_cmpuint (already, ==, DLQ_N_KINDS);
+
+  /* Each letter once in the records topic, after the transaction's commit. */
+  g_assert_true (co2s_test_kafka_watermarks (fx.env.brokers, fx.env.topic, 0, &low, &high, &error));
+  copies = co2s_test_kafka_consume (fx.env.brokers, fx.env.topic, DLQ_N_GOOD + 2 * DLQ_N_KINDS, 20000, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (copies->len, ==, DLQ_N_GOOD + 2 * DLQ_N_KINDS);
+  for (guint j = 0; j < DLQ_N_KINDS; j++)
+    {
+      guint found = 0;
+
+      for (guint i = 0; i < copies->len; i++)
+        {
+          const Co2sTestMessage *m = g_ptr_array_index (copies, i);
+
+          if (co2s_test_message_header (m, CO2S_DLQ_HEADER_REDRIVE) != NULL &&
+              g_strcmp0 (m->payload, g_ptr_array_index (fx.bad_lines, j)) == 0)
+            found++;
+        }
+      g_assert_cmpuint (found, ==, 1);
+    }
+
+  after = co2s_dlq_list (&opts, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < after->len; i++)
+    if (dlq_fixture_owns (&fx, co2s_dead_letter_get_source (g_ptr_array_index (after, i))))
+      g_assert_nonnull (co2s_dead_letter_get_redriven (g_ptr_array_index (after, i)));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -204,6 +277,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/dlq/list", test_list);
   g_test_add_func ("/dlq/list-errors", test_list_errors);
   g_test_add_func ("/dlq/redrive-once", test_redrive_once);
+  g_test_add_func ("/dlq/real-kafka", test_real_kafka);
 
   return g_test_run ();
 }
