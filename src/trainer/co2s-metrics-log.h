@@ -35,6 +35,7 @@
 #include <glib.h>
 
 #include "co2s-metrics.h"
+#include "co2s-metrics-rollup.h"
 
 G_BEGIN_DECLS
 
