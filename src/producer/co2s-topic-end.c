@@ -201,12 +201,12 @@ query_ends (Lookup *l, GError **error)
     {
       int32_t id = g_array_index (l->ids, int32_t, i);
       rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
-      int64_t low = -1, high = -1;
+      gint64 low = -1, high = -1;
       int ms;
 
       while ((ms = remaining_ms (l)) > 0)
         {
-          err = rd_kafka_query_watermark_offsets (l->rk, l->topic, id, &low, &high, ms);
+          err = co2s_kafka_query_watermarks (l->rk, l->topic, id, &low, &high, ms);
           if (err == RD_KAFKA_RESP_ERR_NO_ERROR || is_permanent (err))
             break;
           g_debug ("watermarks of %s [%d]: %s; asking again", l->topic, id, rd_kafka_err2str (err));

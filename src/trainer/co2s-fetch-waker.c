@@ -3,6 +3,8 @@
 
 #include "co2s-fetch-waker.h"
 
+#include "co2s-kafka.h"
+
 /* A broker that does not answer within this is down; the consumer reports
  * that on its own. */
 #define QUERY_TIMEOUT_MS 5000
@@ -31,7 +33,7 @@ waker_thread (gpointer data)
   for (;;)
     {
       gint32 partition;
-      int64_t lo, hi;
+      gint64 hi;
 
       while (!waker->requested && !waker->quit)
         g_cond_wait (&waker->cond, &waker->lock);
@@ -44,9 +46,11 @@ waker_thread (gpointer data)
       waker->busy = TRUE;
       g_mutex_unlock (&waker->lock);
 
-      /* The answer does not matter: the request is the wake-up. */
-      rd_kafka_query_watermark_offsets (waker->consumer, waker->topic, partition,
-                                        &lo, &hi, QUERY_TIMEOUT_MS);
+      /* The answer does not matter: the request is the wake-up. With a
+       * deadline that holds when the broker is gone, so that free does not
+       * wait for ever (one request: the end offset only). */
+      co2s_kafka_query_watermarks (waker->consumer, waker->topic, partition,
+                                   NULL, &hi, QUERY_TIMEOUT_MS);
 
       g_mutex_lock (&waker->lock);
       waker->busy = FALSE;

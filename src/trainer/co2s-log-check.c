@@ -171,9 +171,9 @@ query_watermarks (Co2sLogCheck *check, gint32 partition, gint64 deadline,
 
   while ((ms = remaining_ms (deadline)) > 0)
     {
-      int64_t lo = -1, hi = -1;
+      gint64 lo = -1, hi = -1;
 
-      err = rd_kafka_query_watermark_offsets (check->rk, check->topic, partition, &lo, &hi, ms);
+      err = co2s_kafka_query_watermarks (check->rk, check->topic, partition, &lo, &hi, ms);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         {
           *low = lo;

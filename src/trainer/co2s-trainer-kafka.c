@@ -141,13 +141,10 @@ start_over_on_new_log (Co2sTrainer *self, gint32 partition, const char *why, gbo
   g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
   g_autofree char *model_copy = old_log_copy_name (self->model_path, stamp);
   g_autofree char *metrics_copy = old_log_copy_name (self->metrics_path, stamp);
-  g_autofree char *history_path = co2s_metrics_history_path_for (self->metrics_path);
-  g_autofree char *history_copy = old_log_copy_name (history_path, stamp);
   g_autoptr(Co2sModel) model = NULL;
 
   if (!keep_copy (self->model_path, self->model_path, model_copy, error) ||
-      !keep_copy (self->model_path, self->metrics_path, metrics_copy, error) ||
-      !keep_copy (self->model_path, history_path, history_copy, error))
+      !keep_copy (self->model_path, self->metrics_path, metrics_copy, error))
     return FALSE;
 
   g_autofree char *where = partition >= 0 ? g_strdup_printf ("topic \"%s\" [%d]", self->opts.topic, partition)
@@ -297,7 +294,7 @@ static void
 choose_start_offset (Co2sTrainer *self, rd_kafka_topic_partition_t *p)
 {
   gint64 offset = co2s_checkpoint_get_offset (self->cp, p->partition);
-  int64_t lo = -1, hi = -1;
+  gint64 lo = -1, hi = -1;
   rd_kafka_resp_err_t err;
 
   if (offset < 0)
@@ -310,8 +307,8 @@ choose_start_offset (Co2sTrainer *self, rd_kafka_topic_partition_t *p)
       return;
     }
 
-  err = rd_kafka_query_watermark_offsets (self->consumer, p->topic, p->partition,
-                                          &lo, &hi, QUERY_TIMEOUT_MS);
+  err = co2s_kafka_query_watermarks (self->consumer, p->topic, p->partition,
+                                     &lo, &hi, QUERY_TIMEOUT_MS);
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR && (offset < lo || offset > hi))
     {
       g_warning ("%s: offset %" G_GINT64_FORMAT " of %s [%d] is out of range (the log now "
@@ -359,10 +356,10 @@ save_reset_checkpoint (Co2sTrainer *self, rd_kafka_topic_partition_list_t *parti
   for (int i = 0; i < partitions->cnt; i++)
     {
       rd_kafka_topic_partition_t *p = &partitions->elems[i];
-      int64_t lo = -1, hi = -1;
+      gint64 lo = -1;
 
-      if (rd_kafka_query_watermark_offsets (self->consumer, p->topic, p->partition,
-                                            &lo, &hi, QUERY_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      if (co2s_kafka_query_watermarks (self->consumer, p->topic, p->partition,
+                                       &lo, NULL, QUERY_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR ||
           lo < 0)
         {
           g_warning ("could not query the first offset of %s [%d]; the reset is only saved "
