@@ -141,10 +141,13 @@ start_over_on_new_log (Co2sTrainer *self, gint32 partition, const char *why, gbo
   g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
   g_autofree char *model_copy = old_log_copy_name (self->model_path, stamp);
   g_autofree char *metrics_copy = old_log_copy_name (self->metrics_path, stamp);
+  g_autofree char *history_path = co2s_metrics_history_path_for (self->metrics_path);
+  g_autofree char *history_copy = old_log_copy_name (history_path, stamp);
   g_autoptr(Co2sModel) model = NULL;
 
   if (!keep_copy (self->model_path, self->model_path, model_copy, error) ||
-      !keep_copy (self->model_path, self->metrics_path, metrics_copy, error))
+      !keep_copy (self->model_path, self->metrics_path, metrics_copy, error) ||
+      !keep_copy (self->model_path, history_path, history_copy, error))
     return FALSE;
 
   g_autofree char *where = partition >= 0 ? g_strdup_printf ("topic \"%s\" [%d]", self->opts.topic, partition)
