@@ -533,27 +533,59 @@ test_shutdown (Fixture *f,
 
 /* ---- /pipeline-controller/metrics-history ---------------------------------- */
 
+/* Batch @i as the trainer writes it to metrics.jsonl ('\n'-terminated)
+ * and, without the '\n', to streaming_metrics. */
+static void
+batch_json (guint64 i,
+            GString *out)
+{
+  Co2sBatchMetrics m = { 0 };
+
+  m.batch = i;
+  m.rows = 100;
+  m.rows_seen = i * 100;
+  m.rmse = 10.0 + i;
+  m.timestamp_us = T0 + (gint64) i * G_USEC_PER_SEC;
+  g_strlcpy (m.algo, "ls", sizeof m.algo);
+  co2s_batch_metrics_to_json (&m, out);
+}
+
+/* metrics.jsonl holding batches 1 to @n, replaced at once as a whole (the
+ * trainer appends; a reader sees either file). */
 static void
 write_metrics (const char *dir,
-               guint n)
+               guint64 n)
 {
   g_autoptr(GString) file = g_string_new (NULL);
   g_autofree char *path = g_build_filename (dir, CO2S_METRICS_FILE, NULL);
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  for (guint i = 1; i <= n; i++)
-    {
-      Co2sBatchMetrics m = { 0 };
-
-      m.batch = i;
-      m.rows = 100;
-      m.rows_seen = i * 100;
-      m.rmse = 10.0 + i;
-      m.timestamp_us = T0 + i * G_USEC_PER_SEC;
-      g_strlcpy (m.algo, "ls", sizeof m.algo);
-      co2s_batch_metrics_to_json (&m, file);
-    }
+  for (guint64 i = 1; i <= n; i++)
+    batch_json (i, file);
   g_assert_true (g_file_set_contents (path, file->str, file->len, NULL));
+}
+
+/* Publishes batches @from to @to to streaming_metrics, as the trainer does. */
+static void
+publish_metrics (const char *brokers,
+                 guint64 from,
+                 guint64 to)
+{
+  g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  for (guint64 i = from; i <= to; i++)
+    {
+      GString *line = g_string_new (NULL);
+
+      batch_json (i, line);
+      g_string_truncate (line, line->len - 1);
+      g_ptr_array_add (payloads, g_string_free (line, FALSE));
+    }
+  g_assert_true (co2s_test_kafka_produce (brokers, CO2S_TOPIC_METRICS,
+                                          (const char * const *) payloads->pdata, NULL,
+                                          payloads->len, &error));
+  g_assert_no_error (error);
 }
 
 typedef struct {
@@ -635,9 +667,7 @@ test_follower_leaves_first (Fixture *f,
 {
   const char *broker_exe = co2s_test_program ("CO2S_BROKER");
   g_autofree char *link = g_build_filename (f->env.bin, "co2stream-broker", NULL);
-  g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(GError) error = NULL;
   HistoryWait w = { co2s_pipeline_controller_get_history (f->ctl), 3 };
   Co2sMetricsFollower *follower;
   gint64 follower_gone_at = 0;
@@ -654,24 +684,7 @@ test_follower_leaves_first (Fixture *f,
   co2s_test_assert_wait (follower_reachable, follower, 20000);
 
   /* It reads this run's metrics from the topic's start into the history. */
-  for (guint i = 1; i <= 3; i++)
-    {
-      g_autoptr(GString) line = g_string_new (NULL);
-      Co2sBatchMetrics m = { 0 };
-
-      m.batch = i;
-      m.rows = 100;
-      m.rows_seen = i * 100;
-      m.rmse = 20.0 / i;
-      m.timestamp_us = T0 + i;
-      g_strlcpy (m.algo, "ls", sizeof m.algo);
-      co2s_batch_metrics_to_json (&m, line);
-      g_ptr_array_add (payloads, g_strndup (line->str, line->len - 1));
-    }
-  g_assert_true (co2s_test_kafka_produce (co2s_supervisor_get_bootstrap_servers (f->sup), CO2S_TOPIC_METRICS,
-                                          (const char * const *) payloads->pdata, NULL, payloads->len,
-                                          &error));
-  g_assert_no_error (error);
+  publish_metrics (co2s_supervisor_get_bootstrap_servers (f->sup), 1, 3);
   co2s_test_assert_wait_msg (history_has, &w, 30000, "3 live batches");
 
   /* Stop: the follower is detached at once; its stop (the consumer leaving
@@ -688,60 +701,6 @@ test_follower_leaves_first (Fixture *f,
 }
 
 /* ---- /pipeline-controller/no-gap-between-file-and-live -------------------- */
-
-/* Batch @i as the trainer writes it to metrics.jsonl ('\n'-terminated)
- * and, without the '\n', to streaming_metrics. */
-static void
-gap_batch_json (guint64 i,
-                GString *out)
-{
-  Co2sBatchMetrics m = { 0 };
-
-  m.batch = i;
-  m.rows = 100;
-  m.rows_seen = i * 100;
-  m.rmse = 10.0 + i;
-  m.timestamp_us = T0 + (gint64) i * G_USEC_PER_SEC;
-  g_strlcpy (m.algo, "ls", sizeof m.algo);
-  co2s_batch_metrics_to_json (&m, out);
-}
-
-/* metrics.jsonl holding batches 1 to @n, replaced at once as a whole (the
- * trainer appends; a reader sees either file). */
-static void
-gap_write_file (const char *dir,
-                guint64 n)
-{
-  g_autoptr(GString) file = g_string_new (NULL);
-  g_autofree char *path = g_build_filename (dir, CO2S_METRICS_FILE, NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  for (guint64 i = 1; i <= n; i++)
-    gap_batch_json (i, file);
-  g_assert_true (g_file_set_contents (path, file->str, file->len, NULL));
-}
-
-static void
-gap_publish (const char *brokers,
-             guint64 from,
-             guint64 to)
-{
-  g_autoptr(GPtrArray) payloads = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-
-  for (guint64 i = from; i <= to; i++)
-    {
-      GString *line = g_string_new (NULL);
-
-      gap_batch_json (i, line);
-      g_string_truncate (line, line->len - 1);
-      g_ptr_array_add (payloads, g_string_free (line, FALSE));
-    }
-  g_assert_true (co2s_test_kafka_produce (brokers, CO2S_TOPIC_METRICS,
-                                          (const char * const *) payloads->pdata, NULL,
-                                          payloads->len, &error));
-  g_assert_no_error (error);
-}
 
 static gboolean
 follower_assigned (gpointer data)
@@ -809,8 +768,8 @@ test_no_gap_between_file_and_live (Fixture *f,
 
   /* An earlier run: in the file and on the topic, before the follower. */
   broker = co2s_test_embedded_broker_start (NULL, &brokers);
-  gap_write_file (f->env.models, 10);
-  gap_publish (brokers, 1, 10);
+  write_metrics (f->env.models, 10);
+  publish_metrics (brokers, 1, 10);
 
   g_object_set (f->sup, "broker-kind", CO2S_BROKER_EXISTING, NULL);
   g_object_set (f->ctl, "broker-address", brokers, NULL);
@@ -832,8 +791,8 @@ test_no_gap_between_file_and_live (Fixture *f,
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   for (;;)
     {
-      gap_write_file (f->env.models, next);
-      gap_publish (brokers, next, next);
+      write_metrics (f->env.models, next);
+      publish_metrics (brokers, next, next);
       w.value = next++;
       if (co2s_test_wait_until (last_batch_is, &w, 500))
         break;
@@ -841,17 +800,17 @@ test_no_gap_between_file_and_live (Fixture *f,
     }
 
   /* The window: two batches in the file only, then one in both. */
-  gap_write_file (f->env.models, next + 1);
-  gap_write_file (f->env.models, next + 2);
-  gap_publish (brokers, next + 2, next + 2);
+  write_metrics (f->env.models, next + 1);
+  write_metrics (f->env.models, next + 2);
+  publish_metrics (brokers, next + 2, next + 2);
   w.value = next + 2;
   co2s_test_assert_wait_msg (last_batch_is, &w, 10000, "the live batch after the window");
   co2s_test_assert_wait_msg (history_complete, &w, 10000, "every batch once, none missed");
 
   /* The next live batch follows the last one held: nothing more to read. */
   w.value = co2s_metrics_history_get_epoch (history);
-  gap_write_file (f->env.models, next + 3);
-  gap_publish (brokers, next + 3, next + 3);
+  write_metrics (f->env.models, next + 3);
+  publish_metrics (brokers, next + 3, next + 3);
   {
     GapWait last = { history, next + 3 };
 
