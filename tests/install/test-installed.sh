@@ -48,7 +48,7 @@ desktop_env=(env -i "PATH=$bindir:/usr/bin:/bin" "HOME=$tmp/home" "LANG=C.UTF-8"
              "GSETTINGS_BACKEND=memory")
 mkdir -p "$tmp/home"
 
-for name in api producer trainer predict broker kafka; do
+for name in api producer trainer predict broker kafka dlq; do
   prog=$bindir/co2stream-$name
   [ -x "$prog" ] || fail "co2stream-$name is not installed in $bindir"
   step "co2stream-$name --version / --help / French --help"
