@@ -221,15 +221,15 @@ main (int argc, char *argv[])
 
   if (!co2s_cli_parse (&cli, &argc, &argv, &status))
     return status;
-  if (argc < 2)
-    return co2s_cli_usage_error (_("missing command: list or redrive"));
-  command = argv[1];
   if (opt_timeout < 1 || opt_timeout > MAX_TIMEOUT_S)
     return co2s_cli_usage_error (_("--timeout %d: expected 1 to %d seconds"), opt_timeout, MAX_TIMEOUT_S);
   if ((opt_dlq_topic != NULL && *opt_dlq_topic == '\0') || (opt_target_topic != NULL && *opt_target_topic == '\0'))
     return co2s_cli_usage_error (_("--dlq-topic and --target-topic must not be empty"));
   if (opt_reason != NULL && *opt_reason == '\0')
     return co2s_cli_usage_error (_("--reason must not be empty"));
+  if (argc < 2)
+    return co2s_cli_usage_error (_("missing command: list or redrive"));
+  command = argv[1];
 
   opts.brokers = opt_brokers != NULL ? opt_brokers : CO2S_DEFAULT_BROKERS;
   opts.overrides = (const char * const *) opt_overrides;
@@ -266,5 +266,5 @@ main (int argc, char *argv[])
         return co2s_cli_usage_error (_("redrive: give only one of --all, --reason REASON and OFFSET…"));
       return run_redrive (&opts, refs);
     }
-  return co2s_cli_usage_error (_("unknown command “%s”: expected list or redrive"), command);
+  return co2s_cli_usage_error (_("unexpected argument “%s”: the command is list or redrive"), command);
 }

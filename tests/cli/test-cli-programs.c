@@ -23,6 +23,8 @@ static const Program programs[] = {
   { "CO2S_API", "co2stream-api", FALSE, "--listen", { "--rate", "-1", NULL }, "bad --rate -1: " },
   { "CO2S_BROKER", "co2stream-broker", TRUE, "--topics", { "--partitions", "0", NULL },
     "--partitions 0: expected 1 to 1000" },
+  { "CO2S_DLQ", "co2stream-dlq", TRUE, "--brokers", { "--timeout", "0", NULL },
+    "--timeout 0: expected 1 to 3600 seconds" },
   { "CO2S_KAFKA", "co2stream-kafka", TRUE, "--data-dir", { "--port", "70000", NULL },
     "--port 70000: expected 0 (a free port) to 65535" },
   { "CO2S_PREDICT", "co2stream-predict", FALSE, "--model", { "--cylinders", "4.5", NULL },

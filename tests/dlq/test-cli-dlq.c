@@ -44,7 +44,7 @@ static void
 test_usage_errors (void)
 {
   assert_usage ((const char *[]) { "--brokers", "127.0.0.1:1", NULL }, "missing command: list or redrive");
-  assert_usage ((const char *[]) { "show", NULL }, "unknown command “show”: expected list or redrive");
+  assert_usage ((const char *[]) { "show", NULL }, "unexpected argument “show”: the command is list or redrive");
   assert_usage ((const char *[]) { "list", "0:1", NULL }, "unexpected argument “0:1”");
   assert_usage ((const char *[]) { "redrive", NULL }, "redrive: say which letters to send back");
   assert_usage ((const char *[]) { "redrive", "0:x", NULL }, "bad offset “0:x”: expected OFFSET");
