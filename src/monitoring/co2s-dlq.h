@@ -36,6 +36,7 @@
 
 #include <gio/gio.h>
 
+#include "co2s-contracts.h"
 #include "co2s-dead-letter.h"
 
 G_BEGIN_DECLS
@@ -43,7 +44,7 @@ G_BEGIN_DECLS
 /* transactional.id of every redrive (fencing: one redrive at a time). */
 #define CO2S_DLQ_TRANSACTIONAL_ID "co2stream-dlq-redrive"
 /* Header on the message sent back to streaming_data. */
-#define CO2S_DLQ_HEADER_REDRIVE "co2s-redrive"
+#define CO2S_DLQ_HEADER_REDRIVE CO2S_HEADER_REDRIVE
 /* Headers of a redrive marker in the DLQ. */
 #define CO2S_DLQ_HEADER_REDRIVEN "co2s-redriven"
 #define CO2S_DLQ_HEADER_REDRIVEN_TO "co2s-redriven-to"

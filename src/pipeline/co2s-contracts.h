@@ -12,6 +12,9 @@
 #define CO2S_TOPIC_DATA "streaming_data"
 /* Dead-letter topic: messages that are no valid record, with headers reason, detail, source. */
 #define CO2S_TOPIC_DLQ "streaming_data.dlq"
+/* Header of a message co2stream-dlq sent back from the DLQ to streaming_data ("streaming_data.dlq[P]@O TIME"):
+ * an old row again, outside the producer's seq order (co2s_topic_find_last_seq passes over it). */
+#define CO2S_HEADER_REDRIVE "co2s-redrive"
 /* Topic of the per-batch metrics (one JSON line per batch), written by the trainer, followed by the app. */
 #define CO2S_TOPIC_METRICS "streaming_metrics"
 /* Consumer group of co2stream-trainer (its --group default, and what the supervisor passes). */

@@ -8,6 +8,7 @@
 #include <librdkafka/rdkafka.h>
 #include <string.h>
 
+#include "co2s-contracts.h"
 #include "co2s-kafka.h"
 #include "co2s-record-json.h"
 
@@ -23,6 +24,7 @@ typedef struct {
   gboolean done;         /* read up to high − 1, or reached the end */
   gint64 seq;            /* seq of the last message read that had one, -1 if none */
   gint64 seq_offset;
+  gint64 plain_offset;   /* last message read that co2stream-dlq did not send back, -1 if none */
 } PartitionEnd;
 
 typedef struct {
@@ -111,6 +113,19 @@ set_refused (GError **error, rd_kafka_resp_err_t err)
   g_set_error (error, CO2S_TOPIC_END_ERROR, CO2S_TOPIC_END_ERROR_FAILED,
                _("the broker refused: %s"), rd_kafka_err2str (err));
   return FALSE;
+}
+
+/* TRUE for a dead letter co2stream-dlq sent back (header co2s-redrive): an
+ * old row again, whose seq says nothing of where the stream ends. */
+static gboolean
+is_redriven (rd_kafka_message_t *m)
+{
+  rd_kafka_headers_t *hdrs = NULL;
+  const void *value = NULL;
+  size_t size = 0;
+
+  return rd_kafka_message_headers (m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+         rd_kafka_header_get_last (hdrs, CO2S_HEADER_REDRIVE, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 /* The message's seq: its key as decimal text, else its JSON "seq". */
@@ -229,7 +244,7 @@ query_ends (Lookup *l, GError **error)
           PartitionEnd end = {
             .id = id, .low = low, .high = high,
             .start = MAX (low, high - 1 - CO2S_TOPIC_END_LOOKBACK),
-            .seq = -1, .seq_offset = -1,
+            .seq = -1, .seq_offset = -1, .plain_offset = -1,
           };
 
           g_array_append_val (l->ends, end);
@@ -298,10 +313,14 @@ read_ends (Lookup *l, GError **error)
         {
           gint64 seq;
 
-          if (read_seq (m, &seq))
+          if (!is_redriven (m))
             {
-              end->seq = seq;
-              end->seq_offset = m->offset;
+              end->plain_offset = m->offset;
+              if (read_seq (m, &seq))
+                {
+                  end->seq = seq;
+                  end->seq_offset = m->offset;
+                }
             }
           end->done = m->offset >= end->high - 1;
           left -= end->done ? 1 : 0;
@@ -361,11 +380,12 @@ greatest_seq (Lookup *l, gint64 *seq, GError **error)
                        end->id, first, last);
           return FALSE;
         }
-      if (end->seq_offset != end->high - 1)
+      /* Letters sent back and a transaction's commit marker after it are no gap. */
+      if (end->seq_offset < end->plain_offset)
         g_warning ("%s [%d]: the message(s) after offset %" G_GINT64_FORMAT " (up to %" G_GINT64_FORMAT
                    ") have no seq (a decimal key or a JSON \"seq\"); looked back to seq %" G_GINT64_FORMAT
                    " at offset %" G_GINT64_FORMAT,
-                   l->topic, end->id, end->seq_offset, end->high - 1, end->seq, end->seq_offset);
+                   l->topic, end->id, end->seq_offset, end->plain_offset, end->seq, end->seq_offset);
       g_debug ("%s [%d]: seq %" G_GINT64_FORMAT " at offset %" G_GINT64_FORMAT,
                l->topic, end->id, end->seq, end->seq_offset);
       best = MAX (best, end->seq);

@@ -6,7 +6,8 @@
  * group and commits nothing, the last message of every partition of the
  * topic (high watermark − 1; empty partitions are skipped). A message's seq
  * is its key as decimal text (what Co2sPublisher writes), else the integer
- * "seq" member of its JSON value. When the last message of a partition has
+ * "seq" member of its JSON value; a dead letter sent back by co2stream-dlq
+ * (header co2s-redrive) has none here. When the last message of a partition has
  * neither, the lookup looks back at most CO2S_TOPIC_END_LOOKBACK messages in
  * that partition for the last one that has, and logs a warning saying so; it
  * fails rather than guess when none has.

@@ -11,6 +11,7 @@
 
 #include "co2s-contracts.h"
 #include "co2s-dlq.h"
+#include "co2s-topic-end.h"
 #include "dlq-fixture.h"
 
 static Co2sDlqOptions
@@ -130,7 +131,7 @@ test_redrive_once (void)
   const Co2sDlqRef pick[] = { { 0, 1 }, { 0, 1 }, { 0, 999 } };
   Co2sDlqSelection every = { 0 };
   Co2sDlqOptions opts;
-  gint64 low, high_before, high_after;
+  gint64 low, high_before, high_after, last_seq = -1;
   guint sent, already, not_found, failed;
 
   dlq_fixture_fill (&fx);
@@ -188,6 +189,12 @@ test_redrive_once (void)
         }
       g_assert_cmpuint (found, ==, 1);
     }
+
+  /* A producer restarted now resumes after the greatest seq it published,
+   * not after the old seqs of the letters sent back (the last messages). */
+  g_assert_true (co2s_topic_find_last_seq (fx.env.brokers, NULL, fx.env.topic, 10, &last_seq, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (last_seq, ==, DLQ_N_GOOD + DLQ_N_KINDS - 1);
 
   /* The listing hides the markers and shows every letter as sent back. */
   letters = co2s_dlq_list (&opts, NULL, &error);
