@@ -283,6 +283,47 @@ app_test_dataset_missing_is (gpointer missing)
   return co2s_application_get_dataset_missing (default_app ()) == GPOINTER_TO_INT (missing);
 }
 
+void
+app_test_dump_services (Co2sApplication *app)
+{
+  Co2sSupervisor *supervisor = co2s_application_get_supervisor (app);
+
+  for (guint i = 0; i < CO2S_N_SERVICES; i++)
+    {
+      Co2sService *service = co2s_supervisor_get_service (supervisor, i);
+
+      g_printerr ("  %s: %s — %s (last line: %s)\n", co2s_service_get_name (service),
+                  co2s_service_state_to_label (co2s_service_get_state (service)),
+                  co2s_service_get_message (service) ? co2s_service_get_message (service) : "",
+                  co2s_service_get_last_line (service) ? co2s_service_get_last_line (service) : "");
+    }
+  if (co2s_application_get_last_error (app) != NULL)
+    g_printerr ("  last error: %s\n", co2s_application_get_last_error (app));
+}
+
+static gboolean
+running_or_failed (gpointer data)
+{
+  Co2sPipelineState state = co2s_application_get_pipeline_state (data);
+
+  return state == CO2S_PIPELINE_RUNNING || state == CO2S_PIPELINE_FAILED;
+}
+
+void
+app_test_start_pipeline (Co2sApplication *app,
+                         guint timeout_ms,
+                         const char *where)
+{
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "start"));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "start", NULL);
+  if (!co2s_test_wait_until (running_or_failed, app, timeout_ms) ||
+      co2s_application_get_pipeline_state (app) != CO2S_PIPELINE_RUNNING)
+    {
+      app_test_dump_services (app);
+      g_error ("the pipeline did not reach Running%s within %u s", where, timeout_ms / 1000);
+    }
+}
+
 /* ---- windows and accessibility ---------------------------------------------- */
 
 GtkWindow *

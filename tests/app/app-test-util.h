@@ -94,6 +94,18 @@ void app_test_configure_pipeline (Co2sApplication *app,
 gboolean app_test_pipeline_is (gpointer state);
 gboolean app_test_dataset_missing_is (gpointer missing);
 
+/* Prints each of @app's services (state, message, last line) and its last
+ * error to stderr: context for a failure. */
+void app_test_dump_services (Co2sApplication *app);
+
+/* Activates @app's "start" (which must be enabled) and waits up to
+ * @timeout_ms for the pipeline to run; if it fails or does not run by
+ * then, dumps the services and fails the test: "the pipeline did not reach
+ * Running@where within N s" (@where: e.g. " on the local Kafka", or ""). */
+void app_test_start_pipeline (Co2sApplication *app,
+                              guint timeout_ms,
+                              const char *where);
+
 /* The first visible toplevel window of @type (or a subtype), or NULL;
  * transfer none (GTK keeps its toplevels). */
 GtkWindow *app_test_find_toplevel (GType type);

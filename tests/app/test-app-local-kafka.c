@@ -33,24 +33,6 @@ broker (void)
   return co2s_supervisor_get_service (co2s_application_get_supervisor (t.s.app), CO2S_SERVICE_BROKER);
 }
 
-static void
-dump_services (void)
-{
-  Co2sSupervisor *supervisor = co2s_application_get_supervisor (t.s.app);
-
-  for (guint i = 0; i < CO2S_N_SERVICES; i++)
-    {
-      Co2sService *service = co2s_supervisor_get_service (supervisor, i);
-
-      g_printerr ("  %s: %s — %s (last line: %s)\n", co2s_service_get_name (service),
-                  co2s_service_state_to_label (co2s_service_get_state (service)),
-                  co2s_service_get_message (service) ? co2s_service_get_message (service) : "",
-                  co2s_service_get_last_line (service) ? co2s_service_get_last_line (service) : "");
-    }
-  if (co2s_application_get_last_error (t.s.app) != NULL)
-    g_printerr ("  last error: %s\n", co2s_application_get_last_error (t.s.app));
-}
-
 /* What the row shows while the broker starts: its subtitle's second line
  * (the first is the description). */
 static void
@@ -68,25 +50,10 @@ broker_line_cb (Co2sService *service,
     g_ptr_array_add (t.starting_lines, g_strdup (newline + 1));
 }
 
-static gboolean
-pipeline_running_or_failed (gpointer data)
-{
-  Co2sPipelineState state = co2s_application_get_pipeline_state (t.s.app);
-
-  return state == CO2S_PIPELINE_RUNNING || state == CO2S_PIPELINE_FAILED;
-}
-
 static void
 start_pipeline (void)
 {
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.s.app), "start"));
-  g_action_group_activate_action (G_ACTION_GROUP (t.s.app), "start", NULL);
-  if (!co2s_test_wait_until (pipeline_running_or_failed, NULL, START_TIMEOUT_MS) ||
-      co2s_application_get_pipeline_state (t.s.app) != CO2S_PIPELINE_RUNNING)
-    {
-      dump_services ();
-      g_error ("the pipeline did not reach Running on the local Kafka within %d s", START_TIMEOUT_MS / 1000);
-    }
+  app_test_start_pipeline (t.s.app, START_TIMEOUT_MS, " on the local Kafka");
 }
 
 static void
@@ -95,7 +62,7 @@ stop_pipeline (void)
   g_action_group_activate_action (G_ACTION_GROUP (t.s.app), "stop", NULL);
   if (!co2s_test_wait_until (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 90000))
     {
-      dump_services ();
+      app_test_dump_services (t.s.app);
       g_error ("the pipeline did not stop within 90 s");
     }
 }
@@ -157,7 +124,7 @@ test_start_progress_stop_reset (void)
   /* Running: it trains, and the row says how much the folder holds. */
   if (!co2s_test_wait_until (has_batches, GUINT_TO_POINTER (5), 60000))
     {
-      dump_services ();
+      app_test_dump_services (t.s.app);
       g_error ("fewer than 5 batches 60 s after Start on the local Kafka");
     }
   co2s_test_assert_wait (description_says_size, NULL, 15000);
@@ -183,7 +150,7 @@ test_start_progress_stop_reset (void)
   start_pipeline ();
   if (!co2s_test_wait_until (has_batches, GUINT_TO_POINTER (3), 60000))
     {
-      dump_services ();
+      app_test_dump_services (t.s.app);
       g_error ("fewer than 3 batches 60 s after the Start that followed the reset");
     }
   stop_pipeline ();

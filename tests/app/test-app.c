@@ -42,32 +42,6 @@ static struct {
 
 /* ---- helpers --------------------------------------------------------------- */
 
-static gboolean
-pipeline_running_or_failed (gpointer data)
-{
-  Co2sPipelineState state = co2s_application_get_pipeline_state (t.s.app);
-
-  return state == CO2S_PIPELINE_RUNNING || state == CO2S_PIPELINE_FAILED;
-}
-
-static void
-dump_services (void)
-{
-  Co2sSupervisor *supervisor = co2s_application_get_supervisor (t.s.app);
-
-  for (guint i = 0; i < CO2S_N_SERVICES; i++)
-    {
-      Co2sService *service = co2s_supervisor_get_service (supervisor, i);
-
-      g_printerr ("  %s: %s — %s (last line: %s)\n", co2s_service_get_name (service),
-                  co2s_service_state_to_label (co2s_service_get_state (service)),
-                  co2s_service_get_message (service) ? co2s_service_get_message (service) : "",
-                  co2s_service_get_last_line (service) ? co2s_service_get_last_line (service) : "");
-    }
-  if (co2s_application_get_last_error (t.s.app) != NULL)
-    g_printerr ("  last error: %s\n", co2s_application_get_last_error (t.s.app));
-}
-
 static void
 follower_batches_cb (Co2sMetricsFollower *follower,
                      gpointer batches,
@@ -143,14 +117,7 @@ history_has_batches (gpointer data)
 static void
 start_pipeline (void)
 {
-  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (t.s.app), "start"));
-  g_action_group_activate_action (G_ACTION_GROUP (t.s.app), "start", NULL);
-  if (!co2s_test_wait_until (pipeline_running_or_failed, NULL, 60000) ||
-      co2s_application_get_pipeline_state (t.s.app) != CO2S_PIPELINE_RUNNING)
-    {
-      dump_services ();
-      g_error ("the pipeline did not reach Running within 60 s");
-    }
+  app_test_start_pipeline (t.s.app, 60000, "");
 }
 
 static void
@@ -292,7 +259,7 @@ test_pipeline_start (void)
 
   if (!co2s_test_wait_until (history_has_batches, &wanted, 60000))
     {
-      dump_services ();
+      app_test_dump_services (t.s.app);
       g_error ("fewer than %u batches in the plot 60 s after Start", wanted.batches);
     }
   co2s_kpi_panel_refresh (t.s.kpis);
@@ -302,7 +269,7 @@ test_pipeline_start (void)
   wanted.batches = co2s_metrics_history_get_n_batches (history) + 5;
   if (!co2s_test_wait_until (history_has_batches, &wanted, 30000))
     {
-      dump_services ();
+      app_test_dump_services (t.s.app);
       g_error ("the plot did not get 5 more batches within 30 s");
     }
   co2s_kpi_panel_refresh (t.s.kpis);
@@ -348,7 +315,7 @@ test_pipeline_stop (void)
 
   if (!co2s_test_wait_until (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 30000))
     {
-      dump_services ();
+      app_test_dump_services (t.s.app);
       g_error ("the pipeline did not stop within 30 s");
     }
   co2s_test_assert_wait (all_children_gone, NULL, 5000);
@@ -589,7 +556,7 @@ test_quit_stops_pipeline (void)
   co2s_test_assert_wait (co2s_test_gtk_widget_hidden, t.s.window, 5000);
   if (!co2s_test_wait_until (all_children_gone, NULL, 30000))
     {
-      dump_services ();
+      app_test_dump_services (t.s.app);
       g_error ("children still running 30 s after Quit");
     }
   co2s_test_assert_wait (app_test_pipeline_is, GINT_TO_POINTER (CO2S_PIPELINE_STOPPED), 10000);
