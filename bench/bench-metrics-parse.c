@@ -69,6 +69,6 @@ main (int argc, char *argv[])
   for (int k = 0; k < 2; k++)
     g_print ("%s: %" G_GUINT64_FORMAT " lines (%" G_GUINT64_FORMAT " bad) in %.3f s CPU, %.0f lines/s\n",
              names[k], lines, bad, best[k], (double) lines / best[k]);
-  g_print ("fast / json-glib: %.1f×\n", best[0] / best[1]);
+  g_print ("fast / json-glib: %.1f x\n", best[0] / best[1]);
   return 0;
 }
