@@ -155,6 +155,8 @@ _co2s_trainer_close_batch (Co2sTrainer *self, GError **error)
   g_array_append_val (self->pending, p);
   co2s_batch_clear (batch);
   failpoint (self, "learned");
+  if (self->prom != NULL)
+    _co2s_trainer_prom_batch (self, &p.m);
 
   if (checkpoint_due (self, g_get_monotonic_time (), p.m.lag))
     return _co2s_trainer_checkpoint (self, FALSE, error);
@@ -246,6 +248,8 @@ _co2s_trainer_checkpoint (Co2sTrainer *self, gboolean sync_commit, GError **erro
       print_batch_line (&p->m);
     }
   /* stdout is fully buffered (main.c): one write(2) per checkpoint. */
+  if (self->prom != NULL)
+    _co2s_trainer_prom_checkpoint (self, now_us);
   fflush (stdout);
   /* Every line in metrics.jsonl is checkpointed now: it may be folded. */
   if (self->pending->len > 0)

@@ -14,6 +14,7 @@
 #include "co2s-model-dir-lock.h"
 #include "co2s-metrics.h"
 #include "co2s-trainer.h"
+#include "co2s-trainer-prom.h"
 
 G_BEGIN_DECLS
 
@@ -99,6 +100,7 @@ struct _Co2sTrainer {
   int stop;                      /* atomic */
   GError *fatal;                 /* first fatal error raised in a callback */
 
+  Co2sTrainerProm *prom;         /* --metrics-listen (co2s-trainer-prom.h); NULL: off */
   char *failpoint;               /* tests only: see failpoint () */
   guint64 failpoint_batch;
 };

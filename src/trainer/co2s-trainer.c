@@ -283,6 +283,7 @@ co2s_trainer_finalize (GObject *object)
   g_clear_pointer (&self->model_path, g_free);
   g_clear_pointer (&self->metrics_path, g_free);
   g_clear_pointer (&self->failpoint, g_free);
+  g_clear_pointer (&self->prom, _co2s_trainer_prom_free);
   g_clear_error (&self->fatal);
   /* Last: everything of the folder is written and closed. */
   g_clear_pointer (&self->lock, co2s_model_dir_lock_free);

@@ -9,7 +9,9 @@
 
 #include "co2s-cli.h"
 #include "co2s-contracts.h"
+#include "co2s-prom-server.h"
 #include "co2s-trainer.h"
+#include "co2s-trainer-prom.h"
 
 #define MAX_BATCH_ROWS 1000000
 /* Chosen by measuring (bench/group-commit.py, README "Benchmarks"); the
@@ -31,6 +33,7 @@ static int opt_checkpoint_ms = DEFAULT_CHECKPOINT_MS;
 static int opt_checkpoint_every = -1;   /* not given: no limit */
 static double opt_metrics_max_mb = 100.0;
 static char **opt_overrides;
+static char *opt_metrics_listen;
 
 
 /* The default topic is spelled out (CO2S_TOPIC_DATA): xgettext cannot
@@ -68,6 +71,9 @@ static const GOptionEntry entries[] = {
        "batches are folded into min/max/mean buckets"), N_("MB") },
   { "property", 'X', 0, G_OPTION_ARG_STRING_ARRAY, &opt_overrides,
     N_("Any librdkafka property, for both the consumer and the producer (repeatable)"), N_("KEY=VALUE") },
+  { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &opt_metrics_listen,
+    N_("Serve Prometheus metrics at http://ADDRESS/metrics: PORT (on 127.0.0.1 only), "
+       "HOST:PORT (0.0.0.0: every interface) or [IPV6]:PORT; off unless given"), N_("[HOST:]PORT") },
   G_OPTION_ENTRY_NULL
 };
 
@@ -241,6 +247,9 @@ main (int argc, char *argv[])
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(Co2sTrainer) trainer = NULL;
+  g_autoptr(Co2sPromServer) metrics = NULL;
+  g_autofree char *metrics_host = NULL;
+  guint16 metrics_port = 0;
   Co2sTrainerOptions opts = { 0 };
   guint sigint_id, sigterm_id;
   int status;
@@ -254,12 +263,24 @@ main (int argc, char *argv[])
    * file, a topic or stdout is formatted locale-independently. */
   if (!co2s_cli_parse (&cli, &argc, &argv, &status))
     return status;
-  if (!check_options (&opts, &error))
+  if (!check_options (&opts, &error) ||
+      (opt_metrics_listen != NULL &&
+       !co2s_prom_parse_listen (opt_metrics_listen, &metrics_host, &metrics_port, &error)))
     return co2s_cli_usage_error ("%s", error->message);
 
   trainer = co2s_trainer_new (&opts, &error);
   if (trainer == NULL)
     return co2s_cli_failure ("%s", error->message);
+  if (metrics_host != NULL)
+    {
+      g_autoptr(Co2sProm) prom = co2s_prom_new ();
+
+      co2s_trainer_export_metrics (trainer, prom);
+      metrics = co2s_prom_server_new (prom, metrics_host, metrics_port, &error);
+      if (metrics == NULL)
+        return co2s_cli_failure ("%s", error->message);
+      g_message ("metrics: serving %s", co2s_prom_server_get_url (metrics));
+    }
 
   sigint_id = g_unix_signal_add (SIGINT, on_signal, trainer);
   sigterm_id = g_unix_signal_add (SIGTERM, on_signal, trainer);

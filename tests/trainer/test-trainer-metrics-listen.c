@@ -1,0 +1,196 @@
+/* test-trainer-metrics-listen.c — co2stream-trainer --metrics-listen: /metrics
+ * scraped while the trainer runs (embedded broker), read by the reference
+ * Prometheus parser, and every value checked against what was sent and
+ * what an uninterrupted reference run computes; bad values and a port in
+ * use. */
+#define G_LOG_DOMAIN "test-trainer-metrics-listen"
+
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+
+#include "co2s-test-prom.h"
+#include "trainer-fixture.h"
+
+#define N_MESSAGES 1000
+#define BATCH_ROWS 100
+#define BAD_EVERY 97        /* messages 0, 97, 194…: 11 bad ones */
+
+typedef struct {
+  const char *url;
+  JsonObject *families;
+  double rows_want;
+} Scrape;
+
+static double
+value (JsonObject *families, const char *name)
+{
+  return co2s_test_prom_value (families, name, NULL);
+}
+
+static gboolean
+scrape_learned_all (gpointer data)
+{
+  Scrape *s = data;
+  double checkpoints;
+
+  g_clear_pointer (&s->families, json_object_unref);
+  s->families = co2s_test_prom_scrape (s->url);
+  return s->families != NULL &&
+         value (s->families, "co2stream_trainer_rows_learned_total") == s->rows_want &&
+         co2s_test_prom_lookup (s->families, "co2stream_trainer_checkpoint_duration_seconds_count",
+                                NULL, &checkpoints) &&
+         checkpoints == value (s->families, "co2stream_trainer_checkpoints_total") &&
+         value (s->families, "co2stream_trainer_model_age_seconds") >= 0 &&
+         value (s->families, "co2stream_trainer_last_checkpoint_timestamp_seconds") > 0 &&
+         /* The last batch is checkpointed too. */
+         value (s->families, "co2stream_trainer_model_batches") == N_MESSAGES / BATCH_ROWS;
+}
+
+static void
+assert_close (double got, double want)
+{
+  if (!(fabs (got - want) <= 1e-9 * MAX (1.0, fabs (want))))
+    g_error ("got %.17g, want %.17g", got, want);
+}
+
+static void
+test_scrape (void)
+{
+  TrainerEnv env = { 0 };
+  g_autoptr(GArray) records = trainer_make_records (N_MESSAGES, 7, 0);
+  g_autoptr(GPtrArray) lines = trainer_lines_of (records);
+  g_autofree gboolean *bad = g_new0 (gboolean, N_MESSAGES);
+  g_autoptr(GArray) want = g_array_new (FALSE, FALSE, sizeof (Co2sBatchMetrics));
+  g_autoptr(Co2sModel) ref = NULL;
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autofree char *port = g_strdup_printf ("%u", co2s_test_free_port ());
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%s/metrics", port);
+  g_autofree char *pattern = NULL;
+  g_autofree char *batch_rows = g_strdup_printf ("%d", BATCH_ROWS);
+  const char *extra[] = { "--metrics-listen", port, "--batch-rows", batch_rows, NULL };
+  const char *p0[] = { "partition", "0", NULL };
+  g_autoptr(Co2sTestProc) trainer = NULL;
+  Scrape s = { .url = url };
+  guint n_bad = 0;
+  double sq = 0, abs_sum = 0, rows = 0, buckets_inf;
+  const Co2sBatchMetrics *last;
+
+  for (guint i = 0; i < N_MESSAGES; i += BAD_EVERY)
+    {
+      g_free (g_ptr_array_index (lines, i));
+      g_ptr_array_index (lines, i) = g_strdup_printf ("not json %u", i);
+      bad[i] = TRUE;
+      n_bad++;
+    }
+  s.rows_want = N_MESSAGES - n_bad;
+  ref = trainer_reference (records, bad, BATCH_ROWS, CO2S_ALGO_LS, want);
+
+  trainer_env_start (&env);
+  trainer_produce (&env, lines);
+  trainer = trainer_spawn (&env, NULL, extra, NULL);
+  pattern = g_strdup_printf ("metrics: serving http://127\\.0\\.0\\.1:%s/metrics$", port);
+  g_assert_true (co2s_test_proc_wait_line (trainer, CO2S_TEST_STDERR, pattern, RUN_TIMEOUT_MS, NULL));
+
+  co2s_test_assert_wait_msg (scrape_learned_all, &s, RUN_TIMEOUT_MS,
+                             "/metrics saying every good row learned and checkpointed");
+
+  /* This process and the model (fresh) agree with what was sent. */
+  g_assert_cmpstr (co2s_test_prom_type (s.families, "co2stream_trainer_rows_learned_total"), ==, "counter");
+  g_assert_cmpstr (co2s_test_prom_type (s.families, "co2stream_trainer_model_rows"), ==, "gauge");
+  g_assert_cmpstr (co2s_test_prom_type (s.families, "co2stream_trainer_checkpoint_duration_seconds"), ==,
+                   "histogram");
+  g_assert_cmpfloat (value (s.families, "co2stream_trainer_batches_total"), ==, N_MESSAGES / BATCH_ROWS);
+  g_assert_cmpfloat (value (s.families, "co2stream_trainer_messages_consumed_total"), ==, N_MESSAGES);
+  g_assert_cmpfloat (value (s.families, "co2stream_trainer_dead_letters_total"), ==, n_bad);
+  g_assert_cmpfloat (value (s.families, "co2stream_trainer_model_rows"), ==, N_MESSAGES - n_bad);
+  g_assert_cmpfloat (value (s.families, "co2stream_trainer_model_dead_letters"), ==, n_bad);
+  g_assert_cmpfloat (co2s_test_prom_value (s.families, "co2stream_trainer_consumer_lag_messages", p0), ==, 0);
+  g_assert_cmpfloat (value (s.families, "co2stream_trainer_checkpoints_total"), >=, 1);
+  buckets_inf = co2s_test_prom_value (s.families, "co2stream_trainer_checkpoint_duration_seconds_bucket",
+                                      (const char *[]) { "le", "+Inf", NULL });
+  g_assert_cmpfloat (buckets_inf, ==, value (s.families, "co2stream_trainer_checkpoints_total"));
+  g_assert_cmpfloat (value (s.families, "co2stream_trainer_checkpoint_duration_seconds_sum"), >, 0);
+
+  /* Prequential errors: the last batch's, and the row-weighted rolling ones
+   * (10 batches: all of them), as the reference computes them. */
+  g_assert_cmpuint (want->len, ==, N_MESSAGES / BATCH_ROWS);
+  last = &g_array_index (want, Co2sBatchMetrics, want->len - 1);
+  assert_close (value (s.families, "co2stream_trainer_prequential_rmse"), last->rmse);
+  assert_close (value (s.families, "co2stream_trainer_prequential_mae"), last->mae);
+  for (guint i = 0; i < want->len; i++)
+    {
+      const Co2sBatchMetrics *m = &g_array_index (want, Co2sBatchMetrics, i);
+
+      if (m->rows == 0 || !isfinite (m->rmse))
+        continue;
+      sq += m->rmse * m->rmse * m->rows;
+      abs_sum += m->mae * m->rows;
+      rows += m->rows;
+    }
+  assert_close (value (s.families, "co2stream_trainer_prequential_rmse_rolling"), sqrt (sq / rows));
+  assert_close (value (s.families, "co2stream_trainer_prequential_mae_rolling"), abs_sum / rows);
+
+  /* The model file's time; its age a few seconds at most. */
+  cp = trainer_load_checkpoint (&env);
+  assert_close (value (s.families, "co2stream_trainer_last_checkpoint_timestamp_seconds"),
+                cp->updated_at_us / 1e6);
+  g_assert_cmpfloat (value (s.families, "co2stream_trainer_model_age_seconds"), <, 60);
+
+  co2s_test_proc_signal (trainer, SIGTERM);
+  g_assert_cmpint (co2s_test_proc_wait_exit (trainer, RUN_TIMEOUT_MS), ==, 0);
+  g_clear_pointer (&s.families, json_object_unref);
+  trainer_env_clear (&env);
+}
+
+static void
+expect_exit (TrainerEnv *env, const char *listen, int want_status, const char *want_text)
+{
+  const char *extra[] = { "--metrics-listen", listen, IDLE_ARGS, NULL };
+  g_autofree char *err = NULL;
+  int status = trainer_run (env, NULL, extra, RUN_TIMEOUT_MS, NULL, &err);
+
+  g_assert_cmpint (status, ==, want_status);
+  if (strstr (err, want_text) == NULL)
+    g_error ("stderr lacks \"%s\":\n%s", want_text, err);
+}
+
+/* Bad values: usage errors (2); a port in use: 1, naming it. */
+static void
+test_bad_values (void)
+{
+  TrainerEnv env = { 0 };
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *taken = NULL;
+  g_autofree char *want = NULL;
+
+  trainer_env_start (&env);
+  expect_exit (&env, "nope", 2, "--metrics-listen nope: the port must be a number from 0 to 65535");
+  expect_exit (&env, "1.2.3:9101", 2, "--metrics-listen 1.2.3:9101: “1.2.3” is not an IP address");
+  expect_exit (&env, "[::1]", 2, "--metrics-listen [::1]: use PORT, HOST:PORT or [IPV6]:PORT");
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  address = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_assert_true (g_socket_bind (socket, address, FALSE, &error));
+  g_assert_true (g_socket_listen (socket, &error));
+  g_clear_object (&address);
+  address = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  taken = g_strdup_printf ("%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+  want = g_strdup_printf ("cannot serve metrics on 127.0.0.1:%s: ", taken);
+  expect_exit (&env, taken, 1, want);
+  trainer_env_clear (&env);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  co2s_test_children_fatal_criticals ();
+  g_test_add_func ("/trainer/metrics-listen/scrape", test_scrape);
+  g_test_add_func ("/trainer/metrics-listen/bad-values", test_bad_values);
+  return g_test_run ();
+}
