@@ -210,6 +210,16 @@ add_broker_properties (Co2sSupervisor *self,
     }
 }
 
+/* Prometheus metrics on a free loopback port, which the program picks and
+ * names in its log ("metrics: serving http://127.0.0.1:PORT/metrics"):
+ * no port to race for, none seen from outside this computer. */
+static void
+add_metrics_listen (GPtrArray *argv)
+{
+  g_ptr_array_add (argv, g_strdup ("--metrics-listen"));
+  g_ptr_array_add (argv, g_strdup ("127.0.0.1:0"));
+}
+
 /* The command line for the log, with the values of password-like -X
  * properties (sasl.password, ssl.key.password…) replaced by ***. */
 static char *
@@ -315,6 +325,7 @@ launch (Co2sSupervisor *self,
         g_assert (current_brokers (self) != NULL);
         reset = self->retrain_requested > self->retrain_done ||
                 (self->run_embedded && self->trainer_generation != self->broker_generation);
+        add_metrics_listen (argv);
         g_ptr_array_add (argv, g_strdup ("--brokers"));
         g_ptr_array_add (argv, g_strdup (current_brokers (self)));
         g_ptr_array_add (argv, g_strdup ("--topic"));
@@ -338,6 +349,7 @@ launch (Co2sSupervisor *self,
 
     case CO2S_SERVICE_PRODUCER:
       g_assert (self->api_url != NULL && current_brokers (self) != NULL);
+      add_metrics_listen (argv);
       g_ptr_array_add (argv, g_strdup ("--api"));
       g_ptr_array_add (argv, g_strconcat (self->api_url, CO2S_API_STREAM_PATH, NULL));
       g_ptr_array_add (argv, g_strdup ("--brokers"));

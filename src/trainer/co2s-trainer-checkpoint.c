@@ -247,10 +247,10 @@ _co2s_trainer_checkpoint (Co2sTrainer *self, gboolean sync_commit, GError **erro
       _co2s_trainer_publish_metrics (self, self->lines->str + start, p->line_end - start - 1, p->m.batch);
       print_batch_line (&p->m);
     }
-  /* stdout is fully buffered (main.c): one write(2) per checkpoint. */
   if (self->prom != NULL)
     _co2s_trainer_prom_checkpoint (self, now_us);
   fflush (stdout);
+  /* stdout is fully buffered (main.c): one write(2) per checkpoint. */
   /* Every line in metrics.jsonl is checkpointed now: it may be folded. */
   if (self->pending->len > 0)
     {

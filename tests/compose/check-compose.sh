@@ -11,7 +11,7 @@ fail() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; [ -z "${2:-}" 
 check() { local name=$1; shift; if out=$("$@" 2>&1); then ok "$name"; else fail "$name" "$out"; fi; }
 
 command -v docker-compose >/dev/null || { echo "1..1"; echo "not ok 1 - docker-compose is not installed (apt-get install docker-compose)"; exit 1; }
-echo "1..20"
+echo "1..21"
 check "compose file is valid (docker-compose config -q)" docker-compose -f docker-compose.yml config -q
 cfg=$(docker-compose -f docker-compose.yml config 2>/dev/null)
 services=$(docker-compose -f docker-compose.yml config --services 2>/dev/null | sort | tr '\n' ' ')
@@ -40,4 +40,8 @@ u=$(CO2S_UID=4242 CO2S_GID=4343 docker-compose -f docker-compose.yml config 2>/d
 [ "$u" = 1 ] && ok "the trainer runs as CO2S_UID:CO2S_GID" || fail "the trainer runs as CO2S_UID:CO2S_GID" "user lines: $u"
 grep -A3 'co2stream-trainer' <<<"$cfg" | grep -q -- '--batch-rows' && ! grep -A6 'co2stream-trainer' <<<"$cfg" | grep -qE -- '- "?(100|10)"?$' \
   && ok "the trainer's batches are not the stalling 100 rows" || fail "the trainer's batches are not the stalling 100 rows"
+grep -A12 -- '- co2stream-producer' <<<"$cfg" | grep -q -- '0.0.0.0:9101' && grep -A16 -- '- co2stream-trainer' <<<"$cfg" | grep -q -- '0.0.0.0:9102' \
+  && grep -qE '127.0.0.1:9101:9101|host_ip: 127.0.0.1' <<<"$cfg" && grep -q '127.0.0.1:9102:9102' <<<"$cfg" \
+  && ok "producer and trainer serve Prometheus metrics, published on localhost only" \
+  || fail "producer and trainer serve Prometheus metrics, published on localhost only"
 [ $failed -eq 0 ]

@@ -140,12 +140,14 @@ test_start_order (Fixture *f,
                                   "--model-dir %s --batch-rows 100 --batch-ms 1000 --algo ls --reset",
                                   expect_brokers, f->env.models);
   g_assert_true (g_str_has_suffix (trainer_line, trainer_args));
+  g_assert_nonnull (strstr (trainer_line, " --metrics-listen 127.0.0.1:0 --brokers "));
   g_assert_true (g_file_test (f->env.models, G_FILE_TEST_IS_DIR));
 
   producer_line = g_ptr_array_index (records, start_at[CO2S_SERVICE_PRODUCER]);
   producer_args = g_strdup_printf (" --api %s" CO2S_API_STREAM_PATH " --brokers %s --topic " CO2S_TOPIC_DATA,
                                    expect_api, expect_brokers);
   g_assert_true (g_str_has_suffix (producer_line, producer_args));
+  g_assert_nonnull (strstr (producer_line, " --metrics-listen 127.0.0.1:0 --api "));
 
   stop_ok (f);
   g_assert_false (co2s_supervisor_get_active (f->sup));
