@@ -249,8 +249,8 @@ _co2s_trainer_checkpoint (Co2sTrainer *self, gboolean sync_commit, GError **erro
     }
   if (self->prom != NULL)
     _co2s_trainer_prom_checkpoint (self, now_us);
-  fflush (stdout);
   /* stdout is fully buffered (main.c): one write(2) per checkpoint. */
+  fflush (stdout);
   /* Every line in metrics.jsonl is checkpointed now: it may be folded. */
   if (self->pending->len > 0)
     {
