@@ -153,3 +153,66 @@ producer_assert_topic_rows (const char *brokers, const char *topic, GPtrArray *r
       g_assert_cmpuint (m->len, ==, strlen (expected));
     }
 }
+
+/* ---- query log ---------------------------------------------------------- */
+
+struct _ProducerQueryLog
+{
+  GMutex lock;
+  GPtrArray *queries;
+};
+
+ProducerQueryLog *
+producer_query_log_new (void)
+{
+  ProducerQueryLog *log = g_new0 (ProducerQueryLog, 1);
+
+  g_mutex_init (&log->lock);
+  log->queries = g_ptr_array_new_with_free_func (g_free);
+  return log;
+}
+
+void
+producer_query_log_free (ProducerQueryLog *log)
+{
+  if (log == NULL)
+    return;
+  g_ptr_array_unref (log->queries);
+  g_mutex_clear (&log->lock);
+  g_free (log);
+}
+
+guint
+producer_query_log_add (ProducerQueryLog *log, const char *query)
+{
+  guint index;
+
+  g_mutex_lock (&log->lock);
+  index = log->queries->len;
+  g_ptr_array_add (log->queries, g_strdup (query != NULL ? query : ""));
+  g_mutex_unlock (&log->lock);
+  return index;
+}
+
+guint
+producer_query_log_len (ProducerQueryLog *log)
+{
+  guint n;
+
+  g_mutex_lock (&log->lock);
+  n = log->queries->len;
+  g_mutex_unlock (&log->lock);
+  return n;
+}
+
+char *
+producer_query_log_dup (ProducerQueryLog *log, guint i)
+{
+  char *q = NULL;
+
+  g_mutex_lock (&log->lock);
+  if (i < log->queries->len)
+    q = g_strdup (g_ptr_array_index (log->queries, i));
+  g_mutex_unlock (&log->lock);
+  return q;
+}

@@ -26,6 +26,18 @@ typedef struct {
   guint64 queue_full;
 } ProducerSummary;
 
+/* The query strings a fake API was asked, in order. Any thread (it has its
+ * own lock). */
+typedef struct _ProducerQueryLog ProducerQueryLog;
+
+ProducerQueryLog *producer_query_log_new (void);
+void producer_query_log_free (ProducerQueryLog *log);
+/* Appends a copy of @query (NULL counts as ""); returns its index. */
+guint producer_query_log_add (ProducerQueryLog *log, const char *query);
+guint producer_query_log_len (ProducerQueryLog *log);
+/* A copy of query @i (free with g_free), or NULL past the end. */
+char *producer_query_log_dup (ProducerQueryLog *log, guint i);
+
 /* Row @seq in one of a few shapes (key order, spacing, escapes, nesting),
  * with "seq": @seq when @with_seq. Free with g_free. */
 char *producer_make_row (guint64 seq, gboolean with_seq);

@@ -6,15 +6,17 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "producer-test-util.h"
+
 #define DEFAULT_CHUNK (64 * 1024)
 
 struct _TestServer
 {
   TestServerConfig config;
 
-  GMutex lock;                /* protects queries, rows_sent, ready, error */
+  GMutex lock;                /* protects rows_sent, ready, error */
   GCond cond;
-  GPtrArray *queries;
+  ProducerQueryLog *queries;
   guint64 rows_sent;
   gboolean ready;
   char *error;
@@ -215,10 +217,7 @@ handle_stream (SoupServer *soup_server,
   guint size_index = 0;
   gssize cut = -1;
 
-  g_mutex_lock (&self->lock);
-  index = self->queries->len;
-  g_ptr_array_add (self->queries, g_strdup (raw_query != NULL ? raw_query : ""));
-  g_mutex_unlock (&self->lock);
+  index = producer_query_log_add (self->queries, raw_query);
 
   from = config->honour_from ? query_number (query, "from", 0) : 0;
   limit = config->honour_limit ? query_number (query, "limit", G_MAXUINT64) : G_MAXUINT64;
@@ -342,7 +341,7 @@ test_server_start (const TestServerConfig *config)
   self->config = *config;
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
-  self->queries = g_ptr_array_new_with_free_func (g_free);
+  self->queries = producer_query_log_new ();
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
   self->thread = g_thread_new ("test-ndjson-server", server_thread, self);
@@ -368,7 +367,7 @@ test_server_stop (TestServer *self)
 
   g_main_loop_unref (self->loop);
   g_main_context_unref (self->context);
-  g_ptr_array_unref (self->queries);
+  producer_query_log_free (self->queries);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   g_free (self->error);
@@ -384,24 +383,13 @@ test_server_url (TestServer *self, const char *query)
 guint
 test_server_n_requests (TestServer *self)
 {
-  guint n;
-
-  g_mutex_lock (&self->lock);
-  n = self->queries->len;
-  g_mutex_unlock (&self->lock);
-  return n;
+  return producer_query_log_len (self->queries);
 }
 
 char *
 test_server_query (TestServer *self, guint i)
 {
-  char *q = NULL;
-
-  g_mutex_lock (&self->lock);
-  if (i < self->queries->len)
-    q = g_strdup (g_ptr_array_index (self->queries, i));
-  g_mutex_unlock (&self->lock);
-  return q;
+  return producer_query_log_dup (self->queries, i);
 }
 
 guint64

@@ -6,6 +6,8 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "producer-test-util.h"
+
 #define MAX_REQUEST 8192
 
 struct _RawApi
@@ -19,8 +21,7 @@ struct _RawApi
   GCancellable *cancellable;     /* cancelled by raw_api_stop: ends any wait */
   GThread *thread;
 
-  GMutex lock;                   /* protects queries */
-  GPtrArray *queries;
+  ProducerQueryLog *queries;
 };
 
 /* Sends all of @data; FALSE once the client is gone or the server stops. */
@@ -132,9 +133,7 @@ serve (RawApi *self, GSocket *socket, guint index)
 
   if (query == NULL)
     return;
-  g_mutex_lock (&self->lock);
-  g_ptr_array_add (self->queries, g_strdup (query));
-  g_mutex_unlock (&self->lock);
+  producer_query_log_add (self->queries, query);
 
   switch (step->act)
     {
@@ -208,8 +207,7 @@ raw_api_start (GPtrArray *rows, const RawApiStep *steps, guint n_steps)
   self->steps = steps;
   self->n_steps = n_steps;
   self->cancellable = g_cancellable_new ();
-  self->queries = g_ptr_array_new_with_free_func (g_free);
-  g_mutex_init (&self->lock);
+  self->queries = producer_query_log_new ();
 
   self->listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
   g_assert_no_error (error);
@@ -234,8 +232,7 @@ raw_api_stop (RawApi *self)
   g_socket_close (self->listener, NULL);
   g_object_unref (self->listener);
   g_object_unref (self->cancellable);
-  g_ptr_array_unref (self->queries);
-  g_mutex_clear (&self->lock);
+  producer_query_log_free (self->queries);
   g_free (self);
 }
 
@@ -248,22 +245,11 @@ raw_api_url (RawApi *self)
 guint
 raw_api_n_requests (RawApi *self)
 {
-  guint n;
-
-  g_mutex_lock (&self->lock);
-  n = self->queries->len;
-  g_mutex_unlock (&self->lock);
-  return n;
+  return producer_query_log_len (self->queries);
 }
 
 char *
 raw_api_query (RawApi *self, guint i)
 {
-  char *q = NULL;
-
-  g_mutex_lock (&self->lock);
-  if (i < self->queries->len)
-    q = g_strdup (g_ptr_array_index (self->queries, i));
-  g_mutex_unlock (&self->lock);
-  return q;
+  return producer_query_log_dup (self->queries, i);
 }
