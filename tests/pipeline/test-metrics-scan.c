@@ -124,7 +124,7 @@ test_writer_lines_fast (void)
   g_autoptr(GRand) rand = g_rand_new_with_seed (11);
   g_autoptr(GString) line = g_string_new (NULL);
 
-  for (guint i = 0; i < 100000; i++)
+  for (guint i = 0; i < 60000; i++)
     {
       Co2sBatchMetrics m;
 
@@ -237,7 +237,7 @@ test_mutated_same_as_json_glib (void)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (12);
   g_autoptr(GString) line = g_string_new (NULL);
-  guint fast = 0, total = 100000;
+  guint fast = 0, total = 60000;
 
   for (guint i = 0; i < total; i++)
     {
