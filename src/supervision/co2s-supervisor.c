@@ -1,7 +1,7 @@
 /* co2s-supervisor.c — starts, watches and stops the pipeline's services:
  * the GObject, its settings, the pending operations (GTasks) and the
  * dispatch between backends. The local process backend is in co2s-supervisor-local.c, the Docker one
- * in co2s-compose.c. */
+ * in co2s-compose*.c. */
 #define G_LOG_DOMAIN "co2s-supervisor"
 
 #include "co2s-supervisor-private.h"
@@ -11,8 +11,11 @@
 
 #include "co2s-contracts.h"
 
-#define COMPOSE_BOOTSTRAP_SERVERS "localhost:9092"   /* docker-compose.yml's HOST listener */
-#define COMPOSE_API_URL           "http://127.0.0.1:8000"
+/* docker-compose.yml publishes Kafka's HOST listener and the API on these
+ * ports of the loopback, or on CO2S_KAFKA_PORT and CO2S_API_PORT, which it
+ * reads from the environment the Compose calls inherit from us. */
+#define COMPOSE_KAFKA_PORT_DEFAULT 9092
+#define COMPOSE_API_PORT_DEFAULT   8000
 
 typedef enum {
   OP_START,
@@ -282,6 +285,25 @@ on_task_cancelled (Co2sSupervisor *self)
 
 /* ---- Starting and stopping ---------------------------------------------- */
 
+/* The port the compose file publishes from @variable in the environment
+ * (as Compose reads it), else @fallback. */
+static guint
+compose_port (const char *variable,
+              guint fallback)
+{
+  const char *text = g_getenv (variable);
+  guint64 port;
+
+  if (text == NULL || text[0] == '\0')
+    return fallback;
+  if (!g_ascii_string_to_unsigned (text, 10, 1, 65535, &port, NULL))
+    {
+      g_message ("%s=%s is not a port number: following port %u", variable, text, fallback);
+      return fallback;
+    }
+  return (guint) port;
+}
+
 /* Takes the settings for a new run if nothing runs. */
 static void
 maybe_snapshot (Co2sSupervisor *self)
@@ -304,8 +326,13 @@ maybe_snapshot (Co2sSupervisor *self)
 
   if (self->run.backend == CO2S_BACKEND_COMPOSE)
     {
-      _co2s_supervisor_update_bootstrap_servers (self, COMPOSE_BOOTSTRAP_SERVERS);
-      _co2s_supervisor_update_api_url (self, COMPOSE_API_URL);
+      g_autofree char *bootstrap = g_strdup_printf ("localhost:%u",
+                                                    compose_port ("CO2S_KAFKA_PORT", COMPOSE_KAFKA_PORT_DEFAULT));
+      g_autofree char *api_url = g_strdup_printf ("http://127.0.0.1:%u",
+                                                  compose_port ("CO2S_API_PORT", COMPOSE_API_PORT_DEFAULT));
+
+      _co2s_supervisor_update_bootstrap_servers (self, bootstrap);
+      _co2s_supervisor_update_api_url (self, api_url);
     }
   else if (!self->run_embedded && !self->run_local_kafka)
     {

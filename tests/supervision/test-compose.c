@@ -764,6 +764,36 @@ test_daemon_unreachable (Fixture *f,
   g_assert_false (co2s_supervisor_get_active (f->sup));
 }
 
+/* The compose file publishes Kafka and the API on CO2S_KAFKA_PORT and
+ * CO2S_API_PORT when they are set (the Compose calls inherit them): the
+ * plot and the API's address follow them; not a port: the defaults. */
+static void
+test_ports_from_env (Fixture *f,
+                     gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  write_script (f->bin, "docker", fake_docker);
+  write_ps (f, "running");
+  g_setenv ("CO2S_KAFKA_PORT", "19093", TRUE);
+  g_setenv ("CO2S_API_PORT", "18001", TRUE);
+  g_assert_true (start (f, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (co2s_supervisor_get_bootstrap_servers (f->sup), ==, "localhost:19093");
+  g_assert_cmpstr (co2s_supervisor_get_api_url (f->sup), ==, "http://127.0.0.1:18001");
+  stop_ok (f);
+
+  g_setenv ("CO2S_KAFKA_PORT", "ninety", TRUE);
+  g_setenv ("CO2S_API_PORT", "70000", TRUE);
+  g_assert_true (start (f, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (co2s_supervisor_get_bootstrap_servers (f->sup), ==, "localhost:9092");
+  g_assert_cmpstr (co2s_supervisor_get_api_url (f->sup), ==, "http://127.0.0.1:8000");
+  stop_ok (f);
+  g_unsetenv ("CO2S_KAFKA_PORT");
+  g_unsetenv ("CO2S_API_PORT");
+}
+
 int
 main (int argc,
       char **argv)
@@ -777,6 +807,7 @@ main (int argc,
   ADD ("/supervisor/compose/v1-fallback", test_v1_fallback);
   ADD ("/supervisor/compose/crash-loop", test_crash_loop);
   ADD ("/supervisor/compose/podman-compose", test_podman_compose);
+  ADD ("/supervisor/compose/ports-from-env", test_ports_from_env);
   ADD ("/supervisor/compose/docker-missing", test_docker_missing);
   ADD ("/supervisor/compose/daemon-unreachable", test_daemon_unreachable);
 
