@@ -20,6 +20,9 @@ static const GOptionEntry option_entries[] = {
     N_("With --export-plot: metrics file to plot (default: metrics.jsonl in the model folder)"), N_("PATH") },
   { "model-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("With --export-plot: model folder holding metrics.jsonl (default: from the preferences)"), N_("DIR") },
+  { "plot", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("With --export-plot: rmse (the prediction error), lag (the trainer’s consumer lag) or "
+       "throughput (rows learned per second); default: as in the window"), N_("WHAT") },
   { "last", 0, 0, G_OPTION_ARG_INT, NULL,
     N_("With --export-plot: plot only the last N batches (default: all)"), N_("N") },
   { "width", 0, 0, G_OPTION_ARG_INT, NULL,
@@ -43,6 +46,9 @@ export_plot (GVariantDict *options,
   g_autofree char *metrics = NULL;
   g_autofree char *model_dir = NULL;
   Co2sRmsePlotOptions plot_options;
+  g_autofree char *setting = NULL;
+  g_autofree char *given = NULL;
+  const char *what;
   int last = 0;
   int width = CO2S_APP_CLI_EXPORT_WIDTH;
   int height = CO2S_APP_CLI_EXPORT_HEIGHT;
@@ -79,9 +85,26 @@ export_plot (GVariantDict *options,
       plot_options.log_y = g_settings_get_boolean (settings, "plot-log-scale");
       plot_options.show_fit = g_settings_get_boolean (settings, "plot-show-fit");
       plot_options.show_rolling = g_settings_get_boolean (settings, "plot-show-rolling-mean");
+      setting = g_settings_get_string (settings, "plot-quantity");
+    }
+  what = g_variant_dict_lookup (options, "plot", "s", &given) ? given : setting;
+  if (what != NULL)
+    {
+      GEnumClass *quantities = g_type_class_ref (CO2S_TYPE_PLOT_QUANTITY);
+      GEnumValue *value = g_enum_get_value_by_nick (quantities, what);
+
+      g_type_class_unref (quantities);
+      if (value == NULL)
+        {
+          g_printerr (_("co2stream: --plot %s: use rmse, lag or throughput\n"), what);
+          return 2;
+        }
+      plot_options.quantity = value->value;
     }
   plot_options.last_n = (guint) last;
-  plot_options.title = _("Prequential RMSE per batch");
+  plot_options.title = plot_options.quantity == CO2S_PLOT_QUANTITY_LAG ? _("Consumer lag of the trainer per batch")
+                       : plot_options.quantity == CO2S_PLOT_QUANTITY_THROUGHPUT ? _("Rows learned per second")
+                       : _("Prequential RMSE per batch");
 
   if (!g_variant_dict_lookup (options, "metrics", "^ay", &metrics))
     {
@@ -145,10 +168,11 @@ co2s_app_cli_handle_export (GVariantDict *options)
     return export_plot (options, export_file);
 
   if (g_variant_dict_contains (options, "metrics") || g_variant_dict_contains (options, "last") ||
+      g_variant_dict_contains (options, "plot") ||
       g_variant_dict_contains (options, "width") || g_variant_dict_contains (options, "height") ||
       g_variant_dict_contains (options, "model-dir"))
     {
-      g_printerr (_("co2stream: --metrics, --model-dir, --last, --width and --height only go with --export-plot\n"));
+      g_printerr (_("co2stream: --metrics, --model-dir, --plot, --last, --width and --height only go with --export-plot\n"));
       return 2;
     }
 

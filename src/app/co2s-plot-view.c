@@ -27,6 +27,7 @@ struct _Co2sPlotView
   guint description_id;     /* pending throttled update */
 
   guint last_n;
+  Co2sPlotQuantity quantity;
   guint draw_count;
   guint log_scale : 1;
   guint show_fit : 1;
@@ -43,6 +44,7 @@ enum {
   PROP_SHOW_FIT,
   PROP_SHOW_ROLLING_MEAN,
   PROP_LAST_N,
+  PROP_QUANTITY,
   PROP_DARK,
   N_PROPS
 };
@@ -78,7 +80,7 @@ update_description_now (Co2sPlotView *self)
   g_clear_handle_id (&self->description_id, g_source_remove);
   self->description_us = g_get_monotonic_time ();
 
-  sentence = co2s_rmse_plot_describe (self->history);
+  sentence = co2s_rmse_plot_describe_quantity (self->history, self->quantity);
   if (g_strcmp0 (sentence, self->description) == 0)
     return;
 
@@ -250,6 +252,9 @@ co2s_plot_view_get_property (GObject    *object,
     case PROP_LAST_N:
       g_value_set_uint (value, self->last_n);
       break;
+    case PROP_QUANTITY:
+      g_value_set_enum (value, self->quantity);
+      break;
     case PROP_DARK:
       g_value_set_boolean (value, self->dark);
       break;
@@ -278,6 +283,9 @@ co2s_plot_view_set_property (GObject      *object,
       break;
     case PROP_LAST_N:
       co2s_plot_view_set_last_n (self, g_value_get_uint (value));
+      break;
+    case PROP_QUANTITY:
+      co2s_plot_view_set_quantity (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -309,6 +317,9 @@ co2s_plot_view_class_init (Co2sPlotViewClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_LAST_N] =
     g_param_spec_uint ("last-n", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_QUANTITY] =
+    g_param_spec_enum ("quantity", NULL, NULL, CO2S_TYPE_PLOT_QUANTITY, CO2S_PLOT_QUANTITY_RMSE,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_DARK] =
     g_param_spec_boolean ("dark", NULL, NULL, FALSE,
@@ -476,6 +487,29 @@ co2s_plot_view_get_dark (Co2sPlotView *self)
   return self->dark;
 }
 
+Co2sPlotQuantity
+co2s_plot_view_get_quantity (Co2sPlotView *self)
+{
+  g_return_val_if_fail (CO2S_IS_PLOT_VIEW (self), CO2S_PLOT_QUANTITY_RMSE);
+
+  return self->quantity;
+}
+
+void
+co2s_plot_view_set_quantity (Co2sPlotView     *self,
+                             Co2sPlotQuantity  quantity)
+{
+  g_return_if_fail (CO2S_IS_PLOT_VIEW (self));
+  g_return_if_fail (quantity <= CO2S_PLOT_QUANTITY_THROUGHPUT);
+
+  if (self->quantity == quantity)
+    return;
+  self->quantity = quantity;
+  gtk_widget_queue_draw (GTK_WIDGET (self->area));
+  update_description_now (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUANTITY]);
+}
+
 void
 co2s_plot_view_get_options (Co2sPlotView        *self,
                             Co2sRmsePlotOptions *options)
@@ -488,6 +522,7 @@ co2s_plot_view_get_options (Co2sPlotView        *self,
   options->show_fit = self->show_fit;
   options->show_rolling = self->show_rolling_mean;
   options->last_n = self->last_n;
+  options->quantity = self->quantity;
   options->style = self->dark ? CO2S_PLOT_STYLE_DARK : CO2S_PLOT_STYLE_LIGHT;
 }
 

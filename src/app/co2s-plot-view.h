@@ -50,6 +50,12 @@ guint co2s_plot_view_get_last_n (Co2sPlotView *self);
 void  co2s_plot_view_set_last_n (Co2sPlotView *self,
                                  guint last_n);
 
+/* Property "quantity": what the y axis shows, RMSE (default), the
+ * trainer's consumer lag or its rows/s, over the same batches. */
+Co2sPlotQuantity co2s_plot_view_get_quantity (Co2sPlotView     *self);
+void             co2s_plot_view_set_quantity (Co2sPlotView     *self,
+                                              Co2sPlotQuantity  quantity);
+
 /* Property "dark" (read-only): TRUE when drawn with the dark palette
  * (follows AdwStyleManager:dark). */
 gboolean co2s_plot_view_get_dark (Co2sPlotView *self);

@@ -689,10 +689,11 @@ setup (Co2sWindow *self)
   Co2sSupervisor *supervisor;
   Co2sMetricsHistory *history;
   static const char * const toggles[] = {
-    "plot-log-scale", "plot-show-fit", "plot-show-rolling-mean",
+    "plot-log-scale", "plot-show-fit", "plot-show-rolling-mean", "plot-quantity",
   };
+  /* "quantity" is an enum: the setting holds its nick. */
   static const char * const plot_properties[] = {
-    "log-scale", "show-fit", "show-rolling-mean",
+    "log-scale", "show-fit", "show-rolling-mean", "quantity",
   };
 
   self->app = CO2S_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));

@@ -24,6 +24,10 @@ struct _Co2sMetricsHistory
 
   /* Rolling mean column, valid for its first rolling->len batches. */
   GArray *rolling;
+  /* Consumer lag as doubles (NAN unknown) and rows/s over the rate window,
+   * valid for their first len batches, like rolling. */
+  GArray *lag;
+  GArray *rate;
 
   guint64 generation;
   guint64 epoch;
@@ -58,6 +62,11 @@ invalidate_from (Co2sMetricsHistory *self, guint index)
 {
   if (self->rolling->len > index)
     g_array_set_size (self->rolling, index);
+  if (self->lag->len > index)
+    g_array_set_size (self->lag, index);
+  /* A rate looks back rate_window batches. */
+  if (self->rate->len > index)
+    g_array_set_size (self->rate, index);
   self->epoch++;
 }
 
@@ -120,6 +129,45 @@ extend_rolling (Co2sMetricsHistory *self)
       if (count == 0)
         sum = 0.0;
       g_array_index (self->rolling, double, i) = count > 0 ? sum / count : NAN;
+    }
+}
+
+static void
+extend_lag (Co2sMetricsHistory *self)
+{
+  const Co2sMetricsStore *store = self->store;
+  guint n = _co2s_metrics_store_len (store);
+  guint from = self->lag->len;
+
+  g_assert (from <= n);
+  g_array_set_size (self->lag, n);
+  for (guint i = from; i < n; i++)
+    {
+      gint64 lag = COL_I (store, COL_LAG, i);
+
+      g_array_index (self->lag, double, i) = lag >= 0 ? (double) lag : NAN;
+    }
+}
+
+/* Rows learned per second at each batch, over the rate window before it
+ * (as co2s_metrics_history_get_rows_per_second for the last batch). */
+static void
+extend_rate (Co2sMetricsHistory *self)
+{
+  const Co2sMetricsStore *store = self->store;
+  guint n = _co2s_metrics_store_len (store);
+  guint from = self->rate->len;
+
+  g_assert (from <= n);
+  g_array_set_size (self->rate, n);
+  for (guint i = from; i < n; i++)
+    {
+      guint a = i > self->rate_window ? i - self->rate_window : 0;
+      gint64 dt = COL_I (store, COL_TIMESTAMP, i) - COL_I (store, COL_TIMESTAMP, a);
+      gint64 rows = COL_I (store, COL_ROWS_SEEN, i) - COL_I (store, COL_ROWS_SEEN, a);
+
+      g_array_index (self->rate, double, i) =
+        (i > 0 && dt > 0 && rows >= 0) ? (double) rows * G_USEC_PER_SEC / (double) dt : NAN;
     }
 }
 
@@ -214,6 +262,8 @@ co2s_metrics_history_finalize (GObject *object)
 
   g_clear_pointer (&self->store, _co2s_metrics_store_free);
   g_clear_pointer (&self->rolling, g_array_unref);
+  g_clear_pointer (&self->lag, g_array_unref);
+  g_clear_pointer (&self->rate, g_array_unref);
 
   G_OBJECT_CLASS (co2s_metrics_history_parent_class)->finalize (object);
 }
@@ -329,6 +379,8 @@ co2s_metrics_history_init (Co2sMetricsHistory *self)
 {
   self->store = _co2s_metrics_store_new ();
   self->rolling = g_array_new (FALSE, FALSE, sizeof (double));
+  self->lag = g_array_new (FALSE, FALSE, sizeof (double));
+  self->rate = g_array_new (FALSE, FALSE, sizeof (double));
   self->rolling_window = CO2S_METRICS_HISTORY_DEFAULT_ROLLING_WINDOW;
   self->rate_window = CO2S_METRICS_HISTORY_DEFAULT_RATE_WINDOW;
   self->dataset_rows = CO2S_METRICS_HISTORY_DEFAULT_DATASET_ROWS;
@@ -538,6 +590,8 @@ co2s_metrics_history_set_rate_window (Co2sMetricsHistory *self, guint window)
   if (self->rate_window == window)
     return;
   self->rate_window = window;
+  /* Not an epoch change: the batches stay; only the derived column goes. */
+  g_array_set_size (self->rate, 0);
   self->generation++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RATE_WINDOW]);
   g_signal_emit (self, signals[CHANGED], 0);
@@ -624,6 +678,28 @@ co2s_metrics_history_get_rollups (Co2sMetricsHistory *self, guint *n)
   if (n != NULL)
     *n = self->store->rollups->len;
   return (const Co2sMetricsRollup *) (gpointer) self->store->rollups->data;
+}
+
+const double *
+co2s_metrics_history_get_lag_column (Co2sMetricsHistory *self, guint *n)
+{
+  g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), NULL);
+
+  extend_lag (self);
+  if (n != NULL)
+    *n = self->lag->len;
+  return (const double *) (gpointer) self->lag->data;
+}
+
+const double *
+co2s_metrics_history_get_rate_column (Co2sMetricsHistory *self, guint *n)
+{
+  g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), NULL);
+
+  extend_rate (self);
+  if (n != NULL)
+    *n = self->rate->len;
+  return (const double *) (gpointer) self->rate->data;
 }
 
 const double *
@@ -788,7 +864,7 @@ co2s_metrics_history_get_memory_size (Co2sMetricsHistory *self)
 
   for (guint i = 0; i < N_COLS; i++)
     size += (gsize) g_array_get_element_size (self->store->cols[i]) * self->store->cols[i]->len;
-  size += sizeof (double) * self->rolling->len;
+  size += sizeof (double) * (self->rolling->len + self->lag->len + self->rate->len);
   size += sizeof (Co2sMetricsRollup) * self->store->rollups->len;
   return size;
 }

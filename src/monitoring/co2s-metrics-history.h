@@ -197,6 +197,15 @@ const gint64 *co2s_metrics_history_get_timestamp_column (Co2sMetricsHistory *sel
  * that reach its batch. */
 const Co2sMetricsRollup *co2s_metrics_history_get_rollups (Co2sMetricsHistory *self, guint *n);
 
+/* The consumer lag at each batch as a double, NAN where unknown (-1).
+ * Computed lazily and extended on appends, like the rolling mean. */
+const double *co2s_metrics_history_get_lag_column (Co2sMetricsHistory *self, guint *n);
+
+/* Rows learned per second at each batch, over the rate window before it
+ * (the last value is co2s_metrics_history_get_rows_per_second); NAN at the
+ * first batch or when the timestamps do not advance. Lazy, as above. */
+const double *co2s_metrics_history_get_rate_column (Co2sMetricsHistory *self, guint *n);
+
 /* Rolling mean of the prequential RMSE at each batch: the mean of the finite
  * values among the last rolling-window batches up to it (NAN when none).
  * Computed lazily and extended incrementally on appends. */

@@ -1,7 +1,8 @@
 /* co2s-rmse-plot-envelope.c — the downsampled part of a long run (the
  * history's rollups, co2s-metrics-rollup.h) drawn as the band between each
- * bucket's lowest and highest prequential RMSE, with its mean as a line, so
- * that the whole run's shape shows before the batches held one by one. */
+ * bucket's lowest and highest prequential RMSE (or consumer lag), with its
+ * mean as a line, so that the whole run's shape shows before the batches
+ * held one by one; throughput as each bucket's mean rows/s. */
 #define G_LOG_DOMAIN "co2s-rmse-plot"
 
 #include "co2s-rmse-plot-private.h"
@@ -9,14 +10,39 @@
 #include <math.h>
 #include <plplot.h>
 
-/* A bucket's RMSE values as drawn: all finite, and > 0 on a log axis. */
-static gboolean
-bucket_drawable (const Co2sMetricsRollup *r, gboolean log_y)
+/* A bucket's values of @quantity: its stat, or for throughput the rows of
+ * its batches over the time they took (one value: min = max = mean). */
+static Co2sRollupStat
+bucket_stat (const Co2sMetricsRollup *r, Co2sPlotQuantity quantity)
 {
-  const Co2sRollupStat *s = &r->stats[CO2S_ROLLUP_RMSE];
+  Co2sRollupStat s = { 0, NAN, NAN, NAN, NAN };
+  gint64 dt = r->last_timestamp_us - r->first_timestamp_us;
 
-  return s->n > 0 && isfinite (s->min) && isfinite (s->max) && isfinite (s->mean) &&
-         (!log_y || s->min > 0.0);
+  switch (quantity)
+    {
+    case CO2S_PLOT_QUANTITY_LAG:
+      return r->stats[CO2S_ROLLUP_LAG];
+    case CO2S_PLOT_QUANTITY_THROUGHPUT:
+      if (r->count > 1 && dt > 0)
+        {
+          s.n = 1;
+          s.min = s.max = s.mean = s.last = (double) r->rows * G_USEC_PER_SEC / (double) dt;
+        }
+      return s;
+    case CO2S_PLOT_QUANTITY_RMSE:
+    default:
+      return r->stats[CO2S_ROLLUP_RMSE];
+    }
+}
+
+/* A bucket's values as drawn: all finite, and > 0 on a log axis. */
+static gboolean
+bucket_drawable (const Co2sMetricsRollup *r, const Co2sRmsePlotOptions *options)
+{
+  Co2sRollupStat s = bucket_stat (r, options->quantity);
+
+  return s.n > 0 && isfinite (s.min) && isfinite (s.max) && isfinite (s.mean) &&
+         (!options->log_y || s.min > 0.0);
 }
 
 gboolean
@@ -37,10 +63,12 @@ _co2s_rmse_plot_envelope_range (Co2sMetricsHistory *history,
     return FALSE;
   *x_first = (double) r[0].first_batch;
   for (guint i = 0; i < n; i++)
-    if (bucket_drawable (&r[i], options->log_y))
+    if (bucket_drawable (&r[i], options))
       {
-        *lo = MIN (*lo, r[i].stats[CO2S_ROLLUP_RMSE].min);
-        *hi = MAX (*hi, r[i].stats[CO2S_ROLLUP_RMSE].max);
+        Co2sRollupStat st = bucket_stat (&r[i], options->quantity);
+
+        *lo = MIN (*lo, st.min);
+        *hi = MAX (*hi, st.max);
         any = TRUE;
       }
   return any;
@@ -63,9 +91,10 @@ draw_run (const Co2sMetricsRollup *r,
   for (guint i = 0; i < k; i++)
     {
       const Co2sMetricsRollup *b = &r[from + i];
+      Co2sRollupStat st = bucket_stat (b, options->quantity);
       double x0 = (double) b->first_batch - 0.5, x1 = (double) b->last_batch + 0.5;
-      double top = _co2s_rmse_plot_frame_world_y (frame, b->stats[CO2S_ROLLUP_RMSE].max, options->log_y);
-      double bottom = _co2s_rmse_plot_frame_world_y (frame, b->stats[CO2S_ROLLUP_RMSE].min, options->log_y);
+      double top = _co2s_rmse_plot_frame_world_y (frame, st.max, options->log_y);
+      double bottom = _co2s_rmse_plot_frame_world_y (frame, st.min, options->log_y);
 
       /* The top edge left to right, the bottom edge right to left. */
       g_array_index (xs, double, 2 * i) = x0;
@@ -86,7 +115,7 @@ draw_run (const Co2sMetricsRollup *r,
 
       g_array_index (xs, double, i) = ((double) b->first_batch + (double) b->last_batch) / 2.0;
       g_array_index (ys, double, i) =
-        _co2s_rmse_plot_frame_world_y (frame, b->stats[CO2S_ROLLUP_RMSE].mean, options->log_y);
+        _co2s_rmse_plot_frame_world_y (frame, bucket_stat (b, options->quantity).mean, options->log_y);
     }
   plcol0 (COL_RMSE);
   plwidth (1.5 * options->font_scale);
@@ -117,7 +146,7 @@ _co2s_rmse_plot_draw_envelope (Co2sMetricsHistory *history,
   plscol0a (COL_ENVELOPE, (PLINT) lround (colour->r * 255), (PLINT) lround (colour->g * 255),
             (PLINT) lround (colour->b * 255), 0.28);
   for (guint i = 0; i <= n; i++)
-    if (i == n || !bucket_drawable (&r[i], options->log_y))
+    if (i == n || !bucket_drawable (&r[i], options))
       {
         if (i > start)
           points += draw_run (r, start, i, frame, options, xs, ys);

@@ -351,3 +351,52 @@ co2s_rmse_plot_describe (Co2sMetricsHistory *history)
   return g_strdup_printf (_("Latest RMSE %s g/km at batch %s; best %s g/km at batch %s."),
                           last_rmse, last_batch, best_rmse, best_batch);
 }
+
+char *
+co2s_rmse_plot_describe_quantity (Co2sMetricsHistory *history, Co2sPlotQuantity quantity)
+{
+  g_autofree char *last_batch = NULL;
+  const double *column;
+  guint n = 0, top = 0;
+  double last;
+
+  g_return_val_if_fail (history == NULL || CO2S_IS_METRICS_HISTORY (history), NULL);
+
+  if (quantity != CO2S_PLOT_QUANTITY_LAG && quantity != CO2S_PLOT_QUANTITY_THROUGHPUT)
+    return co2s_rmse_plot_describe (history);
+  if (history == NULL || co2s_metrics_history_get_n_batches (history) == 0)
+    return g_strdup (_("No batches yet."));
+
+  column = quantity == CO2S_PLOT_QUANTITY_LAG ? co2s_metrics_history_get_lag_column (history, &n)
+                                              : co2s_metrics_history_get_rate_column (history, &n);
+  last = column[n - 1];
+  last_batch = g_strdup_printf ("%'" G_GUINT64_FORMAT, co2s_metrics_history_get_last_batch (history));
+  if (quantity == CO2S_PLOT_QUANTITY_THROUGHPUT)
+    {
+      g_autofree char *rate = NULL;
+
+      if (!isfinite (last))
+        /* Translators: %s is a batch number. */
+        return g_strdup_printf (_("No throughput measured yet; latest batch %s."), last_batch);
+      rate = g_strdup_printf ("%'.0f", last);
+      /* Translators: rows per second, then a batch number. */
+      return g_strdup_printf (_("Learning %s rows per second at batch %s."), rate, last_batch);
+    }
+
+  for (guint i = 1; i < n; i++)
+    if (isfinite (column[i]) && (!isfinite (column[top]) || column[i] > column[top]))
+      top = i;
+  if (!isfinite (last) || !isfinite (column[top]))
+    /* Translators: %s is a batch number. */
+    return g_strdup_printf (_("No consumer lag known yet; latest batch %s."), last_batch);
+  {
+    const double *batches = co2s_metrics_history_get_batch_column (history, NULL);
+    g_autofree char *last_lag = g_strdup_printf ("%'.0f", last);
+    g_autofree char *top_lag = g_strdup_printf ("%'.0f", column[top]);
+    g_autofree char *top_batch = g_strdup_printf ("%'.0f", batches[top]);
+
+    /* Translators: messages behind, a batch number, the highest lag and its batch. */
+    return g_strdup_printf (_("Consumer lag %s messages at batch %s; highest %s at batch %s."),
+                            last_lag, last_batch, top_lag, top_batch);
+  }
+}

@@ -446,10 +446,14 @@ _co2s_rmse_plot_frame_y_title (const Co2sRmsePlotFrame *frame)
   g_autofree char *digits = NULL;
   GString *title;
 
+  const char *name = frame->quantity == CO2S_PLOT_QUANTITY_LAG ? _("Consumer lag (messages)")
+                     : frame->quantity == CO2S_PLOT_QUANTITY_THROUGHPUT ? _("Rows learned per second")
+                     : _("RMSE (g/km)");
+
   if (frame->y_exponent == 0)
-    return g_strdup (_("RMSE (g/km)"));
+    return g_strdup (name);
   /* "RMSE (g/km) ×10³⁰⁶": the tick labels are in units of 10^y_exponent. */
-  title = g_string_new (_("RMSE (g/km)"));
+  title = g_string_new (name);
   g_string_append (title, " \u00d710");
   if (frame->y_exponent < 0)
     g_string_append (title, "\u207b");
@@ -476,11 +480,21 @@ _co2s_rmse_plot_frame_compute_x_ticks (Co2sRmsePlotFrame *frame)
 /* ---- layout ---------------------------------------------------------------------- */
 
 const char *
-_co2s_rmse_plot_series_name (guint series, guint window, char **owned)
+_co2s_rmse_plot_series_name (const Co2sRmsePlotFrame *frame, guint series, guint window, char **owned)
 {
   switch (series)
     {
     case SERIES_RMSE:
+      if (frame->quantity == CO2S_PLOT_QUANTITY_LAG)
+        return _("Consumer lag of the trainer");
+      if (frame->quantity == CO2S_PLOT_QUANTITY_THROUGHPUT)
+        {
+          *owned = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                 "Rows/s over %u batch",
+                                                 "Rows/s over %u batches", window),
+                                    window);
+          return *owned;
+        }
       return _("RMSE (prequential)");
     case SERIES_FIT:
       return _("RMSE after learning");
@@ -567,7 +581,7 @@ _co2s_rmse_plot_compute_layout (Co2sRmsePlotLayout *layout,
           if (!frame->shown[s] || !frame->has_data[s])
             continue;
           w = LEGEND_SAMPLE_PX * options->font_scale + fs * 0.5 +
-              text_width (cr, _co2s_rmse_plot_series_name (s, window, &owned), fs) + fs * 1.5;
+              text_width (cr, _co2s_rmse_plot_series_name (frame, s, window, &owned), fs) + fs * 1.5;
           if (x > 0.0 && x + w > avail)
             {
               row++;

@@ -43,6 +43,7 @@ enum {
 
 /* What one drawing shows, computed before PLplot is involved. */
 typedef struct {
+  Co2sPlotQuantity quantity;
   guint n;                  /* batches in the history */
   guint first;              /* first visible history index */
   gboolean empty;
@@ -103,7 +104,10 @@ double _co2s_rmse_plot_frame_world_y (const Co2sRmsePlotFrame *frame, double val
 char *_co2s_rmse_plot_frame_y_title (const Co2sRmsePlotFrame *frame);
 
 /* The legend name of @series; *@owned receives what must be freed. */
-const char *_co2s_rmse_plot_series_name (guint series, guint window, char **owned);
+const char *_co2s_rmse_plot_series_name (const Co2sRmsePlotFrame *frame,
+                                         guint series,
+                                         guint window,
+                                         char **owned);
 
 /* Margins and legend placement for a @width × @height page; text is
  * measured on @cr as PLplot's cairo driver renders it. */

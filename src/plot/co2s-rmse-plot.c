@@ -34,12 +34,18 @@ struct _Co2sRmsePlot
   double cache_x_hi;
   guint cache_width;
   gboolean cache_log;
+  Co2sPlotQuantity cache_quantity;
 
   gsize last_point_count;
   gboolean drew_frame;      /* the last draw got as far as axes and labels */
 };
 
 G_DEFINE_FINAL_TYPE (Co2sRmsePlot, co2s_rmse_plot, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (Co2sPlotQuantity, co2s_plot_quantity,
+                    G_DEFINE_ENUM_VALUE (CO2S_PLOT_QUANTITY_RMSE, "rmse"),
+                    G_DEFINE_ENUM_VALUE (CO2S_PLOT_QUANTITY_LAG, "lag"),
+                    G_DEFINE_ENUM_VALUE (CO2S_PLOT_QUANTITY_THROUGHPUT, "throughput"))
 
 enum {
   PROP_0,
@@ -70,11 +76,15 @@ pl_escape (const char *text)
 /* ---- decimation cache ------------------------------------------------------------ */
 
 static const double *
-series_column (Co2sMetricsHistory *history, guint series)
+series_column (Co2sMetricsHistory *history, Co2sPlotQuantity quantity, guint series)
 {
   switch (series)
     {
     case SERIES_RMSE:
+      if (quantity == CO2S_PLOT_QUANTITY_LAG)
+        return co2s_metrics_history_get_lag_column (history, NULL);
+      if (quantity == CO2S_PLOT_QUANTITY_THROUGHPUT)
+        return co2s_metrics_history_get_rate_column (history, NULL);
       return co2s_metrics_history_get_rmse_column (history, NULL);
     case SERIES_FIT:
       return co2s_metrics_history_get_rmse_fit_column (history, NULL);
@@ -113,7 +123,9 @@ cache_update (Co2sRmsePlot *self,
 {
   Co2sMetricsHistory *history = self->history;
   guint64 epoch = co2s_metrics_history_get_epoch (history);
-  guint window = co2s_metrics_history_get_rolling_window (history);
+  guint window = options->quantity == CO2S_PLOT_QUANTITY_THROUGHPUT
+                 ? co2s_metrics_history_get_rate_window (history)
+                 : co2s_metrics_history_get_rolling_window (history);
   const double *x = co2s_metrics_history_get_batch_column (history, NULL);
 
   if (!self->cache_valid ||
@@ -123,7 +135,8 @@ cache_update (Co2sRmsePlot *self,
       self->cache_x_lo != frame->x_lo ||
       self->cache_x_hi != frame->x_hi ||
       self->cache_width != dec_width ||
-      self->cache_log != options->log_y)
+      self->cache_log != options->log_y ||
+      self->cache_quantity != options->quantity)
     {
       cache_clear (self);
       self->cache_valid = TRUE;
@@ -134,6 +147,7 @@ cache_update (Co2sRmsePlot *self,
       self->cache_x_hi = frame->x_hi;
       self->cache_width = dec_width;
       self->cache_log = options->log_y;
+      self->cache_quantity = options->quantity;
     }
 
   for (guint s = 0; s < N_SERIES; s++)
@@ -152,7 +166,7 @@ cache_update (Co2sRmsePlot *self,
         }
       if (c->fed >= frame->n)
         continue;
-      y = series_column (history, s);
+      y = series_column (history, options->quantity, s);
       co2s_decimator_add (c->dec, x + c->fed, y + c->fed, frame->n - c->fed);
       c->fed = frame->n;
     }
@@ -176,9 +190,11 @@ prepare_frame (Co2sRmsePlot *self,
 
   memset (frame, 0, sizeof *frame);
   _co2s_rmse_plot_frame_compute_x (frame, self->history, options, plot_w);
+  frame->quantity = options->quantity;
   frame->shown[SERIES_RMSE] = TRUE;
-  frame->shown[SERIES_FIT] = options->show_fit;
-  frame->shown[SERIES_ROLLING] = options->show_rolling;
+  /* The RMSE's companions; lag and throughput are one series each. */
+  frame->shown[SERIES_FIT] = options->show_fit && options->quantity == CO2S_PLOT_QUANTITY_RMSE;
+  frame->shown[SERIES_ROLLING] = options->show_rolling && options->quantity == CO2S_PLOT_QUANTITY_RMSE;
 
   if (!frame->empty)
     {
@@ -326,7 +342,7 @@ draw_series (Co2sRmsePlot *self,
   if (options->no_decimation)
     {
       const double *bx = co2s_metrics_history_get_batch_column (self->history, NULL);
-      const double *by = series_column (self->history, s);
+      const double *by = series_column (self->history, options->quantity, s);
 
       g_array_set_size (scratch_x, 0);
       g_array_set_size (scratch_y, 0);
@@ -379,7 +395,7 @@ draw_markers (Co2sRmsePlot *self,
               guint s)
 {
   const double *bx = co2s_metrics_history_get_batch_column (self->history, NULL);
-  const double *by = series_column (self->history, s);
+  const double *by = series_column (self->history, options->quantity, s);
   double spacing = MARKER_SPACING_PX * options->font_scale;
   double phase = spacing * (0.2 + 0.3 * s);
 
@@ -531,7 +547,7 @@ draw_page_text (cairo_t *cr,
 
           plcol0 (COL_TEXT);
           set_font_px (fs);
-          text = pl_escape (_co2s_rmse_plot_series_name (s, window, &owned));
+          text = pl_escape (_co2s_rmse_plot_series_name (frame, s, window, &owned));
           plptex (lx[1] + fs * 0.5, yc, 1.0, 0.0, 0.0, text);
         }
     }
@@ -541,7 +557,10 @@ draw_page_text (cairo_t *cr,
       /* Batches without a value to draw: RMSE null in the file, or none
        * above zero on a log axis. */
       g_autofree char *text = pl_escape (frame->empty ? _("No batches yet")
-                                                     : _("No RMSE values to show"));
+                                         : frame->quantity == CO2S_PLOT_QUANTITY_LAG ? _("No lag values to show")
+                                         : frame->quantity == CO2S_PLOT_QUANTITY_THROUGHPUT
+                                           ? _("No throughput values to show")
+                                         : _("No RMSE values to show"));
       double cx = layout->left + layout->plot_w / 2.0;
       double cy = layout->bottom + layout->plot_h / 2.0;
 
@@ -561,8 +580,10 @@ draw_locked (Co2sRmsePlot *self,
   g_autoptr(GArray) scratch_x = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) scratch_y = g_array_new (FALSE, FALSE, sizeof (double));
   Co2sRmsePlotPalette palette;
-  guint window = self->history != NULL ? co2s_metrics_history_get_rolling_window (self->history)
-                                       : CO2S_METRICS_HISTORY_DEFAULT_ROLLING_WINDOW;
+  guint window = self->history == NULL ? CO2S_METRICS_HISTORY_DEFAULT_ROLLING_WINDOW
+                 : options->quantity == CO2S_PLOT_QUANTITY_THROUGHPUT
+                 ? co2s_metrics_history_get_rate_window (self->history)
+                 : co2s_metrics_history_get_rolling_window (self->history);
   PLINT old_stream, stream;
   Co2sRmsePlotLayout layout;
   Co2sRmsePlotFrame frame;
@@ -744,6 +765,8 @@ options_resolve (const Co2sRmsePlotOptions *options, Co2sRmsePlotOptions *out)
     co2s_rmse_plot_options_init (out);
   if (!(out->font_scale > 0.05 && out->font_scale < 20.0))
     out->font_scale = 1.0;
+  if ((guint) out->quantity > CO2S_PLOT_QUANTITY_THROUGHPUT)
+    out->quantity = CO2S_PLOT_QUANTITY_RMSE;
 }
 
 Co2sRmsePlot *

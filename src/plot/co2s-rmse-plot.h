@@ -30,7 +30,19 @@ typedef enum {
   CO2S_PLOT_STYLE_DARK,
 } Co2sPlotStyle;
 
+/* What the y axis shows, over the same batch axis. */
+typedef enum {
+  CO2S_PLOT_QUANTITY_RMSE,        /* prequential RMSE (with fit and rolling mean) */
+  CO2S_PLOT_QUANTITY_LAG,         /* the trainer's consumer lag, messages */
+  CO2S_PLOT_QUANTITY_THROUGHPUT,  /* rows learned per second (the history's rate window) */
+} Co2sPlotQuantity;
+
+#define CO2S_TYPE_PLOT_QUANTITY (co2s_plot_quantity_get_type ())
+GType co2s_plot_quantity_get_type (void);   /* nicks: "rmse", "lag", "throughput" */
+
 typedef struct {
+  Co2sPlotQuantity quantity; /* default RMSE; lag and throughput draw one series
+                             * (show_fit and show_rolling apply to RMSE only) */
   gboolean show_fit;        /* RMSE after learning (rmse_fit), dashed, triangles */
   gboolean show_rolling;    /* rolling mean (history's window), dash-dot, squares */
   gboolean log_y;           /* log10 y axis; values <= 0 are not drawn */
@@ -43,8 +55,8 @@ typedef struct {
   gboolean no_decimation;   /* benchmarks only: hand every point to PLplot */
 } Co2sRmsePlotOptions;
 
-/* Defaults: rolling mean shown, fit hidden, linear y, all batches, light
- * style, font scale 1, background drawn, legend shown, no title. */
+/* Defaults: RMSE, rolling mean shown, fit hidden, linear y, all batches,
+ * light style, font scale 1, background drawn, legend shown, no title. */
 void co2s_rmse_plot_options_init (Co2sRmsePlotOptions *options);
 
 typedef struct {
@@ -144,5 +156,10 @@ gboolean co2s_rmse_plot_export_finish (GAsyncResult *result,
  * "Latest RMSE 6.2 g/km at batch 74; best 5.1 g/km at batch 60." or
  * "No batches yet.". Free with g_free. */
 char *co2s_rmse_plot_describe (Co2sMetricsHistory *history);
+
+/* The same for what @quantity shows, e.g. "Consumer lag 120 messages at
+ * batch 74; highest 4,100 at batch 12." or "Learning 5,012 rows per second
+ * at batch 74.". Free with g_free. */
+char *co2s_rmse_plot_describe_quantity (Co2sMetricsHistory *history, Co2sPlotQuantity quantity);
 
 G_END_DECLS

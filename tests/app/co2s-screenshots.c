@@ -202,6 +202,10 @@ main (int argc,
       adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
       save_window (GTK_WINDOW (window), dir, "main-window-dark", suffix);
       adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+      /* View → Show → Consumer Lag. */
+      g_settings_set_string (settings, "plot-quantity", "lag");
+      save_window (GTK_WINDOW (window), dir, "main-window-lag", suffix);
+      g_settings_set_string (settings, "plot-quantity", "rmse");
     }
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "stop", NULL);

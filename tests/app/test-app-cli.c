@@ -108,6 +108,50 @@ test_export_last_and_size (void)
   app_test_assert_plot_file (path, 640, 400);
 }
 
+/* --plot: the lag and throughput plots export too; anything else is a
+ * usage error that lists the choices. */
+static void
+test_export_quantities (void)
+{
+  static const char * const what[] = { "rmse", "lag", "throughput" };
+  g_autofree char *bad_path = g_build_filename (tmp_dir, "bad.png", NULL);
+  g_autofree char *bad_out = NULL;
+  g_autofree char *bad_err = NULL;
+  const char *bad[] = { "--export-plot", bad_path, "--metrics", metrics_path, "--plot", "latency", NULL };
+  g_autofree char *alone_out = NULL;
+  g_autofree char *alone_err = NULL;
+  const char *alone[] = { "--plot", "lag", NULL };
+  g_autoptr(GBytes) first = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (what); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.png", what[i]);
+      g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *contents = NULL;
+      gsize len;
+      const char *args[] = { "--export-plot", path, "--metrics", metrics_path, "--plot", what[i], NULL };
+      int status = run_app (args, &out, &err);
+
+      if (status != 0)
+        g_error ("co2stream --plot %s: exit %d: %s", what[i], status, err);
+      app_test_assert_plot_file (path, 960, 600);
+      g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+      if (first == NULL)
+        first = g_bytes_new (contents, len);
+      else
+        g_assert_false (len == g_bytes_get_size (first) &&
+                        memcmp (contents, g_bytes_get_data (first, NULL), len) == 0);
+    }
+
+  g_assert_cmpint (run_app (bad, &bad_out, &bad_err), ==, 2);
+  g_assert_nonnull (strstr (bad_err, "--plot latency: use rmse, lag or throughput"));
+  g_assert_false (g_file_test (bad_path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (run_app (alone, &alone_out, &alone_err), ==, 2);
+  g_assert_nonnull (strstr (alone_err, "--plot"));
+}
+
 /* Without --metrics: metrics.jsonl of --model-dir. */
 static void
 test_export_model_dir (void)
@@ -220,6 +264,7 @@ main (int argc,
   g_test_add_func ("/app/cli/export-formats", test_export_formats);
   g_test_add_func ("/app/cli/export-last-and-size", test_export_last_and_size);
   g_test_add_func ("/app/cli/export-model-dir", test_export_model_dir);
+  g_test_add_func ("/app/cli/export-quantities", test_export_quantities);
   g_test_add_func ("/app/cli/bad-extension", test_export_bad_extension);
   g_test_add_func ("/app/cli/missing-metrics", test_export_missing_metrics);
   g_test_add_func ("/app/cli/unwritable", test_export_unwritable);

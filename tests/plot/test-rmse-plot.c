@@ -920,6 +920,116 @@ test_quiet (void)
   g_test_trap_assert_stderr ("");
 }
 
+/* ---- /plot/quantity -------------------------------------------------------------- */
+
+/* Lag rises to 5,000 and falls to 0; batches of 100 rows every 20 ms
+ * (5,000 rows/s), then every 5 ms (20,000 rows/s) from batch 500. */
+static Co2sMetricsHistory *
+make_flow_history (guint n)
+{
+  Co2sMetricsHistory *history = co2s_metrics_history_new ();
+  gint64 t = T0;
+
+  for (guint i = 1; i <= n; i++)
+    {
+      Co2sBatchMetrics m = { 0 };
+
+      t += i < 500 ? 20000 : 5000;
+      m.batch = i;
+      m.rows = 100;
+      m.rows_seen = i * 100ull;
+      m.rmse = 5.0;
+      m.timestamp_us = t;
+      m.lag = i == 3 ? -1 : (gint64) (5000.0 * sin (G_PI * i / n));
+      co2s_metrics_history_append (history, &m);
+    }
+  return history;
+}
+
+/* Lag and throughput draw one series each from the history's columns, on
+ * the same batch axis; the RMSE's companions are not drawn for them. */
+static void
+test_quantity_draws (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = make_flow_history (1000);
+  g_autoptr(Co2sRmsePlot) plot = co2s_rmse_plot_new (history);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 800, 500);
+  cairo_t *cr = cairo_create (surface);
+  const double *lag, *rate;
+  Co2sRmsePlotOptions options;
+  guint n;
+
+  lag = co2s_metrics_history_get_lag_column (history, &n);
+  g_assert_cmpuint (n, ==, 1000);
+  g_assert_true (isnan (lag[2]));    /* -1: unknown */
+  g_assert_cmpfloat (lag[499], ==, (double) (gint64) (5000.0 * sin (G_PI * 500 / 1000)));
+  rate = co2s_metrics_history_get_rate_column (history, &n);
+  g_assert_true (isnan (rate[0]));
+  g_assert_cmpfloat_with_epsilon (rate[100], 5000.0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (rate[900], 20000.0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (rate[999], co2s_metrics_history_get_rows_per_second (history), 1e-9);
+
+  co2s_rmse_plot_options_init (&options);
+  options.show_fit = TRUE;
+  for (Co2sPlotQuantity q = CO2S_PLOT_QUANTITY_RMSE; q <= CO2S_PLOT_QUANTITY_THROUGHPUT; q++)
+    {
+      gsize all;
+
+      options.quantity = q;
+      options.no_decimation = TRUE;
+      co2s_rmse_plot_draw (plot, cr, 800, 500, &options);
+      all = co2s_rmse_plot_get_last_point_count (plot);
+      /* RMSE: the RMSE, the fit, the rolling mean; lag: one value unknown;
+       * throughput: none at the first batch. */
+      g_assert_cmpuint (all, ==, q == CO2S_PLOT_QUANTITY_RMSE ? 3 * 1000 : 999);
+      options.no_decimation = FALSE;
+      co2s_rmse_plot_draw (plot, cr, 800, 500, &options);
+      g_assert_cmpuint (co2s_rmse_plot_get_last_point_count (plot), >, 0);
+      g_assert_cmpuint (co2s_rmse_plot_get_last_point_count (plot), <=, all);
+    }
+  g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+
+  /* The rate follows a new rate window. */
+  co2s_metrics_history_set_rate_window (history, 1);
+  rate = co2s_metrics_history_get_rate_column (history, NULL);
+  g_assert_cmpfloat_with_epsilon (rate[499], 100.0 / 0.005, 1e-6);
+}
+
+/* Each quantity exports its own picture, and says what it shows. */
+static void
+test_quantity_export_and_describe (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = make_flow_history (400);
+  g_autoptr(Co2sMetricsHistory) empty = co2s_metrics_history_new ();
+  g_autofree char *rmse_path = tmp_path ("q-rmse.svg");
+  g_autofree char *lag_path = tmp_path ("q-lag.svg");
+  g_autofree char *rmse_svg = NULL;
+  g_autofree char *lag_svg = NULL;
+  g_autofree char *lag_text = NULL;
+  g_autofree char *rate_text = NULL;
+  g_autofree char *none = NULL;
+  g_autoptr(GError) error = NULL;
+  Co2sRmsePlotOptions options;
+
+  co2s_rmse_plot_options_init (&options);
+  g_assert_true (co2s_rmse_plot_export (history, &options, rmse_path, 640, 400, &error));
+  options.quantity = CO2S_PLOT_QUANTITY_LAG;
+  g_assert_true (co2s_rmse_plot_export (history, &options, lag_path, 640, 400, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (rmse_path, &rmse_svg, NULL, NULL));
+  g_assert_true (g_file_get_contents (lag_path, &lag_svg, NULL, NULL));
+  g_assert_cmpstr (rmse_svg, !=, lag_svg);
+
+  lag_text = co2s_rmse_plot_describe_quantity (history, CO2S_PLOT_QUANTITY_LAG);
+  g_assert_cmpstr (lag_text, ==, "Consumer lag 0 messages at batch 400; highest 5000 at batch 200.");
+  rate_text = co2s_rmse_plot_describe_quantity (history, CO2S_PLOT_QUANTITY_THROUGHPUT);
+  g_assert_cmpstr (rate_text, ==, "Learning 5000 rows per second at batch 400.");
+  none = co2s_rmse_plot_describe_quantity (empty, CO2S_PLOT_QUANTITY_LAG);
+  g_assert_cmpstr (none, ==, "No batches yet.");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -947,6 +1057,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/plot/constant-series-finishes", test_constant_series_finishes);
   g_test_add_func ("/plot/huge-values", test_huge_values);
   g_test_add_func ("/plot/tiny-range", test_tiny_range);
+  g_test_add_func ("/plot/quantity/draws", test_quantity_draws);
+  g_test_add_func ("/plot/quantity/export-and-describe", test_quantity_export_and_describe);
 
   ret = g_test_run ();
 

@@ -251,11 +251,22 @@ test_properties (void)
   co2s_plot_view_set_last_n (view, 50);
   wait_for_draw (view);
 
+  /* What the plot shows: redrawn, and said to screen readers. */
+  g_assert_cmpint (co2s_plot_view_get_quantity (view), ==, CO2S_PLOT_QUANTITY_RMSE);
+  g_assert_true (g_str_has_prefix (co2s_plot_view_get_description (view), "Latest RMSE"));
+  g_object_set (view, "quantity", CO2S_PLOT_QUANTITY_LAG, NULL);
+  wait_for_draw (view);
+  g_assert_true (g_str_has_prefix (co2s_plot_view_get_description (view), "Consumer lag"));
+  co2s_plot_view_set_quantity (view, CO2S_PLOT_QUANTITY_THROUGHPUT);
+  wait_for_draw (view);
+  g_assert_true (g_str_has_prefix (co2s_plot_view_get_description (view), "Learning"));
+
   co2s_plot_view_get_options (view, &options);
   g_assert_true (options.log_y);
   g_assert_true (options.show_fit);
   g_assert_false (options.show_rolling);
   g_assert_cmpuint (options.last_n, ==, 50);
+  g_assert_cmpint (options.quantity, ==, CO2S_PLOT_QUANTITY_THROUGHPUT);
   g_assert_cmpint (options.style, ==, CO2S_PLOT_STYLE_LIGHT);
 
   gtk_window_destroy (window);
