@@ -199,7 +199,8 @@ _co2s_trainer_checkpoint (Co2sTrainer *self, gboolean sync_commit, GError **erro
   for (guint i = 0; i < self->pending->len; i++)
     {
       PendingBatch *p = &g_array_index (self->pending, PendingBatch, i);
-      const Co2sLatencyBucket *ages = &g_array_index (self->pending_ages, Co2sLatencyBucket, p->ages_start);
+      const Co2sLatencyBucket *ages =
+        p->ages_len > 0 ? &g_array_index (self->pending_ages, Co2sLatencyBucket, p->ages_start) : NULL;
       gint64 wait_us = MAX (now_us - p->closed_us, 0);
 
       /* Latency: from the row's emit time to this checkpoint, which makes

@@ -17,6 +17,9 @@
 #include "co2s-metrics.h"
 #include "fuzz-common.h"
 
+/* Co2sBatchMetrics.algo's size. */
+#define ALGO_LEN (sizeof ((Co2sBatchMetrics *) NULL)->algo)
+
 static void
 check_number (double v, const char *name)
 {
@@ -31,14 +34,14 @@ same_number (double a, double b)
 
 /* The algo as the writer keeps it: alphanumerics, '-' and '_'. */
 static void
-writable_algo (const char *algo, char out[8])
+writable_algo (const char *algo, char out[ALGO_LEN])
 {
   guint n = 0;
 
-  for (guint i = 0; i < 8 && algo[i] != '\0'; i++)
+  for (guint i = 0; i < ALGO_LEN && algo[i] != '\0'; i++)
     if (g_ascii_isalnum (algo[i]) || algo[i] == '-' || algo[i] == '_')
       out[n++] = algo[i];
-  memset (out + n, 0, 8 - n);
+  memset (out + n, 0, ALGO_LEN - n);
 }
 
 int
@@ -47,7 +50,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) line = g_string_new (NULL);
   Co2sBatchMetrics m, back;
-  char algo[8], algo_back[8];
+  char algo[ALGO_LEN], algo_back[ALGO_LEN];
 
   if (!co2s_batch_metrics_from_json ((const char *) data, size, &m, &error))
     {

@@ -167,7 +167,7 @@ test_bad_lines (void)
     { "{\"batch\":1.5,\"rows\":1,\"rows_seen\":1,\"rmse\":1}", "\"batch\" is not an integer" },
     { "{\"batch\":-1,\"rows\":1,\"rows_seen\":1,\"rmse\":1}", "\"batch\" is -1" },
     { "{\"batch\":1,\"rows\":1,\"rows_seen\":1,\"rmse\":\"x\"}", "\"rmse\" is not a number" },
-    { "{\"batch\":1,\"rows\":1,\"rows_seen\":1,\"rmse\":1,\"algo\":\"much-too-long\"}", "\"algo\"" },
+    { "{\"batch\":1,\"rows\":1,\"rows_seen\":1,\"rmse\":1,\"algo\":\"much-too-long-for-a-name\"}", "\"algo\"" },
     { "{\"batch\":1,\"rows\":1,\"rows_seen\":1,\"rmse\":1,\"timestamp\":\"yesterday\"}", "\"timestamp\"" },
   };
 
