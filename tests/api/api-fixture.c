@@ -257,6 +257,16 @@ api_json_int (JsonObject *object,
   return json_node_get_int (node);
 }
 
+gboolean
+api_clients_are (gpointer data)
+{
+  ApiClientsWait *wait = data;
+  g_autoptr(JsonObject) health = api_health (wait->server);
+
+  wait->last = api_json_int (health, "clients");
+  return wait->last == wait->clients;
+}
+
 ApiStream *
 api_stream_open_unread (ApiServer  *server,
                         const char *path_query)

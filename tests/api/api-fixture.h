@@ -67,6 +67,17 @@ JsonObject *api_health (ApiServer *server);
 /* Integer member of a JSON object (aborts when missing or not an integer). */
 gint64 api_json_int (JsonObject *object, const char *member);
 
+/* Wait predicate (co2s_test_wait_until) on an ApiClientsWait: GET /health
+ * reports @clients stream clients; each call keeps the count it read in
+ * @last. */
+typedef struct {
+  ApiServer *server;
+  gint64 clients;
+  gint64 last;
+} ApiClientsWait;
+
+gboolean api_clients_are (gpointer wait);
+
 typedef struct _ApiStream ApiStream;
 
 /* Connects to @server with a plain socket (10 s I/O timeout), sends

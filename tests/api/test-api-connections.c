@@ -58,20 +58,6 @@ test_low_fd_limit_keeps_serving (void)
   g_assert_cmpint (api_server_stop (server), ==, 0);
 }
 
-typedef struct {
-  ApiServer *server;
-  gint64 clients;
-} ClientsWait;
-
-static gboolean
-clients_equal (gpointer data)
-{
-  ClientsWait *wait = data;
-  g_autoptr(JsonObject) health = api_health (wait->server);
-
-  return api_json_int (health, "clients") == wait->clients;
-}
-
 /* A stream so slow that the server never writes again: a client that goes
  * away meanwhile is released (clients back to 0, its connection closed),
  * not kept until the next row is due (here, never). */
@@ -82,17 +68,17 @@ test_slow_stream_client_released (void)
   g_autoptr(ApiServer) server = api_server_start (csv, NULL);
   g_autoptr(ApiStream) stream = NULL;
   g_autoptr(JsonObject) row = NULL;
-  ClientsWait wait = { server, 1 };
+  ApiClientsWait wait = { server, 1, -1 };
 
   stream = api_stream_open (server, "/stream?rate=1e-300");
   row = api_stream_read_row (stream, NULL); /* the first row goes out at once */
   g_assert_nonnull (row);
-  co2s_test_assert_wait (clients_equal, &wait, WAIT_MS);
+  co2s_test_assert_wait (api_clients_are, &wait, WAIT_MS);
 
   g_clear_pointer (&stream, api_stream_free);
 
   wait.clients = 0;
-  co2s_test_assert_wait_msg (clients_equal, &wait, WAIT_MS,
+  co2s_test_assert_wait_msg (api_clients_are, &wait, WAIT_MS,
                              "/health to report 0 clients after the slow stream's client closed");
   g_assert_true (api_wait_stderr (server->proc,
                                   "client #1 \\S+ disconnected after 1 rows \\(connection closed\\)",

@@ -380,21 +380,6 @@ fds_at_baseline (gpointer data)
   return wait->last == wait->baseline;
 }
 
-typedef struct {
-  ApiServer *server;
-  gint64 last;
-} ClientsWait;
-
-static gboolean
-no_stream_clients (gpointer data)
-{
-  ClientsWait *wait = data;
-  g_autoptr(JsonObject) health = api_health (wait->server);
-
-  wait->last = api_json_int (health, "clients");
-  return wait->last == 0;
-}
-
 /* Runs @n requests over the workers (N_RAW_THREADS raw ones, one
  * SoupSession one), starting at request number @first; fails the test on
  * the first wrong answer. Returns the requests sent. */
@@ -473,13 +458,13 @@ assert_back_to_baseline (ApiServer  *server,
                          const char *when)
 {
   FdsWait fds = { server, fds_baseline, 0 };
-  ClientsWait clients = { server, -1 };
+  ApiClientsWait clients = { server, 0, -1 };
 
   api_assert_connections_released (server, WAIT_MS);
   if (!co2s_test_wait_until (fds_at_baseline, &fds, WAIT_MS))
     g_error ("%s: co2stream-api holds %u fds, %u at the start, %d ms after its clients left",
              when, fds.last, fds_baseline, WAIT_MS);
-  if (!co2s_test_wait_until (no_stream_clients, &clients, WAIT_MS))
+  if (!co2s_test_wait_until (api_clients_are, &clients, WAIT_MS))
     g_error ("%s: /health reports %" G_GINT64_FORMAT " stream clients, %d ms after they all left",
              when, clients.last, WAIT_MS);
 }

@@ -279,20 +279,6 @@ test_stream_rate (void)
   }
 }
 
-typedef struct {
-  ApiServer *server;
-  gint64 clients;
-} ClientsWait;
-
-static gboolean
-clients_equal (gpointer data)
-{
-  ClientsWait *wait = data;
-  g_autoptr(JsonObject) health = api_health (wait->server);
-
-  return api_json_int (health, "clients") == wait->clients;
-}
-
 static void
 test_stream_concurrent_clients (void)
 {
@@ -302,10 +288,10 @@ test_stream_concurrent_clients (void)
   g_autoptr(ApiStream) a = api_stream_open (server, "/stream");
   g_autoptr(ApiStream) b = api_stream_open (server, "/stream?from=1000");
   g_autofree char *err = NULL;
-  ClientsWait wait = { server, 2 };
+  ApiClientsWait wait = { server, 2, -1 };
   gint64 seq_b = 1000;
 
-  g_assert_true (co2s_test_wait_until (clients_equal, &wait, WAIT_MS));
+  g_assert_true (co2s_test_wait_until (api_clients_are, &wait, WAIT_MS));
 
   /* Interleaved reads, each at its own pace and position. */
   for (gint64 seq_a = 0; seq_a < 50; seq_a++)
@@ -327,7 +313,7 @@ test_stream_concurrent_clients (void)
   /* One leaves; the other goes on where it was. */
   g_clear_pointer (&a, api_stream_free);
   wait.clients = 1;
-  g_assert_true (co2s_test_wait_until (clients_equal, &wait, WAIT_MS));
+  g_assert_true (co2s_test_wait_until (api_clients_are, &wait, WAIT_MS));
 
   for (guint k = 0; k < 20; k++, seq_b++)
     {
@@ -339,7 +325,7 @@ test_stream_concurrent_clients (void)
 
   g_clear_pointer (&b, api_stream_free);
   wait.clients = 0;
-  g_assert_true (co2s_test_wait_until (clients_equal, &wait, WAIT_MS));
+  g_assert_true (co2s_test_wait_until (api_clients_are, &wait, WAIT_MS));
 
   /* One log line per connect and per disconnect, with the rows sent. */
   g_assert_true (api_wait_stderr (server->proc, "client #2 \\S+ disconnected after", WAIT_MS));
