@@ -809,6 +809,9 @@ co2s_metrics_history_get_kpis (Co2sMetricsHistory *self,
 
   memset (out, 0, sizeof *out);
   out->batches = n;
+  /* The batches folded into rollups were evaluated too. */
+  for (guint i = 0; i < store->rollups->len; i++)
+    out->batches += g_array_index (store->rollups, Co2sMetricsRollup, i).count;
   out->last_batch = co2s_metrics_history_get_last_batch (self);
   out->last_rmse = co2s_metrics_history_get_last_rmse (self);
   out->best_rmse = co2s_metrics_history_get_best_rmse (self, &out->best_batch);

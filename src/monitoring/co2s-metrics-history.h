@@ -68,7 +68,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Co2sMetricsLoadReport, co2s_metrics_load_report_f
 
 /* A snapshot of the KPIs, for labels. NAN / -1 mean "not known yet". */
 typedef struct {
-  guint64 batches;           /* batches held (current series) */
+  guint64 batches;           /* batches of the current series: held, and
+                              * folded into rollups */
   guint64 last_batch;        /* 0 when empty */
   double last_rmse;          /* g/km, prequential */
   double best_rmse;          /* lowest finite prequential RMSE */

@@ -119,6 +119,14 @@ test_load_rollups_overlap (void)
   g_assert_cmpuint (report->rollups, ==, 3);
   g_assert_cmpuint (report->duplicates, ==, 50);
   g_assert_cmpuint (report->bad_lines, ==, 0);
+  /* The KPIs count the folded batches as evaluated. */
+  {
+    Co2sMetricsKpis kpis;
+
+    co2s_metrics_history_get_kpis (h, g_get_real_time (), &kpis);
+    g_assert_cmpuint (kpis.batches, ==, 400);
+    g_assert_cmpuint (kpis.last_batch, ==, 400);
+  }
 
   /* A live batch already in the rollups is a duplicate; batch 1 again is a
    * new series, which drops them. */
