@@ -162,14 +162,15 @@ _co2s_metrics_store_append (Co2sMetricsStore *store, const Co2sBatchMetrics *m, 
       return CO2S_METRICS_APPEND_ADDED;
     }
 
-  if (len == 0)
+  if (store->rollups->len > 0 && m->batch <= _co2s_metrics_store_rollup_end (store))
     {
-      /* Only rollups, and @m is at or before their end: a batch they hold
-       * (not older than their last), else a restart or a rewind. */
+      /* At or before the rollups' end: a batch they hold (not newer than
+       * their last, e.g. the app's held batches merged into a file read
+       * after a rotation), else a restart or a rewind. */
       const Co2sMetricsRollup *last = &g_array_index (store->rollups, Co2sMetricsRollup,
                                                       store->rollups->len - 1);
 
-      if (m->batch > 1 && m->timestamp_us <= last->last_timestamp_us)
+      if (m->timestamp_us <= last->last_timestamp_us)
         return CO2S_METRICS_APPEND_DUPLICATE;
     }
 

@@ -142,6 +142,42 @@ test_load_rollups_overlap (void)
   }
 }
 
+/* The app holds batches 1…300 one by one; the trainer then folds 1…200
+ * into rollups; the file read again (the follower's gap) keeps everything
+ * once, with no new series. */
+static void
+test_reload_after_rotation (void)
+{
+  g_autofree char *dir = co2s_test_tmpdir ();
+  g_autoptr(GString) before = g_string_new (NULL);
+  g_autoptr(GString) metrics = g_string_new (NULL);
+  g_autoptr(GString) history = g_string_new (NULL);
+  g_autoptr(Co2sMetricsHistory) h = co2s_metrics_history_new ();
+  g_autoptr(Co2sMetricsLoadReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  guint n = 0;
+
+  append_lines (before, 1, 300, T0, 0);
+  path = write_files (dir, before, NULL);
+  g_assert_true (co2s_metrics_history_load_file (h, path, NULL, &error));
+  g_assert_cmpuint (co2s_metrics_history_get_n_batches (h), ==, 300);
+
+  append_rollups (history, 200, 50, T0);
+  append_lines (metrics, 201, 350, T0, 0);
+  g_clear_pointer (&path, g_free);
+  path = write_files (dir, metrics, history);
+  g_assert_true (co2s_metrics_history_load_file (h, path, &report, &error));
+  g_assert_no_error (error);
+  co2s_metrics_history_get_rollups (h, &n);
+  g_assert_cmpuint (n, ==, 4);
+  g_assert_cmpuint (co2s_metrics_history_get_n_batches (h), ==, 150);
+  g_assert_cmpuint (co2s_metrics_history_get_last_batch (h), ==, 350);
+  g_assert_cmpuint (co2s_metrics_history_get_series (h), ==, 0);
+  g_assert_cmpuint (report->new_series, ==, 0);
+  g_assert_cmpuint (report->rewinds, ==, 0);
+}
+
 /* Rollups older than the file's first line (a reset whose removal of the
  * history file was cut short): not the same series, not shown. */
 static void
@@ -260,6 +296,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/metrics-history/load-rollups-overlap", test_load_rollups_overlap);
   g_test_add_func ("/metrics-history/load-stale-rollups", test_load_stale_rollups);
+  g_test_add_func ("/metrics-history/reload-after-rotation", test_reload_after_rotation);
   g_test_add_func ("/metrics-history/last-n-from-end", test_last_n_from_end);
   g_test_add_func ("/metrics-history/bad-rollup-line", test_bad_rollup_line);
   return g_test_run ();
