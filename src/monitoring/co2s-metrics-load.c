@@ -195,7 +195,7 @@ map_file (const char *path, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
   GMappedFile *mapped;
-  struct stat st;
+  struct stat st = { 0 };
   int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
 
   if (fd < 0)
