@@ -111,8 +111,10 @@ read_kafka (Co2sCheckpoint *cp, JsonObject *root, GError **error)
       g_autofree char *partition_path = g_strconcat (base, ".partition", NULL);
       g_autofree char *next_path = g_strconcat (base, ".next_offset", NULL);
       JsonObject *o;
+      g_autofree char *first_path = g_strconcat (base, ".first_offset", NULL);
       gint64 partition = 0;
       gint64 next = 0;
+      gint64 first = CO2S_OFFSET_UNKNOWN;
       Co2sRecordId last;
 
       if (!co2s_json_array_get_object (offsets, "kafka.offsets", i, &o, error) ||
@@ -120,11 +122,24 @@ read_kafka (Co2sCheckpoint *cp, JsonObject *root, GError **error)
           !co2s_json_get_int (o, next_path, CO2S_JSON_REQUIRED, 0, G_MAXINT64, &next, error) ||
           !read_last_record (o, base, next, &last, error))
         return FALSE;
+      /* Absent (an older file): unknown; null: nothing learned from it. */
+      if (json_object_has_member (o, "first_offset"))
+        {
+          if (json_object_get_null_member (o, "first_offset"))
+            first = CO2S_OFFSET_NONE_LEARNED;
+          else if (!co2s_json_get_int (o, first_path, CO2S_JSON_REQUIRED, 0, G_MAXINT64, &first, error))
+            return FALSE;
+          else if (first >= next)
+            return co2s_json_set_member_error (error, first_path,
+                                               "is %" G_GINT64_FORMAT ", not below next_offset %" G_GINT64_FORMAT,
+                                               first, next);
+        }
       if (co2s_checkpoint_get_offset (cp, (gint32) partition) >= 0)
         return co2s_json_set_member_error (error, partition_path,
                                            "is %" G_GINT64_FORMAT " again: that partition appears twice",
                                            partition);
       co2s_checkpoint_set_position (cp, (gint32) partition, next, &last);
+      ((Co2sPartitionOffset *) co2s_checkpoint_get_position (cp, (gint32) partition))->first_offset = first;
     }
   return TRUE;
 }
@@ -321,7 +336,8 @@ co2s_checkpoint_set_position (Co2sCheckpoint *cp,
                               gint64 next_offset,
                               const Co2sRecordId *last)
 {
-  Co2sPartitionOffset po = { .partition = partition, .next_offset = next_offset };
+  Co2sPartitionOffset po = { .partition = partition, .next_offset = next_offset,
+                             .first_offset = CO2S_OFFSET_NONE_LEARNED };
   guint i;
 
   g_return_if_fail (cp != NULL);
@@ -336,6 +352,7 @@ co2s_checkpoint_set_position (Co2sCheckpoint *cp,
 
       if (e->partition == partition)
         {
+          po.first_offset = e->first_offset;
           *e = po;
           return;
         }
@@ -343,6 +360,22 @@ co2s_checkpoint_set_position (Co2sCheckpoint *cp,
         break;
     }
   g_array_insert_val (cp->offsets, i, po);
+}
+
+void
+co2s_checkpoint_note_learned (Co2sCheckpoint *cp, const Co2sPartitionOffset *learned)
+{
+  Co2sPartitionOffset *e;
+
+  g_return_if_fail (cp != NULL);
+  g_return_if_fail (learned != NULL);
+
+  co2s_checkpoint_set_position (cp, learned->partition, learned->next_offset, &learned->last);
+  e = (Co2sPartitionOffset *) co2s_checkpoint_get_position (cp, learned->partition);
+  g_assert (e != NULL);
+  if (e->first_offset == CO2S_OFFSET_NONE_LEARNED && learned->first_offset >= 0 &&
+      learned->first_offset < learned->next_offset)
+    e->first_offset = learned->first_offset;
 }
 
 const Co2sPartitionOffset *
@@ -472,6 +505,24 @@ append_json_node (GString *out, JsonNode *node, guint level)
 }
 
 char *
+co2s_checkpoint_dup_params_sha256 (const Co2sCheckpoint *cp)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_return_val_if_fail (cp != NULL, NULL);
+  g_return_val_if_fail (CO2S_IS_MODEL (cp->model), NULL);
+
+  json_builder_begin_object (builder);
+  co2s_model_serialize (cp->model, builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  append_json_node (text, root, 0);
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text->str, text->len);
+}
+
+char *
 co2s_checkpoint_to_json (const Co2sCheckpoint *cp)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -479,10 +530,13 @@ co2s_checkpoint_to_json (const Co2sCheckpoint *cp)
   g_autoptr(GDateTime) secs = NULL;
   g_autoptr(GDateTime) when = NULL;
   g_autofree char *iso = NULL;
+  g_autofree char *params_sha256 = NULL;
   GString *out;
 
   g_return_val_if_fail (cp != NULL, NULL);
   g_return_val_if_fail (CO2S_IS_MODEL (cp->model), NULL);
+
+  params_sha256 = co2s_checkpoint_dup_params_sha256 (cp);
 
   secs = g_date_time_new_from_unix_utc (cp->updated_at_us / G_USEC_PER_SEC);
   if (secs != NULL)
@@ -495,6 +549,10 @@ co2s_checkpoint_to_json (const Co2sCheckpoint *cp)
   json_builder_add_int_value (builder, CO2S_CHECKPOINT_FORMAT_VERSION);
   json_builder_set_member_name (builder, "batches");
   json_builder_add_int_value (builder, (gint64) cp->batches);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, (gint64) cp->batches);
+  json_builder_set_member_name (builder, "params_sha256");
+  json_builder_add_string_value (builder, params_sha256);
   json_builder_set_member_name (builder, "updated_at");
   json_builder_add_string_value (builder, iso);
   json_builder_set_member_name (builder, "updated_at_us");
@@ -521,6 +579,14 @@ co2s_checkpoint_to_json (const Co2sCheckpoint *cp)
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "partition");
       json_builder_add_int_value (builder, po->partition);
+      if (po->first_offset != CO2S_OFFSET_UNKNOWN)
+        {
+          json_builder_set_member_name (builder, "first_offset");
+          if (po->first_offset >= 0)
+            json_builder_add_int_value (builder, po->first_offset);
+          else
+            json_builder_add_null_value (builder);
+        }
       json_builder_set_member_name (builder, "next_offset");
       json_builder_add_int_value (builder, po->next_offset);
       if (po->last.known)

@@ -10,13 +10,22 @@
  *
  * File format (format_version 1), a JSON object:
  *   format_version, algo, features[], coefficients[], intercept, rows_seen,
- *   batches, updated_at (ISO 8601 UTC), updated_at_us,
- *   kafka { cluster_id, topic, offsets: [ {partition, next_offset,
- *           last_record?: {offset, timestamp_ms|null, key|null, sha256}}… ] },
+ *   batches, version (= batches: the model's version is its batch count),
+ *   params_sha256 (SHA-256 of the model's members as written: algo,
+ *   feature_set, features, coefficients, intercept, rows_seen, state; a
+ *   replay of the same log in the same batches gives the same hash),
+ *   updated_at (ISO 8601 UTC), updated_at_us,
+ *   kafka { cluster_id, topic, offsets: [ {partition, first_offset?,
+ *           next_offset, last_record?: {offset, timestamp_ms|null, key|null,
+ *           sha256}}… ] },
  *   latency_us? { count, buckets },
  *   state { algorithm-specific, see co2s_model_serialize }
  * last_record is optional: files written before it existed load with the
- * last record unknown. latency_us is the trainer's per-row latency (API emit
+ * last record unknown. first_offset: the first offset the model learned
+ * from that partition, so the model holds exactly offsets [first_offset,
+ * next_offset) of it (null: nothing learned from it yet; absent, in files
+ * written before it existed: unknown). version and params_sha256 are
+ * written for readers (co2stream-predict --json) and not trusted on load. latency_us is the trainer's per-row latency (API emit
  * → the checkpoint that made the row durable) over the model's life:
  * count rows, buckets in co2s-latency-histogram.h's text form; optional
  * (absent: empty), saved with the model and the offsets in one atomic
@@ -46,10 +55,15 @@ typedef struct {
   guint8 sha256[32];                     /* of the key's and the value's bytes */
 } Co2sRecordId;
 
+#define CO2S_OFFSET_NONE_LEARNED (-1)  /* first_offset: nothing learned from it yet */
+#define CO2S_OFFSET_UNKNOWN (-2)       /* first_offset: a file from before it was kept */
+
 typedef struct {
   gint32 partition;
   gint64 next_offset;
   Co2sRecordId last;       /* the record at last.offset (< next_offset) learned last */
+  gint64 first_offset;     /* first offset learned, or CO2S_OFFSET_NONE_LEARNED /
+                            * CO2S_OFFSET_UNKNOWN (in a Co2sBatch: its first) */
 } Co2sPartitionOffset;
 
 /* Fills @id for the record at @offset written at @timestamp_ms (-1: none)
@@ -98,6 +112,17 @@ void co2s_checkpoint_set_position (Co2sCheckpoint *cp,
                                    gint32 partition,
                                    gint64 next_offset,
                                    const Co2sRecordId *last);
+
+/* After learning a batch: sets @learned's partition to @learned's next
+ * offset and last record (as co2s_checkpoint_set_position), and, when
+ * nothing was learned from that partition before, its first offset to
+ * @learned->first_offset. */
+void co2s_checkpoint_note_learned (Co2sCheckpoint *cp, const Co2sPartitionOffset *learned);
+
+/* The hex SHA-256 (64 characters) of the model's members as the model file
+ * writes them: equal models, bit for bit, have equal hashes. Free with
+ * g_free. */
+char *co2s_checkpoint_dup_params_sha256 (const Co2sCheckpoint *cp);
 
 /* Next offset of @partition, or -1 when the checkpoint has none. */
 gint64 co2s_checkpoint_get_offset (const Co2sCheckpoint *cp, gint32 partition);

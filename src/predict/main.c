@@ -73,6 +73,7 @@ print_json (const char *model_path, const Co2sVehicleInput *vehicle, const Co2sC
   char letter[2] = { vehicle->fuel, '\0' };
   char name[CO2S_MODEL_SPEC_MAX];
   Co2sModelSpec spec;
+  g_autofree char *params_sha256 = co2s_checkpoint_dup_params_sha256 (cp);
 
   secs = g_date_time_new_from_unix_utc (cp->updated_at_us / G_USEC_PER_SEC);
   if (secs != NULL)
@@ -88,6 +89,27 @@ print_json (const char *model_path, const Co2sVehicleInput *vehicle, const Co2sC
   g_string_append_printf (out, "%" G_GUINT64_FORMAT, co2s_model_get_rows_seen (cp->model));
   member (out, "  ", "batches", FALSE);
   g_string_append_printf (out, "%" G_GUINT64_FORMAT, cp->batches);
+  /* Which model this is, tied to the log: its version (batch count), the
+   * offsets it learned and a hash of its parameters (co2s-checkpoint.h). */
+  member (out, "  ", "version", FALSE);
+  g_string_append_printf (out, "%" G_GUINT64_FORMAT, cp->batches);
+  member (out, "  ", "params_sha256", FALSE);
+  append_string (out, params_sha256);
+  member (out, "  ", "learned_offsets", FALSE);
+  g_string_append (out, "[");
+  for (guint i = 0; i < cp->offsets->len; i++)
+    {
+      const Co2sPartitionOffset *po = &g_array_index (cp->offsets, Co2sPartitionOffset, i);
+
+      g_string_append_printf (out, "%s{\"partition\": %d, \"first_offset\": ", i > 0 ? ", " : "",
+                              (int) po->partition);
+      if (po->first_offset >= 0)
+        g_string_append_printf (out, "%" G_GINT64_FORMAT, po->first_offset);
+      else
+        g_string_append (out, "null");
+      g_string_append_printf (out, ", \"next_offset\": %" G_GINT64_FORMAT "}", po->next_offset);
+    }
+  g_string_append (out, "]");
   member (out, "  ", "updated_at", FALSE);
   if (iso != NULL)
     append_string (out, iso);

@@ -112,7 +112,8 @@ co2s_batch_set_position (Co2sBatch *batch, gint32 partition, gint64 next_offset)
         }
     }
   g_array_append_vals (batch->positions,
-                       &(Co2sPartitionOffset) { .partition = partition, .next_offset = next_offset },
+                       &(Co2sPartitionOffset) { .partition = partition, .next_offset = next_offset,
+                                                .first_offset = next_offset - 1 },
                        1);
 }
 

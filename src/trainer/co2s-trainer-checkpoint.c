@@ -136,7 +136,7 @@ _co2s_trainer_close_batch (Co2sTrainer *self, GError **error)
     {
       const Co2sPartitionOffset *po = &g_array_index (batch->positions, Co2sPartitionOffset, i);
 
-      co2s_checkpoint_set_position (self->cp, po->partition, po->next_offset, &po->last);
+      co2s_checkpoint_note_learned (self->cp, po);
       _co2s_trainer_note_anchor (self, po);
     }
   p.m.lag = compute_lag (self);

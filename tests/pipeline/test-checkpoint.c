@@ -707,6 +707,126 @@ test_extreme_numbers (void)
   remove_tree (dir);
 }
 
+/* ---- the model tied to the log --------------------------------------------- */
+
+/* @text with its one @from replaced by @to (fails the test otherwise). */
+static char *
+replace_once (const char *text, const char *from, const char *to)
+{
+  const char *at = strstr (text, from);
+
+  g_assert_nonnull (at);
+  g_assert_null (strstr (at + 1, from));
+  return g_strdup_printf ("%.*s%s%s", (int) (at - text), text, to, at + strlen (from));
+}
+
+static Co2sCheckpoint *
+reparse (const Co2sCheckpoint *cp)
+{
+  g_autofree char *json = co2s_checkpoint_to_json (cp);
+  g_autoptr(GError) error = NULL;
+  Co2sCheckpoint *back = co2s_checkpoint_parse (json, strlen (json), "test", &error);
+
+  g_assert_no_error (error);
+  return back;
+}
+
+/* The offsets a model learned: the first one stays from the first batch
+ * on; a partition nothing was learned from says so; a file from before
+ * the field stays unknown; a first offset at or past next is refused. */
+static void
+test_learned_range (void)
+{
+  g_autoptr(Co2sModel) model = trained_model (CO2S_ALGO_LS, 5);
+  g_autoptr(Co2sCheckpoint) cp = co2s_checkpoint_new (model);
+  g_autoptr(Co2sCheckpoint) back = NULL;
+  g_autoptr(Co2sCheckpoint) old = NULL;
+  g_autoptr(Co2sCheckpoint) bad = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *old_json = NULL;
+  g_autofree char *bad_json = NULL;
+
+  /* A start position (as --reset sets at the log's start): nothing learned. */
+  co2s_checkpoint_set_offset (cp, 0, 40);
+  co2s_checkpoint_set_offset (cp, 1, 7);
+  co2s_checkpoint_note_learned (cp, &(Co2sPartitionOffset) { .partition = 0, .first_offset = 40, .next_offset = 140 });
+  co2s_checkpoint_note_learned (cp, &(Co2sPartitionOffset) { .partition = 0, .first_offset = 140, .next_offset = 240 });
+  co2s_checkpoint_set_offset (cp, 0, 240);
+  g_assert_cmpint (co2s_checkpoint_get_position (cp, 0)->first_offset, ==, 40);
+  g_assert_cmpint (co2s_checkpoint_get_position (cp, 1)->first_offset, ==, CO2S_OFFSET_NONE_LEARNED);
+
+  json = co2s_checkpoint_to_json (cp);
+  g_assert_nonnull (strstr (json, "\"first_offset\" : 40"));
+  g_assert_nonnull (strstr (json, "\"first_offset\" : null"));
+  back = reparse (cp);
+  g_assert_cmpint (co2s_checkpoint_get_position (back, 0)->first_offset, ==, 40);
+  g_assert_cmpint (co2s_checkpoint_get_position (back, 0)->next_offset, ==, 240);
+  g_assert_cmpint (co2s_checkpoint_get_position (back, 1)->first_offset, ==, CO2S_OFFSET_NONE_LEARNED);
+
+  /* An older file: no first_offset. Unknown, and it stays so. */
+  old_json = replace_once (json, "\"first_offset\" : 40,", "");
+  old = co2s_checkpoint_parse (old_json, strlen (old_json), "old", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (co2s_checkpoint_get_position (old, 0)->first_offset, ==, CO2S_OFFSET_UNKNOWN);
+  co2s_checkpoint_note_learned (old, &(Co2sPartitionOffset) { .partition = 0, .first_offset = 240, .next_offset = 340 });
+  g_assert_cmpint (co2s_checkpoint_get_position (old, 0)->first_offset, ==, CO2S_OFFSET_UNKNOWN);
+
+  bad_json = replace_once (json, "\"first_offset\" : 40", "\"first_offset\" : 240");
+  bad = co2s_checkpoint_parse (bad_json, strlen (bad_json), "bad", &error);
+  g_assert_null (bad);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "kafka.offsets[0].first_offset"));
+}
+
+/* The version is the batch count; the parameters' hash is the same for
+ * bit-identical models, survives the file, and changes with any parameter. */
+static void
+test_version_and_hash (void)
+{
+  g_autoptr(Co2sModel) a = trained_model (CO2S_ALGO_LS, 9);
+  g_autoptr(Co2sModel) b = trained_model (CO2S_ALGO_LS, 9);
+  g_autoptr(Co2sModel) c = trained_model (CO2S_ALGO_LS, 10);
+  g_autoptr(Co2sCheckpoint) ca = co2s_checkpoint_new (a);
+  g_autoptr(Co2sCheckpoint) cb = co2s_checkpoint_new (b);
+  g_autoptr(Co2sCheckpoint) cc = co2s_checkpoint_new (c);
+  g_autoptr(Co2sCheckpoint) back = NULL;
+  g_autofree char *ha = co2s_checkpoint_dup_params_sha256 (ca);
+  g_autofree char *hb = co2s_checkpoint_dup_params_sha256 (cb);
+  g_autofree char *hc = co2s_checkpoint_dup_params_sha256 (cc);
+  g_autofree char *hback = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_cmpuint (strlen (ha), ==, 64);
+  g_assert_cmpstr (ha, ==, hb);
+  g_assert_cmpstr (ha, !=, hc);
+  /* Not the bookkeeping: batches, time and offsets are not parameters. */
+  cb->batches = 12;
+  cb->updated_at_us = 1;
+  co2s_checkpoint_set_offset (cb, 0, 99);
+  g_clear_pointer (&hb, g_free);
+  hb = co2s_checkpoint_dup_params_sha256 (cb);
+  g_assert_cmpstr (ha, ==, hb);
+
+  ca->batches = 3;
+  json = co2s_checkpoint_to_json (ca);
+  g_assert_nonnull (strstr (json, "\"version\" : 3"));
+  g_assert_nonnull (strstr (json, ha));
+  back = reparse (ca);
+  hback = co2s_checkpoint_dup_params_sha256 (back);
+  g_assert_cmpstr (hback, ==, ha);
+
+  /* One more row learned: another model. */
+  {
+    double x[NF] = { 2.0, 4, 9.9, 6.7, 8.5, 0, 0, 0, 1, 0 }, y = 200.0;
+    g_autofree char *after = NULL;
+
+    co2s_model_learn (back->model, x, &y, 1);
+    after = co2s_checkpoint_dup_params_sha256 (back);
+    g_assert_cmpstr (after, !=, ha);
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -720,6 +840,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/checkpoint/record-id", test_record_id);
   g_test_add_func ("/checkpoint/locale", test_locale);
   g_test_add_func ("/checkpoint/extreme-numbers", test_extreme_numbers);
+  g_test_add_func ("/checkpoint/learned-range", test_learned_range);
+  g_test_add_func ("/checkpoint/version-and-hash", test_version_and_hash);
 
   return g_test_run ();
 }

@@ -169,6 +169,16 @@ test_json (void)
   g_assert_cmpstr (json_object_get_string_member (o, "algo"), ==, "sgd");
   g_assert_cmpint (json_object_get_int_member (o, "rows_seen"), ==, 500);
   g_assert_cmpint (json_object_get_int_member (o, "batches"), ==, 5);
+  {
+    g_autofree char *hash = co2s_checkpoint_dup_params_sha256 (cp);
+    JsonArray *learned = json_object_get_array_member (o, "learned_offsets");
+
+    g_assert_cmpint (json_object_get_int_member (o, "version"), ==, 5);
+    g_assert_cmpstr (json_object_get_string_member (o, "params_sha256"), ==, hash);
+    g_assert_cmpuint (strlen (hash), ==, 64);
+    /* The test's model file has no Kafka offsets. */
+    g_assert_cmpuint (json_array_get_length (learned), ==, 0);
+  }
   g_assert_cmpstr (json_object_get_string_member (o, "updated_at"), ==, "2024-06-10T06:13:20Z");
   g_assert_cmpint (json_object_get_int_member (o, "updated_at_us"), ==, G_GINT64_CONSTANT (1718000000000000));
   g_assert_cmpstr (json_object_get_string_member (o, "model"), ==, path);

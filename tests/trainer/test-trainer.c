@@ -720,11 +720,20 @@ test_reset_replay (void)
   const char * const reset_args[] = { "--batch-rows", "100", "--reset", IDLE_ARGS, NULL };
   int status;
 
+  g_autofree char *first_hash = NULL;
+  g_autofree char *first_file = NULL;
+  g_autofree char *replay_hash = NULL;
+  const Co2sPartitionOffset *po;
+
   trainer_env_start (&env);
   trainer_produce (&env, lines);
   status = trainer_run (&env, "reset-group", args, RUN_TIMEOUT_MS, NULL, &err);
   trainer_assert_exit_ok (status, err);
   g_clear_pointer (&err, g_free);
+  cp = trainer_load_checkpoint (&env);
+  first_hash = co2s_checkpoint_dup_params_sha256 (cp);
+  g_clear_pointer (&cp, co2s_checkpoint_free);
+  g_assert_true (g_file_get_contents (env.model_path, &first_file, NULL, NULL));
 
   /* Same group: its committed offsets are at the end, and --reset must
    * ignore them as well as the model file's. */
@@ -735,6 +744,18 @@ test_reset_replay (void)
   cp = trainer_load_checkpoint (&env);
   g_assert_cmpuint (co2s_model_get_rows_seen (cp->model), ==, 500);
   g_assert_cmpuint (cp->batches, ==, 5);
+
+  /* The model is what the log says: version 5, offsets [0, 500) of the
+   * one partition, and the replay's parameters hash as the first run's. */
+  replay_hash = co2s_checkpoint_dup_params_sha256 (cp);
+  g_test_message ("params_sha256 %s, replayed %s", first_hash, replay_hash);
+  g_assert_cmpstr (replay_hash, ==, first_hash);
+  g_assert_nonnull (strstr (first_file, first_hash));
+  g_assert_nonnull (strstr (first_file, "\"version\" : 5"));
+  g_assert_cmpuint (cp->offsets->len, ==, 1);
+  po = &g_array_index (cp->offsets, Co2sPartitionOffset, 0);
+  g_assert_cmpint (po->first_offset, ==, 0);
+  g_assert_cmpint (po->next_offset, ==, 500);
   ref = trainer_reference (records, NULL, 100, CO2S_ALGO_LS, want);
   trainer_assert_same_model (cp->model, ref);
   got = trainer_read_metrics (&env);
