@@ -31,6 +31,7 @@ struct _Co2sWindow
   GtkInfoBar *error_bar;
   GtkLabel *error_label;
   GtkDropDown *last_n_dropdown;
+  GtkLabel *plot_heading;
   Co2sPlotView *plot_view;
   Co2sKpiPanel *kpi_panel;
   GtkListBox *services_list;
@@ -46,6 +47,27 @@ G_DEFINE_FINAL_TYPE (Co2sWindow, co2s_window, ADW_TYPE_APPLICATION_WINDOW)
 static const guint last_n_choices[] = { 0, 50, 200, 1000 };
 
 /* ---- helpers --------------------------------------------------------------- */
+
+/* The plot's heading says what it shows. */
+static gboolean
+quantity_to_heading (GBinding     *binding,
+                     const GValue *from,
+                     GValue       *to,
+                     gpointer      user_data)
+{
+  switch (g_value_get_enum (from))
+    {
+    case CO2S_PLOT_QUANTITY_LAG:
+      g_value_set_string (to, _("Consumer Lag per Batch"));
+      break;
+    case CO2S_PLOT_QUANTITY_THROUGHPUT:
+      g_value_set_string (to, _("Throughput per Batch"));
+      break;
+    default:
+      g_value_set_string (to, _("Prediction Error per Batch"));
+    }
+  return TRUE;
+}
 
 static gboolean
 last_n_get_mapping (GValue *value,
@@ -711,6 +733,8 @@ setup (Co2sWindow *self)
       g_settings_bind (self->settings, toggles[i], self->plot_view, plot_properties[i], G_SETTINGS_BIND_GET);
     }
   g_settings_bind (self->settings, "plot-last-n", self->plot_view, "last-n", G_SETTINGS_BIND_GET);
+  g_object_bind_property_full (self->plot_view, "quantity", self->plot_heading, "label", G_BINDING_SYNC_CREATE,
+                               quantity_to_heading, NULL, NULL, NULL);
   g_settings_bind_with_mapping (self->settings, "plot-last-n", self->last_n_dropdown, "selected",
                                 G_SETTINGS_BIND_DEFAULT, last_n_get_mapping, last_n_set_mapping,
                                 NULL, NULL);
@@ -779,6 +803,7 @@ co2s_window_class_init (Co2sWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, Co2sWindow, error_bar);
   gtk_widget_class_bind_template_child (widget_class, Co2sWindow, error_label);
   gtk_widget_class_bind_template_child (widget_class, Co2sWindow, last_n_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, Co2sWindow, plot_heading);
   gtk_widget_class_bind_template_child (widget_class, Co2sWindow, plot_view);
   gtk_widget_class_bind_template_child (widget_class, Co2sWindow, kpi_panel);
   gtk_widget_class_bind_template_child (widget_class, Co2sWindow, services_list);
