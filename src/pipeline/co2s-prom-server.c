@@ -12,6 +12,7 @@ struct _Co2sPromServer {
   GMainContext *context;   /* the server thread's */
   GMainLoop *loop;
   SoupServer *server;      /* used on the server thread only, once it runs */
+  GSocketService *service; /* accepts the connections (see on_incoming) */
   GThread *thread;
   char *url;
 };
@@ -60,6 +61,40 @@ handle_request (SoupServer        *server,
                                     g_string_free (body, FALSE), len);
 }
 
+/* Every response closes its connection: libsoup before 3.3 (Debian 12
+ * ships 3.2.3) never closes a kept-alive connection the client closes while
+ * idle (see co2s-stream-server.c, which does the same). */
+static void
+on_request_started (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+}
+
+/* Connections are accepted here and handed to libsoup as streams: its own
+ * listener (before 3.4) leaks the GSocket of every connection it accepts,
+ * one per scrape here (as co2s-stream-server.c explains). On the server
+ * thread: the service's accepts run on the context that was thread-default
+ * when its socket was added. */
+static gboolean
+on_incoming (GSocketService *service, GSocketConnection *connection, GObject *source, gpointer data)
+{
+  Co2sPromServer *self = data;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+  g_autoptr(GError) error = NULL;
+
+  local = g_socket_connection_get_local_address (connection, &error);
+  if (local != NULL)
+    remote = g_socket_connection_get_remote_address (connection, &error);
+  if (remote == NULL ||
+      !soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote, &error))
+    {
+      g_debug ("dropping a metrics connection: %s", error->message);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+    }
+  return TRUE;
+}
+
 static gpointer
 server_thread (gpointer data)
 {
@@ -68,6 +103,8 @@ server_thread (gpointer data)
   g_main_context_push_thread_default (self->context);
   g_main_loop_run (self->loop);
   /* The connections' sources belong to this context: close them here. */
+  g_socket_service_stop (self->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
   soup_server_disconnect (self->server);
   while (g_main_context_iteration (self->context, FALSE))
     ;
@@ -76,21 +113,17 @@ server_thread (gpointer data)
 }
 
 static char *
-bound_url (SoupServer *server)
+url_of (GSocketAddress *address)
 {
-  GSList *uris = soup_server_get_uris (server);
-  char *url = NULL;
+  GInetSocketAddress *inet;
+  g_autofree char *host = NULL;
 
-  if (uris != NULL)
-    {
-      GUri *uri = uris->data;
-      const char *host = g_uri_get_host (uri);
-
-      url = g_strdup_printf (strchr (host, ':') ? "http://[%s]:%d/metrics" : "http://%s:%d/metrics",
-                             host, g_uri_get_port (uri));
-    }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  return url;
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+  inet = G_INET_SOCKET_ADDRESS (address);
+  host = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
+  return g_strdup_printf (strchr (host, ':') ? "http://[%s]:%u/metrics" : "http://%s:%u/metrics",
+                          host, (guint) g_inet_socket_address_get_port (inet));
 }
 
 Co2sPromServer *
@@ -99,6 +132,7 @@ co2s_prom_server_new (Co2sProm *prom, const char *host, guint16 port, GError **e
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GSocketAddress) effective = NULL;
   Co2sPromServer *self;
   gboolean ok;
 
@@ -118,11 +152,15 @@ co2s_prom_server_new (Co2sProm *prom, const char *host, guint16 port, GError **e
   self->prom = co2s_prom_ref (prom);
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
-  /* The listener's source is attached to the thread-default context. */
+  /* The service's accepts run on the thread-default context. */
   g_main_context_push_thread_default (self->context);
   self->server = soup_server_new ("server-header", "co2stream ", NULL);
   soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
-  ok = soup_server_listen (self->server, address, 0, &local_error);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started), NULL);
+  self->service = g_socket_service_new ();
+  g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
+  ok = g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL, &effective, &local_error);
   g_main_context_pop_thread_default (self->context);
   if (!ok)
     {
@@ -136,7 +174,7 @@ co2s_prom_server_new (Co2sProm *prom, const char *host, guint16 port, GError **e
       co2s_prom_server_free (self);
       return NULL;
     }
-  self->url = bound_url (self->server);
+  self->url = url_of (effective);
   self->thread = g_thread_new ("co2s-metrics-http", server_thread, self);
   return self;
 }
@@ -171,8 +209,12 @@ co2s_prom_server_free (Co2sPromServer *self)
       g_source_unref (source);
       g_thread_join (self->thread);
     }
-  else if (self->server != NULL)
-    soup_server_disconnect (self->server);
+  else
+    {
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+      soup_server_disconnect (self->server);
+    }
+  g_clear_object (&self->service);
   g_clear_object (&self->server);
   g_main_loop_unref (self->loop);
   g_main_context_unref (self->context);
