@@ -173,6 +173,39 @@ read_latency (Co2sCheckpoint *cp, JsonObject *root, GError **error)
   return TRUE;
 }
 
+/* drift, when there is one; errors in co2s-json-reader.h's words. */
+static gboolean
+read_drift (Co2sCheckpoint *cp, JsonObject *root, GError **error)
+{
+  JsonObject *o = NULL;
+  Co2sDrift d;
+  gint64 min_batches = 0;
+
+  if (!co2s_json_get_object (root, "drift", CO2S_JSON_OPTIONAL, &o, error))
+    return FALSE;
+  if (o == NULL)
+    return TRUE;
+  memset (&d, 0, sizeof d);
+  if (!co2s_json_get_double (o, "drift.delta", CO2S_JSON_REQUIRED, &d.params.delta, error) ||
+      !co2s_json_get_double (o, "drift.lambda", CO2S_JSON_REQUIRED, &d.params.lambda, error) ||
+      !co2s_json_get_int (o, "drift.min_batches", CO2S_JSON_REQUIRED, 0, G_MAXUINT, &min_batches, error) ||
+      !co2s_json_get_count (o, "drift.n", CO2S_JSON_REQUIRED, &d.n, error) ||
+      !co2s_json_get_double (o, "drift.mean", CO2S_JSON_REQUIRED, &d.mean, error) ||
+      !co2s_json_get_double (o, "drift.sum", CO2S_JSON_REQUIRED, &d.sum, error) ||
+      !co2s_json_get_double (o, "drift.min_sum", CO2S_JSON_REQUIRED, &d.min_sum, error) ||
+      !co2s_json_get_count (o, "drift.alarms", CO2S_JSON_REQUIRED, &d.alarms, error))
+    return FALSE;
+  if (!(d.params.delta > 0))
+    return co2s_json_set_member_error (error, "drift.delta", "must be > 0");
+  if (!(d.params.lambda > 0))
+    return co2s_json_set_member_error (error, "drift.lambda", "must be > 0");
+  if (d.min_sum > d.sum || d.min_sum > 0)
+    return co2s_json_set_member_error (error, "drift.min_sum", "must be ≤ 0 and ≤ drift.sum");
+  d.params.min_batches = (guint) min_batches;
+  cp->drift = d;
+  return TRUE;
+}
+
 /* The checkpoint in @root; errors in co2s-json-reader.h's words. */
 static Co2sCheckpoint *
 checkpoint_from_object (JsonObject *root, GError **error)
@@ -199,7 +232,8 @@ checkpoint_from_object (JsonObject *root, GError **error)
   if (!co2s_json_get_count (root, "batches", CO2S_JSON_REQUIRED, &cp->batches, error) ||
       !co2s_json_get_int (root, "updated_at_us", CO2S_JSON_REQUIRED, 0, G_MAXINT64, &cp->updated_at_us, error) ||
       !read_kafka (cp, root, error) ||
-      !read_latency (cp, root, error))
+      !read_latency (cp, root, error) ||
+      !read_drift (cp, root, error))
     return NULL;
   return g_steal_pointer (&cp);
 }
@@ -216,6 +250,7 @@ co2s_checkpoint_new (Co2sModel *model)
   cp->updated_at_us = g_get_real_time ();
   cp->offsets = g_array_new (FALSE, FALSE, sizeof (Co2sPartitionOffset));
   cp->latency = co2s_latency_histogram_new ();
+  co2s_drift_init (&cp->drift, NULL);
   return cp;
 }
 
@@ -631,6 +666,26 @@ co2s_checkpoint_to_json (const Co2sCheckpoint *cp)
       json_builder_add_string_value (builder, buckets->str);
       json_builder_end_object (builder);
     }
+
+  json_builder_set_member_name (builder, "drift");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "delta");
+  json_builder_add_double_value (builder, cp->drift.params.delta);
+  json_builder_set_member_name (builder, "lambda");
+  json_builder_add_double_value (builder, cp->drift.params.lambda);
+  json_builder_set_member_name (builder, "min_batches");
+  json_builder_add_int_value (builder, cp->drift.params.min_batches);
+  json_builder_set_member_name (builder, "n");
+  json_builder_add_int_value (builder, (gint64) MIN (cp->drift.n, (guint64) G_MAXINT64));
+  json_builder_set_member_name (builder, "mean");
+  json_builder_add_double_value (builder, cp->drift.mean);
+  json_builder_set_member_name (builder, "sum");
+  json_builder_add_double_value (builder, cp->drift.sum);
+  json_builder_set_member_name (builder, "min_sum");
+  json_builder_add_double_value (builder, cp->drift.min_sum);
+  json_builder_set_member_name (builder, "alarms");
+  json_builder_add_int_value (builder, (gint64) MIN (cp->drift.alarms, (guint64) G_MAXINT64));
+  json_builder_end_object (builder);
 
   co2s_model_serialize (cp->model, builder);
 

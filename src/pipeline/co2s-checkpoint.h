@@ -19,13 +19,17 @@
  *           next_offset, last_record?: {offset, timestamp_ms|null, key|null,
  *           sha256}}… ] },
  *   latency_us? { count, buckets },
+ *   drift? { delta, lambda, min_batches, n, mean, sum, min_sum, alarms },
  *   state { algorithm-specific, see co2s_model_serialize }
  * last_record is optional: files written before it existed load with the
  * last record unknown. first_offset: the first offset the model learned
  * from that partition, so the model holds exactly offsets [first_offset,
  * next_offset) of it (null: nothing learned from it yet; absent, in files
  * written before it existed: unknown). version and params_sha256 are
- * written for readers (co2stream-predict --json) and not trusted on load. latency_us is the trainer's per-row latency (API emit
+ * written for readers (co2stream-predict --json) and not trusted on load.
+ * drift is the state of the drift alarm on the model's prequential error
+ * (co2s-drift.h), saved with the model so that batches replayed after a
+ * crash raise the same alarms; absent (older files): a fresh detector. latency_us is the trainer's per-row latency (API emit
  * → the checkpoint that made the row durable) over the model's life:
  * count rows, buckets in co2s-latency-histogram.h's text form; optional
  * (absent: empty), saved with the model and the offsets in one atomic
@@ -34,6 +38,7 @@
 
 #include <glib.h>
 
+#include "co2s-drift.h"
 #include "co2s-latency-histogram.h"
 #include "co2s-model.h"
 
@@ -94,6 +99,7 @@ typedef struct {
   char *topic;             /* may be NULL */
   GArray *offsets;         /* of Co2sPartitionOffset, sorted by partition */
   Co2sLatencyHistogram *latency; /* owned, never NULL: see latency_us above */
+  Co2sDrift drift;         /* the drift alarm's state, saved with the model */
 } Co2sCheckpoint;
 
 /* New checkpoint holding a reference to @model, no offsets, batches 0,

@@ -33,6 +33,8 @@ typedef enum {
   K_LAT_P999_US,
   K_ALGO,
   K_DLQ,
+  K_DRIFT_ALARM,
+  K_DRIFT_STAT,
   N_KEYS
 } Key;
 
@@ -45,6 +47,7 @@ typedef enum {
   V_DOUBLE,     /* finite number or null */
   V_IGNORED,    /* string or null, not read (timestamp when timestamp_us is there) */
   V_ALGO,       /* string shorter than Co2sBatchMetrics.algo, or null */
+  V_BOOL,       /* true or false */
 } ValueKind;
 
 static const struct {
@@ -69,6 +72,8 @@ static const struct {
   [K_LAT_P999_US] = KEY ("latency_p999_us", V_COUNT_NULL),
   [K_ALGO] = KEY ("algo", V_ALGO),
   [K_DLQ] = KEY ("dlq", V_COUNT),
+  [K_DRIFT_ALARM] = KEY ("drift_alarm", V_BOOL),
+  [K_DRIFT_STAT] = KEY ("drift_statistic", V_DOUBLE),
 #undef KEY
 };
 
@@ -272,6 +277,7 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
   m.latency_ms_p50 = m.latency_ms_max = NAN;
   m.lag = -1;
   m.latency_p50_us = m.latency_p99_us = m.latency_p999_us = -1;
+  m.drift_statistic = NAN;
 
   p = skip_ws (p, end);
   if (p == end || *p != '{')
@@ -320,6 +326,18 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
               keys[key].kind != V_COUNT_NULL)
             return FALSE;
         }
+      else if (*p == 't' || *p == 'f')
+        {
+          gboolean value = *p == 't';
+          gsize n = value ? 4 : 5;
+
+          if ((gsize) (end - p) < n || memcmp (p, value ? "true" : "false", n) != 0 ||
+              keys[key].kind != V_BOOL)
+            return FALSE;
+          p += n;
+          g_assert (key == K_DRIFT_ALARM);
+          m.drift_alarm = value;
+        }
       else if (*p == '"')
         {
           Ptr s = p + 1;
@@ -366,6 +384,7 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
               break;
             case V_IGNORED:
             case V_ALGO:
+            case V_BOOL:
             default:
               return FALSE;
             }
@@ -385,8 +404,10 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
             case K_LAT_P99_US: m.latency_p99_us = i; break;
             case K_LAT_P999_US: m.latency_p999_us = i; break;
             case K_DLQ: m.dlq = (guint64) i; break;
+            case K_DRIFT_STAT: m.drift_statistic = d; break;
             case K_TIMESTAMP:
             case K_ALGO:
+            case K_DRIFT_ALARM:
             case N_KEYS:
             default:
               g_assert_not_reached ();

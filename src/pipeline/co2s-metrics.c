@@ -119,6 +119,10 @@ co2s_batch_metrics_to_json (const Co2sBatchMetrics *m, GString *out)
   g_string_append_c (out, '"');
   append_key (out, "dlq", FALSE);
   g_string_append_printf (out, "%" G_GUINT64_FORMAT, m->dlq);
+  append_key (out, "drift_alarm", FALSE);
+  g_string_append (out, m->drift_alarm ? "true" : "false");
+  append_key (out, "drift_statistic", FALSE);
+  append_double (out, m->drift_statistic);
   g_string_append (out, "}\n");
 }
 
@@ -136,6 +140,7 @@ metrics_from_object (JsonObject *object, Co2sBatchMetrics *m, GError **error)
   m->latency_ms_p50 = m->latency_ms_max = NAN;
   m->latency_p50_us = m->latency_p99_us = m->latency_p999_us = -1;
   m->lag = -1;
+  m->drift_statistic = NAN;
 
   if (!co2s_json_get_count (object, "batch", CO2S_JSON_REQUIRED, &m->batch, error) ||
       !co2s_json_get_int (object, "rows", CO2S_JSON_REQUIRED, 0, G_MAXUINT, &rows, error) ||
@@ -149,9 +154,18 @@ metrics_from_object (JsonObject *object, Co2sBatchMetrics *m, GError **error)
       !co2s_json_get_int (object, "latency_p99_us", optional, 0, G_MAXINT64, &m->latency_p99_us, error) ||
       !co2s_json_get_int (object, "latency_p999_us", optional, 0, G_MAXINT64, &m->latency_p999_us, error) ||
       !co2s_json_get_int (object, "lag", CO2S_JSON_OPTIONAL, -1, G_MAXINT64, &m->lag, error) ||
-      !co2s_json_get_count (object, "dlq", CO2S_JSON_OPTIONAL, &m->dlq, error))
+      !co2s_json_get_count (object, "dlq", CO2S_JSON_OPTIONAL, &m->dlq, error) ||
+      !co2s_json_get_double (object, "drift_statistic", optional, &m->drift_statistic, error))
     return FALSE;
   m->rows = (guint) rows;
+  if (json_object_has_member (object, "drift_alarm"))
+    {
+      JsonNode *node = json_object_get_member (object, "drift_alarm");
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+        return co2s_json_set_member_error (error, "drift_alarm", "is not true or false");
+      m->drift_alarm = json_node_get_boolean (node);
+    }
 
   /* timestamp_us is exact; older lines have only the ISO 8601 time. */
   if (json_object_has_member (object, "timestamp_us"))

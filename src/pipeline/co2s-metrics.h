@@ -10,7 +10,11 @@
  *   latency_p99_us, latency_p999_us (per-row latency from the API's emit to
  *   the checkpoint that made the row durable, quantiles of the batch's
  *   latency histogram, co2s-latency-histogram.h: within 1 %; null when no
- *   row had an emit time), algo, dlq (bad messages so far). */
+ *   row had an emit time), algo, dlq (bad messages so far), drift_alarm
+ *   (true on the batch whose prequential RMSE raised the drift alarm,
+ *   co2s-drift.h; absent in older lines: false), drift_statistic (the
+ *   detector's Page-Hinkley statistic after the batch, against its λ;
+ *   null unknown). */
 #pragma once
 
 #include <glib.h>
@@ -33,6 +37,8 @@ typedef struct {
   gint64 latency_p999_us;
   char algo[16];              /* a model name, co2s_model_spec_to_string: "ls", "sgd:fuel"… */
   guint64 dlq;
+  gboolean drift_alarm;       /* this batch raised the drift alarm (co2s-drift.h) */
+  double drift_statistic;     /* the detector's statistic after it; NAN unknown */
 } Co2sBatchMetrics;
 
 /* Appends one JSON object and '\n' to @out; locale-independent. */

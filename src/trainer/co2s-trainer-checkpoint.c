@@ -127,6 +127,14 @@ _co2s_trainer_close_batch (Co2sTrainer *self, GError **error)
     }
   p.m.rows = batch->n_rows;
   p.m.batch = ++self->cp->batches;
+  /* The drift alarm's state is the checkpoint's: a batch replayed after a
+   * crash raises the alarm it raised before. */
+  p.m.drift_alarm = co2s_drift_update (&self->cp->drift, p.m.rmse);
+  p.m.drift_statistic = co2s_drift_get_statistic (&self->cp->drift);
+  if (p.m.drift_alarm)
+    g_message ("batch %" G_GUINT64_FORMAT ": drift alarm: the prequential RMSE (%.3g g/km) has risen above its "
+               "usual level (Page-Hinkley on ln RMSE, lambda %g); alarm %" G_GUINT64_FORMAT,
+               p.m.batch, p.m.rmse, self->cp->drift.params.lambda, self->cp->drift.alarms);
   p.m.timestamp_us = g_get_real_time ();
   g_strlcpy (p.m.algo, _co2s_trainer_model_name (self), sizeof p.m.algo);
   self->dlq_total += batch->n_bad;

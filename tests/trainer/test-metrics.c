@@ -92,10 +92,31 @@ test_round_trip (void)
          "\"batch\":12,", "\"rows\":100,", "\"rows_seen\":1200,", "\"rmse\":", "\"mae\":",
          "\"rmse_fit\":0.30000000000000004,", "\"timestamp\":\"2023-11-14T22:13:20.123Z\"",
          "\"timestamp_us\":1700000000123468", "\"lag\":42,", "\"latency_ms_p50\":12.5,",
-         "\"latency_ms_max\":0.0000001,", "\"algo\":\"sgd\"", "\"dlq\":3}", NULL };
+         "\"latency_ms_max\":0.0000001,", "\"algo\":\"sgd\"", "\"dlq\":3,", "\"drift_alarm\":false,",
+         "\"drift_statistic\":0}", NULL };
        *key != NULL; key++)
     if (strstr (json, *key) == NULL)
       g_error ("%s not in %s", *key, json);
+
+  /* A drift alarm comes back; anything but true or false is refused by name. */
+  {
+    Co2sBatchMetrics alarm = sample_metrics (13);
+    g_autofree char *alarm_json = NULL;
+    g_autofree char *bad = NULL;
+    g_autoptr(GError) bad_error = NULL;
+    Co2sBatchMetrics ignored;
+
+    alarm.drift_alarm = TRUE;
+    alarm.drift_statistic = 5.25;
+    back = round_trip (&alarm, &alarm_json);
+    g_assert_true (back.drift_alarm);
+    g_assert_cmpfloat (back.drift_statistic, ==, 5.25);
+    g_assert_nonnull (strstr (alarm_json, "\"drift_alarm\":true,\"drift_statistic\":5.25}"));
+    bad = g_strdup (alarm_json);
+    memcpy (strstr (bad, "true"), "0   ", 4);
+    g_assert_false (co2s_batch_metrics_from_json (bad, strlen (bad), &ignored, &bad_error));
+    g_assert_nonnull (strstr (bad_error->message, "drift_alarm"));
+  }
 
   /* Undefined values (a batch of bad messages only) are null and come back NAN. */
   m.rows = 0;

@@ -702,6 +702,55 @@ test_checkpoint_every (void)
   trainer_env_clear (&env);
 }
 
+/* ---- drift alarm ------------------------------------------------------------ */
+
+/* CO₂ 1.2 times higher from row 3,000 on: the batch that raises the alarm
+ * says so in its metrics line (and so in streaming_metrics) and in the log,
+ * within 20 batches of 100; none before; the uninterrupted reference
+ * computes the same alarms and statistics, which the resume tests compare
+ * after SIGKILLs too. */
+static void
+test_drift_alarm (void)
+{
+  TrainerEnv env;
+  g_autoptr(GArray) records = trainer_make_records (5000, 12, 0);
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GArray) want = g_array_new (FALSE, FALSE, sizeof (Co2sBatchMetrics));
+  g_autoptr(GArray) got = NULL;
+  g_autoptr(Co2sModel) ref = NULL;
+  g_autofree char *err = NULL;
+  const char * const args[] = { "--batch-rows", "100", IDLE_ARGS, NULL };
+  guint64 first_alarm = 0;
+  int status;
+
+  for (guint i = 3000; i < records->len; i++)
+    {
+      Co2sRecord *r = &g_array_index (records, Co2sRecord, i);
+
+      r->values[CO2S_COL_CO2] = round (r->values[CO2S_COL_CO2] * 1.2);
+    }
+  lines = trainer_lines_of (records);
+  trainer_env_start (&env);
+  trainer_produce (&env, lines);
+  status = trainer_run (&env, NULL, args, RUN_TIMEOUT_MS, NULL, &err);
+  trainer_assert_exit_ok (status, err);
+
+  got = trainer_read_metrics (&env);
+  for (guint i = 0; i < got->len && first_alarm == 0; i++)
+    if (g_array_index (got, Co2sBatchMetrics, i).drift_alarm)
+      first_alarm = g_array_index (got, Co2sBatchMetrics, i).batch;
+  g_test_message ("first drift alarm at batch %" G_GUINT64_FORMAT " (rows %" G_GUINT64_FORMAT ")",
+                  first_alarm, first_alarm * 100);
+  g_assert_cmpuint (first_alarm, >, 30);
+  g_assert_cmpuint (first_alarm, <=, 50);
+  if (strstr (err, "drift alarm") == NULL)
+    g_error ("the log does not report the alarm:\n%s", err);
+
+  ref = trainer_reference (records, NULL, 100, CO2S_ALGO_LS, want);
+  trainer_assert_same_metrics (got, want);
+  trainer_env_clear (&env);
+}
+
 /* ---- --reset ---------------------------------------------------------------- */
 
 static void
@@ -818,6 +867,7 @@ main (int argc, char *argv[])
                         test_resume_failpoints);
   g_test_add_func ("/trainer/checkpoint-every", test_checkpoint_every);
   g_test_add_func ("/trainer/reset-replay", test_reset_replay);
+  g_test_add_func ("/trainer/drift-alarm", test_drift_alarm);
 
   status = g_test_run ();
   free_shared_runs ();

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "co2s-contracts.h"
+#include "co2s-drift.h"
 #include "co2s-kafka.h"
 #include "co2s-prequential.h"
 #include "co2s-record-json.h"
@@ -244,9 +245,11 @@ trainer_reference_spec (GArray *records,
                         GArray *metrics)
 {
   Co2sModel *model = co2s_model_new_for_spec (spec);
+  Co2sDrift drift;
   g_autofree double *x = g_new (double, (gsize) batch_rows * CO2S_N_FEATURES);
   g_autofree double *y = g_new (double, batch_rows);
 
+  co2s_drift_init (&drift, NULL);
   for (guint start = 0; start < records->len; start += batch_rows)
     {
       guint end = MIN (start + batch_rows, records->len);
@@ -271,6 +274,8 @@ trainer_reference_spec (GArray *records,
         }
       m.rows = n;
       m.batch = start / batch_rows + 1;
+      m.drift_alarm = co2s_drift_update (&drift, m.rmse);
+      m.drift_statistic = co2s_drift_get_statistic (&drift);
       if (metrics != NULL)
         g_array_append_val (metrics, m);
     }
@@ -317,6 +322,8 @@ trainer_assert_same_metrics (GArray *got, GArray *want)
       assert_same_double ("rmse of batch", i + 1, g->rmse, w->rmse);
       assert_same_double ("mae of batch", i + 1, g->mae, w->mae);
       assert_same_double ("rmse_fit of batch", i + 1, g->rmse_fit, w->rmse_fit);
+      g_assert_cmpint (g->drift_alarm, ==, w->drift_alarm);
+      assert_same_double ("drift statistic of batch", i + 1, g->drift_statistic, w->drift_statistic);
     }
 }
 
