@@ -5,7 +5,7 @@
 # Java, and the jars co2stream-kafka fetches on its first run), and GTK
 # renders the main window, the prediction dialog, the preferences (local and
 # existing Kafka) and the reset confirmation into
-# docs/screenshots/*-{en,fr}.png; in English also the dark style, the
+# docs/screenshots/*-{en,fr}.png; in English also the lag plot, the dark style, the
 # missing data set message, the shortcuts and About.
 #
 # Needs the build (scripts/setup.sh), the data set in data/, Xvfb and
