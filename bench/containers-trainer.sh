@@ -183,7 +183,7 @@ if [ "$ONLY" != throughput ]; then
   done
   kjava=(java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dlog4j2.configurationFile="$ROOT/resources/kafka/log4j2.properties" -cp "$CACHE/kafka-libs/*")
   end=$(timeout 60 "${kjava[@]}" org.apache.kafka.tools.GetOffsetShell --bootstrap-server "127.0.0.1:$CO2S_KAFKA_PORT" \
-          --topic streaming_data --time -1 2>/dev/null | awk -F: '{s+=$3} END {print s+0}')
+          --topic streaming_data --time -1 2>/dev/null | awk -F: '$1 == "streaming_data" {s+=$3} END {print s+0}')
   model_off=$(( $(rows_seen) + $(offset_gap) ))
   echo
   echo "Producer stopped, trainer settled: rows_seen $(rows_seen), model offset $model_off, log end $end; last metrics: $(last_metrics)"
