@@ -235,6 +235,17 @@ checkpoint_from_object (JsonObject *root, GError **error)
       !read_latency (cp, root, error) ||
       !read_drift (cp, root, error))
     return NULL;
+  if (json_object_has_member (root, "conformal"))
+    {
+      JsonObject *o;
+      Co2sConformal *conformal;
+
+      if (!co2s_json_get_object (root, "conformal", CO2S_JSON_REQUIRED, &o, error) ||
+          (conformal = co2s_conformal_from_json (o, "conformal", error)) == NULL)
+        return NULL;
+      co2s_conformal_free (cp->conformal);
+      cp->conformal = conformal;
+    }
   return g_steal_pointer (&cp);
 }
 
@@ -251,6 +262,7 @@ co2s_checkpoint_new (Co2sModel *model)
   cp->offsets = g_array_new (FALSE, FALSE, sizeof (Co2sPartitionOffset));
   cp->latency = co2s_latency_histogram_new ();
   co2s_drift_init (&cp->drift, NULL);
+  cp->conformal = co2s_conformal_new (CO2S_CONFORMAL_DEFAULT_LEVEL, CO2S_CONFORMAL_DEFAULT_WINDOW);
   return cp;
 }
 
@@ -260,6 +272,7 @@ co2s_checkpoint_free (Co2sCheckpoint *cp)
   if (cp == NULL)
     return;
   g_clear_object (&cp->model);
+  g_clear_pointer (&cp->conformal, co2s_conformal_free);
   g_clear_pointer (&cp->cluster_id, g_free);
   g_clear_pointer (&cp->topic, g_free);
   g_clear_pointer (&cp->offsets, g_array_unref);
@@ -686,6 +699,9 @@ co2s_checkpoint_to_json (const Co2sCheckpoint *cp)
   json_builder_set_member_name (builder, "alarms");
   json_builder_add_int_value (builder, (gint64) MIN (cp->drift.alarms, (guint64) G_MAXINT64));
   json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "conformal");
+  co2s_conformal_to_json (cp->conformal, builder);
 
   co2s_model_serialize (cp->model, builder);
 

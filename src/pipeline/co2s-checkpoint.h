@@ -20,6 +20,7 @@
  *           sha256}}… ] },
  *   latency_us? { count, buckets },
  *   drift? { delta, lambda, min_batches, n, mean, sum, min_sum, alarms },
+ *   conformal? { level, window, residuals: [6 × base64] },
  *   state { algorithm-specific, see co2s_model_serialize }
  * last_record is optional: files written before it existed load with the
  * last record unknown. first_offset: the first offset the model learned
@@ -29,7 +30,9 @@
  * written for readers (co2stream-predict --json) and not trusted on load.
  * drift is the state of the drift alarm on the model's prequential error
  * (co2s-drift.h), saved with the model so that batches replayed after a
- * crash raise the same alarms; absent (older files): a fresh detector. latency_us is the trainer's per-row latency (API emit
+ * crash raise the same alarms; absent (older files): a fresh detector.
+ * conformal is the prediction intervals' recent residuals (co2s-conformal.h),
+ * saved for the same reason; absent: none yet. latency_us is the trainer's per-row latency (API emit
  * → the checkpoint that made the row durable) over the model's life:
  * count rows, buckets in co2s-latency-histogram.h's text form; optional
  * (absent: empty), saved with the model and the offsets in one atomic
@@ -38,6 +41,7 @@
 
 #include <glib.h>
 
+#include "co2s-conformal.h"
 #include "co2s-drift.h"
 #include "co2s-latency-histogram.h"
 #include "co2s-model.h"
@@ -100,6 +104,7 @@ typedef struct {
   GArray *offsets;         /* of Co2sPartitionOffset, sorted by partition */
   Co2sLatencyHistogram *latency; /* owned, never NULL: see latency_us above */
   Co2sDrift drift;         /* the drift alarm's state, saved with the model */
+  Co2sConformal *conformal; /* owned, never NULL: the 95 % intervals' residuals */
 } Co2sCheckpoint;
 
 /* New checkpoint holding a reference to @model, no offsets, batches 0,

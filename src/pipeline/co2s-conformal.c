@@ -3,6 +3,8 @@
 
 #include "co2s-conformal.h"
 
+#include "co2s-json-reader.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -12,8 +14,11 @@
 /* Window 0 holds every fuel type; 1 + f fuel type f. */
 #define N_WINDOWS (1 + N_FUEL)
 
+/* |residuals| are kept as floats: half the memory, and the saved state
+ * (co2s_conformal_to_json) is exact, so a reloaded model's intervals are
+ * bit for bit those it would have given. */
 typedef struct {
-  double *abs;                /* ring of |residual|, window long */
+  float *abs;                 /* ring of |residual|, window long */
   guint len;                  /* filled */
   guint next;                 /* where the next one goes */
   double half_width;          /* as of the last prepare; NAN when empty */
@@ -23,7 +28,7 @@ struct _Co2sConformal {
   double level;
   guint window;
   Window windows[N_WINDOWS];
-  double *scratch;            /* window long: a copy to select in */
+  float *scratch;             /* window long: a copy to select in */
 };
 
 /* Index of the fuel type whose flag is set, or -1. */
@@ -37,7 +42,7 @@ fuel_of (const double *x)
 }
 
 static void
-push (Window *w, guint size, double v)
+push (Window *w, guint size, float v)
 {
   w->abs[w->next] = v;
   w->next = (w->next + 1) % size;
@@ -47,16 +52,16 @@ push (Window *w, guint size, double v)
 
 /* The @k-th smallest (0-based) of @v[0..n-1], which it reorders: Hoare's
  * selection with a median-of-three pivot, O(n) on average. */
-static double
-select_kth (double *v, guint n, guint k)
+static float
+select_kth (float *v, guint n, guint k)
 {
   guint lo = 0, hi = n - 1;
 
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
-      double a = v[lo], b = v[mid], c = v[hi];
-      double pivot = a < b ? (b < c ? b : MAX (a, c)) : (a < c ? a : MAX (b, c));
+      float a = v[lo], b = v[mid], c = v[hi];
+      float pivot = a < b ? (b < c ? b : MAX (a, c)) : (a < c ? a : MAX (b, c));
       guint i = lo, j = hi;
 
       while (i <= j)
@@ -67,7 +72,7 @@ select_kth (double *v, guint n, guint k)
             j--;
           if (i <= j)
             {
-              double t = v[i];
+              float t = v[i];
 
               v[i] = v[j];
               v[j] = t;
@@ -97,7 +102,7 @@ conformal_quantile (Co2sConformal *self, const Window *w)
     return NAN;
   rank = (guint) ceil ((w->len + 1) * self->level);
   rank = CLAMP (rank, 1, w->len);
-  memcpy (self->scratch, w->abs, w->len * sizeof (double));
+  memcpy (self->scratch, w->abs, w->len * sizeof (float));
   return select_kth (self->scratch, w->len, rank - 1);
 }
 
@@ -114,10 +119,10 @@ co2s_conformal_new (double level, guint window)
   self->window = window;
   for (guint i = 0; i < N_WINDOWS; i++)
     {
-      self->windows[i].abs = g_new (double, window);
+      self->windows[i].abs = g_new (float, window);
       self->windows[i].half_width = NAN;
     }
-  self->scratch = g_new (double, window);
+  self->scratch = g_new (float, window);
   return self;
 }
 
@@ -144,10 +149,10 @@ co2s_conformal_add (Co2sConformal *self, const double *x, const double *residual
 
       if (!isfinite (residual[i]))
         continue;
-      push (&self->windows[0], self->window, fabs (residual[i]));
+      push (&self->windows[0], self->window, (float) fabs (residual[i]));
       f = fuel_of (x + (gsize) i * CO2S_N_FEATURES);
       if (f >= 0)
-        push (&self->windows[1 + f], self->window, fabs (residual[i]));
+        push (&self->windows[1 + f], self->window, (float) fabs (residual[i]));
     }
 }
 
@@ -172,4 +177,106 @@ co2s_conformal_half_width (const Co2sConformal *self, const double x[CO2S_N_FEAT
   if (f >= 0 && self->windows[1 + f].len >= CO2S_CONFORMAL_MIN_PER_FUEL)
     return self->windows[1 + f].half_width;
   return self->windows[0].half_width;
+}
+
+/* ---- saving ------------------------------------------------------------- */
+
+void
+co2s_conformal_to_json (const Co2sConformal *self, JsonBuilder *builder)
+{
+  g_autofree float *ordered = NULL;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  ordered = g_new (float, self->window);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "level");
+  json_builder_add_double_value (builder, self->level);
+  json_builder_set_member_name (builder, "window");
+  json_builder_add_int_value (builder, self->window);
+  json_builder_set_member_name (builder, "residuals");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < N_WINDOWS; i++)
+    {
+      const Window *w = &self->windows[i];
+      guint start = w->len < self->window ? 0 : w->next;
+      g_autofree char *text = NULL;
+
+      /* Oldest first, little-endian float32, base64. */
+      for (guint k = 0; k < w->len; k++)
+        {
+          guint32 bits;
+
+          memcpy (&bits, &w->abs[(start + k) % self->window], sizeof bits);
+          bits = GUINT32_TO_LE (bits);
+          memcpy (&ordered[k], &bits, sizeof bits);
+        }
+      text = g_base64_encode ((const guchar *) ordered, w->len * sizeof (float));
+      json_builder_add_string_value (builder, text);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+Co2sConformal *
+co2s_conformal_from_json (JsonObject *object, const char *path, GError **error)
+{
+  g_autoptr(Co2sConformal) self = NULL;
+  g_autofree char *level_path = g_strconcat (path, ".level", NULL);
+  g_autofree char *window_path = g_strconcat (path, ".window", NULL);
+  g_autofree char *residuals_path = g_strconcat (path, ".residuals", NULL);
+  JsonArray *residuals;
+  double level = 0;
+  gint64 window = 0;
+
+  g_return_val_if_fail (object != NULL && path != NULL, NULL);
+
+  if (!co2s_json_get_double (object, level_path, CO2S_JSON_REQUIRED, &level, error) ||
+      !co2s_json_get_int (object, window_path, CO2S_JSON_REQUIRED, 10, 1000000, &window, error) ||
+      !co2s_json_get_array (object, residuals_path, CO2S_JSON_REQUIRED, &residuals, error) ||
+      !co2s_json_check_length (residuals, residuals_path, N_WINDOWS, error))
+    return NULL;
+  if (!(level >= 0.5 && level < 1.0))
+    {
+      co2s_json_set_member_error (error, level_path, "must be from 0.5 to below 1");
+      return NULL;
+    }
+  self = co2s_conformal_new (level, (guint) window);
+  for (guint i = 0; i < N_WINDOWS; i++)
+    {
+      Window *w = &self->windows[i];
+      const char *text;
+      g_autofree guchar *bytes = NULL;
+      gsize len = 0;
+
+      if (!co2s_json_array_get_string (residuals, residuals_path, i, &text, error))
+        return NULL;
+      bytes = g_base64_decode (text, &len);
+      if (len % sizeof (float) != 0 || len / sizeof (float) > (gsize) window)
+        {
+          g_autofree char *at = g_strdup_printf ("%s[%u]", residuals_path, i);
+
+          co2s_json_set_member_error (error, at, "is not base64 of at most %" G_GINT64_FORMAT " floats", window);
+          return NULL;
+        }
+      for (gsize k = 0; k < len / sizeof (float); k++)
+        {
+          guint32 bits;
+          float v;
+
+          memcpy (&bits, bytes + k * sizeof bits, sizeof bits);
+          bits = GUINT32_FROM_LE (bits);
+          memcpy (&v, &bits, sizeof v);
+          if (!isfinite (v) || v < 0)
+            {
+              g_autofree char *at = g_strdup_printf ("%s[%u]", residuals_path, i);
+
+              co2s_json_set_member_error (error, at, "holds a value that is negative or not finite");
+              return NULL;
+            }
+          push (w, self->window, v);
+        }
+    }
+  return g_steal_pointer (&self);
 }

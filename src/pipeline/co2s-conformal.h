@@ -22,10 +22,12 @@
  * (/conformal/real-data-coverage): pass 1 96.3 % of rows inside; passes 2–3
  * 95.5 %, per fuel type D 98.6 %, E 98.6 %, X 95.1 %, Z 95.4 %.
  *
- * Not thread-safe; allocates only in co2s_conformal_new. */
+ * |residuals| are kept as 32-bit floats, which also makes the saved state
+ * exact. Not thread-safe; allocates only in co2s_conformal_new. */
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "co2s-record.h"
 
@@ -58,5 +60,15 @@ void co2s_conformal_prepare (Co2sConformal *self);
  * last co2s_conformal_prepare: prediction ± half-width. NAN before any
  * residual. */
 double co2s_conformal_half_width (const Co2sConformal *self, const double x[CO2S_N_FEATURES]);
+
+/* Adds the state (level, window, each window's |residuals| oldest first as
+ * base64 of little-endian float32) as an object to the array or member
+ * @builder is at. Reading it back gives the same intervals, bit for bit. */
+void co2s_conformal_to_json (const Co2sConformal *self, JsonBuilder *builder);
+
+/* Rebuilds what co2s_conformal_to_json wrote in @object, whose members are
+ * named "@path.level"… in errors (G_IO_ERROR_INVALID_DATA, co2s-json-reader.h's
+ * words). NULL on error. */
+Co2sConformal *co2s_conformal_from_json (JsonObject *object, const char *path, GError **error);
 
 G_END_DECLS

@@ -33,6 +33,7 @@ typedef enum {
   K_LAT_P999_US,
   K_ALGO,
   K_DLQ,
+  K_COVERAGE,
   K_DRIFT_ALARM,
   K_DRIFT_STAT,
   N_KEYS
@@ -72,6 +73,7 @@ static const struct {
   [K_LAT_P999_US] = KEY ("latency_p999_us", V_COUNT_NULL),
   [K_ALGO] = KEY ("algo", V_ALGO),
   [K_DLQ] = KEY ("dlq", V_COUNT),
+  [K_COVERAGE] = KEY ("coverage_95", V_DOUBLE),
   [K_DRIFT_ALARM] = KEY ("drift_alarm", V_BOOL),
   [K_DRIFT_STAT] = KEY ("drift_statistic", V_DOUBLE),
 #undef KEY
@@ -278,6 +280,7 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
   m.lag = -1;
   m.latency_p50_us = m.latency_p99_us = m.latency_p999_us = -1;
   m.drift_statistic = NAN;
+  m.coverage_95 = NAN;
 
   p = skip_ws (p, end);
   if (p == end || *p != '{')
@@ -405,6 +408,7 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
             case K_LAT_P999_US: m.latency_p999_us = i; break;
             case K_DLQ: m.dlq = (guint64) i; break;
             case K_DRIFT_STAT: m.drift_statistic = d; break;
+            case K_COVERAGE: m.coverage_95 = d; break;
             case K_TIMESTAMP:
             case K_ALGO:
             case K_DRIFT_ALARM:

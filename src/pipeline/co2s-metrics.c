@@ -119,6 +119,8 @@ co2s_batch_metrics_to_json (const Co2sBatchMetrics *m, GString *out)
   g_string_append_c (out, '"');
   append_key (out, "dlq", FALSE);
   g_string_append_printf (out, "%" G_GUINT64_FORMAT, m->dlq);
+  append_key (out, "coverage_95", FALSE);
+  append_double (out, m->coverage_95);
   append_key (out, "drift_alarm", FALSE);
   g_string_append (out, m->drift_alarm ? "true" : "false");
   append_key (out, "drift_statistic", FALSE);
@@ -141,6 +143,7 @@ metrics_from_object (JsonObject *object, Co2sBatchMetrics *m, GError **error)
   m->latency_p50_us = m->latency_p99_us = m->latency_p999_us = -1;
   m->lag = -1;
   m->drift_statistic = NAN;
+  m->coverage_95 = NAN;
 
   if (!co2s_json_get_count (object, "batch", CO2S_JSON_REQUIRED, &m->batch, error) ||
       !co2s_json_get_int (object, "rows", CO2S_JSON_REQUIRED, 0, G_MAXUINT, &rows, error) ||
@@ -155,6 +158,7 @@ metrics_from_object (JsonObject *object, Co2sBatchMetrics *m, GError **error)
       !co2s_json_get_int (object, "latency_p999_us", optional, 0, G_MAXINT64, &m->latency_p999_us, error) ||
       !co2s_json_get_int (object, "lag", CO2S_JSON_OPTIONAL, -1, G_MAXINT64, &m->lag, error) ||
       !co2s_json_get_count (object, "dlq", CO2S_JSON_OPTIONAL, &m->dlq, error) ||
+      !co2s_json_get_double (object, "coverage_95", optional, &m->coverage_95, error) ||
       !co2s_json_get_double (object, "drift_statistic", optional, &m->drift_statistic, error))
     return FALSE;
   m->rows = (guint) rows;

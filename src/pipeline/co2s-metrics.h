@@ -10,7 +10,10 @@
  *   latency_p99_us, latency_p999_us (per-row latency from the API's emit to
  *   the checkpoint that made the row durable, quantiles of the batch's
  *   latency histogram, co2s-latency-histogram.h: within 1 %; null when no
- *   row had an emit time), algo, dlq (bad messages so far), drift_alarm
+ *   row had an emit time), algo, dlq (bad messages so far), coverage_95
+ *   (the share of the batch's rows whose truth fell inside the 95 %
+ *   interval predicted before the model learned them, co2s-conformal.h;
+ *   null unknown), drift_alarm
  *   (true on the batch whose prequential RMSE raised the drift alarm,
  *   co2s-drift.h; absent in older lines: false), drift_statistic (the
  *   detector's Page-Hinkley statistic after the batch, against its λ;
@@ -37,6 +40,7 @@ typedef struct {
   gint64 latency_p999_us;
   char algo[16];              /* a model name, co2s_model_spec_to_string: "ls", "sgd:fuel"… */
   guint64 dlq;
+  double coverage_95;         /* share of the batch's rows inside their 95 % interval; NAN unknown */
   gboolean drift_alarm;       /* this batch raised the drift alarm (co2s-drift.h) */
   double drift_statistic;     /* the detector's statistic after it; NAN unknown */
 } Co2sBatchMetrics;

@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "co2s-conformal.h"
 #include "co2s-metrics.h"
 #include "co2s-model.h"
 
@@ -25,5 +26,18 @@ void co2s_prequential_step (Co2sModel        *model,
                             const double     *y,
                             guint             n,
                             Co2sBatchMetrics *out);
+
+/* The same, and the model's 95 % intervals tested on the batch before it
+ * learns: @conformal (not NULL) is prepared from the residuals so far, each
+ * row's truth is checked against prediction ± half-width, the share inside
+ * goes to out->coverage_95 (NAN when the model has seen nothing or there is
+ * no interval yet), and the batch's residuals are recorded (an untrained
+ * model's are not: it predicts 0). */
+void co2s_prequential_step_with_intervals (Co2sModel        *model,
+                                           Co2sConformal    *conformal,
+                                           const double     *x,
+                                           const double     *y,
+                                           guint             n,
+                                           Co2sBatchMetrics *out);
 
 G_END_DECLS

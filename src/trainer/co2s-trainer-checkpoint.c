@@ -119,10 +119,11 @@ _co2s_trainer_close_batch (Co2sTrainer *self, GError **error)
     return TRUE;
 
   if (batch->n_rows > 0)
-    co2s_prequential_step (self->cp->model, batch->x, batch->y, batch->n_rows, &p.m);
+    co2s_prequential_step_with_intervals (self->cp->model, self->cp->conformal, batch->x, batch->y,
+                                          batch->n_rows, &p.m);
   else
     {
-      p.m.rmse = p.m.mae = p.m.rmse_fit = NAN;
+      p.m.rmse = p.m.mae = p.m.rmse_fit = p.m.coverage_95 = NAN;
       p.m.rows_seen = co2s_model_get_rows_seen (self->cp->model);
     }
   p.m.rows = batch->n_rows;

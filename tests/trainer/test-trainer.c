@@ -706,9 +706,10 @@ test_checkpoint_every (void)
 
 /* CO₂ 1.2 times higher from row 3,000 on: the batch that raises the alarm
  * says so in its metrics line (and so in streaming_metrics) and in the log,
- * within 20 batches of 100; none before; the uninterrupted reference
- * computes the same alarms and statistics, which the resume tests compare
- * after SIGKILLs too. */
+ * within 20 batches of 100; none before; the 95 % intervals' coverage
+ * falls with it; the uninterrupted reference computes the same alarms,
+ * statistics and coverages, which the resume tests compare after SIGKILLs
+ * too. */
 static void
 test_drift_alarm (void)
 {
@@ -745,6 +746,19 @@ test_drift_alarm (void)
   g_assert_cmpuint (first_alarm, <=, 50);
   if (strstr (err, "drift alarm") == NULL)
     g_error ("the log does not report the alarm:\n%s", err);
+
+  /* Before the change the 95 % intervals hold; after it they fail. */
+  {
+    double before = 0, after = 0;
+
+    for (guint i = 10; i < 30; i++)
+      before += g_array_index (got, Co2sBatchMetrics, i).coverage_95 / 20;
+    for (guint i = 30; i < 32; i++)
+      after += g_array_index (got, Co2sBatchMetrics, i).coverage_95 / 2;
+    g_test_message ("coverage_95: %.3f over batches 11-30, %.3f over batches 31-32", before, after);
+    g_assert_cmpfloat (before, >=, 0.85);
+    g_assert_cmpfloat (after, <, 0.5);
+  }
 
   ref = trainer_reference (records, NULL, 100, CO2S_ALGO_LS, want);
   trainer_assert_same_metrics (got, want);

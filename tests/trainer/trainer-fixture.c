@@ -245,6 +245,8 @@ trainer_reference_spec (GArray *records,
                         GArray *metrics)
 {
   Co2sModel *model = co2s_model_new_for_spec (spec);
+  g_autoptr(Co2sConformal) conformal = co2s_conformal_new (CO2S_CONFORMAL_DEFAULT_LEVEL,
+                                                           CO2S_CONFORMAL_DEFAULT_WINDOW);
   Co2sDrift drift;
   g_autofree double *x = g_new (double, (gsize) batch_rows * CO2S_N_FEATURES);
   g_autofree double *y = g_new (double, batch_rows);
@@ -266,10 +268,10 @@ trainer_reference_spec (GArray *records,
           y[n++] = co2s_record_target (r);
         }
       if (n > 0)
-        co2s_prequential_step (model, x, y, n, &m);
+        co2s_prequential_step_with_intervals (model, conformal, x, y, n, &m);
       else
         {
-          m.rmse = m.mae = m.rmse_fit = NAN;
+          m.rmse = m.mae = m.rmse_fit = m.coverage_95 = NAN;
           m.rows_seen = co2s_model_get_rows_seen (model);
         }
       m.rows = n;
@@ -322,6 +324,7 @@ trainer_assert_same_metrics (GArray *got, GArray *want)
       assert_same_double ("rmse of batch", i + 1, g->rmse, w->rmse);
       assert_same_double ("mae of batch", i + 1, g->mae, w->mae);
       assert_same_double ("rmse_fit of batch", i + 1, g->rmse_fit, w->rmse_fit);
+      assert_same_double ("coverage_95 of batch", i + 1, g->coverage_95, w->coverage_95);
       g_assert_cmpint (g->drift_alarm, ==, w->drift_alarm);
       assert_same_double ("drift statistic of batch", i + 1, g->drift_statistic, w->drift_statistic);
     }
