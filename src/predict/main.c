@@ -64,7 +64,7 @@ member (GString *out, const char *indent, const char *name, gboolean first)
 /* The --json output, written by hand for short, exact numbers. */
 static void
 print_json (const char *model_path, const Co2sVehicleInput *vehicle, const Co2sCheckpoint *cp,
-            double prediction)
+            double prediction, double half_width)
 {
   g_autoptr(GString) out = g_string_new ("{");
   g_autoptr(GDateTime) secs = NULL;
@@ -82,6 +82,19 @@ print_json (const char *model_path, const Co2sVehicleInput *vehicle, const Co2sC
 
   member (out, "  ", "prediction_g_per_km", TRUE);
   append_number (out, prediction);
+  /* The 95 % conformal interval from the model's recent prequential
+   * residuals (co2s-conformal.h); null when the model file has none. */
+  member (out, "  ", "interval_95", FALSE);
+  if (isfinite (half_width))
+    {
+      g_string_append_c (out, '[');
+      append_number (out, prediction - half_width);
+      g_string_append (out, ", ");
+      append_number (out, prediction + half_width);
+      g_string_append_c (out, ']');
+    }
+  else
+    g_string_append (out, "null");
   member (out, "  ", "algo", FALSE);
   co2s_model_get_spec (cp->model, &spec);
   append_string (out, co2s_model_spec_to_string (&spec, name));
@@ -200,6 +213,9 @@ main (int argc, char *argv[])
   Co2sVehicleInput vehicle;
   double features[CO2S_N_FEATURES];
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  char name[CO2S_MODEL_SPEC_MAX];
+  Co2sModelSpec spec;
+  double half_width;
   const char *model_path;
   double prediction;
   int status;
@@ -230,12 +246,25 @@ main (int argc, char *argv[])
   if (!isfinite (prediction))
     return co2s_cli_failure (_("the model in “%s” gives no finite prediction"), model_path);
 
+  co2s_conformal_prepare (cp->conformal);
+  half_width = co2s_conformal_half_width (cp->conformal, features);
+  co2s_model_get_spec (cp->model, &spec);
+  co2s_model_spec_to_string (&spec, name);
+
   if (opts.json)
-    print_json (model_path, &vehicle, cp, prediction);
+    print_json (model_path, &vehicle, cp, prediction, half_width);
+  else if (isfinite (half_width))
+    {
+      char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
+
+      /* Not translated, and with decimal points under any locale: scripts
+       * read this line (--json says more). */
+      g_print ("%s g/km (95 %%: %s\u2013%s), %s\n", format_number (buf, "%.1f", prediction),
+               format_number (lo, "%.1f", prediction - half_width),
+               format_number (hi, "%.1f", prediction + half_width), name);
+    }
   else
-    /* Not translated, and with a decimal point under any locale: scripts
-     * read this line (--json says more). */
-    g_print ("%s g/km\n", format_number (buf, "%.1f", prediction));
+    g_print ("%s g/km, %s\n", format_number (buf, "%.1f", prediction), name);
 
   return CO2S_EXIT_OK;
 }

@@ -186,6 +186,18 @@ check_predict (Pipeline *p)
   obj = json_node_get_object (json_parser_get_root (parser));
   got = json_object_get_double_member (obj, "prediction_g_per_km");
   g_assert_cmpint (json_object_get_int_member (obj, "rows_seen"), ==, DATASET_ROWS);
+  /* The trainer saved the intervals' residuals with the model: a 95 %
+   * interval around the prediction, a few g/km wide. */
+  {
+    JsonArray *interval = json_object_get_array_member (obj, "interval_95");
+    double lo = json_array_get_double_element (interval, 0);
+    double hi = json_array_get_double_element (interval, 1);
+
+    g_test_message ("prediction %.1f g/km, 95 %% interval %.1f to %.1f", got, lo, hi);
+    g_assert_cmpfloat (lo, <, got);
+    g_assert_cmpfloat (got, <, hi);
+    g_assert_cmpfloat (hi - lo, <, 60.0);
+  }
 
   cp = co2s_checkpoint_load (p->model_path, &error);
   g_assert_no_error (error);

@@ -89,6 +89,13 @@ write_model_spec (const Co2sModelSpec *spec, Co2sCheckpoint **cp_out)
   co2s_model_learn (model, x, y, 500);
 
   cp = co2s_checkpoint_new (model);
+  /* Residuals for the intervals, as the trainer records them. */
+  for (guint i = 0; i < 500; i++)
+    {
+      double residual = y[i] - co2s_model_predict (model, x + i * CO2S_N_FEATURES);
+
+      co2s_conformal_add (cp->conformal, x + i * CO2S_N_FEATURES, &residual, 1);
+    }
   cp->batches = 5;
   cp->updated_at_us = G_GINT64_CONSTANT (1718000000000000);
   g_assert_true (co2s_checkpoint_save (cp, path, &error));
@@ -134,7 +141,19 @@ test_prediction (void)
 
           run_predict (&run, args);
           g_assert_cmpint (run.status, ==, 0);
-          expected = g_strdup_printf ("%s g/km\n", g_ascii_formatd (buf, sizeof buf, "%.1f", p));
+          double features[CO2S_N_FEATURES];
+          char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
+          double h;
+
+          g_assert_true (co2s_features_from_inputs (2.0, 4, 9.9, 6.7, 8.5, g_ascii_toupper (fuels[i][0]),
+                                                    features, NULL));
+          co2s_conformal_prepare (cp->conformal);
+          h = co2s_conformal_half_width (cp->conformal, features);
+          g_assert_true (h > 0 && isfinite (h));
+          /* "198.9 g/km (95 %: 194.1–203.6), ls" */
+          expected = g_strdup_printf ("%s g/km (95 %%: %s\u2013%s), %s\n", g_ascii_formatd (buf, sizeof buf, "%.1f", p),
+                                      g_ascii_formatd (lo, sizeof lo, "%.1f", p - h),
+                                      g_ascii_formatd (hi, sizeof hi, "%.1f", p + h), co2s_algo_to_string (algo));
           g_assert_cmpstr (run.out, ==, expected);
           g_assert_cmpstr (run.err, ==, "");
           g_assert_cmpfloat (p, >, 50);   /* a trained model, not the untrained 0 */
@@ -167,6 +186,22 @@ test_json (void)
   got = json_object_get_double_member (o, "prediction_g_per_km");
   g_assert_cmpmem (&got, sizeof got, &expected, sizeof expected);
   g_assert_cmpstr (json_object_get_string_member (o, "algo"), ==, "sgd");
+  /* The 95 % interval around it, from the model file's residuals. */
+  {
+    JsonArray *interval = json_object_get_array_member (o, "interval_95");
+    double features[CO2S_N_FEATURES], h, lo, hi;
+
+    g_assert_true (co2s_features_from_inputs (3.5, 6, 12.7, 9.1, 11.1, 'Z', features, NULL));
+    co2s_conformal_prepare (cp->conformal);
+    h = co2s_conformal_half_width (cp->conformal, features);
+    g_assert_cmpuint (json_array_get_length (interval), ==, 2);
+    lo = json_array_get_double_element (interval, 0);
+    hi = json_array_get_double_element (interval, 1);
+    g_assert_cmpfloat (lo, ==, expected - h);
+    g_assert_cmpfloat (hi, ==, expected + h);
+    g_assert_cmpfloat (lo, <, got);
+    g_assert_cmpfloat (got, <, hi);
+  }
   g_assert_cmpint (json_object_get_int_member (o, "rows_seen"), ==, 500);
   g_assert_cmpint (json_object_get_int_member (o, "batches"), ==, 5);
   {
