@@ -32,17 +32,21 @@ static gboolean
 scrape_learned_all (gpointer data)
 {
   Scrape *s = data;
-  double checkpoints;
+  double checkpoints, age;
 
   g_clear_pointer (&s->families, json_object_unref);
   s->families = co2s_test_prom_scrape (s->url);
+  /* Batches are counted when learned, before the checkpoint that saves
+   * them (group commit): the model's age has no sample until the first
+   * checkpoint, so it is looked up, not required. */
   return s->families != NULL &&
          value (s->families, "co2stream_trainer_rows_learned_total") == s->rows_want &&
          co2s_test_prom_lookup (s->families, "co2stream_trainer_checkpoint_duration_seconds_count",
                                 NULL, &checkpoints) &&
          checkpoints == value (s->families, "co2stream_trainer_checkpoints_total") &&
-         value (s->families, "co2stream_trainer_model_age_seconds") >= 0 &&
          value (s->families, "co2stream_trainer_last_checkpoint_timestamp_seconds") > 0 &&
+         co2s_test_prom_lookup (s->families, "co2stream_trainer_model_age_seconds", NULL, &age) &&
+         age >= 0 &&
          /* The last batch is checkpointed too. */
          value (s->families, "co2stream_trainer_model_batches") == N_MESSAGES / BATCH_ROWS;
 }
