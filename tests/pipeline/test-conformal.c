@@ -14,6 +14,7 @@
 #include "co2s-prequential.h"
 #include "co2s-test-util.h"
 #include "model-test-data.h"
+#include "real-data.h"
 
 static int
 cmp_double (const void *a, const void *b)
@@ -117,9 +118,6 @@ static void
 test_real_data_coverage (void)
 {
   static const char fuels[] = "DENXZ";
-  g_autofree char *path = co2s_test_dataset_path ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(Co2sCsv) csv = NULL;
   const Co2sModelSpec spec = { CO2S_ALGO_LS, CO2S_FEATURES_FUEL };
   g_autoptr(Co2sModel) model = co2s_model_new_for_spec (&spec);
   g_autoptr(Co2sConformal) conformal = co2s_conformal_new (CO2S_CONFORMAL_DEFAULT_LEVEL,
@@ -130,21 +128,9 @@ test_real_data_coverage (void)
   guint64 inside[2][6] = { { 0 } }, total[2][6] = { { 0 } };   /* [pass 1 | passes 2-3][all, D…Z] */
   guint rows, n;
 
-  if (path == NULL)
-    return;   /* co2s_test_dataset_path marked the test failed, naming where the file goes */
-  csv = co2s_csv_load (path, &error);
-  g_assert_no_error (error);
-  rows = csv->rows->len;
+  if (!real_data_load (3, &x, &y, &rows))
+    return;
   n = 3 * rows;
-  x = g_new (double, (gsize) n * NF);
-  y = g_new (double, n);
-  for (guint i = 0; i < n; i++)
-    {
-      const Co2sRecord *r = &g_array_index (csv->rows, Co2sRecord, i % rows);
-
-      co2s_record_features (r, x + (gsize) i * NF);
-      y[i] = co2s_record_target (r);
-    }
 
   for (guint start = 0; start < n; start += 100)
     {

@@ -13,6 +13,7 @@
 #include "co2s-prequential.h"
 #include "co2s-test-util.h"
 #include "model-test-data.h"
+#include "real-data.h"
 
 #define BATCH 100
 
@@ -110,29 +111,14 @@ test_stationary_no_alarm (void)
 static void
 test_real_data_passes (void)
 {
-  g_autofree char *path = co2s_test_dataset_path ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(Co2sCsv) csv = NULL;
   const Co2sModelSpec specs[] = { { CO2S_ALGO_LS, CO2S_FEATURES_BASE }, { CO2S_ALGO_LS, CO2S_FEATURES_FUEL } };
   g_autofree double *x = NULL;
   g_autofree double *y = NULL;
   guint rows, n;
 
-  if (path == NULL)
-    return;   /* co2s_test_dataset_path marked the test failed, naming where the file goes */
-  csv = co2s_csv_load (path, &error);
-  g_assert_no_error (error);
-  rows = csv->rows->len;
+  if (!real_data_load (4, &x, &y, &rows))
+    return;
   n = 4 * rows;
-  x = g_new (double, (gsize) n * NF);
-  y = g_new (double, n);
-  for (guint i = 0; i < n; i++)
-    {
-      const Co2sRecord *r = &g_array_index (csv->rows, Co2sRecord, i % rows);
-
-      co2s_record_features (r, x + (gsize) i * NF);
-      y[i] = co2s_record_target (r);
-    }
 
   for (guint s = 0; s < G_N_ELEMENTS (specs); s++)
     {

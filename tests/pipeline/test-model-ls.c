@@ -11,6 +11,7 @@
 #include "co2s-test-util.h"
 
 #include "model-test-data.h"
+#include "real-data.h"
 
 /* Offline least squares by Householder QR of the full design matrix (m × p,
  * row-major, overwritten); @b (m, overwritten) the targets; @beta gets p
@@ -381,9 +382,6 @@ test_prequential_rmse (void)
 static gboolean
 real_data_one_pass (const Co2sModelSpec *spec, double *mean_all, double *mean_last, double *in_sample)
 {
-  g_autofree char *path = co2s_test_dataset_path ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(Co2sCsv) csv = NULL;
   g_autoptr(Co2sModel) model = co2s_model_new_for_spec (spec);
   g_autofree double *x = NULL;
   g_autofree double *y = NULL;
@@ -391,22 +389,9 @@ real_data_one_pass (const Co2sModelSpec *spec, double *mean_all, double *mean_la
   char name[CO2S_MODEL_SPEC_MAX];
   guint n, n_batches;
 
-  if (path == NULL)
-    return FALSE;   /* co2s_test_dataset_path marked the test failed, naming where the file goes */
-  csv = co2s_csv_load (path, &error);
-  g_assert_no_error (error);
-
-  n = csv->rows->len;
+  if (!real_data_load (1, &x, &y, &n))
+    return FALSE;
   g_assert_cmpuint (n, ==, 7385);
-  x = g_new (double, (gsize) n * NF);
-  y = g_new (double, n);
-  for (guint i = 0; i < n; i++)
-    {
-      const Co2sRecord *r = &g_array_index (csv->rows, Co2sRecord, i);
-
-      co2s_record_features (r, x + (gsize) i * NF);
-      y[i] = co2s_record_target (r);
-    }
 
   *mean_all = *mean_last = 0;
   n_batches = (n + 99) / 100;
