@@ -11,7 +11,7 @@ fail() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; [ -z "${2:-}" 
 check() { local name=$1; shift; if out=$("$@" 2>&1); then ok "$name"; else fail "$name" "$out"; fi; }
 
 command -v docker-compose >/dev/null || { echo "1..1"; echo "not ok 1 - docker-compose is not installed (apt-get install docker-compose)"; exit 1; }
-echo "1..21"
+echo "1..22"
 check "compose file is valid (docker-compose config -q)" docker-compose -f docker-compose.yml config -q
 cfg=$(docker-compose -f docker-compose.yml config 2>/dev/null)
 services=$(docker-compose -f docker-compose.yml config --services 2>/dev/null | sort | tr '\n' ' ')
@@ -44,4 +44,9 @@ grep -A12 -- '- co2stream-producer' <<<"$cfg" | grep -q -- '0.0.0.0:9101' && gre
   && grep -qE '127.0.0.1:9101:9101|host_ip: 127.0.0.1' <<<"$cfg" && grep -q '127.0.0.1:9102:9102' <<<"$cfg" \
   && ok "producer and trainer serve Prometheus metrics, published on localhost only" \
   || fail "producer and trainer serve Prometheus metrics, published on localhost only"
+# Two stacks at once (the containers tests, a second project) need other host ports for them.
+ports=$(CO2S_PRODUCER_METRICS_PORT=19101 CO2S_TRAINER_METRICS_PORT=19102 docker-compose -f docker-compose.yml config 2>/dev/null)
+grep -q '127.0.0.1:19101:9101' <<<"$ports" && grep -q '127.0.0.1:19102:9102' <<<"$ports" \
+  && ok "the metrics' host ports follow CO2S_PRODUCER_METRICS_PORT and CO2S_TRAINER_METRICS_PORT" \
+  || fail "the metrics' host ports follow CO2S_PRODUCER_METRICS_PORT and CO2S_TRAINER_METRICS_PORT" "$(grep -E '910[12]' <<<"$ports")"
 [ $failed -eq 0 ]

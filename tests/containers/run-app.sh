@@ -5,7 +5,8 @@
 # and the docker CLI through DOCKER_HOST, the debootstrap base image, co2stream-test-kafka:4.1.1,
 # co2stream:latest from ./Dockerfile), makes a project folder (docker-compose.yml with the test
 # Kafka image in place of apache/kafka:4.1.1, data/, models/ owned by an unprivileged uid, free
-# host ports through CO2S_KAFKA_PORT and CO2S_API_PORT, a project name of its own), runs the
+# host ports through CO2S_KAFKA_PORT, CO2S_API_PORT, CO2S_PRODUCER_METRICS_PORT and
+# CO2S_TRAINER_METRICS_PORT, a project name of its own), runs the
 # health checks while the test runs (no systemd here: Podman does not run them by itself), then
 # TEST_PROGRAM (test-app-compose: the app under Xvfb, Start, four running services, a live plot,
 # Stop). Afterwards nothing of the project may be running; everything is removed, the socket's
@@ -62,9 +63,15 @@ sed 's|image: apache/kafka:4.1.1|image: co2stream-test-kafka:4.1.1   # test only
 grep -q 'image: co2stream-test-kafka:4.1.1' "$proj/docker-compose.yml" || { say "docker-compose.yml names no apache/kafka:4.1.1"; exit 1; }
 cp "$SRC/data/co2_processed.csv" "$proj/data/"
 chown "$KUID:$KUID" "$proj/models"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# Four distinct free ports, held open together while the kernel picks them.
+read -r CO2S_KAFKA_PORT CO2S_API_PORT CO2S_PRODUCER_METRICS_PORT CO2S_TRAINER_METRICS_PORT < <(python3 -c '
+import socket
+socks = [socket.socket() for _ in range(4)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))')
 # 500 rows/s: the plot has its batches within seconds.
-export CO2S_KAFKA_PORT=$(free_port) CO2S_API_PORT=$(free_port) CO2S_UID=$KUID CO2S_GID=$KUID CO2S_RATE=500
+export CO2S_KAFKA_PORT CO2S_API_PORT CO2S_PRODUCER_METRICS_PORT CO2S_TRAINER_METRICS_PORT \
+       CO2S_UID=$KUID CO2S_GID=$KUID CO2S_RATE=500
 export CO2S_COMPOSE_FILE=$proj/docker-compose.yml CO2S_SCREENSHOT=$SHOT
 
 # The health checks for whatever containers the project has, about every 5 s as the compose
