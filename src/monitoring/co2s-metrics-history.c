@@ -50,6 +50,7 @@ static GParamSpec *properties[N_PROPS];
 enum {
   CHANGED,
   NEW_SERIES,
+  DRIFT_ALARM,
   N_SIGNALS
 };
 
@@ -372,6 +373,18 @@ co2s_metrics_history_class_init (Co2sMetricsHistoryClass *klass)
   signals[NEW_SERIES] =
     g_signal_new ("new-series", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * Co2sMetricsHistory::drift-alarm:
+   * @batch: (type guint64): the batch number that raised it
+   *
+   * A batch appended live (co2s_metrics_history_append or _append_many, not
+   * a duplicate) raised the drift alarm; emitted after its "changed", once
+   * per call (for the call's last such batch). Loading a file never emits it.
+   */
+  signals[DRIFT_ALARM] =
+    g_signal_new ("drift-alarm", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
 }
 
 static void
@@ -384,6 +397,15 @@ co2s_metrics_history_init (Co2sMetricsHistory *self)
   self->rolling_window = CO2S_METRICS_HISTORY_DEFAULT_ROLLING_WINDOW;
   self->rate_window = CO2S_METRICS_HISTORY_DEFAULT_RATE_WINDOW;
   self->dataset_rows = CO2S_METRICS_HISTORY_DEFAULT_DATASET_ROWS;
+}
+
+/* ---- private API (co2s-metrics-store-private.h) ---------------------------------- */
+
+const Co2sMetricsStore *
+_co2s_metrics_history_get_store (Co2sMetricsHistory *self)
+{
+  g_assert (CO2S_IS_METRICS_HISTORY (self));
+  return self->store;
 }
 
 /* ---- public API ------------------------------------------------------------------ */
@@ -430,6 +452,8 @@ co2s_metrics_history_append (Co2sMetricsHistory *self,
   if (truncated_at != G_MAXUINT)
     invalidate_from (self, truncated_at);
   emit_changed (self, old_len, old_series, TRUE);
+  if (m->drift_alarm)
+    g_signal_emit (self, signals[DRIFT_ALARM], 0, (guint64) m->batch);
   return result;
 }
 
@@ -440,6 +464,7 @@ co2s_metrics_history_append_many (Co2sMetricsHistory *self,
 {
   guint old_len, old_series, taken = 0;
   guint first_truncated = G_MAXUINT;
+  guint64 alarm_batch = 0;
 
   g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), 0);
   g_return_val_if_fail (m != NULL || n == 0, 0);
@@ -454,6 +479,8 @@ co2s_metrics_history_append_many (Co2sMetricsHistory *self,
         continue;
       taken++;
       first_truncated = MIN (first_truncated, truncated_at);
+      if (m[i].drift_alarm)
+        alarm_batch = m[i].batch;
     }
   if (taken == 0)
     return 0;
@@ -461,6 +488,8 @@ co2s_metrics_history_append_many (Co2sMetricsHistory *self,
     invalidate_from (self, first_truncated);
   /* Several new series in one call still make one "new-series". */
   emit_changed (self, old_len, old_series, TRUE);
+  if (alarm_batch > 0)
+    g_signal_emit (self, signals[DRIFT_ALARM], 0, alarm_batch);
   return taken;
 }
 
@@ -818,6 +847,8 @@ co2s_metrics_history_get_kpis (Co2sMetricsHistory *self,
   out->rolling_rmse = co2s_metrics_history_get_rolling_rmse (self);
   out->rows_per_second = co2s_metrics_history_get_rows_per_second (self);
   g_strlcpy (out->algo, store->algo, sizeof out->algo);
+  out->rolling_coverage = co2s_metrics_history_get_rolling_coverage (self);
+  out->drift_alarms = co2s_metrics_history_count_drift_alarms (self, &out->last_drift_batch);
 
   if (n == 0)
     {
@@ -869,5 +900,6 @@ co2s_metrics_history_get_memory_size (Co2sMetricsHistory *self)
     size += (gsize) g_array_get_element_size (self->store->cols[i]) * self->store->cols[i]->len;
   size += sizeof (double) * (self->rolling->len + self->lag->len + self->rate->len);
   size += sizeof (Co2sMetricsRollup) * self->store->rollups->len;
+  size += sizeof (guint) * self->store->alarms->len;
   return size;
 }

@@ -83,6 +83,11 @@ typedef struct {
   guint64 pass;              /* 1-based pass number, 0 when empty */
   guint64 dlq;               /* bad messages so far */
   char algo[16];             /* "" when unknown */
+  double rolling_coverage;   /* mean coverage_95 (0..1) of the last rolling-window
+                              * batches that have one; NAN when none */
+  guint64 drift_alarms;      /* batches of the series that raised the drift
+                              * alarm, the rollups' included */
+  guint64 last_drift_batch;  /* the latest of them, 0 when none */
 } Co2sMetricsKpis;
 
 #define CO2S_TYPE_METRICS_HISTORY (co2s_metrics_history_get_type ())
@@ -224,6 +229,27 @@ double  co2s_metrics_history_get_best_rmse (Co2sMetricsHistory *self, guint64 *b
 double  co2s_metrics_history_get_rolling_rmse (Co2sMetricsHistory *self);
 double  co2s_metrics_history_get_rows_per_second (Co2sMetricsHistory *self);
 guint64 co2s_metrics_history_get_last_batch (Co2sMetricsHistory *self);
+
+/* ---- interval coverage and drift alarms (co2s-metrics-history-quality.c) -- */
+
+/* Each batch's coverage_95: the share (0..1) of its rows whose truth fell
+ * inside the 95 % interval predicted before the model learned them; NAN
+ * where unknown. Owned by @self, valid until the next change. */
+const double *co2s_metrics_history_get_coverage_column (Co2sMetricsHistory *self, guint *n);
+
+/* The mean of the finite coverage_95 values among the last rolling-window
+ * batches (the rolling RMSE's window), NAN when none has one. O(window). */
+double co2s_metrics_history_get_rolling_coverage (Co2sMetricsHistory *self);
+
+/* The indices (0 .. n_batches-1, increasing) of the held batches that
+ * raised the drift alarm; @n (may be NULL) gets how many. Owned by @self,
+ * valid until the next change. O(1). */
+const guint *co2s_metrics_history_get_drift_alarm_indices (Co2sMetricsHistory *self, guint *n);
+
+/* Batches of the series that raised the drift alarm, held and folded into
+ * rollups; @last_batch (may be NULL) gets the latest one's number (for a
+ * rollup, its last batch), 0 when none. O(rollups). */
+guint64 co2s_metrics_history_count_drift_alarms (Co2sMetricsHistory *self, guint64 *last_batch);
 
 /* Bumps on every change. Equal generations mean equal contents. */
 guint64 co2s_metrics_history_get_generation (Co2sMetricsHistory *self);

@@ -29,6 +29,7 @@ enum {
   COL_LAT_P50_US,  /* gint64, -1 unknown: per-row emit → checkpoint quantiles */
   COL_LAT_P99_US,  /* gint64 */
   COL_LAT_P999_US, /* gint64 */
+  COL_COVERAGE,    /* double, NAN unknown: share of the batch's rows inside their 95 % interval */
   N_COLS
 };
 
@@ -37,6 +38,9 @@ typedef struct {
   /* Co2sMetricsRollup: the downsampled batches older than the first of
    * cols (metrics-history.jsonl), in batch order. */
   GArray *rollups;
+  /* guint: the indices in cols of the batches that raised the drift alarm
+   * (drift_alarm), increasing; a batch's flag is its presence here. */
+  GArray *alarms;
   char algo[16];
   gint64 best_index;   /* -1 when no finite RMSE */
   guint series;
@@ -71,6 +75,9 @@ void _co2s_metrics_store_truncate (Co2sMetricsStore *store, guint len);
 /* Batch @i as a record (algo: the latest of the series). */
 void _co2s_metrics_store_get (const Co2sMetricsStore *store, guint i, Co2sBatchMetrics *out);
 
+/* TRUE when batch @i raised the drift alarm. O(log alarms). */
+gboolean _co2s_metrics_store_has_alarm (const Co2sMetricsStore *store, guint i);
+
 /* Index of batch number @batch, or -1. O(log n). */
 gint64 _co2s_metrics_store_find (const Co2sMetricsStore *store, guint64 batch);
 
@@ -92,5 +99,8 @@ Co2sMetricsStore *_co2s_metrics_store_load (const char *path,
                                             GCancellable *cancellable,
                                             Co2sMetricsLoadReport **out_report,
                                             GError **error);
+
+/* The store of @self (owned by it, valid until its next change). */
+const Co2sMetricsStore *_co2s_metrics_history_get_store (Co2sMetricsHistory *self);
 
 G_END_DECLS

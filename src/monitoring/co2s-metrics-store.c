@@ -22,6 +22,7 @@ _co2s_metrics_store_new (void)
   for (guint i = 0; i < N_COLS; i++)
     store->cols[i] = g_array_new (FALSE, FALSE, 8);
   store->rollups = g_array_new (FALSE, FALSE, sizeof (Co2sMetricsRollup));
+  store->alarms = g_array_new (FALSE, FALSE, sizeof (guint));
   store->best_index = -1;
   return store;
 }
@@ -34,6 +35,7 @@ _co2s_metrics_store_free (Co2sMetricsStore *store)
   for (guint i = 0; i < N_COLS; i++)
     g_array_unref (store->cols[i]);
   g_array_unref (store->rollups);
+  g_array_unref (store->alarms);
   g_free (store);
 }
 
@@ -45,6 +47,7 @@ _co2s_metrics_store_copy (const Co2sMetricsStore *store)
   for (guint i = 0; i < N_COLS; i++)
     copy->cols[i] = g_array_copy (store->cols[i]);
   copy->rollups = g_array_copy (store->rollups);
+  copy->alarms = g_array_copy (store->alarms);
   return copy;
 }
 
@@ -55,6 +58,8 @@ _co2s_metrics_store_truncate (Co2sMetricsStore *store, guint len)
 
   for (guint i = 0; i < N_COLS; i++)
     g_array_set_size (store->cols[i], len);
+  while (store->alarms->len > 0 && g_array_index (store->alarms, guint, store->alarms->len - 1) >= len)
+    g_array_set_size (store->alarms, store->alarms->len - 1);
 
   if (store->best_index >= (gint64) len)
     {
@@ -92,6 +97,9 @@ co2s_metrics_store_push (Co2sMetricsStore *store, const Co2sBatchMetrics *m)
   g_array_append_val (store->cols[COL_LAT_P50_US], m->latency_p50_us);
   g_array_append_val (store->cols[COL_LAT_P99_US], m->latency_p99_us);
   g_array_append_val (store->cols[COL_LAT_P999_US], m->latency_p999_us);
+  g_array_append_val (store->cols[COL_COVERAGE], m->coverage_95);
+  if (m->drift_alarm)
+    g_array_append_val (store->alarms, index);
 
   if (m->algo[0] != '\0')
     g_strlcpy (store->algo, m->algo, sizeof store->algo);
@@ -120,7 +128,28 @@ _co2s_metrics_store_get (const Co2sMetricsStore *store, guint i, Co2sBatchMetric
   out->latency_p50_us = COL_I (store, COL_LAT_P50_US, i);
   out->latency_p99_us = COL_I (store, COL_LAT_P99_US, i);
   out->latency_p999_us = COL_I (store, COL_LAT_P999_US, i);
+  out->coverage_95 = COL_D (store, COL_COVERAGE, i);
+  out->drift_alarm = _co2s_metrics_store_has_alarm (store, i);
+  out->drift_statistic = NAN;
   g_strlcpy (out->algo, store->algo, sizeof out->algo);
+}
+
+gboolean
+_co2s_metrics_store_has_alarm (const Co2sMetricsStore *store, guint i)
+{
+  const guint *a = (const guint *) (gpointer) store->alarms->data;
+  guint lo = 0, hi = store->alarms->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (a[mid] < i)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo < store->alarms->len && a[lo] == i;
 }
 
 /* Index of batch number @batch; the batch column increases strictly. */

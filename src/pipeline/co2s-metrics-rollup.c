@@ -48,6 +48,7 @@ co2s_metrics_rollup_init (Co2sMetricsRollup *r, const Co2sBatchMetrics *m)
   r->rows = m->rows;
   r->rows_seen = m->rows_seen;
   r->dlq = m->dlq;
+  r->drift_alarms = m->drift_alarm ? 1 : 0;
   memcpy (r->algo, m->algo, sizeof r->algo);
   r->algo[sizeof r->algo - 1] = '\0';
   stat_init (&r->stats[CO2S_ROLLUP_RMSE], m->rmse);
@@ -87,6 +88,7 @@ co2s_metrics_rollup_merge (Co2sMetricsRollup *a, const Co2sMetricsRollup *b)
   a->rows += b->rows;
   a->rows_seen = b->rows_seen;
   a->dlq = b->dlq;
+  a->drift_alarms += b->drift_alarms;
   if (b->algo[0] != '\0')
     memcpy (a->algo, b->algo, sizeof a->algo);
   for (guint i = 0; i < CO2S_ROLLUP_N_STATS; i++)
@@ -123,7 +125,7 @@ co2s_metrics_rollup_to_json (const Co2sMetricsRollup *r, GString *out)
       co2s_json_append_double (out, s->n ? s->last : NAN);
       g_string_append_c (out, '}');
     }
-  g_string_append (out, "}\n");
+  g_string_append_printf (out, ",\"drift_alarms\":%" G_GUINT64_FORMAT "}\n", r->drift_alarms);
 }
 
 static gboolean
@@ -177,6 +179,7 @@ co2s_metrics_rollup_from_json (const char *line, gsize len, Co2sMetricsRollup *o
       !co2s_json_get_count (object, "rows", CO2S_JSON_REQUIRED, &r.rows, error) ||
       !co2s_json_get_count (object, "rows_seen", CO2S_JSON_REQUIRED, &r.rows_seen, error) ||
       !co2s_json_get_count (object, "dlq", CO2S_JSON_OPTIONAL, &r.dlq, error) ||
+      !co2s_json_get_count (object, "drift_alarms", CO2S_JSON_OPTIONAL, &r.drift_alarms, error) ||
       !co2s_json_get_string (object, "algo", CO2S_JSON_OPTIONAL | CO2S_JSON_NULLABLE, &algo, error))
     goto fail;
   r.first_timestamp_us = t0;
@@ -189,6 +192,12 @@ co2s_metrics_rollup_from_json (const char *line, gsize len, Co2sMetricsRollup *o
                                   G_GUINT64_FORMAT, r.count,
                                   r.last_batch >= r.first_batch ? r.last_batch - r.first_batch + 1 : 0,
                                   r.first_batch, r.last_batch);
+      goto fail;
+    }
+  if (r.drift_alarms > r.count)
+    {
+      co2s_json_set_member_error (error, "drift_alarms", "is %" G_GUINT64_FORMAT ": more than count, %"
+                                  G_GUINT64_FORMAT, r.drift_alarms, r.count);
       goto fail;
     }
   if (algo != NULL && strlen (algo) >= sizeof r.algo)

@@ -14,7 +14,10 @@
  *   {"first_batch":1,"last_batch":64,"count":64,"first_timestamp_us":…,
  *    "last_timestamp_us":…,"rows":6400,"rows_seen":6400,"dlq":0,"algo":"ls",
  *    "rmse":{"n":63,"min":…,"max":…,"mean":…,"last":…},"mae":{…},
- *    "rmse_fit":{…},"lag":{…},"latency_ms_p50":{…},"latency_ms_max":{…}}
+ *    "rmse_fit":{…},"lag":{…},"latency_ms_p50":{…},"latency_ms_max":{…},
+ *    "drift_alarms":0}
+ * drift_alarms: how many of its batches raised the drift alarm (absent in
+ * older lines: 0), so that a plot can still mark the alarms of folded batches.
  * Buckets are in increasing batch order and never overlap. Any thread. */
 #pragma once
 
@@ -55,6 +58,7 @@ typedef struct {
   guint64 rows_seen;        /* at its last batch */
   guint64 dlq;              /* at its last batch */
   char algo[16];            /* of its last batch */
+  guint64 drift_alarms;     /* its batches with drift_alarm true */
   Co2sRollupStat stats[CO2S_ROLLUP_N_STATS];
 } Co2sMetricsRollup;
 
