@@ -389,6 +389,26 @@ co2s_prom_observe (Co2sPromMetric *metric, double value)
 }
 
 void
+co2s_prom_histogram_set (Co2sPromMetric *metric, const guint64 *counts, guint n_counts, double sum)
+{
+  Series *s;
+
+  g_return_if_fail (metric != NULL && metric->type == CO2S_PROM_HISTOGRAM);
+  g_return_if_fail (counts != NULL && n_counts == metric->n_bounds + 1);
+
+  g_rec_mutex_lock (&metric->prom->lock);
+  s = get_series (metric, NULL);
+  s->count = 0;
+  for (guint i = 0; i < n_counts; i++)
+    {
+      s->buckets[i] = counts[i];
+      s->count += counts[i];
+    }
+  s->value = sum;
+  g_rec_mutex_unlock (&metric->prom->lock);
+}
+
+void
 co2s_prom_set_labeled (Co2sPromMetric *metric, const char *label_value, double value)
 {
   g_return_if_fail (metric != NULL && metric->type != CO2S_PROM_HISTOGRAM);

@@ -91,6 +91,13 @@ void co2s_prom_set (Co2sPromMetric *metric, double value);
 void co2s_prom_add (Co2sPromMetric *metric, double delta);
 void co2s_prom_observe (Co2sPromMetric *metric, double value);
 
+/* Replaces a histogram's state: @counts holds n_bounds + 1 non-cumulative
+ * counts (values ≤ bounds[0], in (bounds[0], bounds[1]], …, above the last
+ * bound), @sum the values' sum; the count is the counts' sum. For a
+ * histogram kept elsewhere and exported as a whole (the trainer's row
+ * latency). @n_counts must be n_bounds + 1. Any thread. */
+void co2s_prom_histogram_set (Co2sPromMetric *metric, const guint64 *counts, guint n_counts, double sum);
+
 /* Sets the series of a labelled counter or gauge whose label is
  * @label_value (created if new). Any thread. */
 void co2s_prom_set_labeled (Co2sPromMetric *metric, const char *label_value, double value);

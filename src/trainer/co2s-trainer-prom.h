@@ -11,7 +11,10 @@
  * prequential_rmse_rolling and prequential_mae_rolling (the last 100
  * measured batches, weighted by rows); checkpoint_duration_seconds
  * (histogram); last_checkpoint_timestamp_seconds and model_age_seconds
- * (since the model file was written). */
+ * (since the model file was written); row_latency_seconds (histogram, the
+ * model's life: every checkpointed row's time from the API's emit to the
+ * checkpoint that made it durable, model.json's latency_us, set from it at
+ * start and at every checkpoint). */
 #pragma once
 
 #include "co2s-metrics.h"

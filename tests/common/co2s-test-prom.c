@@ -3,6 +3,7 @@
 
 #include "co2s-test-prom.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "co2s-test-util.h"
@@ -172,4 +173,69 @@ co2s_test_prom_type (JsonObject *families, const char *name)
   if (!json_object_has_member (families, name))
     g_error ("no metric family %s in the scrape", name);
   return json_object_get_string_member (json_object_get_object_member (families, name), "type");
+}
+
+double
+co2s_test_prom_histogram (JsonObject *families, const char *name, double *sum)
+{
+  g_autofree char *bucket_name = g_strconcat (name, "_bucket", NULL);
+  JsonArray *samples;
+  double last_le = -INFINITY, last_count = 0, count;
+  guint n_buckets = 0;
+
+  g_assert_cmpstr (co2s_test_prom_type (families, name), ==, "histogram");
+  samples = json_object_get_array_member (json_object_get_object_member (families, name), "samples");
+  for (guint i = 0; i < json_array_get_length (samples); i++)
+    {
+      JsonObject *s = json_array_get_object_element (samples, i);
+      JsonObject *labels = json_object_get_object_member (s, "labels");
+      double le, v;
+
+      if (g_strcmp0 (json_object_get_string_member (s, "name"), bucket_name) != 0)
+        continue;
+      if (!json_object_has_member (labels, "le"))
+        g_error ("%s: a bucket without le", name);
+      le = g_ascii_strtod (json_object_get_string_member (labels, "le"), NULL);
+      v = g_ascii_strtod (json_object_get_string_member (s, "value"), NULL);
+      if (!(le > last_le))
+        g_error ("%s: bucket le=%g after le=%g", name, le, last_le);
+      if (!(v >= last_count))
+        g_error ("%s: bucket le=%g holds %g, fewer than the %g below it (not cumulative)",
+                 name, le, v, last_count);
+      last_le = le;
+      last_count = v;
+      n_buckets++;
+    }
+  if (n_buckets == 0 || !isinf (last_le))
+    g_error ("%s: %u buckets, the last not le=\"+Inf\"", name, n_buckets);
+  {
+    g_autofree char *count_name = g_strconcat (name, "_count", NULL);
+    g_autofree char *sum_name = g_strconcat (name, "_sum", NULL);
+
+    count = co2s_test_prom_value (families, count_name, NULL);
+    if (count != last_count)
+      g_error ("%s: the +Inf bucket holds %g, _count says %g", name, last_count, count);
+    if (sum != NULL)
+      *sum = co2s_test_prom_value (families, sum_name, NULL);
+  }
+  return count;
+}
+
+GSocket *
+co2s_test_listening_socket (char **port)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GError) error = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  address = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_assert_true (g_socket_bind (socket, address, FALSE, &error));
+  g_assert_true (g_socket_listen (socket, &error));
+  local = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  *port = g_strdup_printf ("%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)));
+  return g_steal_pointer (&socket);
 }

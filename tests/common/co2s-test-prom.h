@@ -39,4 +39,16 @@ double co2s_test_prom_value (JsonObject *families, const char *name, const char 
  * test when there is no such family. */
 const char *co2s_test_prom_type (JsonObject *families, const char *name);
 
+/* Checks the histogram family @name of @families: its type is
+ * "histogram", its _bucket samples have increasing `le` bounds ending with
+ * +Inf and cumulative counts that never decrease, the +Inf bucket equals
+ * _count. Fails the test (saying which) otherwise. Returns _count; *@sum
+ * (may be NULL) gets _sum. */
+double co2s_test_prom_histogram (JsonObject *families, const char *name, double *sum);
+
+/* A TCP socket listening on 127.0.0.1 at a port the kernel chose, to test
+ * "--metrics-listen PORT" with a port in use: *@port gets the port as text
+ * (free it). Close the socket by unreffing it. */
+GSocket *co2s_test_listening_socket (char **port);
+
 G_END_DECLS

@@ -149,6 +149,41 @@ test_registry (void)
   g_assert_null (strstr (out->str, "t_lag_messages{"));
 }
 
+/* A histogram kept elsewhere, set as a whole (the trainer's row latency):
+ * the counts replace the observed ones, cumulated on render; the count is
+ * their sum. */
+static void
+test_histogram_set (void)
+{
+  g_autoptr(Co2sProm) prom = co2s_prom_new ();
+  const double bounds[] = { 0.001, 0.01, 0.1 };
+  Co2sPromMetric *h = co2s_prom_histogram (prom, "t_latency_seconds", "Latency.", bounds, 3);
+  const guint64 counts[] = { 5, 0, 7, 2 };
+  const guint64 fewer[] = { 1, 0, 0, 0 };
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(JsonObject) families = NULL;
+
+  co2s_prom_observe (h, 0.5);
+  co2s_prom_histogram_set (h, counts, G_N_ELEMENTS (counts), 1.25);
+  co2s_prom_render (prom, out);
+  g_assert_nonnull (strstr (out->str, "t_latency_seconds_bucket{le=\"0.001\"} 5\n"
+                                      "t_latency_seconds_bucket{le=\"0.01\"} 5\n"
+                                      "t_latency_seconds_bucket{le=\"0.1\"} 12\n"
+                                      "t_latency_seconds_bucket{le=\"+Inf\"} 14\n"
+                                      "t_latency_seconds_sum 1.25\n"
+                                      "t_latency_seconds_count 14\n"));
+  families = co2s_test_prom_parse (out->str);
+  g_assert_cmpfloat (co2s_test_prom_value (families, "t_latency_seconds_count", NULL), ==, 14);
+
+  /* Set again (a fresh model's): nothing of the first state is left. */
+  co2s_prom_histogram_set (h, fewer, G_N_ELEMENTS (fewer), 0.0005);
+  g_string_truncate (out, 0);
+  co2s_prom_render (prom, out);
+  g_assert_nonnull (strstr (out->str, "t_latency_seconds_bucket{le=\"+Inf\"} 1\n"
+                                      "t_latency_seconds_sum 0.0005\n"
+                                      "t_latency_seconds_count 1\n"));
+}
+
 /* A writer thread updates two counters together under the lock; every
  * render must see them equal (a snapshot), and the parser read each. */
 typedef struct {
@@ -309,6 +344,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/prom/escaping", test_escaping);
   g_test_add_func ("/prom/names", test_names);
   g_test_add_func ("/prom/registry", test_registry);
+  g_test_add_func ("/prom/histogram-set", test_histogram_set);
   g_test_add_func ("/prom/snapshot-threads", test_snapshot_threads);
   g_test_add_func ("/prom/parse-listen", test_parse_listen);
   g_test_add_func ("/prom/server", test_server);

@@ -169,10 +169,8 @@ test_bad_values (void)
     { "example.org:9101", "--metrics-listen example.org:9101: “example.org” is not an IP address" },
     { "::1:9101", "--metrics-listen ::1:9101: use PORT, HOST:PORT or [IPV6]:PORT" },
   };
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *taken = NULL;
+  g_autoptr(GSocket) socket = NULL;
   g_autofree char *want = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -183,15 +181,7 @@ test_bad_values (void)
     }
 
   /* A port another socket listens on. */
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  address = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
-  g_assert_true (g_socket_bind (socket, address, FALSE, &error));
-  g_assert_true (g_socket_listen (socket, &error));
-  g_clear_object (&address);
-  address = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  taken = g_strdup_printf ("%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+  socket = co2s_test_listening_socket (&taken);
   want = g_strdup_printf ("cannot serve metrics on 127.0.0.1:%s: ", taken);
   {
     const char *extra[] = { "--metrics-listen", taken, NULL };

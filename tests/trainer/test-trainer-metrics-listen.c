@@ -1,8 +1,8 @@
 /* test-trainer-metrics-listen.c — co2stream-trainer --metrics-listen: /metrics
  * scraped while the trainer runs (embedded broker), read by the reference
- * Prometheus parser, and every value checked against what was sent and
- * what an uninterrupted reference run computes; bad values and a port in
- * use. */
+ * Prometheus parser, and every value checked against what was sent, what
+ * an uninterrupted reference run computes and what the model file holds
+ * (the row latency histogram); bad values and a port in use. */
 #define G_LOG_DOMAIN "test-trainer-metrics-listen"
 
 #include <math.h>
@@ -41,6 +41,8 @@ scrape_learned_all (gpointer data)
    * checkpoint, so it is looked up, not required. */
   return s->families != NULL &&
          value (s->families, "co2stream_trainer_rows_learned_total") == s->rows_want &&
+         /* Every row checkpointed: the last batch's checkpoint is done. */
+         value (s->families, "co2stream_trainer_row_latency_seconds_count") == s->rows_want &&
          co2s_test_prom_lookup (s->families, "co2stream_trainer_checkpoint_duration_seconds_count",
                                 NULL, &checkpoints) &&
          checkpoints == value (s->families, "co2stream_trainer_checkpoints_total") &&
@@ -56,6 +58,60 @@ assert_close (double got, double want)
 {
   if (!(fabs (got - want) <= 1e-9 * MAX (1.0, fabs (want))))
     g_error ("got %.17g, want %.17g", got, want);
+}
+
+/* The row latency histogram against the model file's exact one (@h): each
+ * `le` bucket holds at least the rows whose exact bucket lies wholly at or
+ * below the bound and at most those whose bucket starts there; the sum is
+ * within the buckets' ranges too. */
+static void
+check_row_latency (JsonObject *families, const Co2sLatencyHistogram *h)
+{
+  const char *name = "co2stream_trainer_row_latency_seconds";
+  JsonArray *samples = json_object_get_array_member (json_object_get_object_member (families, name), "samples");
+  double sum, count = co2s_test_prom_histogram (families, name, &sum);
+  double sum_lo = 0, sum_hi = 0;
+  guint n_bounds = 0;
+
+  g_assert_cmpfloat (count, ==, (double) h->total);
+  for (guint b = 0; b < CO2S_LATENCY_N_BUCKETS; b++)
+    {
+      sum_lo += (double) co2s_latency_bucket_lowest (b) * h->counts[b];
+      sum_hi += (double) (co2s_latency_bucket_lowest (b) + co2s_latency_bucket_width (b) - 1) * h->counts[b];
+    }
+  if (!(sum * 1e6 >= sum_lo - 1e-3 && sum * 1e6 <= sum_hi + 1e-3))
+    g_error ("row latency sum %.6f s outside the exact buckets' [%.6f, %.6f] s", sum, sum_lo / 1e6, sum_hi / 1e6);
+  g_assert_cmpfloat (sum, >, 0);
+
+  for (guint i = 0; i < json_array_get_length (samples); i++)
+    {
+      JsonObject *s = json_array_get_object_element (samples, i);
+      double le, v;
+      guint64 below = 0, maybe = 0;
+
+      /* co2s_test_prom_histogram checked every bucket has its le. */
+      if (!g_str_has_suffix (json_object_get_string_member (s, "name"), "_bucket"))
+        continue;
+      le = g_ascii_strtod (json_object_get_string_member (json_object_get_object_member (s, "labels"), "le"), NULL);
+      v = g_ascii_strtod (json_object_get_string_member (s, "value"), NULL);
+      if (isinf (le))
+        continue;
+      n_bounds++;
+      for (guint b = 0; b < CO2S_LATENCY_N_BUCKETS; b++)
+        {
+          gint64 lowest = co2s_latency_bucket_lowest (b);
+
+          if (lowest + co2s_latency_bucket_width (b) - 1 <= llround (le * 1e6))
+            below += h->counts[b];
+          if (lowest <= llround (le * 1e6))
+            maybe += h->counts[b];
+        }
+      if (!(v >= below && v <= maybe))
+        g_error ("row latency bucket le=%g holds %g rows, the model file's %" G_GUINT64_FORMAT
+                 " to %" G_GUINT64_FORMAT, le, v, below, maybe);
+    }
+  /* 1 ms … 60 s. */
+  g_assert_cmpuint (n_bounds, >=, 10);
 }
 
 static void
@@ -77,7 +133,7 @@ test_scrape (void)
   g_autoptr(Co2sTestProc) trainer = NULL;
   Scrape s = { .url = url };
   guint n_bad = 0;
-  double sq = 0, abs_sum = 0, rows = 0, buckets_inf;
+  double sq = 0, abs_sum = 0, rows = 0, sum;
   const Co2sBatchMetrics *last;
 
   for (guint i = 0; i < N_MESSAGES; i += BAD_EVERY)
@@ -111,10 +167,9 @@ test_scrape (void)
   g_assert_cmpfloat (value (s.families, "co2stream_trainer_model_dead_letters"), ==, n_bad);
   g_assert_cmpfloat (co2s_test_prom_value (s.families, "co2stream_trainer_consumer_lag_messages", p0), ==, 0);
   g_assert_cmpfloat (value (s.families, "co2stream_trainer_checkpoints_total"), >=, 1);
-  buckets_inf = co2s_test_prom_value (s.families, "co2stream_trainer_checkpoint_duration_seconds_bucket",
-                                      (const char *[]) { "le", "+Inf", NULL });
-  g_assert_cmpfloat (buckets_inf, ==, value (s.families, "co2stream_trainer_checkpoints_total"));
-  g_assert_cmpfloat (value (s.families, "co2stream_trainer_checkpoint_duration_seconds_sum"), >, 0);
+  g_assert_cmpfloat (co2s_test_prom_histogram (s.families, "co2stream_trainer_checkpoint_duration_seconds", &sum),
+                     ==, value (s.families, "co2stream_trainer_checkpoints_total"));
+  g_assert_cmpfloat (sum, >, 0);
 
   /* Prequential errors: the last batch's, and the row-weighted rolling ones
    * (10 batches: all of them), as the reference computes them. */
@@ -141,6 +196,10 @@ test_scrape (void)
                 cp->updated_at_us / 1e6);
   g_assert_cmpfloat (value (s.families, "co2stream_trainer_model_age_seconds"), <, 60);
 
+  /* Row latency: every good row once, as the model file's histogram has it. */
+  g_assert_cmpuint (cp->latency->total, ==, N_MESSAGES - n_bad);
+  check_row_latency (s.families, cp->latency);
+
   co2s_test_proc_signal (trainer, SIGTERM);
   g_assert_cmpint (co2s_test_proc_wait_exit (trainer, RUN_TIMEOUT_MS), ==, 0);
   g_clear_pointer (&s.families, json_object_unref);
@@ -164,27 +223,14 @@ static void
 test_bad_values (void)
 {
   TrainerEnv env = { 0 };
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *taken = NULL;
-  g_autofree char *want = NULL;
+  g_autoptr(GSocket) socket = co2s_test_listening_socket (&taken);
+  g_autofree char *want = g_strdup_printf ("cannot serve metrics on 127.0.0.1:%s: ", taken);
 
   trainer_env_start (&env);
   expect_exit (&env, "nope", 2, "--metrics-listen nope: the port must be a number from 0 to 65535");
   expect_exit (&env, "1.2.3:9101", 2, "--metrics-listen 1.2.3:9101: “1.2.3” is not an IP address");
   expect_exit (&env, "[::1]", 2, "--metrics-listen [::1]: use PORT, HOST:PORT or [IPV6]:PORT");
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  address = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
-  g_assert_true (g_socket_bind (socket, address, FALSE, &error));
-  g_assert_true (g_socket_listen (socket, &error));
-  g_clear_object (&address);
-  address = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  taken = g_strdup_printf ("%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
-  want = g_strdup_printf ("cannot serve metrics on 127.0.0.1:%s: ", taken);
   expect_exit (&env, taken, 1, want);
   trainer_env_clear (&env);
 }
