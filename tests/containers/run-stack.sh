@@ -8,13 +8,16 @@
 # project folder of its own (compose file, data/, models/ owned by an unprivileged uid):
 # docker-compose up -d; drives the health checks (no systemd: Podman does not run them itself);
 # waits for model.json with rows_seen > 1000; reads streaming_metrics through the host listener;
+# scrapes the producer's and the trainer's /metrics on their published ports (parsed by
+# prometheus_client, tests/common/prom-parse.py);
 # predicts with co2stream-predict from the model; kills the trainer (SIGKILL) and checks it comes
 # back, catches up with the live stream (within 100 records of the log's end in 60 s) and resumes
 # exactly (with the producer stopped it reaches the log's end, and its model equals an
 # uninterrupted host trainer's over the same rows); tears everything down (containers, network,
 # volume, the socket's process).
 # Images stay in Podman's storage between runs (warm run); nothing is skipped: a missing
-# prerequisite fails. TAP output.
+# prerequisite fails. Every host port (Kafka, API, both /metrics) is a free one, passed through the
+# compose file's variables, so two runs (or a user's stack) can run beside each other. TAP output.
 set -uo pipefail
 SRC=$(cd "${1:?usage: run-stack.sh SOURCE_ROOT BUILD_DIR}" && pwd)
 BUILD=$(cd "${2:?usage: run-stack.sh SOURCE_ROOT BUILD_DIR}" && pwd)
@@ -22,7 +25,7 @@ CACHE=${CO2S_CONTAINERS_CACHE:-$HOME/.cache/co2stream/containers}
 PROJECT=co2s-ctest-$$
 KUID=4100   # the trainer's user: an unprivileged uid owning models/, as a desktop user's would
 n=0; failed=0; t0=$(date +%s)
-echo "1..12"
+echo "1..13"
 ok()   { n=$((n+1)); echo "ok $n - $1 ($(( $(date +%s) - t0 )) s)"; }
 fail() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; [ -z "${2:-}" ] || sed 's/^/# /' <<<"$2"; }
 bail() { fail "$1" "${2:-}"; echo "Bail out! $1"; exit 1; }
@@ -85,8 +88,14 @@ services:
   kafka:
     image: co2stream-test-kafka:4.1.1
 EOF
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-export CO2S_KAFKA_PORT=$(free_port) CO2S_API_PORT=$(free_port) CO2S_UID=$KUID CO2S_GID=$KUID
+# Four distinct free ports, held open together while the kernel picks them.
+read -r CO2S_KAFKA_PORT CO2S_API_PORT CO2S_PRODUCER_METRICS_PORT CO2S_TRAINER_METRICS_PORT < <(python3 -c '
+import socket
+socks = [socket.socket() for _ in range(4)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))')
+export CO2S_KAFKA_PORT CO2S_API_PORT CO2S_PRODUCER_METRICS_PORT CO2S_TRAINER_METRICS_PORT CO2S_UID=$KUID CO2S_GID=$KUID
+note "host ports: Kafka $CO2S_KAFKA_PORT, API $CO2S_API_PORT, producer metrics $CO2S_PRODUCER_METRICS_PORT, trainer metrics $CO2S_TRAINER_METRICS_PORT"
 dc() { (cd "$proj" && docker-compose -p "$PROJECT" -f docker-compose.yml -f kafka-override.yml "$@"); }
 cid() { podman ps -q --filter "label=com.docker.compose.project=$PROJECT" --filter "label=com.docker.compose.service=$1"; }
 health() { podman inspect -f '{{.State.Health.Status}}' "$(cid "$1")" 2>/dev/null; }
@@ -134,7 +143,28 @@ metric=$(timeout 60 "${kjava[@]}" org.apache.kafka.tools.consumer.ConsoleConsume
 if grep -q '"rows_seen"\|"rmse' <<<"$metric"; then ok "streaming_metrics through the host listener 127.0.0.1:$CO2S_KAFKA_PORT"
 else fail "streaming_metrics through the host listener 127.0.0.1:$CO2S_KAFKA_PORT" "$metric"; fi
 
-# 7. A prediction from the container's model (the data set's first row: 196 g/km)
+# 7. Prometheus: both services' /metrics on the host ports the variables chose, read by the
+# reference parser, with rows delivered and learned and the trainer's row latency histogram.
+prom_check() { curl -fsS --max-time 5 "http://127.0.0.1:$1/metrics" | /usr/bin/python3 "$SRC/tests/common/prom-parse.py" | python3 -c '
+import json, sys
+f = json.load(sys.stdin)
+def v(name):
+    return max(float(s["value"]) for fam in f.values() for s in fam["samples"] if s["name"] == name)
+if sys.argv[1] == "producer":
+    sys.exit(0 if v("co2stream_producer_rows_delivered_total") > 0 else "no row delivered yet")
+h = f["co2stream_trainer_row_latency_seconds"]["samples"]
+inf = [float(s["value"]) for s in h if s["labels"].get("le") == "+Inf"][0]
+ok = v("co2stream_trainer_rows_learned_total") > 0 and inf == v("co2stream_trainer_row_latency_seconds_count") > 0
+print("rows learned %d, row latency count %d, sum %.1f s" % (v("co2stream_trainer_rows_learned_total"), inf,
+      v("co2stream_trainer_row_latency_seconds_sum")))
+sys.exit(0 if ok else "no row learned or an inconsistent latency histogram")' "$2"; }
+if out_p=$(prom_check "$CO2S_PRODUCER_METRICS_PORT" producer 2>&1) && out_t=$(prom_check "$CO2S_TRAINER_METRICS_PORT" trainer 2>&1); then
+  ok "/metrics of the producer (127.0.0.1:$CO2S_PRODUCER_METRICS_PORT) and the trainer (127.0.0.1:$CO2S_TRAINER_METRICS_PORT): $out_t"
+else
+  fail "/metrics of the producer and the trainer on their host ports" "${out_p:-} ${out_t:-}"
+fi
+
+# 8. A prediction from the container's model (the data set's first row: 196 g/km)
 pred=$("$BUILD/src/predict/co2stream-predict" --model "$proj/models/model.json" --engine-size 2.0 --cylinders 4 \
          --city 9.9 --hwy 6.7 --comb 8.5 --fuel Z 2>&1)
 if python3 -c 'import sys,re; v=float(re.findall(r"[0-9.]+", sys.argv[1])[0]); sys.exit(0 if 150 < v < 250 else 1)' "$pred" 2>/dev/null; then
@@ -143,7 +173,7 @@ else
   fail "co2stream-predict from the container's model" "$pred"
 fi
 
-# 8. A crash: SIGKILL to the trainer's process; the restart policy brings it back
+# 9. A crash: SIGKILL to the trainer's process; the restart policy brings it back
 before=$(rows_seen)
 tc=$(cid trainer)
 restarts0=$(podman inspect -f '{{.RestartCount}}' "$tc")
@@ -165,7 +195,7 @@ print(sum(vals))
 EOF
 }
 
-# 9. The restarted trainer catches up with the live stream (50 rows/s): the log's end minus the
+# 10. The restarted trainer catches up with the live stream (50 rows/s): the log's end minus the
 # model's offset (read after it) back under 100 records within 60 s of the restart.
 lag_now=
 caught_up() { local e; e=$(log_end); lag_now=$(( e - $(model_offset) )); [ "$e" -gt 0 ] && [ "$lag_now" -lt 100 ]; }
@@ -176,7 +206,7 @@ else
   fail "the restarted trainer is back within 100 records of the log's end within 60 s" "lag $lag_now; $(dc logs --tail 10 trainer 2>&1)"
 fi
 
-# 10. Exact resume: stop the producer, let the trainer reach the log's end, then an uninterrupted
+# 11. Exact resume: stop the producer, let the trainer reach the log's end, then an uninterrupted
 # host trainer over the same rows must hold the same model.
 dc stop -t 10 producer > /dev/null 2>&1
 end=$(log_end)
@@ -215,7 +245,7 @@ else
   fail "exact resume: the trainer reaches the log's end ($end)" "model offset $(model_offset); $(dc logs --tail 10 trainer 2>&1)"
 fi
 
-# 11. Tear down: nothing of the project left, and the socket's process gone
+# 12. Tear down: nothing of the project left, and the socket's process gone
 dc down -v --remove-orphans -t 5 > "$state/down.log" 2>&1
 left="$(podman ps -aq --filter "label=com.docker.compose.project=$PROJECT") $(podman volume ls -q --filter "label=com.docker.compose.project=$PROJECT") $(podman pod ps -q)"
 pid=$(cat "$state/service.pid")
