@@ -127,6 +127,24 @@ sequence_free (Sequence *seq)
   g_free (seq);
 }
 
+/* A new task of @self for a start or a stop (@source_tag), its data a copy of
+ * @init (first_error NULL), freed with the task. */
+static GTask *
+sequence_task_new (Co2sCompose *self,
+                   gpointer source_tag,
+                   const Sequence *init,
+                   GCancellable *cancellable,
+                   GAsyncReadyCallback callback,
+                   gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_assert (init->first_error == NULL);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, g_memdup2 (init, sizeof *init), (GDestroyNotify) sequence_free);
+  return task;
+}
+
 static void
 fail_start (GTask *task,
             guint from,
@@ -476,17 +494,13 @@ co2s_compose_start_async (Co2sCompose *self,
                           gpointer user_data)
 {
   GTask *task;
-  Sequence *seq;
 
   g_return_if_fail (CO2S_IS_COMPOSE (self));
   g_return_if_fail (last < self->n_entries);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, co2s_compose_start_async);
-  seq = g_new0 (Sequence, 1);
-  seq->last = last;
-  seq->generation = self->generation;
-  g_task_set_task_data (task, seq, (GDestroyNotify) sequence_free);
+  task = sequence_task_new (self, co2s_compose_start_async,
+                            &(Sequence) { .last = last, .generation = self->generation },
+                            cancellable, callback, user_data);
 
   for (guint i = 0; i <= last; i++)
     {
@@ -547,17 +561,13 @@ co2s_compose_stop_async (Co2sCompose *self,
                          gpointer user_data)
 {
   GTask *task;
-  Sequence *seq;
 
   g_return_if_fail (CO2S_IS_COMPOSE (self));
   g_return_if_fail (first < self->n_entries);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, co2s_compose_stop_async);
-  seq = g_new0 (Sequence, 1);
-  seq->last = first;
-  seq->index = self->n_entries;
-  g_task_set_task_data (task, seq, (GDestroyNotify) sequence_free);
+  task = sequence_task_new (self, co2s_compose_stop_async,
+                            &(Sequence) { .last = first, .index = self->n_entries },
+                            cancellable, callback, user_data);
 
   self->generation++;
   for (guint i = first; i < self->n_entries; i++)
