@@ -42,6 +42,7 @@ co2s_rmse_plot_get_palette (Co2sPlotStyle style, Co2sRmsePlotPalette *out)
       out->rmse = rgb_hex (0x56b4e9);     /* sky blue */
       out->fit = rgb_hex (0xe69f00);      /* orange */
       out->rolling = rgb_hex (0x5ec3a0);  /* bluish green */
+      out->drift = rgb_hex (0xcc79a7);    /* reddish purple */
     }
   else
     {
@@ -52,6 +53,7 @@ co2s_rmse_plot_get_palette (Co2sPlotStyle style, Co2sRmsePlotPalette *out)
       out->rmse = rgb_hex (0x0072b2);     /* blue */
       out->fit = rgb_hex (0xb35000);      /* vermillion, darker */
       out->rolling = rgb_hex (0x007a5a);  /* bluish green, darker */
+      out->drift = rgb_hex (0xa8336f);    /* reddish purple, darker */
     }
 }
 
@@ -504,6 +506,15 @@ _co2s_rmse_plot_series_name (const Co2sRmsePlotFrame *frame, guint series, guint
                                              "Rolling mean (%u batches)", window),
                                 window);
       return *owned;
+    case LEGEND_ENVELOPE:
+      /* Translators: legend of the band drawn over the older batches that
+       * the trainer folded into buckets: each bucket's lowest to highest
+       * value, with its mean as a line */
+      return _("Older batches: range and mean");
+    case LEGEND_DRIFT:
+      /* Translators: legend of the vertical marks at the batches where the
+       * model's error changed (drift detector) */
+      return _("Drift alarm");
     default:
       g_assert_not_reached ();
     }
@@ -573,7 +584,7 @@ _co2s_rmse_plot_compute_layout (Co2sRmsePlotLayout *layout,
   avail = width - layout->left - layout->right;
   if (options->show_legend)
     {
-      for (guint s = 0; s < N_SERIES; s++)
+      for (guint s = 0; s < N_LEGEND; s++)
         {
           g_autofree char *owned = NULL;
           double w;

@@ -15,6 +15,13 @@ enum {
   N_SERIES
 };
 
+/* Legend entries: the series, then what is not a series of the batches held. */
+enum {
+  LEGEND_ENVELOPE = N_SERIES,   /* the rollups' min/max band with its mean */
+  LEGEND_DRIFT,                 /* vertical marks at drift alarms (co2s-rmse-plot-marks.c) */
+  N_LEGEND
+};
+
 /* cmap0 slots. */
 enum {
   COL_BACKGROUND,
@@ -25,6 +32,7 @@ enum {
   COL_FIT,
   COL_ROLLING,
   COL_ENVELOPE,   /* the rollups' min/max band (co2s-rmse-plot-envelope.c) */
+  COL_DRIFT,      /* drift alarm marks */
   N_COLOURS
 };
 
@@ -56,8 +64,8 @@ typedef struct {
    * G_MAXDOUBLE or a range of ~1e-305, and it then draws neither lines nor
    * grid. The y title says the factor ("×10³⁰⁶"). */
   int y_exponent;
-  gboolean shown[N_SERIES];          /* asked for by the options */
-  gboolean has_data[N_SERIES];       /* and something to draw (legend) */
+  gboolean shown[N_LEGEND];          /* asked for by the options */
+  gboolean has_data[N_LEGEND];       /* and something to draw (legend) */
   guint n_y_ticks;
   double y_ticks[MAX_TICKS];         /* world coordinates */
   char *y_labels[MAX_TICKS];
@@ -74,8 +82,8 @@ typedef struct {
   double plot_w, plot_h;
   double legend_top;        /* px from the top of the page */
   guint legend_rows;
-  double legend_x[N_SERIES];
-  guint legend_row[N_SERIES];
+  double legend_x[N_LEGEND];
+  guint legend_row[N_LEGEND];
 } Co2sRmsePlotLayout;
 
 void _co2s_rmse_plot_frame_clear (Co2sRmsePlotFrame *frame);
@@ -103,7 +111,7 @@ double _co2s_rmse_plot_frame_world_y (const Co2sRmsePlotFrame *frame, double val
 /* The y axis title (free it), with the factor of a rescaled axis. */
 char *_co2s_rmse_plot_frame_y_title (const Co2sRmsePlotFrame *frame);
 
-/* The legend name of @series; *@owned receives what must be freed. */
+/* The legend name of @series (or LEGEND_*); *@owned receives what must be freed. */
 const char *_co2s_rmse_plot_series_name (const Co2sRmsePlotFrame *frame,
                                          guint series,
                                          guint window,
@@ -138,5 +146,32 @@ gsize _co2s_rmse_plot_draw_envelope (Co2sMetricsHistory *history,
                                      const Co2sRmsePlotFrame *frame,
                                      const Co2sRmsePlotOptions *options,
                                      const Co2sRgb *colour);
+
+/* TRUE when @history has a drift alarm to mark in @frame's x range: a
+ * batch held from frame->first on, or (all batches shown) a rollup with
+ * one. (co2s-rmse-plot-marks.c) */
+gboolean _co2s_rmse_plot_has_drift_marks (Co2sMetricsHistory *history,
+                                          const Co2sRmsePlotFrame *frame,
+                                          const Co2sRmsePlotOptions *options);
+
+/* Draws a dashed vertical line in COL_DRIFT with a ▼ at its top at each of
+ * them (a rollup's at its middle batch), at most one per pixel column of
+ * the plot; PLplot stream current, plot coordinates set. Returns the marks
+ * drawn. */
+guint _co2s_rmse_plot_draw_drift_marks (Co2sMetricsHistory *history,
+                                        cairo_t *cr,
+                                        const Co2sRmsePlotFrame *frame,
+                                        const Co2sRmsePlotLayout *layout,
+                                        const Co2sRmsePlotOptions *options);
+
+/* The legend's sample of LEGEND_ENVELOPE or LEGEND_DRIFT from page x @x0
+ * to @x1 around y @yc (page coordinates). */
+void _co2s_rmse_plot_draw_legend_sample (cairo_t *cr,
+                                         guint item,
+                                         double x0,
+                                         double x1,
+                                         double yc,
+                                         double font_px,
+                                         const Co2sRmsePlotOptions *options);
 
 G_END_DECLS

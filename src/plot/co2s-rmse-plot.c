@@ -217,7 +217,9 @@ prepare_frame (Co2sRmsePlot *self,
       double x_first;
 
       if (_co2s_rmse_plot_envelope_range (self->history, options, &x_first, &lo, &hi))
-        have = TRUE;
+        have = frame->has_data[LEGEND_ENVELOPE] = TRUE;
+      frame->shown[LEGEND_ENVELOPE] = frame->shown[LEGEND_DRIFT] = TRUE;
+      frame->has_data[LEGEND_DRIFT] = _co2s_rmse_plot_has_drift_marks (self->history, frame, options);
     }
   else
     {
@@ -521,7 +523,7 @@ draw_page_text (cairo_t *cr,
 
   if (options->show_legend)
     {
-      for (guint s = 0; s < N_SERIES; s++)
+      for (guint s = 0; s < N_LEGEND; s++)
         {
           g_autofree char *owned = NULL;
           g_autofree char *text = NULL;
@@ -534,6 +536,15 @@ draw_page_text (cairo_t *cr,
           lx[0] = x0;
           lx[1] = x0 + LEGEND_SAMPLE_PX * options->font_scale;
           ly[0] = ly[1] = yc;
+          if (s >= N_SERIES)
+            {
+              _co2s_rmse_plot_draw_legend_sample (cr, s, lx[0], lx[1], yc, fs, options);
+              plcol0 (COL_TEXT);
+              set_font_px (fs);
+              text = pl_escape (_co2s_rmse_plot_series_name (frame, s, window, &owned));
+              plptex (lx[1] + fs * 0.5, yc, 1.0, 0.0, 0.0, text);
+              continue;
+            }
 
           plcol0 (COL_RMSE + s);
           plwidth (series_width (s) * options->font_scale);
@@ -630,6 +641,7 @@ draw_locked (Co2sRmsePlot *self,
   set_colour (COL_RMSE, &palette.rmse);
   set_colour (COL_FIT, &palette.fit);
   set_colour (COL_ROLLING, &palette.rolling);
+  set_colour (COL_DRIFT, &palette.drift);
   plsfont (PL_FCI_SANS, PL_FCI_UPRIGHT, PL_FCI_MEDIUM);
   plsmaj (MAJOR_TICK_PX / PX_PER_MM, 1.0);
   plsmin (MINOR_TICK_PX / PX_PER_MM, 1.0);
@@ -642,6 +654,9 @@ draw_locked (Co2sRmsePlot *self,
     {
       /* The downsampled older batches first, under everything. */
       self->last_point_count += _co2s_rmse_plot_draw_envelope (self->history, &frame, options, &palette.rmse);
+      /* Drift alarms under the series, over the band. */
+      if (frame.has_data[LEGEND_DRIFT])
+        _co2s_rmse_plot_draw_drift_marks (self->history, cr, &frame, &layout, options);
       /* The smooth rolling mean last, so a noisy RMSE cannot hide it. */
       for (guint s = 0; s < N_SERIES; s++)
         if (frame.shown[s])

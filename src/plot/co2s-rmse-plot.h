@@ -71,6 +71,7 @@ typedef struct {
   Co2sRgb rmse;
   Co2sRgb fit;
   Co2sRgb rolling;
+  Co2sRgb drift;            /* drift alarm marks */
 } Co2sRmsePlotPalette;
 
 /* The colours of @style (also for a widget's own legend or tooltips). */

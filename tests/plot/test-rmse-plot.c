@@ -493,20 +493,21 @@ test_palette_contrast (void)
   for (int style = CO2S_PLOT_STYLE_LIGHT; style <= CO2S_PLOT_STYLE_DARK; style++)
     {
       Co2sRmsePlotPalette p;
-      const Co2sRgb *lines[3];
+      const Co2sRgb *lines[4];
 
       co2s_rmse_plot_get_palette (style, &p);
       lines[0] = &p.rmse;
       lines[1] = &p.fit;
       lines[2] = &p.rolling;
+      lines[3] = &p.drift;
 
       /* Text at least 7:1 (WCAG AAA), axes 3:1, every line 4.5:1. */
       g_assert_cmpfloat (co2s_rgb_contrast (&p.text, &p.background), >=, 7.0);
       g_assert_cmpfloat (co2s_rgb_contrast (&p.axis, &p.background), >=, 3.0);
-      for (guint i = 0; i < 3; i++)
+      for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
         g_assert_cmpfloat (co2s_rgb_contrast (lines[i], &p.background), >=, 4.5);
       /* The grid stays discreet: fainter than any line. */
-      for (guint i = 0; i < 3; i++)
+      for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
         g_assert_cmpfloat (co2s_rgb_contrast (&p.grid, &p.background), <, co2s_rgb_contrast (lines[i], &p.background));
     }
   {
