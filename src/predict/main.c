@@ -11,6 +11,7 @@
 #include "co2s-cli.h"
 #include "co2s-contracts.h"
 #include "co2s-model.h"
+#include "co2s-prediction.h"
 #include "co2s-vehicle-input.h"
 
 #define DEFAULT_MODEL CO2S_DEFAULT_MODEL_DIR G_DIR_SEPARATOR_S CO2S_MODEL_FILE
@@ -64,16 +65,13 @@ member (GString *out, const char *indent, const char *name, gboolean first)
 /* The --json output, written by hand for short, exact numbers. */
 static void
 print_json (const char *model_path, const Co2sVehicleInput *vehicle, const Co2sCheckpoint *cp,
-            double prediction, double half_width)
+            const Co2sPrediction *prediction)
 {
   g_autoptr(GString) out = g_string_new ("{");
   g_autoptr(GDateTime) secs = NULL;
   g_autoptr(GDateTime) when = NULL;
   g_autofree char *iso = NULL;
   char letter[2] = { vehicle->fuel, '\0' };
-  char name[CO2S_MODEL_SPEC_MAX];
-  Co2sModelSpec spec;
-  g_autofree char *params_sha256 = co2s_checkpoint_dup_params_sha256 (cp);
 
   secs = g_date_time_new_from_unix_utc (cp->updated_at_us / G_USEC_PER_SEC);
   if (secs != NULL)
@@ -81,23 +79,22 @@ print_json (const char *model_path, const Co2sVehicleInput *vehicle, const Co2sC
   iso = when != NULL ? g_date_time_format_iso8601 (when) : NULL;
 
   member (out, "  ", "prediction_g_per_km", TRUE);
-  append_number (out, prediction);
+  append_number (out, prediction->value);
   /* The 95 % conformal interval from the model's recent prequential
    * residuals (co2s-conformal.h); null when the model file has none. */
   member (out, "  ", "interval_95", FALSE);
-  if (isfinite (half_width))
+  if (isfinite (prediction->half_width))
     {
       g_string_append_c (out, '[');
-      append_number (out, prediction - half_width);
+      append_number (out, prediction->low);
       g_string_append (out, ", ");
-      append_number (out, prediction + half_width);
+      append_number (out, prediction->high);
       g_string_append_c (out, ']');
     }
   else
     g_string_append (out, "null");
   member (out, "  ", "algo", FALSE);
-  co2s_model_get_spec (cp->model, &spec);
-  append_string (out, co2s_model_spec_to_string (&spec, name));
+  append_string (out, prediction->model);
   member (out, "  ", "rows_seen", FALSE);
   g_string_append_printf (out, "%" G_GUINT64_FORMAT, co2s_model_get_rows_seen (cp->model));
   member (out, "  ", "batches", FALSE);
@@ -105,9 +102,9 @@ print_json (const char *model_path, const Co2sVehicleInput *vehicle, const Co2sC
   /* Which model this is, tied to the log: its version (batch count), the
    * offsets it learned and a hash of its parameters (co2s-checkpoint.h). */
   member (out, "  ", "version", FALSE);
-  g_string_append_printf (out, "%" G_GUINT64_FORMAT, cp->batches);
+  g_string_append_printf (out, "%" G_GUINT64_FORMAT, prediction->version);
   member (out, "  ", "params_sha256", FALSE);
-  append_string (out, params_sha256);
+  append_string (out, prediction->params_sha256);
   member (out, "  ", "learned_offsets", FALSE);
   g_string_append (out, "[");
   for (guint i = 0; i < cp->offsets->len; i++)
@@ -213,11 +210,8 @@ main (int argc, char *argv[])
   Co2sVehicleInput vehicle;
   double features[CO2S_N_FEATURES];
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  char name[CO2S_MODEL_SPEC_MAX];
-  Co2sModelSpec spec;
-  double half_width;
+  Co2sPrediction prediction;
   const char *model_path;
-  double prediction;
   int status;
 
   if (!co2s_cli_parse (&cli, &argc, &argv, &status))
@@ -242,29 +236,24 @@ main (int argc, char *argv[])
   if (co2s_model_get_rows_seen (cp->model) == 0)
     return co2s_cli_failure (_("the model in “%s” has not learned from any row yet"), model_path);
 
-  prediction = co2s_model_predict (cp->model, features);
-  if (!isfinite (prediction))
+  /* The value, its interval and its model, as the app's dialog shows them. */
+  if (!co2s_prediction_compute (cp, features, &prediction))
     return co2s_cli_failure (_("the model in “%s” gives no finite prediction"), model_path);
 
-  co2s_conformal_prepare (cp->conformal);
-  half_width = co2s_conformal_half_width (cp->conformal, features);
-  co2s_model_get_spec (cp->model, &spec);
-  co2s_model_spec_to_string (&spec, name);
-
   if (opts.json)
-    print_json (model_path, &vehicle, cp, prediction, half_width);
-  else if (isfinite (half_width))
+    print_json (model_path, &vehicle, cp, &prediction);
+  else if (isfinite (prediction.half_width))
     {
       char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
 
       /* Not translated, and with decimal points under any locale: scripts
        * read this line (--json says more). */
-      g_print ("%s g/km (95 %%: %s\u2013%s), %s\n", format_number (buf, "%.1f", prediction),
-               format_number (lo, "%.1f", prediction - half_width),
-               format_number (hi, "%.1f", prediction + half_width), name);
+      g_print ("%s g/km (95 %%: %s\u2013%s), %s\n", format_number (buf, "%.1f", prediction.value),
+               format_number (lo, "%.1f", prediction.low),
+               format_number (hi, "%.1f", prediction.high), prediction.model);
     }
   else
-    g_print ("%s g/km, %s\n", format_number (buf, "%.1f", prediction), name);
+    g_print ("%s g/km, %s\n", format_number (buf, "%.1f", prediction.value), prediction.model);
 
   return CO2S_EXIT_OK;
 }
