@@ -4,6 +4,7 @@
 #include "co2s-checkpoint.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <gio/gio.h>
@@ -173,37 +174,210 @@ read_latency (Co2sCheckpoint *cp, JsonObject *root, GError **error)
   return TRUE;
 }
 
-/* drift, when there is one; errors in co2s-json-reader.h's words. */
+/* The drift member of @parent, when there is one, into @out; @prefix is
+ * where @parent is ("" at the top, "models[1]." in the models);
+ * errors in co2s-json-reader.h's words. */
 static gboolean
-read_drift (Co2sCheckpoint *cp, JsonObject *root, GError **error)
+read_drift (JsonObject *parent, const char *prefix, Co2sDrift *out, GError **error)
 {
+  g_autofree char *path = g_strconcat (prefix, "drift", NULL);
+  g_autofree char *delta = g_strconcat (path, ".delta", NULL);
+  g_autofree char *lambda = g_strconcat (path, ".lambda", NULL);
+  g_autofree char *min_batches_path = g_strconcat (path, ".min_batches", NULL);
+  g_autofree char *n = g_strconcat (path, ".n", NULL);
+  g_autofree char *mean = g_strconcat (path, ".mean", NULL);
+  g_autofree char *sum = g_strconcat (path, ".sum", NULL);
+  g_autofree char *min_sum = g_strconcat (path, ".min_sum", NULL);
+  g_autofree char *alarms = g_strconcat (path, ".alarms", NULL);
   JsonObject *o = NULL;
   Co2sDrift d;
   gint64 min_batches = 0;
 
-  if (!co2s_json_get_object (root, "drift", CO2S_JSON_OPTIONAL, &o, error))
+  if (!co2s_json_get_object (parent, path, CO2S_JSON_OPTIONAL, &o, error))
     return FALSE;
   if (o == NULL)
     return TRUE;
   memset (&d, 0, sizeof d);
-  if (!co2s_json_get_double (o, "drift.delta", CO2S_JSON_REQUIRED, &d.params.delta, error) ||
-      !co2s_json_get_double (o, "drift.lambda", CO2S_JSON_REQUIRED, &d.params.lambda, error) ||
-      !co2s_json_get_int (o, "drift.min_batches", CO2S_JSON_REQUIRED, 0, G_MAXUINT, &min_batches, error) ||
-      !co2s_json_get_count (o, "drift.n", CO2S_JSON_REQUIRED, &d.n, error) ||
-      !co2s_json_get_double (o, "drift.mean", CO2S_JSON_REQUIRED, &d.mean, error) ||
-      !co2s_json_get_double (o, "drift.sum", CO2S_JSON_REQUIRED, &d.sum, error) ||
-      !co2s_json_get_double (o, "drift.min_sum", CO2S_JSON_REQUIRED, &d.min_sum, error) ||
-      !co2s_json_get_count (o, "drift.alarms", CO2S_JSON_REQUIRED, &d.alarms, error))
+  if (!co2s_json_get_double (o, delta, CO2S_JSON_REQUIRED, &d.params.delta, error) ||
+      !co2s_json_get_double (o, lambda, CO2S_JSON_REQUIRED, &d.params.lambda, error) ||
+      !co2s_json_get_int (o, min_batches_path, CO2S_JSON_REQUIRED, 0, G_MAXUINT, &min_batches, error) ||
+      !co2s_json_get_count (o, n, CO2S_JSON_REQUIRED, &d.n, error) ||
+      !co2s_json_get_double (o, mean, CO2S_JSON_REQUIRED, &d.mean, error) ||
+      !co2s_json_get_double (o, sum, CO2S_JSON_REQUIRED, &d.sum, error) ||
+      !co2s_json_get_double (o, min_sum, CO2S_JSON_REQUIRED, &d.min_sum, error) ||
+      !co2s_json_get_count (o, alarms, CO2S_JSON_REQUIRED, &d.alarms, error))
     return FALSE;
   if (!(d.params.delta > 0))
-    return co2s_json_set_member_error (error, "drift.delta", "must be > 0");
+    return co2s_json_set_member_error (error, delta, "must be > 0");
   if (!(d.params.lambda > 0))
-    return co2s_json_set_member_error (error, "drift.lambda", "must be > 0");
+    return co2s_json_set_member_error (error, lambda, "must be > 0");
   if (d.min_sum > d.sum || d.min_sum > 0)
-    return co2s_json_set_member_error (error, "drift.min_sum", "must be ≤ 0 and ≤ drift.sum");
+    return co2s_json_set_member_error (error, min_sum, "must be ≤ 0 and ≤ %s", sum);
   d.params.min_batches = (guint) min_batches;
-  cp->drift = d;
+  *out = d;
   return TRUE;
+}
+
+/* The conformal member of @parent, when there is one, replaces @m's. */
+static gboolean
+read_conformal (JsonObject *parent, const char *prefix, Co2sCheckpointModel *m, GError **error)
+{
+  g_autofree char *path = g_strconcat (prefix, "conformal", NULL);
+  JsonObject *o = NULL;
+  Co2sConformal *conformal;
+
+  if (!co2s_json_get_object (parent, path, CO2S_JSON_OPTIONAL, &o, error))
+    return FALSE;
+  if (o == NULL)
+    return TRUE;
+  conformal = co2s_conformal_from_json (o, path, error);
+  if (conformal == NULL)
+    return FALSE;
+  co2s_conformal_free (m->conformal);
+  m->conformal = conformal;
+  return TRUE;
+}
+
+/* models[@i].recent: the model's champion window. */
+static gboolean
+read_recent (JsonObject *entry, const char *prefix, Co2sCheckpointModel *m, GError **error)
+{
+  g_autofree char *path = g_strconcat (prefix, "recent", NULL);
+  g_autofree char *sse_path = g_strconcat (path, ".sse", NULL);
+  g_autofree char *rows_path = g_strconcat (path, ".rows", NULL);
+  JsonObject *o;
+  JsonArray *sse, *rows;
+  guint n;
+
+  if (!co2s_json_get_object (entry, path, CO2S_JSON_REQUIRED, &o, error) ||
+      !co2s_json_get_array (o, sse_path, CO2S_JSON_REQUIRED, &sse, error) ||
+      !co2s_json_get_array (o, rows_path, CO2S_JSON_REQUIRED, &rows, error))
+    return FALSE;
+  n = json_array_get_length (sse);
+  if (n != json_array_get_length (rows))
+    return co2s_json_set_member_error (error, rows_path, "has %u elements, not %u as %s",
+                                       json_array_get_length (rows), n, sse_path);
+  if (n > CO2S_CHAMPION_WINDOW_MAX)
+    return co2s_json_set_member_error (error, sse_path, "has more than %d elements", CO2S_CHAMPION_WINDOW_MAX);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *a = json_array_get_element (sse, i);
+      JsonNode *b = json_array_get_element (rows, i);
+      Co2sRecentError e;
+
+      if (!JSON_NODE_HOLDS_VALUE (a) || (json_node_get_value_type (a) != G_TYPE_DOUBLE &&
+                                         json_node_get_value_type (a) != G_TYPE_INT64) ||
+          !isfinite (e.sse = json_node_get_double (a)) || e.sse < 0)
+        return co2s_json_set_member_error (error, sse_path, "[%u] is not a finite number ≥ 0", i);
+      if (!JSON_NODE_HOLDS_VALUE (b) || json_node_get_value_type (b) != G_TYPE_INT64 ||
+          json_node_get_int (b) <= 0 || json_node_get_int (b) > G_MAXUINT)
+        return co2s_json_set_member_error (error, rows_path, "[%u] is not a count of rows > 0", i);
+      e.rows = (guint) json_node_get_int (b);
+      g_array_append_val (m->recent, e);
+    }
+  return TRUE;
+}
+
+/* "models" and "champion" of a checkpoint of several models; @cp holds the
+ * top-level model (the champion's) as its only one. */
+static gboolean
+read_models (Co2sCheckpoint *cp, JsonObject *root, GError **error)
+{
+  g_autoptr(GPtrArray) models = NULL;
+  JsonArray *array = NULL;
+  const char *champion = NULL;
+  char top_name[CO2S_MODEL_SPEC_MAX];
+  Co2sModelSpec top_spec;
+  Co2sCheckpointModel *top;
+  int champion_index = -1;
+
+  if (!co2s_json_get_array (root, "models", CO2S_JSON_OPTIONAL, &array, error))
+    return FALSE;
+  if (array == NULL)
+    return TRUE;
+  if (!co2s_json_get_string (root, "champion", CO2S_JSON_REQUIRED, &champion, error))
+    return FALSE;
+  if (json_array_get_length (array) < 2 || json_array_get_length (array) > CO2S_MAX_MODELS)
+    return co2s_json_set_member_error (error, "models", "has %u elements, not 2 to %d",
+                                       json_array_get_length (array), CO2S_MAX_MODELS);
+  top = g_ptr_array_steal_index (cp->models, 0);
+  co2s_model_get_spec (top->model, &top_spec);
+  co2s_model_spec_to_string (&top_spec, top_name);
+  if (strcmp (champion, top_name) != 0)
+    {
+      g_ptr_array_insert (cp->models, 0, top);
+      return co2s_json_set_member_error (error, "champion", "is \"%s\", not the model at the top level (%s)",
+                                         champion, top_name);
+    }
+  /* From here on @top belongs to cp->models again (at its place) or to the
+   * error path below. */
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      g_autofree char *base = g_strdup_printf ("models[%u]", i);
+      g_autofree char *prefix = g_strconcat (base, ".", NULL);
+      g_autofree char *name_path = g_strconcat (base, ".name", NULL);
+      JsonObject *entry;
+      const char *name;
+      Co2sCheckpointModel *m;
+
+      if (!co2s_json_array_get_object (array, "models", i, &entry, error) ||
+          !co2s_json_get_string (entry, name_path, CO2S_JSON_REQUIRED, &name, error))
+        goto fail;
+      if (co2s_checkpoint_find_model (cp, name) >= 0 || (champion_index >= 0 && strcmp (name, champion) == 0))
+        {
+          co2s_json_set_member_error (error, name_path, "is \"%s\" again", name);
+          goto fail;
+        }
+      if (strcmp (name, champion) == 0)
+        {
+          if (json_object_has_member (entry, "algo"))
+            {
+              co2s_json_set_member_error (error, base, "is the champion, whose model is at the top level, "
+                                          "but has one of its own");
+              goto fail;
+            }
+          champion_index = (int) cp->models->len;
+          g_ptr_array_add (cp->models, top);
+          top = NULL;
+          m = g_ptr_array_index (cp->models, champion_index);
+        }
+      else
+        {
+          g_autoptr(GError) local_error = NULL;
+          g_autoptr(Co2sModel) model = co2s_model_deserialize (entry, &local_error);
+          Co2sModelSpec spec;
+          char have[CO2S_MODEL_SPEC_MAX];
+
+          if (model == NULL)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", base, local_error->message);
+              goto fail;
+            }
+          co2s_model_get_spec (model, &spec);
+          if (strcmp (co2s_model_spec_to_string (&spec, have), name) != 0)
+            {
+              co2s_json_set_member_error (error, name_path, "is \"%s\" but the model is %s", name, have);
+              goto fail;
+            }
+          m = co2s_checkpoint_get_model (cp, co2s_checkpoint_add_model (cp, model));
+          if (!read_drift (entry, prefix, &m->drift, error) || !read_conformal (entry, prefix, m, error))
+            goto fail;
+        }
+      if (!read_recent (entry, prefix, m, error))
+        goto fail;
+    }
+  if (champion_index < 0)
+    {
+      co2s_json_set_member_error (error, "models", "has no element named \"%s\", the champion", champion);
+      goto fail;
+    }
+  co2s_checkpoint_set_champion (cp, (guint) champion_index);
+  return TRUE;
+
+fail:
+  if (top != NULL)
+    g_ptr_array_insert (cp->models, 0, top);
+  return FALSE;
 }
 
 /* The checkpoint in @root; errors in co2s-json-reader.h's words. */
@@ -233,20 +407,133 @@ checkpoint_from_object (JsonObject *root, GError **error)
       !co2s_json_get_int (root, "updated_at_us", CO2S_JSON_REQUIRED, 0, G_MAXINT64, &cp->updated_at_us, error) ||
       !read_kafka (cp, root, error) ||
       !read_latency (cp, root, error) ||
-      !read_drift (cp, root, error))
+      !read_drift (root, "", &co2s_checkpoint_get_model (cp, 0)->drift, error) ||
+      !read_conformal (root, "", co2s_checkpoint_get_model (cp, 0), error))
     return NULL;
-  if (json_object_has_member (root, "conformal"))
-    {
-      JsonObject *o;
-      Co2sConformal *conformal;
-
-      if (!co2s_json_get_object (root, "conformal", CO2S_JSON_REQUIRED, &o, error) ||
-          (conformal = co2s_conformal_from_json (o, "conformal", error)) == NULL)
-        return NULL;
-      co2s_conformal_free (cp->conformal);
-      cp->conformal = conformal;
-    }
+  co2s_checkpoint_set_champion (cp, 0);
+  if (!read_models (cp, root, error))
+    return NULL;
   return g_steal_pointer (&cp);
+}
+
+static void
+checkpoint_model_free (gpointer data)
+{
+  Co2sCheckpointModel *m = data;
+
+  g_clear_object (&m->model);
+  g_clear_pointer (&m->conformal, co2s_conformal_free);
+  g_clear_pointer (&m->recent, g_array_unref);
+  g_free (m);
+}
+
+guint
+co2s_checkpoint_add_model (Co2sCheckpoint *cp, Co2sModel *model)
+{
+  Co2sCheckpointModel *m;
+
+  g_return_val_if_fail (cp != NULL, 0);
+  g_return_val_if_fail (CO2S_IS_MODEL (model), 0);
+  g_return_val_if_fail (cp->models->len < CO2S_MAX_MODELS, 0);
+
+  m = g_new0 (Co2sCheckpointModel, 1);
+  m->model = g_object_ref (model);
+  co2s_drift_init (&m->drift, NULL);
+  m->conformal = co2s_conformal_new (CO2S_CONFORMAL_DEFAULT_LEVEL, CO2S_CONFORMAL_DEFAULT_WINDOW);
+  m->recent = g_array_new (FALSE, FALSE, sizeof (Co2sRecentError));
+  g_ptr_array_add (cp->models, m);
+  return cp->models->len - 1;
+}
+
+int
+co2s_checkpoint_find_model (const Co2sCheckpoint *cp, const char *name)
+{
+  g_return_val_if_fail (cp != NULL, -1);
+  g_return_val_if_fail (name != NULL, -1);
+
+  for (guint i = 0; i < cp->models->len; i++)
+    {
+      Co2sModelSpec spec;
+      char have[CO2S_MODEL_SPEC_MAX];
+
+      co2s_model_get_spec (co2s_checkpoint_get_model (cp, i)->model, &spec);
+      if (strcmp (co2s_model_spec_to_string (&spec, have), name) == 0)
+        return (int) i;
+    }
+  return -1;
+}
+
+void
+co2s_checkpoint_set_champion (Co2sCheckpoint *cp, guint index)
+{
+  Co2sCheckpointModel *m;
+
+  g_return_if_fail (cp != NULL);
+  g_return_if_fail (index < cp->models->len);
+
+  m = co2s_checkpoint_get_model (cp, index);
+  cp->champion = index;
+  cp->model = m->model;
+  cp->conformal = m->conformal;
+}
+
+void
+co2s_checkpoint_model_note_error (Co2sCheckpointModel *m, double rmse, guint rows, guint window)
+{
+  Co2sRecentError e = { .sse = rmse * rmse * rows, .rows = rows };
+
+  g_return_if_fail (m != NULL);
+  g_return_if_fail (window >= 1 && window <= CO2S_CHAMPION_WINDOW_MAX);
+
+  if (!isfinite (rmse) || rows == 0)
+    return;
+  if (m->recent->len >= window)
+    g_array_remove_range (m->recent, 0, m->recent->len - window + 1);
+  g_array_append_val (m->recent, e);
+}
+
+double
+co2s_checkpoint_model_get_rolling_rmse (const Co2sCheckpointModel *m)
+{
+  double sse = 0.0;
+  guint64 rows = 0;
+
+  g_return_val_if_fail (m != NULL, NAN);
+
+  for (guint i = 0; i < m->recent->len; i++)
+    {
+      const Co2sRecentError *e = &g_array_index (m->recent, Co2sRecentError, i);
+
+      sse += e->sse;
+      rows += e->rows;
+    }
+  return rows > 0 ? sqrt (sse / rows) : NAN;
+}
+
+gboolean
+co2s_checkpoint_choose_champion (Co2sCheckpoint *cp)
+{
+  guint best;
+  double best_rmse;
+
+  g_return_val_if_fail (cp != NULL, FALSE);
+
+  best = cp->champion;
+  best_rmse = co2s_checkpoint_model_get_rolling_rmse (co2s_checkpoint_get_model (cp, best));
+  for (guint i = 0; i < cp->models->len; i++)
+    {
+      double rmse = co2s_checkpoint_model_get_rolling_rmse (co2s_checkpoint_get_model (cp, i));
+
+      if (isfinite (rmse) && (!isfinite (best_rmse) || rmse < best_rmse))
+        {
+          best = i;
+          best_rmse = rmse;
+        }
+    }
+  if (best == cp->champion)
+    return FALSE;
+  co2s_checkpoint_set_champion (cp, best);
+  return TRUE;
 }
 
 Co2sCheckpoint *
@@ -257,12 +544,12 @@ co2s_checkpoint_new (Co2sModel *model)
   g_return_val_if_fail (CO2S_IS_MODEL (model), NULL);
 
   cp = g_new0 (Co2sCheckpoint, 1);
-  cp->model = g_object_ref (model);
+  cp->models = g_ptr_array_new_with_free_func (checkpoint_model_free);
+  co2s_checkpoint_add_model (cp, model);
+  co2s_checkpoint_set_champion (cp, 0);
   cp->updated_at_us = g_get_real_time ();
   cp->offsets = g_array_new (FALSE, FALSE, sizeof (Co2sPartitionOffset));
   cp->latency = co2s_latency_histogram_new ();
-  co2s_drift_init (&cp->drift, NULL);
-  cp->conformal = co2s_conformal_new (CO2S_CONFORMAL_DEFAULT_LEVEL, CO2S_CONFORMAL_DEFAULT_WINDOW);
   return cp;
 }
 
@@ -271,8 +558,9 @@ co2s_checkpoint_free (Co2sCheckpoint *cp)
 {
   if (cp == NULL)
     return;
-  g_clear_object (&cp->model);
-  g_clear_pointer (&cp->conformal, co2s_conformal_free);
+  cp->model = NULL;
+  cp->conformal = NULL;
+  g_clear_pointer (&cp->models, g_ptr_array_unref);
   g_clear_pointer (&cp->cluster_id, g_free);
   g_clear_pointer (&cp->topic, g_free);
   g_clear_pointer (&cp->offsets, g_array_unref);
@@ -562,12 +850,71 @@ co2s_checkpoint_dup_params_sha256 (const Co2sCheckpoint *cp)
   g_return_val_if_fail (cp != NULL, NULL);
   g_return_val_if_fail (CO2S_IS_MODEL (cp->model), NULL);
 
-  json_builder_begin_object (builder);
-  co2s_model_serialize (cp->model, builder);
-  json_builder_end_object (builder);
+  /* One model: its members, as files of one model always had. */
+  if (cp->models->len > 1)
+    json_builder_begin_array (builder);
+  for (guint i = 0; i < cp->models->len; i++)
+    {
+      json_builder_begin_object (builder);
+      co2s_model_serialize (co2s_checkpoint_get_model (cp, i)->model, builder);
+      json_builder_end_object (builder);
+    }
+  if (cp->models->len > 1)
+    json_builder_end_array (builder);
   root = json_builder_get_root (builder);
   append_json_node (text, root, 0);
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text->str, text->len);
+}
+
+/* drift, conformal and the model's own members (algo … state) of @m. */
+static void
+add_model_members (JsonBuilder *builder, const Co2sCheckpointModel *m)
+{
+  const Co2sDrift *d = &m->drift;
+
+  json_builder_set_member_name (builder, "drift");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "delta");
+  json_builder_add_double_value (builder, d->params.delta);
+  json_builder_set_member_name (builder, "lambda");
+  json_builder_add_double_value (builder, d->params.lambda);
+  json_builder_set_member_name (builder, "min_batches");
+  json_builder_add_int_value (builder, d->params.min_batches);
+  json_builder_set_member_name (builder, "n");
+  json_builder_add_int_value (builder, (gint64) MIN (d->n, (guint64) G_MAXINT64));
+  json_builder_set_member_name (builder, "mean");
+  json_builder_add_double_value (builder, d->mean);
+  json_builder_set_member_name (builder, "sum");
+  json_builder_add_double_value (builder, d->sum);
+  json_builder_set_member_name (builder, "min_sum");
+  json_builder_add_double_value (builder, d->min_sum);
+  json_builder_set_member_name (builder, "alarms");
+  json_builder_add_int_value (builder, (gint64) MIN (d->alarms, (guint64) G_MAXINT64));
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "conformal");
+  co2s_conformal_to_json (m->conformal, builder);
+
+  co2s_model_serialize (m->model, builder);
+}
+
+/* "recent": @m's champion window. */
+static void
+add_recent (JsonBuilder *builder, const Co2sCheckpointModel *m)
+{
+  json_builder_set_member_name (builder, "recent");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "sse");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < m->recent->len; i++)
+    json_builder_add_double_value (builder, g_array_index (m->recent, Co2sRecentError, i).sse);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "rows");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < m->recent->len; i++)
+    json_builder_add_int_value (builder, g_array_index (m->recent, Co2sRecentError, i).rows);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
 }
 
 char *
@@ -680,30 +1027,32 @@ co2s_checkpoint_to_json (const Co2sCheckpoint *cp)
       json_builder_end_object (builder);
     }
 
-  json_builder_set_member_name (builder, "drift");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "delta");
-  json_builder_add_double_value (builder, cp->drift.params.delta);
-  json_builder_set_member_name (builder, "lambda");
-  json_builder_add_double_value (builder, cp->drift.params.lambda);
-  json_builder_set_member_name (builder, "min_batches");
-  json_builder_add_int_value (builder, cp->drift.params.min_batches);
-  json_builder_set_member_name (builder, "n");
-  json_builder_add_int_value (builder, (gint64) MIN (cp->drift.n, (guint64) G_MAXINT64));
-  json_builder_set_member_name (builder, "mean");
-  json_builder_add_double_value (builder, cp->drift.mean);
-  json_builder_set_member_name (builder, "sum");
-  json_builder_add_double_value (builder, cp->drift.sum);
-  json_builder_set_member_name (builder, "min_sum");
-  json_builder_add_double_value (builder, cp->drift.min_sum);
-  json_builder_set_member_name (builder, "alarms");
-  json_builder_add_int_value (builder, (gint64) MIN (cp->drift.alarms, (guint64) G_MAXINT64));
-  json_builder_end_object (builder);
+  add_model_members (builder, co2s_checkpoint_get_model (cp, cp->champion));
+  if (cp->models->len > 1)
+    {
+      char name[CO2S_MODEL_SPEC_MAX];
+      Co2sModelSpec spec;
 
-  json_builder_set_member_name (builder, "conformal");
-  co2s_conformal_to_json (cp->conformal, builder);
+      co2s_model_get_spec (cp->model, &spec);
+      json_builder_set_member_name (builder, "champion");
+      json_builder_add_string_value (builder, co2s_model_spec_to_string (&spec, name));
+      json_builder_set_member_name (builder, "models");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < cp->models->len; i++)
+        {
+          const Co2sCheckpointModel *m = co2s_checkpoint_get_model (cp, i);
 
-  co2s_model_serialize (cp->model, builder);
+          co2s_model_get_spec (m->model, &spec);
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "name");
+          json_builder_add_string_value (builder, co2s_model_spec_to_string (&spec, name));
+          add_recent (builder, m);
+          if (i != cp->champion)
+            add_model_members (builder, m);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
 
   json_builder_end_object (builder);
 

@@ -21,7 +21,11 @@
  *   latency_us? { count, buckets },
  *   drift? { delta, lambda, min_batches, n, mean, sum, min_sum, alarms },
  *   conformal? { level, window, residuals: [6 × base64] },
- *   state { algorithm-specific, see co2s_model_serialize }
+ *   state { algorithm-specific, see co2s_model_serialize },
+ *   and with several models (co2stream-trainer --algo ls,ls:fuel,…):
+ *   champion (its name), models: [ {name, recent: {sse[], rows[]}, and for
+ *   every model but the champion, whose are the members above: algo …
+ *   state, drift, conformal}… ] in the trainer's order.
  * last_record is optional: files written before it existed load with the
  * last record unknown. first_offset: the first offset the model learned
  * from that partition, so the model holds exactly offsets [first_offset,
@@ -95,16 +99,36 @@ gboolean co2s_record_id_equal (const Co2sRecordId *a, const Co2sRecordId *b);
  * log is English). Free with g_free. */
 char *co2s_record_id_describe (const Co2sRecordId *id);
 
+/* Default and largest --champion-window: the champion is the model with
+ * the lowest prequential RMSE over this many recent scored batches. */
+#define CO2S_CHAMPION_WINDOW_DEFAULT 20
+#define CO2S_CHAMPION_WINDOW_MAX 10000
+
+/* One scored batch of a model, in its champion window. */
+typedef struct {
+  double sse;              /* sum of the squared prequential errors */
+  guint rows;
+} Co2sRecentError;
+
+/* One model of the checkpoint and what belongs to it alone. */
 typedef struct {
   Co2sModel *model;        /* owned */
+  Co2sDrift drift;         /* its drift alarm's state, saved with it */
+  Co2sConformal *conformal; /* owned, never NULL: its 95 % intervals' residuals */
+  GArray *recent;          /* of Co2sRecentError, oldest first: its last scored batches */
+} Co2sCheckpointModel;
+
+typedef struct {
+  Co2sModel *model;        /* the champion's model (not a reference of its own) */
+  Co2sConformal *conformal; /* the champion's intervals (not owned either) */
+  GPtrArray *models;       /* of Co2sCheckpointModel, ≥ 1, in the trainer's --algo order */
+  guint champion;          /* index in models; see co2s_checkpoint_set_champion */
   guint64 batches;
   gint64 updated_at_us;    /* wall clock, µs since epoch */
   char *cluster_id;        /* may be NULL */
   char *topic;             /* may be NULL */
   GArray *offsets;         /* of Co2sPartitionOffset, sorted by partition */
   Co2sLatencyHistogram *latency; /* owned, never NULL: see latency_us above */
-  Co2sDrift drift;         /* the drift alarm's state, saved with the model */
-  Co2sConformal *conformal; /* owned, never NULL: the 95 % intervals' residuals */
 } Co2sCheckpoint;
 
 /* New checkpoint holding a reference to @model, no offsets, batches 0,
@@ -112,6 +136,42 @@ typedef struct {
 Co2sCheckpoint *co2s_checkpoint_new (Co2sModel *model);
 
 void co2s_checkpoint_free (Co2sCheckpoint *cp);
+
+/* Adds @model (a reference is taken) after the checkpoint's models, with a
+ * fresh drift detector, no residuals and an empty champion window. Returns
+ * its index. At most CO2S_MAX_MODELS models; the caller keeps their names
+ * distinct. */
+guint co2s_checkpoint_add_model (Co2sCheckpoint *cp, Co2sModel *model);
+
+/* The @index-th model (owned by @cp). */
+static inline Co2sCheckpointModel *
+co2s_checkpoint_get_model (const Co2sCheckpoint *cp, guint index)
+{
+  g_assert (index < cp->models->len);
+  return g_ptr_array_index (cp->models, index);
+}
+
+/* The index of the model named @name ("ls:fuel", co2s_model_spec_to_string),
+ * or -1 when @cp has none by that name. */
+int co2s_checkpoint_find_model (const Co2sCheckpoint *cp, const char *name);
+
+/* Makes the @index-th model the champion: cp->model and cp->conformal
+ * become its. */
+void co2s_checkpoint_set_champion (Co2sCheckpoint *cp, guint index);
+
+/* Notes a scored batch of @rows (> 0) rows with prequential RMSE @rmse (NAN:
+ * not scored, the model's warm-up: nothing is noted) in @m's champion window
+ * of @window (1 … CO2S_CHAMPION_WINDOW_MAX) batches, dropping the oldest. */
+void co2s_checkpoint_model_note_error (Co2sCheckpointModel *m, double rmse, guint rows, guint window);
+
+/* The RMSE over @m's champion window (all its rows' errors pooled), or NAN
+ * when it holds no scored batch. */
+double co2s_checkpoint_model_get_rolling_rmse (const Co2sCheckpointModel *m);
+
+/* Chooses the champion: the model with the lowest rolling RMSE; the
+ * current champion stays on a tie or when no model has one. TRUE when it
+ * changed. */
+gboolean co2s_checkpoint_choose_champion (Co2sCheckpoint *cp);
 
 /* Sets (adds or replaces) the next offset of @partition; its last record
  * becomes unknown. */
@@ -131,8 +191,8 @@ void co2s_checkpoint_set_position (Co2sCheckpoint *cp,
 void co2s_checkpoint_note_learned (Co2sCheckpoint *cp, const Co2sPartitionOffset *learned);
 
 /* The hex SHA-256 (64 characters) of the model's members as the model file
- * writes them: equal models, bit for bit, have equal hashes. Free with
- * g_free. */
+ * writes them (of every model's, in order, when there are several): equal
+ * models, bit for bit, have equal hashes. Free with g_free. */
 char *co2s_checkpoint_dup_params_sha256 (const Co2sCheckpoint *cp);
 
 /* Next offset of @partition, or -1 when the checkpoint has none. */

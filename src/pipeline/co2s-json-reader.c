@@ -350,6 +350,24 @@ co2s_json_get_double (JsonObject *object, const char *path, Co2sJsonFlags flags,
 }
 
 gboolean
+co2s_json_get_boolean (JsonObject *object, const char *path, Co2sJsonFlags flags, gboolean *out, GError **error)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (object != NULL && path != NULL && out != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!lookup (object, path, flags, &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  if (value_type (node) != G_TYPE_BOOLEAN)
+    return wrong_type (error, path, flags, "true or false");
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+gboolean
 co2s_json_get_string (JsonObject *object, const char *path, Co2sJsonFlags flags, const char **out, GError **error)
 {
   JsonNode *node;

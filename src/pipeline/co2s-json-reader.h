@@ -103,6 +103,13 @@ gboolean co2s_json_get_double (JsonObject   *object,
                                double       *out,
                                GError      **error);
 
+/* A true or false member. */
+gboolean co2s_json_get_boolean (JsonObject   *object,
+                                const char   *path,
+                                Co2sJsonFlags flags,
+                                gboolean     *out,
+                                GError      **error);
+
 /* A string member; *@out belongs to @object. */
 gboolean co2s_json_get_string (JsonObject   *object,
                                const char   *path,

@@ -28,6 +28,18 @@ append_key (GString *out, const char *key, gboolean first)
   g_string_append (out, "\":");
 }
 
+/* A model name ("ls:fuel") as a JSON string: only the characters model
+ * names have are kept, so a bad value cannot break the line. */
+static void
+append_name (GString *out, const char *name, gsize size)
+{
+  g_string_append_c (out, '"');
+  for (gsize i = 0; i < size && name[i] != '\0'; i++)
+    if (g_ascii_isalnum (name[i]) || name[i] == '-' || name[i] == '_' || name[i] == ':')
+      g_string_append_c (out, name[i]);
+  g_string_append_c (out, '"');
+}
+
 /* @v, or null when negative (unknown). */
 static void
 append_count_or_null (GString *out, gint64 v)
@@ -109,14 +121,8 @@ co2s_batch_metrics_to_json (const Co2sBatchMetrics *m, GString *out)
   append_key (out, "latency_p999_us", FALSE);
   append_count_or_null (out, m->latency_p999_us);
 
-  /* algo is a short ASCII name; anything else is dropped so a bad value
-   * cannot break the line. */
   append_key (out, "algo", FALSE);
-  g_string_append_c (out, '"');
-  for (gsize i = 0; i < sizeof m->algo && m->algo[i] != '\0'; i++)
-    if (g_ascii_isalnum (m->algo[i]) || m->algo[i] == '-' || m->algo[i] == '_')
-      g_string_append_c (out, m->algo[i]);
-  g_string_append_c (out, '"');
+  append_name (out, m->algo, sizeof m->algo);
   append_key (out, "dlq", FALSE);
   g_string_append_printf (out, "%" G_GUINT64_FORMAT, m->dlq);
   append_key (out, "coverage_95", FALSE);
@@ -125,7 +131,93 @@ co2s_batch_metrics_to_json (const Co2sBatchMetrics *m, GString *out)
   g_string_append (out, m->drift_alarm ? "true" : "false");
   append_key (out, "drift_statistic", FALSE);
   append_double (out, m->drift_statistic);
+  if (m->n_models > 0)
+    {
+      append_key (out, "champion", FALSE);
+      append_name (out, m->algo, sizeof m->algo);
+      append_key (out, "models", FALSE);
+      g_string_append_c (out, '{');
+      for (guint i = 0; i < MIN (m->n_models, CO2S_METRICS_MAX_MODELS); i++)
+        {
+          const Co2sModelMetrics *mm = &m->models[i];
+
+          if (i > 0)
+            g_string_append_c (out, ',');
+          append_name (out, mm->name, sizeof mm->name);
+          g_string_append (out, ":{");
+          append_key (out, "rmse", TRUE);
+          append_double (out, mm->rmse);
+          append_key (out, "mae", FALSE);
+          append_double (out, mm->mae);
+          append_key (out, "coverage_95", FALSE);
+          append_double (out, mm->coverage_95);
+          append_key (out, "rolling_rmse", FALSE);
+          append_double (out, mm->rolling_rmse);
+          append_key (out, "drift_alarm", FALSE);
+          g_string_append (out, mm->drift_alarm ? "true}" : "false}");
+        }
+      g_string_append_c (out, '}');
+    }
   g_string_append (out, "}\n");
+}
+
+/* "models" and "champion", when there are several models. */
+static gboolean
+models_from_object (JsonObject *object, Co2sBatchMetrics *m, GError **error)
+{
+  const Co2sJsonFlags optional = CO2S_JSON_OPTIONAL | CO2S_JSON_NULLABLE;
+  JsonObject *models = NULL;
+  const char *champion = NULL;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+  gboolean champion_found = FALSE;
+
+  if (!co2s_json_get_object (object, "models", CO2S_JSON_OPTIONAL, &models, error) ||
+      !co2s_json_get_string (object, "champion", CO2S_JSON_OPTIONAL, &champion, error))
+    return FALSE;
+  if (models == NULL)
+    return champion == NULL ? TRUE : co2s_json_set_member_error (error, "champion", "is there without \"models\"");
+  if (champion == NULL)
+    return co2s_json_set_member_error (error, "champion", "is missing (\"models\" is there)");
+  if (strcmp (champion, m->algo) != 0)
+    return co2s_json_set_member_error (error, "champion", "is \"%s\", not the algo \"%s\"", champion, m->algo);
+
+  json_object_iter_init_ordered (&iter, models);
+  while (json_object_iter_next_ordered (&iter, &name, &node))
+    {
+      g_autofree char *base = g_strdup_printf ("models.%s", name);
+      g_autofree char *rmse = g_strconcat (base, ".rmse", NULL);
+      g_autofree char *mae = g_strconcat (base, ".mae", NULL);
+      g_autofree char *coverage = g_strconcat (base, ".coverage_95", NULL);
+      g_autofree char *rolling = g_strconcat (base, ".rolling_rmse", NULL);
+      g_autofree char *alarm = g_strconcat (base, ".drift_alarm", NULL);
+      Co2sModelMetrics *mm;
+      JsonObject *o;
+
+      if (m->n_models == CO2S_METRICS_MAX_MODELS)
+        return co2s_json_set_member_error (error, "models", "has more than %d members", CO2S_METRICS_MAX_MODELS);
+      if (strlen (name) == 0 || strlen (name) >= sizeof mm->name || strchr (name, '.') != NULL)
+        return co2s_json_set_member_error (error, base, "is not a model name (1 to %u characters, no '.')",
+                                           (guint) sizeof mm->name - 1);
+      if (!co2s_json_get_object (models, base, CO2S_JSON_REQUIRED, &o, error))
+        return FALSE;
+      mm = &m->models[m->n_models++];
+      g_strlcpy (mm->name, name, sizeof mm->name);
+      mm->rmse = mm->mae = mm->coverage_95 = mm->rolling_rmse = NAN;
+      if (!co2s_json_get_double (o, rmse, CO2S_JSON_NULLABLE, &mm->rmse, error) ||
+          !co2s_json_get_double (o, mae, optional, &mm->mae, error) ||
+          !co2s_json_get_double (o, coverage, optional, &mm->coverage_95, error) ||
+          !co2s_json_get_double (o, rolling, optional, &mm->rolling_rmse, error) ||
+          !co2s_json_get_boolean (o, alarm, CO2S_JSON_OPTIONAL, &mm->drift_alarm, error))
+        return FALSE;
+      champion_found |= strcmp (name, champion) == 0;
+    }
+  if (m->n_models < 2)
+    return co2s_json_set_member_error (error, "models", "has %u member(s), not 2 or more", m->n_models);
+  if (!champion_found)
+    return co2s_json_set_member_error (error, "champion", "is \"%s\", which is not in \"models\"", champion);
+  return TRUE;
 }
 
 /* The metrics in @object (@m zeroed); errors in co2s-json-reader.h's words. */
@@ -162,14 +254,8 @@ metrics_from_object (JsonObject *object, Co2sBatchMetrics *m, GError **error)
       !co2s_json_get_double (object, "drift_statistic", optional, &m->drift_statistic, error))
     return FALSE;
   m->rows = (guint) rows;
-  if (json_object_has_member (object, "drift_alarm"))
-    {
-      JsonNode *node = json_object_get_member (object, "drift_alarm");
-
-      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-        return co2s_json_set_member_error (error, "drift_alarm", "is not true or false");
-      m->drift_alarm = json_node_get_boolean (node);
-    }
+  if (!co2s_json_get_boolean (object, "drift_alarm", CO2S_JSON_OPTIONAL, &m->drift_alarm, error))
+    return FALSE;
 
   /* timestamp_us is exact; older lines have only the ISO 8601 time. */
   if (json_object_has_member (object, "timestamp_us"))
@@ -199,7 +285,7 @@ metrics_from_object (JsonObject *object, Co2sBatchMetrics *m, GError **error)
     return co2s_json_set_member_error (error, "algo", "is longer than %u bytes", (guint) sizeof m->algo - 1);
   if (algo != NULL)
     g_strlcpy (m->algo, algo, sizeof m->algo);
-  return TRUE;
+  return models_from_object (object, m, error);
 }
 
 gboolean

@@ -17,12 +17,32 @@
  *   (true on the batch whose prequential RMSE raised the drift alarm,
  *   co2s-drift.h; absent in older lines: false), drift_statistic (the
  *   detector's Page-Hinkley statistic after the batch, against its λ;
- *   null unknown). */
+ *   null unknown).
+ * A trainer of several models (--algo ls,ls:fuel,sgd) writes the fields
+ * above for its champion, the model with the lowest rolling prequential
+ * RMSE, and adds champion (its name, = algo) and models, an object with one
+ * member per model, in --algo order: {"ls": {"rmse", "mae", "coverage_95",
+ * "rolling_rmse", "drift_alarm"}, …}. */
 #pragma once
 
 #include <glib.h>
 
 G_BEGIN_DECLS
+
+/* Most models in one line: CO2S_MAX_MODELS (co2s-model.h). */
+#define CO2S_METRICS_MAX_MODELS 8
+
+/* One model's figures on a batch, when the trainer learns several
+ * (--algo ls,ls:fuel,…): each scored on the batch before any of them
+ * learned it. */
+typedef struct {
+  char name[16];              /* "ls", "ls:fuel"… */
+  double rmse;                /* prequential; NAN: the model's warm-up */
+  double mae;
+  double coverage_95;         /* NAN unknown */
+  double rolling_rmse;        /* over the champion window (co2s-checkpoint.h); NAN: none yet */
+  gboolean drift_alarm;       /* this batch raised the model's drift alarm */
+} Co2sModelMetrics;
 
 typedef struct {
   guint64 batch;           /* 1-based, over the model's life */
@@ -43,6 +63,8 @@ typedef struct {
   double coverage_95;         /* share of the batch's rows inside their 95 % interval; NAN unknown */
   gboolean drift_alarm;       /* this batch raised the drift alarm (co2s-drift.h) */
   double drift_statistic;     /* the detector's statistic after it; NAN unknown */
+  guint n_models;             /* 0: one model (no "models" member); else ≥ 2, and algo is the champion */
+  Co2sModelMetrics models[CO2S_METRICS_MAX_MODELS];
 } Co2sBatchMetrics;
 
 /* Appends one JSON object and '\n' to @out; locale-independent. */

@@ -247,6 +247,73 @@ co2s_model_spec_equal (const Co2sModelSpec *a, const Co2sModelSpec *b)
   return a->algo == b->algo && a->features == b->features;
 }
 
+gboolean
+co2s_model_spec_parse_list (const char *str,
+                            Co2sModelSpec out[CO2S_MAX_MODELS],
+                            guint *n_out,
+                            GError **error)
+{
+  g_auto(GStrv) items = NULL;
+  Co2sModelSpec specs[CO2S_MAX_MODELS];
+  guint n = 0;
+
+  g_return_val_if_fail (out != NULL && n_out != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  items = g_strsplit (str != NULL ? str : "", ",", -1);
+  for (guint i = 0; items[i] != NULL || i == 0; i++)
+    {
+      Co2sModelSpec spec;
+
+      if (items[i] == NULL || items[i][0] == '\0')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("“%s” has an empty model name: list models with commas and no spaces, "
+                         "e.g. ls,ls:fuel,sgd"), str != NULL ? str : "");
+          return FALSE;
+        }
+      if (!co2s_model_spec_parse (items[i], &spec, error))
+        return FALSE;
+      for (guint k = 0; k < n; k++)
+        if (co2s_model_spec_equal (&specs[k], &spec))
+          {
+            char name[CO2S_MODEL_SPEC_MAX];
+
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         _("“%s” names the model %s twice"), str, co2s_model_spec_to_string (&spec, name));
+            return FALSE;
+          }
+      if (n == CO2S_MAX_MODELS)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("“%s” has more than %d models"), str, CO2S_MAX_MODELS);
+          return FALSE;
+        }
+      specs[n++] = spec;
+    }
+  memcpy (out, specs, n * sizeof *specs);
+  *n_out = n;
+  return TRUE;
+}
+
+char *
+co2s_model_spec_list_to_string (const Co2sModelSpec *specs, guint n)
+{
+  GString *s = g_string_new (NULL);
+
+  g_return_val_if_fail (specs != NULL && n > 0, NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      char name[CO2S_MODEL_SPEC_MAX];
+
+      if (i > 0)
+        g_string_append_c (s, ',');
+      g_string_append (s, co2s_model_spec_to_string (&specs[i], name));
+    }
+  return g_string_free (s, FALSE);
+}
+
 Co2sModel *
 co2s_model_new (Co2sAlgo algo)
 {

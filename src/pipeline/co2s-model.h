@@ -93,6 +93,24 @@ const char *co2s_model_spec_to_string (const Co2sModelSpec *spec, char buf[CO2S_
 /* TRUE when @a and @b name the same model. */
 gboolean co2s_model_spec_equal (const Co2sModelSpec *a, const Co2sModelSpec *b);
 
+/* Most models one trainer learns side by side (every ALGO:FEATURES pair
+ * fits, with room for new algorithms). */
+#define CO2S_MAX_MODELS 8
+
+/* Parses a comma-separated list of models, "ls,ls:fuel,sgd" (each as
+ * co2s_model_spec_parse; no spaces), into @out (CO2S_MAX_MODELS entries),
+ * in its order, and their number into @n_out. An empty item, the same
+ * model twice ("ls,ls:base") or more than CO2S_MAX_MODELS models is a
+ * G_OPTION_ERROR_BAD_VALUE error in the user's language; @out and @n_out
+ * are only written on success. */
+gboolean co2s_model_spec_parse_list (const char *str,
+                                     Co2sModelSpec out[CO2S_MAX_MODELS],
+                                     guint *n_out,
+                                     GError **error);
+
+/* The canonical list "ls,ls:fuel,sgd" of @n (≥ 1) models. Free with g_free. */
+char *co2s_model_spec_list_to_string (const Co2sModelSpec *specs, guint n);
+
 
 #define CO2S_TYPE_MODEL (co2s_model_get_type ())
 G_DECLARE_FINAL_TYPE (Co2sModel, co2s_model, CO2S, MODEL, GObject)

@@ -5,22 +5,23 @@
 
 #include <math.h>
 
+/* Step 1: predict before learning; out->rmse, mae and, with @conformal,
+ * coverage_95; the batch's residuals go to @conformal. */
 static void
-step (Co2sModel        *model,
-      Co2sConformal    *conformal,
-      const double     *x,
-      const double     *y,
-      guint             n,
-      Co2sBatchMetrics *out)
+score (Co2sModel        *model,
+       Co2sConformal    *conformal,
+       const double     *x,
+       const double     *y,
+       guint             n,
+       Co2sBatchMetrics *out)
 {
   double se = 0.0;
   double ae = 0.0;
-  double se_fit = 0.0;
   guint inside = 0, with_interval = 0;
   gboolean untrained;
 
   untrained = co2s_model_get_rows_seen (model) == 0;
-  if (conformal != NULL)
+  if (conformal != NULL && !untrained)
     co2s_conformal_prepare (conformal);
   for (guint i = 0; !untrained && i < n; i++)
     {
@@ -44,23 +45,46 @@ step (Co2sModel        *model,
     }
   if (conformal != NULL)
     out->coverage_95 = with_interval > 0 ? (double) inside / with_interval : NAN;
+  out->rows = n;
+  /* A model that has seen nothing has no prediction to test. */
+  out->rmse = untrained ? NAN : sqrt (se / n);
+  out->mae = untrained ? NAN : ae / n;
+}
+
+/* Steps 2 and 3: learn, then (@fit) out->rmse_fit; out->rows_seen, algo. */
+static void
+learn (Co2sModel        *model,
+       const double     *x,
+       const double     *y,
+       guint             n,
+       gboolean          fit,
+       Co2sBatchMetrics *out)
+{
+  double se_fit = 0.0;
 
   co2s_model_learn (model, x, y, n);
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; fit && i < n; i++)
     {
       double e = co2s_model_predict (model, x + (gsize) i * CO2S_N_FEATURES) - y[i];
 
       se_fit += e * e;
     }
-
-  out->rows = n;
   out->rows_seen = co2s_model_get_rows_seen (model);
-  /* A model that has seen nothing has no prediction to test. */
-  out->rmse = untrained ? NAN : sqrt (se / n);
-  out->mae = untrained ? NAN : ae / n;
-  out->rmse_fit = sqrt (se_fit / n);
+  out->rmse_fit = fit ? sqrt (se_fit / n) : NAN;
   g_strlcpy (out->algo, co2s_algo_to_string (co2s_model_get_algo (model)), sizeof out->algo);
+}
+
+static void
+step (Co2sModel        *model,
+      Co2sConformal    *conformal,
+      const double     *x,
+      const double     *y,
+      guint             n,
+      Co2sBatchMetrics *out)
+{
+  score (model, conformal, x, y, n, out);
+  learn (model, x, y, n, TRUE, out);
 }
 
 void
@@ -95,4 +119,38 @@ co2s_prequential_step_with_intervals (Co2sModel        *model,
   g_return_if_fail (out != NULL);
 
   step (model, conformal, x, y, n, out);
+}
+
+void
+co2s_prequential_score (Co2sModel        *model,
+                        Co2sConformal    *conformal,
+                        const double     *x,
+                        const double     *y,
+                        guint             n,
+                        Co2sBatchMetrics *out)
+{
+  g_return_if_fail (CO2S_IS_MODEL (model));
+  g_return_if_fail (x != NULL);
+  g_return_if_fail (y != NULL);
+  g_return_if_fail (n > 0);
+  g_return_if_fail (out != NULL);
+
+  score (model, conformal, x, y, n, out);
+}
+
+void
+co2s_prequential_learn (Co2sModel        *model,
+                        const double     *x,
+                        const double     *y,
+                        guint             n,
+                        gboolean          fit,
+                        Co2sBatchMetrics *out)
+{
+  g_return_if_fail (CO2S_IS_MODEL (model));
+  g_return_if_fail (x != NULL);
+  g_return_if_fail (y != NULL);
+  g_return_if_fail (n > 0);
+  g_return_if_fail (out != NULL);
+
+  learn (model, x, y, n, fit, out);
 }

@@ -40,4 +40,25 @@ void co2s_prequential_step_with_intervals (Co2sModel        *model,
                                            guint             n,
                                            Co2sBatchMetrics *out);
 
+/* The two halves of the step above, for several models on one batch
+ * (every model scored before any learns): co2s_prequential_score does
+ * step 1 (out->rows, rmse, mae and, when @conformal is not NULL, coverage_95
+ * and the residuals, as co2s_prequential_step_with_intervals);
+ * co2s_prequential_learn does steps 2 and 3, the latter only when @fit
+ * (else out->rmse_fit is NAN), and fills out->rows_seen and out->algo.
+ * Score then learn gives what co2s_prequential_step_with_intervals gives. */
+void co2s_prequential_score (Co2sModel        *model,
+                             Co2sConformal    *conformal,
+                             const double     *x,
+                             const double     *y,
+                             guint             n,
+                             Co2sBatchMetrics *out);
+
+void co2s_prequential_learn (Co2sModel        *model,
+                             const double     *x,
+                             const double     *y,
+                             guint             n,
+                             gboolean          fit,
+                             Co2sBatchMetrics *out);
+
 G_END_DECLS

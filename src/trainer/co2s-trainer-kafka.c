@@ -143,7 +143,6 @@ start_over_on_new_log (Co2sTrainer *self, gint32 partition, const char *why, gbo
   g_autofree char *metrics_copy = old_log_copy_name (self->metrics_path, stamp);
   g_autofree char *history_path = co2s_metrics_history_path_for (self->metrics_path);
   g_autofree char *history_copy = old_log_copy_name (history_path, stamp);
-  g_autoptr(Co2sModel) model = NULL;
 
   if (!keep_copy (self->model_path, self->model_path, model_copy, error) ||
       !keep_copy (self->model_path, self->metrics_path, metrics_copy, error) ||
@@ -167,9 +166,8 @@ start_over_on_new_log (Co2sTrainer *self, gint32 partition, const char *why, gbo
              running ? ", the last of them possibly learned from the new log" : "",
              model_copy, metrics_copy);
 
-  model = _co2s_trainer_new_model (self);
   g_clear_pointer (&self->cp, co2s_checkpoint_free);
-  self->cp = co2s_checkpoint_new (model);
+  self->cp = _co2s_trainer_new_checkpoint (self);
   g_clear_pointer (&self->log, co2s_metrics_log_free);
   self->cp_loaded = FALSE;
   self->opts.reset = TRUE;

@@ -53,7 +53,7 @@ struct _Co2sTrainer {
   GObject parent_instance;
 
   Co2sTrainerOptions opts;
-  char model_name[CO2S_MODEL_SPEC_MAX]; /* opts' model as "ls", "ls:fuel"… */
+  char *models_label;            /* opts' models as "ls", "ls:fuel,sgd"… */
   char *model_path;
   char *metrics_path;
 
@@ -106,7 +106,7 @@ struct _Co2sTrainer {
 };
 
 /* co2s-trainer.c */
-Co2sModel  *_co2s_trainer_new_model     (Co2sTrainer *self);
+Co2sCheckpoint *_co2s_trainer_new_checkpoint (Co2sTrainer *self);
 const char *_co2s_trainer_model_name    (Co2sTrainer *self);
 void     _co2s_trainer_set_fatal        (Co2sTrainer *self, GError *error);
 gboolean _co2s_trainer_open_metrics_log (Co2sTrainer *self, GError **error);

@@ -16,23 +16,34 @@
 
 G_DEFINE_FINAL_TYPE (Co2sTrainer, co2s_trainer, G_TYPE_OBJECT)
 
-/* A fresh model of the options' algorithm and feature set. */
-Co2sModel *
-_co2s_trainer_new_model (Co2sTrainer *self)
+/* A fresh checkpoint of the options' models, untrained, the first one
+ * the champion. */
+Co2sCheckpoint *
+_co2s_trainer_new_checkpoint (Co2sTrainer *self)
 {
-  const Co2sModelSpec spec = { self->opts.algo, self->opts.features };
+  Co2sCheckpoint *cp = NULL;
 
-  return co2s_model_new_for_spec (&spec);
+  for (guint i = 0; i < self->opts.n_models; i++)
+    {
+      g_autoptr(Co2sModel) model = co2s_model_new_for_spec (&self->opts.models[i]);
+
+      if (cp == NULL)
+        cp = co2s_checkpoint_new (model);
+      else
+        co2s_checkpoint_add_model (cp, model);
+    }
+  g_assert (cp != NULL);
+  return cp;
 }
 
-/* The options' model by name, "ls", "ls:fuel"…; valid until the options
- * change. */
+/* The options' models by name, "ls", "ls:fuel,sgd"…; valid until the
+ * options change. */
 const char *
 _co2s_trainer_model_name (Co2sTrainer *self)
 {
-  const Co2sModelSpec spec = { self->opts.algo, self->opts.features };
-
-  return co2s_model_spec_to_string (&spec, self->model_name);
+  g_free (self->models_label);
+  self->models_label = co2s_model_spec_list_to_string (self->opts.models, self->opts.n_models);
+  return self->models_label;
 }
 
 void
@@ -50,7 +61,6 @@ load_model (Co2sTrainer *self, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(Co2sCheckpoint) cp = NULL;
-  g_autoptr(Co2sModel) model = NULL;
 
   if (!self->opts.reset)
     {
@@ -66,13 +76,16 @@ load_model (Co2sTrainer *self, GError **error)
 
   if (cp != NULL)
     {
-      Co2sModelSpec have, want = { self->opts.algo, self->opts.features };
-      char have_name[CO2S_MODEL_SPEC_MAX], want_name[CO2S_MODEL_SPEC_MAX];
+      Co2sModelSpec have[CO2S_MAX_MODELS];
+      g_autofree char *have_name = NULL;
+      g_autofree char *want_name = NULL;
+      guint n_have = cp->models->len;
 
-      co2s_model_get_spec (cp->model, &have);
-      co2s_model_spec_to_string (&have, have_name);
-      co2s_model_spec_to_string (&want, want_name);
-      if (self->opts.algo_given && !co2s_model_spec_equal (&have, &want))
+      for (guint i = 0; i < n_have; i++)
+        co2s_model_get_spec (co2s_checkpoint_get_model (cp, i)->model, &have[i]);
+      have_name = co2s_model_spec_list_to_string (have, n_have);
+      want_name = g_strdup (_co2s_trainer_model_name (self));
+      if (self->opts.algo_given && strcmp (have_name, want_name) != 0)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                        /* Translators: the %s after the path are model names: ls, sgd, ls:fuel… */
@@ -81,8 +94,8 @@ load_model (Co2sTrainer *self, GError **error)
                        self->model_path, have_name, want_name, have_name, want_name);
           return FALSE;
         }
-      self->opts.algo = have.algo;
-      self->opts.features = have.features;
+      memcpy (self->opts.models, have, n_have * sizeof *have);
+      self->opts.n_models = n_have;
       self->cp_loaded = TRUE;
       g_message ("resuming %s: %s model, %" G_GUINT64_FORMAT " batches, %" G_GUINT64_FORMAT
                  " rows seen", self->model_path, have_name, cp->batches,
@@ -91,8 +104,7 @@ load_model (Co2sTrainer *self, GError **error)
       return TRUE;
     }
 
-  model = _co2s_trainer_new_model (self);
-  self->cp = co2s_checkpoint_new (model);
+  self->cp = _co2s_trainer_new_checkpoint (self);
   if (self->opts.reset)
     g_message ("--reset: fresh %s model; replaying %s from its beginning",
                _co2s_trainer_model_name (self), self->opts.topic);
@@ -281,6 +293,7 @@ co2s_trainer_finalize (GObject *object)
   g_clear_pointer (&self->log_check, co2s_log_check_free);
   g_clear_pointer (&self->anchor, g_array_unref);
   g_clear_pointer (&self->model_path, g_free);
+  g_clear_pointer (&self->models_label, g_free);
   g_clear_pointer (&self->metrics_path, g_free);
   g_clear_pointer (&self->failpoint, g_free);
   g_clear_pointer (&self->prom, _co2s_trainer_prom_free);
@@ -326,6 +339,9 @@ co2s_trainer_new (const Co2sTrainerOptions *options, GError **error)
   g_return_val_if_fail (options->topic != NULL && options->group != NULL, NULL);
   g_return_val_if_fail (options->model_dir != NULL, NULL);
   g_return_val_if_fail (options->batch_rows > 0 && options->batch_ms > 0, NULL);
+  g_return_val_if_fail (options->n_models >= 1 && options->n_models <= CO2S_MAX_MODELS, NULL);
+  g_return_val_if_fail (options->champion_window >= 1 &&
+                        options->champion_window <= CO2S_CHAMPION_WINDOW_MAX, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = g_object_new (CO2S_TYPE_TRAINER, NULL);

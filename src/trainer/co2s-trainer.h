@@ -82,9 +82,10 @@ typedef struct {
   char *model_dir;          /* holds model.json and metrics.jsonl */
   guint batch_rows;         /* a batch closes at this many messages… */
   guint batch_ms;           /* …or this long after its first message */
-  Co2sAlgo algo;
-  Co2sFeatureSet features;  /* with algo, the model: --algo ALGO[:FEATURES] */
-  gboolean algo_given;      /* FALSE: use the model file's model when there is one */
+  Co2sModelSpec models[CO2S_MAX_MODELS]; /* --algo ALGO[:FEATURES][,…], in its order */
+  guint n_models;           /* ≥ 1 */
+  gboolean algo_given;      /* FALSE: use the model file's models when there is one */
+  guint champion_window;    /* batches of the champion's rolling RMSE (co2s-checkpoint.h) */
   gboolean reset;           /* fresh model, replay the topic from its beginning */
   double exit_when_idle;    /* seconds without a message before exiting; 0: never */
   guint64 max_rows;         /* exit after this many messages; 0: no limit */

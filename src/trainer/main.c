@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "co2s-checkpoint.h"
 #include "co2s-cli.h"
 #include "co2s-contracts.h"
 #include "co2s-prom-server.h"
@@ -26,6 +27,7 @@ static char *opt_model_dir;
 static int opt_batch_rows = 100;
 static int opt_batch_ms = 1000;
 static char *opt_algo;
+static int opt_champion_window = CO2S_CHAMPION_WINDOW_DEFAULT;
 static gboolean opt_reset;
 static double opt_exit_when_idle;
 static gint64 opt_max_rows;
@@ -53,8 +55,12 @@ static const GOptionEntry entries[] = {
     N_("...or this many milliseconds after its first message (default 1000)"), N_("MS") },
   { "algo", 'a', 0, G_OPTION_ARG_STRING, &opt_algo,
     N_("ls (exact online least squares) or sgd (scikit-learn SGDRegressor), on the base "
-       "features or, as ls:fuel, with slopes per fuel type; default: the model file's, else ls"),
-    N_("ALGO[:FEATURES]") },
+       "features or, as ls:fuel, with slopes per fuel type; several, comma-separated "
+       "(ls,ls:fuel,sgd), learn side by side; default: the model file's, else ls"),
+    N_("ALGO[:FEATURES][,...]") },
+  { "champion-window", 0, 0, G_OPTION_ARG_INT, &opt_champion_window,
+    N_("With several models, the champion is the one with the lowest prequential RMSE over "
+       "this many recent batches (default 20)"), N_("N") },
   { "reset", 0, 0, G_OPTION_ARG_NONE, &opt_reset,
     N_("Start a fresh model and replay the topic from its beginning; empties metrics.jsonl"), NULL },
   { "exit-when-idle", 0, 0, G_OPTION_ARG_DOUBLE, &opt_exit_when_idle,
@@ -190,17 +196,18 @@ check_options (Co2sTrainerOptions *opts, GError **error)
                    _("--max-rows %s: must be ≥ 0"), text);
       return FALSE;
     }
-  if (opt_algo != NULL)
+  if (opt_algo != NULL &&
+      !co2s_model_spec_parse_list (opt_algo, opts->models, &opts->n_models, error))
     {
-      Co2sModelSpec spec;
-
-      if (!co2s_model_spec_parse (opt_algo, &spec, error))
-        {
-          g_prefix_error (error, "--algo: ");
-          return FALSE;
-        }
-      opts->algo = spec.algo;
-      opts->features = spec.features;
+      g_prefix_error (error, "--algo: ");
+      return FALSE;
+    }
+  if (opt_champion_window < 1 || opt_champion_window > CO2S_CHAMPION_WINDOW_MAX)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--champion-window %d: must be 1 to %d"), opt_champion_window,
+                   CO2S_CHAMPION_WINDOW_MAX);
+      return FALSE;
     }
   if (opt_topic != NULL && *opt_topic == '\0')
     {
@@ -218,9 +225,10 @@ check_options (Co2sTrainerOptions *opts, GError **error)
   opts->algo_given = opt_algo != NULL;
   if (!opts->algo_given)
     {
-      opts->algo = CO2S_ALGO_LS;
-      opts->features = CO2S_FEATURES_BASE;
+      opts->models[0] = (Co2sModelSpec) { CO2S_ALGO_LS, CO2S_FEATURES_BASE };
+      opts->n_models = 1;
     }
+  opts->champion_window = (guint) opt_champion_window;
   opts->brokers = opt_brokers ? opt_brokers : (char *) CO2S_DEFAULT_BROKERS;
   opts->topic = opt_topic ? opt_topic : (char *) CO2S_TOPIC_DATA;
   opts->group = opt_group ? opt_group : (char *) CO2S_TRAINER_GROUP;

@@ -453,12 +453,13 @@ resume_after_kill (const char *model_name, const char * const *policy)
   g_autofree char *err = NULL;
   g_autofree const char **args = with_policy ((const char * const[]) { "--batch-rows", "20", "--algo",
                                                                        model_name, NULL }, policy);
-  Co2sModelSpec spec;
+  Co2sModelSpec specs[CO2S_MAX_MODELS];
+  guint n_models = 0;
   guint killed_midway = 0;
   gboolean done = FALSE;
   int status;
 
-  g_assert_true (co2s_model_spec_parse (model_name, &spec, NULL));
+  g_assert_true (co2s_model_spec_parse_list (model_name, specs, &n_models, NULL));
   trainer_env_start (&env);
   trainer_produce (&env, lines);
 
@@ -498,12 +499,33 @@ resume_after_kill (const char *model_name, const char * const *policy)
   trainer_assert_exit_ok (status, err);
   g_assert_nonnull (strstr (err, "resuming"));
 
-  /* The model of an uninterrupted run, every row once. */
+  /* The model of an uninterrupted run, every row once; with several, each
+   * equals its own uninterrupted run, and the champion is the same. */
   cp = trainer_load_checkpoint (&env);
-  ref = trainer_reference_spec (records, NULL, batch, &spec, want);
   g_assert_cmpuint (co2s_model_get_rows_seen (cp->model), ==, n_rows);
   g_assert_cmpuint (cp->batches, ==, n_rows / batch);
-  trainer_assert_same_model (cp->model, ref);
+  g_assert_cmpuint (cp->models->len, ==, n_models);
+  if (n_models == 1)
+    {
+      ref = trainer_reference_spec (records, NULL, batch, &specs[0], want);
+      trainer_assert_same_model (cp->model, ref);
+    }
+  else
+    {
+      Co2sModel *refs[CO2S_MAX_MODELS];
+
+      trainer_reference_models (records, batch, specs, n_models, CO2S_CHAMPION_WINDOW_DEFAULT, want, refs);
+      for (guint k = 0; k < n_models; k++)
+        {
+          trainer_assert_same_model (co2s_checkpoint_get_model (cp, k)->model, refs[k]);
+          g_object_unref (refs[k]);
+        }
+      g_assert_cmpint (co2s_checkpoint_find_model (cp, g_array_index (want, Co2sBatchMetrics, want->len - 1).algo),
+                       ==, (int) cp->champion);
+      for (guint b = 1; b < want->len; b++)
+        if (strcmp (g_array_index (want, Co2sBatchMetrics, b).algo, g_array_index (want, Co2sBatchMetrics, b - 1).algo) != 0)
+          g_test_message ("batch %u: champion %s", b + 1, g_array_index (want, Co2sBatchMetrics, b).algo);
+    }
 
   /* metrics.jsonl holds each batch once, with the uninterrupted numbers. */
   got = trainer_read_metrics (&env);
@@ -528,6 +550,14 @@ static void
 test_resume_after_kill_sgd (gconstpointer policy)
 {
   resume_after_kill ("sgd", policy);
+}
+
+/* Three models side by side: each resumes exactly, and so do the
+ * champion windows and the choice of champion. */
+static void
+test_resume_after_kill_three_models (gconstpointer policy)
+{
+  resume_after_kill ("ls,ls:fuel,sgd", policy);
 }
 
 /* Crashes at each point of a checkpoint, on purpose (CO2S_TRAINER_FAILPOINT),
@@ -871,6 +901,8 @@ main (int argc, char *argv[])
                         test_resume_after_kill_sgd);
   g_test_add_data_func ("/trainer/resume-after-kill/group-commit/ls-fuel", default_policy,
                         test_resume_after_kill_ls_fuel);
+  g_test_add_data_func ("/trainer/resume-after-kill/group-commit/three-models", default_policy,
+                        test_resume_after_kill_three_models);
   g_test_add_data_func ("/trainer/resume-after-kill/group-commit/failpoints", default_policy,
                         test_resume_failpoints);
   g_test_add_data_func ("/trainer/resume-after-kill/checkpoint-ms-0/ls", every_batch_policy,

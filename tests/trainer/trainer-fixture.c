@@ -284,6 +284,90 @@ trainer_reference_spec (GArray *records,
   return model;
 }
 
+void
+trainer_reference_models (GArray *records,
+                          guint batch_rows,
+                          const Co2sModelSpec *specs,
+                          guint n,
+                          guint window,
+                          GArray *metrics,
+                          Co2sModel **models_out)
+{
+  g_autoptr(GPtrArray) each = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  g_autoptr(GArray) picked = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint champion = 0;
+  guint n_batches;
+
+  g_assert_cmpuint (n, >=, 2);
+  g_assert_cmpuint (n, <=, CO2S_METRICS_MAX_MODELS);
+  for (guint k = 0; k < n; k++)
+    {
+      GArray *m = g_array_new (FALSE, FALSE, sizeof (Co2sBatchMetrics));
+
+      models_out[k] = trainer_reference_spec (records, NULL, batch_rows, &specs[k], m);
+      g_ptr_array_add (each, m);
+    }
+  n_batches = ((GArray *) each->pdata[0])->len;
+  for (guint b = 0; b < n_batches; b++)
+    {
+      Co2sBatchMetrics out = g_array_index ((GArray *) each->pdata[0], Co2sBatchMetrics, b);
+      double best = NAN;
+
+      out.n_models = n;
+      for (guint k = 0; k < n; k++)
+        {
+          const GArray *mk = each->pdata[k];
+          const Co2sBatchMetrics *w = &g_array_index (mk, Co2sBatchMetrics, b);
+          Co2sModelMetrics *mm = &out.models[k];
+          double sse = 0;
+          guint64 rows = 0;
+
+          co2s_model_spec_to_string (&specs[k], mm->name);
+          mm->rmse = w->rmse;
+          mm->mae = w->mae;
+          mm->coverage_95 = w->coverage_95;
+          mm->drift_alarm = w->drift_alarm;
+          /* The last @window scored batches, summed oldest first (the
+           * trainer's order, for equal bits). */
+          g_array_set_size (picked, 0);
+          for (guint j = b + 1; j-- > 0 && picked->len < window;)
+            {
+              const Co2sBatchMetrics *o = &g_array_index (mk, Co2sBatchMetrics, j);
+
+              if (isfinite (o->rmse) && o->rows > 0)
+                g_array_prepend_val (picked, j);
+            }
+          for (guint q = 0; q < picked->len; q++)
+            {
+              const Co2sBatchMetrics *o = &g_array_index (mk, Co2sBatchMetrics, g_array_index (picked, guint, q));
+
+              sse += o->rmse * o->rmse * o->rows;
+              rows += o->rows;
+            }
+          mm->rolling_rmse = rows > 0 ? sqrt (sse / rows) : NAN;
+        }
+      best = out.models[champion].rolling_rmse;
+      for (guint k = 0; k < n; k++)
+        if (isfinite (out.models[k].rolling_rmse) && (!isfinite (best) || out.models[k].rolling_rmse < best))
+          {
+            champion = k;
+            best = out.models[k].rolling_rmse;
+          }
+      {
+        const Co2sBatchMetrics *c = &g_array_index ((GArray *) each->pdata[champion], Co2sBatchMetrics, b);
+
+        out.rmse = c->rmse;
+        out.mae = c->mae;
+        out.rmse_fit = c->rmse_fit;
+        out.coverage_95 = c->coverage_95;
+        out.drift_alarm = c->drift_alarm;
+        out.drift_statistic = c->drift_statistic;
+        co2s_model_spec_to_string (&specs[champion], out.algo);
+      }
+      g_array_append_val (metrics, out);
+    }
+}
+
 static void
 assert_same_double (const char *what, guint i, double a, double b)
 {
@@ -327,6 +411,20 @@ trainer_assert_same_metrics (GArray *got, GArray *want)
       assert_same_double ("coverage_95 of batch", i + 1, g->coverage_95, w->coverage_95);
       g_assert_cmpint (g->drift_alarm, ==, w->drift_alarm);
       assert_same_double ("drift statistic of batch", i + 1, g->drift_statistic, w->drift_statistic);
+      g_assert_cmpuint (g->n_models, ==, w->n_models);
+      if (w->n_models > 0)
+        g_assert_cmpstr (g->algo, ==, w->algo);
+      for (guint k = 0; k < w->n_models; k++)
+        {
+          g_assert_cmpstr (g->models[k].name, ==, w->models[k].name);
+          assert_same_double ("a model's rmse of batch", i + 1, g->models[k].rmse, w->models[k].rmse);
+          assert_same_double ("a model's mae of batch", i + 1, g->models[k].mae, w->models[k].mae);
+          assert_same_double ("a model's coverage_95 of batch", i + 1, g->models[k].coverage_95,
+                              w->models[k].coverage_95);
+          assert_same_double ("a model's rolling_rmse of batch", i + 1, g->models[k].rolling_rmse,
+                              w->models[k].rolling_rmse);
+          g_assert_cmpint (g->models[k].drift_alarm, ==, w->models[k].drift_alarm);
+        }
     }
 }
 

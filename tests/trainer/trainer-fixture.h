@@ -99,6 +99,21 @@ Co2sModel *trainer_reference_spec (GArray *records,
                                    const Co2sModelSpec *spec,
                                    GArray *metrics);
 
+/* The same for several models learned side by side (co2stream-trainer
+ * --algo A,B,…), from each model's trainer_reference_spec: @metrics gets
+ * per batch the champion's figures at the top level and every model's in
+ * models[], the champion being the model with the lowest RMSE over its
+ * last @window scored batches (ties and no scores keep the champion, the
+ * first model at the start), computed here on its own. @models_out gets
+ * the @n models (transfer full, each unref'd by the caller). */
+void trainer_reference_models (GArray *records,
+                               guint batch_rows,
+                               const Co2sModelSpec *specs,
+                               guint n,
+                               guint window,
+                               GArray *metrics,
+                               Co2sModel **models_out);
+
 /* Asserts that two models have bit-identical coefficients and the same rows_seen. */
 void trainer_assert_same_model (Co2sModel *a, Co2sModel *b);
 
