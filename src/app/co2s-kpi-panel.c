@@ -1,4 +1,4 @@
-/* co2s-kpi-panel.c — the eleven training KPIs (see co2s-kpi-panel.h).
+/* co2s-kpi-panel.c — the twelve training KPIs (see co2s-kpi-panel.h).
  *
  * Template: resource:///io/github/co2stream/Co2stream/ui/kpi-panel.ui (the
  * flow box); the tiles are built here from the table below. */
@@ -68,6 +68,8 @@ static const char * const kpi_captions[CO2S_N_KPIS] = {
   [CO2S_KPI_UPTIME] = N_("Pipeline uptime"),
   [CO2S_KPI_PASS_PROGRESS] = N_("Data set pass"),
   [CO2S_KPI_LATENCY] = N_("Latency"),
+  /* Translators: how often the truth fell inside the model's 95 % prediction intervals */
+  [CO2S_KPI_COVERAGE] = N_("Interval coverage"),
 };
 
 /* ---- formatting (locale-aware: the UI follows LC_NUMERIC) ----------------- */
@@ -419,14 +421,56 @@ refresh_latency (Co2sKpiPanel *self)
       g_autofree char *p99_words = format_latency (m.latency_p99_us, TRUE);
 
       tile_set (&self->tiles[CO2S_KPI_LATENCY], g_strdup_printf (_("p50 %s"), p50),
-                /* Translators: the 99th percentile of the last batch's latency */
-                g_strdup_printf (_("p99 %s, API to saved model"), p99),
+                /* Translators: the 99th percentile of the last batch's latency,
+                 * from the API to the saved model; keep it short (24
+                 * characters), the tile's tooltip and description say more */
+                g_strdup_printf (_("p99 %s, API to model"), p99),
                 g_strdup_printf (_("Latency from the API to the saved model, last batch: "
                                    "median %s, 99th percentile %s"), p50_words, p99_words));
     }
   else
     tile_set (&self->tiles[CO2S_KPI_LATENCY], g_strdup (unknown ()),
               g_strdup (_("API to saved model")), g_strdup (_("Latency: not known yet")));
+}
+
+/* The share of the recent batches' rows that fell inside their 95 %
+ * interval (coverage_95), against the 95 % it should be; the value turns
+ * to the warning colour below 90 %. */
+static void
+refresh_coverage (Co2sKpiPanel          *self,
+                  const Co2sMetricsKpis *k)
+{
+  Tile *tile = &self->tiles[CO2S_KPI_COVERAGE];
+  guint window = self->history != NULL ? co2s_metrics_history_get_rolling_window (self->history)
+                                       : CO2S_METRICS_HISTORY_DEFAULT_ROLLING_WINDOW;
+  /* Translators: under the interval coverage: the 95 %% it should be, and
+   * over how many recent batches it is measured; keep it short */
+  g_autofree char *detail = g_strdup_printf (ngettext ("Target 95 %%, %u batch", "Target 95 %%, %u batches",
+                                                       window), window);
+
+  if (isfinite (k->rolling_coverage))
+    {
+      double percent = 100.0 * k->rolling_coverage;
+
+      /* Translators: a share in per cent, e.g. "94.8 %" (French: "94,8 %") */
+      tile_set (tile, g_strdup_printf (_("%.1f %%"), percent), g_steal_pointer (&detail),
+                /* Translators: what a screen reader says for the interval coverage tile */
+                g_strdup_printf (ngettext ("Interval coverage: %.1f per cent of the rows of the last batch fell "
+                                           "inside their 95 per cent prediction interval; the target is 95 per cent",
+                                           "Interval coverage: %.1f per cent of the rows of the last %u batches fell "
+                                           "inside their 95 per cent prediction intervals; the target is 95 per cent",
+                                           window), percent, window));
+      if (percent < 90.0)
+        gtk_widget_add_css_class (tile->value, "warning");
+      else
+        gtk_widget_remove_css_class (tile->value, "warning");
+    }
+  else
+    {
+      tile_set (tile, g_strdup (unknown ()), g_steal_pointer (&detail),
+                g_strdup (_("Interval coverage: not known yet")));
+      gtk_widget_remove_css_class (tile->value, "warning");
+    }
 }
 
 /* Returns whether a value shown depends on the clock (model age, uptime). */
@@ -893,7 +937,7 @@ co2s_kpi_panel_refresh (Co2sKpiPanel *self)
     {
       memset (&k, 0, sizeof k);
       k.last_rmse = k.best_rmse = k.rolling_rmse = k.rows_per_second = NAN;
-      k.pass_progress = NAN;
+      k.pass_progress = k.rolling_coverage = NAN;
       k.lag = -1;
       k.model_age_us = -1;
     }
@@ -904,6 +948,7 @@ co2s_kpi_panel_refresh (Co2sKpiPanel *self)
   ages = refresh_times (self, &k);
   refresh_progress (self, &k);
   refresh_latency (self);
+  refresh_coverage (self, &k);
   update_timer (self, ages);
 }
 

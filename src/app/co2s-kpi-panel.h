@@ -36,6 +36,7 @@ typedef enum {
   CO2S_KPI_UPTIME,
   CO2S_KPI_PASS_PROGRESS,
   CO2S_KPI_LATENCY,          /* p50 / p99 emit → checkpoint, last batch */
+  CO2S_KPI_COVERAGE,         /* mean coverage_95 over the rolling window, against 95 % */
   CO2S_N_KPIS
 } Co2sKpi;
 

@@ -8,6 +8,7 @@
 
 #include "co2s-checkpoint.h"
 #include "co2s-model.h"
+#include "co2s-prediction.h"
 #include "co2s-vehicle-input.h"
 
 /* Debounce of file monitor events: the trainer replaces the file at once
@@ -50,7 +51,9 @@ struct _Co2sPredictDialog
   AdwComboRow *fuel_row;
   GtkWidget *predict_button;
   GtkLabel *result_label;
+  GtkLabel *interval_label;
   GtkLabel *model_label;
+  GtkLabel *model_version_label;
   GtkLabel *model_error_label;
 };
 
@@ -85,10 +88,47 @@ selected_fuel (Co2sPredictDialog *self)
   return fuel_letters[selected];
 }
 
+/* The interval under the prediction: @p NULL empties it (the line stays,
+ * so the dialog does not grow when a prediction comes). */
+static void
+show_interval (Co2sPredictDialog *self,
+               const Co2sPrediction *p)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *spoken = NULL;
+
+  if (p == NULL)
+    {
+      gtk_label_set_text (self->interval_label, "");
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self->interval_label), GTK_ACCESSIBLE_PROPERTY_LABEL);
+      return;
+    }
+  if (isfinite (p->half_width))
+    {
+      /* Translators: the 95 % prediction interval under a prediction, e.g.
+       * "95 % interval: 191.7–206.1 g/km"; keep %% (a per cent sign) */
+      text = g_strdup_printf (_("95 %% interval: %.1f–%.1f g/km"), p->low, p->high);
+      /* Translators: what a screen reader says for it */
+      spoken = g_strdup_printf (_("95 per cent interval: from %.1f to %.1f grams per kilometre"),
+                                p->low, p->high);
+    }
+  else
+    {
+      text = g_strdup (_("No interval: the model file holds no recent errors yet"));
+      spoken = g_strdup (text);
+    }
+  gtk_label_set_text (self->interval_label, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->interval_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, spoken,
+                                  -1);
+}
+
 static void
 set_prediction (Co2sPredictDialog *self,
                 double prediction)
 {
+  if (isnan (prediction))
+    show_interval (self, NULL);
   if (isnan (prediction) && isnan (self->prediction))
     return;
   if (prediction == self->prediction)
@@ -216,19 +256,43 @@ describe_model (Co2sCheckpoint *cp)
                           algo, rows, when);
 }
 
+/* "Model ls:fuel, version 74 (batches learned), parameters 3a006a91c2d4" */
+static char *
+describe_model_version (Co2sCheckpoint *cp)
+{
+  g_autofree char *sha = co2s_checkpoint_dup_params_sha256 (cp);
+  g_autofree char *version = g_strdup_printf ("%'" G_GUINT64_FORMAT, cp->batches);
+  char name[CO2S_MODEL_SPEC_MAX];
+  char short_sha[CO2S_PREDICTION_SHORT_HASH + 1] = "";
+  Co2sModelSpec spec;
+
+  co2s_model_get_spec (cp->model, &spec);
+  co2s_model_spec_to_string (&spec, name);
+  if (sha != NULL)
+    g_strlcpy (short_sha, sha, sizeof short_sha);
+  /* Translators: which model predicts: its name (ls, ls:fuel, sgd…), its
+   * version (the number of batches it has learned) and the first 12 hex
+   * digits of the SHA-256 of its parameters, e.g.
+   * "Model ls:fuel, version 74 (batches learned), parameters 3a006a91c2d4" */
+  return g_strdup_printf (_("Model %s, version %s (batches learned), parameters %s"), name, version, short_sha);
+}
+
 static void
 update_model_labels (Co2sPredictDialog *self)
 {
   if (self->checkpoint != NULL)
     {
       g_autofree char *text = describe_model (self->checkpoint);
+      g_autofree char *version = describe_model_version (self->checkpoint);
 
       gtk_label_set_text (self->model_label, text);
+      gtk_label_set_text (self->model_version_label, version);
     }
   else
     {
       gtk_label_set_text (self->model_label, _("No model loaded"));
     }
+  gtk_widget_set_visible (GTK_WIDGET (self->model_version_label), self->checkpoint != NULL);
 
   if (self->model_error != NULL)
     {
@@ -489,7 +553,9 @@ co2s_predict_dialog_class_init (Co2sPredictDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, fuel_row);
   gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, predict_button);
   gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, result_label);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, interval_label);
   gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, model_label);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, model_version_label);
   gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, model_error_label);
   gtk_widget_class_bind_template_callback (widget_class, predict_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, reload_clicked_cb);
@@ -709,7 +775,7 @@ co2s_predict_dialog_predict (Co2sPredictDialog *self)
   Co2sVehicleInput vehicle;
   double features[CO2S_N_FEATURES];
   g_autoptr(GError) error = NULL;
-  double prediction;
+  Co2sPrediction prediction;
 
   g_return_val_if_fail (CO2S_IS_PREDICT_DIALOG (self), FALSE);
 
@@ -733,8 +799,8 @@ co2s_predict_dialog_predict (Co2sPredictDialog *self)
       return FALSE;
     }
 
-  prediction = co2s_model_predict (self->checkpoint->model, features);
-  if (!isfinite (prediction))
+  /* The value, its interval and its model, as co2stream-predict gives them. */
+  if (!co2s_prediction_compute (self->checkpoint, features, &prediction))
     {
       set_model_error (self, _("The model gives no finite prediction for this vehicle."));
       update_model_labels (self);
@@ -742,7 +808,8 @@ co2s_predict_dialog_predict (Co2sPredictDialog *self)
       return FALSE;
     }
 
-  set_prediction (self, prediction);
+  set_prediction (self, prediction.value);
+  show_interval (self, &prediction);
   return TRUE;
 }
 

@@ -331,6 +331,7 @@ test_accessible (void)
   static const char * const captions[CO2S_N_KPIS] = {
     "Last RMSE", "Best RMSE", "Rolling mean RMSE", "Batches", "Rows trained",
     "Throughput", "Consumer lag", "Model age", "Pipeline uptime", "Data set pass", "Latency",
+    "Interval coverage",
   };
   g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
   Co2sKpiPanel *panel;
@@ -429,7 +430,7 @@ test_latency (void)
   g_assert_cmpuint (co2s_metrics_history_append_many (history, &m, 1), ==, 1);
   window = show_panel (&panel, history, NULL, NULL);
   g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_LATENCY), ==, "p50 12 ms");
-  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_LATENCY), ==, "p99 1.25 s, API to saved model");
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_LATENCY), ==, "p99 1.25 s, API to model");
   g_assert_cmpstr (co2s_kpi_panel_get_description (panel, CO2S_KPI_LATENCY), ==,
                    "Latency from the API to the saved model, last batch: median 12 milliseconds, "
                    "99th percentile 1.25 seconds");
@@ -440,6 +441,97 @@ test_latency (void)
   co2s_kpi_panel_refresh (panel);
   g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_LATENCY), ==, "—");
   g_assert_cmpstr (co2s_kpi_panel_get_description (panel, CO2S_KPI_LATENCY), ==, "Latency: not known yet");
+  gtk_window_destroy (window);
+}
+
+/* No tile's detail line is cut short at the width the main window gives
+ * the panel (two tiles a line), the latency's included. */
+static gboolean
+details_laid_out (gpointer data)
+{
+  Co2sKpiPanel *panel = data;
+
+  for (Co2sKpi k = 0; k < CO2S_N_KPIS; k++)
+    if (gtk_widget_get_width (gtk_widget_get_last_child (co2s_kpi_panel_get_tile_widget (panel, k))) <= 0)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_details_fit (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  Co2sBatchMetrics m;
+  Co2sKpiPanel *panel;
+  GtkWindow *window;
+
+  aw_make_batch (&m, 1, 1, 2 * G_USEC_PER_SEC);
+  m.latency_p50_us = 12345;
+  m.latency_p99_us = 1250000;
+  m.coverage_95 = 0.95;
+  g_assert_cmpuint (co2s_metrics_history_append_many (history, &m, 1), ==, 1);
+  panel = CO2S_KPI_PANEL (co2s_kpi_panel_new (history, NULL, NULL));
+  window = aw_show_in_window (GTK_WIDGET (panel), 420, 700);
+  co2s_test_assert_wait (details_laid_out, panel, 5000);
+  for (Co2sKpi k = 0; k < CO2S_N_KPIS; k++)
+    {
+      GtkWidget *detail = gtk_widget_get_last_child (co2s_kpi_panel_get_tile_widget (panel, k));
+
+      g_assert_true (GTK_IS_LABEL (detail));
+      g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (detail)), ==, co2s_kpi_panel_get_detail_text (panel, k));
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (detail, gtk_label_get_text (GTK_LABEL (detail)));
+      int text_width;
+
+      /* The whole text's width in the label's font, against the label's. */
+      pango_layout_get_pixel_size (layout, &text_width, NULL);
+      g_test_message ("KPI %d: “%s”, %d px in %d px", k, gtk_label_get_text (GTK_LABEL (detail)), text_width,
+                      gtk_widget_get_width (detail));
+      if (text_width > gtk_widget_get_width (detail))
+        g_error ("the detail of KPI %d, “%s” (%d px), is cut short at %d px", k,
+                 gtk_label_get_text (GTK_LABEL (detail)), text_width, gtk_widget_get_width (detail));
+    }
+  gtk_window_destroy (window);
+}
+
+/* The rolling interval coverage as a percentage, against the 95 % target;
+ * the warning colour below 90 %. */
+static void
+test_coverage (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  Co2sBatchMetrics batches[30];
+  Co2sKpiPanel *panel;
+  GtkWindow *window;
+  GtkWidget *value;
+
+  window = show_panel (&panel, history, NULL, NULL);
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_COVERAGE), ==, "—");
+  g_assert_cmpstr (co2s_kpi_panel_get_description (panel, CO2S_KPI_COVERAGE), ==,
+                   "Interval coverage: not known yet");
+
+  /* 10 batches at 0.5 then 20 at 0.96: the last 20 (the rolling window)
+   * average 96 %. */
+  for (guint i = 0; i < G_N_ELEMENTS (batches); i++)
+    {
+      aw_make_batch (&batches[i], i + 1, G_N_ELEMENTS (batches), 2 * G_USEC_PER_SEC);
+      batches[i].coverage_95 = i < 10 ? 0.5 : 0.96;
+    }
+  g_assert_cmpuint (co2s_metrics_history_append_many (history, batches, G_N_ELEMENTS (batches)), ==, 30);
+  co2s_kpi_panel_refresh (panel);
+  value = co2s_kpi_panel_get_value_widget (panel, CO2S_KPI_COVERAGE);
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_COVERAGE), ==, "96.0 %");
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_COVERAGE), ==, "Target 95 %, 20 batches");
+  g_assert_true (g_str_has_prefix (co2s_kpi_panel_get_description (panel, CO2S_KPI_COVERAGE),
+                                   "Interval coverage: 96.0 per cent of the rows of the last 20 batches"));
+  g_assert_false (gtk_widget_has_css_class (value, "warning"));
+
+  /* With a window of 25 the mean is (5 × 0.5 + 20 × 0.96) / 25 = 86.8 %,
+   * below 90 %. */
+  co2s_metrics_history_set_rolling_window (history, 25);
+  co2s_kpi_panel_refresh (panel);
+  g_assert_cmpstr (co2s_kpi_panel_get_value_text (panel, CO2S_KPI_COVERAGE), ==, "86.8 %");
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_COVERAGE), ==, "Target 95 %, 25 batches");
+  g_assert_true (gtk_widget_has_css_class (value, "warning"));
   gtk_window_destroy (window);
 }
 
@@ -457,6 +549,8 @@ main (int argc, char **argv)
   g_test_add_func ("/app-widgets/kpi-panel/follower", test_follower);
   g_test_add_func ("/app-widgets/kpi-panel/french-numbers", test_french_numbers);
   g_test_add_func ("/app-widgets/kpi-panel/latency", test_latency);
+  g_test_add_func ("/app-widgets/kpi-panel/coverage", test_coverage);
+  g_test_add_func ("/app-widgets/kpi-panel/details-fit", test_details_fit);
 
   return g_test_run ();
 }

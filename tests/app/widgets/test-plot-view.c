@@ -389,6 +389,41 @@ test_accessible (void)
   gtk_window_destroy (window);
 }
 
+/* A batch that raised the drift alarm, arriving live, is marked on the
+ * plot in the drift colour (a vertical line over the plot's height). */
+static void
+test_drift_marks (void)
+{
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  g_autoptr(GdkTexture) before = NULL;
+  g_autoptr(GdkTexture) after = NULL;
+  Co2sRmsePlotPalette palette;
+  Co2sBatchMetrics m;
+  Co2sPlotView *view;
+  GtkWindow *window = show_view (&view, history);
+  guint64 drift_before, drift_after;
+
+  co2s_rmse_plot_get_palette (CO2S_PLOT_STYLE_LIGHT, &palette);
+  aw_fill_history (history, 1, 100);
+  wait_for_draw (view);
+  before = aw_render_widget (GTK_WIDGET (view));
+  drift_before = aw_count_colour (before, rgb_hex (&palette.drift), 40);
+
+  aw_make_batch (&m, 101, 101, 2 * G_USEC_PER_SEC);
+  m.drift_alarm = TRUE;
+  co2s_metrics_history_append (history, &m);
+  wait_for_draw (view);
+  after = aw_render_widget (GTK_WIDGET (view));
+  drift_after = aw_count_colour (after, rgb_hex (&palette.drift), 40);
+
+  g_test_message ("drift-colour pixels: %" G_GUINT64_FORMAT " without an alarm, %" G_GUINT64_FORMAT " with one",
+                  drift_before, drift_after);
+  g_assert_cmpuint (drift_before, ==, 0);
+  /* A dashed line most of the plot's height, and its legend entry. */
+  g_assert_cmpuint (drift_after, >, 100);
+  gtk_window_destroy (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -401,6 +436,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app-widgets/plot-view/properties", test_properties);
   g_test_add_func ("/app-widgets/plot-view/dark-style", test_dark_style);
   g_test_add_func ("/app-widgets/plot-view/accessible", test_accessible);
+  g_test_add_func ("/app-widgets/plot-view/drift-marks", test_drift_marks);
 
   return g_test_run ();
 }

@@ -1,0 +1,268 @@
+/* test-app-quality.c — what the app shows of the model's honesty, in-process
+ * under its own Xvfb with the real settings (nothing starts the pipeline):
+ * a toast when a live batch raises the drift alarm (not for batches read
+ * from the file), the interval coverage key figure, and the prediction
+ * dialog's 95 % interval with the model's name, version and parameter hash,
+ * for a model file with residuals and one without. Suite app, and again in
+ * French (suite i18n): the new texts are translated. */
+#define G_LOG_DOMAIN "test-app-quality"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <math.h>
+
+#include "app-test-util.h"
+#include "co2s-checkpoint.h"
+#include "co2s-contracts.h"
+#include "co2s-drift-toast.h"
+#include "co2s-kpi-panel.h"
+#include "co2s-predict-dialog.h"
+#include "co2s-prediction.h"
+#include "co2s-test-util.h"
+
+static struct {
+  AppTestSession s;
+} t;
+
+static gboolean
+french (void)
+{
+  return g_strcmp0 (g_getenv ("LANGUAGE"), "fr") == 0;
+}
+
+static Co2sBatchMetrics
+batch (guint64 number, double coverage, gboolean alarm)
+{
+  Co2sBatchMetrics m = { 0 };
+
+  m.batch = number;
+  m.rows = 100;
+  m.rows_seen = number * 100;
+  m.rmse = 5.0;
+  m.mae = 4.0;
+  m.rmse_fit = 4.5;
+  m.timestamp_us = g_get_real_time () - 1000000 + (gint64) number;
+  m.lag = 0;
+  m.latency_ms_p50 = m.latency_ms_max = NAN;
+  m.latency_p50_us = m.latency_p99_us = m.latency_p999_us = -1;
+  m.coverage_95 = coverage;
+  m.drift_alarm = alarm;
+  m.drift_statistic = NAN;
+  g_strlcpy (m.algo, "ls", sizeof m.algo);
+  return m;
+}
+
+static gboolean
+window_shows (gpointer text)
+{
+  return app_test_has_label_containing (GTK_WIDGET (t.s.window), text);
+}
+
+static gboolean
+window_lacks (gpointer text)
+{
+  return !window_shows (text);
+}
+
+/* ---- drift alarm toast ---------------------------------------------------------- */
+
+static void
+test_drift_toast (void)
+{
+  Co2sMetricsHistory *history = co2s_application_get_history (t.s.app);
+  g_autofree char *text = co2s_drift_toast_dup_text (7);
+  g_autofree char *quiet = co2s_drift_toast_dup_text (6);
+  Co2sBatchMetrics batches[6];
+
+  if (french ())
+    g_assert_true (g_str_has_prefix (text, "Alarme de dérive au lot 7"));
+  else
+    g_assert_cmpstr (text, ==, "Drift alarm at batch 7: the model’s error has changed, see the mark on the plot");
+
+  co2s_metrics_history_clear (history);
+  /* Batches 1–6, no alarm: no toast. */
+  for (guint i = 0; i < G_N_ELEMENTS (batches); i++)
+    batches[i] = batch (i + 1, 0.95, FALSE);
+  co2s_metrics_history_append_many (history, batches, G_N_ELEMENTS (batches));
+  co2s_test_assert_stays (window_lacks, quiet, 300);
+
+  /* Batch 7 raises the alarm: a toast saying so. */
+  batches[0] = batch (7, 0.6, TRUE);
+  co2s_metrics_history_append (history, &batches[0]);
+  co2s_test_assert_wait (window_shows, text, 5000);
+  co2s_metrics_history_clear (history);
+}
+
+/* ---- coverage key figure ----------------------------------------------------------- */
+
+typedef struct {
+  Co2sKpiPanel *panel;
+  const char *text;
+} KpiWait;
+
+static gboolean
+coverage_is (gpointer data)
+{
+  KpiWait *w = data;
+
+  return g_strcmp0 (co2s_kpi_panel_get_value_text (w->panel, CO2S_KPI_COVERAGE), w->text) == 0;
+}
+
+static void
+test_coverage_kpi (void)
+{
+  Co2sMetricsHistory *history = co2s_application_get_history (t.s.app);
+  KpiWait w = { t.s.kpis, french () ? "90,0\u202f%" : "90.0 %" };
+  Co2sBatchMetrics batches[25];
+  GtkWidget *tile;
+
+  co2s_metrics_history_clear (history);
+  for (guint i = 0; i < G_N_ELEMENTS (batches); i++)
+    batches[i] = batch (i + 1, i < 5 ? 0.1 : 0.9, FALSE);
+  co2s_metrics_history_append_many (history, batches, G_N_ELEMENTS (batches));
+  co2s_test_assert_wait (coverage_is, &w, 5000);
+  tile = co2s_kpi_panel_get_tile_widget (t.s.kpis, CO2S_KPI_COVERAGE);
+  g_assert_true (gtk_widget_is_drawable (tile));
+  g_assert_true (app_test_has_label (tile, french () ? "Couverture des intervalles" : "Interval coverage"));
+  g_assert_true (app_test_has_label (tile, french () ? "Cible 95\u00a0%, 20\u00a0lots" : "Target 95 %, 20 batches"));
+  co2s_metrics_history_clear (history);
+}
+
+/* ---- prediction dialog ----------------------------------------------------------- */
+
+/* A least-squares model of synthetic rows in @dir, with the residuals the
+ * trainer records when @residuals. */
+static char *
+write_model (const char *dir, gboolean residuals)
+{
+  const Co2sModelSpec spec = { CO2S_ALGO_LS, CO2S_FEATURES_BASE };
+  g_autoptr(Co2sModel) model = co2s_model_new_for_spec (&spec);
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, CO2S_MODEL_FILE, NULL);
+  double x[400 * CO2S_N_FEATURES], y[400];
+
+  for (guint i = 0; i < 400; i++)
+    {
+      static const char fuels[] = "DEXZ";
+      double *row = x + i * CO2S_N_FEATURES;
+      double engine = g_rand_double_range (rand, 1.0, 6.0);
+      double city = 5 + 2.2 * engine + g_rand_double_range (rand, -1, 1);
+      double hwy = 0.7 * city;
+
+      g_assert_true (co2s_features_from_inputs (engine, 4, city, hwy, 0.55 * city + 0.45 * hwy,
+                                                fuels[i % 4], row, NULL));
+      y[i] = 23 * row[4] + g_rand_double_range (rand, -5, 5);
+    }
+  co2s_model_learn (model, x, y, 400);
+  cp = co2s_checkpoint_new (model);
+  if (residuals)
+    for (guint i = 0; i < 400; i++)
+      {
+        double r = y[i] - co2s_model_predict (model, x + i * CO2S_N_FEATURES);
+
+        co2s_conformal_add (cp->conformal, x + i * CO2S_N_FEATURES, &r, 1);
+      }
+  cp->batches = 4;
+  g_assert_true (co2s_checkpoint_save (cp, path, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_predict_interval (void)
+{
+  g_autofree char *with_dir = g_build_filename (t.s.tmp_dir, "with-residuals", NULL);
+  g_autofree char *without_dir = g_build_filename (t.s.tmp_dir, "without-residuals", NULL);
+  g_autofree char *with = NULL, *without = NULL;
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *interval = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *sha = NULL;
+  Co2sPredictDialog *dialog;
+  double features[CO2S_N_FEATURES];
+  Co2sPrediction p;
+
+  g_assert_cmpint (g_mkdir_with_parents (with_dir, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (without_dir, 0700), ==, 0);
+  with = write_model (with_dir, TRUE);
+  without = write_model (without_dir, FALSE);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.s.window), "win.predict", NULL));
+  dialog = co2s_window_get_predict_dialog (t.s.window, FALSE);
+  co2s_test_assert_wait (co2s_test_gtk_widget_mapped, dialog, 5000);
+  co2s_predict_dialog_set_model_path (dialog, with);
+  g_assert_true (co2s_predict_dialog_get_model_loaded (dialog));
+  co2s_predict_dialog_set_inputs (dialog, 2.0, 4, 9.9, 6.7, 8.5, 'X');
+  g_assert_true (co2s_predict_dialog_predict (dialog));
+
+  /* What the library (and co2stream-predict) says for the same vehicle. */
+  cp = co2s_checkpoint_load (with, &error);
+  g_assert_no_error (error);
+  g_assert_true (co2s_features_from_inputs (2.0, 4, 9.9, 6.7, 8.5, 'X', features, NULL));
+  g_assert_true (co2s_prediction_compute (cp, features, &p));
+  g_assert_true (isfinite (p.half_width) && p.half_width > 0.0);
+  g_assert_cmpfloat (co2s_predict_dialog_get_prediction (dialog), ==, p.value);
+  interval = g_strdup_printf (_("95 %% interval: %.1f–%.1f g/km"), p.low, p.high);
+  sha = g_strndup (p.params_sha256, CO2S_PREDICTION_SHORT_HASH);
+  version = g_strdup_printf (_("Model %s, version %s (batches learned), parameters %s"), "ls", "4", sha);
+  g_test_message ("dialog: “%s”, “%s”", interval, version);
+  if (french ())
+    {
+      g_assert_true (g_str_has_prefix (interval, "Intervalle à 95\u00a0%\u00a0:"));
+      g_assert_true (g_str_has_prefix (version, "Modèle ls, version 4"));
+    }
+  else
+    {
+      g_assert_true (g_str_has_prefix (interval, "95 % interval: "));
+      g_assert_true (g_str_has_prefix (version, "Model ls, version 4 (batches learned), parameters "));
+    }
+  g_assert_true (app_test_has_label (GTK_WIDGET (dialog), interval));
+  g_assert_true (app_test_has_label (GTK_WIDGET (dialog), version));
+
+  /* New inputs: the old interval goes with the old prediction. */
+  co2s_predict_dialog_set_inputs (dialog, 3.0, 6, 12.0, 8.0, 10.2, 'Z');
+  g_assert_false (app_test_has_label (GTK_WIDGET (dialog), interval));
+
+  /* A model file without residuals: a prediction, and no interval. */
+  co2s_predict_dialog_set_model_path (dialog, without);
+  co2s_predict_dialog_set_inputs (dialog, 2.0, 4, 9.9, 6.7, 8.5, 'X');
+  g_assert_true (co2s_predict_dialog_predict (dialog));
+  g_assert_true (app_test_has_label (GTK_WIDGET (dialog), _("No interval: the model file holds no recent errors yet")));
+  g_assert_false (app_test_has_label_containing (GTK_WIDGET (dialog), french () ? "Intervalle à" : "95 % interval"));
+
+  {
+    g_autofree char *app_model = co2s_application_dup_model_path (t.s.app);
+
+    co2s_predict_dialog_set_model_path (dialog, app_model);
+  }
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_unlink (with);
+  g_unlink (without);
+  g_rmdir (with_dir);
+  g_rmdir (without_dir);
+}
+
+int
+main (int argc,
+      char *argv[])
+{
+  int status;
+
+  co2s_app_init_i18n ();
+  g_test_init (&argc, &argv, NULL);
+  app_test_start_display ();
+
+  app_test_session_open (&t.s);
+
+  g_test_add_func ("/app/quality/drift-toast", test_drift_toast);
+  g_test_add_func ("/app/quality/coverage-kpi", test_coverage_kpi);
+  g_test_add_func ("/app/quality/predict-interval", test_predict_interval);
+
+  status = g_test_run ();
+
+  app_test_session_close (&t.s);
+  return status;
+}
