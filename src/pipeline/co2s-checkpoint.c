@@ -263,15 +263,17 @@ read_recent (JsonObject *entry, const char *prefix, Co2sCheckpointModel *m, GErr
     {
       JsonNode *a = json_array_get_element (sse, i);
       JsonNode *b = json_array_get_element (rows, i);
-      Co2sRecentError e;
+      g_autofree char *a_path = g_strdup_printf ("%s[%u]", sse_path, i);
+      g_autofree char *b_path = g_strdup_printf ("%s[%u]", rows_path, i);
+      Co2sRecentError e = { 0 };
 
       if (!JSON_NODE_HOLDS_VALUE (a) || (json_node_get_value_type (a) != G_TYPE_DOUBLE &&
                                          json_node_get_value_type (a) != G_TYPE_INT64) ||
           !isfinite (e.sse = json_node_get_double (a)) || e.sse < 0)
-        return co2s_json_set_member_error (error, sse_path, "[%u] is not a finite number ≥ 0", i);
+        return co2s_json_set_member_error (error, a_path, "is not a finite number ≥ 0");
       if (!JSON_NODE_HOLDS_VALUE (b) || json_node_get_value_type (b) != G_TYPE_INT64 ||
           json_node_get_int (b) <= 0 || json_node_get_int (b) > G_MAXUINT)
-        return co2s_json_set_member_error (error, rows_path, "[%u] is not a count of rows > 0", i);
+        return co2s_json_set_member_error (error, b_path, "is not a count of rows > 0");
       e.rows = (guint) json_node_get_int (b);
       g_array_append_val (m->recent, e);
     }
@@ -480,13 +482,15 @@ co2s_checkpoint_set_champion (Co2sCheckpoint *cp, guint index)
 void
 co2s_checkpoint_model_note_error (Co2sCheckpointModel *m, double rmse, guint rows, guint window)
 {
-  Co2sRecentError e = { .sse = rmse * rmse * rows, .rows = rows };
+  Co2sRecentError e = { 0 };
 
   g_return_if_fail (m != NULL);
   g_return_if_fail (window >= 1 && window <= CO2S_CHAMPION_WINDOW_MAX);
 
   if (!isfinite (rmse) || rows == 0)
     return;
+  e.sse = rmse * rmse * rows;
+  e.rows = rows;
   if (m->recent->len >= window)
     g_array_remove_range (m->recent, 0, m->recent->len - window + 1);
   g_array_append_val (m->recent, e);

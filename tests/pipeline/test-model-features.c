@@ -91,6 +91,55 @@ test_spec_parse (void)
     }
 }
 
+/* --algo's list: in order, canonical names; empty items, the same model
+ * twice and unknown models are refused, saying what was given. */
+static void
+test_spec_parse_list (void)
+{
+  static const struct { const char *in; guint n; const char *canonical; } good[] = {
+    { "ls", 1, "ls" },
+    { "ls:fuel,ls,sgd", 3, "ls:fuel,ls,sgd" },
+    { "ls:base,sgd:fuel", 2, "ls,sgd:fuel" },
+    { "ls,ls:fuel,sgd,sgd:fuel", 4, "ls,ls:fuel,sgd,sgd:fuel" },
+  };
+  static const struct { const char *in; const char *mentions; } bad[] = {
+    { "", "empty model name" },
+    { "ls,", "empty model name" },
+    { ",ls", "empty model name" },
+    { "ls,,sgd", "empty model name" },
+    { "ls,ls:base", "names the model ls twice" },
+    { "sgd,ls:fuel,sgd", "names the model sgd twice" },
+    { "ls, sgd", "“ sgd” is not a model" },
+    { "ls,gbt", "“gbt” is not a model" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *back = NULL;
+      Co2sModelSpec specs[CO2S_MAX_MODELS];
+      guint n = 0;
+
+      g_assert_true (co2s_model_spec_parse_list (good[i].in, specs, &n, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (n, ==, good[i].n);
+      back = co2s_model_spec_list_to_string (specs, n);
+      g_assert_cmpstr (back, ==, good[i].canonical);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      Co2sModelSpec specs[CO2S_MAX_MODELS];
+      guint n = 99;
+
+      g_assert_false (co2s_model_spec_parse_list (bad[i].in, specs, &n, &error));
+      g_assert_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
+      g_assert_cmpuint (n, ==, 99);
+      if (strstr (error->message, bad[i].mentions) == NULL)
+        g_error ("%s: message “%s” does not mention “%s”", bad[i].in, error->message, bad[i].mentions);
+    }
+}
+
 /* ---- learning ------------------------------------------------------------ */
 
 /* Rows whose CO₂ is exactly a per-fuel line in the combined consumption:
@@ -318,6 +367,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/model/features/names", test_names);
   g_test_add_func ("/model/features/expand", test_expand);
   g_test_add_func ("/model/features/spec-parse", test_spec_parse);
+  g_test_add_func ("/model/features/spec-parse-list", test_spec_parse_list);
   g_test_add_func ("/model/ls-fuel/exact-per-fuel-slopes", test_ls_fuel_exact);
   g_test_add_func ("/model/ls-fuel/batch-size-independent", test_ls_fuel_batches);
   g_test_add_func ("/model/ls-fuel/rare-fuels", test_ls_fuel_rare_fuels);

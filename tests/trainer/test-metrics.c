@@ -144,6 +144,74 @@ test_round_trip (void)
     }
 }
 
+/* A trainer of several models: the champion's figures at the top level,
+ * "champion" and every model's in "models", in order; back exactly. Bad
+ * "models" members are refused by name. */
+static void
+test_models (void)
+{
+  Co2sBatchMetrics m = sample_metrics (7);
+  Co2sBatchMetrics back;
+  g_autofree char *json = NULL;
+  static const struct {
+    const char *from;
+    const char *to;
+    const char *mentions;
+  } edits[] = {
+    { "\"champion\":\"ls:fuel\"", "\"champion\":\"sgd\"", "member \"champion\" is \"sgd\", not the algo \"ls:fuel\"" },
+    { ",\"champion\":\"ls:fuel\"", "", "member \"champion\" is missing (\"models\" is there)" },
+    { "\"models\":{\"ls\":{", "\"models\":{\"ls.x\":{", "member \"models.ls.x\" is not a model name" },
+    { "\"models\":{\"ls\":{", "\"models\":{\"\":{", "member \"models.\" is not a model name" },
+    { "\"ls:fuel\":{\"rmse\":", "\"ls:fuel\":{\"rmse\":\"low\",\"x\":", "member \"models.ls:fuel.rmse\" is not a number" },
+    { "\"ls:fuel\":{\"rmse\"", "\"ls:fuel\":{\"mse\"", "member \"models.ls:fuel.rmse\" is missing" },
+    { "\"drift_alarm\":true}", "\"drift_alarm\":1}", "member \"models.sgd.drift_alarm\" is not true or false" },
+    { "\"models\":{\"ls\":{", "\"models\":{\"ls\":7,\"lsx\":{", "member \"models.ls\" is not an object" },
+  };
+
+  g_strlcpy (m.algo, "ls:fuel", sizeof m.algo);
+  m.n_models = 3;
+  m.models[0] = (Co2sModelMetrics) { "ls", 5.25, 4.0, 0.95, 5.5, FALSE };
+  m.models[1] = (Co2sModelMetrics) { "ls:fuel", 0.1 + 0.2, 2.0, 1.0, 2.75, FALSE };
+  m.models[2] = (Co2sModelMetrics) { "sgd", NAN, NAN, NAN, NAN, TRUE };
+  back = round_trip (&m, &json);
+  assert_same_metrics (&m, &back);
+  g_assert_nonnull (strstr (json, ",\"champion\":\"ls:fuel\",\"models\":{\"ls\":{\"rmse\":5.25,\"mae\":4,"
+                                  "\"coverage_95\":0.95,\"rolling_rmse\":5.5,\"drift_alarm\":false},\"ls:fuel\":{"));
+  g_assert_nonnull (strstr (json, "\"sgd\":{\"rmse\":null,\"mae\":null,\"coverage_95\":null,"
+                                  "\"rolling_rmse\":null,\"drift_alarm\":true}}}"));
+  g_assert_cmpuint (back.n_models, ==, 3);
+  for (guint k = 0; k < 3; k++)
+    {
+      g_assert_cmpstr (back.models[k].name, ==, m.models[k].name);
+      assert_same_double (back.models[k].rmse, m.models[k].rmse);
+      assert_same_double (back.models[k].mae, m.models[k].mae);
+      assert_same_double (back.models[k].coverage_95, m.models[k].coverage_95);
+      assert_same_double (back.models[k].rolling_rmse, m.models[k].rolling_rmse);
+      g_assert_cmpint (back.models[k].drift_alarm, ==, m.models[k].drift_alarm);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
+    {
+      g_autoptr(GString) bad = g_string_new (json);
+      g_autoptr(GError) error = NULL;
+      Co2sBatchMetrics ignored;
+
+      g_assert_cmpuint (g_string_replace (bad, edits[i].from, edits[i].to, 1), ==, 1);
+      g_assert_false (co2s_batch_metrics_from_json (bad->str, bad->len, &ignored, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+      if (strstr (error->message, edits[i].mentions) == NULL)
+        g_error ("%s: message \"%s\" does not mention %s", bad->str, error->message, edits[i].mentions);
+    }
+
+  /* One model: neither member, as lines always were. */
+  m.n_models = 0;
+  g_clear_pointer (&json, g_free);
+  back = round_trip (&m, &json);
+  g_assert_null (strstr (json, "models"));
+  g_assert_null (strstr (json, "champion"));
+  g_assert_cmpuint (back.n_models, ==, 0);
+}
+
 static void
 test_defaults (void)
 {
@@ -498,6 +566,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/trainer/metrics/round-trip", test_round_trip);
+  g_test_add_func ("/trainer/metrics/models", test_models);
   g_test_add_func ("/trainer/metrics/defaults", test_defaults);
   g_test_add_func ("/trainer/metrics/bad-lines", test_bad_lines);
   g_test_add_func ("/trainer/metrics/locale", test_locale);
