@@ -112,7 +112,7 @@ static void
 test_coverage_kpi (void)
 {
   Co2sMetricsHistory *history = co2s_application_get_history (t.s.app);
-  KpiWait w = { t.s.kpis, french () ? "90,0\u202f%" : "90.0 %" };
+  KpiWait w = { t.s.kpis, french () ? "90,0\u00a0%" : "90.0 %" };
   Co2sBatchMetrics batches[25];
   GtkWidget *tile;
 
@@ -124,7 +124,7 @@ test_coverage_kpi (void)
   tile = co2s_kpi_panel_get_tile_widget (t.s.kpis, CO2S_KPI_COVERAGE);
   g_assert_true (gtk_widget_is_drawable (tile));
   g_assert_true (app_test_has_label (tile, french () ? "Couverture des intervalles" : "Interval coverage"));
-  g_assert_true (app_test_has_label (tile, french () ? "Cible 95\u00a0%, 20\u00a0lots" : "Target 95 %, 20 batches"));
+  g_assert_true (app_test_has_label (tile, french () ? "Cible 95\u00a0%, 20 lots" : "Target 95 %, 20 batches"));
   co2s_metrics_history_clear (history);
 }
 
