@@ -3,9 +3,12 @@
  * It only answers for input it is sure about: a strict JSON object whose
  * keys are all in the table below (each at most once), with plain ASCII
  * strings (no escapes), integer literals of at most 18 digits for the
- * integer members and finite numbers or null for the others. Anything else
- * returns FALSE and the caller asks json-glib, so the results can never
- * differ in kind, only in speed. */
+ * integer members and finite numbers or null for the others. A trainer of
+ * several models adds "champion" (= algo) and "models", an object of 2 to
+ * CO2S_METRICS_MAX_MODELS objects, each named by a plain string (1 to 15
+ * characters, no '.', each name once) and holding only the keys of
+ * model_keys, each at most once. Anything else returns FALSE and the caller
+ * asks json-glib, so the results can never differ in kind, only in speed. */
 #define G_LOG_DOMAIN "co2s-metrics"
 
 #include "co2s-metrics-scan.h"
@@ -36,6 +39,8 @@ typedef enum {
   K_COVERAGE,
   K_DRIFT_ALARM,
   K_DRIFT_STAT,
+  K_CHAMPION,
+  K_MODELS,
   N_KEYS
 } Key;
 
@@ -49,6 +54,8 @@ typedef enum {
   V_IGNORED,    /* string or null, not read (timestamp when timestamp_us is there) */
   V_ALGO,       /* string shorter than Co2sBatchMetrics.algo, or null */
   V_BOOL,       /* true or false */
+  V_CHAMPION,   /* string shorter than Co2sBatchMetrics.algo */
+  V_MODELS,     /* object of the models' figures (scan_models) */
 } ValueKind;
 
 static const struct {
@@ -76,6 +83,8 @@ static const struct {
   [K_COVERAGE] = KEY ("coverage_95", V_DOUBLE),
   [K_DRIFT_ALARM] = KEY ("drift_alarm", V_BOOL),
   [K_DRIFT_STAT] = KEY ("drift_statistic", V_DOUBLE),
+  [K_CHAMPION] = KEY ("champion", V_CHAMPION),
+  [K_MODELS] = KEY ("models", V_MODELS),
 #undef KEY
 };
 
@@ -264,11 +273,167 @@ scan_number (Ptr p, Ptr end, gboolean *is_int, gint64 *i, double *d)
   return p;
 }
 
+/* ---- "models": one object per model ------------------------------------- */
+
+typedef enum {
+  MK_RMSE,
+  MK_MAE,
+  MK_COVERAGE,
+  MK_ROLLING_RMSE,
+  MK_DRIFT_ALARM,
+  N_MODEL_KEYS
+} ModelKey;
+
+/* All numbers (finite, or null: NAN) but drift_alarm (true or false). */
+static const struct {
+  const char *name;
+  guint len;
+} model_keys[N_MODEL_KEYS] = {
+#define KEY(name) { name, sizeof name - 1 }
+  [MK_RMSE] = KEY ("rmse"),
+  [MK_MAE] = KEY ("mae"),
+  [MK_COVERAGE] = KEY ("coverage_95"),
+  [MK_ROLLING_RMSE] = KEY ("rolling_rmse"),
+  [MK_DRIFT_ALARM] = KEY ("drift_alarm"),
+#undef KEY
+};
+
+/* A finite number or null (*@d untouched) at @p; the byte after it, or NULL. */
+static Ptr
+scan_double_or_null (Ptr p, Ptr end, double *d)
+{
+  gboolean is_int = FALSE;
+  gint64 i = 0;
+  double v = NAN;
+
+  if (p < end && *p == 'n')
+    return end - p >= 4 && memcmp (p, "null", 4) == 0 ? p + 4 : NULL;
+  if ((p = scan_number (p, end, &is_int, &i, &v)) == NULL)
+    return NULL;
+  *d = is_int ? (double) i : v;
+  return p;
+}
+
+/* One model's object, from its '{': its figures in @mm (name set, numbers
+ * NAN, drift_alarm FALSE); the byte after its '}', or NULL. rmse is
+ * required; any other key, or one key twice, is left to json-glib. */
+static Ptr
+scan_model (Ptr p, Ptr end, Co2sModelMetrics *mm)
+{
+  guint seen = 0;
+  int expected = 0;
+
+  g_assert (p < end && *p == '{');
+  p = skip_ws (p + 1, end);
+  for (;;)
+    {
+      Ptr name;
+      int key = -1;
+
+      if (p == end || *p != '"')
+        return NULL;
+      name = ++p;
+      if ((p = scan_plain_string (p, end)) == NULL)
+        return NULL;
+      /* The writer's order first. */
+      for (int k = expected, n = 0; n < N_MODEL_KEYS; k = (k + 1) % N_MODEL_KEYS, n++)
+        if (model_keys[k].len == (gsize) (p - 1 - name) && memcmp (model_keys[k].name, name, model_keys[k].len) == 0)
+          {
+            key = k;
+            break;
+          }
+      if (key < 0 || (seen & (1u << key)))
+        return NULL;
+      seen |= 1u << key;
+      expected = (key + 1) % N_MODEL_KEYS;
+      p = skip_ws (p, end);
+      if (p == end || *p != ':')
+        return NULL;
+      p = skip_ws (p + 1, end);
+      switch ((ModelKey) key)
+        {
+        case MK_RMSE: p = scan_double_or_null (p, end, &mm->rmse); break;
+        case MK_MAE: p = scan_double_or_null (p, end, &mm->mae); break;
+        case MK_COVERAGE: p = scan_double_or_null (p, end, &mm->coverage_95); break;
+        case MK_ROLLING_RMSE: p = scan_double_or_null (p, end, &mm->rolling_rmse); break;
+        case MK_DRIFT_ALARM:
+          if (end - p >= 4 && memcmp (p, "true", 4) == 0)
+            mm->drift_alarm = TRUE, p += 4;
+          else if (end - p >= 5 && memcmp (p, "false", 5) == 0)
+            mm->drift_alarm = FALSE, p += 5;
+          else
+            return NULL;
+          break;
+        case N_MODEL_KEYS:
+        default:
+          g_assert_not_reached ();
+        }
+      if (p == NULL || (p = skip_ws (p, end)) == end)
+        return NULL;
+      if (*p == '}')
+        break;
+      if (*p != ',')
+        return NULL;
+      p = skip_ws (p + 1, end);
+    }
+  return (seen & (1u << MK_RMSE)) ? p + 1 : NULL;
+}
+
+/* The "models" object, from its '{', into @m->models and @m->n_models
+ * (@m's models zeroed): 2 to CO2S_METRICS_MAX_MODELS of them, each name
+ * 1 to 15 plain characters without '.', and no name twice (json-glib would
+ * keep the last figures at the first place). The byte after its '}', or
+ * NULL. */
+static Ptr
+scan_models (Ptr p, Ptr end, Co2sBatchMetrics *m)
+{
+  g_assert (p < end && *p == '{' && m->n_models == 0);
+  p = skip_ws (p + 1, end);
+  for (;;)
+    {
+      Co2sModelMetrics *mm;
+      Ptr name;
+      gsize n;
+
+      if (p == end || *p != '"' || m->n_models == CO2S_METRICS_MAX_MODELS)
+        return NULL;
+      name = ++p;
+      if ((p = scan_plain_string (p, end)) == NULL)
+        return NULL;
+      n = (gsize) (p - 1 - name);
+      if (n == 0 || n >= sizeof mm->name || memchr (name, '.', n) != NULL)
+        return NULL;
+      for (guint k = 0; k < m->n_models; k++)
+        if (memcmp (m->models[k].name, name, n) == 0 && m->models[k].name[n] == '\0')
+          return NULL;
+      mm = &m->models[m->n_models++];
+      memcpy (mm->name, name, n);
+      mm->rmse = mm->mae = mm->coverage_95 = mm->rolling_rmse = NAN;
+      p = skip_ws (p, end);
+      if (p == end || *p != ':')
+        return NULL;
+      p = skip_ws (p + 1, end);
+      if (p == end || *p != '{' || (p = scan_model (p, end, mm)) == NULL)
+        return NULL;
+      p = skip_ws (p, end);
+      if (p == end)
+        return NULL;
+      if (*p == '}')
+        break;
+      if (*p != ',')
+        return NULL;
+      p = skip_ws (p + 1, end);
+    }
+  return m->n_models >= 2 ? p + 1 : NULL;
+}
+
 gboolean
 co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
 {
   Ptr p = (Ptr) line, end = p + len;
   Co2sBatchMetrics m = { 0 };
+  Ptr champion = NULL;
+  gsize champion_len = 0;
   guint seen = 0;
   int expected = 0;
 
@@ -355,7 +520,19 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
                 return FALSE;
               memcpy (m.algo, s, n);
             }
+          else if (keys[key].kind == V_CHAMPION)
+            {
+              champion = s;
+              champion_len = (gsize) (p - 1 - s);
+              if (champion_len >= sizeof m.algo)
+                return FALSE;
+            }
           else if (keys[key].kind != V_IGNORED)
+            return FALSE;
+        }
+      else if (*p == '{')
+        {
+          if (keys[key].kind != V_MODELS || (p = scan_models (p, end, &m)) == NULL)
             return FALSE;
         }
       else
@@ -388,6 +565,8 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
             case V_IGNORED:
             case V_ALGO:
             case V_BOOL:
+            case V_CHAMPION:
+            case V_MODELS:
             default:
               return FALSE;
             }
@@ -412,6 +591,8 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
             case K_TIMESTAMP:
             case K_ALGO:
             case K_DRIFT_ALARM:
+            case K_CHAMPION:
+            case K_MODELS:
             case N_KEYS:
             default:
               g_assert_not_reached ();
@@ -429,6 +610,20 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
     }
   if (skip_ws (p + 1, end) != end || (seen & REQUIRED) != REQUIRED)
     return FALSE;
+  /* Several models: both members, the champion is the algo and one of them. */
+  if (!(seen & (1u << K_CHAMPION)) != !(seen & (1u << K_MODELS)))
+    return FALSE;
+  if (champion != NULL)
+    {
+      gboolean found = FALSE;
+
+      if (champion_len != strlen (m.algo) || memcmp (champion, m.algo, champion_len) != 0)
+        return FALSE;
+      for (guint k = 0; k < m.n_models && !found; k++)
+        found = memcmp (m.models[k].name, champion, champion_len) == 0 && m.models[k].name[champion_len] == '\0';
+      if (!found)
+        return FALSE;
+    }
   *out = m;
   return TRUE;
 }

@@ -15,26 +15,68 @@ same_double (double a, double b)
   return (isnan (a) && isnan (b)) || memcmp (&a, &b, sizeof a) == 0;
 }
 
+/* Field by field (not memcmp: padding), doubles bit for bit, every model
+ * slot (the unused ones zero in both). */
+static gboolean
+same_metrics (const Co2sBatchMetrics *a, const Co2sBatchMetrics *b)
+{
+  if (!(a->batch == b->batch && a->rows == b->rows && a->rows_seen == b->rows_seen &&
+        same_double (a->rmse, b->rmse) && same_double (a->mae, b->mae) &&
+        same_double (a->rmse_fit, b->rmse_fit) && a->timestamp_us == b->timestamp_us &&
+        a->lag == b->lag && same_double (a->latency_ms_p50, b->latency_ms_p50) &&
+        same_double (a->latency_ms_max, b->latency_ms_max) &&
+        a->latency_p50_us == b->latency_p50_us && a->latency_p99_us == b->latency_p99_us &&
+        a->latency_p999_us == b->latency_p999_us &&
+        memcmp (a->algo, b->algo, sizeof a->algo) == 0 && a->dlq == b->dlq &&
+        same_double (a->coverage_95, b->coverage_95) && a->drift_alarm == b->drift_alarm &&
+        same_double (a->drift_statistic, b->drift_statistic) && a->n_models == b->n_models))
+    return FALSE;
+  for (guint i = 0; i < CO2S_METRICS_MAX_MODELS; i++)
+    {
+      const Co2sModelMetrics *x = &a->models[i], *y = &b->models[i];
+
+      if (memcmp (x->name, y->name, sizeof x->name) != 0 || !same_double (x->rmse, y->rmse) ||
+          !same_double (x->mae, y->mae) || !same_double (x->coverage_95, y->coverage_95) ||
+          !same_double (x->rolling_rmse, y->rolling_rmse) || x->drift_alarm != y->drift_alarm)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Every field, for a failure's message. */
+static char *
+describe (const Co2sBatchMetrics *m)
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, "%" G_GUINT64_FORMAT " %u %" G_GUINT64_FORMAT " %a %a %a %" G_GINT64_FORMAT
+                          " %" G_GINT64_FORMAT " %a %a %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
+                          " '%.16s' %" G_GUINT64_FORMAT " %a %d %a models %u:",
+                          m->batch, m->rows, m->rows_seen, m->rmse, m->mae, m->rmse_fit, m->timestamp_us,
+                          m->lag, m->latency_ms_p50, m->latency_ms_max, m->latency_p50_us, m->latency_p99_us,
+                          m->latency_p999_us, m->algo, m->dlq, m->coverage_95, m->drift_alarm,
+                          m->drift_statistic, m->n_models);
+  for (guint i = 0; i < CO2S_METRICS_MAX_MODELS; i++)
+    {
+      const Co2sModelMetrics *mm = &m->models[i];
+
+      g_string_append_printf (s, " '%.16s' %a %a %a %a %d;", mm->name, mm->rmse, mm->mae, mm->coverage_95,
+                              mm->rolling_rmse, mm->drift_alarm);
+    }
+  return g_string_free (s, FALSE);
+}
+
 static void
 assert_same_metrics (const Co2sBatchMetrics *a, const Co2sBatchMetrics *b, const char *line)
 {
-  if (a->batch == b->batch && a->rows == b->rows && a->rows_seen == b->rows_seen &&
-      same_double (a->rmse, b->rmse) && same_double (a->mae, b->mae) &&
-      same_double (a->rmse_fit, b->rmse_fit) && a->timestamp_us == b->timestamp_us &&
-      a->lag == b->lag && same_double (a->latency_ms_p50, b->latency_ms_p50) &&
-      same_double (a->latency_ms_max, b->latency_ms_max) &&
-      a->latency_p50_us == b->latency_p50_us && a->latency_p99_us == b->latency_p99_us &&
-      a->latency_p999_us == b->latency_p999_us &&
-      strncmp (a->algo, b->algo, sizeof a->algo) == 0 && a->dlq == b->dlq)
+  g_autofree char *fast = NULL;
+  g_autofree char *glib = NULL;
+
+  if (same_metrics (a, b))
     return;
-  g_error ("fast and json-glib readers differ on: %s\n"
-           "fast: %" G_GUINT64_FORMAT " %u %" G_GUINT64_FORMAT " %a %a %a %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %a %a '%.8s' %" G_GUINT64_FORMAT "\n"
-           "glib: %" G_GUINT64_FORMAT " %u %" G_GUINT64_FORMAT " %a %a %a %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %a %a '%.8s' %" G_GUINT64_FORMAT,
-           line,
-           a->batch, a->rows, a->rows_seen, a->rmse, a->mae, a->rmse_fit, a->timestamp_us, a->lag,
-           a->latency_ms_p50, a->latency_ms_max, a->algo, a->dlq,
-           b->batch, b->rows, b->rows_seen, b->rmse, b->mae, b->rmse_fit, b->timestamp_us, b->lag,
-           b->latency_ms_p50, b->latency_ms_max, b->algo, b->dlq);
+  fast = describe (a);
+  glib = describe (b);
+  g_error ("fast and json-glib readers differ on: %s\nfast: %s\nglib: %s", line, fast, glib);
 }
 
 /* Both readers on @line: the same answer. Returns whether the fast path took it. */
@@ -94,6 +136,45 @@ random_double (GRand *rand)
     }
 }
 
+/* Names a trainer of several models may write (the writer's characters:
+ * alphanumerics, '-', '_', ':'), up to 15 characters. */
+static const char *model_names[] = {
+  "ls", "ls:fuel", "sgd", "sgd:fuel", "rls-x_9", "a", "abcdefghijklmno", "x:y:z", "m2", "B_",
+};
+
+/* @m's models: 2 to CO2S_METRICS_MAX_MODELS distinct names in random order,
+ * one of them the champion (= algo). */
+static void
+random_models (GRand *rand, Co2sBatchMetrics *m)
+{
+  const char *names[G_N_ELEMENTS (model_names)];
+
+  memcpy (names, model_names, sizeof names);
+  for (guint i = G_N_ELEMENTS (names) - 1; i > 0; i--)
+    {
+      guint j = (guint) g_rand_int_range (rand, 0, (gint32) i + 1);
+      const char *t = names[i];
+
+      names[i] = names[j];
+      names[j] = t;
+    }
+  m->n_models = (guint) g_rand_int_range (rand, 2, CO2S_METRICS_MAX_MODELS + 1);
+  for (guint i = 0; i < m->n_models; i++)
+    {
+      Co2sModelMetrics *mm = &m->models[i];
+
+      g_strlcpy (mm->name, names[i], sizeof mm->name);
+      mm->rmse = random_double (rand);
+      mm->mae = random_double (rand);
+      mm->coverage_95 = random_double (rand);
+      mm->rolling_rmse = random_double (rand);
+      mm->drift_alarm = g_rand_int_range (rand, 0, 4) == 0;
+    }
+  memset (m->algo, 0, sizeof m->algo);   /* as read: zeros after the name */
+  g_strlcpy (m->algo, m->models[g_rand_int_range (rand, 0, (gint32) m->n_models)].name, sizeof m->algo);
+}
+
+/* A random line's metrics; one in three of a trainer of several models. */
 static void
 random_metrics (GRand *rand, Co2sBatchMetrics *m)
 {
@@ -115,6 +196,11 @@ random_metrics (GRand *rand, Co2sBatchMetrics *m)
   m->latency_p999_us = g_rand_int_range (rand, -1, 2);
   g_strlcpy (m->algo, algos[g_rand_int_range (rand, 0, G_N_ELEMENTS (algos))], sizeof m->algo);
   m->dlq = g_rand_int_range (rand, 0, 3) ? 0 : g_rand_int (rand);
+  m->coverage_95 = random_double (rand);
+  m->drift_alarm = g_rand_int_range (rand, 0, 4) == 0;
+  m->drift_statistic = random_double (rand);
+  if (g_rand_int_range (rand, 0, 3) == 0)
+    random_models (rand, m);
 }
 
 /* Every line the writer writes takes the fast path, with json-glib's values. */
@@ -123,10 +209,11 @@ test_writer_lines_fast (void)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (11);
   g_autoptr(GString) line = g_string_new (NULL);
+  guint several = 0;
 
   for (guint i = 0; i < 60000; i++)
     {
-      Co2sBatchMetrics m;
+      Co2sBatchMetrics m, back;
 
       random_metrics (rand, &m);
       g_string_truncate (line, 0);
@@ -134,8 +221,17 @@ test_writer_lines_fast (void)
       if (!check_line (line->str, line->len - 1))
         g_error ("a line the trainer writes is not read by the fast path "
                  "(a new key? add it to co2s-metrics-scan.c's table): %s", line->str);
+      /* And read back as written (the generator keeps to what lines hold). */
+      g_assert_true (co2s_batch_metrics_scan (line->str, line->len - 1, &back));
+      assert_same_metrics (&back, &m, line->str);
+      several += m.n_models > 0;
     }
+  g_test_message ("%u lines of several models", several);
+  g_assert_cmpuint (several, >, 10000);
 }
+
+/* A line's members before "champion" and "models", algo "ls". */
+#define HEAD "{\"batch\":1,\"rows\":2,\"rows_seen\":2,\"rmse\":1,\"timestamp_us\":5,\"algo\":\"ls\""
 
 /* Lines the writer never writes: both readers agree, whichever path. */
 static void
@@ -169,6 +265,48 @@ test_hand_cases (void)
     { "{}", FALSE },
     { "", FALSE },
     { "[1]", FALSE },
+    /* Several models. */
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1},\"sgd\":{\"rmse\":null}}}", TRUE },
+    { HEAD ",\"models\" : { \"sgd\" : { \"drift_alarm\" : true , \"rmse\" : 2 } , \"ls\":{\"rolling_rmse\":3,"
+      "\"coverage_95\":0.5,\"mae\":1e-3,\"rmse\":1} } , \"champion\":\"ls\" }", TRUE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1,\"mae\":null,\"coverage_95\":null,"
+      "\"rolling_rmse\":null,\"drift_alarm\":false},\"a b\":{\"rmse\":1}}}", TRUE },
+    { "{\"batch\":1,\"rows\":2,\"rows_seen\":2,\"rmse\":1,\"timestamp_us\":5,\"algo\":\"abcdefghijklmno\","
+      "\"champion\":\"abcdefghijklmno\",\"models\":{\"abcdefghijklmno\":{\"rmse\":1},\"b\":{\"rmse\":1}}}", TRUE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1},\"2\":{\"rmse\":1},\"3\":{\"rmse\":1},"
+      "\"4\":{\"rmse\":1},\"5\":{\"rmse\":1},\"6\":{\"rmse\":1},\"7\":{\"rmse\":1},\"8\":{\"rmse\":1}}}", TRUE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1},\"2\":{\"rmse\":1},\"3\":{\"rmse\":1},"
+      "\"4\":{\"rmse\":1},\"5\":{\"rmse\":1},\"6\":{\"rmse\":1},\"7\":{\"rmse\":1},\"8\":{\"rmse\":1},"
+      "\"9\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\"}", FALSE },
+    { HEAD ",\"models\":{\"ls\":{\"rmse\":1},\"sgd\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"sgd\",\"models\":{\"ls\":{\"rmse\":1},\"sgd\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls:fuel\":{\"rmse\":1},\"sgd\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1},\"ls\":{\"rmse\":2}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1},\"sgd\":{\"rmse\":2},\"ls\":{\"rmse\":3}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1},\"s.gd\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1},\"\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1},\"abcdefghijklmnop\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1},\"s\\u0067d\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"l\\u0073\",\"models\":{\"ls\":{\"rmse\":1},\"sgd\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1,\"new\":1},\"sgd\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1,\"rmse\":2},\"sgd\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"mae\":1},\"sgd\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{},\"sgd\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1,\"drift_alarm\":null},\"sgd\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1,\"drift_alarm\":1},\"sgd\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":true},\"sgd\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1e999},\"sgd\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1},\"sgd\":1}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1},\"sgd\":{\"rmse\":1},}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":[{\"rmse\":1},{\"rmse\":1}]}", FALSE },
+    { HEAD ",\"champion\":null,\"models\":{\"ls\":{\"rmse\":1},\"sgd\":{\"rmse\":1}}}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"models\":null}", FALSE },
+    { HEAD ",\"champion\":\"ls\",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1},\"sgd\":{\"rmse\":1}}}", FALSE },
+    { "{\"batch\":1,\"rows\":2,\"rows_seen\":2,\"rmse\":1,\"timestamp_us\":5,\"champion\":\"\","
+      "\"models\":{\"ls\":{\"rmse\":1},\"sgd\":{\"rmse\":1}}}", FALSE },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -184,16 +322,17 @@ static const char *fragments[] = {
   "\"", "\\", "\\u0000", "\\u00e9", "\xc3\xa9", "\xff", "{", "}", "[", "]", ",", ":", " ",
   "\t", "\n", "null", "true", "1e", "-", "0", "00", ".5", "1e400", "1E-2", "\"batch\":",
   "\"lag\":", "\"rows\":", "\"algo\":", "18446744073709551615", "9223372036854775807",
-  "-9223372036854775808", "4294967295", "\"x\"",
+  "-9223372036854775808", "4294967295", "\"x\"", "\"champion\":", "\"models\":", "\"ls\"", "\"sgd\":",
+  "{\"rmse\":1}", "\"rolling_rmse\":", "\"drift_alarm\":", "false", ".", "\"mae\":", "p",
 };
 
-/* One random change to @line. */
+/* One random change to @line, at or after byte @from. */
 static void
-mutate (GRand *rand, GString *line)
+mutate (GRand *rand, GString *line, gsize from)
 {
-  gsize at = line->len ? g_rand_int_range (rand, 0, (gint32) line->len) : 0;
+  gsize at = line->len > from ? from + (gsize) g_rand_int_range (rand, 0, (gint32) (line->len - from)) : line->len;
 
-  switch (g_rand_int_range (rand, 0, 5))
+  switch (g_rand_int_range (rand, 0, 6))
     {
     case 0:
       if (line->len > 0)
@@ -211,6 +350,16 @@ mutate (GRand *rand, GString *line)
       break;
     case 3:
       g_string_truncate (line, at);
+      break;
+    case 4:
+      {
+        /* A piece of the line copied elsewhere in it (a member twice…). */
+        gsize start = line->len ? (gsize) g_rand_int_range (rand, 0, (gint32) line->len) : 0;
+        gsize n = MIN ((gsize) g_rand_int_range (rand, 1, 80), line->len - start);
+        g_autofree char *piece = g_strndup (line->str + start, n);
+
+        g_string_insert (line, at, piece);
+      }
       break;
     default:
       {
@@ -232,31 +381,61 @@ mutate (GRand *rand, GString *line)
     }
 }
 
+/* Lines of one model or several, mutated anywhere; with @several_only,
+ * lines of several models mutated in "champion" and "models" only. */
 static void
-test_mutated_same_as_json_glib (void)
+mutated_same_as_json_glib (guint32 seed, gboolean several_only)
 {
-  g_autoptr(GRand) rand = g_rand_new_with_seed (12);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
   g_autoptr(GString) line = g_string_new (NULL);
-  guint fast = 0, total = 60000;
+  guint fast = 0, fast_several = 0, total = 60000;
 
   for (guint i = 0; i < total; i++)
     {
       Co2sBatchMetrics m;
       guint n = g_rand_int_range (rand, 1, 4);
+      gsize from = 0;
 
-      random_metrics (rand, &m);
+      do
+        random_metrics (rand, &m);
+      while (several_only && m.n_models == 0);
       g_string_truncate (line, 0);
       co2s_batch_metrics_to_json (&m, line);
       g_string_truncate (line, line->len - 1);
+      if (several_only)
+        {
+          const char *champion = strstr (line->str, "\"champion\"");
+
+          g_assert_nonnull (champion);
+          from = (gsize) (champion - line->str);
+        }
       for (guint k = 0; k < n; k++)
-        mutate (rand, line);
-      fast += check_line (line->str, line->len);
+        mutate (rand, line, from);
+      if (check_line (line->str, line->len))
+        {
+          fast++;
+          fast_several += strstr (line->str, "\"models\"") != NULL;
+        }
     }
-  g_test_message ("%u of %u mutated lines took the fast path", fast, total);
+  g_test_message ("%u of %u mutated lines took the fast path, %u of them with \"models\"",
+                  fast, total, fast_several);
   /* Some mutations leave a valid line (a digit changed): the fast path must
    * have had its share, or this test compared nothing. */
   g_assert_cmpuint (fast, >, total / 50);
+  g_assert_cmpuint (fast_several, >, total / (several_only ? 50 : 200));
   g_assert_cmpuint (fast, <, total);
+}
+
+static void
+test_mutated_same_as_json_glib (void)
+{
+  mutated_same_as_json_glib (12, FALSE);
+}
+
+static void
+test_mutated_several_models (void)
+{
+  mutated_same_as_json_glib (13, TRUE);
 }
 
 int
@@ -266,5 +445,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/metrics-scan/writer-lines-fast", test_writer_lines_fast);
   g_test_add_func ("/metrics-scan/hand-cases", test_hand_cases);
   g_test_add_func ("/metrics-scan/mutated-same-as-json-glib", test_mutated_same_as_json_glib);
+  g_test_add_func ("/metrics-scan/mutated-several-models", test_mutated_several_models);
   return g_test_run ();
 }
