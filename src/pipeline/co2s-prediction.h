@@ -21,9 +21,11 @@ typedef struct {
   double half_width;                /* of the 95 % interval; NAN when the model file
                                      * has no residuals (then low and high are NAN) */
   double low, high;                 /* value ∓ half_width */
-  char model[CO2S_MODEL_SPEC_MAX];  /* the model's name: "ls", "ls:fuel"… (the champion's) */
+  char model[CO2S_MODEL_SPEC_MAX];  /* the model's name: "ls", "ls:fuel"… */
+  gboolean champion;                /* it is the file's champion (always, with one model) */
   guint64 version;                  /* the checkpoint's version: its batch count */
-  char params_sha256[65];           /* hex SHA-256 of the parameters, co2s_checkpoint_dup_params_sha256 */
+  char params_sha256[65];           /* hex SHA-256 of the parameters, co2s_checkpoint_dup_params_sha256
+                                     * (of all the file's models: the version of the whole file) */
 } Co2sPrediction;
 
 /* Predicts the vehicle with the ten inputs @features (co2s_vehicle_input_get_features)
@@ -35,5 +37,13 @@ typedef struct {
 gboolean co2s_prediction_compute (Co2sCheckpoint *cp,
                                   const double features[CO2S_N_FEATURES],
                                   Co2sPrediction *out);
+
+/* The same with the @index-th of @cp's models (< cp->models->len; see
+ * co2s_checkpoint_find_model), for a file of several (co2stream-trainer
+ * --algo ls,ls:fuel,…): each model has its own intervals. */
+gboolean co2s_prediction_compute_model (Co2sCheckpoint *cp,
+                                        guint index,
+                                        const double features[CO2S_N_FEATURES],
+                                        Co2sPrediction *out);
 
 G_END_DECLS

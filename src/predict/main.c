@@ -20,6 +20,7 @@ typedef struct {
   char *model_path;
   char *number_args[CO2S_VEHICLE_N_NUMBERS];   /* by Co2sVehicleField, as typed */
   char *fuel;
+  char *algo;
   gboolean json;
 } Options;
 
@@ -95,6 +96,26 @@ print_json (const char *model_path, const Co2sVehicleInput *vehicle, const Co2sC
     g_string_append (out, "null");
   member (out, "  ", "algo", FALSE);
   append_string (out, prediction->model);
+  /* A file of several models: which is the champion, and all of them. */
+  if (cp->models->len > 1)
+    {
+      Co2sModelSpec spec;
+      char name[CO2S_MODEL_SPEC_MAX];
+
+      co2s_model_get_spec (cp->model, &spec);
+      member (out, "  ", "champion", FALSE);
+      append_string (out, co2s_model_spec_to_string (&spec, name));
+      member (out, "  ", "models", FALSE);
+      g_string_append_c (out, '[');
+      for (guint i = 0; i < cp->models->len; i++)
+        {
+          co2s_model_get_spec (co2s_checkpoint_get_model (cp, i)->model, &spec);
+          if (i > 0)
+            g_string_append (out, ", ");
+          append_string (out, co2s_model_spec_to_string (&spec, name));
+        }
+      g_string_append_c (out, ']');
+    }
   member (out, "  ", "rows_seen", FALSE);
   g_string_append_printf (out, "%" G_GUINT64_FORMAT, co2s_model_get_rows_seen (cp->model));
   member (out, "  ", "batches", FALSE);
@@ -153,6 +174,7 @@ options_clear (Options *opts)
   for (guint i = 0; i < G_N_ELEMENTS (opts->number_args); i++)
     g_clear_pointer (&opts->number_args[i], g_free);
   g_clear_pointer (&opts->fuel, g_free);
+  g_clear_pointer (&opts->algo, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -183,6 +205,9 @@ main (int argc, char *argv[])
     { "fuel", 0, 0, G_OPTION_ARG_STRING, &opts.fuel,
       N_("Fuel type: D diesel, E ethanol E85, N natural gas, X regular gasoline, Z premium gasoline"),
       N_("LETTER") },
+    { "algo", 'a', 0, G_OPTION_ARG_STRING, &opts.algo,
+      N_("Which of the file's models predicts, when it holds several (co2stream-trainer --algo "
+         "ls,ls:fuel,…); default: the champion"), N_("ALGO[:FEATURES]") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json,
       N_("Print a JSON object: the prediction with the model's algo, rows seen and update time"), NULL },
     G_OPTION_ENTRY_NULL
@@ -210,6 +235,9 @@ main (int argc, char *argv[])
   Co2sVehicleInput vehicle;
   double features[CO2S_N_FEATURES];
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  Co2sModelSpec algo;
+  char algo_name[CO2S_MODEL_SPEC_MAX] = "";
+  int index = -1;
   Co2sPrediction prediction;
   const char *model_path;
   int status;
@@ -222,6 +250,12 @@ main (int argc, char *argv[])
                                  CO2S_VEHICLE_INPUT_COMMAND_LINE, &error) ||
       !co2s_vehicle_input_get_features (&vehicle, features, &error))
     return co2s_cli_usage_error ("%s", error->message);
+  if (opts.algo != NULL)
+    {
+      if (!co2s_model_spec_parse (opts.algo, &algo, &error))
+        return co2s_cli_usage_error ("--algo: %s", error->message);
+      co2s_model_spec_to_string (&algo, algo_name);
+    }
 
   model_path = opts.model_path != NULL ? opts.model_path : DEFAULT_MODEL;
   cp = co2s_checkpoint_load (model_path, &error);
@@ -236,8 +270,21 @@ main (int argc, char *argv[])
   if (co2s_model_get_rows_seen (cp->model) == 0)
     return co2s_cli_failure (_("the model in “%s” has not learned from any row yet"), model_path);
 
+  if (algo_name[0] != '\0' && (index = co2s_checkpoint_find_model (cp, algo_name)) < 0)
+    {
+      Co2sModelSpec specs[CO2S_MAX_MODELS];
+      g_autofree char *have = NULL;
+
+      for (guint i = 0; i < cp->models->len; i++)
+        co2s_model_get_spec (co2s_checkpoint_get_model (cp, i)->model, &specs[i]);
+      have = co2s_model_spec_list_to_string (specs, cp->models->len);
+      /* Translators: the second and third %s are model names: ls, ls:fuel,sgd… */
+      return co2s_cli_failure (_("the model file “%s” has no %s model (it holds %s)"), model_path, algo_name,
+                               have);
+    }
+
   /* The value, its interval and its model, as the app's dialog shows them. */
-  if (!co2s_prediction_compute (cp, features, &prediction))
+  if (!co2s_prediction_compute_model (cp, index >= 0 ? (guint) index : cp->champion, features, &prediction))
     return co2s_cli_failure (_("the model in “%s” gives no finite prediction"), model_path);
 
   if (opts.json)

@@ -249,6 +249,82 @@ test_json_fuel_model (void)
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "algo"), ==, "ls:fuel");
 }
 
+/* A file of several models: the champion predicts unless --algo picks
+ * another, each with its own interval; --json names the champion and all
+ * models; a model the file does not hold is refused, naming those it has. */
+static void
+test_several_models (void)
+{
+  const Co2sModelSpec fuel = { CO2S_ALGO_LS, CO2S_FEATURES_FUEL };
+  const Co2sModelSpec sgd = { CO2S_ALGO_SGD, CO2S_FEATURES_BASE };
+  g_autoptr(Co2sCheckpoint) cp_fuel = NULL;
+  g_autoptr(Co2sCheckpoint) cp_sgd = NULL;
+  g_autofree char *path_fuel = write_model_spec (&fuel, &cp_fuel);
+  g_autofree char *path_sgd = write_model_spec (&sgd, &cp_sgd);
+  g_autoptr(GError) error = NULL;
+  double features[CO2S_N_FEATURES];
+
+  g_assert_true (co2s_features_from_inputs (2.0, 4, 9.9, 6.7, 8.5, 'D', features, NULL));
+  /* One file with both (sgd's residuals brought over), ls:fuel the champion. */
+  co2s_checkpoint_add_model (cp_fuel, cp_sgd->model);
+  co2s_conformal_free (co2s_checkpoint_get_model (cp_fuel, 1)->conformal);
+  co2s_checkpoint_get_model (cp_fuel, 1)->conformal = g_steal_pointer (&co2s_checkpoint_get_model (cp_sgd, 0)->conformal);
+  cp_sgd->conformal = NULL;
+  g_assert_true (co2s_checkpoint_save (cp_fuel, path_fuel, &error));
+  g_assert_no_error (error);
+
+  for (guint pick = 0; pick < 3; pick++)
+    {
+      const char *algo = pick == 0 ? NULL : pick == 1 ? "ls:fuel" : "sgd";
+      const char *args[] = { "--engine-size", "2.0", "--cylinders", "4", "--city", "9.9", "--hwy", "6.7",
+                             "--comb", "8.5", "--fuel", "D", "--json", "--model", path_fuel,
+                             algo != NULL ? "--algo" : NULL, algo, NULL };
+      Co2sCheckpointModel *m = co2s_checkpoint_get_model (cp_fuel, pick == 2 ? 1 : 0);
+      double expected = co2s_model_predict (m->model, features);
+      double h, got;
+      g_auto(Run) run = { 0 };
+      g_autoptr(JsonNode) root = NULL;
+      JsonObject *o;
+      JsonArray *models, *interval;
+
+      co2s_conformal_prepare (m->conformal);
+      h = co2s_conformal_half_width (m->conformal, features);
+      run_predict (&run, args);
+      g_assert_cmpint (run.status, ==, 0);
+      root = json_from_string (run.out, &error);
+      g_assert_no_error (error);
+      o = json_node_get_object (root);
+      got = json_object_get_double_member (o, "prediction_g_per_km");
+      g_assert_cmpmem (&got, sizeof got, &expected, sizeof expected);
+      g_assert_cmpstr (json_object_get_string_member (o, "algo"), ==, pick == 2 ? "sgd" : "ls:fuel");
+      g_assert_cmpstr (json_object_get_string_member (o, "champion"), ==, "ls:fuel");
+      interval = json_object_get_array_member (o, "interval_95");
+      g_assert_cmpfloat (json_array_get_double_element (interval, 1), ==, expected + h);
+      models = json_object_get_array_member (o, "models");
+      g_assert_cmpuint (json_array_get_length (models), ==, 2);
+      g_assert_cmpstr (json_array_get_string_element (models, 0), ==, "ls:fuel");
+      g_assert_cmpstr (json_array_get_string_element (models, 1), ==, "sgd");
+    }
+  {
+    const char *args[] = { "--engine-size", "2.0", "--cylinders", "4", "--city", "9.9", "--hwy", "6.7",
+                           "--comb", "8.5", "--fuel", "D", "--model", path_fuel, "--algo", "sgd", NULL };
+    g_auto(Run) run = { 0 };
+
+    run_predict (&run, args);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_true (g_str_has_suffix (run.out, "), sgd\n"));
+  }
+  {
+    const char *args[] = { "--engine-size", "2.0", "--cylinders", "4", "--city", "9.9", "--hwy", "6.7",
+                           "--comb", "8.5", "--fuel", "D", "--model", path_fuel, "--algo", "ls", NULL };
+    const char *bad[] = { "--engine-size", "2.0", "--cylinders", "4", "--city", "9.9", "--hwy", "6.7",
+                          "--comb", "8.5", "--fuel", "D", "--model", path_fuel, "--algo", "gbt", NULL };
+
+    assert_fails (args, 1, "has no ls model (it holds ls:fuel,sgd)");
+    assert_fails (bad, 2, "“gbt” is not a model");
+  }
+}
+
 static void
 test_missing_argument (void)
 {
@@ -441,6 +517,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/predict/cli/prediction", test_prediction);
   g_test_add_func ("/predict/cli/json", test_json);
   g_test_add_func ("/predict/cli/json-fuel-model", test_json_fuel_model);
+  g_test_add_func ("/predict/cli/several-models", test_several_models);
   g_test_add_func ("/predict/cli/missing-argument", test_missing_argument);
   g_test_add_func ("/predict/cli/bad-fuel", test_bad_fuel);
   g_test_add_func ("/predict/cli/not-decimal", test_not_decimal);
