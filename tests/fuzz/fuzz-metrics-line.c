@@ -6,7 +6,8 @@
  * error "metrics line: …" with a readable message (never a crash: a line of
  * 200,000 '[' used to overflow json-glib's recursion); what it accepts has
  * finite numbers or NaN (null), and co2s_batch_metrics_to_json writes it
- * back into a line read back as the same values. */
+ * back into a line read back as the same values (the models of a trainer of
+ * several models included). */
 #define G_LOG_DOMAIN "fuzz-metrics-line"
 
 #include <math.h>
@@ -32,16 +33,38 @@ same_number (double a, double b)
   return (isnan (a) && isnan (b)) || a == b;
 }
 
-/* The algo as the writer keeps it: alphanumerics, '-' and '_'. */
+/* A model name (algo, a model's) as the writer keeps it: alphanumerics,
+ * '-', '_' and ':'. */
 static void
 writable_algo (const char *algo, char out[ALGO_LEN])
 {
   guint n = 0;
 
+  G_STATIC_ASSERT (ALGO_LEN == sizeof ((Co2sModelMetrics *) NULL)->name);
   for (guint i = 0; i < ALGO_LEN && algo[i] != '\0'; i++)
-    if (g_ascii_isalnum (algo[i]) || algo[i] == '-' || algo[i] == '_')
+    if (g_ascii_isalnum (algo[i]) || algo[i] == '-' || algo[i] == '_' || algo[i] == ':')
       out[n++] = algo[i];
   memset (out + n, 0, ALGO_LEN - n);
+}
+
+/* Each model of @m and @back: the same name (as written) and figures. */
+static void
+check_models_back (const Co2sBatchMetrics *m, const Co2sBatchMetrics *back, const char *line)
+{
+  fuzz_check (m->n_models == back->n_models, "%u models written back as %u: %s", m->n_models,
+              back->n_models, line);
+  for (guint i = 0; i < m->n_models; i++)
+    {
+      const Co2sModelMetrics *a = &m->models[i], *b = &back->models[i];
+      char name[ALGO_LEN], name_back[ALGO_LEN];
+
+      writable_algo (a->name, name);
+      writable_algo (b->name, name_back);
+      fuzz_check (memcmp (name, name_back, sizeof name) == 0 && same_number (a->rmse, b->rmse) &&
+                  same_number (a->mae, b->mae) && same_number (a->coverage_95, b->coverage_95) &&
+                  same_number (a->rolling_rmse, b->rolling_rmse) && a->drift_alarm == b->drift_alarm,
+                  "written back and read again, model %u differs: %s", i, line);
+    }
 }
 
 int
@@ -71,6 +94,17 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   fuzz_check (m.latency_p50_us >= -1 && m.latency_p99_us >= -1 && m.latency_p999_us >= -1,
               "latency_p*_us below -1");
   fuzz_check (memchr (m.algo, '\0', sizeof m.algo) != NULL, "algo not terminated");
+  fuzz_check (m.n_models == 0 || (m.n_models >= 2 && m.n_models <= CO2S_METRICS_MAX_MODELS),
+              "%u models", m.n_models);
+  for (guint i = 0; i < m.n_models; i++)
+    {
+      check_number (m.models[i].rmse, "models.rmse");
+      check_number (m.models[i].mae, "models.mae");
+      check_number (m.models[i].coverage_95, "models.coverage_95");
+      check_number (m.models[i].rolling_rmse, "models.rolling_rmse");
+      fuzz_check (memchr (m.models[i].name, '\0', sizeof m.models[i].name) != NULL && m.models[i].name[0] != '\0',
+                  "model %u's name empty or not terminated", i);
+    }
 
   co2s_batch_metrics_to_json (&m, line);
   fuzz_check (line->len > 0 && line->str[line->len - 1] == '\n' &&
@@ -91,5 +125,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
               m.latency_p999_us == back.latency_p999_us &&
               memcmp (algo, algo_back, sizeof algo) == 0 && m.dlq == back.dlq,
               "written back and read again, the metrics differ: %s", line->str);
+  check_models_back (&m, &back, line->str);
   return 0;
 }
