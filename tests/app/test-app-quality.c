@@ -173,7 +173,9 @@ write_model (const char *dir, gboolean residuals)
 static void
 test_predict_interval (void)
 {
-  g_autofree char *with_dir = g_build_filename (t.s.tmp_dir, "with-residuals", NULL);
+  /* In the app's model folder: the dialog opens with it, as when the
+   * pipeline runs. */
+  const char *with_dir = t.s.model_dir;
   g_autofree char *without_dir = g_build_filename (t.s.tmp_dir, "without-residuals", NULL);
   g_autofree char *with = NULL, *without = NULL;
   g_autoptr(Co2sCheckpoint) cp = NULL;
@@ -193,7 +195,7 @@ test_predict_interval (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.s.window), "win.predict", NULL));
   dialog = co2s_window_get_predict_dialog (t.s.window, FALSE);
   co2s_test_assert_wait (co2s_test_gtk_widget_mapped, dialog, 5000);
-  co2s_predict_dialog_set_model_path (dialog, with);
+  g_assert_cmpstr (co2s_predict_dialog_get_model_path (dialog), ==, with);
   g_assert_true (co2s_predict_dialog_get_model_loaded (dialog));
   co2s_predict_dialog_set_inputs (dialog, 2.0, 4, 9.9, 6.7, 8.5, 'X');
   g_assert_true (co2s_predict_dialog_predict (dialog));
@@ -221,6 +223,17 @@ test_predict_interval (void)
     }
   g_assert_true (app_test_has_label (GTK_WIDGET (dialog), interval));
   g_assert_true (app_test_has_label (GTK_WIDGET (dialog), version));
+  /* Everything fits: the dialog sized itself with the interval's line. */
+  {
+    GtkWidget *scrolled = app_test_find_widget (GTK_WIDGET (dialog), GTK_TYPE_SCROLLED_WINDOW);
+    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+    co2s_test_gtk_wait_frames (GTK_WIDGET (dialog), 5, 5000);
+    g_test_message ("dialog %d px tall: content %.0f px in a %.0f px view",
+                    gtk_widget_get_height (GTK_WIDGET (dialog)), gtk_adjustment_get_upper (adj),
+                    gtk_adjustment_get_page_size (adj));
+    g_assert_cmpfloat (gtk_adjustment_get_upper (adj), <=, gtk_adjustment_get_page_size (adj));
+  }
 
   /* New inputs: the old interval goes with the old prediction. */
   co2s_predict_dialog_set_inputs (dialog, 3.0, 6, 12.0, 8.0, 10.2, 'Z');
@@ -241,7 +254,6 @@ test_predict_interval (void)
   gtk_window_close (GTK_WINDOW (dialog));
   g_unlink (with);
   g_unlink (without);
-  g_rmdir (with_dir);
   g_rmdir (without_dir);
 }
 
