@@ -6,18 +6,20 @@
  * integer members and finite numbers or null for the others. A trainer of
  * several models adds "champion" (= algo) and "models", an object of 2 to
  * CO2S_METRICS_MAX_MODELS objects, each named by a plain string (1 to 15
- * characters, no '.', each name once) and holding only the keys of
- * model_keys, each at most once. Anything else returns FALSE and the caller
+ * characters, no '.', each name once) and holding only the keys
+ * co2s_batch_metrics_from_json reads, each at most once: that part is in
+ * co2s-metrics-scan-models.c. Anything else returns FALSE and the caller
  * asks json-glib, so the results can never differ in kind, only in speed. */
 #define G_LOG_DOMAIN "co2s-metrics"
 
 #include "co2s-metrics-scan.h"
+#include "co2s-metrics-scan-private.h"
 
 #include <float.h>
 #include <math.h>
 #include <string.h>
 
-typedef const guchar *Ptr;
+typedef Co2sScanPtr Ptr;
 
 typedef enum {
   K_BATCH,
@@ -55,7 +57,7 @@ typedef enum {
   V_ALGO,       /* string shorter than Co2sBatchMetrics.algo, or null */
   V_BOOL,       /* true or false */
   V_CHAMPION,   /* string shorter than Co2sBatchMetrics.algo */
-  V_MODELS,     /* object of the models' figures (scan_models) */
+  V_MODELS,     /* object of the models' figures (co2s_scan_models) */
 } ValueKind;
 
 static const struct {
@@ -92,28 +94,6 @@ static const struct {
  * timestamp_us) an ISO 8601 time to read. */
 #define REQUIRED ((1u << K_BATCH) | (1u << K_ROWS) | (1u << K_ROWS_SEEN) | \
                   (1u << K_RMSE) | (1u << K_TIMESTAMP_US))
-
-static inline Ptr
-skip_ws (Ptr p, Ptr end)
-{
-  while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-    p++;
-  return p;
-}
-
-/* A string body after its opening quote, printable ASCII without escapes;
- * the byte after the closing quote, or NULL. */
-static inline Ptr
-scan_plain_string (Ptr p, Ptr end)
-{
-  while (p < end && *p != '"')
-    {
-      if (*p < 0x20 || *p >= 0x7f || *p == '\\')
-        return NULL;
-      p++;
-    }
-  return p < end ? p + 1 : NULL;
-}
 
 static int
 lookup_key (Ptr name, gsize len, int expected)
@@ -155,8 +135,8 @@ x87_convert (guint64 m, int e10, double *out)
 /* A JSON number at @p. Integer literals (no fraction, no exponent) of at
  * most 18 digits go to *@i with *@is_int; others to *@d. NULL when it is not
  * a number or one left to json-glib. */
-static Ptr
-scan_number (Ptr p, Ptr end, gboolean *is_int, gint64 *i, double *d)
+Co2sScanPtr
+co2s_scan_number (Co2sScanPtr p, Co2sScanPtr end, gboolean *is_int, gint64 *i, double *d)
 {
   static const double p10[] = {
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
@@ -273,160 +253,6 @@ scan_number (Ptr p, Ptr end, gboolean *is_int, gint64 *i, double *d)
   return p;
 }
 
-/* ---- "models": one object per model ------------------------------------- */
-
-typedef enum {
-  MK_RMSE,
-  MK_MAE,
-  MK_COVERAGE,
-  MK_ROLLING_RMSE,
-  MK_DRIFT_ALARM,
-  N_MODEL_KEYS
-} ModelKey;
-
-/* All numbers (finite, or null: NAN) but drift_alarm (true or false). */
-static const struct {
-  const char *name;
-  guint len;
-} model_keys[N_MODEL_KEYS] = {
-#define KEY(name) { name, sizeof name - 1 }
-  [MK_RMSE] = KEY ("rmse"),
-  [MK_MAE] = KEY ("mae"),
-  [MK_COVERAGE] = KEY ("coverage_95"),
-  [MK_ROLLING_RMSE] = KEY ("rolling_rmse"),
-  [MK_DRIFT_ALARM] = KEY ("drift_alarm"),
-#undef KEY
-};
-
-/* A finite number or null (*@d untouched) at @p; the byte after it, or NULL. */
-static Ptr
-scan_double_or_null (Ptr p, Ptr end, double *d)
-{
-  gboolean is_int = FALSE;
-  gint64 i = 0;
-  double v = NAN;
-
-  if (p < end && *p == 'n')
-    return end - p >= 4 && memcmp (p, "null", 4) == 0 ? p + 4 : NULL;
-  if ((p = scan_number (p, end, &is_int, &i, &v)) == NULL)
-    return NULL;
-  *d = is_int ? (double) i : v;
-  return p;
-}
-
-/* One model's object, from its '{': its figures in @mm (name set, numbers
- * NAN, drift_alarm FALSE); the byte after its '}', or NULL. rmse is
- * required; any other key, or one key twice, is left to json-glib. */
-static Ptr
-scan_model (Ptr p, Ptr end, Co2sModelMetrics *mm)
-{
-  guint seen = 0;
-  int expected = 0;
-
-  g_assert (p < end && *p == '{');
-  p = skip_ws (p + 1, end);
-  for (;;)
-    {
-      Ptr name;
-      int key = -1;
-
-      if (p == end || *p != '"')
-        return NULL;
-      name = ++p;
-      if ((p = scan_plain_string (p, end)) == NULL)
-        return NULL;
-      /* The writer's order first. */
-      for (int k = expected, n = 0; n < N_MODEL_KEYS; k = (k + 1) % N_MODEL_KEYS, n++)
-        if (model_keys[k].len == (gsize) (p - 1 - name) && memcmp (model_keys[k].name, name, model_keys[k].len) == 0)
-          {
-            key = k;
-            break;
-          }
-      if (key < 0 || (seen & (1u << key)))
-        return NULL;
-      seen |= 1u << key;
-      expected = (key + 1) % N_MODEL_KEYS;
-      p = skip_ws (p, end);
-      if (p == end || *p != ':')
-        return NULL;
-      p = skip_ws (p + 1, end);
-      switch ((ModelKey) key)
-        {
-        case MK_RMSE: p = scan_double_or_null (p, end, &mm->rmse); break;
-        case MK_MAE: p = scan_double_or_null (p, end, &mm->mae); break;
-        case MK_COVERAGE: p = scan_double_or_null (p, end, &mm->coverage_95); break;
-        case MK_ROLLING_RMSE: p = scan_double_or_null (p, end, &mm->rolling_rmse); break;
-        case MK_DRIFT_ALARM:
-          if (end - p >= 4 && memcmp (p, "true", 4) == 0)
-            mm->drift_alarm = TRUE, p += 4;
-          else if (end - p >= 5 && memcmp (p, "false", 5) == 0)
-            mm->drift_alarm = FALSE, p += 5;
-          else
-            return NULL;
-          break;
-        case N_MODEL_KEYS:
-        default:
-          g_assert_not_reached ();
-        }
-      if (p == NULL || (p = skip_ws (p, end)) == end)
-        return NULL;
-      if (*p == '}')
-        break;
-      if (*p != ',')
-        return NULL;
-      p = skip_ws (p + 1, end);
-    }
-  return (seen & (1u << MK_RMSE)) ? p + 1 : NULL;
-}
-
-/* The "models" object, from its '{', into @m->models and @m->n_models
- * (@m's models zeroed): 2 to CO2S_METRICS_MAX_MODELS of them, each name
- * 1 to 15 plain characters without '.', and no name twice (json-glib would
- * keep the last figures at the first place). The byte after its '}', or
- * NULL. */
-static Ptr
-scan_models (Ptr p, Ptr end, Co2sBatchMetrics *m)
-{
-  g_assert (p < end && *p == '{' && m->n_models == 0);
-  p = skip_ws (p + 1, end);
-  for (;;)
-    {
-      Co2sModelMetrics *mm;
-      Ptr name;
-      gsize n;
-
-      if (p == end || *p != '"' || m->n_models == CO2S_METRICS_MAX_MODELS)
-        return NULL;
-      name = ++p;
-      if ((p = scan_plain_string (p, end)) == NULL)
-        return NULL;
-      n = (gsize) (p - 1 - name);
-      if (n == 0 || n >= sizeof mm->name || memchr (name, '.', n) != NULL)
-        return NULL;
-      for (guint k = 0; k < m->n_models; k++)
-        if (memcmp (m->models[k].name, name, n) == 0 && m->models[k].name[n] == '\0')
-          return NULL;
-      mm = &m->models[m->n_models++];
-      memcpy (mm->name, name, n);
-      mm->rmse = mm->mae = mm->coverage_95 = mm->rolling_rmse = NAN;
-      p = skip_ws (p, end);
-      if (p == end || *p != ':')
-        return NULL;
-      p = skip_ws (p + 1, end);
-      if (p == end || *p != '{' || (p = scan_model (p, end, mm)) == NULL)
-        return NULL;
-      p = skip_ws (p, end);
-      if (p == end)
-        return NULL;
-      if (*p == '}')
-        break;
-      if (*p != ',')
-        return NULL;
-      p = skip_ws (p + 1, end);
-    }
-  return m->n_models >= 2 ? p + 1 : NULL;
-}
-
 gboolean
 co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
 {
@@ -447,10 +273,10 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
   m.drift_statistic = NAN;
   m.coverage_95 = NAN;
 
-  p = skip_ws (p, end);
+  p = co2s_scan_skip_ws (p, end);
   if (p == end || *p != '{')
     return FALSE;
-  p = skip_ws (p + 1, end);
+  p = co2s_scan_skip_ws (p + 1, end);
   for (;;)
     {
       Ptr name;
@@ -469,7 +295,7 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
           key = expected;
           p += keys[expected].len + 1;
         }
-      else if ((p = scan_plain_string (p, end)) == NULL)
+      else if ((p = co2s_scan_plain_string (p, end)) == NULL)
         return FALSE;
       else
         key = lookup_key (name, (gsize) (p - 1 - name), expected);
@@ -477,10 +303,10 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
         return FALSE;
       seen |= 1u << key;
       expected = key + 1;
-      p = skip_ws (p, end);
+      p = co2s_scan_skip_ws (p, end);
       if (p == end || *p != ':')
         return FALSE;
-      p = skip_ws (p + 1, end);
+      p = co2s_scan_skip_ws (p + 1, end);
       if (p == end)
         return FALSE;
 
@@ -510,7 +336,7 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
         {
           Ptr s = p + 1;
 
-          if ((p = scan_plain_string (s, end)) == NULL)
+          if ((p = co2s_scan_plain_string (s, end)) == NULL)
             return FALSE;
           if (keys[key].kind == V_ALGO)
             {
@@ -532,12 +358,12 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
         }
       else if (*p == '{')
         {
-          if (keys[key].kind != V_MODELS || (p = scan_models (p, end, &m)) == NULL)
+          if (keys[key].kind != V_MODELS || (p = co2s_scan_models (p, end, &m)) == NULL)
             return FALSE;
         }
       else
         {
-          if ((p = scan_number (p, end, &is_int, &i, &d)) == NULL)
+          if ((p = co2s_scan_number (p, end, &is_int, &i, &d)) == NULL)
             return FALSE;
           switch (keys[key].kind)
             {
@@ -599,16 +425,16 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
             }
         }
 
-      p = skip_ws (p, end);
+      p = co2s_scan_skip_ws (p, end);
       if (p == end)
         return FALSE;
       if (*p == '}')
         break;
       if (*p != ',')
         return FALSE;
-      p = skip_ws (p + 1, end);
+      p = co2s_scan_skip_ws (p + 1, end);
     }
-  if (skip_ws (p + 1, end) != end || (seen & REQUIRED) != REQUIRED)
+  if (co2s_scan_skip_ws (p + 1, end) != end || (seen & REQUIRED) != REQUIRED)
     return FALSE;
   /* Several models: both members, the champion is the algo and one of them. */
   if (!(seen & (1u << K_CHAMPION)) != !(seen & (1u << K_MODELS)))
