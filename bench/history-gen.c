@@ -2,14 +2,17 @@
  * would, through the trainer's own log and rotation (co2s-metrics-log.h),
  * for bench/history-load.sh:
  *
- *   history-gen DIR BATCHES [--budget-mb MB] [--per-checkpoint K] [--seconds-per-batch S]
+ *   history-gen DIR BATCHES [--budget-mb MB] [--per-checkpoint K] [--seconds-per-batch S] [--models N]
  *
  * Batches have a prequential RMSE that falls from ~40 to ~3 g/km with noise
  * and bumps (a drift every ~10 % of the run), timestamps S seconds apart
  * (default 0.02: 50 batches/s, 5,000 rows/s in batches of 100). Budget 0:
  * no rotation (one metrics.jsonl of every batch). Checkpoints are not
  * fdatasync'ed here (the rotation's own writes are): the files are what a
- * run leaves, only faster to make. Prints the sizes. */
+ * run leaves, only faster to make. --models N (2 to CO2S_METRICS_MAX_MODELS)
+ * writes the lines of a trainer of N models (--algo ls,ls:fuel,sgd,…):
+ * each with its own figures, the champion's at the top level. Prints the
+ * sizes. */
 #define G_LOG_DOMAIN "history-gen"
 
 #include <glib/gstdio.h>
@@ -39,21 +42,27 @@ main (int argc, char *argv[])
   g_autofree char *history = NULL;
   double budget_mb = 100, seconds_per_batch = 0.02;
   int per_checkpoint = 100;
+  int n_models = 1;
+  static const char *model_names[CO2S_METRICS_MAX_MODELS] = {
+    "ls", "ls:fuel", "sgd", "sgd:fuel", "rls", "rls:fuel", "ls:x", "sgd:x",
+  };
   guint64 batches, rotations = 0;
   Co2sBatchMetrics last;
   GOptionEntry entries[] = {
     { "budget-mb", 0, 0, G_OPTION_ARG_DOUBLE, &budget_mb, "Budget (0: none)", "MB" },
     { "per-checkpoint", 0, 0, G_OPTION_ARG_INT, &per_checkpoint, "Batches per checkpoint", "K" },
     { "seconds-per-batch", 0, 0, G_OPTION_ARG_DOUBLE, &seconds_per_batch, "Time between batches", "S" },
+    { "models", 0, 0, G_OPTION_ARG_INT, &n_models, "Models per line (1, or 2 to 8)", "N" },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("DIR BATCHES");
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 3 || per_checkpoint < 1)
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 3 || per_checkpoint < 1 ||
+      n_models < 1 || n_models > CO2S_METRICS_MAX_MODELS)
     {
       g_printerr ("usage: history-gen DIR BATCHES [--budget-mb MB] [--per-checkpoint K] "
-                  "[--seconds-per-batch S]\n");
+                  "[--seconds-per-batch S] [--models N]\n");
       return 2;
     }
   batches = g_ascii_strtoull (argv[2], NULL, 10);
@@ -86,6 +95,32 @@ main (int argc, char *argv[])
         .latency_ms_max = g_rand_double_range (rand, 30, 120),
         .algo = "ls",
       };
+
+      if (n_models > 1)
+        {
+          guint champion = 0;
+
+          m.n_models = (guint) n_models;
+          for (guint k = 0; k < m.n_models; k++)
+            {
+              Co2sModelMetrics *mm = &m.models[k];
+              double r = rmse * (1.0 + 0.05 * k) + fabs (g_rand_double_range (rand, -0.5, 0.5));
+
+              g_strlcpy (mm->name, model_names[k], sizeof mm->name);
+              mm->rmse = r;
+              mm->mae = r * g_rand_double_range (rand, 0.7, 0.8);
+              mm->coverage_95 = g_rand_double_range (rand, 0.9, 1.0);
+              mm->rolling_rmse = r * g_rand_double_range (rand, 0.95, 1.05);
+              mm->drift_alarm = bump > 0 && g_rand_int_range (rand, 0, 50) == 0;
+              if (mm->rolling_rmse < m.models[champion].rolling_rmse)
+                champion = k;
+            }
+          g_strlcpy (m.algo, m.models[champion].name, sizeof m.algo);
+          m.rmse = m.models[champion].rmse;
+          m.mae = m.models[champion].mae;
+          m.coverage_95 = m.models[champion].coverage_95;
+          m.drift_alarm = m.models[champion].drift_alarm;
+        }
 
       co2s_batch_metrics_to_json (&m, lines);
       if (b % (guint64) per_checkpoint == 0 || b == batches)
