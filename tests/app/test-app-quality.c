@@ -64,6 +64,37 @@ window_lacks (gpointer text)
   return !window_shows (text);
 }
 
+/* With CO2S_TEST_SCREENSHOT_DIR set, writes @window there as NAME.png, to
+ * look at (what the test asserts does not depend on it). */
+static void
+maybe_save (GtkWidget *window, const char *name)
+{
+  const char *dir = g_getenv ("CO2S_TEST_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  if (dir == NULL || dir[0] == '\0')
+    return;
+  co2s_test_gtk_wait_frames (window, 30, 10000);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  file = g_strdup_printf ("%s-%s.png", name, french () ? "fr" : "en");
+  path = g_build_filename (dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("wrote %s", path);
+}
+
 /* ---- drift alarm toast ---------------------------------------------------------- */
 
 static void
@@ -90,6 +121,7 @@ test_drift_toast (void)
   batches[0] = batch (7, 0.6, TRUE);
   co2s_metrics_history_append (history, &batches[0]);
   co2s_test_assert_wait (window_shows, text, 5000);
+  maybe_save (GTK_WIDGET (t.s.window), "drift-toast");
   co2s_metrics_history_clear (history);
 }
 
