@@ -352,8 +352,39 @@ co2s_rmse_plot_describe (Co2sMetricsHistory *history)
                           last_rmse, last_batch, best_rmse, best_batch);
 }
 
+static char *describe_values (Co2sMetricsHistory *history, Co2sPlotQuantity quantity);
+
 char *
 co2s_rmse_plot_describe_quantity (Co2sMetricsHistory *history, Co2sPlotQuantity quantity)
+{
+  char *values = describe_values (history, quantity);
+  g_autofree char *count = NULL;
+  g_autofree char *at = NULL;
+  guint64 alarms, last_alarm = 0;
+  char *sentence;
+
+  g_return_val_if_fail (history == NULL || CO2S_IS_METRICS_HISTORY (history), NULL);
+
+  if (history == NULL)
+    return values;
+  /* The marks on the plot, said in words. */
+  alarms = co2s_metrics_history_count_drift_alarms (history, &last_alarm);
+  if (alarms == 0)
+    return values;
+  count = g_strdup_printf ("%'" G_GUINT64_FORMAT, alarms);
+  at = g_strdup_printf ("%'" G_GUINT64_FORMAT, last_alarm);
+  /* Translators: appended to the plot's description for screen readers:
+   * how many batches raised the drift alarm, and the latest one */
+  sentence = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s %s drift alarm, at batch %s.",
+                                           "%s %s drift alarms, the latest at batch %s.",
+                                           (gulong) MIN (alarms, G_MAXULONG)),
+                              values, count, at);
+  g_free (values);
+  return sentence;
+}
+
+static char *
+describe_values (Co2sMetricsHistory *history, Co2sPlotQuantity quantity)
 {
   g_autofree char *last_batch = NULL;
   const double *column;

@@ -159,6 +159,17 @@ test_marks_drawn (void)
       g_assert_cmpuint (c.legend_pixels, >, 5);
     }
 
+  /* Said in words for screen readers, in every quantity. */
+  {
+    g_autofree char *rmse = co2s_rmse_plot_describe_quantity (h, CO2S_PLOT_QUANTITY_RMSE);
+    g_autofree char *lag = co2s_rmse_plot_describe_quantity (h, CO2S_PLOT_QUANTITY_LAG);
+    g_autofree char *none = co2s_rmse_plot_describe_quantity (calm, CO2S_PLOT_QUANTITY_RMSE);
+
+    g_assert_true (g_str_has_suffix (rmse, ". 2 drift alarms, the latest at batch 170."));
+    g_assert_true (g_str_has_suffix (lag, ". 2 drift alarms, the latest at batch 170."));
+    g_assert_null (strstr (none, "drift"));
+  }
+
   c = draw (calm, CO2S_PLOT_QUANTITY_RMSE, 0);
   g_assert_cmpuint (c.plot_pixels, ==, 0);
   g_assert_cmpuint (c.legend_pixels, ==, 0);
