@@ -4,8 +4,9 @@
  * The history is what the desktop app plots: models/metrics.jsonl read at
  * start, then the batches the live topic streaming_metrics brings
  * (Co2sMetricsFollower). Both sources overlap, so batches are deduplicated
- * by their number. Columns are kept as flat arrays (88 bytes per batch), so a
- * million batches take about 90 MB and the plot reads them without copies.
+ * by their number. Columns are kept as flat arrays (120 bytes per batch, and
+ * 4 per drift alarm), so a million batches take about 120 MB and the plot
+ * reads them without copies.
  *
  * Rules for a batch b arriving when the last stored batch is L:
  *   - b > L: appended (a gap, e.g. batches missed while the viewer was not
