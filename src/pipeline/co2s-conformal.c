@@ -17,18 +17,36 @@
 /* |residuals| are kept as floats: half the memory, and the saved state
  * (co2s_conformal_to_json) is exact, so a reloaded model's intervals are
  * bit for bit those it would have given. */
+/* The quantile is found through a count of the ring's values by the top
+ * BUCKET_BITS bits of their float representation (sign, exponent and
+ * three bits of mantissa: an eighth of an octave each; for floats ≥ 0 the
+ * order of the bits is the order of the values): the bucket holding the
+ * wanted rank is found from the counts, then the value is selected among
+ * that bucket's few values in the ring. Pushing is O(1); a prepare costs
+ * one pass over the ring per window the batch touched, and gives exactly
+ * the order statistic a sort of the window gives. */
+#define BUCKET_BITS 12
+#define N_BUCKETS (1u << BUCKET_BITS)
+
 typedef struct {
   float *abs;                 /* ring of |residual|, window long */
+  guint32 *counts;            /* N_BUCKETS: values of the ring by bucket */
+  guint top;                  /* no value is in a bucket above it */
   guint len;                  /* filled */
   guint next;                 /* where the next one goes */
+  gboolean dirty;             /* pushed to since the last prepare */
   double half_width;          /* as of the last prepare; NAN when empty */
+  float *cached;              /* window long: the ring's values in bucket cached_bucket */
+  guint n_cached;
+  guint cached_bucket;
+  gboolean cache_valid;       /* FALSE: cached is to be gathered from the ring again */
 } Window;
 
 struct _Co2sConformal {
   double level;
   guint window;
   Window windows[N_WINDOWS];
-  float *scratch;             /* window long: a copy to select in */
+  float *scratch;             /* window long: one bucket's values, to select in */
 };
 
 /* Index of the fuel type whose flag is set, or -1. */
@@ -41,13 +59,49 @@ fuel_of (const double *x)
   return -1;
 }
 
+static inline guint
+bucket_of (float v)
+{
+  guint32 bits;
+
+  memcpy (&bits, &v, sizeof bits);
+  return bits >> (32 - BUCKET_BITS);
+}
+
+/* Adds @v (finite, ≥ 0) to the window, dropping its oldest value when full.
+ * The values of the bucket that held the quantile last time are kept up to
+ * date too: the next prepare usually needs the same bucket, and then does
+ * not look at the ring again. */
 static void
 push (Window *w, guint size, float v)
 {
+  guint b = bucket_of (v);
+
+  if (w->len == size)
+    {
+      float old = w->abs[w->next];
+      guint old_b = bucket_of (old);
+
+      w->counts[old_b]--;
+      if (w->cache_valid && old_b == w->cached_bucket)
+        {
+          guint i = 0;
+
+          while (w->cached[i] != old)
+            i++;
+          g_assert (i < w->n_cached);
+          w->cached[i] = w->cached[--w->n_cached];
+        }
+    }
+  else
+    w->len++;
+  if (w->cache_valid && b == w->cached_bucket)
+    w->cached[w->n_cached++] = v;
+  w->counts[b]++;
+  w->top = MAX (w->top, b);
   w->abs[w->next] = v;
   w->next = (w->next + 1) % size;
-  if (w->len < size)
-    w->len++;
+  w->dirty = TRUE;
 }
 
 /* The @k-th smallest (0-based) of @v[0..n-1], which it reorders: Hoare's
@@ -94,16 +148,38 @@ select_kth (float *v, guint n, guint k)
 
 /* The ⌈(n + 1)·level⌉-th smallest of the window (1-based), capped at n. */
 static double
-conformal_quantile (Co2sConformal *self, const Window *w)
+conformal_quantile (Co2sConformal *self, Window *w)
 {
-  guint rank;
+  guint rank, from_top, above = 0, b, n = 0;
 
   if (w->len == 0)
     return NAN;
   rank = (guint) ceil ((w->len + 1) * self->level);
   rank = CLAMP (rank, 1, w->len);
-  memcpy (self->scratch, w->abs, w->len * sizeof (float));
-  return select_kth (self->scratch, w->len, rank - 1);
+  /* It is the from_top-th largest: walk the buckets down from the top. */
+  from_top = w->len - rank + 1;
+  while (w->counts[w->top] == 0)
+    w->top--;
+  for (b = w->top; above + w->counts[b] < from_top; b--)
+    above += w->counts[b];
+  if (!w->cache_valid || w->cached_bucket != b)
+    {
+      for (guint i = 0; i < w->len; i++)
+        {
+          float v = w->abs[i];
+
+          w->cached[n] = v;
+          n += bucket_of (v) == b;
+        }
+      w->n_cached = n;
+      w->cached_bucket = b;
+      w->cache_valid = TRUE;
+    }
+  n = w->n_cached;
+  g_assert (n == w->counts[b]);
+  memcpy (self->scratch, w->cached, n * sizeof (float));
+  /* Its rank in the bucket, from the smallest (0-based). */
+  return select_kth (self->scratch, n, n - (from_top - above));
 }
 
 Co2sConformal *
@@ -120,6 +196,8 @@ co2s_conformal_new (double level, guint window)
   for (guint i = 0; i < N_WINDOWS; i++)
     {
       self->windows[i].abs = g_new (float, window);
+      self->windows[i].counts = g_new0 (guint32, N_BUCKETS);
+      self->windows[i].cached = g_new (float, window);
       self->windows[i].half_width = NAN;
     }
   self->scratch = g_new (float, window);
@@ -132,7 +210,11 @@ co2s_conformal_free (Co2sConformal *self)
   if (self == NULL)
     return;
   for (guint i = 0; i < N_WINDOWS; i++)
-    g_free (self->windows[i].abs);
+    {
+      g_free (self->windows[i].abs);
+      g_free (self->windows[i].counts);
+      g_free (self->windows[i].cached);
+    }
   g_free (self->scratch);
   g_free (self);
 }
@@ -146,13 +228,17 @@ co2s_conformal_add (Co2sConformal *self, const double *x, const double *residual
   for (guint i = 0; i < n; i++)
     {
       int f;
+      float v;
 
       if (!isfinite (residual[i]))
         continue;
-      push (&self->windows[0], self->window, (float) fabs (residual[i]));
+      /* A float has room for any plausible residual; the largest float
+       * stands in for the rest, so the saved state stays finite. */
+      v = (float) MIN (fabs (residual[i]), (double) G_MAXFLOAT);
+      push (&self->windows[0], self->window, v);
       f = fuel_of (x + (gsize) i * CO2S_N_FEATURES);
       if (f >= 0)
-        push (&self->windows[1 + f], self->window, (float) fabs (residual[i]));
+        push (&self->windows[1 + f], self->window, v);
     }
 }
 
@@ -161,8 +247,13 @@ co2s_conformal_prepare (Co2sConformal *self)
 {
   g_return_if_fail (self != NULL);
 
+  /* A window the last batch did not touch keeps its quantile. */
   for (guint i = 0; i < N_WINDOWS; i++)
-    self->windows[i].half_width = conformal_quantile (self, &self->windows[i]);
+    if (self->windows[i].dirty)
+      {
+        self->windows[i].half_width = conformal_quantile (self, &self->windows[i]);
+        self->windows[i].dirty = FALSE;
+      }
 }
 
 double

@@ -70,6 +70,77 @@ test_quantile (void)
     }
 }
 
+/* The same as the window slides: after every batch (the oldest values
+ * leaving, ties, values equal to those leaving, the largest residuals
+ * kept as the largest float), for several levels and window sizes. */
+static void
+test_sliding (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  static const double levels[] = { 0.5, 0.53, 0.56, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99 };
+  static const guint windows[] = { 10, 37, 200 };
+
+  for (guint li = 0; li < G_N_ELEMENTS (levels); li++)
+    for (guint wi = 0; wi < G_N_ELEMENTS (windows); wi++)
+      {
+        g_autoptr(Co2sConformal) c = co2s_conformal_new (levels[li], windows[wi]);
+        g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (double));
+        double x[NF];
+
+        vehicle (1, x);
+        for (guint b = 0; b < 60; b++)
+          {
+            guint n = g_rand_int_range (rand, 0, 2 * windows[wi] / 3 + 2);
+            g_autofree double *xs = g_new (double, (gsize) MAX (n, 1) * NF);
+            g_autofree double *r = g_new (double, MAX (n, 1));
+            g_autofree double *sorted = NULL;
+            guint kept, rank;
+
+            for (guint i = 0; i < n; i++)
+              {
+                memcpy (xs + (gsize) i * NF, x, sizeof x);
+                r[i] = g_rand_int_range (rand, 0, 8) == 0 ? 1e300 : g_rand_int_range (rand, -12, 13) / 4.0;
+                g_array_append_val (all, r[i]);
+              }
+            co2s_conformal_add (c, xs, r, n);
+            co2s_conformal_prepare (c);
+            kept = MIN (all->len, windows[wi]);
+            if (kept == 0)
+              {
+                g_assert_true (isnan (co2s_conformal_half_width (c, x)));
+                continue;
+              }
+            sorted = g_new (double, kept);
+            for (guint i = 0; i < kept; i++)
+              sorted[i] = (float) MIN (fabs (g_array_index (all, double, all->len - kept + i)), (double) G_MAXFLOAT);
+            qsort (sorted, kept, sizeof (double), cmp_double);
+            rank = CLAMP ((guint) ceil ((kept + 1) * levels[li]), 1, kept);
+            g_assert_cmpfloat (co2s_conformal_half_width (c, x), ==, sorted[rank - 1]);
+          }
+        /* Saved and read back: the same interval, and it still slides alike. */
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+          g_autoptr(JsonNode) node = NULL;
+          g_autoptr(Co2sConformal) back = NULL;
+          g_autoptr(GError) error = NULL;
+          double more[3] = { 0.25, 99.0, 0.5 };
+          double xs[3 * NF];
+
+          co2s_conformal_to_json (c, builder);
+          node = json_builder_get_root (builder);
+          back = co2s_conformal_from_json (json_node_get_object (node), "conformal", &error);
+          g_assert_no_error (error);
+          for (guint i = 0; i < 3; i++)
+            memcpy (xs + i * NF, x, sizeof x);
+          co2s_conformal_add (c, xs, more, 3);
+          co2s_conformal_add (back, xs, more, 3);
+          co2s_conformal_prepare (c);
+          co2s_conformal_prepare (back);
+          g_assert_cmpfloat (co2s_conformal_half_width (back, x), ==, co2s_conformal_half_width (c, x));
+        }
+      }
+}
+
 /* A fuel type uses its own window from CO2S_CONFORMAL_MIN_PER_FUEL
  * residuals on, the window of all fuel types before; NaN residuals are
  * skipped; nothing recorded: NAN. */
@@ -188,6 +259,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/conformal/quantile", test_quantile);
+  g_test_add_func ("/conformal/sliding", test_sliding);
   g_test_add_func ("/conformal/per-fuel", test_per_fuel);
   g_test_add_func ("/conformal/real-data-coverage", test_real_data_coverage);
 
