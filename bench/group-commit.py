@@ -15,7 +15,8 @@ with the default group commit, on a real Apache Kafka. Prints Markdown tables
   --brokers B   use this Kafka instead of starting one (the CPU pinning of
                 the broker is then left alone)
   --batches L   batch sizes, comma-separated (default 100,1000,10000)
-  --only WHAT   throughput, latency or sweep (default: all three)
+  --only WHAT   throughput, latency, sweep or models (default: the first
+                three; models only when asked)
   --keep        keep the state folder (trainer logs, Kafka's data)
 
 Two measurements per batch size (100, 1,000, 10,000) and policy:
@@ -39,6 +40,12 @@ Two measurements per batch size (100, 1,000, 10,000) and policy:
    (an upper bound). The first 2 s are left out (warm-up). When the trainer
    cannot keep up with R, the latency grows for the whole run: the table
    says "behind" when most runs' last batch waited over a second.
+
+4. Models (--only models): throughput as in 1, default group commit, of
+   one model (--algo ls, the app's and compose's default, and ls:fuel) and
+   of three side by side (--algo ls,ls:fuel,sgd), by batch size: the cost
+   of scoring and learning several models on one stream. The table gives
+   the ratio of each to ls alone, measured in the same run.
 
 3. Sweep: throughput as in 1 at 100 rows a batch for --checkpoint-ms 20,
    50, 100, 200, 500 and 1000: how the default was chosen (the gain levels
@@ -70,6 +77,7 @@ BATCHES = (100, 1000, 10000)
 POLICIES = (("--checkpoint-ms 0", ["--checkpoint-ms", "0"]), ("default (200 ms)", []))
 WARMUP_S = 2.0
 SWEEP_MS = (20, 50, 100, 200, 500, 1000)
+MODEL_SETS = ("ls", "ls:fuel", "ls,ls:fuel,sgd")
 
 
 def log(msg):
@@ -349,7 +357,7 @@ def main():
     p.add_argument("--brokers")
     p.add_argument("--keep", action="store_true")
     p.add_argument("--batches", default=",".join(str(b) for b in BATCHES))
-    p.add_argument("--only", choices=("throughput", "latency", "sweep"))
+    p.add_argument("--only", choices=("throughput", "latency", "sweep", "models"))
     args = p.parse_args()
     batches = [int(b) for b in args.batches.split(",")]
     args.runs = args.runs or (1 if args.quick else 3)
@@ -390,7 +398,7 @@ def main():
             say()
         bench.start_kafka()
         rows_topic = "gc_%s_rows" % bench.run_id
-        if args.only in (None, "throughput", "sweep"):
+        if args.only in (None, "throughput", "sweep", "models"):
             log("filling a topic with %s rows" % fmt_int(args.rows))
             bench.fill(rows_topic, args.rows)
 
@@ -429,6 +437,15 @@ def main():
                                      run, "sw%d" % ms)
                 log("  %s rows/s, %s checkpoints" % (fmt_int(r["rows_s"]), r["checkpoints"]))
                 sweep.setdefault(ms, []).append(r)
+        models = {}
+        for run in range(args.runs if args.only == "models" else 0):
+            for batch in batches:
+                for algos in MODEL_SETS:
+                    log("models, --batch-rows %d --algo %s, run %d/%d" % (batch, algos, run + 1, args.runs))
+                    r = bench.throughput(rows_topic, args.rows, batch, ["--algo", algos], run,
+                                         "m%d" % MODEL_SETS.index(algos))
+                    log("  %s rows/s, %s rows per CPU-second" % (fmt_int(r["rows_s"]), fmt_int(r["per_cpu_s"])))
+                    models.setdefault((batch, algos), []).append(r)
         bench.loads.append(("end", loadavg()))
 
         def m(d, key, batch, label):
@@ -488,6 +505,24 @@ def main():
             say("| checkpoints per run | "
                 + " | ".join(fmt_int(median([r["checkpoints"] for r in sweep[ms]])) for ms in SWEEP_MS) + " |")
             say()
+        if models:
+            say("## Several models on one stream")
+            say()
+            say("Medians of %d run(s); a pre-filled topic of %s rows, trainer pinned to one core as above, "
+                "default group commit. × = rows/s against `--algo ls` at the same batch size, in this run."
+                % (args.runs, fmt_int(args.rows)))
+            say()
+            say("| `--batch-rows` | `--algo` | rows/s | × ls | rows per CPU-second | main thread rows/s per core |")
+            say("| ---: | --- | ---: | ---: | ---: | ---: |")
+            for batch in batches:
+                base = m(models, "rows_s", batch, MODEL_SETS[0])
+                for algos in MODEL_SETS:
+                    v = m(models, "rows_s", batch, algos)
+                    say("| %s | `%s` | %s | %s | %s | %s |"
+                        % (fmt_int(batch), algos, fmt_int(v), ("%.2f" % (v / base)) if v and base else "–",
+                           fmt_int(m(models, "per_cpu_s", batch, algos)),
+                           fmt_int(m(models, "main_per_core", batch, algos))))
+            say()
         say("Command: `%s`." % " ".join(["bench/group-commit.py"] + sys.argv[1:]))
         say()
     except BenchError as e:
@@ -507,7 +542,8 @@ def main():
             shutil.rmtree(bench.state, ignore_errors=True)
     if rc == 0:
         os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-        path = os.path.join(HERE, "results", "group-commit%s.md" % ("-quick" if args.quick else ""))
+        path = os.path.join(HERE, "results", "group-commit%s%s.md"
+                            % ("-models" if args.only == "models" else "", "-quick" if args.quick else ""))
         with open(path, "w") as f:
             f.write("\n".join(out) + "\n")
         log("saved in %s" % os.path.relpath(path, ROOT))
