@@ -27,7 +27,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_autofree char *json = NULL;
   g_autofree char *json_again = NULL;
   double x[CO2S_N_FEATURES] = { 2.0, 4, 9.9, 6.7, 8.5, 33, 0, 0, 0, 1 };
-  double coef[CO2S_N_FEATURES], intercept;
+  double coef[CO2S_MAX_FEATURES], intercept;   /* a fuel-set model has 35 */
 
   cp = co2s_checkpoint_parse ((const char *) data, size, "fuzz/model.json", &error);
   if (cp == NULL)
@@ -40,6 +40,26 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
 
   fuzz_check (cp->model != NULL, "a checkpoint without a model");
+  /* Several models: the champion's aliases are its, every model predicts,
+   * and every name is found again. */
+  fuzz_check (cp->models->len >= 1 && cp->champion < cp->models->len, "no models, or a champion beyond them");
+  fuzz_check (cp->model == co2s_checkpoint_get_model (cp, cp->champion)->model &&
+              cp->conformal == co2s_checkpoint_get_model (cp, cp->champion)->conformal,
+              "cp->model or cp->conformal is not the champion's");
+  for (guint i = 0; i < cp->models->len; i++)
+    {
+      Co2sCheckpointModel *m = co2s_checkpoint_get_model (cp, i);
+      Co2sModelSpec spec;
+      char name[CO2S_MODEL_SPEC_MAX];
+
+      co2s_model_get_spec (m->model, &spec);
+      fuzz_check (co2s_checkpoint_find_model (cp, co2s_model_spec_to_string (&spec, name)) == (int) i,
+                  "model %u (%s) is not found by its name", i, name);
+      (void) co2s_model_predict (m->model, x);
+      co2s_conformal_prepare (m->conformal);
+      (void) co2s_conformal_half_width (m->conformal, x);
+      (void) co2s_checkpoint_model_get_rolling_rmse (m);
+    }
   for (guint i = 1; cp->offsets != NULL && i < cp->offsets->len; i++)
     fuzz_check (g_array_index (cp->offsets, Co2sPartitionOffset, i - 1).partition <
                 g_array_index (cp->offsets, Co2sPartitionOffset, i).partition,
