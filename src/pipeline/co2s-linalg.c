@@ -5,6 +5,9 @@
 
 #include <math.h>
 
+/* Remaining pivots (on the unit-diagonal scale) closer than this are tied. */
+#define PIVOT_TIE 1e-11
+
 guint
 co2s_linalg_solve_psd (guint         n,
                        const double *a,
@@ -56,8 +59,14 @@ co2s_linalg_solve_psd (guint         n,
       guint p = k;
       double pivot;
 
+      /* Ties go to the first column: a later one must be larger by more
+       * than rounding. Exactly collinear columns (a fuel type seen on one
+       * row: its flag and its slopes) have the same remaining pivot up to
+       * rounding, so which one is kept, and which coefficients are 0, no
+       * longer depends on how the sums were rounded (a merged model keeps
+       * the columns the model of the same rows keeps). */
       for (guint j = k + 1; j < n; j++)
-        if (m[j][j] > m[p][p])
+        if (m[j][j] > m[p][p] + PIVOT_TIE)
           p = j;
       if (!(m[p][p] > rel_tol))
         break;

@@ -13,7 +13,9 @@ G_BEGIN_DECLS
  *
  * The matrix is first scaled to unit diagonal (so the tolerance is
  * scale-free), then factored by Cholesky with diagonal pivoting, largest
- * remaining pivot first. A column whose diagonal is not > 0, or whose
+ * remaining pivot first (pivots within 1e-11 of each other are tied and
+ * the first column wins, so exactly collinear columns are chosen alike
+ * however their sums were rounded). A column whose diagonal is not > 0, or whose
  * remaining pivot falls to @rel_tol or below (that is, it is a linear
  * combination of the columns already taken up to a residual variance share of
  * @rel_tol), is left out and gets x = 0. The result is a "basic" solution:
