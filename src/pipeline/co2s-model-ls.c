@@ -114,33 +114,43 @@ typedef struct {
   double yy;
 } LsBatch;
 
-/* Merges a batch of @n rows (Chan, Golub & LeVeque):
- * M = Ma + Mb + na·nb/N · δδᵀ. */
+/* Merges @n > 0 rows whose means are @m and @ym and whose co-moments
+ * about them are @xx (upper triangle read), @xy and @yy (Chan, Golub &
+ * LeVeque): M = Ma + Mb + na·nb/N · δδᵀ, with δ = mean_b - mean_a. The
+ * same update for a batch (ls_learn) and for another model's rows
+ * (ls_merge_model). */
 static G_ALWAYS_INLINE inline void
-ls_merge (LsState *ls, const LsBatch *b, guint n, const guint d)
+ls_merge (LsState *ls, guint64 n, const double *m, double ym,
+          const double (*xx)[MAXF], const double *xy, double yy, const guint d)
 {
   double delta[MAXF];
   double total = (double) ls->n + (double) n;
   double fa = (double) ls->n * (double) n / total;
   double fb = (double) n / total;
-  double dy = b->ym - ls->y_mean;
+  double dy = ym - ls->y_mean;
 
   for (guint j = 0; j < d; j++)
-    delta[j] = b->m[j] - ls->x_mean[j];
+    delta[j] = m[j] - ls->x_mean[j];
   for (guint j = 0; j < d; j++)
     {
       for (guint k = j; k < d; k++)
         {
-          ls->xx[j][k] += b->xx[j][k] + fa * delta[j] * delta[k];
+          ls->xx[j][k] += xx[j][k] + fa * delta[j] * delta[k];
           ls->xx[k][j] = ls->xx[j][k];
         }
-      ls->xy[j] += b->xy[j] + fa * delta[j] * dy;
+      ls->xy[j] += xy[j] + fa * delta[j] * dy;
     }
-  ls->yy += b->yy + fa * dy * dy;
+  ls->yy += yy + fa * dy * dy;
   for (guint j = 0; j < d; j++)
     ls->x_mean[j] += delta[j] * fb;
   ls->y_mean += dy * fb;
   ls->n += n;
+}
+
+static G_ALWAYS_INLINE inline void
+ls_merge_batch (LsState *ls, const LsBatch *b, guint n, const guint d)
+{
+  ls_merge (ls, n, b->m, b->ym, b->xx, b->xy, b->yy, d);
 }
 
 /* The base set: each batch centred on its own means (two passes), so no
@@ -259,15 +269,40 @@ ls_learn (Co2sModel *self, const double *x, const double *y, guint n)
   if (self->dim == NF)
     {
       ls_batch_dense (&b, x, y, n, NF);
-      ls_merge (ls, &b, n, NF);
+      ls_merge_batch (ls, &b, n, NF);
     }
   else
     {
       ls_batch_sparse (&b, x, y, n, self->dim);
-      ls_merge (ls, &b, n, self->dim);
+      ls_merge_batch (ls, &b, n, self->dim);
     }
   ls_solve (self);
   return TRUE;
+}
+
+/* Another model's state is merged exactly as a batch is: its rows' count,
+ * means and co-moments about those means. The result differs from
+ * learning the same rows in one model only by rounding (the solve that
+ * follows is learn()'s). */
+static void
+ls_merge_model (Co2sModel *self, Co2sModel *other)
+{
+  LsState *ls = self->state;
+  const LsState *o = other->state;
+  LsState copy;
+
+  g_assert (o->n > 0 && other->dim == self->dim);
+  /* Merging a model into itself: read a copy, not the state being updated. */
+  if (other == self)
+    {
+      copy = *o;
+      o = &copy;
+    }
+  if (self->dim == NF)
+    ls_merge (ls, o->n, o->x_mean, o->y_mean, o->xx, o->xy, o->yy, NF);
+  else
+    ls_merge (ls, o->n, o->x_mean, o->y_mean, o->xx, o->xy, o->yy, self->dim);
+  ls_solve (self);
 }
 
 static void
@@ -333,4 +368,5 @@ const Co2sModelAlgorithm _co2s_model_ls = {
   .learn = ls_learn,
   .to_json = ls_to_json,
   .from_json = ls_from_json,
+  .merge = ls_merge_model,
 };

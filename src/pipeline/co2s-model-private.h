@@ -69,6 +69,13 @@ struct _Co2sModelAlgorithm
 
   /* Rows whose step was capped; NULL when the algorithm never caps. */
   guint64 (*get_steps_capped) (Co2sModel *self);
+
+  /* Adds the rows @other (same algorithm and feature set; may be @self)
+   * learned into self's state, as if self had learned them, and updates
+   * self->coef and self->intercept; co2s-model.c counts the rows. Both have
+   * learned rows (co2s-model.c copies into an empty model and skips an
+   * empty @other). NULL when the algorithm's models cannot be merged. */
+  void (*merge) (Co2sModel *self, Co2sModel *other);
 };
 
 extern const Co2sModelAlgorithm _co2s_model_ls;    /* co2s-model-ls.c */

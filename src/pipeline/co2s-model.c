@@ -7,6 +7,7 @@
 #include "co2s-model.h"
 #include "co2s-model-private.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
@@ -417,6 +418,56 @@ co2s_model_learn (Co2sModel *self, const double *x, const double *y, guint n)
     return;
 
   self->rows_seen += n;
+}
+
+gboolean
+co2s_model_merge (Co2sModel *self, Co2sModel *other, GError **error)
+{
+  g_return_val_if_fail (CO2S_IS_MODEL (self), FALSE);
+  g_return_val_if_fail (CO2S_IS_MODEL (other), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->algo != other->algo || self->features != other->features)
+    {
+      Co2sModelSpec a = { self->algo, self->features };
+      Co2sModelSpec b = { other->algo, other->features };
+      char name_a[CO2S_MODEL_SPEC_MAX], name_b[CO2S_MODEL_SPEC_MAX];
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("cannot merge the %s model into the %s model: a model merges only with "
+                     "one of the same algorithm and feature set"),
+                   co2s_model_spec_to_string (&b, name_b), co2s_model_spec_to_string (&a, name_a));
+      return FALSE;
+    }
+  if (self->algorithm->merge == NULL)
+    {
+      Co2sModelSpec a = { self->algo, self->features };
+      char name[CO2S_MODEL_SPEC_MAX];
+
+      co2s_model_spec_to_string (&a, name);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("cannot merge %s models: stochastic gradient descent depends on the order "
+                     "of the rows, so models learned on separate partitions do not combine into "
+                     "the model of all rows (their average is another model); learn %s in a "
+                     "single trainer, or use ls or ls:fuel, which merge exactly"),
+                   name, name);
+      return FALSE;
+    }
+
+  if (other->rows_seen == 0)
+    return TRUE;
+  if (self->rows_seen == 0)
+    {
+      /* The same state, coefficients and count: an exact copy. */
+      memcpy (self->state, other->state, self->algorithm->state_size);
+      memcpy (self->coef, other->coef, sizeof self->coef);
+      self->intercept = other->intercept;
+      self->rows_seen = other->rows_seen;
+      return TRUE;
+    }
+  self->algorithm->merge (self, other);
+  self->rows_seen += other->rows_seen;
+  return TRUE;
 }
 
 void

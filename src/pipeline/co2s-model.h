@@ -150,6 +150,43 @@ double co2s_model_predict (Co2sModel *self, const double x[CO2S_N_FEATURES]);
  * whole with a g_critical (callers validate rows first). */
 void co2s_model_learn (Co2sModel *self, const double *x, const double *y, guint n);
 
+/* Adds the rows @other learned into @self, for partition-parallel
+ * learning: each partition's model learns its own rows, and their merge is
+ * the model of all of them.
+ *
+ * ls (either feature set): @other's count, means and co-moments are
+ * combined with @self's by the same exact pairwise update (Chan, Golub &
+ * LeVeque) that learn() applies to every batch, then the normal equations
+ * are solved as after a batch. @self then equals, up to floating-point
+ * rounding, a model that learned both row sets, in any order and in any
+ * batches, and its rows_seen is the sum. On the real data set in six
+ * partitions (tests/pipeline/test-model-merge.c) the coefficients and
+ * intercept are within a relative 2.4e-12 of that model's one by one for
+ * ls; for ls:fuel within 6e-11 as a vector and 1.4e-9 one by one (its
+ * three consumption slopes per fuel type are nearly collinear, so a few
+ * units of rounding in the sums move them that much). An
+ * untrained @other changes nothing; an untrained @self becomes an exact
+ * copy of @other. @other may be @self (the rows then count twice, as if
+ * learned twice).
+ *
+ * sgd: refused with G_IO_ERROR_NOT_SUPPORTED. SGD's weights depend on the
+ * order in which it saw the rows and the step-size schedule of the whole
+ * stream; there is no state whose combination equals the model of all
+ * rows, and an average of per-partition sgd models is a different model,
+ * not the one a single trainer would learn.
+ *
+ * Models of different algorithms or feature sets are refused with
+ * G_IO_ERROR_INVALID_ARGUMENT naming both. On any error @self is
+ * unchanged. Errors are in the user's language.
+ *
+ * @other is only read and keeps its reference (transfer none). Not
+ * thread-safe: neither model may be used by another thread meanwhile (a
+ * partition's model learned in another thread is merged after that
+ * thread is done with it, or under the caller's lock). Costs one d×d
+ * update and one solve: about the cost of learning one small batch
+ * (bench/bench-merge.c). */
+gboolean co2s_model_merge (Co2sModel *self, Co2sModel *other, GError **error);
+
 /* Coefficients in the original (unscaled) feature space: @coef gets
  * co2s_model_get_n_coefficients weights (co2s_feature_set_get_name order;
  * CO2S_N_FEATURES for base models), @intercept the bias; either may be
