@@ -1,0 +1,178 @@
+/* bench-merge.c — what co2s_model_merge costs (partition-parallel
+ * learning, issue 13) by feature set, against what learning one batch of
+ * 100 rows costs the same model. Six partition models learn the real data
+ * set (rows by index mod 6, batches of 100); then one model absorbs them
+ * merge after merge, and the same kind of model learns the data set in
+ * batches of 100, looped. Prints a Markdown table: µs per merge and per
+ * batch, median of several runs, and their ratio.
+ *
+ *   builddir/bench/bench-merge [--csv data/co2_processed.csv] [--runs 7] [--merges 20000]
+ */
+#define G_LOG_DOMAIN "bench-merge"
+
+#include <glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "co2s-csv.h"
+#include "co2s-model.h"
+
+#define N_PARTS 6
+#define BATCH 100
+
+static char *opt_csv;
+static int opt_runs = 7;
+static int opt_merges = 20000;
+
+static const GOptionEntry entries[] = {
+  { "csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_csv, "The data set (default data/co2_processed.csv)", "PATH" },
+  { "runs", 0, 0, G_OPTION_ARG_INT, &opt_runs, "Runs per cell; the median is shown (default 7)", "N" },
+  { "merges", 0, 0, G_OPTION_ARG_INT, &opt_merges, "Merges (and batches) per run (default 20000)", "N" },
+  { NULL }
+};
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* Model @p of the six: rows p, p+6, p+12… in batches of 100. */
+static Co2sModel *
+learn_partition (const Co2sModelSpec *spec, const double *x, const double *y, guint n, guint p)
+{
+  Co2sModel *model = co2s_model_new_for_spec (spec);
+  double bx[BATCH * CO2S_N_FEATURES];
+  double by[BATCH];
+  guint len = 0;
+
+  for (guint i = p; i < n; i += N_PARTS)
+    {
+      memcpy (bx + (gsize) len * CO2S_N_FEATURES, x + (gsize) i * CO2S_N_FEATURES,
+              CO2S_N_FEATURES * sizeof (double));
+      by[len++] = y[i];
+      if (len == BATCH || i + N_PARTS >= n)
+        {
+          co2s_model_learn (model, bx, by, len);
+          len = 0;
+        }
+    }
+  return model;
+}
+
+/* µs per merge: @merges merges of the partitions, in turn, into one model. */
+static double
+merge_once (const Co2sModelSpec *spec, Co2sModel *parts[N_PARTS], guint merges)
+{
+  g_autoptr(Co2sModel) into = co2s_model_new_for_spec (spec);
+  g_autoptr(GError) error = NULL;
+  gint64 t0;
+
+  /* Not timed: the first merge only copies. */
+  if (!co2s_model_merge (into, parts[0], &error))
+    g_error ("merge: %s", error->message);
+  t0 = g_get_monotonic_time ();
+  for (guint k = 0; k < merges; k++)
+    if (!co2s_model_merge (into, parts[k % N_PARTS], &error))
+      g_error ("merge: %s", error->message);
+  return (g_get_monotonic_time () - t0) / (double) merges;
+}
+
+/* µs per learn() of 100 rows, the data set looped, @batches batches. */
+static double
+learn_once (const Co2sModelSpec *spec, const double *x, const double *y, guint n, guint batches)
+{
+  g_autoptr(Co2sModel) model = co2s_model_new_for_spec (spec);
+  guint n_starts = n / BATCH;
+  gint64 t0;
+
+  t0 = g_get_monotonic_time ();
+  for (guint k = 0; k < batches; k++)
+    {
+      guint at = (k % n_starts) * BATCH;
+
+      co2s_model_learn (model, x + (gsize) at * CO2S_N_FEATURES, y + at, BATCH);
+    }
+  return (g_get_monotonic_time () - t0) / (double) batches;
+}
+
+int
+main (int argc, char *argv[])
+{
+  static const Co2sModelSpec specs[] = {
+    { CO2S_ALGO_LS, CO2S_FEATURES_BASE },
+    { CO2S_ALGO_LS, CO2S_FEATURES_FUEL },
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("- cost of merging ls models");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Co2sCsv) csv = NULL;
+  g_autofree double *x = NULL;
+  g_autofree double *y = NULL;
+  guint n;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || opt_runs < 1 || opt_merges < 1)
+    {
+      g_printerr ("bench-merge: %s\n", error != NULL ? error->message : "--runs and --merges must be ≥ 1");
+      return 2;
+    }
+  csv = co2s_csv_load (opt_csv != NULL ? opt_csv : "data/co2_processed.csv", &error);
+  if (csv == NULL)
+    {
+      g_printerr ("bench-merge: %s\n", error->message);
+      return 1;
+    }
+  n = csv->rows->len;
+  if (n < BATCH * N_PARTS)
+    {
+      g_printerr ("bench-merge: the data set has %u rows; it needs at least %u\n", n, BATCH * N_PARTS);
+      return 1;
+    }
+  x = g_new (double, (gsize) n * CO2S_N_FEATURES);
+  y = g_new (double, n);
+  for (guint i = 0; i < n; i++)
+    {
+      const Co2sRecord *r = &g_array_index (csv->rows, Co2sRecord, i);
+
+      co2s_record_features (r, x + (gsize) i * CO2S_N_FEATURES);
+      y[i] = co2s_record_target (r);
+    }
+
+  /* printf, not g_print: the table's "µs" stays UTF-8 whatever the locale. */
+  printf ("co2s_model_merge of %d partition models (the data set's %u rows by index mod %d) into one "
+           "model, %d merges a run, against learn() of one batch of %d rows, %d batches a run; "
+           "median of %d runs; one thread.\n\n",
+           N_PARTS, n, N_PARTS, opt_merges, BATCH, opt_merges, opt_runs);
+  printf ("| model | features | µs per merge | µs per batch of %d rows | merge / batch |\n", BATCH);
+  printf ("| --- | ---: | ---: | ---: | ---: |\n");
+  for (guint s = 0; s < G_N_ELEMENTS (specs); s++)
+    {
+      g_autofree double *merge_us = g_new (double, opt_runs);
+      g_autofree double *learn_us = g_new (double, opt_runs);
+      Co2sModel *parts[N_PARTS];
+      char name[CO2S_MODEL_SPEC_MAX];
+      double m, l;
+
+      for (guint p = 0; p < N_PARTS; p++)
+        parts[p] = learn_partition (&specs[s], x, y, n, p);
+      /* Interleaved, so that both see the same machine state. */
+      for (int r = 0; r < opt_runs; r++)
+        {
+          merge_us[r] = merge_once (&specs[s], parts, (guint) opt_merges);
+          learn_us[r] = learn_once (&specs[s], x, y, n, (guint) opt_merges);
+        }
+      qsort (merge_us, opt_runs, sizeof (double), cmp_double);
+      qsort (learn_us, opt_runs, sizeof (double), cmp_double);
+      m = merge_us[opt_runs / 2];
+      l = learn_us[opt_runs / 2];
+      printf ("| %s | %u | %.2f | %.2f | %.2f |\n", co2s_model_spec_to_string (&specs[s], name),
+               co2s_feature_set_get_dim (specs[s].features), m, l, m / l);
+      for (guint p = 0; p < N_PARTS; p++)
+        g_object_unref (parts[p]);
+    }
+  return 0;
+}
