@@ -5,7 +5,8 @@
  * a tree, give the coefficients of one model that learned every row in
  * order, within a relative 1e-9 (see MAX_REL_FUEL_EACH); ls:fuel with a fuel type seen in one
  * partition only and one never seen; rows_seen adds up; a model merged
- * with itself equals learning its rows twice; untrained models; sgd and
+ * with itself equals learning its rows twice; untrained models; saved
+ * and read-back states merge bit for bit as the originals; sgd and
  * mismatched models are refused with a message naming them. */
 #define G_LOG_DOMAIN "test-model-merge"
 
@@ -449,6 +450,47 @@ test_empty (gconstpointer features)
   data_set_clear (&data);
 }
 
+/* Partition states saved and read back (as a trainer would keep them in a
+ * state topic) merge bit for bit as the originals, and the merged model
+ * saves and reads back too. */
+static void
+test_saved_states (gconstpointer features)
+{
+  const Co2sModelSpec spec = { CO2S_ALGO_LS, GPOINTER_TO_INT (features) };
+  DataSet data = { 0 };
+  Co2sModel *parts[N_PARTS];
+  g_autoptr(Co2sModel) merged = co2s_model_new_for_spec (&spec);
+  g_autoptr(Co2sModel) from_saved = co2s_model_new_for_spec (&spec);
+  g_autoptr(Co2sModel) back = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  data_synthetic (&data);
+  learn_partitions (&spec, &data, SPLIT_INTERLEAVED, parts);
+  for (guint p = 0; p < N_PARTS; p++)
+    {
+      g_autoptr(JsonNode) saved = test_serialize (parts[p]);
+      g_autoptr(Co2sModel) read = co2s_model_deserialize (json_node_get_object (saved), &error);
+
+      g_assert_no_error (error);
+      merge_ok (merged, parts[p]);
+      merge_ok (from_saved, read);
+    }
+  assert_identical (from_saved, merged);
+
+  node = test_serialize (merged);
+  back = co2s_model_deserialize (json_node_get_object (node), &error);
+  g_assert_no_error (error);
+  assert_identical (back, merged);
+  merge_ok (back, parts[0]);
+  merge_ok (merged, parts[0]);
+  assert_identical (back, merged);
+
+  for (guint p = 0; p < N_PARTS; p++)
+    g_object_unref (parts[p]);
+  data_set_clear (&data);
+}
+
 /* Refused: @other into @self, with @code and a message holding @words;
  * @self unchanged. */
 static void
@@ -531,6 +573,8 @@ main (int argc, char **argv)
   g_test_add_data_func ("/model/merge/ls-fuel/self", GINT_TO_POINTER (CO2S_FEATURES_FUEL), test_self_merge);
   g_test_add_data_func ("/model/merge/ls/empty", GINT_TO_POINTER (CO2S_FEATURES_BASE), test_empty);
   g_test_add_data_func ("/model/merge/ls-fuel/empty", GINT_TO_POINTER (CO2S_FEATURES_FUEL), test_empty);
+  g_test_add_data_func ("/model/merge/ls/saved-states", GINT_TO_POINTER (CO2S_FEATURES_BASE), test_saved_states);
+  g_test_add_data_func ("/model/merge/ls-fuel/saved-states", GINT_TO_POINTER (CO2S_FEATURES_FUEL), test_saved_states);
   g_test_add_func ("/model/merge/refused", test_refused);
 
   return g_test_run ();
