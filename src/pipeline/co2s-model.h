@@ -164,7 +164,8 @@ void co2s_model_learn (Co2sModel *self, const double *x, const double *y, guint 
  * intercept are within a relative 2.4e-12 of that model's one by one for
  * ls; for ls:fuel within 6e-11 as a vector and 1.4e-9 one by one (its
  * three consumption slopes per fuel type are nearly collinear, so a few
- * units of rounding in the sums move them that much). An
+ * units of rounding in the sums move them that much: one model learning
+ * every row in batches of 50 is 2.1e-9 from the exact solution). An
  * untrained @other changes nothing; an untrained @self becomes an exact
  * copy of @other. @other may be @self (the rows then count twice, as if
  * learned twice).
