@@ -859,6 +859,15 @@ co2s_metrics_history_get_kpis (Co2sMetricsHistory *self,
     }
 
   out->rows_seen = (guint64) COL_I (store, COL_ROWS_SEEN, n - 1);
+  {
+    gint champion = co2s_metrics_history_get_champion (self);
+
+    if (champion >= 0)
+      {
+        out->n_models = store->n_models;
+        g_strlcpy (out->algo, store->model_names[champion], sizeof out->algo);
+      }
+  }
   out->lag = COL_I (store, COL_LAG, n - 1);
   out->dlq = (guint64) COL_I (store, COL_DLQ, n - 1);
   /* The trainer checkpoints a batch before writing its metrics line, so
@@ -901,5 +910,7 @@ co2s_metrics_history_get_memory_size (Co2sMetricsHistory *self)
   size += sizeof (double) * (self->rolling->len + self->lag->len + self->rate->len);
   size += sizeof (Co2sMetricsRollup) * self->store->rollups->len;
   size += sizeof (guint) * self->store->alarms->len;
+  size += (sizeof (double) * self->store->n_models + (self->store->champion != NULL ? 1 : 0)) *
+          _co2s_metrics_store_len (self->store);
   return size;
 }

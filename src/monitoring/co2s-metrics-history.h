@@ -5,7 +5,7 @@
  * start, then the batches the live topic streaming_metrics brings
  * (Co2sMetricsFollower). Both sources overlap, so batches are deduplicated
  * by their number. Columns are kept as flat arrays (120 bytes per batch, and
- * 4 per drift alarm), so a million batches take about 120 MB and the plot
+ * 4 per drift alarm; with several models, 8 per model and 1 more a batch), so a million batches take about 120 MB and the plot
  * reads them without copies.
  *
  * Rules for a batch b arriving when the last stored batch is L:
@@ -36,6 +36,9 @@ G_BEGIN_DECLS
 #define CO2S_METRICS_HISTORY_DEFAULT_ROLLING_WINDOW 20
 #define CO2S_METRICS_HISTORY_DEFAULT_RATE_WINDOW    10
 #define CO2S_METRICS_HISTORY_DEFAULT_DATASET_ROWS   7385
+
+/* A batch without a champion (a line of one model) in the champion column. */
+#define CO2S_METRICS_NO_CHAMPION 0xff
 
 /* Most problems a load report keeps (the count goes on). */
 #define CO2S_METRICS_LOAD_MAX_PROBLEMS 100
@@ -89,6 +92,9 @@ typedef struct {
   guint64 drift_alarms;      /* batches of the series that raised the drift
                               * alarm, the rollups' included */
   guint64 last_drift_batch;  /* the latest of them, 0 when none */
+  guint n_models;            /* when the last batch's line names several models:
+                              * the series' models (algo is then their
+                              * champion); else 0 */
 } Co2sMetricsKpis;
 
 #define CO2S_TYPE_METRICS_HISTORY (co2s_metrics_history_get_type ())
@@ -251,6 +257,32 @@ const guint *co2s_metrics_history_get_drift_alarm_indices (Co2sMetricsHistory *s
  * rollups; @last_batch (may be NULL) gets the latest one's number (for a
  * rollup, its last batch), 0 when none. O(rollups). */
 guint64 co2s_metrics_history_count_drift_alarms (Co2sMetricsHistory *self, guint64 *last_batch);
+
+/* ---- several models (co2s-metrics-history-models.c) ---------------------- */
+
+/* Models named by the series' lines of several models ("models", a trainer
+ * of --algo ls,ls:fuel,…), in the order first seen, at most
+ * CO2S_METRICS_MAX_MODELS; 0 for a history of one model. Rollups keep the
+ * top-level (champion's) figures only. */
+guint co2s_metrics_history_get_n_models (Co2sMetricsHistory *self);
+
+/* Model @slot's name (slot < n_models), owned by @self, valid until the
+ * next change. */
+const char *co2s_metrics_history_get_model_name (Co2sMetricsHistory *self, guint slot);
+
+/* Model @slot's prequential RMSE at every batch held (NAN where its line
+ * does not name it or it was warming up), n_batches long (@n may be NULL);
+ * owned by @self, valid until the next change. NULL when slot >= n_models. */
+const double *co2s_metrics_history_get_model_rmse_column (Co2sMetricsHistory *self,
+                                                          guint slot,
+                                                          guint *n);
+
+/* The champion's slot at every batch held (CO2S_METRICS_NO_CHAMPION for a
+ * line of one model); NULL when n_models is 0. Owned by @self. */
+const guint8 *co2s_metrics_history_get_champion_column (Co2sMetricsHistory *self, guint *n);
+
+/* The last batch's champion slot, or -1 (no batch, or one model). */
+gint co2s_metrics_history_get_champion (Co2sMetricsHistory *self);
 
 /* Bumps on every change. Equal generations mean equal contents. */
 guint64 co2s_metrics_history_get_generation (Co2sMetricsHistory *self);

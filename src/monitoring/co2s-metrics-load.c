@@ -301,16 +301,7 @@ reconcile (Co2sMetricsStore *store, Co2sMetricsLoadReport *report)
     return;
   report->duplicates += skip;
   report->added -= MIN (report->added, skip);
-  for (guint i = 0; i < N_COLS; i++)
-    g_array_remove_range (store->cols[i], 0, skip);
-  store->best_index = -1;
-  for (guint i = 0; i < _co2s_metrics_store_len (store); i++)
-    {
-      double v = COL_D (store, COL_RMSE, i);
-
-      if (isfinite (v) && (store->best_index < 0 || v < COL_D (store, COL_RMSE, store->best_index)))
-        store->best_index = i;
-    }
+  _co2s_metrics_store_drop_front (store, skip);
 }
 
 Co2sMetricsStore *

@@ -44,6 +44,17 @@ typedef struct {
   char algo[16];
   gint64 best_index;   /* -1 when no finite RMSE */
   guint series;
+  /* Several models (lines with "models", a trainer of --algo ls,ls:fuel,…):
+   * their names in the order first seen in the series, at most
+   * CO2S_METRICS_MAX_MODELS (later ones are not kept), each with its
+   * prequential RMSE at every batch (double, NAN where a line does not name
+   * it), and the champion's slot at every batch (guint8,
+   * CO2S_METRICS_NO_CHAMPION for a line of one model). All NULL and
+   * n_models 0 until a line of several models comes. */
+  guint n_models;
+  char model_names[CO2S_METRICS_MAX_MODELS][16];
+  GArray *model_rmse[CO2S_METRICS_MAX_MODELS];
+  GArray *champion;
 } Co2sMetricsStore;
 
 #define COL_D(store, col, i) g_array_index ((store)->cols[col], double, (i))
@@ -72,7 +83,11 @@ _co2s_metrics_store_rollup_end (const Co2sMetricsStore *store)
 /* Keeps the first @len batches; recomputes the best when it was dropped. */
 void _co2s_metrics_store_truncate (Co2sMetricsStore *store, guint len);
 
-/* Batch @i as a record (algo: the latest of the series). */
+/* Drops the first @n batches (columns, alarms, models). */
+void _co2s_metrics_store_drop_front (Co2sMetricsStore *store, guint n);
+
+/* Batch @i as a record (algo: the latest of the series, or the batch's
+ * champion; models: every model's name and RMSE, the other figures NAN). */
 void _co2s_metrics_store_get (const Co2sMetricsStore *store, guint i, Co2sBatchMetrics *out);
 
 /* TRUE when batch @i raised the drift alarm. O(log alarms). */

@@ -27,11 +27,22 @@ _co2s_metrics_store_new (void)
   return store;
 }
 
+static void
+co2s_metrics_store_clear_models (Co2sMetricsStore *store)
+{
+  for (guint k = 0; k < CO2S_METRICS_MAX_MODELS; k++)
+    g_clear_pointer (&store->model_rmse[k], g_array_unref);
+  g_clear_pointer (&store->champion, g_array_unref);
+  memset (store->model_names, 0, sizeof store->model_names);
+  store->n_models = 0;
+}
+
 void
 _co2s_metrics_store_free (Co2sMetricsStore *store)
 {
   if (store == NULL)
     return;
+  co2s_metrics_store_clear_models (store);
   for (guint i = 0; i < N_COLS; i++)
     g_array_unref (store->cols[i]);
   g_array_unref (store->rollups);
@@ -48,6 +59,10 @@ _co2s_metrics_store_copy (const Co2sMetricsStore *store)
     copy->cols[i] = g_array_copy (store->cols[i]);
   copy->rollups = g_array_copy (store->rollups);
   copy->alarms = g_array_copy (store->alarms);
+  for (guint k = 0; k < store->n_models; k++)
+    copy->model_rmse[k] = g_array_copy (store->model_rmse[k]);
+  if (store->champion != NULL)
+    copy->champion = g_array_copy (store->champion);
   return copy;
 }
 
@@ -60,6 +75,15 @@ _co2s_metrics_store_truncate (Co2sMetricsStore *store, guint len)
     g_array_set_size (store->cols[i], len);
   while (store->alarms->len > 0 && g_array_index (store->alarms, guint, store->alarms->len - 1) >= len)
     g_array_set_size (store->alarms, store->alarms->len - 1);
+  if (len == 0)
+    co2s_metrics_store_clear_models (store);
+  else
+    {
+      for (guint k = 0; k < store->n_models; k++)
+        g_array_set_size (store->model_rmse[k], len);
+      if (store->champion != NULL)
+        g_array_set_size (store->champion, len);
+    }
 
   if (store->best_index >= (gint64) len)
     {
@@ -74,6 +98,100 @@ _co2s_metrics_store_truncate (Co2sMetricsStore *store, guint len)
     }
 }
 
+void
+_co2s_metrics_store_drop_front (Co2sMetricsStore *store, guint n)
+{
+  guint kept = 0;
+
+  g_assert (n <= _co2s_metrics_store_len (store));
+  if (n == 0)
+    return;
+  for (guint i = 0; i < N_COLS; i++)
+    g_array_remove_range (store->cols[i], 0, n);
+  for (guint i = 0; i < store->alarms->len; i++)
+    {
+      guint a = g_array_index (store->alarms, guint, i);
+
+      if (a >= n)
+        g_array_index (store->alarms, guint, kept++) = a - n;
+    }
+  g_array_set_size (store->alarms, kept);
+  for (guint k = 0; k < store->n_models; k++)
+    g_array_remove_range (store->model_rmse[k], 0, n);
+  if (store->champion != NULL)
+    g_array_remove_range (store->champion, 0, n);
+
+  store->best_index = -1;
+  for (guint i = 0; i < _co2s_metrics_store_len (store); i++)
+    {
+      double v = COL_D (store, COL_RMSE, i);
+
+      if (isfinite (v) && (store->best_index < 0 || v < COL_D (store, COL_RMSE, store->best_index)))
+        store->best_index = i;
+    }
+}
+
+/* The slot of model @name, added (its earlier batches NAN) when there is
+ * room; -1 when the store already holds CO2S_METRICS_MAX_MODELS others. */
+static gint
+co2s_metrics_store_model_slot (Co2sMetricsStore *store, const char *name, guint len)
+{
+  for (guint k = 0; k < store->n_models; k++)
+    if (strcmp (store->model_names[k], name) == 0)
+      return (gint) k;
+  if (store->n_models == CO2S_METRICS_MAX_MODELS || name[0] == '\0')
+    return -1;
+
+  if (store->champion == NULL)
+    {
+      guint8 none = CO2S_METRICS_NO_CHAMPION;
+
+      store->champion = g_array_sized_new (FALSE, FALSE, 1, len + 1);
+      for (guint i = 0; i < len; i++)
+        g_array_append_val (store->champion, none);
+    }
+  {
+    guint k = store->n_models++;
+    double nan = NAN;
+
+    g_strlcpy (store->model_names[k], name, sizeof store->model_names[k]);
+    store->model_rmse[k] = g_array_sized_new (FALSE, FALSE, sizeof (double), len + 1);
+    for (guint i = 0; i < len; i++)
+      g_array_append_val (store->model_rmse[k], nan);
+    return (gint) k;
+  }
+}
+
+/* Appends batch @index's models (called before its columns grow). */
+static void
+co2s_metrics_store_push_models (Co2sMetricsStore *store, const Co2sBatchMetrics *m, guint index)
+{
+  double values[CO2S_METRICS_MAX_MODELS];
+  guint8 champion = CO2S_METRICS_NO_CHAMPION;
+
+  if (m->n_models == 0 && store->n_models == 0)
+    return;
+  for (guint j = 0; j < m->n_models && j < CO2S_METRICS_MAX_MODELS; j++)
+    co2s_metrics_store_model_slot (store, m->models[j].name, index);
+  if (store->n_models == 0)
+    return;
+
+  for (guint k = 0; k < store->n_models; k++)
+    values[k] = NAN;
+  for (guint j = 0; j < m->n_models && j < CO2S_METRICS_MAX_MODELS; j++)
+    for (guint k = 0; k < store->n_models; k++)
+      if (strcmp (store->model_names[k], m->models[j].name) == 0)
+        {
+          values[k] = m->models[j].rmse;
+          if (strcmp (m->models[j].name, m->algo) == 0)
+            champion = (guint8) k;
+          break;
+        }
+  for (guint k = 0; k < store->n_models; k++)
+    g_array_append_val (store->model_rmse[k], values[k]);
+  g_array_append_val (store->champion, champion);
+}
+
 static void
 co2s_metrics_store_push (Co2sMetricsStore *store, const Co2sBatchMetrics *m)
 {
@@ -83,6 +201,7 @@ co2s_metrics_store_push (Co2sMetricsStore *store, const Co2sBatchMetrics *m)
   gint64 dlq = (gint64) MIN (m->dlq, (guint64) G_MAXINT64);
   guint index = _co2s_metrics_store_len (store);
 
+  co2s_metrics_store_push_models (store, m, index);
   g_array_append_val (store->cols[COL_BATCH], batch);
   g_array_append_val (store->cols[COL_ROWS], rows);
   g_array_append_val (store->cols[COL_ROWS_SEEN], rows_seen);
@@ -132,6 +251,22 @@ _co2s_metrics_store_get (const Co2sMetricsStore *store, guint i, Co2sBatchMetric
   out->drift_alarm = _co2s_metrics_store_has_alarm (store, i);
   out->drift_statistic = NAN;
   g_strlcpy (out->algo, store->algo, sizeof out->algo);
+  if (store->champion != NULL && g_array_index (store->champion, guint8, i) != CO2S_METRICS_NO_CHAMPION)
+    {
+      out->n_models = store->n_models;
+      for (guint k = 0; k < store->n_models; k++)
+        {
+          Co2sModelMetrics *mm = &out->models[k];
+
+          g_strlcpy (mm->name, store->model_names[k], sizeof mm->name);
+          mm->rmse = g_array_index (store->model_rmse[k], double, i);
+          mm->mae = NAN;
+          mm->coverage_95 = NAN;
+          mm->rolling_rmse = NAN;
+        }
+      g_strlcpy (out->algo, store->model_names[g_array_index (store->champion, guint8, i)],
+                 sizeof out->algo);
+    }
 }
 
 gboolean
