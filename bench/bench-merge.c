@@ -4,7 +4,8 @@
  * set (rows by index mod 6, batches of 100); then one model absorbs them
  * merge after merge, and the same kind of model learns the data set in
  * batches of 100, looped. Prints a Markdown table: µs per merge and per
- * batch, median of several runs, and their ratio.
+ * batch, median of several runs, their ratio, and the µs of
+ * co2s_model_merge_all of the six into a fresh model (one solve).
  *
  *   builddir/bench/bench-merge [--csv data/co2_processed.csv] [--runs 7] [--merges 20000]
  */
@@ -82,6 +83,26 @@ merge_once (const Co2sModelSpec *spec, Co2sModel *parts[N_PARTS], guint merges)
   return (g_get_monotonic_time () - t0) / (double) merges;
 }
 
+/* µs per co2s_model_merge_all of the six partitions into a fresh model
+ * (its first model only copied, so five merges and one solve). */
+static double
+merge_all_once (const Co2sModelSpec *spec, Co2sModel *parts[N_PARTS], guint times)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 t0, spent = 0;
+
+  for (guint k = 0; k < times; k++)
+    {
+      g_autoptr(Co2sModel) into = co2s_model_new_for_spec (spec);
+
+      t0 = g_get_monotonic_time ();
+      if (!co2s_model_merge_all (into, parts, N_PARTS, &error))
+        g_error ("merge_all: %s", error->message);
+      spent += g_get_monotonic_time () - t0;
+    }
+  return spent / (double) times;
+}
+
 /* µs per learn() of 100 rows, the data set looped, @batches batches. */
 static double
 learn_once (const Co2sModelSpec *spec, const double *x, const double *y, guint n, guint batches)
@@ -147,12 +168,14 @@ main (int argc, char *argv[])
            "model, %d merges a run, against learn() of one batch of %d rows, %d batches a run; "
            "median of %d runs; one thread.\n\n",
            N_PARTS, n, N_PARTS, opt_merges, BATCH, opt_merges, opt_runs);
-  printf ("| model | features | µs per merge | µs per batch of %d rows | merge / batch |\n", BATCH);
-  printf ("| --- | ---: | ---: | ---: | ---: |\n");
+  printf ("| model | features | µs per merge | µs per batch of %d rows | merge / batch "
+          "| µs to merge_all the %d partitions |\n", BATCH, N_PARTS);
+  printf ("| --- | ---: | ---: | ---: | ---: | ---: |\n");
   for (guint s = 0; s < G_N_ELEMENTS (specs); s++)
     {
       g_autofree double *merge_us = g_new (double, opt_runs);
       g_autofree double *learn_us = g_new (double, opt_runs);
+      g_autofree double *all_us = g_new (double, opt_runs);
       Co2sModel *parts[N_PARTS];
       char name[CO2S_MODEL_SPEC_MAX];
       double m, l;
@@ -164,13 +187,15 @@ main (int argc, char *argv[])
         {
           merge_us[r] = merge_once (&specs[s], parts, (guint) opt_merges);
           learn_us[r] = learn_once (&specs[s], x, y, n, (guint) opt_merges);
+          all_us[r] = merge_all_once (&specs[s], parts, MAX ((guint) opt_merges / N_PARTS, 1));
         }
       qsort (merge_us, opt_runs, sizeof (double), cmp_double);
       qsort (learn_us, opt_runs, sizeof (double), cmp_double);
+      qsort (all_us, opt_runs, sizeof (double), cmp_double);
       m = merge_us[opt_runs / 2];
       l = learn_us[opt_runs / 2];
-      printf ("| %s | %u | %.2f | %.2f | %.2f |\n", co2s_model_spec_to_string (&specs[s], name),
-               co2s_feature_set_get_dim (specs[s].features), m, l, m / l);
+      printf ("| %s | %u | %.2f | %.2f | %.2f | %.2f |\n", co2s_model_spec_to_string (&specs[s], name),
+              co2s_feature_set_get_dim (specs[s].features), m, l, m / l, all_us[opt_runs / 2]);
       for (guint p = 0; p < N_PARTS; p++)
         g_object_unref (parts[p]);
     }

@@ -118,7 +118,7 @@ typedef struct {
  * about them are @xx (upper triangle read), @xy and @yy (Chan, Golub &
  * LeVeque): M = Ma + Mb + na·nb/N · δδᵀ, with δ = mean_b - mean_a. The
  * same update for a batch (ls_learn) and for another model's rows
- * (ls_merge_model). */
+ * (ls_merge_models). */
 static G_ALWAYS_INLINE inline void
 ls_merge (LsState *ls, guint64 n, const double *m, double ym,
           const double (*xx)[MAXF], const double *xy, double yy, const guint d)
@@ -280,28 +280,32 @@ ls_learn (Co2sModel *self, const double *x, const double *y, guint n)
   return TRUE;
 }
 
-/* Another model's state is merged exactly as a batch is: its rows' count,
- * means and co-moments about those means. The result differs from
- * learning the same rows in one model only by rounding (the solve that
- * follows is learn()'s). */
+/* Other models' states are merged exactly as a batch is: their rows'
+ * count, means and co-moments about those means. The result differs from
+ * learning the same rows in one model only by rounding; the solve that
+ * follows, once for all of them, is learn()'s. */
 static void
-ls_merge_model (Co2sModel *self, Co2sModel *other)
+ls_merge_models (Co2sModel *self, Co2sModel *const *others, guint n)
 {
   LsState *ls = self->state;
-  const LsState *o = other->state;
   LsState copy;
 
-  g_assert (o->n > 0 && other->dim == self->dim);
-  /* Merging a model into itself: read a copy, not the state being updated. */
-  if (other == self)
+  for (guint i = 0; i < n; i++)
     {
-      copy = *o;
-      o = &copy;
+      const LsState *o = others[i]->state;
+
+      g_assert (o->n > 0 && others[i]->dim == self->dim);
+      /* Merging a model into itself: read a copy, not the state being updated. */
+      if (others[i] == self)
+        {
+          copy = *o;
+          o = &copy;
+        }
+      if (self->dim == NF)
+        ls_merge (ls, o->n, o->x_mean, o->y_mean, o->xx, o->xy, o->yy, NF);
+      else
+        ls_merge (ls, o->n, o->x_mean, o->y_mean, o->xx, o->xy, o->yy, self->dim);
     }
-  if (self->dim == NF)
-    ls_merge (ls, o->n, o->x_mean, o->y_mean, o->xx, o->xy, o->yy, NF);
-  else
-    ls_merge (ls, o->n, o->x_mean, o->y_mean, o->xx, o->xy, o->yy, self->dim);
   ls_solve (self);
 }
 
@@ -368,5 +372,5 @@ const Co2sModelAlgorithm _co2s_model_ls = {
   .learn = ls_learn,
   .to_json = ls_to_json,
   .from_json = ls_from_json,
-  .merge = ls_merge_model,
+  .merge = ls_merge_models,
 };

@@ -70,12 +70,14 @@ struct _Co2sModelAlgorithm
   /* Rows whose step was capped; NULL when the algorithm never caps. */
   guint64 (*get_steps_capped) (Co2sModel *self);
 
-  /* Adds the rows @other (same algorithm and feature set; may be @self)
-   * learned into self's state, as if self had learned them, and updates
-   * self->coef and self->intercept; co2s-model.c counts the rows. Both have
-   * learned rows (co2s-model.c copies into an empty model and skips an
-   * empty @other). NULL when the algorithm's models cannot be merged. */
-  void (*merge) (Co2sModel *self, Co2sModel *other);
+  /* Adds the rows the @n ≥ 1 models @others (same algorithm and feature
+   * set; at most one of them, and only when @n = 1, is @self) learned into
+   * self's state, in their order, as if self had learned them, then
+   * updates self->coef and self->intercept once; co2s-model.c counts the
+   * rows. All have learned rows (co2s-model.c copies into an empty model
+   * and skips empty ones). NULL when the algorithm's models cannot be
+   * merged. */
+  void (*merge) (Co2sModel *self, Co2sModel *const *others, guint n);
 };
 
 extern const Co2sModelAlgorithm _co2s_model_ls;    /* co2s-model-ls.c */

@@ -420,6 +420,79 @@ co2s_model_learn (Co2sModel *self, const double *x, const double *y, guint n)
   self->rows_seen += n;
 }
 
+/* Refuses to merge @other into @self: another algorithm or feature set,
+ * or an algorithm whose models do not merge. */
+static gboolean
+check_mergeable (Co2sModel *self, Co2sModel *other, GError **error)
+{
+  Co2sModelSpec a = { self->algo, self->features };
+  char name_a[CO2S_MODEL_SPEC_MAX];
+
+  co2s_model_spec_to_string (&a, name_a);
+  if (self->algo != other->algo || self->features != other->features)
+    {
+      Co2sModelSpec b = { other->algo, other->features };
+      char name_b[CO2S_MODEL_SPEC_MAX];
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("cannot merge the %s model into the %s model: a model merges only with "
+                     "one of the same algorithm and feature set"),
+                   co2s_model_spec_to_string (&b, name_b), name_a);
+      return FALSE;
+    }
+  if (self->algorithm->merge == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("cannot merge %s models: stochastic gradient descent depends on the order "
+                     "of the rows, so models learned on separate partitions do not combine into "
+                     "the model of all rows (their average is another model); learn %s in a "
+                     "single trainer, or use ls or ls:fuel, which merge exactly"),
+                   name_a, name_a);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* co2s_model_merge_all, where @others may hold @self when @n is 1. */
+static gboolean
+merge_models (Co2sModel *self, Co2sModel *const *others, guint n, GError **error)
+{
+  g_autofree Co2sModel **todo = NULL;
+  guint64 rows = 0;
+  guint m = 0, first = 0;
+
+  for (guint i = 0; i < n; i++)
+    if (!check_mergeable (self, others[i], error))
+      return FALSE;
+  if (n == 0 && self->algorithm->merge == NULL)
+    return check_mergeable (self, self, error);
+
+  /* Untrained models add nothing. */
+  todo = g_new (Co2sModel *, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    if (others[i]->rows_seen > 0)
+      todo[m++] = others[i];
+  if (m == 0)
+    return TRUE;
+
+  if (self->rows_seen == 0)
+    {
+      /* The same state, coefficients and count: an exact copy. */
+      memcpy (self->state, todo[0]->state, self->algorithm->state_size);
+      memcpy (self->coef, todo[0]->coef, sizeof self->coef);
+      self->intercept = todo[0]->intercept;
+      self->rows_seen = todo[0]->rows_seen;
+      first = 1;
+    }
+  if (first == m)
+    return TRUE;
+  for (guint i = first; i < m; i++)
+    rows += todo[i]->rows_seen;
+  self->algorithm->merge (self, todo + first, m - first);
+  self->rows_seen += rows;
+  return TRUE;
+}
+
 gboolean
 co2s_model_merge (Co2sModel *self, Co2sModel *other, GError **error)
 {
@@ -427,47 +500,22 @@ co2s_model_merge (Co2sModel *self, Co2sModel *other, GError **error)
   g_return_val_if_fail (CO2S_IS_MODEL (other), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (self->algo != other->algo || self->features != other->features)
-    {
-      Co2sModelSpec a = { self->algo, self->features };
-      Co2sModelSpec b = { other->algo, other->features };
-      char name_a[CO2S_MODEL_SPEC_MAX], name_b[CO2S_MODEL_SPEC_MAX];
+  return merge_models (self, &other, 1, error);
+}
 
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("cannot merge the %s model into the %s model: a model merges only with "
-                     "one of the same algorithm and feature set"),
-                   co2s_model_spec_to_string (&b, name_b), co2s_model_spec_to_string (&a, name_a));
-      return FALSE;
-    }
-  if (self->algorithm->merge == NULL)
+gboolean
+co2s_model_merge_all (Co2sModel *self, Co2sModel *const *others, guint n, GError **error)
+{
+  g_return_val_if_fail (CO2S_IS_MODEL (self), FALSE);
+  g_return_val_if_fail (others != NULL || n == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  for (guint i = 0; i < n; i++)
     {
-      Co2sModelSpec a = { self->algo, self->features };
-      char name[CO2S_MODEL_SPEC_MAX];
-
-      co2s_model_spec_to_string (&a, name);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _("cannot merge %s models: stochastic gradient descent depends on the order "
-                     "of the rows, so models learned on separate partitions do not combine into "
-                     "the model of all rows (their average is another model); learn %s in a "
-                     "single trainer, or use ls or ls:fuel, which merge exactly"),
-                   name, name);
-      return FALSE;
+      g_return_val_if_fail (CO2S_IS_MODEL (others[i]), FALSE);
+      g_return_val_if_fail (others[i] != self, FALSE);
     }
 
-  if (other->rows_seen == 0)
-    return TRUE;
-  if (self->rows_seen == 0)
-    {
-      /* The same state, coefficients and count: an exact copy. */
-      memcpy (self->state, other->state, self->algorithm->state_size);
-      memcpy (self->coef, other->coef, sizeof self->coef);
-      self->intercept = other->intercept;
-      self->rows_seen = other->rows_seen;
-      return TRUE;
-    }
-  self->algorithm->merge (self, other);
-  self->rows_seen += other->rows_seen;
-  return TRUE;
+  return merge_models (self, others, n, error);
 }
 
 void

@@ -6,7 +6,8 @@
  * order, within a relative 1e-9 (see MAX_REL_FUEL_EACH); ls:fuel with a fuel type seen in one
  * partition only and one never seen; rows_seen adds up; a model merged
  * with itself equals learning its rows twice; untrained models; saved
- * and read-back states merge bit for bit as the originals; sgd and
+ * and read-back states merge bit for bit as the originals;
+ * co2s_model_merge_all equals merging one by one; sgd and
  * mismatched models are refused with a message naming them. */
 #define G_LOG_DOMAIN "test-model-merge"
 
@@ -420,6 +421,25 @@ assert_identical (Co2sModel *a, Co2sModel *b)
   g_assert_cmpfloat (ia, ==, ib);
 }
 
+/* co2s_model_merge_all refused with @code; @self unchanged. */
+static void
+assert_refused_all (Co2sModel *self, Co2sModel *const *others, guint n, int code)
+{
+  g_autoptr(GError) error = NULL;
+  double coef[CO2S_MAX_FEATURES], coef2[CO2S_MAX_FEATURES], intercept, intercept2;
+  guint64 rows = co2s_model_get_rows_seen (self);
+  guint d = co2s_model_get_n_coefficients (self);
+
+  co2s_model_get_coefficients (self, coef, &intercept);
+  g_assert_false (co2s_model_merge_all (self, others, n, &error));
+  g_assert_error (error, G_IO_ERROR, code);
+  g_test_message ("merge_all refused: %s", error->message);
+  co2s_model_get_coefficients (self, coef2, &intercept2);
+  g_assert_cmpuint (co2s_model_get_rows_seen (self), ==, rows);
+  g_assert_cmpmem (coef, d * sizeof (double), coef2, d * sizeof (double));
+  g_assert_cmpfloat (intercept, ==, intercept2);
+}
+
 /* An untrained @other changes nothing; an untrained @self becomes a copy
  * that goes on learning exactly as the original. */
 static void
@@ -487,6 +507,67 @@ test_saved_states (gconstpointer features)
   merge_ok (back, parts[0]);
   merge_ok (merged, parts[0]);
   assert_identical (back, merged);
+
+  for (guint p = 0; p < N_PARTS; p++)
+    g_object_unref (parts[p]);
+  data_set_clear (&data);
+}
+
+/* co2s_model_merge_all: one solve for many models, bit for bit the
+ * models merged one by one; untrained ones skipped; refused as a whole. */
+static void
+test_merge_all (gconstpointer features)
+{
+  const Co2sModelSpec spec = { CO2S_ALGO_LS, GPOINTER_TO_INT (features) };
+  const Co2sModelSpec other_spec = { CO2S_ALGO_LS, GPOINTER_TO_INT (features) == CO2S_FEATURES_BASE
+                                                      ? CO2S_FEATURES_FUEL : CO2S_FEATURES_BASE };
+  const Co2sModelSpec sgd_spec = { CO2S_ALGO_SGD, GPOINTER_TO_INT (features) };
+  DataSet data = { 0 };
+  Co2sModel *parts[N_PARTS];
+  Co2sModel *with_empty[N_PARTS + 2];
+  g_autoptr(Co2sModel) one_by_one = co2s_model_new_for_spec (&spec);
+  g_autoptr(Co2sModel) all = co2s_model_new_for_spec (&spec);
+  g_autoptr(Co2sModel) all_empty = co2s_model_new_for_spec (&spec);
+  g_autoptr(Co2sModel) into_part = NULL;
+  g_autoptr(Co2sModel) whole = NULL;
+  g_autoptr(Co2sModel) empty = co2s_model_new_for_spec (&spec);
+  g_autoptr(Co2sModel) other = co2s_model_new_for_spec (&other_spec);
+  g_autoptr(Co2sModel) sgd = co2s_model_new_for_spec (&sgd_spec);
+  g_autoptr(GError) error = NULL;
+
+  data_synthetic (&data);
+  whole = learn_all (&spec, &data, 1);
+  learn_partitions (&spec, &data, SPLIT_BLOCKS, parts);
+  for (guint p = 0; p < N_PARTS; p++)
+    merge_ok (one_by_one, parts[p]);
+  g_assert_true (co2s_model_merge_all (all, parts, N_PARTS, &error));
+  g_assert_no_error (error);
+  assert_identical (all, one_by_one);
+  assert_same_model (all, whole, &data, "merge_all of 6 partitions");
+
+  /* Untrained models anywhere, the first one included: skipped. */
+  with_empty[0] = empty;
+  memcpy (with_empty + 1, parts, 3 * sizeof (Co2sModel *));
+  with_empty[4] = empty;
+  memcpy (with_empty + 5, parts + 3, 3 * sizeof (Co2sModel *));
+  g_assert_true (co2s_model_merge_all (all_empty, with_empty, N_PARTS + 2, &error));
+  g_assert_no_error (error);
+  assert_identical (all_empty, one_by_one);
+
+  /* Into a trained model; none at all changes nothing. */
+  into_part = co2s_model_new_for_spec (&spec);
+  merge_ok (into_part, parts[0]);
+  g_assert_true (co2s_model_merge_all (into_part, parts + 1, N_PARTS - 1, &error));
+  g_assert_true (co2s_model_merge_all (into_part, NULL, 0, &error));
+  g_assert_no_error (error);
+  assert_identical (into_part, one_by_one);
+
+  /* One model refused among them: nothing merged. */
+  with_empty[4] = other;
+  assert_refused_all (all, with_empty, N_PARTS + 2, G_IO_ERROR_INVALID_ARGUMENT);
+  with_empty[4] = sgd;
+  assert_refused_all (all, with_empty, N_PARTS + 2, G_IO_ERROR_INVALID_ARGUMENT);
+  assert_identical (all, one_by_one);
 
   for (guint p = 0; p < N_PARTS; p++)
     g_object_unref (parts[p]);
@@ -577,6 +658,8 @@ main (int argc, char **argv)
   g_test_add_data_func ("/model/merge/ls-fuel/empty", GINT_TO_POINTER (CO2S_FEATURES_FUEL), test_empty);
   g_test_add_data_func ("/model/merge/ls/saved-states", GINT_TO_POINTER (CO2S_FEATURES_BASE), test_saved_states);
   g_test_add_data_func ("/model/merge/ls-fuel/saved-states", GINT_TO_POINTER (CO2S_FEATURES_FUEL), test_saved_states);
+  g_test_add_data_func ("/model/merge/ls/merge-all", GINT_TO_POINTER (CO2S_FEATURES_BASE), test_merge_all);
+  g_test_add_data_func ("/model/merge/ls-fuel/merge-all", GINT_TO_POINTER (CO2S_FEATURES_FUEL), test_merge_all);
   g_test_add_func ("/model/merge/refused", test_refused);
 
   return g_test_run ();
