@@ -316,8 +316,45 @@ format_rmse (double v)
   return g_strdup_printf ("%.*f", fabs (v) >= 1.0 ? 1 : 3, v);
 }
 
+static char *describe_rmse (Co2sMetricsHistory *history);
+
 char *
 co2s_rmse_plot_describe (Co2sMetricsHistory *history)
+{
+  g_autofree char *rmse = NULL;
+  g_autoptr(GString) names = NULL;
+  guint n_models;
+  gint champion;
+
+  g_return_val_if_fail (history == NULL || CO2S_IS_METRICS_HISTORY (history), NULL);
+
+  rmse = describe_rmse (history);
+  if (history == NULL || co2s_metrics_history_get_n_batches (history) == 0 ||
+      (n_models = co2s_metrics_history_get_n_models (history)) < 2)
+    return g_steal_pointer (&rmse);
+
+  /* Several models: the series drawn, by name, and the champion. */
+  names = g_string_new (NULL);
+  for (guint k = 0; k < n_models; k++)
+    {
+      if (k > 0)
+        /* Translators: between model names in a list, "ls, ls:fuel, sgd" */
+        g_string_append (names, C_("list", ", "));
+      g_string_append (names, co2s_metrics_history_get_model_name (history, k));
+    }
+  champion = co2s_metrics_history_get_champion (history);
+  if (champion < 0)
+    /* Translators: appended to the plot's description for screen readers
+     * when several models learn side by side; %s lists their names */
+    return g_strdup_printf (_("%s Models: %s."), rmse, names->str);
+  /* Translators: as "%s Models: %s.", then the champion's name (the model
+   * with the lowest rolling RMSE, whose figures the key figures show) */
+  return g_strdup_printf (_("%s Models: %s; champion %s."), rmse, names->str,
+                          co2s_metrics_history_get_model_name (history, (guint) champion));
+}
+
+static char *
+describe_rmse (Co2sMetricsHistory *history)
 {
   g_autofree char *last_rmse = NULL;
   g_autofree char *best_rmse = NULL;
@@ -325,8 +362,6 @@ co2s_rmse_plot_describe (Co2sMetricsHistory *history)
   g_autofree char *best_batch = NULL;
   guint64 best_at = 0;
   double last, best;
-
-  g_return_val_if_fail (history == NULL || CO2S_IS_METRICS_HISTORY (history), NULL);
 
   if (history == NULL || co2s_metrics_history_get_n_batches (history) == 0)
     return g_strdup (_("No batches yet."));

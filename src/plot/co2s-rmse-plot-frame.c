@@ -43,6 +43,10 @@ co2s_rmse_plot_get_palette (Co2sPlotStyle style, Co2sRmsePlotPalette *out)
       out->fit = rgb_hex (0xe69f00);      /* orange */
       out->rolling = rgb_hex (0x5ec3a0);  /* bluish green */
       out->drift = rgb_hex (0xcc79a7);    /* reddish purple */
+      out->models[0] = out->rmse;
+      out->models[1] = rgb_hex (0xe69f00); /* orange */
+      out->models[2] = rgb_hex (0xf0e442); /* yellow */
+      out->models[3] = rgb_hex (0xdeddda); /* light grey */
     }
   else
     {
@@ -54,6 +58,10 @@ co2s_rmse_plot_get_palette (Co2sPlotStyle style, Co2sRmsePlotPalette *out)
       out->fit = rgb_hex (0xb35000);      /* vermillion, darker */
       out->rolling = rgb_hex (0x007a5a);  /* bluish green, darker */
       out->drift = rgb_hex (0xa8336f);    /* reddish purple, darker */
+      out->models[0] = out->rmse;
+      out->models[1] = rgb_hex (0xb35000); /* vermillion, darker */
+      out->models[2] = rgb_hex (0x7a6000); /* yellow, much darker */
+      out->models[3] = rgb_hex (0x3d3846); /* dark grey */
     }
 }
 
@@ -499,14 +507,34 @@ _co2s_rmse_plot_series_name (const Co2sRmsePlotFrame *frame, guint series, guint
         }
       return _("RMSE (prequential)");
     case SERIES_FIT:
+      if (frame->n_models > 0)
+        /* Translators: the champion's RMSE after learning, when the plot
+         * shows several models */
+        return _("Champion’s RMSE after learning");
       return _("RMSE after learning");
     case SERIES_ROLLING:
+      if (frame->n_models > 0)
+        {
+          /* Translators: the rolling mean of the champion's RMSE (the
+           * model with the lowest rolling RMSE), when the plot shows
+           * several models */
+          *owned = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                 "Champion’s rolling mean (%u batch)",
+                                                 "Champion’s rolling mean (%u batches)", window),
+                                    window);
+          return *owned;
+        }
       *owned = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                              "Rolling mean (%u batch)",
                                              "Rolling mean (%u batches)", window),
                                 window);
       return *owned;
     case LEGEND_ENVELOPE:
+      if (frame->n_models > 0)
+        /* Translators: as "Older batches: range and mean", when the plot
+         * shows several models: the folded batches keep only the champion's
+         * (best model's) figures */
+        return _("Older batches, champion only: range and mean");
       /* Translators: legend of the band drawn over the older batches that
        * the trainer folded into buckets: each bucket's lowest to highest
        * value, with its mean as a line */
@@ -516,7 +544,17 @@ _co2s_rmse_plot_series_name (const Co2sRmsePlotFrame *frame, guint series, guint
        * model's error changed (drift detector) */
       return _("Drift alarm");
     default:
-      g_assert_not_reached ();
+      g_assert (series >= SERIES_MODEL && series < N_SERIES);
+      g_assert (series - SERIES_MODEL < frame->n_models);
+      if ((gint) (series - SERIES_MODEL) == frame->champion)
+        {
+          /* Translators: legend entry of the model with the lowest rolling
+           * RMSE among those the trainer learns side by side; %s is its
+           * name, e.g. "ls:fuel" */
+          *owned = g_strdup_printf (_("%s (champion)"), frame->model_names[series - SERIES_MODEL]);
+          return *owned;
+        }
+      return frame->model_names[series - SERIES_MODEL];
     }
 }
 
@@ -584,9 +622,10 @@ _co2s_rmse_plot_compute_layout (Co2sRmsePlotLayout *layout,
   avail = width - layout->left - layout->right;
   if (options->show_legend)
     {
-      for (guint s = 0; s < N_LEGEND; s++)
+      for (guint i = 0; i < N_LEGEND; i++)
         {
           g_autofree char *owned = NULL;
+          guint s = _co2s_rmse_plot_legend_item (i);
           double w;
 
           if (!frame->shown[s] || !frame->has_data[s])

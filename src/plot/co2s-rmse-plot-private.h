@@ -12,7 +12,10 @@ enum {
   SERIES_RMSE,
   SERIES_FIT,
   SERIES_ROLLING,
-  N_SERIES
+  /* A trainer of several models: each model's prequential RMSE, in place of
+   * SERIES_RMSE (which is the champion's), SERIES_MODEL + slot. */
+  SERIES_MODEL,
+  N_SERIES = SERIES_MODEL + CO2S_METRICS_MAX_MODELS
 };
 
 /* Legend entries: the series, then what is not a series of the batches held. */
@@ -21,6 +24,22 @@ enum {
   LEGEND_DRIFT,                 /* vertical marks at drift alarms (co2s-rmse-plot-marks.c) */
   N_LEGEND
 };
+
+/* The legend's @i-th item (0 .. N_LEGEND-1): the RMSE or the models, then
+ * the fit and the rolling mean, then the rest. */
+static inline guint
+_co2s_rmse_plot_legend_item (guint i)
+{
+  if (i == 0)
+    return SERIES_RMSE;
+  if (i <= CO2S_METRICS_MAX_MODELS)
+    return SERIES_MODEL + i - 1;
+  if (i == CO2S_METRICS_MAX_MODELS + 1)
+    return SERIES_FIT;
+  if (i == CO2S_METRICS_MAX_MODELS + 2)
+    return SERIES_ROLLING;
+  return i;
+}
 
 /* cmap0 slots. */
 enum {
@@ -33,7 +52,8 @@ enum {
   COL_ROLLING,
   COL_ENVELOPE,   /* the rollups' min/max band (co2s-rmse-plot-envelope.c) */
   COL_DRIFT,      /* drift alarm marks */
-  N_COLOURS
+  COL_MODEL,      /* SERIES_MODEL + k: COL_MODEL + k % CO2S_RMSE_PLOT_MODEL_COLOURS */
+  N_COLOURS = COL_MODEL + CO2S_RMSE_PLOT_MODEL_COLOURS
 };
 
 #define MIN_SIZE          16
@@ -64,6 +84,11 @@ typedef struct {
    * G_MAXDOUBLE or a range of ~1e-305, and it then draws neither lines nor
    * grid. The y title says the factor ("×10³⁰⁶"). */
   int y_exponent;
+  /* Several models (RMSE only): their names and the champion's slot (-1:
+   * none), from the history; n_models 0 otherwise. */
+  guint n_models;
+  char model_names[CO2S_METRICS_MAX_MODELS][16];
+  gint champion;
   gboolean shown[N_LEGEND];          /* asked for by the options */
   gboolean has_data[N_LEGEND];       /* and something to draw (legend) */
   guint n_y_ticks;

@@ -91,7 +91,8 @@ series_column (Co2sMetricsHistory *history, Co2sPlotQuantity quantity, guint ser
     case SERIES_ROLLING:
       return co2s_metrics_history_get_rolling_rmse_column (history, NULL);
     default:
-      g_assert_not_reached ();
+      g_assert (series >= SERIES_MODEL && series < N_SERIES);
+      return co2s_metrics_history_get_model_rmse_column (history, series - SERIES_MODEL, NULL);
     }
 }
 
@@ -195,6 +196,21 @@ prepare_frame (Co2sRmsePlot *self,
   /* The RMSE's companions; lag and throughput are one series each. */
   frame->shown[SERIES_FIT] = options->show_fit && options->quantity == CO2S_PLOT_QUANTITY_RMSE;
   frame->shown[SERIES_ROLLING] = options->show_rolling && options->quantity == CO2S_PLOT_QUANTITY_RMSE;
+  frame->champion = -1;
+  if (self->history != NULL && options->quantity == CO2S_PLOT_QUANTITY_RMSE &&
+      co2s_metrics_history_get_n_models (self->history) >= 2)
+    {
+      /* Several models: each its own series, the champion's among them. */
+      frame->n_models = co2s_metrics_history_get_n_models (self->history);
+      for (guint k = 0; k < frame->n_models; k++)
+        {
+          g_strlcpy (frame->model_names[k], co2s_metrics_history_get_model_name (self->history, k),
+                     sizeof frame->model_names[k]);
+          frame->shown[SERIES_MODEL + k] = TRUE;
+        }
+      frame->champion = co2s_metrics_history_get_champion (self->history);
+      frame->shown[SERIES_RMSE] = FALSE;
+    }
 
   if (!frame->empty)
     {
@@ -269,7 +285,31 @@ set_dashes (cairo_t *cr, guint series, double scale)
 {
   const double fit[] = { 7.0 * scale, 4.0 * scale };
   const double rolling[] = { 11.0 * scale, 3.5 * scale, 2.5 * scale, 3.5 * scale };
+  /* Models: solid, dotted, long dashes, dash-dot-dot, then again (the
+   * markers differ); none is the fit's or the rolling mean's pattern. */
+  const double dotted[] = { 1.5 * scale, 3.0 * scale };
+  const double long_dash[] = { 14.0 * scale, 5.0 * scale };
+  const double dash_dot_dot[] = { 9.0 * scale, 3.0 * scale, 1.5 * scale, 3.0 * scale, 1.5 * scale, 3.0 * scale };
 
+  if (series >= SERIES_MODEL)
+    {
+      switch ((series - SERIES_MODEL) % 4)
+        {
+        case 1:
+          cairo_set_dash (cr, dotted, G_N_ELEMENTS (dotted), 0.0);
+          break;
+        case 2:
+          cairo_set_dash (cr, long_dash, G_N_ELEMENTS (long_dash), 0.0);
+          break;
+        case 3:
+          cairo_set_dash (cr, dash_dot_dot, G_N_ELEMENTS (dash_dot_dot), 0.0);
+          break;
+        default:
+          cairo_set_dash (cr, NULL, 0, 0.0);
+          break;
+        }
+      return;
+    }
   switch (series)
     {
     case SERIES_FIT:          /* dashed */
@@ -288,6 +328,9 @@ set_dashes (cairo_t *cr, guint series, double scale)
 static const char *
 series_marker (guint series)
 {
+  /* Models: none of the other series' (▲ ■) nor the drift marks' (▼). */
+  static const char *const models[CO2S_METRICS_MAX_MODELS] = { "●", "◆", "✚", "★", "▶", "✖", "◀", "○" };
+
   switch (series)
     {
     case SERIES_RMSE:
@@ -297,14 +340,34 @@ series_marker (guint series)
     case SERIES_ROLLING:
       return "■";
     default:
-      g_assert_not_reached ();
+      g_assert (series >= SERIES_MODEL && series < N_SERIES);
+      return models[series - SERIES_MODEL];
     }
 }
 
+/* Line width of @series; the champion's is heavier than the other models'. */
 static double
-series_width (guint series)
+series_width (const Co2sRmsePlotFrame *frame, guint series)
 {
+  if (series >= SERIES_MODEL)
+    return (gint) (series - SERIES_MODEL) == frame->champion ? 3.0 : 1.4;
   return series == SERIES_RMSE ? 1.6 : 1.8;
+}
+
+/* The cmap0 slot of @series. */
+static int
+series_colour (guint series)
+{
+  if (series >= SERIES_MODEL)
+    return COL_MODEL + (int) ((series - SERIES_MODEL) % CO2S_RMSE_PLOT_MODEL_COLOURS);
+  return COL_RMSE + (int) series;
+}
+
+/* Marker size factor of @series. */
+static double
+series_marker_scale (guint series)
+{
+  return series == SERIES_RMSE || series == SERIES_MODEL ? 0.75 : 0.8;
 }
 
 /* Page coordinates: pixels from the bottom-left corner. */
@@ -377,8 +440,8 @@ draw_series (Co2sRmsePlot *self,
   if (n == 0)
     return;
   self->last_point_count += n;
-  plcol0 (COL_RMSE + s);
-  plwidth (series_width (s) * options->font_scale);
+  plcol0 (series_colour (s));
+  plwidth (series_width (frame, s) * options->font_scale);
   set_dashes (cr, s, options->font_scale);
   if (n == 1)
     plstring (1, x, y, series_marker (s));
@@ -399,10 +462,10 @@ draw_markers (Co2sRmsePlot *self,
   const double *bx = co2s_metrics_history_get_batch_column (self->history, NULL);
   const double *by = series_column (self->history, options->quantity, s);
   double spacing = MARKER_SPACING_PX * options->font_scale;
-  double phase = spacing * (0.2 + 0.3 * s);
+  double phase = spacing * (s >= SERIES_MODEL ? 0.1 + 0.17 * (s - SERIES_MODEL) : 0.2 + 0.3 * s);
 
-  plcol0 (COL_RMSE + s);
-  set_font_px (layout->font_px * (s == SERIES_RMSE ? 0.75 : 0.8));
+  plcol0 (series_colour (s));
+  set_font_px (layout->font_px * series_marker_scale (s));
   for (double px = phase; px < layout->plot_w; px += spacing)
     {
       double xw = frame->x_lo + px / layout->plot_w * (frame->x_hi - frame->x_lo);
@@ -497,6 +560,19 @@ draw_titles (const Co2sRmsePlotFrame *frame,
   plmtex ("l", disp_for_px (layout->y_title_px, fs * 1.05), 0.5, 0.5, y_title);
 }
 
+/* TRUE when the main quantity (or, with several models, any model) has a
+ * value drawn. */
+static gboolean
+has_values (const Co2sRmsePlotFrame *frame)
+{
+  if (frame->has_data[SERIES_RMSE])
+    return TRUE;
+  for (guint k = 0; k < frame->n_models; k++)
+    if (frame->has_data[SERIES_MODEL + k])
+      return TRUE;
+  return FALSE;
+}
+
 static void
 draw_page_text (cairo_t *cr,
                 const Co2sRmsePlotFrame *frame,
@@ -523,8 +599,9 @@ draw_page_text (cairo_t *cr,
 
   if (options->show_legend)
     {
-      for (guint s = 0; s < N_LEGEND; s++)
+      for (guint i = 0; i < N_LEGEND; i++)
         {
+          guint s = _co2s_rmse_plot_legend_item (i);
           g_autofree char *owned = NULL;
           g_autofree char *text = NULL;
           double x0, yc, lx[2], ly[2], mx, my;
@@ -546,14 +623,14 @@ draw_page_text (cairo_t *cr,
               continue;
             }
 
-          plcol0 (COL_RMSE + s);
-          plwidth (series_width (s) * options->font_scale);
+          plcol0 (series_colour (s));
+          plwidth (series_width (frame, s) * options->font_scale);
           set_dashes (cr, s, options->font_scale);
           plline (2, lx, ly);
           set_dashes (cr, SERIES_RMSE, 1.0);
           mx = (lx[0] + lx[1]) / 2.0;
           my = yc;
-          set_font_px (fs * (s == SERIES_RMSE ? 0.75 : 0.8));
+          set_font_px (fs * series_marker_scale (s));
           plstring (1, &mx, &my, series_marker (s));
 
           plcol0 (COL_TEXT);
@@ -563,7 +640,7 @@ draw_page_text (cairo_t *cr,
         }
     }
 
-  if (frame->empty || !frame->has_data[SERIES_RMSE])
+  if (frame->empty || !has_values (frame))
     {
       /* Batches without a value to draw: RMSE null in the file, or none
        * above zero on a log axis. */
@@ -642,6 +719,8 @@ draw_locked (Co2sRmsePlot *self,
   set_colour (COL_FIT, &palette.fit);
   set_colour (COL_ROLLING, &palette.rolling);
   set_colour (COL_DRIFT, &palette.drift);
+  for (guint k = 0; k < CO2S_RMSE_PLOT_MODEL_COLOURS; k++)
+    set_colour (COL_MODEL + (int) k, &palette.models[k]);
   plsfont (PL_FCI_SANS, PL_FCI_UPRIGHT, PL_FCI_MEDIUM);
   plsmaj (MAJOR_TICK_PX / PX_PER_MM, 1.0);
   plsmin (MINOR_TICK_PX / PX_PER_MM, 1.0);

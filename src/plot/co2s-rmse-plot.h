@@ -1,7 +1,10 @@
 /* co2s-rmse-plot.h — the RMSE-per-batch plot, drawn by PLplot on any cairo_t.
  *
  * x = batch, y = prequential RMSE (g/km), optionally the RMSE after learning
- * (rmse_fit) and a rolling mean. Series are told apart by dash pattern AND
+ * (rmse_fit) and a rolling mean. With a trainer of several models, each
+ * model's prequential RMSE is its own series (the champion's heavier, its
+ * legend entry "NAME (champion)"); rolled-up older batches, fit and rolling
+ * mean are the champion's. Series are told apart by dash pattern AND
  * marker shape AND colour (Okabe–Ito based palettes with at least 4.5:1
  * contrast against the background in both styles), never by hue alone.
  *
@@ -63,6 +66,9 @@ typedef struct {
   double r, g, b;           /* 0..1 */
 } Co2sRgb;
 
+/* Colours the models of a trainer of several models cycle through. */
+#define CO2S_RMSE_PLOT_MODEL_COLOURS 4
+
 typedef struct {
   Co2sRgb background;
   Co2sRgb text;             /* labels and legend text */
@@ -72,6 +78,7 @@ typedef struct {
   Co2sRgb fit;
   Co2sRgb rolling;
   Co2sRgb drift;            /* drift alarm marks */
+  Co2sRgb models[CO2S_RMSE_PLOT_MODEL_COLOURS]; /* each model's RMSE, several models */
 } Co2sRmsePlotPalette;
 
 /* The colours of @style (also for a widget's own legend or tooltips). */
