@@ -135,7 +135,7 @@ co2s_scan_models (Co2sScanPtr p, Co2sScanPtr end, Co2sBatchMetrics *m)
       if ((p = co2s_scan_plain_string (p, end)) == NULL)
         return NULL;
       n = (gsize) (p - 1 - name);
-      if (n == 0 || n >= sizeof mm->name || memchr (name, '.', n) != NULL)
+      if (n == 0 || !co2s_metrics_is_model_name ((const char *) name, n))
         return NULL;
       for (guint k = 0; k < m->n_models; k++)
         if (memcmp (m->models[k].name, name, n) == 0 && m->models[k].name[n] == '\0')

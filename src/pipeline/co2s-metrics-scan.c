@@ -342,7 +342,7 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
             {
               gsize n = (gsize) (p - 1 - s);
 
-              if (n >= sizeof m.algo)
+              if (!co2s_metrics_is_model_name ((const char *) s, n))
                 return FALSE;
               memcpy (m.algo, s, n);
             }

@@ -28,6 +28,19 @@ append_key (GString *out, const char *key, gboolean first)
   g_string_append (out, "\":");
 }
 
+gboolean
+co2s_metrics_is_model_name (const char *name, gsize len)
+{
+  g_return_val_if_fail (name != NULL || len == 0, FALSE);
+
+  if (len >= sizeof ((Co2sBatchMetrics *) NULL)->algo)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (name[i]) && name[i] != '-' && name[i] != '_' && name[i] != ':')
+      return FALSE;
+  return TRUE;
+}
+
 /* A model name ("ls:fuel") as a JSON string: only the characters model
  * names have are kept, so a bad value cannot break the line. */
 static void
@@ -197,8 +210,8 @@ models_from_object (JsonObject *object, Co2sBatchMetrics *m, GError **error)
 
       if (m->n_models == CO2S_METRICS_MAX_MODELS)
         return co2s_json_set_member_error (error, "models", "has more than %d members", CO2S_METRICS_MAX_MODELS);
-      if (strlen (name) == 0 || strlen (name) >= sizeof mm->name || strchr (name, '.') != NULL)
-        return co2s_json_set_member_error (error, base, "is not a model name (1 to %u characters, no '.')",
+      if (strlen (name) == 0 || !co2s_metrics_is_model_name (name, strlen (name)))
+        return co2s_json_set_member_error (error, base, "is not a model name (1 to %u of A-Z a-z 0-9 : _ -)",
                                            (guint) sizeof mm->name - 1);
       if (!co2s_json_get_object (models, base, CO2S_JSON_REQUIRED, &o, error))
         return FALSE;
@@ -283,6 +296,8 @@ metrics_from_object (JsonObject *object, Co2sBatchMetrics *m, GError **error)
     return FALSE;
   if (algo != NULL && strlen (algo) >= sizeof m->algo)
     return co2s_json_set_member_error (error, "algo", "is longer than %u bytes", (guint) sizeof m->algo - 1);
+  if (algo != NULL && !co2s_metrics_is_model_name (algo, strlen (algo)))
+    return co2s_json_set_member_error (error, "algo", "is not a model name (A-Z a-z 0-9 : _ -)");
   if (algo != NULL)
     g_strlcpy (m->algo, algo, sizeof m->algo);
   return models_from_object (object, m, error);

@@ -67,6 +67,12 @@ typedef struct {
   Co2sModelMetrics models[CO2S_METRICS_MAX_MODELS];
 } Co2sBatchMetrics;
 
+/* TRUE when the @len bytes at @name can be a model name in a metrics line:
+ * at most 15 of A-Z a-z 0-9 ':' '_' '-' (what the writer keeps), so that a
+ * line read back is written again the same. Empty is allowed (an algo not
+ * given); a model of "models" also needs one byte at least. */
+gboolean co2s_metrics_is_model_name (const char *name, gsize len);
+
 /* Appends one JSON object and '\n' to @out; locale-independent. */
 void co2s_batch_metrics_to_json (const Co2sBatchMetrics *m, GString *out);
 

@@ -162,6 +162,9 @@ test_models (void)
     { ",\"champion\":\"ls:fuel\"", "", "member \"champion\" is missing (\"models\" is there)" },
     { "\"models\":{\"ls\":{", "\"models\":{\"ls.x\":{", "member \"models.ls.x\" is not a model name" },
     { "\"models\":{\"ls\":{", "\"models\":{\"\":{", "member \"models.\" is not a model name" },
+    /* The writer keeps only these characters: "l s" would come back "ls". */
+    { "\"models\":{\"ls\":{", "\"models\":{\"l s\":{", "member \"models.l s\" is not a model name" },
+    { "\"algo\":\"ls:fuel\"", "\"algo\":\"ls/fuel\"", "member \"algo\" is not a model name" },
     { "\"ls:fuel\":{\"rmse\":", "\"ls:fuel\":{\"rmse\":\"low\",\"x\":", "member \"models.ls:fuel.rmse\" is not a number" },
     { "\"ls:fuel\":{\"rmse\"", "\"ls:fuel\":{\"mse\"", "member \"models.ls:fuel.rmse\" is missing" },
     { "\"drift_alarm\":true}", "\"drift_alarm\":1}", "member \"models.sgd.drift_alarm\" is not true or false" },
