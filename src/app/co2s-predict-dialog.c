@@ -34,6 +34,14 @@ struct _Co2sPredictDialog
   guint reload_source;
   double prediction;
   gboolean inputs_valid;
+  /* The model that predicts: an index in checkpoint->models, the
+   * champion's unless the user chose another in model_row (kept by name
+   * across reloads while the file holds it: model_chosen). */
+  guint model_index;
+  char model_name[CO2S_MODEL_SPEC_MAX];
+  gboolean model_chosen;
+  GtkStringList *model_names;
+  gboolean filling_models;
 
   InputInfo inputs[CO2S_VEHICLE_N_NUMBERS];
 
@@ -49,6 +57,8 @@ struct _Co2sPredictDialog
   AdwActionRow *hwy_row;
   AdwActionRow *comb_row;
   AdwComboRow *fuel_row;
+  GtkWidget *model_group;
+  AdwComboRow *model_row;
   GtkWidget *predict_button;
   GtkLabel *result_label;
   GtkLabel *interval_label;
@@ -222,10 +232,20 @@ input_changed_cb (Co2sPredictDialog *self)
   set_prediction (self, NAN);
 }
 
-static char *
-describe_model (Co2sCheckpoint *cp)
+/* The name of @cp's @index-th model. */
+static void
+model_name (Co2sCheckpoint *cp, guint index, char name[CO2S_MODEL_SPEC_MAX])
 {
-  Co2sModel *model = cp->model;
+  Co2sModelSpec spec;
+
+  co2s_model_get_spec (co2s_checkpoint_get_model (cp, index)->model, &spec);
+  co2s_model_spec_to_string (&spec, name);
+}
+
+static char *
+describe_model (Co2sCheckpoint *cp, guint index)
+{
+  Co2sModel *model = co2s_checkpoint_get_model (cp, index)->model;
   const char *algo;
   g_autofree char *when = NULL;
   g_autofree char *rows = NULL;
@@ -258,16 +278,14 @@ describe_model (Co2sCheckpoint *cp)
 
 /* "Model ls:fuel, version 74 (batches learned), parameters 3a006a91c2d4" */
 static char *
-describe_model_version (Co2sCheckpoint *cp)
+describe_model_version (Co2sCheckpoint *cp, guint index)
 {
   g_autofree char *sha = co2s_checkpoint_dup_params_sha256 (cp);
   g_autofree char *version = g_strdup_printf ("%'" G_GUINT64_FORMAT, cp->batches);
   char name[CO2S_MODEL_SPEC_MAX];
   char short_sha[CO2S_PREDICTION_SHORT_HASH + 1] = "";
-  Co2sModelSpec spec;
 
-  co2s_model_get_spec (cp->model, &spec);
-  co2s_model_spec_to_string (&spec, name);
+  model_name (cp, index, name);
   if (sha != NULL)
     g_strlcpy (short_sha, sha, sizeof short_sha);
   /* Translators: which model predicts: its name (ls, ls:fuel, sgd…), its
@@ -277,13 +295,68 @@ describe_model_version (Co2sCheckpoint *cp)
   return g_strdup_printf (_("Model %s, version %s (batches learned), parameters %s"), name, version, short_sha);
 }
 
+static void update_model_labels (Co2sPredictDialog *self);
+
+/* The model row lists the file's models, the champion marked and chosen;
+ * a model the user chose stays chosen while the file still holds it. Shown
+ * for a file of several models only. */
+static void
+fill_model_row (Co2sPredictDialog *self)
+{
+  Co2sCheckpoint *cp = self->checkpoint;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+  int kept;
+
+  g_assert (cp != NULL);
+  kept = self->model_chosen ? co2s_checkpoint_find_model (cp, self->model_name) : -1;
+  self->model_chosen = kept >= 0;
+  self->model_index = kept >= 0 ? (guint) kept : cp->champion;
+  model_name (cp, self->model_index, self->model_name);
+
+  for (guint i = 0; i < cp->models->len; i++)
+    {
+      char name[CO2S_MODEL_SPEC_MAX];
+
+      model_name (cp, i, name);
+      /* Translators: the model with the lowest rolling RMSE among those the
+       * trainer learns side by side; %s is its name, e.g. "ls:fuel" */
+      g_ptr_array_add (items, i == cp->champion ? g_strdup_printf (_("%s (champion)"), name) : g_strdup (name));
+    }
+  g_ptr_array_add (items, NULL);
+
+  self->filling_models = TRUE;
+  gtk_string_list_splice (self->model_names, 0, g_list_model_get_n_items (G_LIST_MODEL (self->model_names)),
+                          (const char *const *) items->pdata);
+  adw_combo_row_set_selected (self->model_row, self->model_index);
+  self->filling_models = FALSE;
+  gtk_widget_set_visible (self->model_group, cp->models->len >= 2);
+}
+
+/* The user chose another model: the labels, and a result on screen, follow it. */
+static void
+model_selected_cb (Co2sPredictDialog *self)
+{
+  guint selected = adw_combo_row_get_selected (self->model_row);
+
+  if (self->filling_models || self->checkpoint == NULL ||
+      selected == GTK_INVALID_LIST_POSITION || selected >= self->checkpoint->models->len ||
+      selected == self->model_index)
+    return;
+  self->model_index = selected;
+  self->model_chosen = TRUE;
+  model_name (self->checkpoint, selected, self->model_name);
+  update_model_labels (self);
+  if (!isnan (self->prediction))
+    co2s_predict_dialog_predict (self);
+}
+
 static void
 update_model_labels (Co2sPredictDialog *self)
 {
   if (self->checkpoint != NULL)
     {
-      g_autofree char *text = describe_model (self->checkpoint);
-      g_autofree char *version = describe_model_version (self->checkpoint);
+      g_autofree char *text = describe_model (self->checkpoint, self->model_index);
+      g_autofree char *version = describe_model_version (self->checkpoint, self->model_index);
 
       gtk_label_set_text (self->model_label, text);
       gtk_label_set_text (self->model_version_label, version);
@@ -293,6 +366,8 @@ update_model_labels (Co2sPredictDialog *self)
       gtk_label_set_text (self->model_label, _("No model loaded"));
     }
   gtk_widget_set_visible (GTK_WIDGET (self->model_version_label), self->checkpoint != NULL);
+  if (self->checkpoint == NULL)
+    gtk_widget_set_visible (self->model_group, FALSE);
 
   if (self->model_error != NULL)
     {
@@ -441,6 +516,7 @@ co2s_predict_dialog_dispose (GObject *object)
     }
   g_clear_pointer (&self->checkpoint, co2s_checkpoint_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), CO2S_TYPE_PREDICT_DIALOG);
+  g_clear_object (&self->model_names);
 
   G_OBJECT_CLASS (co2s_predict_dialog_parent_class)->dispose (object);
 }
@@ -555,6 +631,8 @@ co2s_predict_dialog_class_init (Co2sPredictDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, result_label);
   gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, interval_label);
   gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, model_label);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, model_group);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, model_row);
   gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, model_version_label);
   gtk_widget_class_bind_template_child (widget_class, Co2sPredictDialog, model_error_label);
   gtk_widget_class_bind_template_callback (widget_class, predict_clicked_cb);
@@ -595,6 +673,10 @@ co2s_predict_dialog_init (Co2sPredictDialog *self)
       g_signal_connect_object (spins[i], "changed", G_CALLBACK (input_changed_cb), self, G_CONNECT_SWAPPED);
     }
   g_signal_connect_object (self->fuel_row, "notify::selected", G_CALLBACK (input_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  self->model_names = gtk_string_list_new (NULL);
+  adw_combo_row_set_model (self->model_row, G_LIST_MODEL (self->model_names));
+  g_signal_connect_object (self->model_row, "notify::selected", G_CALLBACK (model_selected_cb), self,
                            G_CONNECT_SWAPPED);
 
   gtk_window_set_default_widget (GTK_WINDOW (self), self->predict_button);
@@ -650,6 +732,7 @@ co2s_predict_dialog_set_model_path (Co2sPredictDialog *self,
   self->model_path = g_strdup (model_path);
   /* Another folder, another model: the old one must not answer for it. */
   g_clear_pointer (&self->checkpoint, co2s_checkpoint_free);
+  self->model_chosen = FALSE;
   watch_model_file (self);
   co2s_predict_dialog_reload (self, NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL_PATH]);
@@ -702,6 +785,7 @@ co2s_predict_dialog_reload (Co2sPredictDialog *self,
   self->checkpoint = g_steal_pointer (&cp);
   self->model_loads++;
   set_model_error (self, NULL);
+  fill_model_row (self);
   update_model_labels (self);
 
   /* A result on screen must come from the model on screen. */
@@ -800,7 +884,7 @@ co2s_predict_dialog_predict (Co2sPredictDialog *self)
     }
 
   /* The value, its interval and its model, as co2stream-predict gives them. */
-  if (!co2s_prediction_compute (self->checkpoint, features, &prediction))
+  if (!co2s_prediction_compute_model (self->checkpoint, self->model_index, features, &prediction))
     {
       set_model_error (self, _("The model gives no finite prediction for this vehicle."));
       update_model_labels (self);
@@ -819,4 +903,28 @@ co2s_predict_dialog_get_prediction (Co2sPredictDialog *self)
   g_return_val_if_fail (CO2S_IS_PREDICT_DIALOG (self), NAN);
 
   return self->prediction;
+}
+
+gboolean
+co2s_predict_dialog_select_model (Co2sPredictDialog *self,
+                                  const char *name)
+{
+  int index;
+
+  g_return_val_if_fail (CO2S_IS_PREDICT_DIALOG (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (self->checkpoint == NULL || (index = co2s_checkpoint_find_model (self->checkpoint, name)) < 0)
+    return FALSE;
+  /* As the user would: through the row, whose handler does the rest. */
+  adw_combo_row_set_selected (self->model_row, (guint) index);
+  return TRUE;
+}
+
+const char *
+co2s_predict_dialog_get_selected_model (Co2sPredictDialog *self)
+{
+  g_return_val_if_fail (CO2S_IS_PREDICT_DIALOG (self), NULL);
+
+  return self->checkpoint != NULL ? self->model_name : NULL;
 }

@@ -70,6 +70,17 @@ gboolean co2s_predict_dialog_get_inputs_valid (Co2sPredictDialog *self);
 /* Does what the Predict button does. TRUE when a prediction is shown. */
 gboolean co2s_predict_dialog_predict (Co2sPredictDialog *self);
 
+/* Chooses the model named @name ("ls:fuel") of a file of several, as the
+ * Model row does: the labels, and a prediction on screen, follow it. FALSE
+ * when no model is loaded or the file holds none by that name. */
+gboolean co2s_predict_dialog_select_model (Co2sPredictDialog *self,
+                                           const char *name);
+
+/* The name of the model that predicts (the champion until another is
+ * chosen, kept across reloads while the file holds it), owned by @self;
+ * NULL when no model is loaded. */
+const char *co2s_predict_dialog_get_selected_model (Co2sPredictDialog *self);
+
 /* Property "prediction": the last predicted CO₂ emissions in g/km, NAN
  * when none is shown (cleared when an input changes). */
 double co2s_predict_dialog_get_prediction (Co2sPredictDialog *self);

@@ -3,7 +3,8 @@
  * a toast when a live batch raises the drift alarm (not for batches read
  * from the file), the interval coverage key figure, and the prediction
  * dialog's 95 % interval with the model's name, version and parameter hash,
- * for a model file with residuals and one without. Suite app, and again in
+ * for a model file with residuals and one without, and its Model row for a
+ * file of several models (the choice drives the prediction). Suite app, and again in
  * French (suite i18n): the new texts are translated. */
 #define G_LOG_DOMAIN "test-app-quality"
 
@@ -289,6 +290,168 @@ test_predict_interval (void)
   g_rmdir (without_dir);
 }
 
+/* A model file of the trainer of several models (--algo @algos), champion
+ * @champion, every model learned from the same synthetic rows, with
+ * residuals. */
+static void
+write_models (const char *path, const char *const *algos, guint champion)
+{
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (12);
+  g_autoptr(GError) error = NULL;
+  double x[400 * CO2S_N_FEATURES], y[400];
+
+  for (guint i = 0; i < 400; i++)
+    {
+      static const char fuels[] = "DEXZ";
+      double *row = x + i * CO2S_N_FEATURES;
+      double engine = g_rand_double_range (rand, 1.0, 6.0);
+      double city = 5 + 2.2 * engine + g_rand_double_range (rand, -1, 1);
+      double hwy = 0.7 * city;
+
+      g_assert_true (co2s_features_from_inputs (engine, 4, city, hwy, 0.55 * city + 0.45 * hwy,
+                                                fuels[i % 4], row, NULL));
+      y[i] = 23 * row[4] + 9 * (i % 4) + g_rand_double_range (rand, -5, 5);
+    }
+  for (guint k = 0; algos[k] != NULL; k++)
+    {
+      g_autoptr(Co2sModel) model = NULL;
+      Co2sCheckpointModel *m;
+      Co2sModelSpec spec;
+
+      g_assert_true (co2s_model_spec_parse (algos[k], &spec, NULL));
+      model = co2s_model_new_for_spec (&spec);
+      co2s_model_learn (model, x, y, 400);
+      if (cp == NULL)
+        cp = co2s_checkpoint_new (model);
+      else
+        co2s_checkpoint_add_model (cp, model);
+      m = co2s_checkpoint_get_model (cp, k);
+      for (guint i = 0; i < 400; i++)
+        {
+          double r = y[i] - co2s_model_predict (model, x + i * CO2S_N_FEATURES);
+
+          co2s_conformal_add (m->conformal, x + i * CO2S_N_FEATURES, &r, 1);
+        }
+    }
+  co2s_checkpoint_set_champion (cp, champion);
+  cp->batches = 4;
+  g_assert_true (co2s_checkpoint_save (cp, path, &error));
+  g_assert_no_error (error);
+}
+
+/* The dialog shows the library's figures for @name's model of @path. */
+static void
+assert_dialog_predicts_with (Co2sPredictDialog *dialog, const char *path, const char *name)
+{
+  g_autoptr(Co2sCheckpoint) cp = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *interval = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *sha = NULL;
+  double features[CO2S_N_FEATURES];
+  Co2sPrediction p;
+  int index;
+
+  cp = co2s_checkpoint_load (path, &error);
+  g_assert_no_error (error);
+  index = co2s_checkpoint_find_model (cp, name);
+  g_assert_cmpint (index, >=, 0);
+  g_assert_true (co2s_features_from_inputs (2.0, 4, 9.9, 6.7, 8.5, 'D', features, NULL));
+  g_assert_true (co2s_prediction_compute_model (cp, (guint) index, features, &p));
+  g_assert_cmpstr (co2s_predict_dialog_get_selected_model (dialog), ==, name);
+  g_assert_cmpfloat (co2s_predict_dialog_get_prediction (dialog), ==, p.value);
+  interval = g_strdup_printf (_("95 %% interval: %.1f–%.1f g/km"), p.low, p.high);
+  sha = g_strndup (p.params_sha256, CO2S_PREDICTION_SHORT_HASH);
+  version = g_strdup_printf (_("Model %s, version %s (batches learned), parameters %s"), name, "4", sha);
+  g_test_message ("%s: %.3f g/km, “%s”, “%s”", name, p.value, interval, version);
+  g_assert_true (app_test_has_label (GTK_WIDGET (dialog), interval));
+  g_assert_true (app_test_has_label (GTK_WIDGET (dialog), version));
+}
+
+/* A model file of several models: the Model row lists them, the champion
+ * marked and chosen; choosing another makes the prediction, interval and
+ * model line that model's, as the library computes them; a reload keeps the
+ * choice while the file holds it, else goes back to the champion. */
+static void
+test_predict_models (void)
+{
+  static const char *const three[] = { "ls", "ls:fuel", "sgd", NULL };
+  static const char *const two[] = { "ls", "ls:fuel", NULL };
+  g_autofree char *path = g_build_filename (t.s.model_dir, CO2S_MODEL_FILE, NULL);
+  g_autofree char *champion = g_strdup_printf (_("%s (champion)"), "ls:fuel");
+  g_autoptr(GError) error = NULL;
+  Co2sPredictDialog *dialog;
+  GListModel *items;
+  AdwComboRow *row;
+  double before;
+
+  g_assert_cmpint (g_mkdir_with_parents (t.s.model_dir, 0700), ==, 0);
+  write_models (path, three, 1);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (t.s.window), "win.predict", NULL));
+  dialog = co2s_window_get_predict_dialog (t.s.window, FALSE);
+  co2s_test_assert_wait (co2s_test_gtk_widget_mapped, dialog, 5000);
+  g_assert_cmpstr (co2s_predict_dialog_get_model_path (dialog), ==, path);
+  g_assert_true (co2s_predict_dialog_reload (dialog, &error));
+  g_assert_no_error (error);
+
+  /* The row: the three models, the champion marked and chosen. */
+  row = ADW_COMBO_ROW (app_test_find_widget (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW));
+  g_assert_nonnull (row);
+  /* The first combo row is the fuel's; the model's is the other one. */
+  if (adw_combo_row_get_model (row) != NULL &&
+      g_list_model_get_n_items (adw_combo_row_get_model (row)) == 5)
+    {
+      GtkWidget *group = gtk_widget_get_ancestor (GTK_WIDGET (row), ADW_TYPE_PREFERENCES_GROUP);
+      GtkWidget *next = gtk_widget_get_next_sibling (group);
+
+      row = ADW_COMBO_ROW (app_test_find_widget (next, ADW_TYPE_COMBO_ROW));
+    }
+  g_assert_true (gtk_widget_is_visible (GTK_WIDGET (row)));
+  items = adw_combo_row_get_model (row);
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, 3);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (items), 0), ==, "ls");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (items), 1), ==, champion);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (items), 2), ==, "sgd");
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 1);
+  if (french ())
+    g_assert_cmpstr (champion, ==, "ls:fuel (champion)");
+
+  co2s_predict_dialog_set_inputs (dialog, 2.0, 4, 9.9, 6.7, 8.5, 'D');
+  g_assert_true (co2s_predict_dialog_predict (dialog));
+  assert_dialog_predicts_with (dialog, path, "ls:fuel");
+  before = co2s_predict_dialog_get_prediction (dialog);
+
+  /* Choosing sgd in the row, as a user does: the result follows. */
+  adw_combo_row_set_selected (row, 2);
+  assert_dialog_predicts_with (dialog, path, "sgd");
+  g_assert_cmpfloat (co2s_predict_dialog_get_prediction (dialog), !=, before);
+  maybe_save (GTK_WIDGET (dialog), "predict-models");
+  g_assert_true (co2s_predict_dialog_select_model (dialog, "ls"));
+  assert_dialog_predicts_with (dialog, path, "ls");
+  g_assert_false (co2s_predict_dialog_select_model (dialog, "sgd:fuel"));
+  g_assert_true (co2s_predict_dialog_select_model (dialog, "sgd"));
+
+  /* A reload keeps sgd while the file holds it… */
+  g_assert_true (co2s_predict_dialog_reload (dialog, NULL));
+  assert_dialog_predicts_with (dialog, path, "sgd");
+  /* …and goes back to the champion when it does not. */
+  write_models (path, two, 0);
+  g_assert_true (co2s_predict_dialog_reload (dialog, NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, 2);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+  assert_dialog_predicts_with (dialog, path, "ls");
+
+  /* A file of one model: no row. */
+  write_models (path, (const char *const[]) { "ls", NULL }, 0);
+  g_assert_true (co2s_predict_dialog_reload (dialog, NULL));
+  g_assert_false (gtk_widget_is_visible (GTK_WIDGET (row)));
+
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_unlink (path);
+}
+
 int
 main (int argc,
       char *argv[])
@@ -304,6 +467,7 @@ main (int argc,
   g_test_add_func ("/app/quality/drift-toast", test_drift_toast);
   g_test_add_func ("/app/quality/coverage-kpi", test_coverage_kpi);
   g_test_add_func ("/app/quality/predict-interval", test_predict_interval);
+  g_test_add_func ("/app/quality/predict-models", test_predict_models);
 
   status = g_test_run ();
 
