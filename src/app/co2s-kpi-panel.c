@@ -251,7 +251,26 @@ refresh_rmse (Co2sKpiPanel          *self,
   g_autofree char *best_batch = format_count (k->best_batch);
   g_autofree char *last_batch = format_count (k->last_batch);
 
-  if (isfinite (k->last_rmse))
+  if (isfinite (k->last_rmse) && k->n_models >= 2)
+    {
+      /* Several models: the figures are the champion's; say which. */
+      g_autofree char *v = format_rmse (k->last_rmse);
+
+      tile_set (&self->tiles[CO2S_KPI_LAST_RMSE],
+                g_strdup_printf (_("%s g/km"), v),
+                /* Translators: under the last RMSE when the trainer learns
+                 * several models: the champion's name (the model with the
+                 * lowest rolling RMSE) and how many there are, e.g.
+                 * "ls:fuel, champion of 3"; keep it short (24 characters) */
+                g_strdup_printf (ngettext ("%s, champion of %u", "%s, champion of %u", k->n_models),
+                                 k->algo, k->n_models),
+                g_strdup_printf (ngettext ("Last prequential RMSE: %s grams per kilometre, at batch %s, "
+                                           "of the champion %s among %u model",
+                                           "Last prequential RMSE: %s grams per kilometre, at batch %s, "
+                                           "of the champion %s among %u models", k->n_models),
+                                 v, last_batch, k->algo, k->n_models));
+    }
+  else if (isfinite (k->last_rmse))
     {
       g_autofree char *v = format_rmse (k->last_rmse);
 

@@ -535,6 +535,56 @@ test_coverage (void)
   gtk_window_destroy (window);
 }
 
+/* A trainer of several models: the last RMSE is the champion's, and its
+ * tile says which (and how many models), in a detail that fits a narrow
+ * tile; a line of one model goes back to the batch. */
+static void
+test_champion (void)
+{
+  static const char *const names[] = { "ls", "sgd:fuel", "ls:fuel" };
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  Co2sBatchMetrics m;
+  Co2sKpiPanel *panel;
+  GtkWindow *window;
+  GtkWidget *detail;
+  int text_width;
+
+  aw_make_batch (&m, 1, 2, 2 * G_USEC_PER_SEC);
+  m.n_models = 3;
+  for (guint k = 0; k < 3; k++)
+    {
+      g_strlcpy (m.models[k].name, names[k], sizeof m.models[k].name);
+      m.models[k].rmse = m.rmse + k;
+      m.models[k].mae = m.models[k].coverage_95 = m.models[k].rolling_rmse = NAN;
+    }
+  m.rmse = m.models[2].rmse;
+  g_strlcpy (m.algo, "ls:fuel", sizeof m.algo);
+  g_assert_cmpuint (co2s_metrics_history_append_many (history, &m, 1), ==, 1);
+  panel = CO2S_KPI_PANEL (co2s_kpi_panel_new (history, NULL, NULL));
+  window = aw_show_in_window (GTK_WIDGET (panel), 420, 700);
+  co2s_test_assert_wait (details_laid_out, panel, 5000);
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_LAST_RMSE), ==, "ls:fuel, champion of 3");
+  g_assert_nonnull (strstr (co2s_kpi_panel_get_description (panel, CO2S_KPI_LAST_RMSE),
+                            "of the champion ls:fuel among 3 models"));
+  detail = gtk_widget_get_last_child (co2s_kpi_panel_get_tile_widget (panel, CO2S_KPI_LAST_RMSE));
+  {
+    g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (detail, gtk_label_get_text (GTK_LABEL (detail)));
+
+    pango_layout_get_pixel_size (layout, &text_width, NULL);
+  }
+  g_test_message ("“%s”, %d px in %d px", gtk_label_get_text (GTK_LABEL (detail)), text_width,
+                  gtk_widget_get_width (detail));
+  g_assert_cmpint (text_width, <=, gtk_widget_get_width (detail));
+
+  /* A trainer of one model again (a new series): the batch. */
+  aw_make_batch (&m, 1, 2, G_USEC_PER_SEC);
+  m.timestamp_us += 7;
+  co2s_metrics_history_append (history, &m);
+  co2s_kpi_panel_refresh (panel);
+  g_assert_cmpstr (co2s_kpi_panel_get_detail_text (panel, CO2S_KPI_LAST_RMSE), ==, "Batch 1, before learning");
+  gtk_window_destroy (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -551,6 +601,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app-widgets/kpi-panel/latency", test_latency);
   g_test_add_func ("/app-widgets/kpi-panel/coverage", test_coverage);
   g_test_add_func ("/app-widgets/kpi-panel/details-fit", test_details_fit);
+  g_test_add_func ("/app-widgets/kpi-panel/champion", test_champion);
 
   return g_test_run ();
 }
