@@ -33,7 +33,8 @@ struct _Co2sPreferencesWindow
   GtkWidget *compose_reset_button;
   GtkSpinButton *api_rate_spin;
   GtkSpinButton *batch_rows_spin;
-  AdwComboRow *algo_row;
+  GtkCheckButton *model_checks[4];   /* model_ids' order */
+  gboolean loading_models;
   AdwActionRow *dataset_row;
   GtkWidget *dataset_reset_button;
   AdwActionRow *model_dir_row;
@@ -59,7 +60,9 @@ static GParamSpec *properties[N_PROPS];
  * broker's: Co2sBrokerKind), NULL-terminated. */
 static const char * const backend_ids[] = { "local", "compose", NULL };
 static const char * const broker_ids[] = { "local-kafka", "embedded", "existing", NULL };
-static const char * const algo_ids[] = { "ls", "sgd", NULL };
+/* The models the trainer can learn (its --algo list), in the order of the
+ * check buttons. */
+static const char * const model_ids[] = { "ls", "ls:fuel", "sgd", "sgd:fuel" };
 
 /* ---- mappings between string keys and drop-down positions ------------------ */
 
@@ -317,6 +320,75 @@ load_properties (Co2sPreferencesWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->broker_properties_problem), FALSE);
 }
 
+/* ---- the models the trainer learns ("algo": "ls,ls:fuel,sgd") ------------- */
+
+/* At least one model: the last one ticked cannot be unticked. */
+static void
+update_model_checks (Co2sPreferencesWindow *self)
+{
+  guint active = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (model_ids); i++)
+    active += gtk_check_button_get_active (self->model_checks[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (model_ids); i++)
+    {
+      gboolean last = active == 1 && gtk_check_button_get_active (self->model_checks[i]);
+      GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (self->model_checks[i]), ADW_TYPE_ACTION_ROW);
+
+      gtk_widget_set_sensitive (row, !last);
+      gtk_widget_set_tooltip_text (row, last ? _("The trainer learns at least one model") : NULL);
+    }
+}
+
+/* The check buttons from the setting (names the app does not know are
+ * left out of the buttons, and kept in the setting until the user
+ * changes the choice). */
+static void
+load_models (Co2sPreferencesWindow *self)
+{
+  g_autofree char *algo = g_settings_get_string (self->settings, "algo");
+  g_auto(GStrv) names = g_strsplit (algo, ",", -1);
+
+  self->loading_models = TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (model_ids); i++)
+    gtk_check_button_set_active (self->model_checks[i], g_strv_contains ((const char * const *) names, model_ids[i]));
+  self->loading_models = FALSE;
+  update_model_checks (self);
+}
+
+/* The setting from the check buttons: the models kept in the order the
+ * setting had them (the trainer's --algo order), those newly ticked after. */
+static void
+model_toggled_cb (Co2sPreferencesWindow *self)
+{
+  g_autofree char *algo = NULL;
+  g_auto(GStrv) old = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+
+  if (self->loading_models)
+    return;
+  algo = g_settings_get_string (self->settings, "algo");
+  old = g_strsplit (algo, ",", -1);
+  list = g_ptr_array_new ();
+  for (guint j = 0; old[j] != NULL; j++)
+    for (guint i = 0; i < G_N_ELEMENTS (model_ids); i++)
+      if (g_str_equal (old[j], model_ids[i]) && gtk_check_button_get_active (self->model_checks[i]))
+        g_ptr_array_add (list, (gpointer) model_ids[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (model_ids); i++)
+    if (gtk_check_button_get_active (self->model_checks[i]) &&
+        !g_strv_contains ((const char * const *) old, model_ids[i]))
+      g_ptr_array_add (list, (gpointer) model_ids[i]);
+  if (list->len > 0)
+    {
+      g_autofree char *joined = NULL;
+
+      g_ptr_array_add (list, NULL);
+      joined = g_strjoinv (",", (char **) list->pdata);
+      g_settings_set_string (self->settings, "algo", joined);
+    }
+  update_model_checks (self);
+}
+
 static void
 settings_changed_cb (GSettings *settings,
                      const char *key,
@@ -332,6 +404,8 @@ settings_changed_cb (GSettings *settings,
     }
   else if (g_str_equal (key, "broker-properties"))
     load_properties (self);
+  else if (g_str_equal (key, "algo"))
+    load_models (self);
 }
 
 static void
@@ -478,9 +552,15 @@ co2s_preferences_window_constructed (GObject *object)
                     G_CALLBACK (properties_edited_cb), self);
   g_settings_bind (self->settings, "api-rate", self->api_rate_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "batch-rows", self->batch_rows_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind_with_mapping (self->settings, "algo", self->algo_row, "selected",
-                                G_SETTINGS_BIND_DEFAULT, choice_get_mapping, choice_set_mapping,
-                                (gpointer) algo_ids, NULL);
+  /* The rows are titled by the models' names, as --algo spells them. */
+  for (guint i = 0; i < G_N_ELEMENTS (model_ids); i++)
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (gtk_widget_get_ancestor (GTK_WIDGET (self->model_checks[i]),
+                                                                                 ADW_TYPE_ACTION_ROW)),
+                                   model_ids[i]);
+  load_models (self);
+  for (guint i = 0; i < G_N_ELEMENTS (model_ids); i++)
+    g_signal_connect_object (self->model_checks[i], "notify::active", G_CALLBACK (model_toggled_cb), self,
+                             G_CONNECT_SWAPPED);
 
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self, 0);
   g_signal_connect_object (co2s_application_get_controller (self->app), "notify::state",
@@ -587,7 +667,14 @@ co2s_preferences_window_class_init (Co2sPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, compose_reset_button);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, api_rate_spin);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, batch_rows_spin);
-  gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, algo_row);
+  gtk_widget_class_bind_template_child_full (widget_class, "model_check_ls", FALSE,
+                                             G_STRUCT_OFFSET (Co2sPreferencesWindow, model_checks[0]));
+  gtk_widget_class_bind_template_child_full (widget_class, "model_check_ls_fuel", FALSE,
+                                             G_STRUCT_OFFSET (Co2sPreferencesWindow, model_checks[1]));
+  gtk_widget_class_bind_template_child_full (widget_class, "model_check_sgd", FALSE,
+                                             G_STRUCT_OFFSET (Co2sPreferencesWindow, model_checks[2]));
+  gtk_widget_class_bind_template_child_full (widget_class, "model_check_sgd_fuel", FALSE,
+                                             G_STRUCT_OFFSET (Co2sPreferencesWindow, model_checks[3]));
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, dataset_row);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, dataset_reset_button);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, model_dir_row);

@@ -4,7 +4,8 @@
  * from the file), the interval coverage key figure, and the prediction
  * dialog's 95 % interval with the model's name, version and parameter hash,
  * for a model file with residuals and one without, and its Model row for a
- * file of several models (the choice drives the prediction). Suite app, and again in
+ * file of several models (the choice drives the prediction); Preferences'
+ * models, the trainer's --algo list. Suite app, and again in
  * French (suite i18n): the new texts are translated. */
 #define G_LOG_DOMAIN "test-app-quality"
 
@@ -452,6 +453,87 @@ test_predict_models (void)
   g_unlink (path);
 }
 
+/* The row titled @name's check button in @prefs. */
+static GtkCheckButton *
+model_check (GtkWindow *prefs, const char *name)
+{
+  GtkWidget *row = app_test_find_row (GTK_WIDGET (prefs), name);
+
+  g_assert_nonnull (row);
+  return GTK_CHECK_BUTTON (app_test_find_widget (row, GTK_TYPE_CHECK_BUTTON));
+}
+
+/* What follows --algo on the trainer's command line at the next Start:
+ * the controller's "algo", which it hands to the supervisor on Start
+ * (co2s-pipeline-controller.c, apply_settings), whose local backend puts
+ * it after --algo (co2s-supervisor-local.c). */
+static char *
+trainer_algo (void)
+{
+  char *algo = NULL;
+
+  g_object_get (co2s_application_get_controller (t.s.app), "algo", &algo, NULL);
+  return algo;
+}
+
+/* Preferences choose the models the trainer learns: the ticks make the
+ * --algo list (the order kept, new ones after), the last one cannot be
+ * unticked, a setting changed elsewhere shows. */
+static void
+test_preferences_models (void)
+{
+  GSettings *settings = co2s_application_get_settings (t.s.app);
+  GtkCheckButton *ls, *ls_fuel, *sgd, *sgd_fuel;
+  GtkWindow *prefs;
+  char *algo;
+
+  g_settings_set_string (settings, "algo", "ls");
+  g_action_group_activate_action (G_ACTION_GROUP (t.s.app), "preferences", NULL);
+  co2s_test_assert_wait (app_test_toplevel_mapped, GSIZE_TO_POINTER (ADW_TYPE_PREFERENCES_WINDOW), 5000);
+  prefs = app_test_find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (prefs);
+  ls = model_check (prefs, "ls");
+  ls_fuel = model_check (prefs, "ls:fuel");
+  sgd = model_check (prefs, "sgd");
+  sgd_fuel = model_check (prefs, "sgd:fuel");
+
+  /* The default: ls alone, which cannot be unticked. */
+  g_assert_true (gtk_check_button_get_active (ls));
+  g_assert_false (gtk_check_button_get_active (ls_fuel) || gtk_check_button_get_active (sgd) ||
+                  gtk_check_button_get_active (sgd_fuel));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (ls)));
+  algo = trainer_algo ();
+  g_assert_cmpstr (algo, ==, "ls");
+  g_free (algo);
+
+  gtk_check_button_set_active (sgd, TRUE);
+  gtk_check_button_set_active (ls_fuel, TRUE);
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (ls)));
+  algo = trainer_algo ();
+  g_assert_cmpstr (algo, ==, "ls,sgd,ls:fuel");
+  g_free (algo);
+
+  gtk_check_button_set_active (ls, FALSE);
+  gtk_check_button_set_active (sgd, FALSE);
+  algo = trainer_algo ();
+  g_assert_cmpstr (algo, ==, "ls:fuel");
+  g_free (algo);
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (ls_fuel)));
+
+  /* Changed elsewhere (gsettings, another window): the ticks follow. */
+  g_settings_set_string (settings, "algo", "sgd:fuel,ls");
+  g_assert_true (gtk_check_button_get_active (sgd_fuel));
+  g_assert_true (gtk_check_button_get_active (ls));
+  g_assert_false (gtk_check_button_get_active (ls_fuel));
+  gtk_check_button_set_active (sgd, TRUE);
+  algo = trainer_algo ();
+  g_assert_cmpstr (algo, ==, "sgd:fuel,ls,sgd");
+  g_free (algo);
+
+  gtk_window_close (prefs);
+  g_settings_set_string (settings, "algo", "ls");
+}
+
 int
 main (int argc,
       char *argv[])
@@ -468,6 +550,7 @@ main (int argc,
   g_test_add_func ("/app/quality/coverage-kpi", test_coverage_kpi);
   g_test_add_func ("/app/quality/predict-interval", test_predict_interval);
   g_test_add_func ("/app/quality/predict-models", test_predict_models);
+  g_test_add_func ("/app/quality/preferences-models", test_preferences_models);
 
   status = g_test_run ();
 
