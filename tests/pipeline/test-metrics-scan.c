@@ -270,7 +270,10 @@ test_hand_cases (void)
     { HEAD ",\"models\" : { \"sgd\" : { \"drift_alarm\" : true , \"rmse\" : 2 } , \"ls\":{\"rolling_rmse\":3,"
       "\"coverage_95\":0.5,\"mae\":1e-3,\"rmse\":1} } , \"champion\":\"ls\" }", TRUE },
     { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1,\"mae\":null,\"coverage_95\":null,"
-      "\"rolling_rmse\":null,\"drift_alarm\":false},\"a b\":{\"rmse\":1}}}", TRUE },
+      "\"rolling_rmse\":null,\"drift_alarm\":false},\"a_b\":{\"rmse\":1}}}", TRUE },
+    /* A name the writer could not write back (it keeps A-Z a-z 0-9 : _ -). */
+    { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1},\"a b\":{\"rmse\":1}}}", FALSE },
+    { "{\"batch\":1,\"rows\":2,\"rows_seen\":2,\"rmse\":1,\"timestamp_us\":5,\"algo\":\"ls/fuel\"}", FALSE },
     { "{\"batch\":1,\"rows\":2,\"rows_seen\":2,\"rmse\":1,\"timestamp_us\":5,\"algo\":\"abcdefghijklmno\","
       "\"champion\":\"abcdefghijklmno\",\"models\":{\"abcdefghijklmno\":{\"rmse\":1},\"b\":{\"rmse\":1}}}", TRUE },
     { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1},\"2\":{\"rmse\":1},\"3\":{\"rmse\":1},"
