@@ -7,6 +7,7 @@
 
 #include "co2s-dlq-window.h"
 #include "co2s-drift-toast.h"
+#include "co2s-models-mismatch.h"
 #include "co2s-kpi-panel.h"
 #include "co2s-metrics-csv.h"
 #include "co2s-plot-view.h"
@@ -744,6 +745,8 @@ setup (Co2sWindow *self)
   co2s_kpi_panel_set_history (self->kpi_panel, history);
   /* A live batch that raises the drift alarm: a toast (the plot marks it). */
   co2s_drift_toast_attach (self->toast_overlay, history);
+  /* A trainer that refused the models Preferences choose: both lists. */
+  co2s_models_mismatch_attach (self->toast_overlay, self->app);
   co2s_kpi_panel_set_supervisor (self->kpi_panel, supervisor);
   gtk_list_box_bind_model (self->services_list, co2s_supervisor_get_services (supervisor),
                            create_service_row, self, NULL);

@@ -18,6 +18,7 @@
 #include "co2s-contracts.h"
 #include "co2s-drift-toast.h"
 #include "co2s-kpi-panel.h"
+#include "co2s-models-mismatch.h"
 #include "co2s-predict-dialog.h"
 #include "co2s-prediction.h"
 #include "co2s-test-util.h"
@@ -534,6 +535,56 @@ test_preferences_models (void)
   g_settings_set_string (settings, "algo", "ls");
 }
 
+/* A model file of other models than Preferences choose: the text the
+ * window shows when the trainer refuses them names both lists and the ways
+ * out; none when they agree (in the trainer's order) or there is no file. */
+static void
+test_models_mismatch (void)
+{
+  static const char *const two[] = { "ls:fuel", "sgd", NULL };
+  g_autofree char *path = g_build_filename (t.s.tmp_dir, "mismatch-model.json", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_null (co2s_models_mismatch_check (path, "ls"));
+  write_models (path, two, 0);
+  g_assert_null (co2s_models_mismatch_check (path, "ls:fuel,sgd"));
+  g_assert_null (co2s_models_mismatch_check (path, "ls:fuel,sgd:base"));
+  g_assert_null (co2s_models_mismatch_check (path, "not a list"));
+  text = co2s_models_mismatch_check (path, "ls");
+  g_assert_nonnull (text);
+  g_test_message ("%s", text);
+  expected = g_strdup_printf (_("Trainer stopped: the model file holds %s, Preferences choose %s"),
+                              "ls:fuel,sgd", "ls");
+  g_assert_cmpstr (text, ==, expected);
+  if (french ())
+    g_assert_cmpstr (text, ==, "Entraîneur arrêté\u00a0: le fichier de modèles contient ls:fuel,sgd, "
+                               "les Préférences choisissent ls");
+  g_clear_pointer (&text, g_free);
+  /* Another order is another list to the trainer. */
+  text = co2s_models_mismatch_check (path, "sgd,ls:fuel");
+  g_assert_nonnull (text);
+  g_unlink (path);
+
+  /* In the window: the trainer fails (as when it refuses the list) while
+   * the app's model file holds ls:fuel,sgd and Preferences choose ls. */
+  {
+    g_autofree char *model_path = co2s_application_dup_model_path (t.s.app);
+    Co2sService *trainer = co2s_supervisor_get_service (co2s_application_get_supervisor (t.s.app),
+                                                        CO2S_SERVICE_TRAINER);
+
+    g_assert_cmpint (g_mkdir_with_parents (t.s.model_dir, 0700), ==, 0);
+    write_models (model_path, two, 0);
+    g_settings_set_string (co2s_application_get_settings (t.s.app), "algo", "ls");
+    g_assert_false (window_shows (expected));
+    co2s_service_set_state (trainer, CO2S_SERVICE_STATE_FAILED, "exited with status 1");
+    co2s_test_assert_wait (window_shows, expected, 5000);
+    maybe_save (GTK_WIDGET (t.s.window), "models-mismatch");
+    co2s_service_set_state (trainer, CO2S_SERVICE_STATE_STOPPED, NULL);
+    g_unlink (model_path);
+  }
+}
+
 int
 main (int argc,
       char *argv[])
@@ -551,6 +602,7 @@ main (int argc,
   g_test_add_func ("/app/quality/predict-interval", test_predict_interval);
   g_test_add_func ("/app/quality/predict-models", test_predict_models);
   g_test_add_func ("/app/quality/preferences-models", test_preferences_models);
+  g_test_add_func ("/app/quality/models-mismatch", test_models_mismatch);
 
   status = g_test_run ();
 
