@@ -76,6 +76,24 @@ append_text (GString *out, const char *text)
   g_string_append_c (out, '"');
 }
 
+static void append_fields (const Co2sBatchMetrics *m, GString *out);
+
+/* The header of @history's CSV: the fixed columns, then rmse_NAME for each
+ * model of a trainer of several. */
+static void
+append_header_for (Co2sMetricsHistory *history, GString *out)
+{
+  g_string_append (out, CO2S_METRICS_CSV_HEADER);
+  for (guint k = 0; k < co2s_metrics_history_get_n_models (history); k++)
+    {
+      g_autofree char *column = g_strconcat ("rmse_", co2s_metrics_history_get_model_name (history, k), NULL);
+
+      g_string_append_c (out, ',');
+      append_text (out, column);
+    }
+  g_string_append_c (out, '\n');
+}
+
 /* Appends the rows of batches @from .. @n - 1 until @out holds @max_len
  * bytes or more; returns the index of the next row. */
 static guint
@@ -87,13 +105,22 @@ append_rows (Co2sMetricsHistory *history,
 {
   guint i;
 
+  guint n_models = co2s_metrics_history_get_n_models (history);
+
   for (i = from; i < n && out->len < max_len; i++)
     {
       Co2sBatchMetrics m;
 
       if (!co2s_metrics_history_get_batch (history, i, &m))
         g_assert_not_reached ();
-      co2s_metrics_csv_append_row (&m, out);
+      append_fields (&m, out);
+      /* Each model's prequential RMSE, in the header's order. */
+      for (guint k = 0; k < n_models; k++)
+        {
+          g_string_append_c (out, ',');
+          append_double (out, co2s_metrics_history_get_model_rmse_column (history, k, NULL)[i]);
+        }
+      g_string_append_c (out, '\n');
     }
   return i;
 }
@@ -117,7 +144,7 @@ write_csv (Co2sMetricsHistory *history,
   if (file == NULL)
     return FALSE;
 
-  co2s_metrics_csv_append_header (chunk);
+  append_header_for (history, chunk);
   do
     {
       g_autoptr(GError) local_error = NULL;
@@ -179,10 +206,18 @@ void
 co2s_metrics_csv_append_row (const Co2sBatchMetrics *m,
                              GString *out)
 {
-  char algo[sizeof m->algo + 1];
-
   g_return_if_fail (m != NULL);
   g_return_if_fail (out != NULL);
+
+  append_fields (m, out);
+  g_string_append_c (out, '\n');
+}
+
+/* The fixed columns of @m, without the end of line. */
+static void
+append_fields (const Co2sBatchMetrics *m, GString *out)
+{
+  char algo[sizeof m->algo + 1];
 
   g_string_append_printf (out, "%" G_GUINT64_FORMAT ",%u,%" G_GUINT64_FORMAT ",",
                           m->batch, m->rows, m->rows_seen);
@@ -205,7 +240,9 @@ co2s_metrics_csv_append_row (const Co2sBatchMetrics *m,
   memcpy (algo, m->algo, sizeof m->algo);
   algo[sizeof m->algo] = '\0';
   append_text (out, algo);
-  g_string_append_printf (out, ",%" G_GUINT64_FORMAT "\n", m->dlq);
+  g_string_append_printf (out, ",%" G_GUINT64_FORMAT ",", m->dlq);
+  append_double (out, m->coverage_95);
+  g_string_append (out, m->drift_alarm ? ",true" : ",false");
 }
 
 char *
@@ -217,8 +254,8 @@ co2s_metrics_csv_from_history (Co2sMetricsHistory *history)
   g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (history), NULL);
 
   n = co2s_metrics_history_get_n_batches (history);
-  out = g_string_sized_new (100 + (gsize) n * 110);
-  co2s_metrics_csv_append_header (out);
+  out = g_string_sized_new (100 + (gsize) n * (130 + 20 * co2s_metrics_history_get_n_models (history)));
+  append_header_for (history, out);
   append_rows (history, 0, n, G_MAXSIZE, out);
   return g_string_free (out, FALSE);
 }

@@ -2,7 +2,11 @@
  *
  * One header row, then one row per batch, oldest first:
  *   batch,rows,rows_seen,rmse,mae,rmse_fit,timestamp,lag,latency_ms_p50,
- *   latency_ms_max,algo,dlq
+ *   latency_ms_max,algo,dlq,coverage_95,drift_alarm
+ * and, for a history of several models (a trainer of --algo ls,ls:fuel,…),
+ * rmse_NAME for each model in the history's order (rmse_ls,rmse_ls:fuel…:
+ * each model's prequential RMSE; the other columns are the champion's,
+ * algo naming it). drift_alarm is true or false.
  * Numbers are written in the C locale whatever the user's locale is (a
  * decimal point, no thousands separator), doubles in their shortest exact
  * form; an unknown value (NaN RMSE, lag -1, missing latency) is an empty
@@ -22,17 +26,18 @@
 G_BEGIN_DECLS
 
 #define CO2S_METRICS_CSV_HEADER \
-  "batch,rows,rows_seen,rmse,mae,rmse_fit,timestamp,lag,latency_ms_p50,latency_ms_max,algo,dlq"
+  "batch,rows,rows_seen,rmse,mae,rmse_fit,timestamp,lag,latency_ms_p50,latency_ms_max,algo,dlq," \
+  "coverage_95,drift_alarm"
 
 /* Appends CO2S_METRICS_CSV_HEADER and "\n" to @out. */
 void co2s_metrics_csv_append_header (GString *out);
 
-/* Appends the row of @m and "\n" to @out. */
+/* Appends the row of @m (the fixed columns) and "\n" to @out. */
 void co2s_metrics_csv_append_row (const Co2sBatchMetrics *m,
                                   GString *out);
 
-/* The whole CSV (header and every batch of @history, may be empty) as a new
- * string; free with g_free. */
+/* The whole CSV (header and every batch of @history, may be empty; the
+ * models' columns too) as a new string; free with g_free. */
 char *co2s_metrics_csv_from_history (Co2sMetricsHistory *history);
 
 /* Writes co2s_metrics_csv_from_history() to @path, replacing it atomically

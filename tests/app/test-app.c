@@ -526,7 +526,7 @@ test_export_metrics (void)
   g_assert_true (g_file_get_contents (path, &csv, NULL, NULL));
   lines = g_strsplit (csv, "\n", -1);
   g_assert_cmpstr (lines[0], ==, "batch,rows,rows_seen,rmse,mae,rmse_fit,timestamp,lag,latency_ms_p50,"
-                                 "latency_ms_max,algo,dlq");
+                                 "latency_ms_max,algo,dlq,coverage_95,drift_alarm");
   /* header + n rows + the empty string after the last newline */
   g_assert_cmpuint (g_strv_length (lines), ==, n + 2);
   for (guint i = 1; i <= n; i++)
@@ -534,7 +534,7 @@ test_export_metrics (void)
       g_auto(GStrv) fields = g_strsplit (lines[i], ",", -1);
       Co2sBatchMetrics m;
 
-      g_assert_cmpuint (g_strv_length (fields), ==, 12);
+      g_assert_cmpuint (g_strv_length (fields), ==, 14);
       g_assert_true (co2s_metrics_history_get_batch (history, i - 1, &m));
       g_assert_cmpuint (g_ascii_strtoull (fields[0], NULL, 10), ==, m.batch);
       if (isnan (m.rmse))
@@ -696,8 +696,8 @@ test_french_files (void)
       g_auto(GStrv) fields = g_strsplit (lines[i], ",", -1);
       Co2sBatchMetrics m;
 
-      /* 12 fields: a decimal comma would add some */
-      g_assert_cmpuint (g_strv_length (fields), ==, 12);
+      /* 14 fields: a decimal comma would add some */
+      g_assert_cmpuint (g_strv_length (fields), ==, 14);
       g_assert_true (co2s_metrics_history_get_batch (history, i - 1, &m));
       if (!isnan (m.rmse))
         g_assert_cmpfloat (g_ascii_strtod (fields[3], NULL), ==, m.rmse);

@@ -39,11 +39,13 @@ test_row (void)
 
   make_batch (&m, 1);
   m.rmse = 13.5;
+  m.coverage_95 = 0.96;
+  m.drift_alarm = TRUE;
   co2s_metrics_csv_append_header (out);
   co2s_metrics_csv_append_row (&m, out);
   g_assert_cmpstr (out->str, ==,
                    CO2S_METRICS_CSV_HEADER "\n"
-                   "1,100,100,13.5,9.25,11.0625,2026-05-20T10:00:01.123Z,42,3.5,17.75,sgd,2\n");
+                   "1,100,100,13.5,9.25,11.0625,2026-05-20T10:00:01.123Z,42,3.5,17.75,sgd,2,0.96,true\n");
 }
 
 static void
@@ -61,8 +63,9 @@ test_unknown_values (void)
   m.latency_ms_max = NAN;
   m.timestamp_us = 0;
   m.algo[0] = '\0';
+  m.coverage_95 = NAN;
   co2s_metrics_csv_append_row (&m, out);
-  g_assert_cmpstr (out->str, ==, "7,100,700,,,,,,,,,2\n");
+  g_assert_cmpstr (out->str, ==, "7,100,700,,,,,,,,,2,,false\n");
 }
 
 static void
@@ -91,7 +94,7 @@ test_full_algo_buffer (void)
   make_batch (&m, 1);
   memset (m.algo, 'a', sizeof m.algo); /* no terminator */
   co2s_metrics_csv_append_row (&m, out);
-  want = g_strdup_printf (",%.*s,2\n", (int) sizeof m.algo, m.algo);
+  want = g_strdup_printf (",%.*s,2,0,false\n", (int) sizeof m.algo, m.algo);
   g_assert_nonnull (strstr (out->str, want));
 }
 
@@ -295,11 +298,61 @@ test_french_locale (void)
   make_batch (&m, 4);
   co2s_metrics_csv_append_row (&m, out);
   fields = g_strsplit (out->str, ",", -1);
-  g_assert_cmpuint (g_strv_length (fields), ==, 12);
+  g_assert_cmpuint (g_strv_length (fields), ==, 14);
   g_assert_cmpstr (fields[3], ==, "12.75");
   g_assert_cmpstr (fields[8], ==, "3.5");
 
   setlocale (LC_ALL, "C.UTF-8");
+}
+
+/* A history of several models: a column per model (its prequential RMSE,
+ * exactly), in the history's order, empty on a line of one model. */
+static void
+test_models (void)
+{
+  static const char *const names[] = { "ls", "ls:fuel", "sgd" };
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  g_autofree char *csv = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  for (guint64 b = 1; b <= 4; b++)
+    {
+      Co2sBatchMetrics m;
+
+      make_batch (&m, b);
+      m.coverage_95 = 0.95;
+      if (b < 4)
+        {
+          m.n_models = 3;
+          for (guint k = 0; k < 3; k++)
+            {
+              g_strlcpy (m.models[k].name, names[k], sizeof m.models[k].name);
+              m.models[k].rmse = 10.0 * (k + 1) + 1.0 / (3.0 * (double) b);
+            }
+          g_strlcpy (m.algo, "ls:fuel", sizeof m.algo);
+          m.rmse = m.models[1].rmse;
+        }
+      co2s_metrics_history_append (history, &m);
+    }
+  csv = co2s_metrics_csv_from_history (history);
+  lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, CO2S_METRICS_CSV_HEADER ",rmse_ls,rmse_ls:fuel,rmse_sgd");
+  for (guint64 b = 1; b <= 4; b++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[b], ",", -1);
+
+      g_assert_cmpuint (g_strv_length (fields), ==, 17);
+      g_assert_cmpstr (fields[12], ==, "0.95");
+      g_assert_cmpstr (fields[13], ==, "false");
+      for (guint k = 0; k < 3; k++)
+        if (b < 4)
+          g_assert_cmpfloat (g_ascii_strtod (fields[14 + k], NULL), ==, 10.0 * (k + 1) + 1.0 / (3.0 * (double) b));
+        else
+          g_assert_cmpstr (fields[14 + k], ==, "");
+      g_assert_cmpstr (fields[10], ==, b < 4 ? "ls:fuel" : "sgd");
+    }
+  g_assert_cmpstr (lines[5], ==, "");
+  g_assert_null (lines[6]);
 }
 
 int
@@ -310,6 +363,7 @@ main (int argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/metrics-csv/row", test_row);
+  g_test_add_func ("/metrics-csv/models", test_models);
   g_test_add_func ("/metrics-csv/unknown-values", test_unknown_values);
   g_test_add_func ("/metrics-csv/exact-doubles", test_exact_doubles);
   g_test_add_func ("/metrics-csv/full-algo-buffer", test_full_algo_buffer);
