@@ -424,6 +424,54 @@ test_drift_marks (void)
   gtk_window_destroy (window);
 }
 
+/* A trainer of several models: the view draws each model's series in its
+ * colour and its description names
+ * the models and the champion. */
+static void
+test_models (void)
+{
+  static const char *const names[] = { "ls", "ls:fuel", "sgd" };
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *expected = NULL;
+  Co2sRmsePlotPalette palette;
+  Co2sPlotView *view;
+  GtkWindow *window = show_view (&view, history);
+  DescriptionWait w = { view, NULL };
+
+  co2s_rmse_plot_get_palette (CO2S_PLOT_STYLE_LIGHT, &palette);
+  for (guint64 b = 1; b <= 100; b++)
+    {
+      Co2sBatchMetrics m;
+
+      aw_make_batch (&m, b, 100, 2 * G_USEC_PER_SEC);
+      m.n_models = 3;
+      for (guint k = 0; k < 3; k++)
+        {
+          g_strlcpy (m.models[k].name, names[k], sizeof m.models[k].name);
+          m.models[k].rmse = 30.0 - 10.0 * k + (double) (b % 5);
+          m.models[k].mae = m.models[k].coverage_95 = m.models[k].rolling_rmse = NAN;
+        }
+      g_strlcpy (m.algo, "ls:fuel", sizeof m.algo);
+      m.rmse = m.models[1].rmse;
+      co2s_metrics_history_append (history, &m);
+    }
+  wait_for_draw (view);
+  texture = aw_render_widget (GTK_WIDGET (view));
+  for (guint k = 0; k < 3; k++)
+    {
+      guint64 pixels = aw_count_colour (texture, rgb_hex (&palette.models[k]), 24);
+
+      g_test_message ("model %u (%s): %" G_GUINT64_FORMAT " pixels of its colour", k, names[k], pixels);
+      g_assert_cmpuint (pixels, >, 100);
+    }
+  expected = co2s_rmse_plot_describe_quantity (history, CO2S_PLOT_QUANTITY_RMSE);
+  g_assert_true (g_str_has_suffix (expected, " Models: ls, ls:fuel, sgd; champion ls:fuel."));
+  w.expected = expected;
+  co2s_test_assert_wait (description_is, &w, 5000);
+  gtk_window_destroy (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -437,6 +485,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app-widgets/plot-view/dark-style", test_dark_style);
   g_test_add_func ("/app-widgets/plot-view/accessible", test_accessible);
   g_test_add_func ("/app-widgets/plot-view/drift-marks", test_drift_marks);
+  g_test_add_func ("/app-widgets/plot-view/models", test_models);
 
   return g_test_run ();
 }
