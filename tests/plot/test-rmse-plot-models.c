@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "co2s-rmse-plot.h"
+#include "co2s-rmse-plot-private.h"
 #include "co2s-test-util.h"
 
 #define T0 G_GINT64_CONSTANT (1700000000000000)
@@ -204,6 +205,34 @@ test_describe (void)
   g_assert_null (strstr (single, "Models"));
 }
 
+/* The legend's words: the champion marked, the fit, rolling mean and the
+ * rolled-up band said to be the champion's; as before for one model. */
+static void
+test_legend_names (void)
+{
+  Co2sRmsePlotFrame frame = { 0 };
+  g_autofree char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+
+  frame.quantity = CO2S_PLOT_QUANTITY_RMSE;
+  frame.champion = -1;
+  g_assert_cmpstr (_co2s_rmse_plot_series_name (&frame, LEGEND_ENVELOPE, 20, &a), ==,
+                   "Older batches: range and mean");
+  g_assert_cmpstr (_co2s_rmse_plot_series_name (&frame, SERIES_ROLLING, 20, &b), ==, "Rolling mean (20 batches)");
+  frame.n_models = 3;
+  for (guint k = 0; k < 3; k++)
+    g_strlcpy (frame.model_names[k], names[k], sizeof frame.model_names[k]);
+  frame.champion = 1;
+  g_assert_cmpstr (_co2s_rmse_plot_series_name (&frame, SERIES_MODEL, 20, &c), ==, "ls");
+  g_assert_cmpstr (_co2s_rmse_plot_series_name (&frame, SERIES_MODEL + 1, 20, &d), ==, "ls:fuel (champion)");
+  g_clear_pointer (&a, g_free);
+  g_clear_pointer (&b, g_free);
+  g_assert_cmpstr (_co2s_rmse_plot_series_name (&frame, LEGEND_ENVELOPE, 20, &a), ==,
+                   "Older batches, champion only: range and mean");
+  g_assert_cmpstr (_co2s_rmse_plot_series_name (&frame, SERIES_ROLLING, 20, &b), ==,
+                   "Champion’s rolling mean (20 batches)");
+  g_assert_cmpstr (_co2s_rmse_plot_series_name (&frame, SERIES_FIT, 20, &b), ==, "Champion’s RMSE after learning");
+}
+
 /* The models' colours: 4.5:1 against the background, like every line. */
 static void
 test_palette (void)
@@ -230,5 +259,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/plot/models/export", test_export);
   g_test_add_func ("/plot/models/describe", test_describe);
   g_test_add_func ("/plot/models/palette", test_palette);
+  g_test_add_func ("/plot/models/legend-names", test_legend_names);
   return g_test_run ();
 }
