@@ -67,8 +67,9 @@ window_lacks (gpointer text)
   return !window_shows (text);
 }
 
-/* With CO2S_TEST_SCREENSHOT_DIR set, writes @window there as NAME.png, to
- * look at (what the test asserts does not depend on it). */
+/* With CO2S_TEST_SCREENSHOT_DIR set, writes @window (or any widget of a
+ * window) there as NAME.png, to look at (what the test asserts does not
+ * depend on it). */
 static void
 maybe_save (GtkWidget *window, const char *name)
 {
@@ -90,7 +91,7 @@ maybe_save (GtkWidget *window, const char *name)
   snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (window)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
   file = g_strdup_printf ("%s-%s.png", name, french () ? "fr" : "en");
   path = g_build_filename (dir, file, NULL);
@@ -513,6 +514,7 @@ test_preferences_models (void)
   algo = trainer_algo ();
   g_assert_cmpstr (algo, ==, "ls,sgd,ls:fuel");
   g_free (algo);
+  maybe_save (gtk_widget_get_ancestor (GTK_WIDGET (ls), ADW_TYPE_PREFERENCES_GROUP), "preferences-models");
 
   gtk_check_button_set_active (ls, FALSE);
   gtk_check_button_set_active (sgd, FALSE);
