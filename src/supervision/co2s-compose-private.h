@@ -39,6 +39,7 @@ struct _Co2sCompose
   guint n_entries;
 
   char *compose_file;
+  char **env;                   /* "NAME=VALUE" for every compose call (co2s_compose_set_environment) */
   guint docker_timeout;
   guint up_timeout;
   guint poll_interval;

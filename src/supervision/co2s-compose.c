@@ -6,6 +6,8 @@
 
 #include "co2s-compose-private.h"
 
+#include <string.h>
+
 enum {
   PROP_0,
   PROP_ACTIVE,
@@ -36,7 +38,8 @@ _co2s_compose_call_async (Co2sCompose *self,
 {
   g_autofree char *cwd = _co2s_compose_dir (self);
 
-  co2s_docker_call_async (G_OBJECT (self), argv, cwd, timeout_ms, callback, user_data);
+  co2s_docker_call_async (G_OBJECT (self), argv, cwd, (const char * const *) self->env, timeout_ms,
+                          callback, user_data);
 }
 
 Co2sDockerResult *
@@ -119,6 +122,7 @@ co2s_compose_finalize (GObject *object)
     }
   g_free (self->entries);
   g_free (self->compose_file);
+  g_strfreev (self->env);
   g_strfreev (self->prefix);
   g_free (self->docker);
   g_clear_pointer (&self->deferred_stops, g_ptr_array_unref);
@@ -217,6 +221,17 @@ co2s_compose_configure (Co2sCompose *self,
   self->up_timeout = MAX (up_timeout_ms, 1);
   self->poll_interval = MAX (poll_interval_ms, 1);
   self->stop_timeout = MAX (stop_timeout_ms, 1);
+}
+
+void
+co2s_compose_set_environment (Co2sCompose *self, const char * const *env)
+{
+  g_return_if_fail (CO2S_IS_COMPOSE (self));
+
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    g_return_if_fail (strchr (env[i], '=') != NULL && env[i][0] != '=');
+  g_strfreev (self->env);
+  self->env = g_strdupv ((char **) env);
 }
 
 gboolean

@@ -97,6 +97,11 @@ void co2s_compose_configure (Co2sCompose *self,
                              guint poll_interval_ms,
                              guint stop_timeout_ms);
 
+/* Variables ("NAME=VALUE", NULL-terminated; NULL: none) given to every
+ * compose call from now on, on top of this process's environment: the
+ * compose file reads them (CO2S_ALGO, the trainer's models). Copied. */
+void co2s_compose_set_environment (Co2sCompose *self, const char * const *env);
+
 /* Property "active": TRUE while a service is wanted up or a stop runs. */
 gboolean co2s_compose_get_active (Co2sCompose *self);
 

@@ -107,6 +107,7 @@ void
 co2s_docker_call_async (GObject *source_object,
                         const char * const *argv,
                         const char *cwd,
+                        const char * const *env,
                         guint timeout_ms,
                         GAsyncReadyCallback callback,
                         gpointer user_data)
@@ -127,6 +128,13 @@ co2s_docker_call_async (GObject *source_object,
   launcher = co2s_service_new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   if (cwd != NULL && g_file_test (cwd, G_FILE_TEST_IS_DIR))
     g_subprocess_launcher_set_cwd (launcher, cwd);
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (env[i], "=", 2);
+
+      g_assert (kv[0] != NULL && kv[1] != NULL);
+      g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+    }
 
   call = g_new0 (Call, 1);
   call->timeout_ms = MAX (timeout_ms, 1);

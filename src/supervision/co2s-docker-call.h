@@ -18,7 +18,9 @@ void co2s_docker_result_free (Co2sDockerResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Co2sDockerResult, co2s_docker_result_free)
 
 /* Runs @argv (NULL-terminated, argv[0] a path; no shell) in @cwd (may be
- * NULL) with stdin from /dev/null, collecting its output. After
+ * NULL) with stdin from /dev/null, collecting its output; @env (may be
+ * NULL) is a NULL-terminated list of "NAME=VALUE" set in the child's
+ * environment on top of this process's. After
  * @timeout_ms it is killed (SIGKILL) and, once it is gone, the call fails
  * with G_IO_ERROR_TIMED_OUT ("no answer within N s"). The child gets
  * PR_SET_PDEATHSIG like every supervised process. @source_object (may be
@@ -26,6 +28,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Co2sDockerResult, co2s_docker_result_free)
 void co2s_docker_call_async (GObject *source_object,
                              const char * const *argv,
                              const char *cwd,
+                             const char * const *env,
                              guint timeout_ms,
                              GAsyncReadyCallback callback,
                              gpointer user_data);

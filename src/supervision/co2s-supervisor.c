@@ -388,6 +388,13 @@ begin_start (Co2sSupervisor *self,
         }
       co2s_compose_configure (self->compose, self->run.compose_file, self->docker_timeout,
                               self->compose_up_timeout, self->compose_poll_interval, self->stop_timeout);
+      {
+        /* The models the app's settings choose, for the compose file's trainer. */
+        g_autofree char *algo = g_strconcat ("CO2S_ALGO=", self->run.algo, NULL);
+        const char *env[] = { algo, NULL };
+
+        co2s_compose_set_environment (self->compose, env);
+      }
       g_task_set_task_data (task, GINT_TO_POINTER (OP_START), NULL);
       co2s_compose_start_async (self->compose, last, g_task_get_cancellable (task),
                                 compose_done_cb, g_object_ref (task));

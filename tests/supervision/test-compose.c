@@ -37,7 +37,8 @@ static const char fake_docker[] =
   "[ \"$1\" = -f ] && shift 2\n"
   "cmd=$1; shift\n"
   "case \"$cmd\" in\n"
-  "  up|stop) exit 0;;\n"
+  "  up) echo \"up $1 CO2S_ALGO=$CO2S_ALGO\" >> \"$FAKE_DOCKER_LOG\"; exit 0;;\n"
+  "  stop) exit 0;;\n"
   "  ps) cat \"$FAKE_PS_FILE\"; exit 0;;\n"
   "  logs) for last; do :; done; echo \"hello from $last\"; echo \"follower $$\" >> \"$FAKE_DOCKER_LOG\"; exec sleep 60;;\n"
   "esac\n"
@@ -794,6 +795,27 @@ test_ports_from_env (Fixture *f,
   g_unsetenv ("CO2S_API_PORT");
 }
 
+/* The models the settings choose reach the compose file's trainer as
+ * CO2S_ALGO (docker-compose.yml: --algo ${CO2S_ALGO:-ls}), in every up. */
+static void
+test_models_to_compose (Fixture *f,
+                        gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ups = NULL;
+
+  write_script (f->bin, "docker", fake_docker);
+  write_ps (f, "running");
+  g_object_set (f->sup, "algo", "ls,ls:fuel,sgd", NULL);
+  g_assert_true (start (f, &error));
+  g_assert_no_error (error);
+  ups = calls_with_prefix (f, "up ");
+  g_assert_cmpuint (ups->len, ==, CO2S_N_SERVICES);
+  for (guint i = 0; i < ups->len; i++)
+    g_assert_true (g_str_has_suffix (g_ptr_array_index (ups, i), " CO2S_ALGO=ls,ls:fuel,sgd"));
+  stop_ok (f);
+}
+
 int
 main (int argc,
       char **argv)
@@ -808,6 +830,7 @@ main (int argc,
   ADD ("/supervisor/compose/crash-loop", test_crash_loop);
   ADD ("/supervisor/compose/podman-compose", test_podman_compose);
   ADD ("/supervisor/compose/ports-from-env", test_ports_from_env);
+  ADD ("/supervisor/compose/models-to-compose", test_models_to_compose);
   ADD ("/supervisor/compose/docker-missing", test_docker_missing);
   ADD ("/supervisor/compose/daemon-unreachable", test_daemon_unreachable);
 
