@@ -554,6 +554,14 @@ _co2s_rmse_plot_series_name (const Co2sRmsePlotFrame *frame, guint series, guint
           *owned = g_strdup_printf (_("%s (champion)"), frame->model_names[series - SERIES_MODEL]);
           return *owned;
         }
+      if (frame->above[series - SERIES_MODEL])
+        {
+          /* Translators: legend entry of a model whose error goes above the
+           * top of the chart (the y axis follows the champion; the log
+           * scale shows every value); %s is its name, e.g. "sgd" */
+          *owned = g_strdup_printf (_("%s (↑ above the chart)"), frame->model_names[series - SERIES_MODEL]);
+          return *owned;
+        }
       return frame->model_names[series - SERIES_MODEL];
     }
 }

@@ -89,6 +89,11 @@ typedef struct {
   guint n_models;
   char model_names[CO2S_METRICS_MAX_MODELS][16];
   gint champion;
+  /* Linear scale: a model whose values go beyond 3 times the champion's
+   * largest (sgd starts near 175 g/km on the real data set, the others
+   * near 26) is left out of the y range, so that its warm-up does not
+   * flatten the rest; it is clipped at the top and says so in the legend. */
+  gboolean above[CO2S_METRICS_MAX_MODELS];
   gboolean shown[N_LEGEND];          /* asked for by the options */
   gboolean has_data[N_LEGEND];       /* and something to draw (legend) */
   guint n_y_ticks;

@@ -73,6 +73,11 @@ pl_escape (const char *text)
   return g_string_free (out, FALSE);
 }
 
+/* A model whose largest value is beyond this many times the champion's
+ * largest is left out of the y range on a linear scale (see
+ * Co2sRmsePlotFrame.above). */
+#define OUTLIER_FACTOR 3.0
+
 /* ---- decimation cache ------------------------------------------------------------ */
 
 static const double *
@@ -197,6 +202,7 @@ prepare_frame (Co2sRmsePlot *self,
   frame->shown[SERIES_FIT] = options->show_fit && options->quantity == CO2S_PLOT_QUANTITY_RMSE;
   frame->shown[SERIES_ROLLING] = options->show_rolling && options->quantity == CO2S_PLOT_QUANTITY_RMSE;
   frame->champion = -1;
+  memset (frame->above, 0, sizeof frame->above);
   if (self->history != NULL && options->quantity == CO2S_PLOT_QUANTITY_RMSE &&
       co2s_metrics_history_get_n_models (self->history) >= 2)
     {
@@ -214,19 +220,35 @@ prepare_frame (Co2sRmsePlot *self,
 
   if (!frame->empty)
     {
+      double model_hi[CO2S_METRICS_MAX_MODELS] = { 0 };
+      double champion_lo, champion_hi;
+      gboolean focus;
+
       cache_update (self, frame, options, dec_width);
+      /* Several models on a linear scale: the range follows the champion
+       * when it has something to draw (see Co2sRmsePlotFrame.above). */
+      focus = frame->champion >= 0 && !options->log_y &&
+              co2s_decimator_get_y_range (self->series[SERIES_MODEL + frame->champion].dec,
+                                          &champion_lo, &champion_hi);
       for (guint s = 0; s < N_SERIES; s++)
         {
           double a, b;
 
           if (frame->shown[s] && co2s_decimator_get_y_range (self->series[s].dec, &a, &b))
             {
+              gboolean other_model = s >= SERIES_MODEL && (gint) (s - SERIES_MODEL) != frame->champion;
+
               frame->has_data[s] = TRUE;
               lo = MIN (lo, a);
-              hi = MAX (hi, b);
+              if (!focus || !other_model || b <= OUTLIER_FACTOR * champion_hi)
+                hi = MAX (hi, b);
+              else
+                model_hi[s - SERIES_MODEL] = b;
               have = TRUE;
             }
         }
+      for (guint k = 0; focus && k < frame->n_models; k++)
+        frame->above[k] = model_hi[k] > hi;
     }
   if (!frame->empty)
     {

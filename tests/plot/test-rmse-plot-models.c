@@ -26,9 +26,14 @@ static const char *const names[] = { "ls", "ls:fuel", "sgd" };
 
 /* Model k's RMSE: 30, 20, 10 g/km and a little noise, so the lines lie in
  * separate bands (ls highest). */
+/* test_outlier: sgd's first 10 batches near 200 g/km. */
+static gboolean sgd_warm_up;
+
 static double
 model_rmse (guint64 b, guint k)
 {
+  if (sgd_warm_up && k == 2 && b <= 10)
+    return 200.0 - (double) b;
   return 30.0 - 10.0 * k + (double) (b % 7) * 0.3;
 }
 
@@ -233,6 +238,37 @@ test_legend_names (void)
   g_assert_cmpstr (_co2s_rmse_plot_series_name (&frame, SERIES_FIT, 20, &b), ==, "Champion’s RMSE after learning");
 }
 
+/* One model's warm-up far above the rest (sgd starts near 175 g/km on the
+ * real data set, the others near 26) leaves the y range to the others on a
+ * linear scale: the champion's line stays where it is without the outlier,
+ * the outlier says in the legend that it goes above the chart. */
+static void
+test_outlier (void)
+{
+  g_autoptr(Co2sMetricsHistory) calm = history_new (3, 1);
+  g_autoptr(Co2sMetricsHistory) wild = NULL;
+  Co2sRmsePlotFrame frame = { 0 };
+  g_autofree char *name = NULL;
+  Counts a, b;
+
+  sgd_warm_up = TRUE;
+  wild = history_new (3, 1);
+  sgd_warm_up = FALSE;
+  a = draw (calm);
+  b = draw (wild);
+  g_test_message ("champion's mean row %.1f without the outlier, %.1f with it", a.mean_y[1], b.mean_y[1]);
+  g_assert_cmpfloat (fabs (a.mean_y[1] - b.mean_y[1]), <, 3.0);
+  g_assert_cmpfloat (fabs (a.mean_y[0] - b.mean_y[0]), <, 3.0);
+
+  frame.quantity = CO2S_PLOT_QUANTITY_RMSE;
+  frame.n_models = 3;
+  for (guint k = 0; k < 3; k++)
+    g_strlcpy (frame.model_names[k], names[k], sizeof frame.model_names[k]);
+  frame.champion = 1;
+  frame.above[2] = TRUE;
+  g_assert_cmpstr (_co2s_rmse_plot_series_name (&frame, SERIES_MODEL + 2, 20, &name), ==, "sgd (↑ above the chart)");
+}
+
 /* The models' colours: 4.5:1 against the background, like every line. */
 static void
 test_palette (void)
@@ -260,5 +296,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/plot/models/describe", test_describe);
   g_test_add_func ("/plot/models/palette", test_palette);
   g_test_add_func ("/plot/models/legend-names", test_legend_names);
+  g_test_add_func ("/plot/models/outlier", test_outlier);
   return g_test_run ();
 }
