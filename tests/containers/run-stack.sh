@@ -232,10 +232,17 @@ def nums(x):
 va = nums(a["coefficients"]) + nums(a["intercept"]); vb = nums(b["coefficients"]) + nums(b["intercept"])
 if len(va) != len(vb) or not va:
     sys.exit(f"model parameters differ in number: {len(va)} vs {len(vb)} (keys {sorted(a)})")
+# The container learned the rows in batches cut by time, the reference in one: the same rows give
+# the same model up to rounding, which the nearly collinear consumption columns (comb is almost
+# 0.55 city + 0.45 highway) amplify to about 1e-9 in single coefficients (/model/merge/* measured
+# 2.1e-9 between batch sizes). Hence 1e-9 on the whole vector and 1e-8 per coefficient; one row
+# learned twice or lost moves them by about 1e-4.
 worst = max(abs(x - y) / max(1.0, abs(x), abs(y)) for x, y in zip(va, vb))
+norm = sum((x - y) ** 2 for x, y in zip(va, vb)) ** 0.5 / max(1.0, sum(y * y for y in vb) ** 0.5)
 rows = sum(json.loads(l).get("rows", 0) for l in open(sys.argv[3]) if l.strip())
-print(f"rows_seen {a['rows_seen']}, {len(va)} parameters, largest relative difference {worst:.3g}, metrics.jsonl rows {rows}")
-sys.exit(0 if worst < 1e-9 else 1)
+print(f"rows_seen {a['rows_seen']}, {len(va)} parameters, relative difference {norm:.3g} (vector), "
+      f"{worst:.3g} (largest coefficient), metrics.jsonl rows {rows}")
+sys.exit(0 if norm < 1e-9 and worst < 1e-8 else 1)
 EOF
 )
   if [ $? = 0 ]; then ok "exact resume: the killed-and-restarted trainer's model equals an uninterrupted run's ($cmp_out)"
