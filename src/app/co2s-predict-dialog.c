@@ -252,14 +252,19 @@ describe_model (Co2sCheckpoint *cp, guint index)
   g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) local = NULL;
 
+  /* The fuel feature set (ls:fuel, sgd:fuel) is a slope per fuel type. */
   switch (co2s_model_get_algo (model))
     {
     case CO2S_ALGO_SGD:
-      algo = _("Stochastic gradient descent model");
+      algo = co2s_model_get_feature_set (model) == CO2S_FEATURES_FUEL
+               ? _("Stochastic gradient descent model with a slope per fuel type")
+               : _("Stochastic gradient descent model");
       break;
     case CO2S_ALGO_LS:
     default:
-      algo = _("Least squares model");
+      algo = co2s_model_get_feature_set (model) == CO2S_FEATURES_FUEL
+               ? _("Least squares model with a slope per fuel type")
+               : _("Least squares model");
       break;
     }
 

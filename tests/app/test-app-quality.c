@@ -425,6 +425,17 @@ test_predict_models (void)
   g_assert_true (co2s_predict_dialog_predict (dialog));
   assert_dialog_predicts_with (dialog, path, "ls:fuel");
   before = co2s_predict_dialog_get_prediction (dialog);
+  /* Its description says what the fuel feature set is. */
+  {
+    g_autoptr(GPtrArray) labels = app_test_collect_labels (GTK_WIDGET (dialog));
+    g_autofree char *prefix = g_strconcat (_("Least squares model with a slope per fuel type"), ", ", NULL);
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < labels->len && !found; i++)
+      found = g_str_has_prefix (g_ptr_array_index (labels, i), prefix);
+    if (!found)
+      g_error ("no label of the dialog starts with “%s”", prefix);
+  }
 
   /* Choosing sgd in the row, as a user does: the result follows. */
   adw_combo_row_set_selected (row, 2);
