@@ -17,12 +17,17 @@ with the default group commit, on a real Apache Kafka. Prints Markdown tables
   --batches L   batch sizes, comma-separated (default 100,1000,10000)
   --only WHAT   throughput, latency, sweep or models (default: the first
                 three; models only when asked)
+  --rows-from W dataset (default: the rows of data/co2_processed.csv, looped,
+                as co2stream-api serves them, short decimals such as 21.7)
+                or synthetic (the trainer tests' generated rows, whose
+                values are written with up to 17 digits, 21.700000000000003,
+                which the record decoder reads through strtod: its worst case)
   --keep        keep the state folder (trainer logs, Kafka's data)
 
 Two measurements per batch size (100, 1,000, 10,000) and policy:
 
-1. Throughput: a topic pre-filled with N synthetic records (fill-topic, as
-   fast as Kafka takes them); the trainer learns them pinned to CPU 1 (all
+1. Throughput: a topic pre-filled with N records (fill-topic, as fast as
+   Kafka takes them; the data set's rows unless --rows-from synthetic); the trainer learns them pinned to CPU 1 (all
    its threads, `taskset -c 1`), the broker moved to CPU 0. rows/s to
    durable = rows of batches 2..n / (start of the last checkpoint, which
    holds the last row - close of batch 1), i.e. steady state, with every
@@ -278,6 +283,8 @@ class Bench:
     def fill(self, topic, rows, rate=None):
         argv = ["taskset", "-c", OTHER_CPU, self.fill_bin, "--brokers", self.brokers, "--topic", topic,
                 "--create", "--rows", str(rows)]
+        if self.args.rows_from == "dataset":
+            argv += ["--csv", os.path.join(ROOT, "data/co2_processed.csv")]
         if rate:
             # As co2stream-producer sends (linger.ms=5).
             argv += ["--rate", str(rate), "-X", "linger.ms=5"]
@@ -358,6 +365,7 @@ def main():
     p.add_argument("--keep", action="store_true")
     p.add_argument("--batches", default=",".join(str(b) for b in BATCHES))
     p.add_argument("--only", choices=("throughput", "latency", "sweep", "models"))
+    p.add_argument("--rows-from", choices=("dataset", "synthetic"), default="dataset")
     args = p.parse_args()
     batches = [int(b) for b in args.batches.split(",")]
     args.runs = args.runs or (1 if args.quick else 3)
@@ -386,9 +394,11 @@ def main():
                                 stdout=subprocess.PIPE, text=True).stdout.strip()
         say("# co2stream-trainer: group commit by batch size")
         say()
-        say("Commit %s, build `%s`, %s, %d CPUs; load average at the start: %s."
+        say("Commit %s, build `%s`, %s, %d CPUs; load average at the start: %s. Rows: %s."
             % (commit, os.environ.get("CO2S_BUILDDIR", "builddir"), os.uname().machine, os.cpu_count(),
-               loadavg()))
+               loadavg(),
+               "the data set's, looped (`--rows-from dataset`)" if args.rows_from == "dataset"
+               else "synthetic, values of up to 17 digits (`--rows-from synthetic`)"))
         say()
         ref = bench.decoder_speed()
         if ref:

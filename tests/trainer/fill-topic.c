@@ -3,9 +3,13 @@
  * uses it).
  *
  *   fill-topic --brokers HOST:PORT --topic streaming_data --rows 1000000 \
- *              [--create] [--rate R] [-X compression.type=zstd]...
+ *              [--create] [--rate R] [--csv data/co2_processed.csv] \
+ *              [-X compression.type=zstd]...
  *
- * The rows are the trainer tests' synthetic records (valid, deterministic).
+ * The rows are the trainer tests' synthetic records (valid, deterministic;
+ * their values are written with up to 17 digits, e.g. 21.700000000000003),
+ * or with --csv the rows of a data set file, looped, as co2stream-api
+ * serves them (short decimals such as 21.7), each with its own seq.
  * --create makes the topic first (one partition; an existing topic is fine),
  * so that --rows 0 just creates it. --rate R sends R rows a second, each
  * stamped with the time it is handed to librdkafka as its ts_us (as the
@@ -16,6 +20,7 @@
 #include <string.h>
 
 #include "co2s-contracts.h"
+#include "co2s-csv.h"
 #include "co2s-kafka.h"
 #include "co2s-record-json.h"
 #include "trainer-fixture.h"
@@ -26,6 +31,7 @@ static gint64 opt_rows = 1000000;
 static gboolean opt_create;
 static double opt_rate;
 static char **opt_overrides;
+static char *opt_csv;
 
 static const GOptionEntry entries[] = {
   { "brokers", 'b', 0, G_OPTION_ARG_STRING, &opt_brokers, "Bootstrap servers", "LIST" },
@@ -34,6 +40,8 @@ static const GOptionEntry entries[] = {
   { "create", 0, 0, G_OPTION_ARG_NONE, &opt_create, "Create the topic first (one partition)", NULL },
   { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &opt_rate, "Rows per second, each stamped when sent (default: "
     "as fast as possible, stamped when generated)", "R" },
+  { "csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_csv, "Send this data set's rows, looped (default: "
+    "synthetic rows)", "PATH" },
   { "property", 'X', 0, G_OPTION_ARG_STRING_ARRAY, &opt_overrides, "librdkafka property", "KEY=VALUE" },
   { NULL }
 };
@@ -57,6 +65,7 @@ main (int argc, char *argv[])
   g_autoptr(GString) line = g_string_new (NULL);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) overrides = NULL;
+  g_autoptr(Co2sCsv) csv = NULL;
   rd_kafka_conf_t *conf;
   rd_kafka_t *rk;
   gint64 start;
@@ -77,6 +86,11 @@ main (int argc, char *argv[])
       return 1;
     }
   g_clear_error (&error);
+  if (opt_csv != NULL && ((csv = co2s_csv_load (opt_csv, &error)) == NULL || csv->rows->len == 0))
+    {
+      g_printerr ("fill-topic: %s\n", error ? error->message : "the data set has no rows");
+      return 1;
+    }
 
   g_strv_builder_add_many (builder, "linger.ms=50", "batch.size=1000000", "queue.buffering.max.kbytes=262144",
                            NULL);
@@ -101,7 +115,22 @@ main (int argc, char *argv[])
   for (gint64 done = 0; done < opt_rows; )
     {
       guint chunk = (guint) MIN (opt_rows - done, 10000);
-      g_autoptr(GArray) records = trainer_make_records (chunk, (guint32) (done / 10000) + 1, done);
+      g_autoptr(GArray) records = NULL;
+
+      if (csv != NULL)
+        {
+          records = g_array_sized_new (FALSE, FALSE, sizeof (Co2sRecord), chunk);
+          for (guint i = 0; i < chunk; i++)
+            {
+              Co2sRecord r = g_array_index (csv->rows, Co2sRecord, (done + i) % csv->rows->len);
+
+              r.seq = done + i;
+              r.emit_us = g_get_real_time ();
+              g_array_append_val (records, r);
+            }
+        }
+      else
+        records = trainer_make_records (chunk, (guint32) (done / 10000) + 1, done);
 
       for (guint i = 0; i < chunk; i++)
         {
