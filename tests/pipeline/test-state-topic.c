@@ -180,6 +180,38 @@ committed_offset (Fixture *f, gint32 partition)
   return offset;
 }
 
+typedef struct
+{
+  Fixture *f;
+  gint64 passed;   /* the watermark to pass */
+  gint64 high;     /* the last one seen */
+} Growth;
+
+/* Whether the high watermark of the state topic's partition 0, uncommitted
+ * records included (librdkafka asks with the handle's isolation.level), is
+ * past growth->passed. */
+static gboolean
+state_topic_grew (gpointer data)
+{
+  Growth *growth = data;
+  Fixture *f = growth->f;
+  const char *overrides[] = { "isolation.level=read_uncommitted", NULL };
+  g_autoptr(GError) error = NULL;
+  rd_kafka_conf_t *conf = co2s_kafka_conf_new (f->brokers, overrides, &error);
+  int64_t low = -1, high = -1;
+  rd_kafka_resp_err_t err;
+  rd_kafka_t *rk;
+
+  g_assert_no_error (error);
+  rk = co2s_kafka_new (RD_KAFKA_CONSUMER, conf, &error);
+  g_assert_no_error (error);
+  err = rd_kafka_query_watermark_offsets (rk, f->state_topic, 0, &low, &high, WAIT_MS);
+  rd_kafka_destroy (rk);
+  g_assert_cmpstr (rd_kafka_err2str (err), ==, rd_kafka_err2str (RD_KAFKA_RESP_ERR_NO_ERROR));
+  growth->high = high;
+  return high > growth->passed;
+}
+
 /* ---- tests ----------------------------------------------------------------- */
 
 static void
@@ -240,6 +272,7 @@ static void
 test_aborted_invisible (Fixture *f, gconstpointer data)
 {
   g_autoptr(Co2sStateWriter) writer = new_writer (f);
+  Growth growth = { f, 0, 0 };
   g_autoptr(GHashTable) table = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -247,9 +280,20 @@ test_aborted_invisible (Fixture *f, gconstpointer data)
   put (writer, f, 0, 1, "committed");
   commit (writer, f, NULL);
 
+  wait_visible (f, 0, 1);
+
+  /* While a transaction is open with its records in the log, the reader
+   * stops before them (the last stable offset) instead of waiting. */
+  state_topic_grew (&growth);
+  growth.passed = growth.high;
   begin (writer);
   put (writer, f, 0, 2, "aborted");
   put (writer, f, 1, 3, "aborted");
+  co2s_test_assert_wait_msg (state_topic_grew, &growth, WAIT_MS, "the open transaction's records in the log");
+  table = load (f);
+  g_assert_cmpuint (g_hash_table_size (table), ==, 1);
+  assert_entry (table, f, 0, 1, "committed");
+  g_clear_pointer (&table, g_hash_table_unref);
   assert_ok (co2s_state_writer_abort (writer, &error), error);
 
   begin (writer);
@@ -301,6 +345,68 @@ test_group_offsets (Fixture *f, gconstpointer data)
   rd_kafka_topic_partition_list_destroy (offsets);
   g_assert_cmpint (committed_offset (f, 0), ==, 30);
   g_assert_cmpint (committed_offset (f, 1), ==, 7);
+}
+
+/* A consumer that subscribes to the input topic and waits until the group
+ * gave it every partition: its group metadata carries a member id and a
+ * generation, as the trainer's will. */
+static rd_kafka_t *
+new_member (Fixture *f)
+{
+  g_autofree char *group = g_strdup_printf ("group.id=%s", f->group);
+  const char *overrides[] = { group, "enable.auto.commit=false", "isolation.level=read_committed",
+                              "auto.offset.reset=earliest", NULL };
+  rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new (1);
+  rd_kafka_topic_partition_list_t *assignment = NULL;
+  g_autoptr(GError) error = NULL;
+  rd_kafka_conf_t *conf = co2s_kafka_conf_new (f->brokers, overrides, &error);
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+  rd_kafka_t *rk;
+
+  g_assert_no_error (error);
+  rk = co2s_kafka_new (RD_KAFKA_CONSUMER, conf, &error);
+  g_assert_no_error (error);
+  rd_kafka_poll_set_consumer (rk);
+  rd_kafka_topic_partition_list_add (topics, f->input, RD_KAFKA_PARTITION_UA);
+  g_assert_cmpint (rd_kafka_subscribe (rk, topics), ==, RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_topic_partition_list_destroy (topics);
+  /* The join happens in consumer_poll; the input topic is empty. */
+  while (g_get_monotonic_time () < deadline)
+    {
+      rd_kafka_message_t *m = rd_kafka_consumer_poll (rk, 100);
+      int count;
+
+      g_clear_pointer (&m, rd_kafka_message_destroy);
+      g_assert_cmpint (rd_kafka_assignment (rk, &assignment), ==, RD_KAFKA_RESP_ERR_NO_ERROR);
+      count = assignment->cnt;
+      g_clear_pointer (&assignment, rd_kafka_topic_partition_list_destroy);
+      if (count == 3)
+        return rk;
+    }
+  g_error ("the consumer of %s got no assignment within %d ms", f->input, WAIT_MS);
+}
+
+/* A commit with the metadata of a consumer that is a member of the group
+ * (generation and member id, KIP-447) moves the group's offsets. */
+static void
+test_group_member (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Co2sStateWriter) writer = new_writer (f);
+  rd_kafka_t *consumer = new_member (f);
+  rd_kafka_consumer_group_metadata_t *cgmd = rd_kafka_consumer_group_metadata (consumer);
+  g_autoptr(GBytes) state = g_bytes_new_static ("member", 6);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (cgmd);
+  begin (writer);
+  assert_ok (co2s_state_writer_put (writer, f->input, 2, 42, state, &error), error);
+  assert_ok (co2s_state_writer_commit (writer, NULL, cgmd, &error), error);
+  rd_kafka_consumer_group_metadata_destroy (cgmd);
+  rd_kafka_consumer_close (consumer);
+  rd_kafka_destroy (consumer);
+
+  g_assert_cmpint (committed_offset (f, 2), ==, 42);
+  wait_visible (f, 2, 42);
 }
 
 /* A second writer with the same transactional.id fences the first: its
@@ -399,6 +505,7 @@ main (int argc, char **argv)
   ADD ("/state-topic/round-trip", test_round_trip);
   ADD ("/state-topic/aborted-invisible", test_aborted_invisible);
   ADD ("/state-topic/group-offsets", test_group_offsets);
+  ADD ("/state-topic/group-member", test_group_member);
   ADD ("/state-topic/fenced", test_fenced);
   ADD ("/state-topic/no-topic", test_no_topic);
   ADD ("/state-topic/not-compacted", test_not_compacted);
