@@ -46,7 +46,12 @@ typedef enum {
   CO2S_STATE_ERROR_FENCED,    /* another writer with this transactional.id took over: free this one */
   CO2S_STATE_ERROR_FATAL,     /* the producer hit another fatal error: free this writer, make a new one */
   CO2S_STATE_ERROR_ABORTED,   /* the transaction failed and was aborted: nothing of it is visible, the
-                               * group's offsets did not move; begin again from the last committed state */
+                               * group's offsets did not move; begin again and put the current states
+                               * (each record is a whole state: nothing to rewind). With librdkafka
+                               * 2.0 the transaction after one whose record the broker refused fails
+                               * once more (out-of-order sequence, then the producer's epoch is
+                               * bumped): retry a few times, not forever (a state the broker always
+                               * refuses, e.g. too large, never commits) */
   CO2S_STATE_ERROR_TIMED_OUT, /* the call did not finish in time: call it again (or abort) */
   CO2S_STATE_ERROR_NO_TOPIC,  /* the state topic does not exist */
   CO2S_STATE_ERROR_NOT_COMPACTED, /* the state topic exists with another cleanup.policy */

@@ -100,8 +100,8 @@ fail_txn (Co2sStateWriter *self, rd_kafka_error_t *kerr, const char *step, GErro
       end_txn (self);
       g_set_error (error, CO2S_STATE_ERROR, CO2S_STATE_ERROR_ABORTED,
                    _("State transaction of %s failed (at %s: %s). It was aborted: none of "
-                     "its states is visible and the group’s offsets did not move; go on from "
-                     "the last committed state"),
+                     "its states is visible and the group’s offsets did not move; write the "
+                     "states again in a new transaction"),
                    self->transactional_id, step, why);
       return FALSE;
     }
