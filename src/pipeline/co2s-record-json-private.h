@@ -33,11 +33,26 @@ typedef struct {
   double d;
 } Co2sJsonFieldSlot;
 
+/* The decoder's inline key comparison reads the bytes after a key's
+ * opening quote as up to KEY_WORDS 8-byte words: name": fits when the name
+ * has at most 8 * KEY_WORDS - 2 bytes (every key has; checked at start-up). */
+#define KEY_WORDS 4
+
 typedef struct {
   const char *name;
   guint len;
   char prefix[40];   /* ,"name": */
   guint prefix_len;
+  /* For the decoder: what the column needs (co2s_column_is_required, and
+   * whether it is a CO2S_COLUMN_BOOLEAN); FALSE for seq and ts_us. */
+  gboolean required;
+  gboolean is_flag;
+  /* name": as n_words words (memcpy'd bytes, so any byte order), and the
+   * masks that keep its n_words * 8 - len - 2 last bytes out of the
+   * comparison. */
+  guint n_words;
+  guint64 words[KEY_WORDS];
+  guint64 masks[KEY_WORDS];
 } KeyInfo;
 
 typedef enum {

@@ -193,7 +193,13 @@ scan_string (Ptr p, Ptr end, int *key)
   return NULL;
 }
 
-/* A number; NULL to fall back. Fills @slot (may be NULL to only skip). */
+/* A number; NULL to fall back. Fills @slot (may be NULL to only skip).
+ *
+ * One pass: the digits are accumulated into the significand m as they are
+ * checked. n_sig counts the significant digits (those from the first
+ * non-zero one on); m holds them exactly while n_sig <= 19 (10^19 < 2^64),
+ * and later digits only make n_sig larger, which sends the number to
+ * g_ascii_strtod anyway. */
 static Ptr
 scan_number (Ptr p, Ptr end, Co2sJsonFieldSlot *slot)
 {
@@ -201,11 +207,10 @@ scan_number (Ptr p, Ptr end, Co2sJsonFieldSlot *slot)
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
   };
-  Ptr start = p, int_start, frac_start = NULL;
-  gboolean negative = FALSE;
+  Ptr start = p, int_start;
+  gboolean negative = FALSE, is_integer = TRUE;
   guint64 m = 0;
-  int n_sig = 0, n_frac = 0, exp10 = 0;
-  gboolean has_exp = FALSE;
+  int n_sig = 0, exp10 = 0;
   double d;
 
   if (*p == '-')
@@ -214,71 +219,73 @@ scan_number (Ptr p, Ptr end, Co2sJsonFieldSlot *slot)
   if (p < end && *p == '0')
     p++;
   else if (p < end && *p >= '1' && *p <= '9')
-    while (p < end && *p >= '0' && *p <= '9')
-      p++;
+    do
+      {
+        if (++n_sig <= 19)
+          m = m * 10 + (guint64) (*p - '0');
+        p++;
+      }
+    while (p < end && *p >= '0' && *p <= '9');
   else
     return NULL;
   if (p < end && *p == '.')
     {
-      frac_start = ++p;
+      Ptr frac_start = ++p;
+
+      is_integer = FALSE;
       while (p < end && *p >= '0' && *p <= '9')
-        p++;
-      n_frac = p - frac_start;
-      if (n_frac == 0)
+        {
+          /* Zeros before the first non-zero digit (m == 0) are not significant. */
+          if ((m != 0 || *p != '0') && ++n_sig <= 19)
+            m = m * 10 + (guint64) (*p - '0');
+          p++;
+        }
+      if (p == frac_start)
         return NULL;
+      exp10 = -(int) MIN (p - frac_start, G_MAXINT / 2);
     }
   if (p < end && (*p == 'e' || *p == 'E'))
     {
       gboolean exp_negative = FALSE;
       Ptr exp_start;
+      int e = 0;
 
-      has_exp = TRUE;
+      is_integer = FALSE;
       if (++p < end && (*p == '+' || *p == '-'))
         exp_negative = (*p++ == '-');
       exp_start = p;
       while (p < end && *p >= '0' && *p <= '9')
         {
-          if (exp10 < 100000)
-            exp10 = exp10 * 10 + (*p - '0');
+          if (e < 100000)
+            e = e * 10 + (*p - '0');
           p++;
         }
       if (p == exp_start)
         return NULL;
-      if (exp_negative)
-        exp10 = -exp10;
+      exp10 += exp_negative ? -e : e;
     }
   if (slot == NULL)
     return p;
 
-  if (frac_start == NULL && !has_exp)
+  if (is_integer)
     {
       /* An integer literal: json-glib's strtoull semantics need more care
-       * past 18 digits, so leave those to it. */
+       * past 18 digits, so leave those to it. "-0" is +0 (strtoull, then
+       * negated as an integer). */
       if (p - int_start > 18)
         return NULL;
-      for (Ptr q = int_start; q < p; q++)
-        m = m * 10 + (guint64) (*q - '0');
       slot->kind = SLOT_INT;
       slot->i = negative ? -(gint64) m : (gint64) m;
       slot->d = (double) slot->i;
       return p;
     }
 
-  /* Exact when the digits fit in 15 and the power of ten is exact (Clinger). */
-  for (Ptr q = int_start; q < p && n_sig <= 15; q++)
-    {
-      if (*q == '.')
-        continue;
-      if (*q < '0' || *q > '9')
-        break;
-      m = m * 10 + (guint64) (*q - '0');
-      if (m != 0)
-        n_sig++;
-    }
-  exp10 -= n_frac;
-  if (m == 0 && n_sig == 0)
+  /* Exact (Clinger's fast path) when m is a double without rounding
+   * (m <= 2^53, all its digits held: n_sig <= 19) and so is the power of
+   * ten (<= 10^22): one correctly rounded multiplication or division. */
+  if (n_sig == 0)
     d = 0.0;
-  else if (n_sig <= 15 && exp10 >= -22 && exp10 <= 22)
+  else if (n_sig <= 19 && m <= (G_GUINT64_CONSTANT (1) << 53) && exp10 >= -22 && exp10 <= 22)
     d = exp10 >= 0 ? (double) m * p10[exp10] : (double) m / p10[-exp10];
   else
     {
@@ -395,6 +402,28 @@ close:
   goto after_value;
 }
 
+/* Whether the bytes at @p are @info's name followed by '"' and ':' (the
+ * way producers write keys), without a call to memcmp: a word at a time
+ * when the input has n_words * 8 bytes left, else byte by byte. The
+ * answer is only a shortcut: FALSE sends the key to scan_string. */
+static inline gboolean
+key_is (const KeyInfo *info, Ptr p, Ptr end)
+{
+  guint64 diff = 0;
+
+  if ((gsize) (end - p) < info->n_words * 8)
+    return (gsize) (end - p) >= info->len + 2 &&
+           memcmp (p, info->prefix + 2, info->len + 2) == 0;
+  for (guint w = 0; w < info->n_words; w++)
+    {
+      guint64 x;
+
+      memcpy (&x, p + w * 8, 8);
+      diff |= (x ^ info->words[w]) & info->masks[w];
+    }
+  return diff == 0;
+}
+
 ScanResult
 _co2s_record_json_scan (const char *data, gsize len, Co2sJsonFieldSlot slots[N_KEYS])
 {
@@ -420,18 +449,21 @@ _co2s_record_json_scan (const char *data, gsize len, Co2sJsonFieldSlot slots[N_K
         if (p == end || *p != '"')
           return SCAN_FALLBACK;
         p++;
-        if (want < N_KEYS && (gsize) (end - p) > k[want].len &&
-            memcmp (p, k[want].name, k[want].len) == 0 && p[k[want].len] == '"')
+        if (want < N_KEYS && key_is (&k[want], p, end))
           {
             key = want;
-            p += k[want].len + 1;
+            p += k[want].len + 2;
           }
-        else if ((p = scan_string (p, end, &key)) == NULL)
-          return SCAN_FALLBACK;
+        else
+          {
+            if ((p = scan_string (p, end, &key)) == NULL)
+              return SCAN_FALLBACK;
+            p = skip_ws (p, end);
+            if (p == end || *p != ':')
+              return SCAN_FALLBACK;
+            p++;
+          }
         p = skip_ws (p, end);
-        if (p == end || *p != ':')
-          return SCAN_FALLBACK;
-        p = skip_ws (p + 1, end);
         if (p == end)
           return SCAN_FALLBACK;
 

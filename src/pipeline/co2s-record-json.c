@@ -75,6 +75,24 @@ _co2s_record_json_keys (void)
           info->len = strlen (info->name);
           g_assert (info->len + 4 < sizeof info->prefix);
           info->prefix_len = g_snprintf (info->prefix, sizeof info->prefix, ",\"%s\":", info->name);
+          info->required = k < CO2S_N_COLUMNS && co2s_column_is_required (k);
+          info->is_flag = k < CO2S_N_COLUMNS && co2s_column_type (k) == CO2S_COLUMN_BOOLEAN;
+
+          /* name": is the prefix without its ,". */
+          g_assert (info->len + 2 <= KEY_WORDS * 8);
+          info->n_words = (info->len + 2 + 7) / 8;
+          for (guint w = 0; w < info->n_words; w++)
+            {
+              guchar bytes[8] = { 0 }, mask[8] = { 0 };
+
+              for (guint b = 0; b < 8 && w * 8 + b < info->len + 2; b++)
+                {
+                  bytes[b] = info->prefix[2 + w * 8 + b];
+                  mask[b] = 0xFF;
+                }
+              memcpy (&info->words[w], bytes, 8);
+              memcpy (&info->masks[w], mask, 8);
+            }
         }
       g_once_init_leave (&initialized, 1);
     }
@@ -136,8 +154,8 @@ finish_record (const Co2sJsonFieldSlot slots[N_KEYS], Co2sRecord *out, GError **
   for (int c = 0; c < CO2S_N_COLUMNS; c++)
     {
       const Co2sJsonFieldSlot *slot = &slots[c];
-      gboolean required = co2s_column_is_required (c);
-      gboolean is_flag = co2s_column_type (c) == CO2S_COLUMN_BOOLEAN;
+      gboolean required = k[c].required;
+      gboolean is_flag = k[c].is_flag;
 
       switch (slot->kind)
         {
