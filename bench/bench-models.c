@@ -3,9 +3,17 @@
  * looped, for each algorithm and feature set, at the batch sizes the app
  * and compose run (100) and larger ones. Prints a Markdown table: median
  * rows/s of several runs, the ratio to ls (base features) in the same
- * run, and each model's mean prequential RMSE over the first pass.
+ * run, and each model's mean prequential RMSE over the first pass. Times
+ * are the thread's CPU time (the machine may be shared).
  *
- *   builddir/bench/bench-models [--csv data/co2_processed.csv] [--runs 5] [--rows 1000000]
+ * A second table does the trainer's work per batch (co2s-trainer-checkpoint.c)
+ * at batches of 100 and 1,000: ls alone with its intervals, and ls,ls:fuel,sgd
+ * (every model scored with its intervals, then every model learns, the
+ * champion's fit measured), with the ratio of the two (issue 12's target:
+ * ≥ 0.67) and a digest of every figure and coefficient, which must not
+ * change when the models are only made faster.
+ *
+ *   builddir/bench/bench-models [--csv data/co2_processed.csv] [--runs 5] [--rows 1000000] [--trainer-only]
  */
 #define G_LOG_DOMAIN "bench-models"
 
@@ -13,6 +21,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "co2s-csv.h"
 #include "co2s-model.h"
@@ -21,13 +30,26 @@
 static char *opt_csv;
 static int opt_runs = 5;
 static int opt_rows = 1000000;
+static gboolean opt_trainer_only;
 
 static const GOptionEntry entries[] = {
   { "csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_csv, "The data set (default data/co2_processed.csv)", "PATH" },
   { "runs", 0, 0, G_OPTION_ARG_INT, &opt_runs, "Runs per cell; the median is shown (default 5)", "N" },
   { "rows", 0, 0, G_OPTION_ARG_INT, &opt_rows, "Rows per run, the data set looped (default 1000000)", "N" },
+  { "trainer-only", 0, 0, G_OPTION_ARG_NONE, &opt_trainer_only, "Only the trainer's table", NULL },
   { NULL }
 };
+
+/* CPU time of this thread, µs: the machine may be shared, and a run
+ * should not count the time others had the core. */
+static gint64
+cpu_time_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
 
 static int
 cmp_double (const void *a, const void *b)
@@ -51,7 +73,7 @@ run_once (const Co2sModelSpec *spec, const double *x, const double *y, guint n,
   gint64 t0;
   guint done = 0, at = 0;
 
-  t0 = g_get_monotonic_time ();
+  t0 = cpu_time_us ();
   while (done < rows)
     {
       Co2sBatchMetrics m = { 0 };
@@ -74,7 +96,137 @@ run_once (const Co2sModelSpec *spec, const double *x, const double *y, guint n,
       done += len;
     }
   *rmse = scored > 0 ? sum / scored : NAN;
-  return rows / ((g_get_monotonic_time () - t0) / 1e6);
+  return rows / ((cpu_time_us () - t0) / 1e6);
+}
+
+/* FNV-1a over the bits of @n doubles. */
+static guint64
+digest_doubles (guint64 h, const double *v, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      guint64 bits;
+
+      memcpy (&bits, &v[i], sizeof bits);
+      for (guint b = 0; b < 8; b++)
+        {
+          h ^= (bits >> (8 * b)) & 0xff;
+          h *= 0x100000001b3ull;
+        }
+    }
+  return h;
+}
+
+/* The trainer's work on @rows rows in batches of @batch
+ * (co2s-trainer-checkpoint.c): one model, co2s_prequential_step_with_intervals;
+ * several, each scored with its intervals, then each learns, the fit
+ * measured for model @champion only. Rows/s; the digest of every batch's
+ * figures and the final coefficients in @digest. */
+static double
+run_trainer (const Co2sModelSpec *specs, guint n_models, guint champion,
+             const double *x, const double *y, guint n, guint batch, guint rows, guint64 *digest)
+{
+  Co2sModel *models[CO2S_MAX_MODELS];
+  Co2sConformal *conformal[CO2S_MAX_MODELS];
+  g_autofree double *bx = g_new (double, (gsize) batch * CO2S_N_FEATURES);
+  g_autofree double *by = g_new (double, batch);
+  guint64 h = 0xcbf29ce484222325ull;
+  gint64 t0;
+  double rate;
+  guint done = 0, at = 0;
+
+  for (guint i = 0; i < n_models; i++)
+    {
+      models[i] = co2s_model_new_for_spec (&specs[i]);
+      conformal[i] = co2s_conformal_new (CO2S_CONFORMAL_DEFAULT_LEVEL, CO2S_CONFORMAL_DEFAULT_WINDOW);
+    }
+  t0 = cpu_time_us ();
+  while (done < rows)
+    {
+      guint len = MIN (batch, rows - done);
+
+      for (guint r = 0; r < len; r++)
+        {
+          memcpy (bx + (gsize) r * CO2S_N_FEATURES, x + (gsize) at * CO2S_N_FEATURES,
+                  CO2S_N_FEATURES * sizeof (double));
+          by[r] = y[at];
+          at = at + 1 == n ? 0 : at + 1;
+        }
+      if (n_models == 1)
+        {
+          Co2sBatchMetrics m = { 0 };
+
+          co2s_prequential_step_with_intervals (models[0], conformal[0], bx, by, len, &m);
+          h = digest_doubles (h, (double[]) { m.rmse, m.mae, m.coverage_95, m.rmse_fit }, 4);
+        }
+      else
+        {
+          for (guint i = 0; i < n_models; i++)
+            {
+              Co2sBatchMetrics m = { 0 };
+
+              co2s_prequential_score (models[i], conformal[i], bx, by, len, &m);
+              h = digest_doubles (h, (double[]) { m.rmse, m.mae, m.coverage_95 }, 3);
+            }
+          for (guint i = 0; i < n_models; i++)
+            {
+              Co2sBatchMetrics m = { 0 };
+
+              co2s_prequential_learn (models[i], bx, by, len, i == champion, &m);
+              if (i == champion)
+                h = digest_doubles (h, &m.rmse_fit, 1);
+            }
+        }
+      done += len;
+    }
+  rate = rows / ((cpu_time_us () - t0) / 1e6);
+  for (guint i = 0; i < n_models; i++)
+    {
+      double coef[CO2S_MAX_FEATURES + 1];
+      guint d = co2s_model_get_n_coefficients (models[i]);
+
+      co2s_model_get_coefficients (models[i], coef, &coef[d]);
+      h = digest_doubles (h, coef, d + 1);
+      g_object_unref (models[i]);
+      co2s_conformal_free (conformal[i]);
+    }
+  *digest = h;
+  return rate;
+}
+
+static void
+trainer_table (const double *x, const double *y, guint n)
+{
+  static const Co2sModelSpec one[] = { { CO2S_ALGO_LS, CO2S_FEATURES_BASE } };
+  static const Co2sModelSpec three[] = {
+    { CO2S_ALGO_LS, CO2S_FEATURES_BASE },
+    { CO2S_ALGO_LS, CO2S_FEATURES_FUEL },
+    { CO2S_ALGO_SGD, CO2S_FEATURES_BASE },
+  };
+  static const guint batches[] = { 100, 1000 };
+
+  g_print ("\nThe trainer's work (score with intervals, learn) on %u rows, median of %d runs, "
+           "the two alternating; one thread.\n\n", (guint) opt_rows, opt_runs);
+  g_print ("| batch rows | ls rows/s | ls,ls:fuel,sgd rows/s | ratio | digest ls | digest three |\n");
+  g_print ("| ---: | ---: | ---: | ---: | --- | --- |\n");
+  for (guint b = 0; b < G_N_ELEMENTS (batches); b++)
+    {
+      g_autofree double *r1 = g_new (double, opt_runs);
+      g_autofree double *r3 = g_new (double, opt_runs);
+      guint64 d1 = 0, d3 = 0;
+
+      for (int r = 0; r < opt_runs; r++)
+        {
+          r1[r] = run_trainer (one, 1, 0, x, y, n, batches[b], (guint) opt_rows, &d1);
+          /* ls:fuel, the champion on this data set. */
+          r3[r] = run_trainer (three, 3, 1, x, y, n, batches[b], (guint) opt_rows, &d3);
+        }
+      qsort (r1, opt_runs, sizeof (double), cmp_double);
+      qsort (r3, opt_runs, sizeof (double), cmp_double);
+      g_print ("| %u | %.0f | %.0f | %.2f | %016" G_GINT64_MODIFIER "x | %016" G_GINT64_MODIFIER "x |\n",
+               batches[b], r1[opt_runs / 2], r3[opt_runs / 2], r3[opt_runs / 2] / r1[opt_runs / 2],
+               d1, d3);
+    }
 }
 
 int
@@ -117,6 +269,11 @@ main (int argc, char *argv[])
       y[i] = co2s_record_target (r);
     }
 
+  if (opt_trainer_only)
+    {
+      trainer_table (x, y, n);
+      return 0;
+    }
   g_print ("Prequential steps (score, then learn) on %u rows of the data set looped (%u rows), "
            "median of %d runs; one thread.\n\n", (guint) opt_rows, n, opt_runs);
   g_print ("| model | batch rows | rows/s | ratio to ls | mean prequential RMSE, first pass (g/km) |\n");
@@ -143,5 +300,6 @@ main (int argc, char *argv[])
                    batches[b], rates[opt_runs / 2], rates[opt_runs / 2] / base_rate, rmse_text);
         }
     }
+  trainer_table (x, y, n);
   return 0;
 }
