@@ -5,7 +5,6 @@
 
 #include "co2s-state-topic.h"
 
-#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -126,12 +125,10 @@ partition_count (rd_kafka_t *rk, const char *topic, const char *brokers, gboolea
 
 /* ---- creating the topic ---------------------------------------------------- */
 
-/* Waits on @queue for the admin result @type; NULL at the timeout. */
+/* Waits on @queue for the admin result @type; NULL at @deadline. */
 static rd_kafka_event_t *
-wait_admin (rd_kafka_queue_t *queue, rd_kafka_event_type_t type, int timeout_ms)
+wait_admin (rd_kafka_queue_t *queue, rd_kafka_event_type_t type, gint64 deadline)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
   while (g_get_monotonic_time () < deadline)
     {
       rd_kafka_event_t *ev = rd_kafka_queue_poll (queue, 100);
@@ -146,7 +143,8 @@ wait_admin (rd_kafka_queue_t *queue, rd_kafka_event_type_t type, int timeout_ms)
 
 /* The topic exists: its cleanup.policy must include compact. */
 static gboolean
-check_compacted (rd_kafka_t *rk, rd_kafka_queue_t *queue, const char *topic, GError **error)
+check_compacted (rd_kafka_t *rk, rd_kafka_queue_t *queue, const char *topic, gint64 deadline,
+                 GError **error)
 {
   rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new (RD_KAFKA_RESOURCE_TOPIC, topic);
   const rd_kafka_ConfigResource_t **results;
@@ -156,7 +154,7 @@ check_compacted (rd_kafka_t *rk, rd_kafka_queue_t *queue, const char *topic, GEr
 
   rd_kafka_DescribeConfigs (rk, &res, 1, NULL, queue);
   rd_kafka_ConfigResource_destroy (res);
-  ev = wait_admin (queue, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, CO2S_STATE_TIMEOUT_MS);
+  ev = wait_admin (queue, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, deadline);
   if (ev == NULL || rd_kafka_event_error (ev) != RD_KAFKA_RESP_ERR_NO_ERROR)
     {
       g_set_error (error, CO2S_STATE_ERROR, CO2S_STATE_ERROR_FAILED,
@@ -229,7 +227,7 @@ co2s_state_topic_ensure (const char *brokers,
   rd_kafka_CreateTopics (rk, &new_topic, 1, NULL, queue);
   rd_kafka_NewTopic_destroy (new_topic);
 
-  ev = wait_admin (queue, RD_KAFKA_EVENT_CREATETOPICS_RESULT, CO2S_STATE_TIMEOUT_MS);
+  ev = wait_admin (queue, RD_KAFKA_EVENT_CREATETOPICS_RESULT, deadline);
   if (ev == NULL)
     err = RD_KAFKA_RESP_ERR__TIMED_OUT;
   else if ((err = rd_kafka_event_error (ev)) != RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -243,7 +241,7 @@ co2s_state_topic_ensure (const char *brokers,
   g_clear_pointer (&ev, rd_kafka_event_destroy);
 
   if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-    ok = check_compacted (rk, queue, topic, error);
+    ok = check_compacted (rk, queue, topic, deadline, error);
   else if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
     {
       g_set_error (error, CO2S_STATE_ERROR, CO2S_STATE_ERROR_FAILED,

@@ -40,12 +40,16 @@ end_txn (Co2sStateWriter *self)
   g_clear_pointer (&self->put_offsets, rd_kafka_topic_partition_list_destroy);
 }
 
-/* A fatal error of the producer: the writer is dead, fenced or not. */
+/* A fatal error of the producer: the writer is dead, fenced or not.
+ * @fallback (may be NULL) explains it if librdkafka has no fatal error. */
 static void
-set_dead (Co2sStateWriter *self, const char *step)
+set_dead (Co2sStateWriter *self, const char *step, const char *fallback)
 {
   char why[512] = "";
   rd_kafka_resp_err_t code = rd_kafka_fatal_error (self->rk, why, sizeof why);
+
+  if (code == RD_KAFKA_RESP_ERR_NO_ERROR)
+    g_strlcpy (why, fallback != NULL ? fallback : "?", sizeof why);
 
   end_txn (self);
   if (code == RD_KAFKA_RESP_ERR__FENCED || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
@@ -59,7 +63,8 @@ set_dead (Co2sStateWriter *self, const char *step)
   else
     self->dead = g_error_new (CO2S_STATE_ERROR, CO2S_STATE_ERROR_FATAL,
                               _("State writer %s hit a fatal Kafka error (at %s) on %s: %s; "
-                                "its open transaction is aborted, create a new writer"),
+                                "its open transaction will not commit: create a new writer "
+                                "(with the same transactional.id it aborts that transaction)"),
                               self->transactional_id, step, self->brokers, why);
 }
 
@@ -73,7 +78,7 @@ fail_txn (Co2sStateWriter *self, rd_kafka_error_t *kerr, const char *step, GErro
   if (rd_kafka_error_is_fatal (kerr))
     {
       rd_kafka_error_destroy (kerr);
-      set_dead (self, step);
+      set_dead (self, step, why);
       return fail_dead (self, error);
     }
   if (rd_kafka_error_txn_requires_abort (kerr))
@@ -82,8 +87,8 @@ fail_txn (Co2sStateWriter *self, rd_kafka_error_t *kerr, const char *step, GErro
       kerr = rd_kafka_abort_transaction (self->rk, self->timeout_ms);
       if (kerr != NULL && rd_kafka_error_is_fatal (kerr))
         {
+          set_dead (self, step, rd_kafka_error_string (kerr));
           rd_kafka_error_destroy (kerr);
-          set_dead (self, step);
           return fail_dead (self, error);
         }
       if (kerr != NULL)
@@ -229,8 +234,8 @@ co2s_state_writer_begin (Co2sStateWriter *self, GError **error)
     {
       if (rd_kafka_error_is_fatal (kerr))
         {
+          set_dead (self, "begin_transaction", rd_kafka_error_string (kerr));
           rd_kafka_error_destroy (kerr);
-          set_dead (self, "begin_transaction");
           return fail_dead (self, error);
         }
       g_set_error (error, CO2S_STATE_ERROR, CO2S_STATE_ERROR_FAILED,
@@ -280,7 +285,7 @@ produce (Co2sStateWriter *self, const char *topic, gint32 partition, gint64 next
 
   if (err == RD_KAFKA_RESP_ERR__FATAL)
     {
-      set_dead (self, "produce");
+      set_dead (self, "produce", rd_kafka_err2str (err));
       return fail_dead (self, error);
     }
   self->must_abort = TRUE;
@@ -397,8 +402,8 @@ co2s_state_writer_abort (Co2sStateWriter *self, GError **error)
     {
       if (rd_kafka_error_is_fatal (kerr))
         {
+          set_dead (self, "abort_transaction", rd_kafka_error_string (kerr));
           rd_kafka_error_destroy (kerr);
-          set_dead (self, "abort_transaction");
           return fail_dead (self, error);
         }
       g_set_error (error, CO2S_STATE_ERROR,
