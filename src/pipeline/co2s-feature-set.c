@@ -91,3 +91,29 @@ co2s_feature_set_expand (Co2sFeatureSet set,
     for (guint f = 0; f < N_FUEL; f++)
       out[CO2S_N_FEATURES + i * N_FUEL + f] = base[i] * base[FUEL_FIRST + f];
 }
+
+void
+co2s_feature_set_expand_rows (Co2sFeatureSet set,
+                              const double *x,
+                              guint n,
+                              double *out)
+{
+  g_return_if_fail (n == 0 || (x != NULL && out != NULL));
+  g_return_if_fail (set == CO2S_FEATURES_BASE || set == CO2S_FEATURES_FUEL);
+
+  if (set == CO2S_FEATURES_BASE)
+    {
+      memcpy (out, x, (gsize) n * CO2S_N_FEATURES * sizeof (double));
+      return;
+    }
+  for (guint r = 0; r < n; r++)
+    {
+      const double *base = x + (gsize) r * CO2S_N_FEATURES;
+      double *o = out + (gsize) r * CO2S_MAX_FEATURES;
+
+      memcpy (o, base, CO2S_N_FEATURES * sizeof (double));
+      for (guint i = 0; i < N_NUMERIC; i++)
+        for (guint f = 0; f < N_FUEL; f++)
+          o[CO2S_N_FEATURES + i * N_FUEL + f] = base[i] * base[FUEL_FIRST + f];
+    }
+}

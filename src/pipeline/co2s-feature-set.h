@@ -49,4 +49,12 @@ void co2s_feature_set_expand (Co2sFeatureSet set,
                               const double base[CO2S_N_FEATURES],
                               double *out);
 
+/* co2s_feature_set_expand of each of the @n rows of @x (n × CO2S_N_FEATURES,
+ * row-major) into @out (n × co2s_feature_set_get_dim, row-major; not
+ * overlapping @x): the same values, without a call per row. */
+void co2s_feature_set_expand_rows (Co2sFeatureSet set,
+                                   const double *x,
+                                   guint n,
+                                   double *out);
+
 G_END_DECLS

@@ -61,10 +61,18 @@ expand_rows (Co2sModel *self, const double *x, guint n)
       self->expanded = g_new (double, (gsize) n * self->dim);
       self->expanded_rows = n;
     }
-  for (guint r = 0; r < n; r++)
-    co2s_feature_set_expand (self->features, x + (gsize) r * NF, self->expanded + (gsize) r * self->dim);
+  co2s_feature_set_expand_rows (self->features, x, n, self->expanded);
   return self->expanded;
 }
+
+/* The fuel set's layout (co2s-feature-set.h): five numeric inputs, five
+ * fuel flags, then their products, numeric input major. */
+#define N_NUMERIC 5
+#define N_FUEL 5
+G_STATIC_ASSERT (MAXF == NF + N_NUMERIC * N_FUEL);
+
+/* Rows co2s_model_predict_rows sums side by side. */
+#define PREDICT_ROWS 4
 
 /* ------------------------------------------------------------------------ */
 /* GObject                                                                  */
@@ -397,6 +405,56 @@ co2s_model_predict (Co2sModel *self, const double x[CO2S_N_FEATURES])
   for (guint j = 0; j < self->dim; j++)
     p += self->coef[j] * v[j];
   return p;
+}
+
+/* Predictions of @rows (a constant once inlined) rows of @x into @pred:
+ * each row's sum in co2s_model_predict's order (intercept, then feature by
+ * feature, an interaction being the product co2s_feature_set_expand makes:
+ * numeric input i times fuel flag f at CO2S_N_FEATURES + 5·i + f), the
+ * rows side by side, so that their sums do not wait on each other. */
+static G_ALWAYS_INLINE inline void
+predict_block (const Co2sModel *self, const double *x, double *pred, const guint rows)
+{
+  double p[PREDICT_ROWS];
+
+  for (guint r = 0; r < rows; r++)
+    p[r] = self->intercept;
+  for (guint j = 0; j < NF; j++)
+    {
+      double c = self->coef[j];
+
+      for (guint r = 0; r < rows; r++)
+        p[r] += c * x[(gsize) r * NF + j];
+    }
+  if (self->features == CO2S_FEATURES_FUEL)
+    for (guint i = 0; i < N_NUMERIC; i++)
+      for (guint f = 0; f < N_FUEL; f++)
+        {
+          double c = self->coef[NF + i * N_FUEL + f];
+
+          for (guint r = 0; r < rows; r++)
+            {
+              double v = x[(gsize) r * NF + i] * x[(gsize) r * NF + N_NUMERIC + f];
+
+              p[r] += c * v;
+            }
+        }
+  for (guint r = 0; r < rows; r++)
+    pred[r] = p[r];
+}
+
+void
+co2s_model_predict_rows (Co2sModel *self, const double *x, guint n, double *pred)
+{
+  guint r = 0;
+
+  g_return_if_fail (CO2S_IS_MODEL (self));
+  g_return_if_fail (n == 0 || (x != NULL && pred != NULL));
+
+  for (; r + PREDICT_ROWS <= n; r += PREDICT_ROWS)
+    predict_block (self, x + (gsize) r * NF, pred + r, PREDICT_ROWS);
+  for (; r < n; r++)
+    predict_block (self, x + (gsize) r * NF, pred + r, 1);
 }
 
 void

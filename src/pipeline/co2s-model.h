@@ -150,6 +150,12 @@ double co2s_model_predict (Co2sModel *self, const double x[CO2S_N_FEATURES]);
  * whole with a g_critical (callers validate rows first). */
 void co2s_model_learn (Co2sModel *self, const double *x, const double *y, guint n);
 
+/* co2s_model_predict of each of the @n rows of @x (n × CO2S_N_FEATURES,
+ * the ten inputs, row-major; NULL when @n is 0) into @pred (@n values):
+ * the same predictions bit for bit, several rows at a time, without a call
+ * per row. Allocates nothing. Same thread rules as co2s_model_predict. */
+void co2s_model_predict_rows (Co2sModel *self, const double *x, guint n, double *pred);
+
 /* Adds the rows @other learned into @self, for partition-parallel
  * learning: each partition's model learns its own rows, and their merge is
  * the model of all of them.

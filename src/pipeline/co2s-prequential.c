@@ -5,6 +5,9 @@
 
 #include <math.h>
 
+/* Rows predicted at a time (co2s_model_predict_rows). */
+#define PREDICT_CHUNK 16
+
 /* Step 1: predict before learning; out->rmse, mae and, with @conformal,
  * coverage_95; the batch's residuals go to @conformal. */
 static void
@@ -19,6 +22,7 @@ score (Co2sModel        *model,
   double ae = 0.0;
   guint inside = 0, with_interval = 0;
   gboolean untrained;
+  double pred[PREDICT_CHUNK];
 
   untrained = co2s_model_get_rows_seen (model) == 0;
   if (conformal != NULL && !untrained)
@@ -26,7 +30,11 @@ score (Co2sModel        *model,
   for (guint i = 0; !untrained && i < n; i++)
     {
       const double *row = x + (gsize) i * CO2S_N_FEATURES;
-      double e = co2s_model_predict (model, row) - y[i];
+      double e;
+
+      if (i % PREDICT_CHUNK == 0)
+        co2s_model_predict_rows (model, row, MIN (PREDICT_CHUNK, n - i), pred);
+      e = pred[i % PREDICT_CHUNK] - y[i];
 
       se += e * e;
       ae += fabs (e);
@@ -61,13 +69,17 @@ learn (Co2sModel        *model,
        Co2sBatchMetrics *out)
 {
   double se_fit = 0.0;
+  double pred[PREDICT_CHUNK];
 
   co2s_model_learn (model, x, y, n);
 
   for (guint i = 0; fit && i < n; i++)
     {
-      double e = co2s_model_predict (model, x + (gsize) i * CO2S_N_FEATURES) - y[i];
+      double e;
 
+      if (i % PREDICT_CHUNK == 0)
+        co2s_model_predict_rows (model, x + (gsize) i * CO2S_N_FEATURES, MIN (PREDICT_CHUNK, n - i), pred);
+      e = pred[i % PREDICT_CHUNK] - y[i];
       se_fit += e * e;
     }
   out->rows_seen = co2s_model_get_rows_seen (model);
