@@ -100,7 +100,9 @@ push (Window *w, guint size, float v)
   w->counts[b]++;
   w->top = MAX (w->top, b);
   w->abs[w->next] = v;
-  w->next = (w->next + 1) % size;
+  /* No division: this runs for every row. */
+  if (++w->next == size)
+    w->next = 0;
   w->dirty = TRUE;
 }
 
