@@ -35,16 +35,20 @@ static const Co2sModelAlgorithm *const algorithms[] = {
 static gboolean
 batch_is_finite (const double *x, const double *y, guint n)
 {
+  double col[NF] = { 0 };
   double sum = 0.0;
 
-  /* A single NaN or infinity poisons the sum; overflow to inf of a sum of
-   * finite values is impossible for plausible data and would be refused too. */
+  /* v·0 is ±0 for a finite v and NaN for a NaN or an infinity, and a NaN
+   * poisons any sum it enters: one sum per column (elementwise across the
+   * rows, which the compiler vectorizes), then theirs. Only whether the
+   * total is 0 matters, so the order of the sums is free. */
   for (guint i = 0; i < n; i++)
-    {
-      for (guint j = 0; j < NF; j++)
-        sum += x[(gsize) i * NF + j] * 0.0;
-      sum += y[i] * 0.0;
-    }
+    for (guint j = 0; j < NF; j++)
+      col[j] += x[(gsize) i * NF + j] * 0.0;
+  for (guint i = 0; i < n; i++)
+    sum += y[i] * 0.0;
+  for (guint j = 0; j < NF; j++)
+    sum += col[j];
   return sum == 0.0;
 }
 
