@@ -6,6 +6,7 @@
 #include "co2s-json-reader.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The fuel flags are the last five of the ten inputs (co2s-record.c). */
@@ -21,10 +22,12 @@
  * BUCKET_BITS bits of their float representation (sign, exponent and
  * three bits of mantissa: an eighth of an octave each; for floats ≥ 0 the
  * order of the bits is the order of the values): the bucket holding the
- * wanted rank is found from the counts, then the value is selected among
- * that bucket's few values in the ring. Pushing is O(1); a prepare costs
- * one pass over the ring per window the batch touched, and gives exactly
- * the order statistic a sort of the window gives. */
+ * wanted rank is found from the counts, then the value is read among that
+ * bucket's few values, which are kept sorted while the quantile stays in
+ * the bucket (the usual case). Pushing is O(1) (O(bucket) when the value
+ * is in that bucket); a prepare costs a pass over the ring only when the
+ * quantile moved to another bucket, and gives exactly the order statistic
+ * a sort of the window gives. */
 #define BUCKET_BITS 12
 #define N_BUCKETS (1u << BUCKET_BITS)
 
@@ -36,7 +39,7 @@ typedef struct {
   guint next;                 /* where the next one goes */
   gboolean dirty;             /* pushed to since the last prepare */
   double half_width;          /* as of the last prepare; NAN when empty */
-  float *cached;              /* window long: the ring's values in bucket cached_bucket */
+  float *cached;              /* window long: the ring's values in bucket cached_bucket, ascending */
   guint n_cached;
   guint cached_bucket;
   gboolean cache_valid;       /* FALSE: cached is to be gathered from the ring again */
@@ -46,7 +49,6 @@ struct _Co2sConformal {
   double level;
   guint window;
   Window windows[N_WINDOWS];
-  float *scratch;             /* window long: one bucket's values, to select in */
 };
 
 /* Index of the fuel type whose flag is set, or -1. */
@@ -68,6 +70,32 @@ bucket_of (float v)
   return bits >> (32 - BUCKET_BITS);
 }
 
+/* The first index of the ascending @v[0..n-1] whose value is not below @x. */
+static guint
+lower_bound (const float *v, guint n, float x)
+{
+  guint lo = 0, hi = n;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (v[mid] < x)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+static int
+compare_float (const void *a, const void *b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+
+  return (x > y) - (x < y);
+}
+
 /* Adds @v (finite, ≥ 0) to the window, dropping its oldest value when full.
  * The values of the bucket that held the quantile last time are kept up to
  * date too: the next prepare usually needs the same bucket, and then does
@@ -85,18 +113,24 @@ push (Window *w, guint size, float v)
       w->counts[old_b]--;
       if (w->cache_valid && old_b == w->cached_bucket)
         {
-          guint i = 0;
+          /* Values of one bucket have one sign: equal means the same bits. */
+          guint i = lower_bound (w->cached, w->n_cached, old);
 
-          while (w->cached[i] != old)
-            i++;
-          g_assert (i < w->n_cached);
-          w->cached[i] = w->cached[--w->n_cached];
+          g_assert (i < w->n_cached && w->cached[i] == old);
+          memmove (&w->cached[i], &w->cached[i + 1], (w->n_cached - i - 1) * sizeof (float));
+          w->n_cached--;
         }
     }
   else
     w->len++;
   if (w->cache_valid && b == w->cached_bucket)
-    w->cached[w->n_cached++] = v;
+    {
+      guint i = lower_bound (w->cached, w->n_cached, v);
+
+      memmove (&w->cached[i + 1], &w->cached[i], (w->n_cached - i) * sizeof (float));
+      w->cached[i] = v;
+      w->n_cached++;
+    }
   w->counts[b]++;
   w->top = MAX (w->top, b);
   w->abs[w->next] = v;
@@ -104,48 +138,6 @@ push (Window *w, guint size, float v)
   if (++w->next == size)
     w->next = 0;
   w->dirty = TRUE;
-}
-
-/* The @k-th smallest (0-based) of @v[0..n-1], which it reorders: Hoare's
- * selection with a median-of-three pivot, O(n) on average. */
-static float
-select_kth (float *v, guint n, guint k)
-{
-  guint lo = 0, hi = n - 1;
-
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      float a = v[lo], b = v[mid], c = v[hi];
-      float pivot = a < b ? (b < c ? b : MAX (a, c)) : (a < c ? a : MAX (b, c));
-      guint i = lo, j = hi;
-
-      while (i <= j)
-        {
-          while (v[i] < pivot)
-            i++;
-          while (v[j] > pivot)
-            j--;
-          if (i <= j)
-            {
-              float t = v[i];
-
-              v[i] = v[j];
-              v[j] = t;
-              i++;
-              if (j == 0)
-                break;
-              j--;
-            }
-        }
-      if (k <= j)
-        hi = j;
-      else if (k >= i)
-        lo = i;
-      else
-        return v[k];
-    }
-  return v[k];
 }
 
 /* The ⌈(n + 1)·level⌉-th smallest of the window (1-based), capped at n. */
@@ -173,15 +165,15 @@ conformal_quantile (Co2sConformal *self, Window *w)
           w->cached[n] = v;
           n += bucket_of (v) == b;
         }
+      qsort (w->cached, n, sizeof (float), compare_float);
       w->n_cached = n;
       w->cached_bucket = b;
       w->cache_valid = TRUE;
     }
   n = w->n_cached;
   g_assert (n == w->counts[b]);
-  memcpy (self->scratch, w->cached, n * sizeof (float));
   /* Its rank in the bucket, from the smallest (0-based). */
-  return select_kth (self->scratch, n, n - (from_top - above));
+  return w->cached[n - (from_top - above)];
 }
 
 Co2sConformal *
@@ -202,7 +194,6 @@ co2s_conformal_new (double level, guint window)
       self->windows[i].cached = g_new (float, window);
       self->windows[i].half_width = NAN;
     }
-  self->scratch = g_new (float, window);
   return self;
 }
 
@@ -217,7 +208,6 @@ co2s_conformal_free (Co2sConformal *self)
       g_free (self->windows[i].counts);
       g_free (self->windows[i].cached);
     }
-  g_free (self->scratch);
   g_free (self);
 }
 
