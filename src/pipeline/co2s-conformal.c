@@ -211,6 +211,31 @@ co2s_conformal_free (Co2sConformal *self)
   g_free (self);
 }
 
+/* co2s_conformal_add of one residual of a row of fuel type @f (-1: none). */
+static inline void
+add_one (Co2sConformal *self, int f, double residual)
+{
+  float v;
+
+  if (!isfinite (residual))
+    return;
+  /* A float has room for any plausible residual; the largest float
+   * stands in for the rest, so the saved state stays finite. */
+  v = (float) MIN (fabs (residual), (double) G_MAXFLOAT);
+  push (&self->windows[0], self->window, v);
+  if (f >= 0)
+    push (&self->windows[1 + f], self->window, v);
+}
+
+/* co2s_conformal_half_width of a row of fuel type @f (-1: none). */
+static inline double
+half_width_of (const Co2sConformal *self, int f)
+{
+  if (f >= 0 && self->windows[1 + f].len >= CO2S_CONFORMAL_MIN_PER_FUEL)
+    return self->windows[1 + f].half_width;
+  return self->windows[0].half_width;
+}
+
 void
 co2s_conformal_add (Co2sConformal *self, const double *x, const double *residual, guint n)
 {
@@ -218,19 +243,32 @@ co2s_conformal_add (Co2sConformal *self, const double *x, const double *residual
   g_return_if_fail (n == 0 || (x != NULL && residual != NULL));
 
   for (guint i = 0; i < n; i++)
-    {
-      int f;
-      float v;
+    add_one (self, fuel_of (x + (gsize) i * CO2S_N_FEATURES), residual[i]);
+}
 
-      if (!isfinite (residual[i]))
-        continue;
-      /* A float has room for any plausible residual; the largest float
-       * stands in for the rest, so the saved state stays finite. */
-      v = (float) MIN (fabs (residual[i]), (double) G_MAXFLOAT);
-      push (&self->windows[0], self->window, v);
-      f = fuel_of (x + (gsize) i * CO2S_N_FEATURES);
-      if (f >= 0)
-        push (&self->windows[1 + f], self->window, v);
+void
+co2s_conformal_test_and_add (Co2sConformal *self,
+                             const double  *x,
+                             const double  *residual,
+                             guint          n,
+                             guint         *inside,
+                             guint         *with_interval)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (n == 0 || (x != NULL && residual != NULL));
+  g_return_if_fail (inside != NULL && with_interval != NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      int f = fuel_of (x + (gsize) i * CO2S_N_FEATURES);
+      double h = half_width_of (self, f);
+
+      if (!isnan (h))
+        {
+          (*with_interval)++;
+          *inside += fabs (residual[i]) <= h;
+        }
+      add_one (self, f, residual[i]);
     }
 }
 
@@ -257,9 +295,7 @@ co2s_conformal_half_width (const Co2sConformal *self, const double x[CO2S_N_FEAT
   g_return_val_if_fail (x != NULL, NAN);
 
   f = fuel_of (x);
-  if (f >= 0 && self->windows[1 + f].len >= CO2S_CONFORMAL_MIN_PER_FUEL)
-    return self->windows[1 + f].half_width;
-  return self->windows[0].half_width;
+  return half_width_of (self, f);
 }
 
 /* ---- saving ------------------------------------------------------------- */

@@ -61,6 +61,19 @@ void co2s_conformal_prepare (Co2sConformal *self);
  * residual. */
 double co2s_conformal_half_width (const Co2sConformal *self, const double x[CO2S_N_FEATURES]);
 
+/* For each of the @n rows of @x in turn (@x n × CO2S_N_FEATURES, @residual
+ * n values): its half-width as co2s_conformal_half_width gives it then,
+ * whether |residual| ≤ half-width (@inside counts those, @with_interval
+ * the rows that had a half-width, both added to), then co2s_conformal_add
+ * of its residual. The same as those calls row by row, without a call per
+ * row. */
+void co2s_conformal_test_and_add (Co2sConformal *self,
+                                  const double  *x,
+                                  const double  *residual,
+                                  guint          n,
+                                  guint         *inside,
+                                  guint         *with_interval);
+
 /* Adds the state (level, window, each window's |residuals| oldest first as
  * base64 of little-endian float32) as an object to the array or member
  * @builder is at. Reading it back gives the same intervals, bit for bit. */

@@ -27,29 +27,25 @@ score (Co2sModel        *model,
   untrained = co2s_model_get_rows_seen (model) == 0;
   if (conformal != NULL && !untrained)
     co2s_conformal_prepare (conformal);
-  for (guint i = 0; !untrained && i < n; i++)
+  for (guint at = 0; !untrained && at < n; at += PREDICT_CHUNK)
     {
-      const double *row = x + (gsize) i * CO2S_N_FEATURES;
-      double e;
+      const double *rows = x + (gsize) at * CO2S_N_FEATURES;
+      guint len = MIN (PREDICT_CHUNK, n - at);
+      double residual[PREDICT_CHUNK];
 
-      if (i % PREDICT_CHUNK == 0)
-        co2s_model_predict_rows (model, row, MIN (PREDICT_CHUNK, n - i), pred);
-      e = pred[i % PREDICT_CHUNK] - y[i];
-
-      se += e * e;
-      ae += fabs (e);
-      if (conformal != NULL)
+      co2s_model_predict_rows (model, rows, len, pred);
+      for (guint r = 0; r < len; r++)
         {
-          double h = co2s_conformal_half_width (conformal, row);
-          double residual = -e;
+          double e = pred[r] - y[at + r];
 
-          if (!isnan (h))
-            {
-              with_interval++;
-              inside += fabs (e) <= h;
-            }
-          co2s_conformal_add (conformal, row, &residual, 1);
+          se += e * e;
+          ae += fabs (e);
+          residual[r] = -e;
         }
+      /* Row by row: each row's interval, then its residual recorded
+       * (|residual| = |e|). */
+      if (conformal != NULL)
+        co2s_conformal_test_and_add (conformal, rows, residual, len, &inside, &with_interval);
     }
   if (conformal != NULL)
     out->coverage_95 = with_interval > 0 ? (double) inside / with_interval : NAN;
