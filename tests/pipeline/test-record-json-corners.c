@@ -8,13 +8,25 @@
  *  - integer literals at 18, 19 and 20 digits (seq, ts_us);
  *  - keys: the expected-key comparison (a word at a time, or byte by byte
  *    near the end of the input) against keys that share a prefix with ours,
- *    are escaped, spaced, repeated or come in another order. */
+ *    are escaped, spaced, repeated or come in another order;
+ *  - co2s_record_validate's one-pass check against the rules. */
 #define G_LOG_DOMAIN "test-record-json"
 
 #include <math.h>
 #include <string.h>
 
 #include "record-json-test-util.h"
+
+/* @json through both decoders (they must agree). */
+static void
+check_record (const char *json)
+{
+  Outcome fast, ref;
+
+  decode_both (json, strlen (json), &fast, &ref);
+  outcome_clear (&fast);
+  outcome_clear (&ref);
+}
 
 /* Decodes {"Engine_Size":@token,…} with both decoders, and checks that the
  * fast one read exactly g_ascii_strtod's value without falling back. */
@@ -97,6 +109,23 @@ test_number_digits (void)
   for (guint i = 0; i < G_N_ELEMENTS (significands); i++)
     check_significand (significands[i]);
 
+  /* Every length from 1 to 24 digits, as a significand and as seq. */
+  for (int n = 1; n <= 24; n++)
+    for (int i = 0; i < 50; i++)
+      {
+        g_autofree char *seq = NULL;
+        gint64 got;
+
+        g_string_truncate (digits, 0);
+        g_string_append_c (digits, '0' + g_test_rand_int_range (1, 10));
+        while ((int) digits->len < n)
+          g_string_append_c (digits, i % 5 == 0 ? '9' : i % 5 == 1 ? '0' : '0' + g_test_rand_int_range (0, 10));
+        check_significand (digits->str);
+        seq = g_strdup_printf ("{" B ",\"seq\":%s}", digits->str);
+        check_record (seq);
+        peek_both (seq, strlen (seq), &got, NULL);
+      }
+
   /* Random significands of 14 to 21 digits, some at most 2^53. */
   for (int i = 0; i < 10000; i++)
     {
@@ -124,17 +153,6 @@ test_number_digits (void)
   check_engine_size ("2.4E+0");
   check_engine_size ("2.4e-0");
   check_engine_size ("2.4e00000000000000000000");
-}
-
-/* @json through both decoders (they must agree). */
-static void
-check_record (const char *json)
-{
-  Outcome fast, ref;
-
-  decode_both (json, strlen (json), &fast, &ref);
-  outcome_clear (&fast);
-  outcome_clear (&ref);
 }
 
 static void
@@ -359,6 +377,85 @@ test_key_orders (void)
     }
 }
 
+/* co2s_record_validate's one-pass check against the rules written out
+ * here, on records with one to three columns set to edge values. */
+static gboolean
+reference_valid (const Co2sRecord *r)
+{
+  int n_fuel = 0;
+
+  for (int c = 0; c < CO2S_N_COLUMNS; c++)
+    {
+      double v = r->values[c], lo, hi;
+
+      co2s_column_range (c, &lo, &hi);
+      if (isnan (v))
+        {
+          if (co2s_column_is_required (c))
+            return FALSE;
+          continue;
+        }
+      if (co2s_column_type (c) == CO2S_COLUMN_BOOLEAN)
+        {
+          if (v != 0.0 && v != 1.0)
+            return FALSE;
+          n_fuel += (int) v;
+          continue;
+        }
+      if (!(v >= lo && v <= hi))
+        return FALSE;
+    }
+  return n_fuel == 1;
+}
+
+static void
+test_validate (void)
+{
+  for (int i = 0; i < 200000; i++)
+    {
+      Co2sRecord r;
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+
+      random_record (&r);
+      for (int n = g_test_rand_int_range (1, 4); n > 0; n--)
+        {
+          int c = g_test_rand_int_range (0, CO2S_N_COLUMNS);
+          double lo, hi;
+          double edges[16];
+
+          co2s_column_range (c, &lo, &hi);
+          edges[0] = NAN;
+          edges[1] = INFINITY;
+          edges[2] = -INFINITY;
+          edges[3] = lo;
+          edges[4] = hi;
+          edges[5] = nextafter (lo, -INFINITY);
+          edges[6] = nextafter (hi, INFINITY);
+          edges[7] = nextafter (lo, INFINITY);
+          edges[8] = nextafter (hi, -INFINITY);
+          edges[9] = 0.0;
+          edges[10] = -0.0;
+          edges[11] = 1.0;
+          edges[12] = 0.5;
+          edges[13] = 2.0;
+          edges[14] = -1.0;
+          edges[15] = -NAN;
+          r.values[c] = edges[g_test_rand_int_range (0, G_N_ELEMENTS (edges))];
+        }
+      ok = co2s_record_validate (&r, &error);
+      if (ok != reference_valid (&r) || ok != (error == NULL))
+        {
+          for (int c = 0; c < CO2S_N_COLUMNS; c++)
+            g_test_message ("%s = %.17g", co2s_column_name (c), r.values[c]);
+          g_test_message ("co2s_record_validate: %s; the rules: %s", ok ? "valid" : error->message,
+                          reference_valid (&r) ? "valid" : "invalid");
+          g_test_fail ();
+          return;
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -369,6 +466,7 @@ main (int argc, char **argv)
   g_test_add_func ("/record-json/corners/keys", test_keys);
   g_test_add_func ("/record-json/corners/key-bytes", test_key_bytes);
   g_test_add_func ("/record-json/corners/key-orders", test_key_orders);
+  g_test_add_func ("/record-json/corners/validate", test_validate);
 
   return g_test_run ();
 }
