@@ -156,8 +156,9 @@ record_is_valid (const Co2sRecord *record)
   return ok && n_fuel == 1.0;
 }
 
-/* The checks one by one, with the error of the first that fails. */
-static gboolean
+/* The checks one by one, with the error of the first that fails. Not
+ * inlined: its frame (message buffers) would weigh on the fast path. */
+G_NO_INLINE static gboolean
 validate_or_explain (const Co2sRecord *record, GError **error)
 {
   int n_fuel = 0;
