@@ -253,12 +253,33 @@ ls_batch_sparse (LsBatch *b, const double *x, const double *y, guint n, const gu
           dv[m] = v;
           m += v != 0.0;
         }
-      for (guint a = 0; a < m; a++)
-        {
-          double *out = b->xx[nz[a]];
+      /* Two rows of the triangle at a time, sharing the loads of the
+       * columns; each element still gets its one term of this row. */
+      guint a = 0;
 
-          for (guint c = a; c < m; c++)
-            out[nz[c]] += dv[a] * dv[c];
+      for (; a + 1 < m; a += 2)
+        {
+          double *oa = b->xx[nz[a]];
+          double *ob = b->xx[nz[a + 1]];
+          double da = dv[a], db = dv[a + 1];
+
+          oa[nz[a]] += da * da;
+          for (guint c = a + 1; c < m; c++)
+            {
+              double v = dv[c];
+              guint k = nz[c];
+
+              oa[k] += da * v;
+              ob[k] += db * v;
+            }
+          s[nz[a]] += da;
+          b->xy[nz[a]] += da * e;
+          s[nz[a + 1]] += db;
+          b->xy[nz[a + 1]] += db * e;
+        }
+      if (a < m)
+        {
+          b->xx[nz[a]][nz[a]] += dv[a] * dv[a];
           s[nz[a]] += dv[a];
           b->xy[nz[a]] += dv[a] * e;
         }
