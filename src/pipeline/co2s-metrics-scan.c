@@ -116,12 +116,16 @@ lookup_key (Ptr name, gsize len, int expected)
 static gboolean
 x87_convert (guint64 m, int e10, double *out)
 {
-  long double p = 1.0L, v;
+  /* 10^k for k ≤ 27 is exact in a 64-bit significand (5^27 < 2^63). */
+  static const long double p10[] = {
+    1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L, 1e10L, 1e11L, 1e12L, 1e13L,
+    1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L,
+  };
+  long double v;
   guint64 significand;
 
-  for (int k = 0; k < ABS (e10); k++)
-    p *= 10.0L;
-  v = e10 >= 0 ? (long double) m * p : (long double) m / p;
+  g_assert (ABS (e10) < (int) G_N_ELEMENTS (p10));
+  v = e10 >= 0 ? (long double) m * p10[e10] : (long double) m / p10[-e10];
   memcpy (&significand, &v, sizeof significand);
   if ((significand & 0x7ff) >= 0x3ff && (significand & 0x7ff) <= 0x401)
     return FALSE;
