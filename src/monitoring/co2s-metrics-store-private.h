@@ -86,6 +86,14 @@ void _co2s_metrics_store_truncate (Co2sMetricsStore *store, guint len);
 /* Drops the first @n batches (columns, alarms, models). */
 void _co2s_metrics_store_drop_front (Co2sMetricsStore *store, guint n);
 
+/* Appends @next's batches to @store as appending them one by one would,
+ * when that is plain: @next was filled from empty by appends that all
+ * added (no duplicate, new series or rewind; no rollups), its first batch
+ * follows @store's last, and both name the same models in the same order.
+ * FALSE, @store unchanged, otherwise: the caller then appends @next's
+ * lines one by one. */
+gboolean _co2s_metrics_store_concat (Co2sMetricsStore *store, const Co2sMetricsStore *next);
+
 /* Batch @i as a record (algo: the latest of the series, or the batch's
  * champion; models: every model's name and RMSE, the other figures NAN). */
 void _co2s_metrics_store_get (const Co2sMetricsStore *store, guint i, Co2sBatchMetrics *out);
@@ -114,6 +122,11 @@ Co2sMetricsStore *_co2s_metrics_store_load (const char *path,
                                             GCancellable *cancellable,
                                             Co2sMetricsLoadReport **out_report,
                                             GError **error);
+
+/* For tests: files (or the part read) of at least @bytes are read by two
+ * threads (default 8 MiB; 0 or 1: any file of two lines or more). Not
+ * thread-safe: call before loading. */
+void _co2s_metrics_load_set_parallel_min (gsize bytes);
 
 /* The store of @self (owned by it, valid until its next change). */
 const Co2sMetricsStore *_co2s_metrics_history_get_store (Co2sMetricsHistory *self);

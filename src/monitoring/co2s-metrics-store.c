@@ -227,6 +227,48 @@ co2s_metrics_store_push (Co2sMetricsStore *store, const Co2sBatchMetrics *m)
     store->best_index = index;
 }
 
+gboolean
+_co2s_metrics_store_concat (Co2sMetricsStore *store, const Co2sMetricsStore *next)
+{
+  guint len = _co2s_metrics_store_len (store);
+  guint next_len = _co2s_metrics_store_len (next);
+
+  g_assert (next->rollups->len == 0 && next->series == 0);
+
+  if (next_len == 0)
+    return TRUE;
+  if (len > 0 && COL_D (next, COL_BATCH, 0) <= COL_D (store, COL_BATCH, len - 1))
+    return FALSE;
+  if (len == 0 && store->rollups->len > 0)
+    return FALSE;
+  if (store->n_models != next->n_models || (store->champion == NULL) != (next->champion == NULL))
+    return FALSE;
+  for (guint k = 0; k < store->n_models; k++)
+    if (strcmp (store->model_names[k], next->model_names[k]) != 0)
+      return FALSE;
+
+  for (guint i = 0; i < N_COLS; i++)
+    g_array_append_vals (store->cols[i], next->cols[i]->data, next_len);
+  for (guint k = 0; k < store->n_models; k++)
+    g_array_append_vals (store->model_rmse[k], next->model_rmse[k]->data, next_len);
+  if (store->champion != NULL)
+    g_array_append_vals (store->champion, next->champion->data, next_len);
+  for (guint i = 0; i < next->alarms->len; i++)
+    {
+      guint at = len + g_array_index (next->alarms, guint, i);
+
+      g_array_append_val (store->alarms, at);
+    }
+  if (next->algo[0] != '\0')
+    g_strlcpy (store->algo, next->algo, sizeof store->algo);
+  /* The earliest of the lowest, as one push after another keeps it. */
+  if (next->best_index >= 0 &&
+      (store->best_index < 0 ||
+       COL_D (next, COL_RMSE, next->best_index) < COL_D (store, COL_RMSE, store->best_index)))
+    store->best_index = len + next->best_index;
+  return TRUE;
+}
+
 void
 _co2s_metrics_store_get (const Co2sMetricsStore *store, guint i, Co2sBatchMetrics *out)
 {
