@@ -210,7 +210,8 @@ scan_number (Ptr p, Ptr end, Co2sJsonFieldSlot *slot)
   Ptr start = p, int_start;
   gboolean negative = FALSE, is_integer = TRUE;
   guint64 m = 0;
-  int n_sig = 0, exp10 = 0;
+  gsize n_sig = 0;   /* a count of bytes: cannot overflow */
+  int exp10 = 0;
   double d;
 
   if (*p == '-')
