@@ -6,13 +6,17 @@
  * reference: co2s_batch_metrics_from_json and co2s_metrics_history_append,
  * line by line); the report's counts add up; batch numbers increase; the
  * KPIs and the rolling mean are computed without trouble; loading the same
- * file again over the result changes no batch (it only counts as older). */
+ * file again over the result changes no batch (it only counts as older).
+ * The first load reads any file of two lines or more by two threads, one
+ * half each (a big file's way), so the halves' joining is checked against
+ * the line-by-line reference on every input. */
 #define G_LOG_DOMAIN "fuzz-metrics-history"
 
 #include <math.h>
 #include <string.h>
 
 #include "co2s-metrics-history.h"
+#include "co2s-metrics-store-private.h"
 #include "fuzz-common.h"
 
 static gboolean
@@ -140,8 +144,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   const char *path = fuzz_file_with (data, size);
   Counts counts;
 
+  _co2s_metrics_load_set_parallel_min (1);
   fuzz_check (co2s_metrics_history_load_file (history, path, &report, &error),
               "the history loader failed: %s", error->message);
+  _co2s_metrics_load_set_parallel_min (G_MAXSIZE);
   reference = reference_history ((const char *) data, size, &counts);
 
   fuzz_check (report->lines == counts.lines && report->added == counts.added &&
