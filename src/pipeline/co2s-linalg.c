@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "co2s-vec2.h"
+
 /* Remaining pivots (on the unit-diagonal scale) closer than this are tied. */
 #define PIVOT_TIE 1e-11
 
@@ -16,31 +18,6 @@ swap (double *a, double *b)
 
   *a = *b;
   *b = t;
-}
-
-/* Two doubles: each lane is the scalar operation, bit for bit (SSE2 on
- * x86-64, where -O2 does not vectorize this loop by itself). */
-typedef double LinalgV2 __attribute__ ((vector_size (16)));
-
-/* out[j] -= a · v[j] for j < @len: the scalar loop's product and
- * difference for each element, two elements at a time. */
-static inline void
-sub_scaled (double *out, double a, const double *v, guint len)
-{
-  const LinalgV2 av = { a, a };
-  guint j = 0;
-
-  for (; j + 2 <= len; j += 2)
-    {
-      LinalgV2 o, x;
-
-      memcpy (&o, out + j, sizeof o);
-      memcpy (&x, v + j, sizeof x);
-      o = o - av * x;
-      memcpy (out + j, &o, sizeof o);
-    }
-  for (; j < len; j++)
-    out[j] -= a * v[j];
 }
 
 guint
@@ -134,7 +111,7 @@ co2s_linalg_solve_psd (guint         n,
         }
       /* m[i][j] -= m[i][k]·m[j][k] for k < j ≤ i: elementwise along a row. */
       for (guint i = k + 1; i < n; i++)
-        sub_scaled (&m[i][k + 1], m[i][k], &col[k + 1], i - k);
+        co2s_v2_axmy (&m[i][k + 1], m[i][k], &col[k + 1], i - k);
       rank++;
     }
 

@@ -11,6 +11,7 @@
 
 #include "co2s-json-reader.h"
 #include "co2s-linalg.h"
+#include "co2s-vec2.h"
 
 /* Fuel flags are the last five features (co2s-record.c, feature_columns). */
 #define FUEL_FIRST 5
@@ -23,32 +24,6 @@
 /* A feature whose standard deviation is below this share of its mean (or
  * exactly 0) is constant for the ls solve. */
 #define LS_CONST_REL 1e-10
-
-/* Two doubles, for elementwise loops the compiler does not vectorize by
- * itself at -O2 (SSE2 on x86-64). Each lane is the scalar operation: the
- * same products and sums, bit for bit. */
-typedef double LsV2 __attribute__ ((vector_size (16)));
-
-/* out[k] += a · v[k] for k < @len: each element gets exactly the product
- * and the sum of the scalar loop, two elements at a time. */
-static G_ALWAYS_INLINE inline void
-ls_axpy (double *out, double a, const double *v, guint len)
-{
-  const LsV2 av = { a, a };
-  guint k = 0;
-
-  for (; k + 2 <= len; k += 2)
-    {
-      LsV2 o, x;
-
-      memcpy (&o, out + k, sizeof o);
-      memcpy (&x, v + k, sizeof x);
-      o = o + av * x;
-      memcpy (out + k, &o, sizeof o);
-    }
-  for (; k < len; k++)
-    out[k] += a * v[k];
-}
 
 /* The first self->dim entries of each array are used. */
 typedef struct {
@@ -213,8 +188,8 @@ ls_batch_dense (LsBatch *b, const double *x, const double *y, guint n, const gui
         dv[j] = row[j] - b->m[j];
       /* xx[j][k] += dv[j]·dv[k] (k ≥ j), xy[j] += dv[j]·e: elementwise. */
       for (guint j = 0; j < d; j++)
-        ls_axpy (&b->xx[j][j], dv[j], &dv[j], d - j);
-      ls_axpy (b->xy, e, dv, d);
+        co2s_v2_axpy (&b->xx[j][j], dv[j], &dv[j], d - j);
+      co2s_v2_axpy (b->xy, e, dv, d);
       b->yy += e * e;
     }
 }

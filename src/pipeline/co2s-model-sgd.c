@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "co2s-json-reader.h"
+#include "co2s-vec2.h"
 
 /* scikit-learn: _sgd_fast.pyx MAX_DLOSS, _weight_vector.pyx threshold. */
 #define SGD_MAX_DLOSS 1e12
@@ -140,20 +141,6 @@ sgd_state_is_finite (const SgdState *sgd)
   return sum == 0.0;
 }
 
-/* Two doubles, for the elementwise loops of a row: each lane is the
- * scalar operation, bit for bit (SSE2 on x86-64, where -O2 leaves these
- * loops scalar). */
-typedef double SgdV2 __attribute__ ((vector_size (16)));
-
-static G_ALWAYS_INLINE inline SgdV2
-sgd_load (const double *p)
-{
-  SgdV2 v;
-
-  memcpy (&v, p, sizeof v);
-  return v;
-}
-
 /* xs[j] = (row[j] - mean[j]) / scale[j] for j < @d. */
 static G_ALWAYS_INLINE inline void
 sgd_standardize (double *xs, const double *row, const double *mean, const double *scale, const guint d)
@@ -162,29 +149,10 @@ sgd_standardize (double *xs, const double *row, const double *mean, const double
 
   for (; j + 2 <= d; j += 2)
     {
-      SgdV2 v = (sgd_load (row + j) - sgd_load (mean + j)) / sgd_load (scale + j);
-
-      memcpy (xs + j, &v, sizeof v);
+      co2s_v2_store (xs + j, (co2s_v2_load (row + j) - co2s_v2_load (mean + j)) / co2s_v2_load (scale + j));
     }
   for (; j < d; j++)
     xs[j] = (row[j] - mean[j]) / scale[j];
-}
-
-/* w[j] += xs[j] · c for j < @d. */
-static G_ALWAYS_INLINE inline void
-sgd_step (double *w, const double *xs, double c, const guint d)
-{
-  const SgdV2 cv = { c, c };
-  guint j = 0;
-
-  for (; j + 2 <= d; j += 2)
-    {
-      SgdV2 v = sgd_load (w + j) + sgd_load (xs + j) * cv;
-
-      memcpy (w + j, &v, sizeof v);
-    }
-  for (; j < d; j++)
-    w[j] += xs[j] * c;
 }
 
 static G_ALWAYS_INLINE inline gboolean
@@ -253,7 +221,7 @@ sgd_learn_rows (Co2sModel *self, const double *x, const double *y, guint n, cons
         {
           double c = update / wscale;
 
-          sgd_step (sgd->w, xs, c, d);
+          co2s_v2_axpy (sgd->w, c, xs, d);
           sgd->b += update;
         }
 

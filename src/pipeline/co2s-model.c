@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "co2s-json-reader.h"
+#include "co2s-vec2.h"
 
 enum {
   PROP_0,
@@ -447,15 +448,11 @@ predict_block (const Co2sModel *self, const double *x, double *pred, const guint
     pred[r] = p[r];
 }
 
-/* Two doubles: each lane is the scalar operation, bit for bit (SSE2 on
- * x86-64). */
-typedef double ModelV2 __attribute__ ((vector_size (16)));
-
 /* Feature j of rows 0 and 1 of @x. */
-static G_ALWAYS_INLINE inline ModelV2
+static G_ALWAYS_INLINE inline Co2sV2
 pair (const double *x, guint j)
 {
-  return (ModelV2) { x[j], x[NF + j] };
+  return (Co2sV2) { x[j], x[NF + j] };
 }
 
 /* predict_block for 4 rows, the sums held in two vectors of two rows each. */
@@ -463,12 +460,12 @@ static G_ALWAYS_INLINE inline void
 predict_block4 (const Co2sModel *self, const double *x, double *pred)
 {
   const double *x2 = x + 2 * NF;
-  ModelV2 p01 = { self->intercept, self->intercept };
-  ModelV2 p23 = p01;
+  Co2sV2 p01 = { self->intercept, self->intercept };
+  Co2sV2 p23 = p01;
 
   for (guint j = 0; j < NF; j++)
     {
-      ModelV2 c = { self->coef[j], self->coef[j] };
+      Co2sV2 c = { self->coef[j], self->coef[j] };
 
       p01 = p01 + c * pair (x, j);
       p23 = p23 + c * pair (x2, j);
@@ -476,13 +473,13 @@ predict_block4 (const Co2sModel *self, const double *x, double *pred)
   if (self->features == CO2S_FEATURES_FUEL)
     for (guint i = 0; i < N_NUMERIC; i++)
       {
-        ModelV2 a01 = pair (x, i), a23 = pair (x2, i);
+        Co2sV2 a01 = pair (x, i), a23 = pair (x2, i);
 
         for (guint f = 0; f < N_FUEL; f++)
           {
-            ModelV2 c = { self->coef[NF + i * N_FUEL + f], self->coef[NF + i * N_FUEL + f] };
-            ModelV2 v01 = a01 * pair (x, N_NUMERIC + f);
-            ModelV2 v23 = a23 * pair (x2, N_NUMERIC + f);
+            Co2sV2 c = { self->coef[NF + i * N_FUEL + f], self->coef[NF + i * N_FUEL + f] };
+            Co2sV2 v01 = a01 * pair (x, N_NUMERIC + f);
+            Co2sV2 v23 = a23 * pair (x2, N_NUMERIC + f);
 
             p01 = p01 + c * v01;
             p23 = p23 + c * v23;
