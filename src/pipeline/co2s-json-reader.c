@@ -137,6 +137,99 @@ number_error (GError **error, const char *path, Co2sJsonFlags flags, NumberResul
   return wrong_type (error, path, flags, "a number");
 }
 
+/* What a getter reads; its @out points to a gint64, double, gboolean,
+ * const char *, JsonObject * or JsonArray * in that order. */
+typedef enum {
+  MEMBER_INT,
+  MEMBER_NUMBER,
+  MEMBER_BOOLEAN,
+  MEMBER_STRING,
+  MEMBER_OBJECT,
+  MEMBER_ARRAY,
+} MemberKind;
+
+/* The getters' one lookup, type check and assign: the member at @path in
+ * @object (lookup's rules for absent and null), checked to be of @kind and
+ * stored in *@out (strings, objects and arrays belong to @object). FALSE
+ * with an error when it is missing and required or of another type (for
+ * MEMBER_NUMBER also when not finite); *@out is then untouched, as when the
+ * member is absent or null and @flags allow it. @present (may be NULL) says
+ * whether *@out was written. */
+static gboolean
+get_member (JsonObject   *object,
+            const char   *path,
+            Co2sJsonFlags flags,
+            MemberKind    kind,
+            gpointer      out,
+            gboolean     *present,
+            GError      **error)
+{
+  static const struct {
+    GType value_type;      /* G_TYPE_INVALID: not a value (an object or array) */
+    const char *expected;  /* for "is not …" */
+  } kinds[] = {
+    [MEMBER_INT] = { G_TYPE_INT64, "an integer" },
+    [MEMBER_NUMBER] = { G_TYPE_INVALID, NULL },   /* read_number checks and names it */
+    [MEMBER_BOOLEAN] = { G_TYPE_BOOLEAN, "true or false" },
+    [MEMBER_STRING] = { G_TYPE_STRING, "a string" },
+    [MEMBER_OBJECT] = { G_TYPE_INVALID, "an object" },
+    [MEMBER_ARRAY] = { G_TYPE_INVALID, "an array" },
+  };
+  JsonNode *node;
+  gboolean holds;
+
+  g_assert ((guint) kind < G_N_ELEMENTS (kinds));
+
+  if (present != NULL)
+    *present = FALSE;
+  if (!lookup (object, path, flags, &node, error))
+    return FALSE;
+  if (node == NULL)
+    return TRUE;
+  if (kind == MEMBER_NUMBER)
+    {
+      NumberResult result = read_number (node, out);
+
+      if (result != NUMBER_OK)
+        return number_error (error, path, flags, result);
+    }
+  else
+    {
+      if (kind == MEMBER_OBJECT)
+        holds = JSON_NODE_HOLDS_OBJECT (node);
+      else if (kind == MEMBER_ARRAY)
+        holds = JSON_NODE_HOLDS_ARRAY (node);
+      else
+        holds = value_type (node) == kinds[kind].value_type;
+      if (!holds)
+        return wrong_type (error, path, flags, kinds[kind].expected);
+      switch (kind)
+        {
+        case MEMBER_INT:
+          *(gint64 *) out = json_node_get_int (node);
+          break;
+        case MEMBER_BOOLEAN:
+          *(gboolean *) out = json_node_get_boolean (node);
+          break;
+        case MEMBER_STRING:
+          *(const char **) out = json_node_get_string (node);
+          break;
+        case MEMBER_OBJECT:
+          *(JsonObject **) out = json_node_get_object (node);
+          break;
+        case MEMBER_ARRAY:
+          *(JsonArray **) out = json_node_get_array (node);
+          break;
+        case MEMBER_NUMBER:
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  if (present != NULL)
+    *present = TRUE;
+  return TRUE;
+}
+
 static gboolean
 node_to_double_array (JsonNode *node, const char *path, double *out, guint n, GError **error)
 {
@@ -296,20 +389,17 @@ co2s_json_get_int (JsonObject   *object,
                    gint64       *out,
                    GError      **error)
 {
-  JsonNode *node;
+  gboolean present;
   gint64 v;
 
   g_return_val_if_fail (object != NULL && path != NULL && out != NULL, FALSE);
   g_return_val_if_fail (min <= max, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!lookup (object, path, flags, &node, error))
+  if (!get_member (object, path, flags, MEMBER_INT, &v, &present, error))
     return FALSE;
-  if (node == NULL)
+  if (!present)
     return TRUE;
-  if (value_type (node) != G_TYPE_INT64)
-    return wrong_type (error, path, flags, "an integer");
-  v = json_node_get_int (node);
   if (v < min)
     return co2s_json_set_member_error (error, path, "is %" G_GINT64_FORMAT ", below %" G_GINT64_FORMAT, v, min);
   if (v > max)
@@ -335,90 +425,46 @@ co2s_json_get_count (JsonObject *object, const char *path, Co2sJsonFlags flags, 
 gboolean
 co2s_json_get_double (JsonObject *object, const char *path, Co2sJsonFlags flags, double *out, GError **error)
 {
-  JsonNode *node;
-  NumberResult result;
-
   g_return_val_if_fail (object != NULL && path != NULL && out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!lookup (object, path, flags, &node, error))
-    return FALSE;
-  if (node == NULL)
-    return TRUE;
-  result = read_number (node, out);
-  return result == NUMBER_OK ? TRUE : number_error (error, path, flags, result);
+  return get_member (object, path, flags, MEMBER_NUMBER, out, NULL, error);
 }
 
 gboolean
 co2s_json_get_boolean (JsonObject *object, const char *path, Co2sJsonFlags flags, gboolean *out, GError **error)
 {
-  JsonNode *node;
-
   g_return_val_if_fail (object != NULL && path != NULL && out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!lookup (object, path, flags, &node, error))
-    return FALSE;
-  if (node == NULL)
-    return TRUE;
-  if (value_type (node) != G_TYPE_BOOLEAN)
-    return wrong_type (error, path, flags, "true or false");
-  *out = json_node_get_boolean (node);
-  return TRUE;
+  return get_member (object, path, flags, MEMBER_BOOLEAN, out, NULL, error);
 }
 
 gboolean
 co2s_json_get_string (JsonObject *object, const char *path, Co2sJsonFlags flags, const char **out, GError **error)
 {
-  JsonNode *node;
-
   g_return_val_if_fail (object != NULL && path != NULL && out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!lookup (object, path, flags, &node, error))
-    return FALSE;
-  if (node == NULL)
-    return TRUE;
-  if (value_type (node) != G_TYPE_STRING)
-    return wrong_type (error, path, flags, "a string");
-  *out = json_node_get_string (node);
-  return TRUE;
+  return get_member (object, path, flags, MEMBER_STRING, out, NULL, error);
 }
 
 gboolean
 co2s_json_get_object (JsonObject *object, const char *path, Co2sJsonFlags flags, JsonObject **out, GError **error)
 {
-  JsonNode *node;
-
   g_return_val_if_fail (object != NULL && path != NULL && out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!lookup (object, path, flags, &node, error))
-    return FALSE;
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return wrong_type (error, path, flags, "an object");
-  *out = json_node_get_object (node);
-  return TRUE;
+  return get_member (object, path, flags, MEMBER_OBJECT, out, NULL, error);
 }
 
 gboolean
 co2s_json_get_array (JsonObject *object, const char *path, Co2sJsonFlags flags, JsonArray **out, GError **error)
 {
-  JsonNode *node;
-
   g_return_val_if_fail (object != NULL && path != NULL && out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!lookup (object, path, flags, &node, error))
-    return FALSE;
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    return wrong_type (error, path, flags, "an array");
-  *out = json_node_get_array (node);
-  return TRUE;
+  return get_member (object, path, flags, MEMBER_ARRAY, out, NULL, error);
 }
 
 gboolean
