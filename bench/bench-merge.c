@@ -14,10 +14,9 @@
 #include <glib.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "co2s-csv.h"
+#include "bench-util.h"
 #include "co2s-model.h"
 
 #define N_PARTS 6
@@ -33,14 +32,6 @@ static const GOptionEntry entries[] = {
   { "merges", 0, 0, G_OPTION_ARG_INT, &opt_merges, "Merges (and batches) per run (default 20000)", "N" },
   { NULL }
 };
-
-static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
 
 /* Model @p of the six: rows p, p+6, p+12… in batches of 100. */
 static Co2sModel *
@@ -121,6 +112,27 @@ learn_once (const Co2sModelSpec *spec, const double *x, const double *y, guint n
   return (g_get_monotonic_time () - t0) / (double) batches;
 }
 
+/* One model's partitions and the data set, for its runs (bench_run_medians). */
+typedef struct {
+  const Co2sModelSpec *spec;
+  Co2sModel *parts[N_PARTS];
+  const double *x;
+  const double *y;
+  guint n;
+} Cell;
+
+/* A run: µs per merge, per batch learnt, per merge_all, interleaved so that
+ * the three see the same machine state. */
+static void
+run_cell (gpointer data, double *figures)
+{
+  Cell *c = data;
+
+  figures[0] = merge_once (c->spec, c->parts, (guint) opt_merges);
+  figures[1] = learn_once (c->spec, c->x, c->y, c->n, (guint) opt_merges);
+  figures[2] = merge_all_once (c->spec, c->parts, MAX ((guint) opt_merges / N_PARTS, 1));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -130,7 +142,8 @@ main (int argc, char *argv[])
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- cost of merging ls models");
   g_autoptr(GError) error = NULL;
-  g_autoptr(Co2sCsv) csv = NULL;
+  g_autofree char *batch_title = NULL;
+  g_autofree char *all_title = NULL;
   g_autofree double *x = NULL;
   g_autofree double *y = NULL;
   guint n;
@@ -141,26 +154,12 @@ main (int argc, char *argv[])
       g_printerr ("bench-merge: %s\n", error != NULL ? error->message : "--runs and --merges must be ≥ 1");
       return 2;
     }
-  csv = co2s_csv_load (opt_csv != NULL ? opt_csv : "data/co2_processed.csv", &error);
-  if (csv == NULL)
-    {
-      g_printerr ("bench-merge: %s\n", error->message);
-      return 1;
-    }
-  n = csv->rows->len;
+  if (!bench_load_data ("bench-merge", opt_csv, &x, &y, &n))
+    return 1;
   if (n < BATCH * N_PARTS)
     {
       g_printerr ("bench-merge: the data set has %u rows; it needs at least %u\n", n, BATCH * N_PARTS);
       return 1;
-    }
-  x = g_new (double, (gsize) n * CO2S_N_FEATURES);
-  y = g_new (double, n);
-  for (guint i = 0; i < n; i++)
-    {
-      const Co2sRecord *r = &g_array_index (csv->rows, Co2sRecord, i);
-
-      co2s_record_features (r, x + (gsize) i * CO2S_N_FEATURES);
-      y[i] = co2s_record_target (r);
     }
 
   /* printf, not g_print: the table's "µs" stays UTF-8 whatever the locale. */
@@ -168,36 +167,23 @@ main (int argc, char *argv[])
            "model, %d merges a run, against learn() of one batch of %d rows, %d batches a run; "
            "median of %d runs; one thread.\n\n",
            N_PARTS, n, N_PARTS, opt_merges, BATCH, opt_merges, opt_runs);
-  printf ("| model | features | µs per merge | µs per batch of %d rows | merge / batch "
-          "| µs to merge_all the %d partitions |\n", BATCH, N_PARTS);
-  printf ("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+  batch_title = g_strdup_printf ("µs per batch of %d rows", BATCH);
+  all_title = g_strdup_printf ("µs to merge_all the %d partitions", N_PARTS);
+  bench_print_table_head ("lrrrrr", "model", "features", "µs per merge", batch_title, "merge / batch",
+                          all_title, NULL);
   for (guint s = 0; s < G_N_ELEMENTS (specs); s++)
     {
-      g_autofree double *merge_us = g_new (double, opt_runs);
-      g_autofree double *learn_us = g_new (double, opt_runs);
-      g_autofree double *all_us = g_new (double, opt_runs);
-      Co2sModel *parts[N_PARTS];
+      Cell cell = { .spec = &specs[s], .x = x, .y = y, .n = n };
       char name[CO2S_MODEL_SPEC_MAX];
-      double m, l;
+      double us[3];   /* per merge, per batch, per merge_all */
 
       for (guint p = 0; p < N_PARTS; p++)
-        parts[p] = learn_partition (&specs[s], x, y, n, p);
-      /* Interleaved, so that both see the same machine state. */
-      for (int r = 0; r < opt_runs; r++)
-        {
-          merge_us[r] = merge_once (&specs[s], parts, (guint) opt_merges);
-          learn_us[r] = learn_once (&specs[s], x, y, n, (guint) opt_merges);
-          all_us[r] = merge_all_once (&specs[s], parts, MAX ((guint) opt_merges / N_PARTS, 1));
-        }
-      qsort (merge_us, opt_runs, sizeof (double), cmp_double);
-      qsort (learn_us, opt_runs, sizeof (double), cmp_double);
-      qsort (all_us, opt_runs, sizeof (double), cmp_double);
-      m = merge_us[opt_runs / 2];
-      l = learn_us[opt_runs / 2];
+        cell.parts[p] = learn_partition (&specs[s], x, y, n, p);
+      bench_run_medians (opt_runs, G_N_ELEMENTS (us), run_cell, &cell, us);
       printf ("| %s | %u | %.2f | %.2f | %.2f | %.2f |\n", co2s_model_spec_to_string (&specs[s], name),
-              co2s_feature_set_get_dim (specs[s].features), m, l, m / l, all_us[opt_runs / 2]);
+              co2s_feature_set_get_dim (specs[s].features), us[0], us[1], us[0] / us[1], us[2]);
       for (guint p = 0; p < N_PARTS; p++)
-        g_object_unref (parts[p]);
+        g_object_unref (cell.parts[p]);
     }
   return 0;
 }

@@ -19,11 +19,10 @@
 
 #include <glib.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "co2s-csv.h"
+#include "bench-util.h"
 #include "co2s-model.h"
 #include "co2s-prequential.h"
 
@@ -51,12 +50,20 @@ cpu_time_us (void)
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
-static int
-cmp_double (const void *a, const void *b)
+/* The data set (@n rows) looped: copies @len rows from row @at on into the
+ * batch @bx/@by, as the trainer decodes into a batch; returns the row that
+ * comes next. */
+static guint
+fill_batch (double *bx, double *by, guint len, const double *x, const double *y, guint n, guint at)
 {
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
+  for (guint r = 0; r < len; r++)
+    {
+      memcpy (bx + (gsize) r * CO2S_N_FEATURES, x + (gsize) at * CO2S_N_FEATURES,
+              CO2S_N_FEATURES * sizeof (double));
+      by[r] = y[at];
+      at = at + 1 == n ? 0 : at + 1;
+    }
+  return at;
 }
 
 /* Rows/s of prequential steps over @rows rows in batches of @batch; the
@@ -79,14 +86,7 @@ run_once (const Co2sModelSpec *spec, const double *x, const double *y, guint n,
       Co2sBatchMetrics m = { 0 };
       guint len = MIN (batch, rows - done);
 
-      /* The data set looped: copy, as the trainer decodes into a batch. */
-      for (guint r = 0; r < len; r++)
-        {
-          memcpy (bx + (gsize) r * CO2S_N_FEATURES, x + (gsize) at * CO2S_N_FEATURES,
-                  CO2S_N_FEATURES * sizeof (double));
-          by[r] = y[at];
-          at = at + 1 == n ? 0 : at + 1;
-        }
+      at = fill_batch (bx, by, len, x, y, n, at);
       co2s_prequential_step (model, bx, by, len, &m);
       if (done + len <= n && isfinite (m.rmse))
         {
@@ -145,13 +145,7 @@ run_trainer (const Co2sModelSpec *specs, guint n_models, guint champion,
     {
       guint len = MIN (batch, rows - done);
 
-      for (guint r = 0; r < len; r++)
-        {
-          memcpy (bx + (gsize) r * CO2S_N_FEATURES, x + (gsize) at * CO2S_N_FEATURES,
-                  CO2S_N_FEATURES * sizeof (double));
-          by[r] = y[at];
-          at = at + 1 == n ? 0 : at + 1;
-        }
+      at = fill_batch (bx, by, len, x, y, n, at);
       if (n_models == 1)
         {
           Co2sBatchMetrics m = { 0 };
@@ -194,8 +188,32 @@ run_trainer (const Co2sModelSpec *specs, guint n_models, guint champion,
   return rate;
 }
 
+/* The data set and one cell's model and batch size, for the runs of a
+ * cell (bench_run_medians); what the runs leave besides their rows/s. */
+typedef struct {
+  const double *x;
+  const double *y;
+  guint n;
+  guint batch;
+  const Co2sModelSpec *spec;   /* the main table's model */
+  double rmse;                 /* the main table's, of the last run */
+  guint64 digest_one;          /* the trainer table's, of the last run */
+  guint64 digest_three;
+} Cell;
+
+/* A run of the main table: the cell's model's rows/s. */
 static void
-trainer_table (const double *x, const double *y, guint n)
+run_cell (gpointer data, double *figures)
+{
+  Cell *c = data;
+
+  figures[0] = run_once (c->spec, c->x, c->y, c->n, c->batch, (guint) opt_rows, &c->rmse);
+}
+
+/* A run of the trainer's table: ls alone, then the three models (ls:fuel,
+ * the champion on this data set); the rows/s of each. */
+static void
+run_trainer_cell (gpointer data, double *figures)
 {
   static const Co2sModelSpec one[] = { { CO2S_ALGO_LS, CO2S_FEATURES_BASE } };
   static const Co2sModelSpec three[] = {
@@ -203,29 +221,29 @@ trainer_table (const double *x, const double *y, guint n)
     { CO2S_ALGO_LS, CO2S_FEATURES_FUEL },
     { CO2S_ALGO_SGD, CO2S_FEATURES_BASE },
   };
+  Cell *c = data;
+
+  figures[0] = run_trainer (one, 1, 0, c->x, c->y, c->n, c->batch, (guint) opt_rows, &c->digest_one);
+  figures[1] = run_trainer (three, 3, 1, c->x, c->y, c->n, c->batch, (guint) opt_rows, &c->digest_three);
+}
+
+static void
+trainer_table (const double *x, const double *y, guint n)
+{
   static const guint batches[] = { 100, 1000 };
 
   g_print ("\nThe trainer's work (score with intervals, learn) on %u rows, median of %d runs, "
            "the two alternating; one thread.\n\n", (guint) opt_rows, opt_runs);
-  g_print ("| batch rows | ls rows/s | ls,ls:fuel,sgd rows/s | ratio | digest ls | digest three |\n");
-  g_print ("| ---: | ---: | ---: | ---: | --- | --- |\n");
+  bench_print_table_head ("rrrrll", "batch rows", "ls rows/s", "ls,ls:fuel,sgd rows/s", "ratio",
+                          "digest ls", "digest three", NULL);
   for (guint b = 0; b < G_N_ELEMENTS (batches); b++)
     {
-      g_autofree double *r1 = g_new (double, opt_runs);
-      g_autofree double *r3 = g_new (double, opt_runs);
-      guint64 d1 = 0, d3 = 0;
+      Cell cell = { .x = x, .y = y, .n = n, .batch = batches[b] };
+      double rate[2];
 
-      for (int r = 0; r < opt_runs; r++)
-        {
-          r1[r] = run_trainer (one, 1, 0, x, y, n, batches[b], (guint) opt_rows, &d1);
-          /* ls:fuel, the champion on this data set. */
-          r3[r] = run_trainer (three, 3, 1, x, y, n, batches[b], (guint) opt_rows, &d3);
-        }
-      qsort (r1, opt_runs, sizeof (double), cmp_double);
-      qsort (r3, opt_runs, sizeof (double), cmp_double);
+      bench_run_medians (opt_runs, 2, run_trainer_cell, &cell, rate);
       g_print ("| %u | %.0f | %.0f | %.2f | %016" G_GINT64_MODIFIER "x | %016" G_GINT64_MODIFIER "x |\n",
-               batches[b], r1[opt_runs / 2], r3[opt_runs / 2], r3[opt_runs / 2] / r1[opt_runs / 2],
-               d1, d3);
+               batches[b], rate[0], rate[1], rate[1] / rate[0], cell.digest_one, cell.digest_three);
     }
 }
 
@@ -241,7 +259,6 @@ main (int argc, char *argv[])
   static const guint batches[] = { 100, 1000, 10000 };
   g_autoptr(GOptionContext) context = g_option_context_new ("- cost of each model per row");
   g_autoptr(GError) error = NULL;
-  g_autoptr(Co2sCsv) csv = NULL;
   g_autofree double *x = NULL;
   g_autofree double *y = NULL;
   guint n;
@@ -252,22 +269,8 @@ main (int argc, char *argv[])
       g_printerr ("bench-models: %s\n", error != NULL ? error->message : "--runs and --rows must be ≥ 1");
       return 2;
     }
-  csv = co2s_csv_load (opt_csv != NULL ? opt_csv : "data/co2_processed.csv", &error);
-  if (csv == NULL)
-    {
-      g_printerr ("bench-models: %s\n", error->message);
-      return 1;
-    }
-  n = csv->rows->len;
-  x = g_new (double, (gsize) n * CO2S_N_FEATURES);
-  y = g_new (double, n);
-  for (guint i = 0; i < n; i++)
-    {
-      const Co2sRecord *r = &g_array_index (csv->rows, Co2sRecord, i);
-
-      co2s_record_features (r, x + (gsize) i * CO2S_N_FEATURES);
-      y[i] = co2s_record_target (r);
-    }
+  if (!bench_load_data ("bench-models", opt_csv, &x, &y, &n))
+    return 1;
 
   if (opt_trainer_only)
     {
@@ -276,28 +279,26 @@ main (int argc, char *argv[])
     }
   g_print ("Prequential steps (score, then learn) on %u rows of the data set looped (%u rows), "
            "median of %d runs; one thread.\n\n", (guint) opt_rows, n, opt_runs);
-  g_print ("| model | batch rows | rows/s | ratio to ls | mean prequential RMSE, first pass (g/km) |\n");
-  g_print ("| --- | ---: | ---: | ---: | ---: |\n");
+  bench_print_table_head ("lrrrr", "model", "batch rows", "rows/s", "ratio to ls",
+                          "mean prequential RMSE, first pass (g/km)", NULL);
   for (guint b = 0; b < G_N_ELEMENTS (batches); b++)
     {
       double base_rate = 0;
 
       for (guint s = 0; s < G_N_ELEMENTS (specs); s++)
         {
-          g_autofree double *rates = g_new (double, opt_runs);
+          Cell cell = { .x = x, .y = y, .n = n, .batch = batches[b], .spec = &specs[s], .rmse = NAN };
           char name[CO2S_MODEL_SPEC_MAX];
-          double rmse = NAN;
+          double rate;
 
-          for (int r = 0; r < opt_runs; r++)
-            rates[r] = run_once (&specs[s], x, y, n, batches[b], (guint) opt_rows, &rmse);
-          qsort (rates, opt_runs, sizeof (double), cmp_double);
+          bench_run_medians (opt_runs, 1, run_cell, &cell, &rate);
           if (s == 0)
-            base_rate = rates[opt_runs / 2];
-          g_autofree char *rmse_text = isfinite (rmse) ? g_strdup_printf ("%.3f", rmse)
-                                                       : g_strdup ("n/a (one batch per pass)");
+            base_rate = rate;
+          g_autofree char *rmse_text = isfinite (cell.rmse) ? g_strdup_printf ("%.3f", cell.rmse)
+                                                            : g_strdup ("n/a (one batch per pass)");
 
           g_print ("| %s | %u | %.0f | %.2f | %s |\n", co2s_model_spec_to_string (&specs[s], name),
-                   batches[b], rates[opt_runs / 2], rates[opt_runs / 2] / base_rate, rmse_text);
+                   batches[b], rate, rate / base_rate, rmse_text);
         }
     }
   trainer_table (x, y, n);
