@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "co2s-app-config.h"
 #include "co2s-rmse-plot.h"
 #include "co2s-service.h"
 
@@ -652,4 +653,26 @@ app_test_session_close (AppTestSession *session)
   g_clear_pointer (&session->dataset, g_free);
   g_clear_pointer (&session->model_dir, g_free);
   g_clear_pointer (&session->tmp_dir, g_free);
+}
+
+int
+app_test_session_main (int *argc, char ***argv, AppTestSession *session, const AppTestCase *cases, gsize n_cases)
+{
+  int status;
+
+  g_return_val_if_fail (argc != NULL && argv != NULL && session != NULL, 1);
+  g_return_val_if_fail (cases != NULL || n_cases == 0, 1);
+
+  co2s_app_init_i18n ();
+  g_test_init (argc, argv, NULL);
+  app_test_start_display ();
+
+  app_test_session_open (session);
+  for (gsize i = 0; i < n_cases; i++)
+    g_test_add_func (cases[i].path, cases[i].func);
+
+  status = g_test_run ();
+
+  app_test_session_close (session);
+  return status;
 }

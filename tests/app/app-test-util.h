@@ -53,6 +53,23 @@ void app_test_session_open (AppTestSession *session);
  * whatever a test did), then frees @session and drops the app. */
 void app_test_session_close (AppTestSession *session);
 
+/* One test of an app test program: its GTest path and function. */
+typedef struct {
+  const char *path;
+  GTestFunc func;
+} AppTestCase;
+
+/* The main of an app test program whose tests share one session: the
+ * app's i18n (co2s_app_init_i18n), g_test_init (@argc, @argv),
+ * app_test_start_display, app_test_session_open (@session), the @n_cases
+ * @cases added in order and run, app_test_session_close (@session).
+ * Returns g_test_run's status. */
+int app_test_session_main (int               *argc,
+                           char            ***argv,
+                           AppTestSession    *session,
+                           const AppTestCase *cases,
+                           gsize              n_cases);
+
 /* Every GtkLabel text (gtk_label_get_label: with mnemonics) under @root,
  * including @root; an array of strings (transfer container, strings owned
  * by the labels). */

@@ -21,6 +21,7 @@
 #include "co2s-models-mismatch.h"
 #include "co2s-predict-dialog.h"
 #include "co2s-prediction.h"
+#include "co2s-test-metrics.h"
 #include "co2s-test-util.h"
 
 static struct {
@@ -33,26 +34,11 @@ french (void)
   return g_strcmp0 (g_getenv ("LANGUAGE"), "fr") == 0;
 }
 
+/* Batch @number of one ls model, taken a second ago (+ @number µs). */
 static Co2sBatchMetrics
 batch (guint64 number, double coverage, gboolean alarm)
 {
-  Co2sBatchMetrics m = { 0 };
-
-  m.batch = number;
-  m.rows = 100;
-  m.rows_seen = number * 100;
-  m.rmse = 5.0;
-  m.mae = 4.0;
-  m.rmse_fit = 4.5;
-  m.timestamp_us = g_get_real_time () - 1000000 + (gint64) number;
-  m.lag = 0;
-  m.latency_ms_p50 = m.latency_ms_max = NAN;
-  m.latency_p50_us = m.latency_p99_us = m.latency_p999_us = -1;
-  m.coverage_95 = coverage;
-  m.drift_alarm = alarm;
-  m.drift_statistic = NAN;
-  g_strlcpy (m.algo, "ls", sizeof m.algo);
-  return m;
+  return co2s_test_batch_metrics (number, g_get_real_time () - 1000000 + (gint64) number, coverage, alarm);
 }
 
 static gboolean
@@ -602,23 +588,14 @@ int
 main (int argc,
       char *argv[])
 {
-  int status;
+  static const AppTestCase cases[] = {
+    { "/app/quality/drift-toast", test_drift_toast },
+    { "/app/quality/coverage-kpi", test_coverage_kpi },
+    { "/app/quality/predict-interval", test_predict_interval },
+    { "/app/quality/predict-models", test_predict_models },
+    { "/app/quality/preferences-models", test_preferences_models },
+    { "/app/quality/models-mismatch", test_models_mismatch },
+  };
 
-  co2s_app_init_i18n ();
-  g_test_init (&argc, &argv, NULL);
-  app_test_start_display ();
-
-  app_test_session_open (&t.s);
-
-  g_test_add_func ("/app/quality/drift-toast", test_drift_toast);
-  g_test_add_func ("/app/quality/coverage-kpi", test_coverage_kpi);
-  g_test_add_func ("/app/quality/predict-interval", test_predict_interval);
-  g_test_add_func ("/app/quality/predict-models", test_predict_models);
-  g_test_add_func ("/app/quality/preferences-models", test_preferences_models);
-  g_test_add_func ("/app/quality/models-mismatch", test_models_mismatch);
-
-  status = g_test_run ();
-
-  app_test_session_close (&t.s);
-  return status;
+  return app_test_session_main (&argc, &argv, &t.s, cases, G_N_ELEMENTS (cases));
 }

@@ -214,23 +214,14 @@ int
 main (int argc,
       char *argv[])
 {
-  int status;
+  static const AppTestCase cases[] = {
+    { "/app/window/builds", test_window_builds },
+    { "/app/window/shortcuts", test_window_shortcuts },
+    { "/app/window/missing-dataset", test_window_missing_dataset },
+    { "/app/window/preferences-bound", test_preferences_bound },
+    { "/app/window/retrain-asks-first", test_retrain_asks_first },
+    { "/app/window/accessible-names", test_accessible_names },
+  };
 
-  co2s_app_init_i18n ();
-  g_test_init (&argc, &argv, NULL);
-  app_test_start_display ();
-
-  app_test_session_open (&t.s);
-
-  g_test_add_func ("/app/window/builds", test_window_builds);
-  g_test_add_func ("/app/window/shortcuts", test_window_shortcuts);
-  g_test_add_func ("/app/window/missing-dataset", test_window_missing_dataset);
-  g_test_add_func ("/app/window/preferences-bound", test_preferences_bound);
-  g_test_add_func ("/app/window/retrain-asks-first", test_retrain_asks_first);
-  g_test_add_func ("/app/window/accessible-names", test_accessible_names);
-
-  status = g_test_run ();
-
-  app_test_session_close (&t.s);
-  return status;
+  return app_test_session_main (&argc, &argv, &t.s, cases, G_N_ELEMENTS (cases));
 }

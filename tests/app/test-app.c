@@ -708,35 +708,24 @@ int
 main (int argc,
       char *argv[])
 {
-  int status;
-
-  co2s_app_init_i18n ();
-  g_test_init (&argc, &argv, NULL);
-  app_test_start_display ();
-
-  app_test_session_open (&t.s);
+  static const AppTestCase french[] = {
+    { "/app/i18n/french-ui", test_french_ui },
+    { "/app/i18n/french-files", test_french_files },
+  };
+  static const AppTestCase english[] = {
+    { "/app/pipeline/start-failure-shown", test_start_failure_shown },
+    { "/app/pipeline/start", test_pipeline_start },
+    { "/app/pipeline/stop", test_pipeline_stop },
+    { "/app/predict/matches-cli", test_predict_matches_cli },
+    { "/app/predict/validation", test_predict_validation },
+    { "/app/predict/bad-model-kept", test_predict_bad_model_kept },
+    { "/app/export/plot", test_export_plot },
+    { "/app/export/metrics", test_export_metrics },
+    { "/app/quit/stops-children", test_quit_stops_pipeline },
+  };
 
   /* The French run (LANGUAGE=fr, a French locale) has its own tests. */
   if (g_str_has_prefix (g_getenv ("LANGUAGE") ? g_getenv ("LANGUAGE") : "", "fr"))
-    {
-      g_test_add_func ("/app/i18n/french-ui", test_french_ui);
-      g_test_add_func ("/app/i18n/french-files", test_french_files);
-    }
-  else
-    {
-      g_test_add_func ("/app/pipeline/start-failure-shown", test_start_failure_shown);
-      g_test_add_func ("/app/pipeline/start", test_pipeline_start);
-      g_test_add_func ("/app/pipeline/stop", test_pipeline_stop);
-      g_test_add_func ("/app/predict/matches-cli", test_predict_matches_cli);
-      g_test_add_func ("/app/predict/validation", test_predict_validation);
-      g_test_add_func ("/app/predict/bad-model-kept", test_predict_bad_model_kept);
-      g_test_add_func ("/app/export/plot", test_export_plot);
-      g_test_add_func ("/app/export/metrics", test_export_metrics);
-      g_test_add_func ("/app/quit/stops-children", test_quit_stops_pipeline);
-    }
-
-  status = g_test_run ();
-
-  app_test_session_close (&t.s);
-  return status;
+    return app_test_session_main (&argc, &argv, &t.s, french, G_N_ELEMENTS (french));
+  return app_test_session_main (&argc, &argv, &t.s, english, G_N_ELEMENTS (english));
 }

@@ -6,15 +6,15 @@
 #define G_LOG_DOMAIN "test-metrics-history-models"
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
 #include "co2s-metrics-history.h"
 #include "co2s-metrics-rollup.h"
+#include "co2s-test-metrics.h"
 #include "co2s-test-util.h"
 
-#define T0 G_GINT64_CONSTANT (1718000000000000)
+#define T0 CO2S_TEST_METRICS_T0
 
 static const char *const names[] = { "ls", "ls:fuel", "sgd" };
 
@@ -25,24 +25,13 @@ model_rmse (guint64 b, guint k)
   return 10.0 * (k + 1) + (double) b / 100.0;
 }
 
-/* Batch @number of a trainer of @n_models (0: a line of one model) whose
- * champion is @champion. */
+/* Batch @number of a trainer of @n_models (0: a line of one model, ls) whose
+ * champion is @champion; coverage 0.95, the drift alarm at batch 7. */
 static Co2sBatchMetrics
 batch (guint64 number, guint n_models, guint champion)
 {
-  Co2sBatchMetrics m = { 0 };
+  Co2sBatchMetrics m = co2s_test_batch_metrics_at_t0 (number, 0.95, number == 7);
 
-  m.batch = number;
-  m.rows = 100;
-  m.rows_seen = number * 100;
-  m.mae = 4.0;
-  m.rmse_fit = 4.5;
-  m.timestamp_us = T0 + (gint64) number * 1000;
-  m.latency_ms_p50 = m.latency_ms_max = NAN;
-  m.latency_p50_us = m.latency_p99_us = m.latency_p999_us = -1;
-  m.coverage_95 = 0.95;
-  m.drift_statistic = NAN;
-  m.drift_alarm = number == 7;
   m.n_models = n_models;
   for (guint k = 0; k < n_models; k++)
     {
@@ -54,11 +43,6 @@ batch (guint64 number, guint n_models, guint champion)
     {
       g_strlcpy (m.algo, names[champion], sizeof m.algo);
       m.rmse = model_rmse (number, champion);
-    }
-  else
-    {
-      g_strlcpy (m.algo, "ls", sizeof m.algo);
-      m.rmse = 5.0;
     }
   return m;
 }
@@ -196,9 +180,7 @@ champion_b (guint64 b)
 static void
 test_from_files (void)
 {
-  g_autofree char *dir = co2s_test_tmpdir ();
-  g_autofree char *path = g_build_filename (dir, "metrics.jsonl", NULL);
-  g_autofree char *history_path = co2s_metrics_history_path_for (path);
+  g_auto(Co2sTestMetricsFiles) files = { 0 };
   g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
   g_autoptr(GString) lines = g_string_new (NULL);
   g_autoptr(GString) rollups = g_string_new (NULL);
@@ -230,9 +212,7 @@ test_from_files (void)
       co2s_batch_metrics_to_json (&m, lines);
     }
   g_assert_nonnull (strstr (lines->str, "\"champion\":\"ls:fuel\""));
-  g_assert_true (g_file_set_contents (path, lines->str, lines->len, &error));
-  g_assert_true (g_file_set_contents (history_path, rollups->str, rollups->len, &error));
-  g_assert_no_error (error);
+  co2s_test_metrics_files_write (&files, lines, rollups);
 
   /* Live batches 21..22 held before the file is read. */
   for (guint64 b = 21; b <= 22; b++)
@@ -240,17 +220,13 @@ test_from_files (void)
       m = batch (b, 3, champion_b (b));
       co2s_metrics_history_append (history, &m);
     }
-  g_assert_true (co2s_metrics_history_load_file (history, path, NULL, &error));
+  g_assert_true (co2s_metrics_history_load_file (history, files.path, NULL, &error));
   g_assert_no_error (error);
   assert_models (history, 6, 22, champion_b);
   alarms = co2s_metrics_history_get_drift_alarm_indices (history, &n_alarms);
   /* Batch 7's alarm, at index 1 now that 4 and 5 were dropped. */
   g_assert_cmpuint (n_alarms, ==, 1);
   g_assert_cmpuint (alarms[0], ==, 1);
-
-  g_unlink (path);
-  g_unlink (history_path);
-  g_rmdir (dir);
 }
 
 int

@@ -5,37 +5,15 @@
 #define G_LOG_DOMAIN "test-metrics-history-quality"
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
 #include "co2s-metrics-history.h"
 #include "co2s-metrics-rollup.h"
+#include "co2s-test-metrics.h"
 #include "co2s-test-util.h"
 
-#define T0 G_GINT64_CONSTANT (1718000000000000)
-
-static Co2sBatchMetrics
-batch (guint64 number, double coverage, gboolean alarm)
-{
-  Co2sBatchMetrics m = { 0 };
-
-  m.batch = number;
-  m.rows = 100;
-  m.rows_seen = number * 100;
-  m.rmse = 5.0;
-  m.mae = 4.0;
-  m.rmse_fit = 4.5;
-  m.timestamp_us = T0 + (gint64) number * 1000;
-  m.lag = 0;
-  m.latency_ms_p50 = m.latency_ms_max = NAN;
-  m.latency_p50_us = m.latency_p99_us = m.latency_p999_us = -1;
-  m.coverage_95 = coverage;
-  m.drift_alarm = alarm;
-  m.drift_statistic = NAN;
-  g_strlcpy (m.algo, "ls", sizeof m.algo);
-  return m;
-}
+#define T0 CO2S_TEST_METRICS_T0
 
 static void
 on_drift_alarm (Co2sMetricsHistory *history, guint64 batch, gpointer data)
@@ -81,7 +59,7 @@ test_drift_alarms (void)
 
   for (guint64 b = 1; b <= 10; b++)
     {
-      Co2sBatchMetrics one = batch (b, 0.95, b == 4 || b == 7);
+      Co2sBatchMetrics one = co2s_test_batch_metrics_at_t0 (b, 0.95, b == 4 || b == 7);
 
       co2s_metrics_history_append (history, &one);
     }
@@ -98,7 +76,7 @@ test_drift_alarms (void)
   g_assert_cmpuint (k.last_drift_batch, ==, 7);
 
   /* A duplicate of an alarm batch is no new alarm. */
-  m = batch (7, 0.95, TRUE);
+  m = co2s_test_batch_metrics_at_t0 (7, 0.95, TRUE);
   g_assert_cmpint (co2s_metrics_history_append (history, &m), ==, CO2S_METRICS_APPEND_DUPLICATE);
   g_assert_cmpuint (seen->len, ==, 2);
 
@@ -107,7 +85,7 @@ test_drift_alarms (void)
   assert_alarm_batches (copy, (const guint64[]) { 4, 7 }, 2);
 
   /* Rewind to 6: the alarm of batch 7 goes, 4's stays. */
-  m = batch (6, 0.95, FALSE);
+  m = co2s_test_batch_metrics_at_t0 (6, 0.95, FALSE);
   m.timestamp_us += 1;
   g_assert_cmpint (co2s_metrics_history_append (history, &m), ==, CO2S_METRICS_APPEND_REWOUND);
   assert_alarm_batches (history, (const guint64[]) { 4 }, 1);
@@ -115,7 +93,7 @@ test_drift_alarms (void)
 
   /* Several in one call: one signal, for the last. */
   for (guint i = 0; i < G_N_ELEMENTS (many); i++)
-    many[i] = batch (7 + i, 0.9, i == 2 || i == 5);
+    many[i] = co2s_test_batch_metrics_at_t0 (7 + i, 0.9, i == 2 || i == 5);
   g_assert_cmpuint (co2s_metrics_history_append_many (history, many, G_N_ELEMENTS (many)), ==, 10);
   g_assert_cmpuint (seen->len, ==, 3);
   g_assert_cmpuint (g_array_index (seen, guint64, 2), ==, 12);
@@ -124,7 +102,7 @@ test_drift_alarms (void)
   g_assert_cmpuint (last, ==, 12);
 
   /* A new series starts without alarms. */
-  m = batch (1, 0.95, FALSE);
+  m = co2s_test_batch_metrics_at_t0 (1, 0.95, FALSE);
   m.timestamp_us = T0 + 999999;
   g_assert_cmpint (co2s_metrics_history_append (history, &m), ==, CO2S_METRICS_APPEND_NEW_SERIES);
   assert_alarm_batches (history, NULL, 0);
@@ -147,7 +125,7 @@ test_rolling_coverage (void)
   for (guint64 b = 1; b <= 10; b++)
     {
       /* 0.5 for batches 1–6, unknown at 8, 1.0 at 7, 9, 10. */
-      Co2sBatchMetrics m = batch (b, b <= 6 ? 0.5 : b == 8 ? NAN : 1.0, FALSE);
+      Co2sBatchMetrics m = co2s_test_batch_metrics_at_t0 (b, b <= 6 ? 0.5 : b == 8 ? NAN : 1.0, FALSE);
 
       co2s_metrics_history_append (history, &m);
     }
@@ -168,9 +146,7 @@ test_rolling_coverage (void)
 static void
 test_from_files (void)
 {
-  g_autofree char *dir = co2s_test_tmpdir ();
-  g_autofree char *path = g_build_filename (dir, "metrics.jsonl", NULL);
-  g_autofree char *history_path = co2s_metrics_history_path_for (path);
+  g_auto(Co2sTestMetricsFiles) files = { 0 };
   g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
   g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (guint64));
   g_autoptr(GString) lines = g_string_new (NULL);
@@ -184,7 +160,7 @@ test_from_files (void)
   /* Batches 1–20 folded into two buckets, one with two alarms. */
   for (guint64 b = 1; b <= 20; b++)
     {
-      Co2sBatchMetrics m = batch (b, 0.9, b == 3 || b == 5);
+      Co2sBatchMetrics m = co2s_test_batch_metrics_at_t0 (b, 0.9, b == 3 || b == 5);
       Co2sMetricsRollup one;
 
       if (b == 1 || b == 11)
@@ -216,16 +192,14 @@ test_from_files (void)
 
   for (guint64 b = 21; b <= 30; b++)
     {
-      Co2sBatchMetrics m = batch (b, b == 25 ? NAN : 0.96, b == 24);
+      Co2sBatchMetrics m = co2s_test_batch_metrics_at_t0 (b, b == 25 ? NAN : 0.96, b == 24);
 
       co2s_batch_metrics_to_json (&m, lines);
     }
-  g_assert_true (g_file_set_contents (path, lines->str, lines->len, &error));
-  g_assert_true (g_file_set_contents (history_path, rollups->str, rollups->len, &error));
-  g_assert_no_error (error);
+  co2s_test_metrics_files_write (&files, lines, rollups);
 
   g_signal_connect (history, "drift-alarm", G_CALLBACK (on_drift_alarm), seen);
-  g_assert_true (co2s_metrics_history_load_file (history, path, NULL, &error));
+  g_assert_true (co2s_metrics_history_load_file (history, files.path, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (seen->len, ==, 0);
   assert_alarm_batches (history, (const guint64[]) { 24 }, 1);
@@ -234,10 +208,6 @@ test_from_files (void)
   co2s_metrics_history_get_kpis (history, T0, &k);
   g_assert_cmpfloat_with_epsilon (k.rolling_coverage, 0.96, 1e-12);
   g_assert_cmpuint (k.drift_alarms, ==, 3);
-
-  g_unlink (path);
-  g_unlink (history_path);
-  g_rmdir (dir);
 }
 
 int
