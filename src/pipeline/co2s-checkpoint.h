@@ -221,6 +221,29 @@ Co2sCheckpoint *co2s_checkpoint_load (const char *path, GError **error);
 /* Same, from a string; @origin names it in messages. */
 Co2sCheckpoint *co2s_checkpoint_parse (const char *json, gsize len, const char *origin, GError **error);
 
+/* Partition-parallel learning (co2stream-trainer --scale-out): each of the
+ * @n (≥ 1) checkpoints @parts learned its own partitions' rows; @out
+ * (CO2S_MAX_MODELS slots) gets, for each of their models in order, a new
+ * model that is their exact merge (co2s_model_merge_all into a fresh model
+ * of that spec: ls equals one model of all their rows up to rounding). The
+ * parts must hold the same models in the same order; an sgd model is
+ * refused (G_IO_ERROR_NOT_SUPPORTED). FALSE with @error (and @out
+ * untouched) otherwise. @parts are only read. Not thread-safe. */
+gboolean co2s_checkpoint_merge_models (Co2sCheckpoint *const *parts,
+                                       guint n,
+                                       Co2sModel **out,
+                                       GError **error);
+
+/* A new checkpoint of the @n (≥ 1) partition checkpoints @parts, as the
+ * merged model file is written: the models merged as above; batches the
+ * sum, the latency histograms added, the positions joined (a partition in
+ * two parts is G_IO_ERROR_INVALID_ARGUMENT), updated_at the latest, the
+ * first cluster id and topic given; the champion the model with the lowest
+ * RMSE pooled over every part's champion window. Intervals, drift
+ * detectors and champion windows cannot be added up: they are those of the
+ * part whose champion learned the most rows. NULL with @error. */
+Co2sCheckpoint *co2s_checkpoint_merge (Co2sCheckpoint *const *parts, guint n, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Co2sCheckpoint, co2s_checkpoint_free)
 
 G_END_DECLS

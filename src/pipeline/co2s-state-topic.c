@@ -17,8 +17,8 @@ G_DEFINE_QUARK (co2s-state-error-quark, co2s_state_error)
 
 /* librdkafka's log lines: never g_warning (tests run with fatal warnings);
  * failures reach the caller as GErrors. */
-static void
-on_log (const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+void
+_co2s_state_on_log (const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
   if (level <= 4)
     g_message ("librdkafka %s: %s", fac, buf);
@@ -39,7 +39,7 @@ co2s_state_conf_new (const char *brokers, const char * const *overrides,
       rd_kafka_conf_destroy (conf);
       return NULL;
     }
-  rd_kafka_conf_set_log_cb (conf, on_log);
+  rd_kafka_conf_set_log_cb (conf, _co2s_state_on_log);
   return conf;
 }
 
@@ -73,13 +73,11 @@ parse_key (const char *key, gsize len, char **topic, gint32 *partition)
   return TRUE;
 }
 
-/* Every partition of @topic with a leader, or -1 with @error: NO_TOPIC
- * when the broker does not know it (at once if @unknown_is_final, else at
- * @deadline: a topic just created may be unknown for a moment), FAILED at
- * @deadline otherwise. */
-static int
-partition_count (rd_kafka_t *rk, const char *topic, const char *brokers, gboolean unknown_is_final,
-                 gint64 deadline, GError **error)
+/* See co2s-state-topic-private.h: a topic just created may be unknown
+ * for a moment. */
+int
+_co2s_state_partition_count (rd_kafka_t *rk, const char *topic, const char *brokers,
+                             gboolean unknown_is_final, gint64 deadline, GError **error)
 {
   rd_kafka_topic_t *rkt = rd_kafka_topic_new (rk, topic, NULL);
   rd_kafka_resp_err_t last = RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -141,14 +139,14 @@ wait_admin (rd_kafka_queue_t *queue, rd_kafka_event_type_t type, gint64 deadline
   return NULL;
 }
 
-/* The topic exists: its cleanup.policy must include compact. */
+/* The topic's cleanup.policy into *@policy (NULL when the broker does not
+ * give it yet); FALSE with @error when it cannot be asked. */
 static gboolean
-check_compacted (rd_kafka_t *rk, rd_kafka_queue_t *queue, const char *topic, gint64 deadline,
-                 GError **error)
+describe_policy (rd_kafka_t *rk, rd_kafka_queue_t *queue, const char *topic, gint64 deadline,
+                 char **policy, GError **error)
 {
   rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new (RD_KAFKA_RESOURCE_TOPIC, topic);
   const rd_kafka_ConfigResource_t **results;
-  g_autofree char *policy = NULL;
   rd_kafka_event_t *ev;
   size_t n = 0;
 
@@ -164,16 +162,34 @@ check_compacted (rd_kafka_t *rk, rd_kafka_queue_t *queue, const char *topic, gin
       return FALSE;
     }
   results = rd_kafka_DescribeConfigs_result_resources (rd_kafka_event_DescribeConfigs_result (ev), &n);
-  for (size_t i = 0; i < n && policy == NULL; i++)
+  *policy = NULL;
+  for (size_t i = 0; i < n && *policy == NULL; i++)
     {
       size_t n_configs = 0;
       const rd_kafka_ConfigEntry_t **configs = rd_kafka_ConfigResource_configs (results[i], &n_configs);
 
-      for (size_t j = 0; j < n_configs && policy == NULL; j++)
+      for (size_t j = 0; j < n_configs && *policy == NULL; j++)
         if (strcmp (rd_kafka_ConfigEntry_name (configs[j]), "cleanup.policy") == 0)
-          policy = g_strdup (rd_kafka_ConfigEntry_value (configs[j]));
+          *policy = g_strdup (rd_kafka_ConfigEntry_value (configs[j]));
     }
   rd_kafka_event_destroy (ev);
+  return TRUE;
+}
+
+/* The topic exists: its cleanup.policy must include compact. A topic
+ * another client created a moment ago may not show its configuration yet:
+ * asked again until @deadline. */
+static gboolean
+check_compacted (rd_kafka_t *rk, rd_kafka_queue_t *queue, const char *topic, gint64 deadline,
+                 GError **error)
+{
+  g_autofree char *policy = NULL;
+
+  while (describe_policy (rk, queue, topic, deadline, &policy, error) && policy == NULL &&
+         g_get_monotonic_time () + 100 * 1000 < deadline)
+    g_usleep (100 * 1000);
+  if (error != NULL && *error != NULL)
+    return FALSE;
 
   if (policy == NULL || strstr (policy, "compact") == NULL)
     {
@@ -241,8 +257,7 @@ co2s_state_topic_ensure (const char *brokers,
   g_clear_pointer (&ev, rd_kafka_event_destroy);
 
   if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-    ok = check_compacted (rk, queue, topic, deadline, error);
-  else if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    ok = check_compacted (rk, queue, topic, deadline, error);  else if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
     {
       g_set_error (error, CO2S_STATE_ERROR, CO2S_STATE_ERROR_FAILED,
                    _("Cannot create state topic %s on %s: %s"), topic,
@@ -252,7 +267,7 @@ co2s_state_topic_ensure (const char *brokers,
     }
   /* Created (or there): usable once every partition has a leader. */
   if (ok)
-    ok = partition_count (rk, topic, brokers, FALSE, deadline, error) > 0;
+    ok = _co2s_state_partition_count (rk, topic, brokers, FALSE, deadline, error) > 0;
 
   rd_kafka_queue_destroy (queue);
   rd_kafka_destroy (rk);
@@ -291,11 +306,9 @@ next_offset_of (const rd_kafka_message_t *m)
   return offset;
 }
 
-/* Applies one record to @table; FALSE with @error when it is no state
- * record or its key was seen in another partition (@homes: key → partition+1). */
-static gboolean
-apply_record (GHashTable *table, GHashTable *homes, const char *state_topic,
-              const rd_kafka_message_t *m, GError **error)
+gboolean
+_co2s_state_apply_record (GHashTable *table, GHashTable *homes, const char *state_topic,
+                          const rd_kafka_message_t *m, gboolean forward_only, GError **error)
 {
   g_autofree char *key = NULL;
   g_autofree char *topic = NULL;
@@ -333,7 +346,12 @@ apply_record (GHashTable *table, GHashTable *homes, const char *state_topic,
     g_hash_table_remove (table, key);
   else
     {
-      Co2sStateEntry *entry = g_new0 (Co2sStateEntry, 1);
+      Co2sStateEntry *entry;
+      const Co2sStateEntry *have = forward_only ? g_hash_table_lookup (table, key) : NULL;
+
+      if (have != NULL && have->next_offset > next_offset)
+        return TRUE;
+      entry = g_new0 (Co2sStateEntry, 1);
 
       entry->topic = g_steal_pointer (&topic);
       entry->partition = partition;
@@ -375,11 +393,11 @@ co2s_state_topic_load (const char *brokers,
   topic = CO2S_STATE_TOPIC_OR_DEFAULT (topic);
   deadline = g_get_monotonic_time () +
              (gint64) (timeout_ms > 0 ? timeout_ms : CO2S_STATE_TIMEOUT_MS) * 1000;
-  rk = co2s_kafka_side_consumer_new (brokers, NULL, overrides, forced, on_log, error);
+  rk = co2s_kafka_side_consumer_new (brokers, NULL, overrides, forced, _co2s_state_on_log, error);
   if (rk == NULL)
     return NULL;
 
-  n_partitions = partition_count (rk, topic, brokers, TRUE, deadline, error);
+  n_partitions = _co2s_state_partition_count (rk, topic, brokers, TRUE, deadline, error);
   if (n_partitions < 0)
     {
       rd_kafka_destroy (rk);
@@ -416,7 +434,7 @@ co2s_state_topic_load (const char *brokers,
         {
           n_at_end -= at_end[m->partition];
           at_end[m->partition] = FALSE;
-          ok = apply_record (table, homes, topic, m, error);
+          ok = _co2s_state_apply_record (table, homes, topic, m, FALSE, error);
         }
       else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && m->partition >= 0 &&
                m->partition < n_partitions)

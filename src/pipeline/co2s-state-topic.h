@@ -113,6 +113,42 @@ GHashTable *co2s_state_topic_load (const char *brokers,
                                    int timeout_ms,
                                    GError **error);
 
+typedef struct _Co2sStateFollower Co2sStateFollower;
+
+/* Follows @topic (NULL: CO2S_STATE_TOPIC_DEFAULT) as it grows, committed
+ * transactions only (read_committed), every partition from its beginning,
+ * joining no group: the latest state of each key, for a trainer that
+ * merges the others' partitions into its model. Fails as
+ * co2s_state_topic_load does when the topic does not exist. Free with
+ * co2s_state_follower_free. One thread at a time. */
+Co2sStateFollower *co2s_state_follower_new (const char *brokers,
+                                            const char * const *overrides,
+                                            const char *topic,
+                                            GError **error);
+
+void co2s_state_follower_free (Co2sStateFollower *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Co2sStateFollower, co2s_state_follower_free)
+
+/* Applies every record fetched so far, waiting up to @timeout_ms (0: not
+ * at all) for the first. A state older than the one held for its key (by
+ * next offset, e.g. after co2s_state_follower_absorb) is ignored. FALSE
+ * with @error on a record that is no state record (CO2S_STATE_ERROR_INVALID)
+ * or a topic gone; the states read before it stay. Not a barrier: a
+ * transaction committed just before the call may come at a later poll
+ * (use co2s_state_topic_load to read to the end). */
+gboolean co2s_state_follower_poll (Co2sStateFollower *self, int timeout_ms, GError **error);
+
+/* Takes the entries of @loaded (a co2s_state_topic_load table; only read)
+ * whose next offset is past the one held for their key. */
+void co2s_state_follower_absorb (Co2sStateFollower *self, GHashTable *loaded);
+
+/* The latest states: key ("TOPIC/PARTITION") → Co2sStateEntry, owned by
+ * @self, valid until the next poll or absorb. */
+GHashTable *co2s_state_follower_get_states (Co2sStateFollower *self);
+
+/* A counter that grows whenever the states may have changed. */
+guint64 co2s_state_follower_get_changes (Co2sStateFollower *self);
+
 typedef struct _Co2sStateWriter Co2sStateWriter;
 
 /* A transactional producer to @topic (NULL: CO2S_STATE_TOPIC_DEFAULT) with
@@ -167,6 +203,18 @@ gboolean co2s_state_writer_forget (Co2sStateWriter *self,
                                    const char *topic,
                                    gint32 partition,
                                    GError **error);
+
+/* Queues any record into the open transaction (e.g. the metrics lines of
+ * the batches whose states it holds, so that a read_committed reader sees
+ * them exactly when the states): @value (@len bytes, copied) to @topic with
+ * @key (NUL-terminated, may be NULL), partitioned by librdkafka. Failure as
+ * for put. */
+gboolean co2s_state_writer_send (Co2sStateWriter *self,
+                                 const char *topic,
+                                 const char *key,
+                                 const void *value,
+                                 gsize len,
+                                 GError **error);
 
 /* Commits the open transaction: first sends @offsets (the next offsets to
  * consume, as rd_kafka_commit takes them; NULL: the next_offset of every

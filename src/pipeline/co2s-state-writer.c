@@ -249,28 +249,26 @@ co2s_state_writer_begin (Co2sStateWriter *self, GError **error)
   return TRUE;
 }
 
-/* Queues one record (@state NULL: a tombstone), waiting for room in the
- * queue until the timeout. */
+/* Queues one record of @key (may be NULL) and @data (NULL: a tombstone)
+ * to @to, with the next-offset header when @offset_text is not NULL,
+ * waiting for room in the queue until the timeout. */
 static gboolean
-produce (Co2sStateWriter *self, const char *topic, gint32 partition, gint64 next_offset,
-         GBytes *state, GError **error)
+produce_record (Co2sStateWriter *self, const char *to, const char *key, const void *data,
+                gsize len, const char *offset_text, GError **error)
 {
-  g_autofree char *key = co2s_state_key (topic, partition);
-  g_autofree char *offset_text = g_strdup_printf ("%" G_GINT64_FORMAT, next_offset);
   gint64 deadline = g_get_monotonic_time () + (gint64) self->timeout_ms * 1000;
-  gsize len = 0;
-  const void *data = state != NULL ? g_bytes_get_data (state, &len) : NULL;
+  size_t key_len = key != NULL ? strlen (key) : 0;
   rd_kafka_resp_err_t err;
 
   for (;;)
     {
       rd_kafka_headers_t *headers = rd_kafka_headers_new (1);
 
-      if (state != NULL)
+      if (offset_text != NULL)
         rd_kafka_header_add (headers, CO2S_STATE_HEADER_NEXT_OFFSET, -1, offset_text, -1);
       err = rd_kafka_producev (self->rk,
-                               RD_KAFKA_V_TOPIC (self->topic),
-                               RD_KAFKA_V_KEY (key, strlen (key)),
+                               RD_KAFKA_V_TOPIC (to),
+                               RD_KAFKA_V_KEY (key, key_len),
                                RD_KAFKA_V_VALUE ((void *) data, len),
                                RD_KAFKA_V_MSGFLAGS (RD_KAFKA_MSG_F_COPY),
                                RD_KAFKA_V_HEADERS (headers),
@@ -290,10 +288,41 @@ produce (Co2sStateWriter *self, const char *topic, gint32 partition, gint64 next
     }
   self->must_abort = TRUE;
   g_set_error (error, CO2S_STATE_ERROR, CO2S_STATE_ERROR_FAILED,
-               _("Cannot queue the state of %s to state topic %s: %s; the transaction "
-                 "will be aborted"),
-               key, self->topic, rd_kafka_err2str (err));
+               _("Cannot queue record %s to topic %s: %s; the transaction will be aborted"),
+               key != NULL ? key : "-", to, rd_kafka_err2str (err));
   return FALSE;
+}
+
+/* A state record (@state NULL: a tombstone). */
+static gboolean
+produce (Co2sStateWriter *self, const char *topic, gint32 partition, gint64 next_offset,
+         GBytes *state, GError **error)
+{
+  g_autofree char *key = co2s_state_key (topic, partition);
+  g_autofree char *offset_text = g_strdup_printf ("%" G_GINT64_FORMAT, next_offset);
+  gsize len = 0;
+  const void *data = state != NULL ? g_bytes_get_data (state, &len) : NULL;
+
+  return produce_record (self, self->topic, key, data, len, state != NULL ? offset_text : NULL, error);
+}
+
+gboolean
+co2s_state_writer_send (Co2sStateWriter *self,
+                        const char *topic,
+                        const char *key,
+                        const void *value,
+                        gsize len,
+                        GError **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (topic != NULL && value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->dead != NULL)
+    return fail_dead (self, error);
+  g_return_val_if_fail (self->in_txn, FALSE);
+
+  return produce_record (self, topic, key, value, len, NULL, error);
 }
 
 gboolean
