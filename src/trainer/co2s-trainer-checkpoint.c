@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "co2s-contracts.h"
-#include "co2s-prequential.h"
+#include "co2s-batch-step.h"
 #include "co2s-trainer-private.h"
 
 /* Tests only: CO2S_TRAINER_FAILPOINT=NAME:BATCH makes the trainer SIGKILL
@@ -108,93 +108,6 @@ checkpoint_due (Co2sTrainer *self, gint64 now_us, gint64 lag)
   return lag < (gint64) self->opts.batch_rows;
 }
 
-/* Several models (--algo ls,ls:fuel,…): every model is scored on the batch
- * before any learns it (so each is tested on rows none has seen), the
- * champion is chosen on the scores so far, then all learn the batch, and
- * the champion's fit is measured. The models do not share anything, so
- * this is what each would score and learn alone. @out gets the champion's
- * figures and out->models everyone's but the drift alarms. */
-static void
-score_and_learn_models (Co2sTrainer *self, const Co2sBatch *batch, Co2sBatchMetrics *out)
-{
-  Co2sCheckpoint *cp = self->cp;
-  Co2sBatchMetrics score;
-  guint before = cp->champion;
-
-  g_assert (cp->models->len >= 2 && cp->models->len <= CO2S_METRICS_MAX_MODELS);
-
-  out->n_models = cp->models->len;
-  for (guint i = 0; i < cp->models->len; i++)
-    {
-      Co2sCheckpointModel *m = co2s_checkpoint_get_model (cp, i);
-      Co2sModelMetrics *mm = &out->models[i];
-      Co2sModelSpec spec;
-      char name[CO2S_MODEL_SPEC_MAX];
-
-      co2s_model_get_spec (m->model, &spec);
-      g_strlcpy (mm->name, co2s_model_spec_to_string (&spec, name), sizeof mm->name);
-      mm->rmse = mm->mae = mm->coverage_95 = NAN;
-      if (batch->n_rows > 0)
-        {
-          co2s_prequential_score (m->model, m->conformal, batch->x, batch->y, batch->n_rows, &score);
-          mm->rmse = score.rmse;
-          mm->mae = score.mae;
-          mm->coverage_95 = score.coverage_95;
-          co2s_checkpoint_model_note_error (m, score.rmse, batch->n_rows, self->opts.champion_window);
-        }
-      mm->rolling_rmse = co2s_checkpoint_model_get_rolling_rmse (m);
-    }
-  if (co2s_checkpoint_choose_champion (cp))
-    g_message ("batch %" G_GUINT64_FORMAT ": the champion is now %s (prequential RMSE %.4g g/km over "
-               "its last %u scored batches, against %.4g for %s)",
-               cp->batches + 1, out->models[cp->champion].name, out->models[cp->champion].rolling_rmse,
-               co2s_checkpoint_get_model (cp, cp->champion)->recent->len,
-               out->models[before].rolling_rmse, out->models[before].name);
-
-  out->rmse = out->models[cp->champion].rmse;
-  out->mae = out->models[cp->champion].mae;
-  out->coverage_95 = out->models[cp->champion].coverage_95;
-  out->rmse_fit = NAN;
-  for (guint i = 0; batch->n_rows > 0 && i < cp->models->len; i++)
-    {
-      co2s_prequential_learn (co2s_checkpoint_get_model (cp, i)->model, batch->x, batch->y, batch->n_rows,
-                              i == cp->champion, &score);
-      if (i == cp->champion)
-        out->rmse_fit = score.rmse_fit;
-    }
-  out->rows_seen = co2s_model_get_rows_seen (cp->model);
-}
-
-/* Each model's drift alarm on its prequential RMSE of the batch; the
- * top-level alarm is the champion's. The detectors' states are the
- * checkpoint's: a batch replayed after a crash raises the alarms it raised
- * before. */
-static void
-update_drift (Co2sTrainer *self, Co2sBatchMetrics *m)
-{
-  Co2sCheckpoint *cp = self->cp;
-
-  for (guint i = 0; i < cp->models->len; i++)
-    {
-      Co2sCheckpointModel *model = co2s_checkpoint_get_model (cp, i);
-      double rmse = m->n_models > 0 ? m->models[i].rmse : m->rmse;
-      gboolean alarm = co2s_drift_update (&model->drift, rmse);
-
-      if (m->n_models > 0)
-        m->models[i].drift_alarm = alarm;
-      if (i == cp->champion)
-        {
-          m->drift_alarm = alarm;
-          m->drift_statistic = co2s_drift_get_statistic (&model->drift);
-        }
-      if (alarm)
-        g_message ("batch %" G_GUINT64_FORMAT ": drift alarm%s%s: the prequential RMSE (%.3g g/km) has "
-                   "risen above its usual level (Page-Hinkley on ln RMSE, lambda %g); alarm %" G_GUINT64_FORMAT,
-                   m->batch, m->n_models > 0 ? " of " : "", m->n_models > 0 ? m->models[i].name : "",
-                   rmse, model->drift.params.lambda, model->drift.alarms);
-    }
-}
-
 /* Predict, measure, learn the batch; note its metrics for the next checkpoint. */
 gboolean
 _co2s_trainer_close_batch (Co2sTrainer *self, GError **error)
@@ -206,17 +119,9 @@ _co2s_trainer_close_batch (Co2sTrainer *self, GError **error)
   if (batch->n_messages == 0)
     return TRUE;
 
-  p.m.rmse = p.m.mae = p.m.rmse_fit = p.m.coverage_95 = NAN;
-  if (self->cp->models->len > 1)
-    score_and_learn_models (self, batch, &p.m);
-  else if (batch->n_rows > 0)
-    co2s_prequential_step_with_intervals (self->cp->model, self->cp->conformal, batch->x, batch->y,
-                                          batch->n_rows, &p.m);
-  else
-    p.m.rows_seen = co2s_model_get_rows_seen (self->cp->model);
-  p.m.rows = batch->n_rows;
+  co2s_batch_step (self->cp, NULL, batch, self->opts.champion_window, &p.m);
   p.m.batch = ++self->cp->batches;
-  update_drift (self, &p.m);
+  co2s_batch_step_drift (self->cp, &p.m);
   p.m.timestamp_us = g_get_real_time ();
   co2s_model_get_spec (self->cp->model, &spec);
   co2s_model_spec_to_string (&spec, p.m.algo);

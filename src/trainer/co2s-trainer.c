@@ -351,6 +351,8 @@ co2s_trainer_new (const Co2sTrainerOptions *options, GError **error)
   self->opts.group = g_strdup (options->group);
   self->opts.model_dir = g_strdup (options->model_dir);
   self->opts.overrides = g_strdupv (options->overrides);
+  /* One trainer: no state topic (co2s-shard-trainer.h is the scale-out one). */
+  self->opts.state_topic = self->opts.trainer_id = NULL;
   self->model_path = g_build_filename (options->model_dir, CO2S_MODEL_FILE, NULL);
   self->metrics_path = g_build_filename (options->model_dir, CO2S_METRICS_FILE, NULL);
   self->batch = co2s_batch_new (options->batch_rows);

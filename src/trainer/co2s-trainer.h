@@ -93,6 +93,8 @@ typedef struct {
   guint checkpoint_every;   /* …or once this many batches wait; 0: no such limit */
   guint64 metrics_max_bytes; /* metrics.jsonl + metrics-history.jsonl; 0: no limit */
   char **overrides;         /* -X key=value for both Kafka clients; may be NULL */
+  char *state_topic;        /* --scale-out: the partitions' states (co2s-shard-trainer.h); NULL: one trainer */
+  char *trainer_id;         /* --scale-out: this trainer's name, [A-Za-z0-9._-]{1,64} */
 } Co2sTrainerOptions;
 
 #define CO2S_TYPE_TRAINER (co2s_trainer_get_type ())

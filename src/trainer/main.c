@@ -6,11 +6,15 @@
 #include <gio/gio.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "co2s-checkpoint.h"
 #include "co2s-cli.h"
 #include "co2s-contracts.h"
 #include "co2s-prom-server.h"
+#include "co2s-shard-trainer.h"
+#include "co2s-state-topic.h"
 #include "co2s-trainer.h"
 #include "co2s-trainer-prom.h"
 
@@ -36,6 +40,9 @@ static int opt_checkpoint_every = -1;   /* not given: no limit */
 static double opt_metrics_max_mb = 100.0;
 static char **opt_overrides;
 static char *opt_metrics_listen;
+static gboolean opt_scale_out;
+static char *opt_state_topic;
+static char *opt_trainer_id;
 
 
 /* The default topic is spelled out (CO2S_TOPIC_DATA): xgettext cannot
@@ -80,6 +87,17 @@ static const GOptionEntry entries[] = {
   { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &opt_metrics_listen,
     N_("Serve Prometheus metrics at http://ADDRESS/metrics: PORT (on 127.0.0.1 only), "
        "HOST:PORT (0.0.0.0: every interface) or [IPV6]:PORT; off unless given"), N_("[HOST:]PORT") },
+  { "scale-out", 0, 0, G_OPTION_ARG_NONE, &opt_scale_out,
+    N_("Learn in parallel with the other trainers of the group: each learns the partitions "
+       "it is assigned, their states kept in --state-topic in Kafka transactions, and merges "
+       "them all into its model file (ls models only)"), NULL },
+  { "state-topic", 0, 0, G_OPTION_ARG_STRING, &opt_state_topic,
+    N_("With --scale-out: the compacted topic of the partitions' states (default "
+       "streaming_model_state)"), N_("TOPIC") },
+  { "trainer-id", 0, 0, G_OPTION_ARG_STRING, &opt_trainer_id,
+    N_("With --scale-out: this trainer's name, letters, digits, '.', '_' or '-' (default "
+       "HOST-PID); give the same one after a restart so that it fences its old self at once"),
+    N_("ID") },
   G_OPTION_ENTRY_NULL
 };
 
@@ -140,11 +158,32 @@ static const char *const description = N_(
 static gboolean
 on_signal (gpointer user_data)
 {
-  Co2sTrainer *trainer = user_data;
-
   g_message ("signal received: finishing the current batch");
-  co2s_trainer_request_stop (trainer);
+  if (CO2S_IS_SHARD_TRAINER (user_data))
+    co2s_shard_trainer_request_stop (user_data);
+  else
+    co2s_trainer_request_stop (user_data);
   return G_SOURCE_CONTINUE;
+}
+
+/* --scale-out: the run of a Co2sShardTrainer. */
+static int
+run_scale_out (const Co2sTrainerOptions *opts)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Co2sShardTrainer) trainer = co2s_shard_trainer_new (opts, &error);
+  guint sigint_id, sigterm_id;
+  int status = CO2S_EXIT_OK;
+
+  if (trainer == NULL)
+    return co2s_cli_failure ("%s", error->message);
+  sigint_id = g_unix_signal_add (SIGINT, on_signal, trainer);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, trainer);
+  if (!co2s_shard_trainer_run (trainer, &error))
+    status = co2s_cli_failure ("%s", error->message);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  return status;
 }
 
 /* Checks the parsed values and fills @opts; a bad value sets @error. */
@@ -222,6 +261,51 @@ check_options (Co2sTrainerOptions *opts, GError **error)
       return FALSE;
     }
 
+  if ((opt_state_topic != NULL || opt_trainer_id != NULL) && !opt_scale_out)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--state-topic and --trainer-id go with --scale-out"));
+      return FALSE;
+    }
+  if (opt_state_topic != NULL && *opt_state_topic == '\0')
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--state-topic: must not be empty"));
+      return FALSE;
+    }
+  if (opt_trainer_id != NULL &&
+      (*opt_trainer_id == '\0' || strlen (opt_trainer_id) > 64 ||
+       strspn (opt_trainer_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+         strlen (opt_trainer_id)))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--trainer-id %s: use 1 to 64 letters, digits, '.', '_' or '-'"), opt_trainer_id);
+      return FALSE;
+    }
+  if (opt_scale_out && opt_metrics_listen != NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--metrics-listen is not available with --scale-out yet: read the "
+                             "streaming_metrics topic, or each trainer's metrics.jsonl"));
+      return FALSE;
+    }
+  if (opt_scale_out)
+    {
+      opts->state_topic = opt_state_topic ? opt_state_topic : (char *) CO2S_STATE_TOPIC_DEFAULT;
+      if (opt_trainer_id != NULL)
+        opts->trainer_id = g_strdup (opt_trainer_id);
+      else
+        {
+          g_autoptr(GString) id = g_string_new (NULL);
+
+          /* The host name, kept to the characters an id may have. */
+          for (const char *c = g_get_host_name (); *c != '\0' && id->len < 40; c++)
+            g_string_append_c (id, g_ascii_isalnum (*c) || *c == '.' || *c == '_' || *c == '-' ? *c : '_');
+          g_string_append_printf (id, "-%d", (int) getpid ());
+          opts->trainer_id = g_string_free (g_steal_pointer (&id), FALSE);
+        }
+    }
+
   opts->algo_given = opt_algo != NULL;
   if (!opts->algo_given)
     {
@@ -278,6 +362,12 @@ main (int argc, char *argv[])
        !co2s_prom_parse_listen (opt_metrics_listen, &metrics_host, &metrics_port, &error)))
     return co2s_cli_usage_error ("%s", error->message);
 
+  if (opts.state_topic != NULL)
+    {
+      status = run_scale_out (&opts);
+      g_free (opts.trainer_id);
+      return status;
+    }
   trainer = co2s_trainer_new (&opts, &error);
   if (trainer == NULL)
     return co2s_cli_failure ("%s", error->message);

@@ -454,8 +454,10 @@ co2s_test_kafka_consume (const char *brokers,
                          GError **error)
 {
   g_autofree char *group = g_strdup_printf ("group.id=co2s-test-reader-%d", (int) getpid ());
-  const char *overrides[] = { group, "enable.auto.commit=false",
-                              "enable.auto.offset.store=false", NULL };
+  const char *overrides[] = { group, "enable.auto.commit=false", "enable.auto.offset.store=false",
+                              min_count == 0 ? "enable.partition.eof=true" : NULL, NULL };
+  g_autofree gboolean *at_end = NULL;
+  int n_at_end = 0;
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
   rd_kafka_topic_partition_list_t *assignment;
   GPtrArray *messages;
@@ -490,7 +492,9 @@ co2s_test_kafka_consume (const char *brokers,
     }
 
   messages = g_ptr_array_new_with_free_func ((GDestroyNotify) co2s_test_message_free);
-  while (messages->len < min_count && g_get_monotonic_time () < deadline)
+  at_end = g_new0 (gboolean, partitions);
+  while ((min_count > 0 ? messages->len < min_count : n_at_end < partitions) &&
+         g_get_monotonic_time () < deadline)
     {
       rd_kafka_message_t *m = rd_kafka_consumer_poll (rk, 50);
 
@@ -498,6 +502,12 @@ co2s_test_kafka_consume (const char *brokers,
         continue;
       if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
         g_ptr_array_add (messages, message_copy (m));
+      else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && m->partition >= 0 &&
+               m->partition < partitions)
+        {
+          n_at_end += !at_end[m->partition];
+          at_end[m->partition] = TRUE;
+        }
       else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
         g_test_message ("consume %s: %s", topic, rd_kafka_message_errstr (m));
       rd_kafka_message_destroy (m);

@@ -298,7 +298,8 @@ void co2s_test_message_free (Co2sTestMessage *message);
 const char *co2s_test_message_header (const Co2sTestMessage *message, const char *name);
 
 /* Reads @topic from the beginning of every partition (no consumer group)
- * until at least @min_count messages arrived or @timeout_ms passed; the
+ * until at least @min_count messages arrived (0: until the end of every
+ * partition, as librdkafka reports it) or @timeout_ms passed; the
  * deadline is not an error: check the length. Returns an array of
  * Co2sTestMessage (ordered by arrival; per partition by offset), or NULL
  * with @error when the topic's metadata cannot be read. */

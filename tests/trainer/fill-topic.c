@@ -10,7 +10,7 @@
  * their values are written with up to 17 digits, e.g. 21.700000000000003),
  * or with --csv the rows of a data set file, looped, as co2stream-api
  * serves them (short decimals such as 21.7), each with its own seq.
- * --create makes the topic first (one partition; an existing topic is fine),
+ * --create makes the topic first (--partitions, default one; an existing topic is fine),
  * so that --rows 0 just creates it. --rate R sends R rows a second, each
  * stamped with the time it is handed to librdkafka as its ts_us (as the
  * API's emit time), for measuring latency on a live stream. */
@@ -29,6 +29,7 @@ static char *opt_brokers;
 static char *opt_topic;
 static gint64 opt_rows = 1000000;
 static gboolean opt_create;
+static int opt_partitions = 1;
 static double opt_rate;
 static char **opt_overrides;
 static char *opt_csv;
@@ -38,6 +39,7 @@ static const GOptionEntry entries[] = {
   { "topic", 't', 0, G_OPTION_ARG_STRING, &opt_topic, "Topic (default " CO2S_TOPIC_DATA ")", "TOPIC" },
   { "rows", 'n', 0, G_OPTION_ARG_INT64, &opt_rows, "Rows to produce (default 1000000)", "N" },
   { "create", 0, 0, G_OPTION_ARG_NONE, &opt_create, "Create the topic first (one partition)", NULL },
+  { "partitions", 'p', 0, G_OPTION_ARG_INT, &opt_partitions, "With --create: partitions (default 1)", "N" },
   { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &opt_rate, "Rows per second, each stamped when sent (default: "
     "as fast as possible, stamped when generated)", "R" },
   { "csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_csv, "Send this data set's rows, looped (default: "
@@ -79,7 +81,7 @@ main (int argc, char *argv[])
       return 2;
     }
   if (opt_create &&
-      !co2s_test_kafka_create_topic (opt_brokers, opt_topic ? opt_topic : CO2S_TOPIC_DATA, 1, &error) &&
+      !co2s_test_kafka_create_topic (opt_brokers, opt_topic ? opt_topic : CO2S_TOPIC_DATA, MAX (opt_partitions, 1), &error) &&
       strstr (error->message, "already exists") == NULL)
     {
       g_printerr ("fill-topic: %s\n", error->message);

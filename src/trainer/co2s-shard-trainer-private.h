@@ -1,0 +1,112 @@
+/* co2s-shard-trainer-private.h — what co2s-shard-trainer.c (the object, the
+ * hot loop, batches) and co2s-shard-trainer-txn.c (rebalances, states,
+ * transactions, the merged model) share. Not for other code. */
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include "co2s-batch.h"
+#include "co2s-checkpoint.h"
+#include "co2s-metrics-log.h"
+#include "co2s-model-dir-lock.h"
+#include "co2s-shard-trainer.h"
+#include "co2s-state-topic.h"
+
+G_BEGIN_DECLS
+
+/* Messages taken from librdkafka per call. */
+#define SHARD_CONSUME_CHUNK 4096
+/* Longest wait in librdkafka before signals and the follower are looked at. */
+#define SHARD_POLL_MS 100
+/* The merged model file is rewritten at most this often. */
+#define SHARD_MODEL_WRITE_INTERVAL_US (1 * G_USEC_PER_SEC)
+/* How long an assignment waits for the state topic to show the previous
+ * owner's last transaction (co2s-shard-trainer-txn.c, load_states). */
+#define SHARD_STATE_WAIT_S 15
+/* With --exit-when-idle: how long to wait for a first assignment. */
+#define SHARD_ASSIGN_TIMEOUT_S 60
+
+/* A learned batch waiting for its transaction. */
+typedef struct {
+  Co2sBatchMetrics m;
+  guint64 partition_batch;  /* the partition state's batch count after it */
+  gboolean has_emit;
+  gint64 median_emit_us;
+  gint64 min_emit_us;
+} ShardPending;
+
+/* A partition this trainer owns. */
+typedef struct {
+  gint32 partition;
+  Co2sCheckpoint *cp;       /* learned on this partition's rows only */
+  Co2sBatch *batch;
+  gint64 expected;          /* next offset to learn; -1: whatever comes first */
+  GArray *pending;          /* ShardPending: learned, not committed */
+  GBytes *committed;        /* the state as last committed or loaded; NULL: none yet */
+  gint64 committed_next;    /* its next offset (RD_KAFKA_OFFSET_BEGINNING: none) */
+} Co2sShard;
+
+/* Another trainer's partition, from the state topic. */
+typedef struct {
+  gint64 next_offset;
+  Co2sCheckpoint *cp;
+} ShardOther;
+
+struct _Co2sShardTrainer {
+  GObject parent_instance;
+
+  Co2sTrainerOptions opts;
+  char *model_path;
+  char *metrics_path;
+  char *transactional_id;
+
+  Co2sModelDirLock *lock;
+  Co2sMetricsLog *log;
+  guint64 local_batches;    /* lines of this trainer in metrics.jsonl */
+  guint64 dlq_total;
+  GPtrArray *shards;        /* Co2sShard, owned partitions */
+  GHashTable *others;       /* partition → ShardOther, partitions of other trainers */
+  guint64 follower_changes; /* co2s_state_follower_get_changes at the last refresh */
+
+  rd_kafka_t *consumer;
+  rd_kafka_queue_t *queue;
+  rd_kafka_t *producer;     /* dead letters (at least once, like Co2sTrainer's) */
+  Co2sStateWriter *writer;
+  Co2sStateFollower *follower;
+  char *cluster_id;
+  rd_kafka_message_t **msgs;
+  GString *lines;
+
+  gint64 pending_since_us;  /* monotonic: the oldest uncommitted batch; 0: none */
+  gint64 next_service_us;
+  gint64 next_model_write_us;
+  gboolean model_dirty;     /* the merged model changed since model.json was written */
+  gboolean ever_assigned;
+  guint n_assigned;
+  guint64 consumed;
+  guint64 transactions;
+  guint64 aborted;
+  guint64 rollbacks;
+  gint64 started_us;
+  gint64 last_activity_us;
+  int stop;                 /* atomic */
+  GError *fatal;
+};
+
+/* co2s-shard-trainer.c */
+void       _co2s_shard_trainer_set_fatal (Co2sShardTrainer *self, GError *error);
+Co2sShard *_co2s_shard_trainer_find      (Co2sShardTrainer *self, gint32 partition);
+Co2sCheckpoint *_co2s_shard_trainer_new_checkpoint (Co2sShardTrainer *self);
+void       _co2s_shard_free              (Co2sShard *shard);
+gboolean   _co2s_shard_trainer_close_batch (Co2sShardTrainer *self, Co2sShard *shard, GError **error);
+
+/* co2s-shard-trainer-txn.c */
+gboolean _co2s_shard_trainer_create_clients (Co2sShardTrainer *self, GError **error);
+gboolean _co2s_shard_trainer_commit      (Co2sShardTrainer *self, GError **error);
+gboolean _co2s_shard_trainer_refresh_others (Co2sShardTrainer *self, GError **error);
+gboolean _co2s_shard_trainer_write_model (Co2sShardTrainer *self, GError **error);
+/* Merged models of every known state (CO2S_MAX_MODELS slots), or FALSE
+ * (nothing set) when this trainer's shard is the only state. */
+gboolean _co2s_shard_trainer_merged_models (Co2sShardTrainer *self, Co2sModel **out, GError **error);
+
+G_END_DECLS

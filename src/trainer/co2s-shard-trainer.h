@@ -1,0 +1,79 @@
+/* co2s-shard-trainer.h — the scale-out trainer (co2stream-trainer
+ * --scale-out): any number of them in one consumer group learn a topic's
+ * partitions in parallel, and their models merge exactly.
+ *
+ * Each trainer keeps one learning state per partition it owns: a
+ * checkpoint (co2s-checkpoint.h) of models that learned that partition's
+ * rows only, its intervals' residuals, drift detectors and champion window,
+ * and the partition's next offset. States live in a compacted Kafka topic
+ * (co2s-state-topic.h, default streaming_model_state, key TOPIC/PARTITION),
+ * not on a disk: no shared file system is needed.
+ *
+ * Exactly once: every --checkpoint-ms, one Kafka transaction (transactional.id
+ * "co2stream-trainer.GROUP.TRAINER_ID") holds the state of every partition
+ * that learned since the last one, the metrics lines of those batches (to
+ * streaming_metrics) and the group's offsets (send_offsets_to_transaction).
+ * A trainer killed at any moment loses its open transaction whole; the
+ * partitions' new owners (cooperative-sticky rebalance) read the state topic
+ * to its end (committed transactions only) and resume each partition at its
+ * state's next offset, so every row is learned exactly once. A transaction
+ * the broker aborts (e.g. the group's generation moved on during a
+ * rebalance) is tried again up to CO2S_SHARD_TXN_ATTEMPTS times; then every
+ * partition goes back to its last committed state and offset and learns
+ * from there again. A fenced or otherwise fatal producer ends the run with
+ * an error. On revocation a trainer commits before it lets go.
+ *
+ * Test then train: each batch holds one partition's rows and is scored,
+ * before that partition's state learns it, by the merged model of every
+ * state the trainer knows: its own partitions' (as learned so far) and the
+ * others' latest committed states, which it follows on the state topic.
+ * The ls models merge exactly (co2s_model_merge_all); sgd cannot be
+ * learned in parallel and is refused.
+ *
+ * Files: DIR/model.json is this trainer's merged model (every state it
+ * knows, co2s_checkpoint_merge), for co2stream-predict and the app,
+ * rewritten at most once a second after a commit and on exit; every
+ * trainer writes its own folder. DIR/metrics.jsonl gets the lines of its
+ * committed batches after each commit ("batch" is the trainer's own line
+ * count; "partition", "partition_batch" and "trainer" say whose batch it
+ * is); the metrics topic, written in the transaction, is the exact record
+ * (one line per partition batch, none twice after a rebalance); a crash
+ * between a commit and the file's write leaves those lines out of the file
+ * only.
+ *
+ * Runs on the thread that calls co2s_shard_trainer_run, like Co2sTrainer. */
+#pragma once
+
+#include <glib-object.h>
+
+#include "co2s-trainer.h"
+
+G_BEGIN_DECLS
+
+/* Aborted transactions tried again before rolling back. */
+#define CO2S_SHARD_TXN_ATTEMPTS 3
+
+#define CO2S_TYPE_SHARD_TRAINER (co2s_shard_trainer_get_type ())
+G_DECLARE_FINAL_TYPE (Co2sShardTrainer, co2s_shard_trainer, CO2S, SHARD_TRAINER, GObject)
+
+/* Takes the model folder's lock, opens metrics.jsonl, creates the state
+ * topic if needed (compacted), the transactional producer, the state
+ * follower and the consumer, and subscribes. @options is copied;
+ * options->state_topic and options->trainer_id must be set, every model
+ * must be ls (sgd: G_IO_ERROR_NOT_SUPPORTED) and reset must be FALSE.
+ * NULL with @error on failure. */
+Co2sShardTrainer *co2s_shard_trainer_new (const Co2sTrainerOptions *options, GError **error);
+
+/* Consumes and learns until co2s_shard_trainer_request_stop,
+ * --exit-when-idle or --max-rows, then closes the batches, commits, writes
+ * the merged model file and closes the consumer. FALSE with @error on a
+ * fatal error. Call once. */
+gboolean co2s_shard_trainer_run (Co2sShardTrainer *self, GError **error);
+
+/* Asks co2s_shard_trainer_run to finish. Any thread, signal sources too. */
+void co2s_shard_trainer_request_stop (Co2sShardTrainer *self);
+
+/* Rows learned by this trainer's partitions' states (over their life). */
+guint64 co2s_shard_trainer_get_rows_seen (Co2sShardTrainer *self);
+
+G_END_DECLS

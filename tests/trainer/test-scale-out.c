@@ -1,0 +1,354 @@
+/* test-scale-out.c — co2stream-trainer --scale-out on a real Apache Kafka
+ * (issue 13): several trainers in one group over a 6-partition topic, one
+ * SIGKILLed mid-way and one added, or started and stopped every few seconds;
+ * every row learned exactly once (the partitions' states count every row of
+ * the topic, each once), the merged models equal one model of every row
+ * (the coefficient vector within a relative 1e-9; for ls each coefficient
+ * within 1e-8: on these synthetic rows a coefficient near zero has a
+ * larger relative rounding), and the metrics topic
+ * holds one line per partition batch, none twice. */
+#define G_LOG_DOMAIN "test-scale-out"
+
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "co2s-contracts.h"
+#include "co2s-state-topic.h"
+#include "trainer-fixture.h"
+
+#define N_PARTITIONS 6
+/* How long the trainers get to learn everything (group joins, a killed
+ * member's session timeout of 6 s, its open transaction's 10 s). */
+#define LEARN_TIMEOUT_MS 180000
+
+typedef struct {
+  TrainerEnv env;
+  char *group;
+  char *state_topic;
+  char *id_prefix;        /* every trainer id of this test starts with it */
+  GPtrArray *trainers;    /* Co2sTestProc, NULL once stopped */
+  guint n_started;
+  GArray *records;
+  guint64 produced;
+  /* Filled by states_complete: the latest load of the state topic. */
+  GHashTable *states;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  memset (f, 0, sizeof *f);
+  f->env.brokers = g_strdup (co2s_test_kafka_brokers ());
+  f->env.topic = co2s_test_unique_topic ("scale-out");
+  f->env.dir = co2s_test_tmpdir ();
+  if (!co2s_test_kafka_create_topic (f->env.brokers, f->env.topic, N_PARTITIONS, &error))
+    g_error ("cannot create %s: %s", f->env.topic, error->message);
+  f->group = g_strdup_printf ("%s-group", f->env.topic);
+  f->state_topic = g_strdup_printf ("%s-state", f->env.topic);
+  f->id_prefix = g_strdup_printf ("t%d", (int) getpid ());
+  f->trainers = g_ptr_array_new_with_free_func ((GDestroyNotify) co2s_test_proc_free);
+  f->records = g_array_new (FALSE, FALSE, sizeof (Co2sRecord));
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  g_clear_pointer (&f->trainers, g_ptr_array_unref);
+  g_clear_pointer (&f->records, g_array_unref);
+  g_clear_pointer (&f->states, g_hash_table_unref);
+  if (f->env.dir != NULL)
+    co2s_test_rm_rf (f->env.dir, NULL);
+  trainer_env_clear (&f->env);
+  g_free (f->group);
+  g_free (f->state_topic);
+  g_free (f->id_prefix);
+}
+
+/* @n more records (seq after the last), produced to the topic: no key, so
+ * librdkafka spreads them over the partitions. */
+static void
+produce (Fixture *f, guint n)
+{
+  g_autoptr(GArray) records = trainer_make_records (n, 1300 + f->records->len, f->records->len + 1);
+  g_autoptr(GPtrArray) lines = trainer_lines_of (records);
+
+  trainer_produce (&f->env, lines);
+  g_array_append_vals (f->records, records->data, records->len);
+  f->produced += n;
+}
+
+/* Starts trainer number n_started (its own model folder) and returns its index. */
+static guint
+start_trainer (Fixture *f)
+{
+  g_autofree char *id = g_strdup_printf ("%s-%u", f->id_prefix, ++f->n_started);
+  g_autofree char *dir = g_build_filename (f->env.dir, id, NULL);
+  const char *argv[] = {
+    co2s_test_program ("CO2S_TRAINER"), "--brokers", f->env.brokers, "--topic", f->env.topic,
+    "--group", f->group, "--model-dir", dir, "--scale-out", "--state-topic", f->state_topic,
+    "--trainer-id", id, "--algo", "ls,ls:fuel", "--batch-rows", "100", NULL,
+  };
+
+  g_ptr_array_add (f->trainers, co2s_test_proc_spawn_or_die (argv, NULL));
+  return f->trainers->len - 1;
+}
+
+static guint
+running (Fixture *f)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < f->trainers->len; i++)
+    n += g_ptr_array_index (f->trainers, i) != NULL;
+  return n;
+}
+
+/* Stops trainer @i: SIGTERM (a clean exit, 0) or SIGKILL. */
+static void
+stop_trainer (Fixture *f, guint i, gboolean kill)
+{
+  Co2sTestProc *proc = g_ptr_array_index (f->trainers, i);
+  int status;
+
+  g_assert_nonnull (proc);
+  status = kill ? co2s_test_proc_kill (proc) : co2s_test_proc_terminate (proc, 60000);
+  if (!kill)
+    {
+      g_autofree char *err = co2s_test_proc_stderr_text (proc);
+
+      trainer_assert_exit_ok (status, err);
+    }
+  else
+    g_assert_cmpint (status, ==, 128 + SIGKILL);
+  g_ptr_array_index (f->trainers, i) = NULL;
+  co2s_test_proc_free (proc);
+}
+
+/* The partitions' states, parsed (fails the test on any error). */
+static GPtrArray *
+parse_states (Fixture *f, GHashTable *states)
+{
+  GPtrArray *parts = g_ptr_array_new_with_free_func ((GDestroyNotify) co2s_checkpoint_free);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, states);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      const Co2sStateEntry *entry = value;
+      g_autoptr(GError) error = NULL;
+      gsize len = 0;
+      const char *data = g_bytes_get_data (entry->state, &len);
+      Co2sCheckpoint *cp = co2s_checkpoint_parse (data, len, "state", &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (entry->topic, ==, f->env.topic);
+      g_assert_cmpint (co2s_checkpoint_get_offset (cp, entry->partition), ==, entry->next_offset);
+      g_ptr_array_add (parts, cp);
+    }
+  return parts;
+}
+
+/* A Co2sTestPredicate: every partition's committed state is at the end of
+ * its partition (then every row produced is in exactly one state). */
+static gboolean
+states_complete (gpointer data)
+{
+  Fixture *f = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) states = co2s_state_topic_load (f->env.brokers, NULL, f->state_topic, 0, &error);
+
+  if (states == NULL)
+    {
+      g_test_message ("state topic not readable yet: %s", error->message);
+      return FALSE;
+    }
+  if (g_hash_table_size (states) < N_PARTITIONS)
+    return FALSE;
+  for (int p = 0; p < N_PARTITIONS; p++)
+    {
+      g_autofree char *key = co2s_state_key (f->env.topic, p);
+      const Co2sStateEntry *entry = g_hash_table_lookup (states, key);
+      gint64 low = -1, high = -1;
+
+      if (entry == NULL ||
+          !co2s_test_kafka_watermarks (f->env.brokers, f->env.topic, p, &low, &high, NULL) ||
+          entry->next_offset != high)
+        return FALSE;
+    }
+  g_clear_pointer (&f->states, g_hash_table_unref);
+  f->states = g_steal_pointer (&states);
+  return TRUE;
+}
+
+/* The relative difference of @got from @want, coefficient by coefficient
+ * (the largest) and as a vector. */
+static void
+compare_models (Co2sModel *got, Co2sModel *want, double *each, double *vector)
+{
+  guint n = co2s_model_get_n_coefficients (want);
+  g_autofree double *a = g_new (double, n + 1);
+  g_autofree double *b = g_new (double, n + 1);
+  double diff = 0.0, norm = 0.0;
+
+  g_assert_cmpuint (co2s_model_get_n_coefficients (got), ==, n);
+  co2s_model_get_coefficients (got, a, &a[n]);
+  co2s_model_get_coefficients (want, b, &b[n]);
+  *each = 0.0;
+  for (guint i = 0; i <= n; i++)
+    {
+      *each = MAX (*each, fabs (a[i] - b[i]) / MAX (fabs (b[i]), 1e-300));
+      diff += (a[i] - b[i]) * (a[i] - b[i]);
+      norm += b[i] * b[i];
+    }
+  *vector = sqrt (diff / norm);
+}
+
+/* The end state: every row once, the merged models those of one trainer,
+ * and each partition batch once in the metrics topic. */
+static void
+assert_exactly_once (Fixture *f)
+{
+  static const Co2sModelSpec specs[] = {
+    { CO2S_ALGO_LS, CO2S_FEATURES_BASE }, { CO2S_ALGO_LS, CO2S_FEATURES_FUEL },
+  };
+  g_autoptr(GPtrArray) parts = parse_states (f, f->states);
+  Co2sModel *merged[CO2S_MAX_MODELS] = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint64 rows = 0, batches = 0, line_rows = 0;
+
+  /* Every row learned once: the states' counts add up to the topic. */
+  for (guint i = 0; i < parts->len; i++)
+    {
+      Co2sCheckpoint *cp = g_ptr_array_index (parts, i);
+
+      rows += co2s_model_get_rows_seen (cp->model);
+      batches += cp->batches;
+    }
+  g_assert_cmpuint (rows, ==, f->produced);
+
+  /* ...and the same rows: the merge equals one model of all of them. */
+  g_assert_true (co2s_checkpoint_merge_models ((Co2sCheckpoint *const *) parts->pdata, parts->len,
+                                               merged, &error));
+  g_assert_no_error (error);
+  for (guint m = 0; m < G_N_ELEMENTS (specs); m++)
+    {
+      g_autoptr(Co2sModel) want = trainer_reference_spec (f->records, NULL, 1000, &specs[m], NULL);
+      double each, vector;
+
+      compare_models (merged[m], want, &each, &vector);
+      g_test_message ("%s: merged vs one model of every row: %.3g per coefficient, %.3g as a vector",
+                      m == 0 ? "ls" : "ls:fuel", each, vector);
+      g_assert_cmpuint (co2s_model_get_rows_seen (merged[m]), ==, f->produced);
+      /* ls:fuel's per-fuel consumption slopes are nearly collinear: their
+       * rounding is bounded as a vector (co2s-model.h, co2s_model_merge). */
+      g_assert_cmpfloat (vector, <=, 1e-9);
+      if (m == 0)
+        g_assert_cmpfloat (each, <=, 1e-8);
+      g_object_unref (merged[m]);
+    }
+
+  /* The metrics topic (read_committed): one line per partition batch of
+   * this test's trainers, none twice, their rows those of the states. */
+  lines = co2s_test_kafka_consume (f->env.brokers, CO2S_TOPIC_METRICS, 0, 60000, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const Co2sTestMessage *msg = g_ptr_array_index (lines, i);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *o;
+      char *key;
+
+      if (msg->payload == NULL || !json_parser_load_from_data (parser, msg->payload, msg->len, NULL))
+        continue;
+      o = json_node_get_object (json_parser_get_root (parser));
+      if (!json_object_has_member (o, "trainer") ||
+          !g_str_has_prefix (json_object_get_string_member (o, "trainer"), f->id_prefix))
+        continue;
+      key = g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+                             json_object_get_int_member (o, "partition"),
+                             json_object_get_int_member (o, "partition_batch"));
+      if (!g_hash_table_add (seen, key))
+        g_error ("partition batch %s is twice in %s", msg->key, CO2S_TOPIC_METRICS);
+      line_rows += json_object_get_int_member (o, "rows");
+    }
+  g_assert_cmpuint (g_hash_table_size (seen), ==, batches);
+  g_assert_cmpuint (line_rows, ==, f->produced);
+}
+
+/* Three trainers learn the first half; one is SIGKILLed, a fourth joins,
+ * the second half arrives: every row once. */
+static void
+test_kill_and_add (Fixture *f, gconstpointer data)
+{
+  guint killed;
+
+  produce (f, 150000);
+  for (int i = 0; i < 3; i++)
+    start_trainer (f);
+  /* Mid-way: each has learned and committed something. */
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (co2s_test_proc_wait_line (g_ptr_array_index (f->trainers, i), CO2S_TEST_STDOUT,
+                                             "^batch [0-9]+:", 60000, NULL));
+  killed = 1;
+  stop_trainer (f, killed, TRUE);
+  start_trainer (f);
+  produce (f, 150000);
+
+  co2s_test_assert_wait (states_complete, f, LEARN_TIMEOUT_MS);
+  for (guint i = 0; i < f->trainers->len; i++)
+    if (g_ptr_array_index (f->trainers, i) != NULL)
+      stop_trainer (f, i, FALSE);
+  assert_exactly_once (f);
+}
+
+/* Trainers started and stopped (cleanly or killed) every two seconds while
+ * rows arrive; two stay: the same exactly-once end. */
+static void
+test_rebalance_storm (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (13);
+
+  start_trainer (f);
+  start_trainer (f);
+  for (int round = 0; round < 8; round++)
+    {
+      guint victim;
+
+      produce (f, 10000);
+      start_trainer (f);
+      /* Wait (bounded) for the newest to take part, then stop a random other. */
+      co2s_test_proc_wait_line (g_ptr_array_index (f->trainers, f->trainers->len - 1), CO2S_TEST_STDERR,
+                                "assigned", 2000, NULL);
+      do
+        victim = g_rand_int_range (rand, 0, f->trainers->len - 1);
+      while (g_ptr_array_index (f->trainers, victim) == NULL);
+      stop_trainer (f, victim, round % 2 == 0);
+    }
+  g_assert_cmpuint (running (f), >=, 2);
+
+  co2s_test_assert_wait (states_complete, f, LEARN_TIMEOUT_MS);
+  for (guint i = 0; i < f->trainers->len; i++)
+    if (g_ptr_array_index (f->trainers, i) != NULL)
+      stop_trainer (f, i, FALSE);
+  assert_exactly_once (f);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/trainer/scale-out/kill-and-add", Fixture, NULL, fixture_set_up, test_kill_and_add,
+              fixture_tear_down);
+  g_test_add ("/trainer/scale-out/rebalance-storm", Fixture, NULL, fixture_set_up,
+              test_rebalance_storm, fixture_tear_down);
+  return g_test_run ();
+}
