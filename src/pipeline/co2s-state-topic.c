@@ -362,6 +362,41 @@ _co2s_state_apply_record (GHashTable *table, GHashTable *homes, const char *stat
   return TRUE;
 }
 
+/* The high watermark of each of the @n partitions of @topic now: the
+ * offset after its last record, committed, aborted or undecided. NULL with
+ * @error. */
+static gint64 *
+end_offsets (const char *brokers, const char * const *overrides, const char *topic, int n,
+             gint64 deadline, GError **error)
+{
+  static const char * const forced[] = { "isolation.level=read_uncommitted", NULL };
+  g_autofree gint64 *ends = g_new0 (gint64, MAX (n, 1));
+  rd_kafka_t *rk = co2s_kafka_side_consumer_new (brokers, NULL, overrides, forced,
+                                                 _co2s_state_on_log, error);
+
+  if (rk == NULL)
+    return NULL;
+  for (int i = 0; i < n; i++)
+    {
+      gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+      rd_kafka_resp_err_t err = co2s_kafka_query_watermarks (rk, topic, i, NULL, &ends[i],
+                                                             (int) CLAMP (left_ms, 1, G_MAXINT));
+
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        {
+          g_set_error (error, CO2S_STATE_ERROR,
+                       err == RD_KAFKA_RESP_ERR__TIMED_OUT ? CO2S_STATE_ERROR_TIMED_OUT
+                                                           : CO2S_STATE_ERROR_FAILED,
+                       _("Cannot read state topic %s: the end of partition %d: %s"), topic, i,
+                       rd_kafka_err2str (err));
+          rd_kafka_destroy (rk);
+          return NULL;
+        }
+    }
+  rd_kafka_destroy (rk);
+  return g_steal_pointer (&ends);
+}
+
 GHashTable *
 co2s_state_topic_load (const char *brokers,
                        const char * const *overrides,
@@ -382,6 +417,7 @@ co2s_state_topic_load (const char *brokers,
   g_autoptr(GHashTable) table = NULL;
   g_autoptr(GHashTable) homes = NULL;
   g_autofree gboolean *at_end = NULL;
+  g_autofree gint64 *ends = NULL;
   rd_kafka_topic_partition_list_t *assignment;
   rd_kafka_resp_err_t last = RD_KAFKA_RESP_ERR_NO_ERROR;
   gint64 deadline;
@@ -420,9 +456,20 @@ co2s_state_topic_load (const char *brokers,
                                  (GDestroyNotify) co2s_state_entry_free);
   homes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   at_end = g_new0 (gboolean, n_partitions);
+  ends = end_offsets (brokers, overrides, topic, n_partitions, deadline, error);
+  if (ends == NULL)
+    {
+      rd_kafka_destroy (rk);
+      return NULL;
+    }
 
   /* To the end of every partition: for read_committed, librdkafka reports
-   * the end (PARTITION_EOF) at the last stable offset. */
+   * the end (PARTITION_EOF) at the last stable offset, with that offset.
+   * A transaction committed just before this call may not have its marker
+   * yet: the last stable offset is then still before its records. So a
+   * partition is at its end only at or past its end of now (@ends, all
+   * records written, decided or not): every transaction written before
+   * this call is then decided and read. */
   while (n_at_end < n_partitions && g_get_monotonic_time () < deadline)
     {
       rd_kafka_message_t *m = rd_kafka_consumer_poll (rk, 100);
@@ -437,11 +484,13 @@ co2s_state_topic_load (const char *brokers,
           ok = _co2s_state_apply_record (table, homes, topic, m, FALSE, error);
         }
       else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && m->partition >= 0 &&
-               m->partition < n_partitions)
+               m->partition < n_partitions && m->offset >= ends[m->partition])
         {
           n_at_end += !at_end[m->partition];
           at_end[m->partition] = TRUE;
         }
+      else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        ; /* at the last stable offset, before a transaction still undecided */
       else if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
                m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
                m->err == RD_KAFKA_RESP_ERR__FATAL)

@@ -16,14 +16,14 @@
  * nothing of an aborted one. A second writer with the same transactional.id
  * fences the first (its next call fails with CO2S_STATE_ERROR_FENCED).
  *
- * Reading: co2s_state_topic_load reads the whole topic to its end (the last
- * stable offset: committed transactions only) and returns the latest state of
- * each key. Its next_offset, not the group's committed offset, is where the
- * new owner of a partition resumes: a transaction's state and offsets commit
- * together, but the markers that make them visible land on two topics one
- * after the other, so a reader may briefly see the group's new offset with
- * the previous state; the previous state with its own next_offset is always
- * consistent.
+ * Reading: co2s_state_topic_load reads the whole topic to its end and
+ * returns the latest committed state of each key. The end is the one of
+ * the moment of the call, every transaction written before it decided: a
+ * transaction whose commit returned before the call is in the result,
+ * even if its commit markers are still on their way (they land on the
+ * state topic and on the group's offsets one after the other). Its
+ * next_offset, not the group's committed offset, is where the new owner of
+ * a partition resumes.
  *
  * GLib and librdkafka only; no thread of its own. */
 #pragma once
@@ -95,7 +95,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Co2sStateEntry, co2s_state_entry_free)
 
 /* Reads @topic (NULL: CO2S_STATE_TOPIC_DEFAULT) from its beginning to its
  * end with isolation.level=read_committed, every partition, joining no
- * group and committing nothing. Returns a new hash table, key
+ * group and committing nothing; the end is its end at the call, with
+ * every transaction written before it decided (an open one, e.g. of a
+ * killed writer, is waited for until the coordinator aborts it, at most
+ * its transaction.timeout.ms). Returns a new hash table, key
  * ("TOPIC/PARTITION", owned) to Co2sStateEntry (owned): the latest record of
  * each key wins, a tombstone removes the key; empty when the topic is. A
  * topic that does not exist is an error (CO2S_STATE_ERROR_NO_TOPIC), not an

@@ -20,9 +20,6 @@ G_BEGIN_DECLS
 #define SHARD_POLL_MS 100
 /* The merged model file is rewritten at most this often. */
 #define SHARD_MODEL_WRITE_INTERVAL_US (1 * G_USEC_PER_SEC)
-/* How long an assignment waits for the state topic to show the previous
- * owner's last transaction (co2s-shard-trainer-txn.c, load_states). */
-#define SHARD_STATE_WAIT_S 15
 /* With --exit-when-idle: how long to wait for a first assignment. */
 #define SHARD_ASSIGN_TIMEOUT_S 60
 
@@ -56,8 +53,10 @@ struct _Co2sShardTrainer {
   GObject parent_instance;
 
   Co2sTrainerOptions opts;
-  char *model_path;
-  char *metrics_path;
+  char *own_dir;            /* DIR/trainers/ID: its lock and metrics.jsonl */
+  char *model_path;         /* DIR/model.json, written by the owner of partition 0 */
+  char *own_model_path;     /* DIR/trainers/ID/model.json, its own merged view */
+  char *metrics_path;       /* DIR/trainers/ID/metrics.jsonl */
   char *transactional_id;
 
   Co2sModelDirLock *lock;

@@ -142,7 +142,9 @@ _co2s_shard_trainer_write_model (Co2sShardTrainer *self, GError **error)
   if (self->cluster_id != NULL && merged->cluster_id == NULL)
     merged->cluster_id = g_strdup (self->cluster_id);
   merged->updated_at_us = g_get_real_time ();
-  if (!co2s_checkpoint_save (merged, self->model_path, error))
+  if (!co2s_checkpoint_save (merged, self->own_model_path, error) ||
+      (_co2s_shard_trainer_find (self, 0) != NULL &&
+       !co2s_checkpoint_save (merged, self->model_path, error)))
     return FALSE;
   self->model_dirty = FALSE;
   self->next_model_write_us = g_get_monotonic_time () + SHARD_MODEL_WRITE_INTERVAL_US;
@@ -368,65 +370,15 @@ _co2s_shard_trainer_commit (Co2sShardTrainer *self, GError **error)
 /* Takes @partitions (of the input topic) over: their latest committed
  * states, read from the state topic to its end, and the offsets they
  * resume at (set in @partitions). */
-/* The states of the state topic, read to its end, once they are at least
- * as far as the group's committed offsets of @partitions: the previous
- * owner's last transaction committed both, but its markers reach the two
- * topics one after the other, so a read just after it may still end before
- * its states (the group's offsets are read as stable: librdkafka waits for
- * pending transactional offsets). Without that wait the new owner would
- * learn those batches again from the state before (the model stays exact,
- * each state being whole, but their metrics lines would be twice in the
- * metrics topic). */
-static GHashTable *
-load_states (Co2sShardTrainer *self, rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *partitions,
-             GError **error)
-{
-  rd_kafka_topic_partition_list_t *committed = rd_kafka_topic_partition_list_copy (partitions);
-  gint64 deadline = g_get_monotonic_time () + SHARD_STATE_WAIT_S * G_USEC_PER_SEC;
-  rd_kafka_resp_err_t err = rd_kafka_committed (rk, committed, 10000);
-  GHashTable *states = NULL;
-
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-    g_message ("cannot read the group's committed offsets (%s): the state topic is read once",
-               rd_kafka_err2str (err));
-  for (;;)
-    {
-      int behind = -1;
-
-      states = co2s_state_topic_load (self->opts.brokers, (const char * const *) self->opts.overrides,
-                                      self->opts.state_topic, 0, error);
-      if (states == NULL || err != RD_KAFKA_RESP_ERR_NO_ERROR)
-        break;
-      for (int i = 0; i < committed->cnt && behind < 0; i++)
-        {
-          g_autofree char *key = co2s_state_key (committed->elems[i].topic, committed->elems[i].partition);
-          const Co2sStateEntry *entry = g_hash_table_lookup (states, key);
-
-          if (committed->elems[i].offset >= 0 &&
-              (entry == NULL || entry->next_offset < committed->elems[i].offset))
-            behind = i;
-        }
-      if (behind < 0)
-        break;
-      if (g_get_monotonic_time () >= deadline)
-        {
-          g_message ("%s [%d]: the state topic stays behind the group's committed offset %" G_GINT64_FORMAT
-                     "; resuming from the state it has", committed->elems[behind].topic,
-                     (int) committed->elems[behind].partition, (gint64) committed->elems[behind].offset);
-          break;
-        }
-      g_clear_pointer (&states, g_hash_table_unref);
-      g_usleep (100 * 1000);
-    }
-  rd_kafka_topic_partition_list_destroy (committed);
-  return states;
-}
-
 static gboolean
-take_over (Co2sShardTrainer *self, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *partitions,
-           GError **error)
+take_over (Co2sShardTrainer *self, rd_kafka_topic_partition_list_t *partitions, GError **error)
 {
-  g_autoptr(GHashTable) states = load_states (self, rk, partitions, error);
+  /* Read to its end: the previous owner's last transaction, committed
+   * before it let the partitions go, is in it (co2s_state_topic_load
+   * waits for its markers). */
+  g_autoptr(GHashTable) states = co2s_state_topic_load (self->opts.brokers,
+                                                        (const char * const *) self->opts.overrides,
+                                                        self->opts.state_topic, 0, error);
 
   if (states == NULL)
     return FALSE;
@@ -521,7 +473,7 @@ rebalance_cb (rd_kafka_t *rk,
     {
       g_autoptr(GError) error = NULL;
 
-      if (self->fatal == NULL && !take_over (self, rk, partitions, &error))
+      if (self->fatal == NULL && !take_over (self, partitions, &error))
         {
           /* Nothing is assigned: the run ends with this error. */
           _co2s_shard_trainer_set_fatal (self, g_steal_pointer (&error));

@@ -224,6 +224,8 @@ co2s_shard_trainer_finalize (GObject *object)
     g_string_free (g_steal_pointer (&self->lines), TRUE);
   g_clear_pointer (&self->cluster_id, g_free);
   g_clear_pointer (&self->model_path, g_free);
+  g_clear_pointer (&self->own_model_path, g_free);
+  g_clear_pointer (&self->own_dir, g_free);
   g_clear_pointer (&self->metrics_path, g_free);
   g_clear_pointer (&self->transactional_id, g_free);
   g_clear_error (&self->fatal);
@@ -298,12 +300,16 @@ co2s_shard_trainer_new (const Co2sTrainerOptions *options, GError **error)
   self->opts.state_topic = g_strdup (options->state_topic);
   self->opts.trainer_id = g_strdup (options->trainer_id);
   self->opts.overrides = g_strdupv (options->overrides);
+  self->own_dir = g_build_filename (options->model_dir, "trainers", options->trainer_id, NULL);
   self->model_path = g_build_filename (options->model_dir, CO2S_MODEL_FILE, NULL);
-  self->metrics_path = g_build_filename (options->model_dir, CO2S_METRICS_FILE, NULL);
+  self->own_model_path = g_build_filename (self->own_dir, CO2S_MODEL_FILE, NULL);
+  self->metrics_path = g_build_filename (self->own_dir, CO2S_METRICS_FILE, NULL);
   self->transactional_id = g_strdup_printf ("co2stream-trainer.%s.%s", options->group,
                                             options->trainer_id);
 
-  self->lock = co2s_model_dir_lock_acquire (options->model_dir, error);
+  /* Its own folder: trainers may share --model-dir (a volume of the
+   * compose file scaled), never a trainer id. */
+  self->lock = co2s_model_dir_lock_acquire (self->own_dir, error);
   if (self->lock == NULL)
     return NULL;
   /* Every line in the file was committed before it was written: keep all. */

@@ -30,16 +30,20 @@
  * The ls models merge exactly (co2s_model_merge_all); sgd cannot be
  * learned in parallel and is refused.
  *
- * Files: DIR/model.json is this trainer's merged model (every state it
- * knows, co2s_checkpoint_merge), for co2stream-predict and the app,
- * rewritten at most once a second after a commit and on exit; every
- * trainer writes its own folder. DIR/metrics.jsonl gets the lines of its
- * committed batches after each commit ("batch" is the trainer's own line
- * count; "partition", "partition_batch" and "trainer" say whose batch it
- * is); the metrics topic, written in the transaction, is the exact record
- * (one line per partition batch, none twice after a rebalance); a crash
- * between a commit and the file's write leaves those lines out of the file
- * only.
+ * Files: trainers may share one --model-dir DIR (the compose file's
+ * volume, scaled); each has its own folder DIR/trainers/ID (its lock: one
+ * trainer per id). The merged model (every state the trainer knows,
+ * co2s_checkpoint_merge) is written at most once a second after a commit,
+ * and on exit, to DIR/trainers/ID/model.json and, by the trainer that owns
+ * partition 0 (one at a time, whoever it is after a rebalance), to
+ * DIR/model.json for co2stream-predict and the app. Each file write is
+ * atomic, so a reader always gets a whole merged model. DIR/trainers/ID/
+ * metrics.jsonl gets the lines of its committed batches after each commit
+ * ("batch" is the trainer's own line count; "partition",
+ * "partition_batch" and "trainer" say whose batch it is); the metrics
+ * topic, written in the transaction, is the exact record (one line per
+ * partition batch, none twice after a rebalance); a crash between a
+ * commit and the file's write leaves those lines out of the file only.
  *
  * Runs on the thread that calls co2s_shard_trainer_run, like Co2sTrainer. */
 #pragma once

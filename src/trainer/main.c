@@ -88,9 +88,10 @@ static const GOptionEntry entries[] = {
     N_("Serve Prometheus metrics at http://ADDRESS/metrics: PORT (on 127.0.0.1 only), "
        "HOST:PORT (0.0.0.0: every interface) or [IPV6]:PORT; off unless given"), N_("[HOST:]PORT") },
   { "scale-out", 0, 0, G_OPTION_ARG_NONE, &opt_scale_out,
-    N_("Learn in parallel with the other trainers of the group: each learns the partitions "
-       "it is assigned, their states kept in --state-topic in Kafka transactions, and merges "
-       "them all into its model file (ls models only)"), NULL },
+    N_("Learn in parallel with the other trainers of the group (ls models only): each learns "
+       "the partitions it is assigned, their states kept in --state-topic in Kafka "
+       "transactions; the merged model goes to DIR/model.json (written by the owner of "
+       "partition 0), each trainer's own files to DIR/trainers/ID"), NULL },
   { "state-topic", 0, 0, G_OPTION_ARG_STRING, &opt_state_topic,
     N_("With --scale-out: the compacted topic of the partitions' states (default "
        "streaming_model_state)"), N_("TOPIC") },

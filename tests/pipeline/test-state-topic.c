@@ -287,18 +287,23 @@ test_aborted_invisible (Fixture *f, gconstpointer data)
   wait_visible (f, 0, 1);
 
   /* While a transaction is open with its records in the log, the reader
-   * stops before them (the last stable offset) instead of waiting. */
+   * waits for it to be decided (its end is the log's end at the call):
+   * not in 2 s; once it is aborted, it reads the committed state only. */
   state_topic_grew (&growth);
   growth.passed = growth.high;
   begin (writer);
   put (writer, f, 0, 2, "aborted");
   put (writer, f, 1, 3, "aborted");
   co2s_test_assert_wait_msg (state_topic_grew, &growth, WAIT_MS, "the open transaction's records in the log");
+  table = co2s_state_topic_load (f->brokers, NULL, f->state_topic, 2000, &error);
+  g_assert_null (table);
+  g_assert_error (error, CO2S_STATE_ERROR, CO2S_STATE_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+  assert_ok (co2s_state_writer_abort (writer, &error), error);
   table = load (f);
   g_assert_cmpuint (g_hash_table_size (table), ==, 1);
   assert_entry (table, f, 0, 1, "committed");
   g_clear_pointer (&table, g_hash_table_unref);
-  assert_ok (co2s_state_writer_abort (writer, &error), error);
 
   begin (writer);
   put (writer, f, 1, 4, "left open");

@@ -87,10 +87,11 @@ static guint
 start_trainer (Fixture *f)
 {
   g_autofree char *id = g_strdup_printf ("%s-%u", f->id_prefix, ++f->n_started);
-  g_autofree char *dir = g_build_filename (f->env.dir, id, NULL);
+  /* One --model-dir for all, as the compose file's scaled trainers share
+   * their volume. */
   const char *argv[] = {
     co2s_test_program ("CO2S_TRAINER"), "--brokers", f->env.brokers, "--topic", f->env.topic,
-    "--group", f->group, "--model-dir", dir, "--scale-out", "--state-topic", f->state_topic,
+    "--group", f->group, "--model-dir", f->env.dir, "--scale-out", "--state-topic", f->state_topic,
     "--trainer-id", id, "--algo", "ls,ls:fuel", "--batch-rows", "100", NULL,
   };
 
@@ -186,6 +187,23 @@ states_complete (gpointer data)
   return TRUE;
 }
 
+/* A Co2sTestPredicate: the shared model.json (written by the owner of
+ * partition 0) holds every row of the topic, each partition at its end. */
+static gboolean
+model_file_complete (gpointer data)
+{
+  Fixture *f = data;
+  g_autofree char *path = g_build_filename (f->env.dir, CO2S_MODEL_FILE, NULL);
+  g_autoptr(Co2sCheckpoint) cp = co2s_checkpoint_load (path, NULL);
+
+  if (cp == NULL || cp->offsets->len != N_PARTITIONS)
+    return FALSE;
+  for (guint i = 0; i < cp->models->len; i++)
+    if (co2s_model_get_rows_seen (co2s_checkpoint_get_model (cp, i)->model) != f->produced)
+      return FALSE;
+  return TRUE;
+}
+
 /* The relative difference of @got from @want, coefficient by coefficient
  * (the largest) and as a vector. */
 static void
@@ -221,7 +239,7 @@ assert_exactly_once (Fixture *f)
   Co2sModel *merged[CO2S_MAX_MODELS] = { NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) lines = NULL;
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   guint64 rows = 0, batches = 0, line_rows = 0;
 
   /* Every row learned once: the states' counts add up to the topic. */
@@ -275,8 +293,11 @@ assert_exactly_once (Fixture *f)
       key = g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
                              json_object_get_int_member (o, "partition"),
                              json_object_get_int_member (o, "partition_batch"));
-      if (!g_hash_table_add (seen, key))
-        g_error ("partition batch %s is twice in %s", msg->key, CO2S_TOPIC_METRICS);
+      if (g_hash_table_contains (seen, key))
+        g_error ("partition batch %s is twice in %s: from %s, then from %s at offset %" G_GINT64_FORMAT,
+                 key, CO2S_TOPIC_METRICS, (const char *) g_hash_table_lookup (seen, key),
+                 json_object_get_string_member (o, "trainer"), msg->offset);
+      g_hash_table_insert (seen, key, g_strdup (json_object_get_string_member (o, "trainer")));
       line_rows += json_object_get_int_member (o, "rows");
     }
   g_assert_cmpuint (g_hash_table_size (seen), ==, batches);
@@ -303,6 +324,7 @@ test_kill_and_add (Fixture *f, gconstpointer data)
   produce (f, 150000);
 
   co2s_test_assert_wait (states_complete, f, LEARN_TIMEOUT_MS);
+  co2s_test_assert_wait (model_file_complete, f, 30000);
   for (guint i = 0; i < f->trainers->len; i++)
     if (g_ptr_array_index (f->trainers, i) != NULL)
       stop_trainer (f, i, FALSE);
@@ -335,16 +357,55 @@ test_rebalance_storm (Fixture *f, gconstpointer data)
   g_assert_cmpuint (running (f), >=, 2);
 
   co2s_test_assert_wait (states_complete, f, LEARN_TIMEOUT_MS);
+  co2s_test_assert_wait (model_file_complete, f, 30000);
   for (guint i = 0; i < f->trainers->len; i++)
     if (g_ptr_array_index (f->trainers, i) != NULL)
       stop_trainer (f, i, FALSE);
   assert_exactly_once (f);
 }
 
+/* What --scale-out refuses, and why (no broker needed: before any client). */
+static void
+test_bad_options (void)
+{
+  static const struct {
+    int status;
+    const char *args[5];
+    const char *says;
+  } cases[] = {
+    { 2, { "--state-topic", "states", NULL }, "--state-topic and --trainer-id go with --scale-out" },
+    { 2, { "--scale-out", "--trainer-id", "a b", NULL }, "--trainer-id a b: use 1 to 64 letters" },
+    { 2, { "--scale-out", "--metrics-listen", "9999", NULL }, "--metrics-listen is not available with --scale-out" },
+    { 1, { "--scale-out", "--algo", "ls,sgd", NULL }, "--scale-out learns ls models only" },
+    { 1, { "--scale-out", "--reset", NULL }, "--reset cannot be used with --scale-out" },
+  };
+  const char * const english[] = { "LANGUAGE", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+      g_autoptr(Co2sTestProc) proc = NULL;
+      g_autofree char *err = NULL;
+
+      g_ptr_array_add (argv, (gpointer) co2s_test_program ("CO2S_TRAINER"));
+      for (guint k = 0; cases[i].args[k] != NULL; k++)
+        g_ptr_array_add (argv, (gpointer) cases[i].args[k]);
+      g_ptr_array_add (argv, NULL);
+      proc = co2s_test_proc_spawn_or_die ((const char * const *) argv->pdata, english);
+      g_assert_cmpint (co2s_test_proc_wait_exit (proc, 10000), ==, cases[i].status);
+      err = co2s_test_proc_stderr_text (proc);
+      if (strstr (err, cases[i].says) == NULL)
+        g_error ("%s: the trainer did not say \"%s\":\n%s", cases[i].args[1] ? cases[i].args[1] : "",
+                 cases[i].says, err);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/trainer/scale-out/bad-options", test_bad_options);
 
   g_test_add ("/trainer/scale-out/kill-and-add", Fixture, NULL, fixture_set_up, test_kill_and_add,
               fixture_tear_down);
