@@ -584,6 +584,7 @@ _co2s_shard_trainer_create_clients (Co2sShardTrainer *self, GError **error)
   };
   g_autoptr(GStrvBuilder) writer_builder = g_strv_builder_new ();
   g_auto(GStrv) writer_overrides = NULL;
+  g_autofree char *client_id = NULL;
   rd_kafka_topic_partition_list_t *topics;
   rd_kafka_resp_err_t err;
   rd_kafka_conf_t *conf;
@@ -623,7 +624,11 @@ _co2s_shard_trainer_create_clients (Co2sShardTrainer *self, GError **error)
   conf = make_conf (self, consumer_defaults, consumer_forced, error);
   if (conf == NULL)
     return FALSE;
-  if (!co2s_kafka_conf_set (conf, "group.id", self->opts.group, error))
+  /* The group's members say which trainer they are (the app's trainers
+   * view reads them with DescribeConsumerGroups). */
+  client_id = g_strdup_printf ("co2stream-trainer-%s", self->opts.trainer_id);
+  if (!co2s_kafka_conf_set (conf, "group.id", self->opts.group, error) ||
+      !co2s_kafka_conf_set (conf, "client.id", client_id, error))
     {
       rd_kafka_conf_destroy (conf);
       return FALSE;
