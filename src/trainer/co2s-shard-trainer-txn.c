@@ -560,6 +560,9 @@ _co2s_shard_trainer_create_clients (Co2sShardTrainer *self, GError **error)
 {
   static const char * const consumer_defaults[] = {
     "client.id=co2stream-trainer",
+    /* A state's next offset pruned by retention: the earliest left (the
+     * gap is said, see handle_message), never the end. */
+    "auto.offset.reset=earliest",
     "queued.max.messages.kbytes=4096",
     "queued.min.messages=10000",
     "fetch.max.bytes=1048576",
