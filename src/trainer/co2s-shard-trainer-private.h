@@ -9,6 +9,7 @@
 #include "co2s-checkpoint.h"
 #include "co2s-metrics-log.h"
 #include "co2s-model-dir-lock.h"
+#include "co2s-prom.h"
 #include "co2s-shard-trainer.h"
 #include "co2s-state-topic.h"
 
@@ -22,6 +23,8 @@ G_BEGIN_DECLS
 #define SHARD_MODEL_WRITE_INTERVAL_US (1 * G_USEC_PER_SEC)
 /* With --exit-when-idle: how long to wait for a first assignment. */
 #define SHARD_ASSIGN_TIMEOUT_S 60
+
+typedef struct _Co2sShardTrainerProm Co2sShardTrainerProm;
 
 /* A learned batch waiting for its transaction. */
 typedef struct {
@@ -90,7 +93,16 @@ struct _Co2sShardTrainer {
   gint64 last_activity_us;
   int stop;                 /* atomic */
   GError *fatal;
+  Co2sShardTrainerProm *prom; /* --metrics-listen; NULL: off */
 };
+
+/* co2s-shard-trainer-prom.c: a batch was learned (@n_messages of which
+ * @n_bad dead letters); a transaction that began at @started_us
+ * (monotonic; 0: unknown) committed. */
+void _co2s_shard_trainer_prom_batch  (Co2sShardTrainer *self, const Co2sBatchMetrics *m, guint n_bad,
+                                      guint n_messages);
+void _co2s_shard_trainer_prom_commit (Co2sShardTrainer *self, gint64 started_us);
+void _co2s_shard_trainer_prom_free   (Co2sShardTrainerProm *prom);
 
 /* co2s-shard-trainer.c */
 void       _co2s_shard_trainer_set_fatal (Co2sShardTrainer *self, GError *error);

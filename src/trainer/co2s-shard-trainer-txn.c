@@ -295,6 +295,7 @@ _co2s_shard_trainer_commit (Co2sShardTrainer *self, GError **error)
 {
   g_autoptr(GPtrArray) dirty = g_ptr_array_new ();
   g_autoptr(GPtrArray) bytes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  gint64 started_us = g_get_monotonic_time ();
   guint n_lines = 0;
 
   for (guint i = 0; i < self->shards->len; i++)
@@ -349,6 +350,8 @@ _co2s_shard_trainer_commit (Co2sShardTrainer *self, GError **error)
       if (!co2s_metrics_log_append (self->log, self->lines->str, self->lines->len, error) ||
           !co2s_metrics_log_sync (self->log, error))
         return FALSE;
+      if (self->prom != NULL)
+        _co2s_shard_trainer_prom_commit (self, started_us);
       {
         g_autoptr(GError) rotate_error = NULL;
 
@@ -497,6 +500,8 @@ rebalance_cb (rd_kafka_t *rk,
     }
   self->n_assigned = self->shards->len;
   self->last_activity_us = g_get_monotonic_time ();
+  if (self->prom != NULL)
+    _co2s_shard_trainer_prom_commit (self, 0);
   if (kerr != NULL)
     {
       g_warning ("incremental assignment failed: %s", rd_kafka_error_string (kerr));

@@ -197,6 +197,8 @@ _co2s_shard_trainer_close_batch (Co2sShardTrainer *self, Co2sShard *shard, GErro
   for (guint i = 0; i < batch->positions->len; i++)
     co2s_checkpoint_note_learned (shard->cp, &g_array_index (batch->positions, Co2sPartitionOffset, i));
   p.has_emit = co2s_batch_emit_stats (batch, &p.median_emit_us, &p.min_emit_us);
+  if (self->prom != NULL)
+    _co2s_shard_trainer_prom_batch (self, &p.m, batch->n_bad, batch->n_messages);
   g_array_append_val (shard->pending, p);
   if (self->pending_since_us == 0)
     self->pending_since_us = g_get_monotonic_time ();
@@ -211,6 +213,7 @@ co2s_shard_trainer_finalize (GObject *object)
 {
   Co2sShardTrainer *self = CO2S_SHARD_TRAINER (object);
 
+  g_clear_pointer (&self->prom, _co2s_shard_trainer_prom_free);
   g_clear_pointer (&self->queue, rd_kafka_queue_destroy);
   g_clear_pointer (&self->consumer, rd_kafka_destroy);
   g_clear_pointer (&self->producer, rd_kafka_destroy);

@@ -50,6 +50,7 @@
 
 #include <glib-object.h>
 
+#include "co2s-prom.h"
 #include "co2s-trainer.h"
 
 G_BEGIN_DECLS
@@ -76,6 +77,14 @@ gboolean co2s_shard_trainer_run (Co2sShardTrainer *self, GError **error);
 
 /* Asks co2s_shard_trainer_run to finish. Any thread, signal sources too. */
 void co2s_shard_trainer_request_stop (Co2sShardTrainer *self);
+
+/* Registers the trainer's metrics for Prometheus in @prom (a reference is
+ * kept: the single trainer's names where the meaning is the same, see
+ * co2s-trainer-prom.h, plus state_transactions_total,
+ * state_transactions_aborted_total, rollbacks_total, partitions_owned and
+ * partition_rows{partition}) and keeps them up to date once per batch and
+ * per commit. Call once, before co2s_shard_trainer_run, on its thread. */
+void co2s_shard_trainer_export_metrics (Co2sShardTrainer *self, Co2sProm *prom);
 
 /* Rows learned by this trainer's partitions' states (over their life). */
 guint64 co2s_shard_trainer_get_rows_seen (Co2sShardTrainer *self);

@@ -167,17 +167,29 @@ on_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* --scale-out: the run of a Co2sShardTrainer. */
+/* --scale-out: the run of a Co2sShardTrainer, with its metrics served at
+ * @metrics_host:@metrics_port when @metrics_host is not NULL. */
 static int
-run_scale_out (const Co2sTrainerOptions *opts)
+run_scale_out (const Co2sTrainerOptions *opts, const char *metrics_host, guint16 metrics_port)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(Co2sShardTrainer) trainer = co2s_shard_trainer_new (opts, &error);
+  g_autoptr(Co2sPromServer) metrics = NULL;
   guint sigint_id, sigterm_id;
   int status = CO2S_EXIT_OK;
 
   if (trainer == NULL)
     return co2s_cli_failure ("%s", error->message);
+  if (metrics_host != NULL)
+    {
+      g_autoptr(Co2sProm) prom = co2s_prom_new ();
+
+      co2s_shard_trainer_export_metrics (trainer, prom);
+      metrics = co2s_prom_server_new (prom, metrics_host, metrics_port, &error);
+      if (metrics == NULL)
+        return co2s_cli_failure ("%s", error->message);
+      g_message ("metrics: serving %s", co2s_prom_server_get_url (metrics));
+    }
   sigint_id = g_unix_signal_add (SIGINT, on_signal, trainer);
   sigterm_id = g_unix_signal_add (SIGTERM, on_signal, trainer);
   if (!co2s_shard_trainer_run (trainer, &error))
@@ -283,13 +295,6 @@ check_options (Co2sTrainerOptions *opts, GError **error)
                    _("--trainer-id %s: use 1 to 64 letters, digits, '.', '_' or '-'"), opt_trainer_id);
       return FALSE;
     }
-  if (opt_scale_out && opt_metrics_listen != NULL)
-    {
-      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           _("--metrics-listen is not available with --scale-out yet: read the "
-                             "streaming_metrics topic, or each trainer's metrics.jsonl"));
-      return FALSE;
-    }
   if (opt_scale_out)
     {
       opts->state_topic = opt_state_topic ? opt_state_topic : (char *) CO2S_STATE_TOPIC_DEFAULT;
@@ -365,7 +370,7 @@ main (int argc, char *argv[])
 
   if (opts.state_topic != NULL)
     {
-      status = run_scale_out (&opts);
+      status = run_scale_out (&opts, metrics_host, metrics_port);
       g_free (opts.trainer_id);
       return status;
     }

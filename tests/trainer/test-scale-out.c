@@ -17,6 +17,7 @@
 
 #include "co2s-contracts.h"
 #include "co2s-state-topic.h"
+#include "co2s-test-prom.h"
 #include "trainer-fixture.h"
 
 #define N_PARTITIONS 6
@@ -82,21 +83,67 @@ produce (Fixture *f, guint n)
   f->produced += n;
 }
 
-/* Starts trainer number n_started (its own model folder) and returns its index. */
+/* Starts trainer number n_started and returns its index; with @metrics_port
+ * (0: none) it serves its metrics there. */
 static guint
-start_trainer (Fixture *f)
+start_trainer_full (Fixture *f, guint16 metrics_port)
 {
   g_autofree char *id = g_strdup_printf ("%s-%u", f->id_prefix, ++f->n_started);
+  g_autofree char *listen = g_strdup_printf ("%u", metrics_port);
   /* One --model-dir for all, as the compose file's scaled trainers share
    * their volume. */
   const char *argv[] = {
     co2s_test_program ("CO2S_TRAINER"), "--brokers", f->env.brokers, "--topic", f->env.topic,
     "--group", f->group, "--model-dir", f->env.dir, "--scale-out", "--state-topic", f->state_topic,
-    "--trainer-id", id, "--algo", "ls,ls:fuel", "--batch-rows", "100", NULL,
+    "--trainer-id", id, "--algo", "ls,ls:fuel", "--batch-rows", "100",
+    metrics_port ? "--metrics-listen" : NULL, listen, NULL,
   };
 
   g_ptr_array_add (f->trainers, co2s_test_proc_spawn_or_die (argv, NULL));
   return f->trainers->len - 1;
+}
+
+static guint
+start_trainer (Fixture *f)
+{
+  return start_trainer_full (f, 0);
+}
+
+/* The metrics of a trainer that has learned everything (read with a real
+ * parser, tests/common/prom-parse.py): its partitions' rows are their
+ * committed states', none is behind, it committed transactions. */
+static void
+assert_metrics (Fixture *f, guint16 port)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/metrics", port);
+  g_autoptr(JsonObject) families = co2s_test_prom_scrape (url);
+  double owned, rows = 0;
+  guint found = 0;
+
+  g_assert_nonnull (families);
+  g_assert_cmpstr (co2s_test_prom_type (families, "co2stream_trainer_state_transactions_total"), ==, "counter");
+  g_assert_cmpfloat (co2s_test_prom_value (families, "co2stream_trainer_state_transactions_total", NULL), >, 0);
+  g_assert_cmpfloat (co2s_test_prom_value (families, "co2stream_trainer_rows_learned_total", NULL), >, 0);
+  owned = co2s_test_prom_value (families, "co2stream_trainer_partitions_owned", NULL);
+  g_assert_cmpfloat (owned, >=, 1);
+  for (int p = 0; p < N_PARTITIONS; p++)
+    {
+      g_autofree char *label = g_strdup_printf ("%d", p);
+      g_autofree char *key = co2s_state_key (f->env.topic, p);
+      const char *labels[] = { "partition", label, NULL };
+      const Co2sStateEntry *entry = g_hash_table_lookup (f->states, key);
+      g_autoptr(Co2sCheckpoint) cp = NULL;
+
+      if (!co2s_test_prom_lookup (families, "co2stream_trainer_partition_rows", labels, &rows))
+        continue;
+      found++;
+      cp = co2s_checkpoint_parse (g_bytes_get_data (entry->state, NULL), g_bytes_get_size (entry->state),
+                                  "state", NULL);
+      g_assert_nonnull (cp);
+      g_assert_cmpfloat (rows, ==, (double) co2s_model_get_rows_seen (cp->model));
+      g_assert_cmpfloat (co2s_test_prom_value (families, "co2stream_trainer_consumer_lag_messages", labels), ==, 0);
+    }
+  g_assert_cmpuint (found, ==, (guint) owned);
 }
 
 static guint
@@ -305,14 +352,18 @@ assert_exactly_once (Fixture *f)
 }
 
 /* Three trainers learn the first half; one is SIGKILLed, a fourth joins,
- * the second half arrives: every row once. */
+ * the second half arrives: every row once; the first one's metrics for
+ * Prometheus say what it owns and learned. */
 static void
 test_kill_and_add (Fixture *f, gconstpointer data)
 {
   guint killed;
 
+  guint16 port = co2s_test_free_port ();
+
   produce (f, 150000);
-  for (int i = 0; i < 3; i++)
+  start_trainer_full (f, port);
+  for (int i = 1; i < 3; i++)
     start_trainer (f);
   /* Mid-way: each has learned and committed something. */
   for (guint i = 0; i < 3; i++)
@@ -325,6 +376,7 @@ test_kill_and_add (Fixture *f, gconstpointer data)
 
   co2s_test_assert_wait (states_complete, f, LEARN_TIMEOUT_MS);
   co2s_test_assert_wait (model_file_complete, f, 30000);
+  assert_metrics (f, port);
   for (guint i = 0; i < f->trainers->len; i++)
     if (g_ptr_array_index (f->trainers, i) != NULL)
       stop_trainer (f, i, FALSE);
@@ -375,7 +427,6 @@ test_bad_options (void)
   } cases[] = {
     { 2, { "--state-topic", "states", NULL }, "--state-topic and --trainer-id go with --scale-out" },
     { 2, { "--scale-out", "--trainer-id", "a b", NULL }, "--trainer-id a b: use 1 to 64 letters" },
-    { 2, { "--scale-out", "--metrics-listen", "9999", NULL }, "--metrics-listen is not available with --scale-out" },
     { 1, { "--scale-out", "--algo", "ls,sgd", NULL }, "--scale-out learns ls models only" },
     { 1, { "--scale-out", "--reset", NULL }, "--reset cannot be used with --scale-out" },
   };
