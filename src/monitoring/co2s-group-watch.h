@@ -13,8 +13,8 @@
  * called co2s_group_watch_start; signals and notifications are emitted only
  * there.
  *
- * co2s_group_describe is the same question asked once, blocking, on any
- * thread.
+ * co2s_group_describe (co2s-group-describe.c) is the same question asked
+ * once, blocking, on any thread.
  *
  * The object is main-thread only (the thread that starts it). */
 #pragma once
