@@ -10,6 +10,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "co2s-contracts.h"
+
 /* ---- data set -------------------------------------------------------------- */
 
 static void
@@ -169,6 +171,12 @@ _co2s_pipeline_controller_stop_follower (Co2sPipelineController *self,
   g_signal_handlers_disconnect_by_func (follower, follower_batches_cb, self);
   g_clear_pointer (&self->follower_brokers, g_free);
   _co2s_pipeline_controller_notify (self, PROP_FOLLOWER);
+  if (self->group_watch != NULL)
+    {
+      co2s_group_watch_stop (self->group_watch);
+      g_clear_object (&self->group_watch);
+      _co2s_pipeline_controller_notify (self, PROP_GROUP_WATCH);
+    }
 
   co2s_metrics_follower_stop_async (follower, NULL,
                                     callback != NULL ? callback : _co2s_pipeline_controller_follower_left,
@@ -230,5 +238,16 @@ _co2s_pipeline_controller_bootstrap_servers_cb (Co2sSupervisor *supervisor,
   self->follower = g_steal_pointer (&follower);
   self->follower_brokers = g_strdup (brokers);
   _co2s_pipeline_controller_notify (self, PROP_FOLLOWER);
+
+  /* Which trainers run: a real Kafka only (the embedded broker's mock
+   * cluster refuses DescribeGroups, and librdkafka 2.0.2 then hangs in
+   * rd_kafka_destroy). */
+  if (!embedded)
+    {
+      self->group_watch = co2s_group_watch_new (brokers, CO2S_TRAINER_GROUP);
+      g_object_set (self->group_watch, "overrides", overrides, NULL);
+      co2s_group_watch_start (self->group_watch);
+      _co2s_pipeline_controller_notify (self, PROP_GROUP_WATCH);
+    }
 }
 

@@ -17,6 +17,7 @@ struct _Co2sPipelineController
   Co2sSupervisor *supervisor;
   Co2sMetricsHistory *history;
   Co2sMetricsFollower *follower;
+  Co2sGroupWatch *group_watch;  /* the trainers of a real Kafka, with the follower */
   char *follower_brokers;       /* address the follower was made for */
   char *history_path;           /* metrics.jsonl the history was read from */
   GCancellable *load_cancellable;
@@ -61,6 +62,7 @@ enum {
   PROP_LAST_ERROR,
   PROP_DATASET_MISSING,
   PROP_FOLLOWER,
+  PROP_GROUP_WATCH,
   PROP_CAN_START,
   PROP_CAN_STOP,
   PROP_CAN_RETRAIN,
@@ -91,7 +93,8 @@ void _co2s_pipeline_controller_load_metrics (Co2sPipelineController *self);
 void _co2s_pipeline_controller_cancel_load (Co2sPipelineController *self);
 
 /* Detaches the follower (there must be one; "follower" becomes NULL) and
- * asks it to leave its group on a worker thread. @callback runs once it
+ * asks it to leave its group on a worker thread; stops and drops the
+ * group watch ("group-watch" becomes NULL). @callback runs once it
  * has; NULL means _co2s_pipeline_controller_follower_left, the
  * GAsyncReadyCallback that finishes the stop (logging a failure): another
  * callback calls it first. */

@@ -345,6 +345,8 @@ co2s_pipeline_controller_dispose (GObject *object)
   if (self->follower != NULL)
     g_signal_handlers_disconnect_by_data (self->follower, self);
   _co2s_pipeline_controller_watch_dataset (self, NULL);
+  /* Its dispose stops it without blocking. */
+  g_clear_object (&self->group_watch);
   _co2s_pipeline_controller_cancel_load (self);
 
   /* The follower's dispose stops it (blocking briefly) if nobody did. */
@@ -400,6 +402,7 @@ co2s_pipeline_controller_get_property (GObject *object,
     case PROP_LAST_ERROR:      g_value_set_string (value, self->last_error); break;
     case PROP_DATASET_MISSING: g_value_set_boolean (value, self->dataset_missing); break;
     case PROP_FOLLOWER:        g_value_set_object (value, self->follower); break;
+    case PROP_GROUP_WATCH:     g_value_set_object (value, self->group_watch); break;
     case PROP_CAN_START:       g_value_set_boolean (value, self->can_start); break;
     case PROP_CAN_STOP:        g_value_set_boolean (value, self->can_stop); break;
     case PROP_CAN_RETRAIN:     g_value_set_boolean (value, self->can_retrain); break;
@@ -523,6 +526,8 @@ co2s_pipeline_controller_class_init (Co2sPipelineControllerClass *klass)
   properties[PROP_DATASET_MISSING] = flag_property ("dataset-missing");
   properties[PROP_FOLLOWER] =
     g_param_spec_object ("follower", NULL, NULL, CO2S_TYPE_METRICS_FOLLOWER, ro);
+  properties[PROP_GROUP_WATCH] =
+    g_param_spec_object ("group-watch", NULL, NULL, CO2S_TYPE_GROUP_WATCH, ro);
   properties[PROP_CAN_START] = flag_property ("can-start");
   properties[PROP_CAN_STOP] = flag_property ("can-stop");
   properties[PROP_CAN_RETRAIN] = flag_property ("can-retrain");
@@ -597,6 +602,14 @@ co2s_pipeline_controller_get_follower (Co2sPipelineController *self)
   g_return_val_if_fail (CO2S_IS_PIPELINE_CONTROLLER (self), NULL);
 
   return self->follower;
+}
+
+Co2sGroupWatch *
+co2s_pipeline_controller_get_group_watch (Co2sPipelineController *self)
+{
+  g_return_val_if_fail (CO2S_IS_PIPELINE_CONTROLLER (self), NULL);
+
+  return self->group_watch;
 }
 
 Co2sPipelineState

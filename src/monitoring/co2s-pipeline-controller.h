@@ -17,6 +17,11 @@
  *    start; a real Kafka keeps older runs: from its end, the file has the
  *    past) and stopped by Stop before the pipeline stops (the consumer
  *    leaves its group while the broker is still up, on a worker thread);
+ *  - "group-watch": a running Co2sGroupWatch of the trainers' consumer
+ *    group (CO2S_TRAINER_GROUP: how many trainers run, which partitions
+ *    each owns) on the same Kafka, from the follower's start to its stop;
+ *    NULL with the embedded broker, whose mock cluster does not describe
+ *    groups (librdkafka 2.0.2 then hangs in rd_kafka_destroy);
  *  - the Co2sMetricsHistory: <model-dir>/metrics.jsonl read asynchronously
  *    (again when the follower of a real Kafka is assigned, so the batches
  *    written before it are there), emptied when the model folder changes
@@ -46,7 +51,7 @@
  *
  * Read-only properties, each notified only when it changes (after every
  * other value is up to date, so a handler reads a consistent state):
- * "state", "last-error", "dataset-missing", "follower", "can-start",
+ * "state", "last-error", "dataset-missing", "follower", "group-watch", "can-start",
  * "can-stop", "can-retrain"; construct-only: "supervisor", "history".
  *
  * Threading: main thread only (the thread of the default GMainContext, the
@@ -55,6 +60,7 @@
 
 #include <gio/gio.h>
 
+#include "co2s-group-watch.h"
 #include "co2s-metrics-follower.h"
 #include "co2s-metrics-history.h"
 #include "co2s-supervisor.h"
@@ -100,6 +106,11 @@ Co2sMetricsHistory *co2s_pipeline_controller_get_history (Co2sPipelineController
  * pipeline's Kafka is known, else NULL. Transfer none; it may go at the
  * next main-loop iteration: take a reference to keep it. */
 Co2sMetricsFollower *co2s_pipeline_controller_get_follower (Co2sPipelineController *self);
+
+/* Property "group-watch": the watch of the trainers' group while the
+ * follower runs on a real Kafka, else NULL. Transfer none; it may go at
+ * the next main-loop iteration: take a reference to keep it. */
+Co2sGroupWatch *co2s_pipeline_controller_get_group_watch (Co2sPipelineController *self);
 
 /* Property "state". */
 Co2sPipelineState co2s_pipeline_controller_get_state (Co2sPipelineController *self);

@@ -601,6 +601,12 @@ history_has (gpointer data)
   return co2s_metrics_history_get_n_batches (w->history) == w->n;
 }
 
+static gboolean
+has_follower (gpointer ctl)
+{
+  return co2s_pipeline_controller_get_follower (ctl) != NULL;
+}
+
 static void
 test_metrics_history (Fixture *f,
                       gconstpointer data)
@@ -637,13 +643,24 @@ test_metrics_history (Fixture *f,
   g_object_get (co2s_pipeline_controller_get_follower (f->ctl), "offset-reset", &offset_reset, NULL);
   g_assert_cmpstr (offset_reset, ==, "latest");
   g_assert_cmpstr (co2s_supervisor_get_bootstrap_servers (f->sup), ==, "127.0.0.1:1");
+  /* The trainers' group is watched on that Kafka while the follower runs. */
+  g_assert_nonnull (co2s_pipeline_controller_get_group_watch (f->ctl));
+  g_assert_true (co2s_group_watch_get_running (co2s_pipeline_controller_get_group_watch (f->ctl)));
+  g_assert_cmpstr (co2s_group_watch_get_brokers (co2s_pipeline_controller_get_group_watch (f->ctl)), ==,
+                   "127.0.0.1:1");
+  g_assert_cmpstr (co2s_group_watch_get_group (co2s_pipeline_controller_get_group_watch (f->ctl)), ==,
+                   CO2S_TRAINER_GROUP);
   stop_stopped (f);
+  g_assert_null (co2s_pipeline_controller_get_group_watch (f->ctl));
 
   /* The embedded broker starts a new model: the old batches go. */
   g_object_set (f->sup, "broker-kind", CO2S_BROKER_EMBEDDED, NULL);
   co2s_pipeline_controller_start (f->ctl);
   g_assert_cmpuint (co2s_metrics_history_get_n_batches (history), ==, 0);
   wait_state (f, CO2S_PIPELINE_RUNNING, START_DEADLINE_MS);
+  /* Its mock cluster does not describe groups: no watch there. */
+  co2s_test_assert_wait (has_follower, f->ctl, 10000);
+  g_assert_null (co2s_pipeline_controller_get_group_watch (f->ctl));
 }
 
 /* ---- /pipeline-controller/follower-leaves-first ---------------------------- */
