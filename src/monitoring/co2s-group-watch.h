@@ -16,6 +16,10 @@
  * co2s_group_describe (co2s-group-describe.c) is the same question asked
  * once, blocking, on any thread.
  *
+ * Not for librdkafka's mock cluster (co2stream-broker): it refuses
+ * DescribeGroups, and librdkafka 2.0.2 then hangs in rd_kafka_destroy (the
+ * question's thread never ends). Co2sPipelineController does not watch it.
+ *
  * The object is main-thread only (the thread that starts it). */
 #pragma once
 
