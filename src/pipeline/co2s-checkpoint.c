@@ -93,6 +93,25 @@ co2s_checkpoint_new (Co2sModel *model)
   return cp;
 }
 
+Co2sCheckpoint *
+co2s_checkpoint_new_for_specs (const Co2sModelSpec *specs, guint n)
+{
+  Co2sCheckpoint *cp = NULL;
+
+  g_return_val_if_fail (specs != NULL && n >= 1 && n <= CO2S_MAX_MODELS, NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(Co2sModel) model = co2s_model_new_for_spec (&specs[i]);
+
+      if (cp == NULL)
+        cp = co2s_checkpoint_new (model);
+      else
+        co2s_checkpoint_add_model (cp, model);
+    }
+  return cp;
+}
+
 void
 co2s_checkpoint_free (Co2sCheckpoint *cp)
 {

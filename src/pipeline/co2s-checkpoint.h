@@ -137,6 +137,11 @@ Co2sCheckpoint *co2s_checkpoint_new (Co2sModel *model);
 
 void co2s_checkpoint_free (Co2sCheckpoint *cp);
 
+/* A new checkpoint of @n (1 … CO2S_MAX_MODELS) untrained models, one per
+ * spec of @specs in that order, the first the champion; as
+ * co2s_checkpoint_new otherwise. */
+Co2sCheckpoint *co2s_checkpoint_new_for_specs (const Co2sModelSpec *specs, guint n);
+
 /* Adds @model (a reference is taken) after the checkpoint's models, with a
  * fresh drift detector, no residuals and an empty champion window. Returns
  * its index. At most CO2S_MAX_MODELS models; the caller keeps their names

@@ -86,6 +86,29 @@ co2s_kafka_new (rd_kafka_type_t type, rd_kafka_conf_t *conf, GError **error)
   return rk;
 }
 
+rd_kafka_conf_t *
+co2s_kafka_conf_new_layered (const char *brokers,
+                             const char * const *defaults,
+                             const char * const *overrides,
+                             const char * const *forced,
+                             GError **error)
+{
+  rd_kafka_conf_t *conf;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  conf = co2s_kafka_conf_new (brokers, defaults, error);
+  if (conf == NULL)
+    return NULL;
+  if (!co2s_kafka_conf_apply_overrides (conf, overrides, error) ||
+      !co2s_kafka_conf_apply_overrides (conf, forced, error))
+    {
+      rd_kafka_conf_destroy (conf);
+      return NULL;
+    }
+  return conf;
+}
+
 rd_kafka_t *
 co2s_kafka_side_consumer_new (const char *brokers,
                               const char * const *defaults,
@@ -99,15 +122,9 @@ co2s_kafka_side_consumer_new (const char *brokers,
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  conf = co2s_kafka_conf_new (brokers, defaults, error);
+  conf = co2s_kafka_conf_new_layered (brokers, defaults, overrides, forced, error);
   if (conf == NULL)
     return NULL;
-  if (!co2s_kafka_conf_apply_overrides (conf, overrides, error) ||
-      !co2s_kafka_conf_apply_overrides (conf, forced, error))
-    {
-      rd_kafka_conf_destroy (conf);
-      return NULL;
-    }
   if (log_cb != NULL)
     rd_kafka_conf_set_log_cb (conf, log_cb);
 

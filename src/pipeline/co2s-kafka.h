@@ -30,6 +30,18 @@ rd_kafka_conf_t *co2s_kafka_conf_new (const char *brokers,
                                       const char * const *overrides,
                                       GError **error);
 
+/* New configuration in layers, later ones winning: bootstrap.servers =
+ * @brokers (may be NULL), then every "key=value" of @defaults (a
+ * program's own settings), then the user's @overrides (-X), then @forced
+ * (what the program needs whatever the user says); each list
+ * NULL-terminated, may be NULL. The first refused property fails with
+ * @error naming it. The caller owns the conf. */
+rd_kafka_conf_t *co2s_kafka_conf_new_layered (const char *brokers,
+                                              const char * const *defaults,
+                                              const char * const *overrides,
+                                              const char * const *forced,
+                                              GError **error);
+
 /* Applies every "key=value" string of @overrides (NULL-terminated, may be
  * NULL) to @conf, as kcat's -X does; the first refused one sets @error
  * (naming it) and stops. @conf is not consumed. */

@@ -30,15 +30,10 @@ rd_kafka_conf_t *
 co2s_state_conf_new (const char *brokers, const char * const *overrides,
                      const char * const *forced, GError **error)
 {
-  rd_kafka_conf_t *conf = co2s_kafka_conf_new (brokers, overrides, error);
+  rd_kafka_conf_t *conf = co2s_kafka_conf_new_layered (brokers, NULL, overrides, forced, error);
 
   if (conf == NULL)
     return NULL;
-  if (!co2s_kafka_conf_apply_overrides (conf, forced, error))
-    {
-      rd_kafka_conf_destroy (conf);
-      return NULL;
-    }
   rd_kafka_conf_set_log_cb (conf, _co2s_state_on_log);
   return conf;
 }

@@ -107,7 +107,6 @@ void _co2s_shard_trainer_prom_free   (Co2sShardTrainerProm *prom);
 /* co2s-shard-trainer.c */
 void       _co2s_shard_trainer_set_fatal (Co2sShardTrainer *self, GError *error);
 Co2sShard *_co2s_shard_trainer_find      (Co2sShardTrainer *self, gint32 partition);
-Co2sCheckpoint *_co2s_shard_trainer_new_checkpoint (Co2sShardTrainer *self);
 void       _co2s_shard_free              (Co2sShard *shard);
 gboolean   _co2s_shard_trainer_close_batch (Co2sShardTrainer *self, Co2sShard *shard, GError **error);
 

@@ -64,7 +64,7 @@ roll_back (Co2sShardTrainer *self, Co2sShard *shard)
   /* It parsed when it was committed or loaded. */
   g_assert (shard->committed == NULL || cp != NULL);
   co2s_checkpoint_free (shard->cp);
-  shard->cp = cp != NULL ? cp : _co2s_shard_trainer_new_checkpoint (self);
+  shard->cp = cp != NULL ? cp : co2s_checkpoint_new_for_specs (self->opts.models, self->opts.n_models);
   shard->expected = shard->committed_next >= 0 ? shard->committed_next : -1;
   co2s_batch_clear (shard->batch);
   g_array_set_size (shard->pending, 0);
@@ -410,7 +410,7 @@ take_over (Co2sShardTrainer *self, rd_kafka_topic_partition_list_t *partitions, 
       else
         {
           /* Never learned: the whole retained log, from its beginning. */
-          shard->cp = _co2s_shard_trainer_new_checkpoint (self);
+          shard->cp = co2s_checkpoint_new_for_specs (self->opts.models, self->opts.n_models);
           shard->committed_next = RD_KAFKA_OFFSET_BEGINNING;
           shard->expected = -1;
         }
@@ -539,22 +539,12 @@ static rd_kafka_conf_t *
 make_conf (Co2sShardTrainer *self, const char * const *defaults, const char * const *forced,
            GError **error)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) all = NULL;
-  rd_kafka_conf_t *conf;
+  rd_kafka_conf_t *conf = co2s_kafka_conf_new_layered (self->opts.brokers, defaults,
+                                                       (const char * const *) self->opts.overrides,
+                                                       forced, error);
 
-  g_strv_builder_addv (builder, (const char **) defaults);
-  if (self->opts.overrides != NULL)
-    g_strv_builder_addv (builder, (const char **) self->opts.overrides);
-  all = g_strv_builder_end (builder);
-  conf = co2s_kafka_conf_new (self->opts.brokers, (const char * const *) all, error);
   if (conf == NULL)
     return NULL;
-  if (forced != NULL && !co2s_kafka_conf_apply_overrides (conf, forced, error))
-    {
-      rd_kafka_conf_destroy (conf);
-      return NULL;
-    }
   rd_kafka_conf_set_opaque (conf, self);
   rd_kafka_conf_set_error_cb (conf, error_cb);
   return conf;
@@ -563,23 +553,19 @@ make_conf (Co2sShardTrainer *self, const char * const *defaults, const char * co
 gboolean
 _co2s_shard_trainer_create_clients (Co2sShardTrainer *self, GError **error)
 {
-  static const char * const consumer_defaults[] = {
-    "client.id=co2stream-trainer",
-    /* A state's next offset pruned by retention: the earliest left (the
-     * gap is said, see handle_message), never the end. */
-    "auto.offset.reset=earliest",
-    "queued.max.messages.kbytes=4096",
-    "queued.min.messages=10000",
-    "fetch.max.bytes=1048576",
-    "max.partition.fetch.bytes=1048576",
-    /* A killed trainer's partitions move after this (see co2s-trainer-kafka.c). */
-    "session.timeout.ms=6000",
-    "heartbeat.interval.ms=2000",
-    NULL,
-  };
-  static const char * const consumer_forced[] = {
-    /* Partitions move one by one; the others go on learning. */
-    "partition.assignment.strategy=cooperative-sticky",
+  /* A state's next offset pruned by retention resumes at the earliest
+   * record left (the gap is said, see handle_message), never at the end. */
+  static const char * const consumer_defaults[] = { CO2S_TRAINER_CONSUMER_DEFAULTS, NULL };
+  const char * const consumer_forced[] = {
+    /* Partitions move one by one; the others go on learning. But
+     * librdkafka before 2.3.0 aborts when a cooperative-sticky consumer is
+     * destroyed before its first assignment (librdkafka issue 4312; Debian
+     * 12 has 2.0.2): there the eager range strategy, where a rebalance
+     * revokes every partition and assigns them again: each trainer commits
+     * first and reloads the states after, so every row is still learned
+     * once, at the cost of a pause at each rebalance. */
+    rd_kafka_version () >= 0x020300ff ? "partition.assignment.strategy=cooperative-sticky"
+                                      : "partition.assignment.strategy=range",
     "enable.auto.commit=false",
     "enable.auto.offset.store=false",
     "enable.partition.eof=false",

@@ -44,25 +44,6 @@ _co2s_shard_trainer_find (Co2sShardTrainer *self, gint32 partition)
   return NULL;
 }
 
-/* The options' models, untrained, the first the champion. */
-Co2sCheckpoint *
-_co2s_shard_trainer_new_checkpoint (Co2sShardTrainer *self)
-{
-  Co2sCheckpoint *cp = NULL;
-
-  for (guint i = 0; i < self->opts.n_models; i++)
-    {
-      g_autoptr(Co2sModel) model = co2s_model_new_for_spec (&self->opts.models[i]);
-
-      if (cp == NULL)
-        cp = co2s_checkpoint_new (model);
-      else
-        co2s_checkpoint_add_model (cp, model);
-    }
-  g_assert (cp != NULL);
-  return cp;
-}
-
 void
 _co2s_shard_free (Co2sShard *shard)
 {
@@ -147,16 +128,7 @@ handle_message (Co2sShardTrainer *self, const rd_kafka_message_t *msg, gint64 no
     }
   else
     {
-      char source[256];
-
-      g_snprintf (source, sizeof source, "%s[%d]@%" G_GINT64_FORMAT,
-                  rd_kafka_topic_name (msg->rkt), msg->partition, (gint64) msg->offset);
-      if (co2s_kafka_produce_dead_letter (self->producer, CO2S_TOPIC_DLQ, msg->payload, msg->len,
-                                          msg->key, msg->key_len,
-                                          bad->domain == CO2S_RECORD_ERROR
-                                            ? co2s_record_error_reason (bad->code) : "unknown",
-                                          bad->message, source) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        g_warning ("could not queue %s to %s", source, CO2S_TOPIC_DLQ);
+      co2s_trainer_send_dead_letter (self->producer, msg, bad);
       co2s_batch_add_bad (shard->batch, now_us);
     }
   co2s_batch_set_position (shard->batch, msg->partition, msg->offset + 1);
@@ -233,13 +205,7 @@ co2s_shard_trainer_finalize (GObject *object)
   g_clear_pointer (&self->transactional_id, g_free);
   g_clear_error (&self->fatal);
   g_clear_pointer (&self->lock, co2s_model_dir_lock_free);
-  g_free (self->opts.brokers);
-  g_free (self->opts.topic);
-  g_free (self->opts.group);
-  g_free (self->opts.model_dir);
-  g_free (self->opts.state_topic);
-  g_free (self->opts.trainer_id);
-  g_strfreev (self->opts.overrides);
+  co2s_trainer_options_clear (&self->opts);
 
   G_OBJECT_CLASS (co2s_shard_trainer_parent_class)->finalize (object);
 }
@@ -295,14 +261,7 @@ co2s_shard_trainer_new (const Co2sTrainerOptions *options, GError **error)
     }
 
   self = g_object_new (CO2S_TYPE_SHARD_TRAINER, NULL);
-  self->opts = *options;
-  self->opts.brokers = g_strdup (options->brokers);
-  self->opts.topic = g_strdup (options->topic);
-  self->opts.group = g_strdup (options->group);
-  self->opts.model_dir = g_strdup (options->model_dir);
-  self->opts.state_topic = g_strdup (options->state_topic);
-  self->opts.trainer_id = g_strdup (options->trainer_id);
-  self->opts.overrides = g_strdupv (options->overrides);
+  co2s_trainer_options_copy (&self->opts, options);
   self->own_dir = g_build_filename (options->model_dir, "trainers", options->trainer_id, NULL);
   self->model_path = g_build_filename (options->model_dir, CO2S_MODEL_FILE, NULL);
   self->own_model_path = g_build_filename (self->own_dir, CO2S_MODEL_FILE, NULL);

@@ -14,7 +14,8 @@
  * that learned since the last one, the metrics lines of those batches (to
  * streaming_metrics) and the group's offsets (send_offsets_to_transaction).
  * A trainer killed at any moment loses its open transaction whole; the
- * partitions' new owners (cooperative-sticky rebalance) read the state topic
+ * partitions' new owners (a cooperative-sticky rebalance with librdkafka ≥
+ * 2.3, else eager range: see co2s-shard-trainer-txn.c) read the state topic
  * to its end (committed transactions only) and resume each partition at its
  * state's next offset, so every row is learned exactly once. A transaction
  * the broker aborts (e.g. the group's generation moved on during a

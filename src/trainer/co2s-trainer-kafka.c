@@ -167,7 +167,7 @@ start_over_on_new_log (Co2sTrainer *self, gint32 partition, const char *why, gbo
              model_copy, metrics_copy);
 
   g_clear_pointer (&self->cp, co2s_checkpoint_free);
-  self->cp = _co2s_trainer_new_checkpoint (self);
+  self->cp = co2s_checkpoint_new_for_specs (self->opts.models, self->opts.n_models);
   g_clear_pointer (&self->log, co2s_metrics_log_free);
   self->cp_loaded = FALSE;
   self->opts.reset = TRUE;
@@ -603,17 +603,11 @@ rebalance_cb (rd_kafka_t *rk,
 static rd_kafka_conf_t *
 make_conf (Co2sTrainer *self, const char * const *defaults, GError **error)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) all = NULL;
-  rd_kafka_conf_t *conf;
-
   /* Our defaults first, so that -X can change them. */
-  g_strv_builder_addv (builder, (const char **) defaults);
-  if (self->opts.overrides != NULL)
-    g_strv_builder_addv (builder, (const char **) self->opts.overrides);
-  all = g_strv_builder_end (builder);
+  rd_kafka_conf_t *conf = co2s_kafka_conf_new_layered (self->opts.brokers, defaults,
+                                                       (const char * const *) self->opts.overrides,
+                                                       NULL, error);
 
-  conf = co2s_kafka_conf_new (self->opts.brokers, (const char * const *) all, error);
   if (conf == NULL)
     return NULL;
   rd_kafka_conf_set_opaque (conf, self);
@@ -624,23 +618,7 @@ make_conf (Co2sTrainer *self, const char * const *defaults, GError **error)
 gboolean
 _co2s_trainer_create_consumer (Co2sTrainer *self, GError **error)
 {
-  static const char * const defaults[] = {
-    "client.id=co2stream-trainer",
-    "auto.offset.reset=earliest",
-    /* Keep memory flat: prefetch at most ~4 MB / 10,000 messages, and fetch
-     * in moderate responses. */
-    "queued.max.messages.kbytes=4096",
-    "queued.min.messages=" G_STRINGIFY (PREFETCH_MESSAGES),
-    "fetch.max.bytes=1048576",
-    "max.partition.fetch.bytes=1048576",
-    /* A killed trainer's partitions are handed to its successor after this
-     * (librdkafka's default is 45 s; 6 s is the broker's usual minimum).
-     * The embedded broker also makes a member that rejoins soon after a
-     * clean exit wait about this long. */
-    "session.timeout.ms=6000",
-    "heartbeat.interval.ms=2000",
-    NULL,
-  };
+  static const char * const defaults[] = { CO2S_TRAINER_CONSUMER_DEFAULTS, NULL };
   rd_kafka_conf_t *conf;
   rd_kafka_topic_partition_list_t *topics;
   rd_kafka_resp_err_t err;
@@ -666,7 +644,7 @@ _co2s_trainer_create_consumer (Co2sTrainer *self, GError **error)
     if (rd_kafka_conf_get (conf, "queued.min.messages", value, &size) == RD_KAFKA_CONF_OK)
       self->prefetch_messages = g_ascii_strtoull (value, NULL, 10);
     if (self->prefetch_messages == 0)
-      self->prefetch_messages = PREFETCH_MESSAGES;
+      self->prefetch_messages = CO2S_TRAINER_PREFETCH_MESSAGES;
   }
 
   self->consumer = co2s_kafka_new (RD_KAFKA_CONSUMER, conf, error);
@@ -715,25 +693,27 @@ _co2s_trainer_create_producer (Co2sTrainer *self, GError **error)
 }
 
 void
-_co2s_trainer_send_dead_letter (Co2sTrainer *self, const rd_kafka_message_t *msg, const GError *why)
+co2s_trainer_send_dead_letter (rd_kafka_t *producer, const rd_kafka_message_t *msg, const GError *why)
 {
-  const char *reason = why->domain == CO2S_RECORD_ERROR ? co2s_record_error_reason (why->code)
-                                                        : "unknown";
+  const char *reason;
   char source[256];
   rd_kafka_resp_err_t err;
 
+  g_return_if_fail (producer != NULL && msg != NULL && why != NULL);
+
+  reason = why->domain == CO2S_RECORD_ERROR ? co2s_record_error_reason (why->code) : "unknown";
   g_snprintf (source, sizeof source, "%s[%d]@%" G_GINT64_FORMAT,
               rd_kafka_topic_name (msg->rkt), msg->partition, (gint64) msg->offset);
   for (int attempt = 0; ; attempt++)
     {
-      err = co2s_kafka_produce_dead_letter (self->producer, CO2S_TOPIC_DLQ,
+      err = co2s_kafka_produce_dead_letter (producer, CO2S_TOPIC_DLQ,
                                             msg->payload, msg->len, msg->key, msg->key_len,
                                             reason, why->message, source);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
         return;
       if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || attempt >= 50)
         break;
-      rd_kafka_poll (self->producer, 100);
+      rd_kafka_poll (producer, 100);
     }
   g_warning ("could not queue %s to %s: %s", source, CO2S_TOPIC_DLQ, rd_kafka_err2str (err));
 }

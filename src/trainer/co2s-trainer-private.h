@@ -31,8 +31,6 @@ G_BEGIN_DECLS
 #define LOG_CHECK_INTERVAL_S 5
 /* With --exit-when-idle: how long to wait for the first assignment. */
 #define ASSIGN_TIMEOUT_S 60
-/* Default queued.min.messages of the consumer (see create_consumer). */
-#define PREFETCH_MESSAGES 10000
 /* How often the hot loop looks at signals (the default GMainContext) and
  * the producer's delivery reports: each look is a poll(2) and some locks,
  * too much to pay for every batch of 100 rows. */
@@ -106,7 +104,6 @@ struct _Co2sTrainer {
 };
 
 /* co2s-trainer.c */
-Co2sCheckpoint *_co2s_trainer_new_checkpoint (Co2sTrainer *self);
 const char *_co2s_trainer_model_name    (Co2sTrainer *self);
 void     _co2s_trainer_set_fatal        (Co2sTrainer *self, GError *error);
 gboolean _co2s_trainer_open_metrics_log (Co2sTrainer *self, GError **error);
@@ -120,7 +117,6 @@ gboolean _co2s_trainer_checkpoint       (Co2sTrainer *self, gboolean sync_commit
 /* co2s-trainer-kafka.c */
 gboolean _co2s_trainer_create_consumer  (Co2sTrainer *self, GError **error);
 gboolean _co2s_trainer_create_producer  (Co2sTrainer *self, GError **error);
-void     _co2s_trainer_send_dead_letter (Co2sTrainer *self, const rd_kafka_message_t *msg, const GError *why);
 void     _co2s_trainer_commit_offsets   (Co2sTrainer *self, gboolean sync);
 void     _co2s_trainer_publish_metrics  (Co2sTrainer *self, const char *line, gsize len, guint64 batch);
 gboolean _co2s_trainer_recheck_log      (Co2sTrainer *self, GError **error);

@@ -16,26 +16,6 @@
 
 G_DEFINE_FINAL_TYPE (Co2sTrainer, co2s_trainer, G_TYPE_OBJECT)
 
-/* A fresh checkpoint of the options' models, untrained, the first one
- * the champion. */
-Co2sCheckpoint *
-_co2s_trainer_new_checkpoint (Co2sTrainer *self)
-{
-  Co2sCheckpoint *cp = NULL;
-
-  for (guint i = 0; i < self->opts.n_models; i++)
-    {
-      g_autoptr(Co2sModel) model = co2s_model_new_for_spec (&self->opts.models[i]);
-
-      if (cp == NULL)
-        cp = co2s_checkpoint_new (model);
-      else
-        co2s_checkpoint_add_model (cp, model);
-    }
-  g_assert (cp != NULL);
-  return cp;
-}
-
 /* The options' models by name, "ls", "ls:fuel,sgd"…; valid until the
  * options change. */
 const char *
@@ -104,7 +84,7 @@ load_model (Co2sTrainer *self, GError **error)
       return TRUE;
     }
 
-  self->cp = _co2s_trainer_new_checkpoint (self);
+  self->cp = co2s_checkpoint_new_for_specs (self->opts.models, self->opts.n_models);
   if (self->opts.reset)
     g_message ("--reset: fresh %s model; replaying %s from its beginning",
                _co2s_trainer_model_name (self), self->opts.topic);
@@ -185,7 +165,7 @@ handle_message (Co2sTrainer *self, const rd_kafka_message_t *msg, gint64 now_us)
     }
   else
     {
-      _co2s_trainer_send_dead_letter (self, msg, error);
+      co2s_trainer_send_dead_letter (self->producer, msg, error);
       co2s_batch_add_bad (self->batch, now_us);
     }
   co2s_batch_set_position (self->batch, msg->partition, msg->offset + 1);
@@ -300,11 +280,7 @@ co2s_trainer_finalize (GObject *object)
   g_clear_error (&self->fatal);
   /* Last: everything of the folder is written and closed. */
   g_clear_pointer (&self->lock, co2s_model_dir_lock_free);
-  g_free (self->opts.brokers);
-  g_free (self->opts.topic);
-  g_free (self->opts.group);
-  g_free (self->opts.model_dir);
-  g_strfreev (self->opts.overrides);
+  co2s_trainer_options_clear (&self->opts);
 
   G_OBJECT_CLASS (co2s_trainer_parent_class)->finalize (object);
 }
@@ -330,6 +306,35 @@ co2s_trainer_init (Co2sTrainer *self)
 
 /* ---- public API --------------------------------------------------------- */
 
+void
+co2s_trainer_options_copy (Co2sTrainerOptions *dst, const Co2sTrainerOptions *src)
+{
+  g_return_if_fail (dst != NULL && src != NULL);
+
+  *dst = *src;
+  dst->brokers = g_strdup (src->brokers);
+  dst->topic = g_strdup (src->topic);
+  dst->group = g_strdup (src->group);
+  dst->model_dir = g_strdup (src->model_dir);
+  dst->overrides = g_strdupv (src->overrides);
+  dst->state_topic = g_strdup (src->state_topic);
+  dst->trainer_id = g_strdup (src->trainer_id);
+}
+
+void
+co2s_trainer_options_clear (Co2sTrainerOptions *opts)
+{
+  g_return_if_fail (opts != NULL);
+
+  g_clear_pointer (&opts->brokers, g_free);
+  g_clear_pointer (&opts->topic, g_free);
+  g_clear_pointer (&opts->group, g_free);
+  g_clear_pointer (&opts->model_dir, g_free);
+  g_clear_pointer (&opts->overrides, g_strfreev);
+  g_clear_pointer (&opts->state_topic, g_free);
+  g_clear_pointer (&opts->trainer_id, g_free);
+}
+
 Co2sTrainer *
 co2s_trainer_new (const Co2sTrainerOptions *options, GError **error)
 {
@@ -345,14 +350,7 @@ co2s_trainer_new (const Co2sTrainerOptions *options, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = g_object_new (CO2S_TYPE_TRAINER, NULL);
-  self->opts = *options;
-  self->opts.brokers = g_strdup (options->brokers);
-  self->opts.topic = g_strdup (options->topic);
-  self->opts.group = g_strdup (options->group);
-  self->opts.model_dir = g_strdup (options->model_dir);
-  self->opts.overrides = g_strdupv (options->overrides);
-  /* One trainer: no state topic (co2s-shard-trainer.h is the scale-out one). */
-  self->opts.state_topic = self->opts.trainer_id = NULL;
+  co2s_trainer_options_copy (&self->opts, options);
   self->model_path = g_build_filename (options->model_dir, CO2S_MODEL_FILE, NULL);
   self->metrics_path = g_build_filename (options->model_dir, CO2S_METRICS_FILE, NULL);
   self->batch = co2s_batch_new (options->batch_rows);

@@ -66,6 +66,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include <librdkafka/rdkafka.h>
 
 #include "co2s-model.h"
 
@@ -96,6 +97,36 @@ typedef struct {
   char *state_topic;        /* --scale-out: the partitions' states (co2s-shard-trainer.h); NULL: one trainer */
   char *trainer_id;         /* --scale-out: this trainer's name, [A-Za-z0-9._-]{1,64} */
 } Co2sTrainerOptions;
+
+/* Copies @src into @dst, every string and the overrides duplicated;
+ * co2s_trainer_options_clear frees them. Both trainers keep their options so. */
+void co2s_trainer_options_copy (Co2sTrainerOptions *dst, const Co2sTrainerOptions *src);
+void co2s_trainer_options_clear (Co2sTrainerOptions *opts);
+
+/* The consumer settings both trainers start from (-X may change them):
+ * prefetch at most ~4 MB / 10,000 messages in moderate fetches, and a
+ * session of 6 s, after which a killed trainer's partitions go to
+ * another (librdkafka's default is 45 s; 6 s is the broker's usual
+ * minimum; the embedded broker also makes a member that rejoins soon
+ * after a clean exit wait about this long). */
+#define CO2S_TRAINER_PREFETCH_MESSAGES 10000
+#define CO2S_TRAINER_CONSUMER_DEFAULTS \
+  "client.id=co2stream-trainer", \
+  "auto.offset.reset=earliest", \
+  "queued.max.messages.kbytes=4096", \
+  "queued.min.messages=" G_STRINGIFY (CO2S_TRAINER_PREFETCH_MESSAGES), \
+  "fetch.max.bytes=1048576", \
+  "max.partition.fetch.bytes=1048576", \
+  "session.timeout.ms=6000", \
+  "heartbeat.interval.ms=2000"
+
+/* Queues a copy of @msg (key and payload) to streaming_data.dlq through
+ * @producer with the headers reason (co2s_record_error_reason of @why, or
+ * "unknown"), detail (@why's message) and source ("TOPIC[PARTITION]@OFFSET"),
+ * waiting a little while librdkafka's queue is full; says so (g_warning)
+ * when it cannot. At least once: a batch learned again after a crash sends
+ * its letters again. The trainers' thread. */
+void co2s_trainer_send_dead_letter (rd_kafka_t *producer, const rd_kafka_message_t *msg, const GError *why);
 
 #define CO2S_TYPE_TRAINER (co2s_trainer_get_type ())
 G_DECLARE_FINAL_TYPE (Co2sTrainer, co2s_trainer, CO2S, TRAINER, GObject)

@@ -167,38 +167,6 @@ on_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* --scale-out: the run of a Co2sShardTrainer, with its metrics served at
- * @metrics_host:@metrics_port when @metrics_host is not NULL. */
-static int
-run_scale_out (const Co2sTrainerOptions *opts, const char *metrics_host, guint16 metrics_port)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(Co2sShardTrainer) trainer = co2s_shard_trainer_new (opts, &error);
-  g_autoptr(Co2sPromServer) metrics = NULL;
-  guint sigint_id, sigterm_id;
-  int status = CO2S_EXIT_OK;
-
-  if (trainer == NULL)
-    return co2s_cli_failure ("%s", error->message);
-  if (metrics_host != NULL)
-    {
-      g_autoptr(Co2sProm) prom = co2s_prom_new ();
-
-      co2s_shard_trainer_export_metrics (trainer, prom);
-      metrics = co2s_prom_server_new (prom, metrics_host, metrics_port, &error);
-      if (metrics == NULL)
-        return co2s_cli_failure ("%s", error->message);
-      g_message ("metrics: serving %s", co2s_prom_server_get_url (metrics));
-    }
-  sigint_id = g_unix_signal_add (SIGINT, on_signal, trainer);
-  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, trainer);
-  if (!co2s_shard_trainer_run (trainer, &error))
-    status = co2s_cli_failure ("%s", error->message);
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
-  return status;
-}
-
 /* Checks the parsed values and fills @opts; a bad value sets @error. */
 static gboolean
 check_options (Co2sTrainerOptions *opts, GError **error)
@@ -346,12 +314,14 @@ main (int argc, char *argv[])
     .version_librdkafka = TRUE,
   };
   g_autoptr(GError) error = NULL;
-  g_autoptr(Co2sTrainer) trainer = NULL;
+  g_autoptr(GObject) trainer = NULL;   /* a Co2sTrainer, or with --scale-out a Co2sShardTrainer */
   g_autoptr(Co2sPromServer) metrics = NULL;
   g_autofree char *metrics_host = NULL;
+  g_autofree char *trainer_id = NULL;
   guint16 metrics_port = 0;
   Co2sTrainerOptions opts = { 0 };
   guint sigint_id, sigterm_id;
+  gboolean ok;
   int status;
 
   /* One line per batch, printed in groups: the trainer flushes stdout after
@@ -368,20 +338,21 @@ main (int argc, char *argv[])
        !co2s_prom_parse_listen (opt_metrics_listen, &metrics_host, &metrics_port, &error)))
     return co2s_cli_usage_error ("%s", error->message);
 
+  trainer_id = opts.trainer_id;
   if (opts.state_topic != NULL)
-    {
-      status = run_scale_out (&opts, metrics_host, metrics_port);
-      g_free (opts.trainer_id);
-      return status;
-    }
-  trainer = co2s_trainer_new (&opts, &error);
+    trainer = G_OBJECT (co2s_shard_trainer_new (&opts, &error));
+  else
+    trainer = G_OBJECT (co2s_trainer_new (&opts, &error));
   if (trainer == NULL)
     return co2s_cli_failure ("%s", error->message);
   if (metrics_host != NULL)
     {
       g_autoptr(Co2sProm) prom = co2s_prom_new ();
 
-      co2s_trainer_export_metrics (trainer, prom);
+      if (CO2S_IS_SHARD_TRAINER (trainer))
+        co2s_shard_trainer_export_metrics (CO2S_SHARD_TRAINER (trainer), prom);
+      else
+        co2s_trainer_export_metrics (CO2S_TRAINER (trainer), prom);
       metrics = co2s_prom_server_new (prom, metrics_host, metrics_port, &error);
       if (metrics == NULL)
         return co2s_cli_failure ("%s", error->message);
@@ -392,7 +363,11 @@ main (int argc, char *argv[])
   sigterm_id = g_unix_signal_add (SIGTERM, on_signal, trainer);
 
   status = CO2S_EXIT_OK;
-  if (!co2s_trainer_run (trainer, &error))
+  if (CO2S_IS_SHARD_TRAINER (trainer))
+    ok = co2s_shard_trainer_run (CO2S_SHARD_TRAINER (trainer), &error);
+  else
+    ok = co2s_trainer_run (CO2S_TRAINER (trainer), &error);
+  if (!ok)
     status = co2s_cli_failure ("%s", error->message);
 
   g_source_remove (sigint_id);

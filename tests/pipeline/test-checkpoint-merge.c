@@ -24,24 +24,6 @@ static const Co2sModelSpec specs[] = {
   { CO2S_ALGO_LS, CO2S_FEATURES_FUEL },
 };
 
-/* A checkpoint of @specs's models (the first the champion). */
-static Co2sCheckpoint *
-new_checkpoint (const Co2sModelSpec *models, guint n)
-{
-  Co2sCheckpoint *cp = NULL;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(Co2sModel) model = co2s_model_new_for_spec (&models[i]);
-
-      if (cp == NULL)
-        cp = co2s_checkpoint_new (model);
-      else
-        co2s_checkpoint_add_model (cp, model);
-    }
-  return cp;
-}
-
 /* The relative difference of two coefficient vectors (with intercepts). */
 static double
 vector_difference (Co2sModel *a, Co2sModel *b)
@@ -69,7 +51,7 @@ test_merge (void)
   g_autofree double *y = NULL;
   guint n_rows = 0;
   Co2sCheckpoint *parts[N_PARTS];
-  g_autoptr(Co2sCheckpoint) whole = new_checkpoint (specs, G_N_ELEMENTS (specs));
+  g_autoptr(Co2sCheckpoint) whole = co2s_checkpoint_new_for_specs (specs, G_N_ELEMENTS (specs));
   g_autoptr(Co2sCheckpoint) merged = NULL;
   Co2sModel *models[CO2S_MAX_MODELS] = { NULL };
   g_autoptr(GError) error = NULL;
@@ -84,7 +66,7 @@ test_merge (void)
       g_autofree double *py = g_new (double, n_rows);
       guint n = 0;
 
-      parts[p] = new_checkpoint (specs, G_N_ELEMENTS (specs));
+      parts[p] = co2s_checkpoint_new_for_specs (specs, G_N_ELEMENTS (specs));
       for (guint r = p; r < n_rows; r += N_PARTS, n++)
         {
           memcpy (&px[n * NF], &x[r * NF], NF * sizeof (double));
@@ -150,11 +132,11 @@ test_refused (void)
 {
   static const Co2sModelSpec other[] = { { CO2S_ALGO_LS, CO2S_FEATURES_FUEL } };
   static const Co2sModelSpec sgd[] = { { CO2S_ALGO_SGD, CO2S_FEATURES_BASE } };
-  g_autoptr(Co2sCheckpoint) a = new_checkpoint (specs, 1);
-  g_autoptr(Co2sCheckpoint) b = new_checkpoint (other, 1);
-  g_autoptr(Co2sCheckpoint) c = new_checkpoint (specs, 1);
-  g_autoptr(Co2sCheckpoint) s1 = new_checkpoint (sgd, 1);
-  g_autoptr(Co2sCheckpoint) s2 = new_checkpoint (sgd, 1);
+  g_autoptr(Co2sCheckpoint) a = co2s_checkpoint_new_for_specs (specs, 1);
+  g_autoptr(Co2sCheckpoint) b = co2s_checkpoint_new_for_specs (other, 1);
+  g_autoptr(Co2sCheckpoint) c = co2s_checkpoint_new_for_specs (specs, 1);
+  g_autoptr(Co2sCheckpoint) s1 = co2s_checkpoint_new_for_specs (sgd, 1);
+  g_autoptr(Co2sCheckpoint) s2 = co2s_checkpoint_new_for_specs (sgd, 1);
   Co2sModel *models[CO2S_MAX_MODELS] = { NULL };
   g_autoptr(GError) error = NULL;
 

@@ -29,14 +29,17 @@ typedef struct {
   TrainerEnv env;
   char *group;
   char *state_topic;
-  char *id_prefix;        /* every trainer id of this test starts with it */
+  char *id_prefix;        /* every trainer id of this test starts with it, and no other */
   GPtrArray *trainers;    /* Co2sTestProc, NULL once stopped */
+  GString *logs;          /* the stderr of every stopped trainer, for a failure's report */
   guint n_started;
   GArray *records;
   guint64 produced;
   /* Filled by states_complete: the latest load of the state topic. */
   GHashTable *states;
 } Fixture;
+
+static guint n_fixtures;
 
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
@@ -51,8 +54,10 @@ fixture_set_up (Fixture *f, gconstpointer data)
     g_error ("cannot create %s: %s", f->env.topic, error->message);
   f->group = g_strdup_printf ("%s-group", f->env.topic);
   f->state_topic = g_strdup_printf ("%s-state", f->env.topic);
-  f->id_prefix = g_strdup_printf ("t%d", (int) getpid ());
+  /* Unique to this test: the metrics topic holds every test's lines. */
+  f->id_prefix = g_strdup_printf ("t%d.%u-", (int) getpid (), ++n_fixtures);
   f->trainers = g_ptr_array_new_with_free_func ((GDestroyNotify) co2s_test_proc_free);
+  f->logs = g_string_new (NULL);
   f->records = g_array_new (FALSE, FALSE, sizeof (Co2sRecord));
 }
 
@@ -60,6 +65,7 @@ static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
   g_clear_pointer (&f->trainers, g_ptr_array_unref);
+  g_string_free (g_steal_pointer (&f->logs), TRUE);
   g_clear_pointer (&f->records, g_array_unref);
   g_clear_pointer (&f->states, g_hash_table_unref);
   if (f->env.dir != NULL)
@@ -88,7 +94,7 @@ produce (Fixture *f, guint n)
 static guint
 start_trainer_full (Fixture *f, guint16 metrics_port)
 {
-  g_autofree char *id = g_strdup_printf ("%s-%u", f->id_prefix, ++f->n_started);
+  g_autofree char *id = g_strdup_printf ("%s%u", f->id_prefix, ++f->n_started);
   g_autofree char *listen = g_strdup_printf ("%u", metrics_port);
   /* One --model-dir for all, as the compose file's scaled trainers share
    * their volume. */
@@ -173,6 +179,11 @@ stop_trainer (Fixture *f, guint i, gboolean kill)
     }
   else
     g_assert_cmpint (status, ==, 128 + SIGKILL);
+  {
+    g_autofree char *err = co2s_test_proc_stderr_text (proc);
+
+    g_string_append_printf (f->logs, "---- trainer %u (%s) ----\n%s", i + 1, kill ? "killed" : "stopped", err);
+  }
   g_ptr_array_index (f->trainers, i) = NULL;
   co2s_test_proc_free (proc);
 }
@@ -341,8 +352,9 @@ assert_exactly_once (Fixture *f)
                              json_object_get_int_member (o, "partition"),
                              json_object_get_int_member (o, "partition_batch"));
       if (g_hash_table_contains (seen, key))
-        g_error ("partition batch %s is twice in %s: from %s, then from %s at offset %" G_GINT64_FORMAT,
-                 key, CO2S_TOPIC_METRICS, (const char *) g_hash_table_lookup (seen, key),
+        g_error ("trainers' logs:\n%s\n"
+                 "partition batch %s is twice in %s: from %s, then from %s at offset %" G_GINT64_FORMAT,
+                 f->logs->str, key, CO2S_TOPIC_METRICS, (const char *) g_hash_table_lookup (seen, key),
                  json_object_get_string_member (o, "trainer"), msg->offset);
       g_hash_table_insert (seen, key, g_strdup (json_object_get_string_member (o, "trainer")));
       line_rows += json_object_get_int_member (o, "rows");
