@@ -32,6 +32,7 @@ struct _Co2sServiceRow
 
   char *state_text;
   char *detail_text;
+  char *note;               /* NULL when none */
   const char *state_class;  /* CSS class on state_label, or NULL */
   guint timer_id;           /* 1 s while mapped and running */
   gboolean stops;
@@ -43,6 +44,7 @@ enum {
   PROP_0,
   PROP_SERVICE,
   PROP_SUPERVISOR,
+  PROP_NOTE,
   N_PROPS
 };
 
@@ -167,16 +169,17 @@ update_reset_button (Co2sServiceRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->reset_button), offer);
 }
 
-/* Two lines, each ellipsized (subtitle-lines limits each paragraph): what
- * the service is, when it says (the broker: which one, where, its size),
- * then its last output line, e.g. the local Kafka's "waiting for Kafka to
- * answer… (4 s)" while a JVM starts. */
+/* Up to three lines, each ellipsized (subtitle-lines limits each
+ * paragraph): what the service is, when it says (the broker: which one,
+ * where, its size), the window's note (the trainers and their
+ * partitions), then its last output line, e.g. the local Kafka's "waiting
+ * for Kafka to answer… (4 s)" while a JVM starts. */
 static void
 update_subtitle (Co2sServiceRow *self)
 {
   const char *line = NULL;
   const char *description = NULL;
-  g_autofree char *subtitle = NULL;
+  g_autoptr(GString) subtitle = g_string_new (NULL);
 
   if (self->service != NULL)
     {
@@ -191,8 +194,11 @@ update_subtitle (Co2sServiceRow *self)
     line = _("No output yet");
 
   if (description != NULL && description[0] != '\0')
-    subtitle = g_strdup_printf ("%s\n%s", description, line);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle != NULL ? subtitle : line);
+    g_string_append_printf (subtitle, "%s\n", description);
+  if (self->note != NULL)
+    g_string_append_printf (subtitle, "%s\n", self->note);
+  g_string_append (subtitle, line);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle->str);
   update_reset_button (self);
 }
 
@@ -291,12 +297,16 @@ update_state (Co2sServiceRow *self)
   {
     const char *what = self->service != NULL ? co2s_service_get_description (self->service) : NULL;
     const char *how = message != NULL && message[0] != '\0' ? message : self->state_text;
-    g_autofree char *tooltip = NULL;
+    g_autoptr(GString) tooltip = g_string_new (NULL);
 
-    /* The whole description (the subtitle may ellipsize it), then the state. */
+    /* The whole description and note (the subtitle may ellipsize them),
+     * then the state. */
     if (what != NULL && what[0] != '\0')
-      tooltip = g_strdup_printf ("%s\n%s", what, how);
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip != NULL ? tooltip : how);
+      g_string_append_printf (tooltip, "%s\n", what);
+    if (self->note != NULL)
+      g_string_append_printf (tooltip, "%s\n", self->note);
+    g_string_append (tooltip, how);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip->str);
   }
 
   /* Start/stop: stops whatever is running, waiting or about to restart. */
@@ -434,6 +444,7 @@ co2s_service_row_finalize (GObject *object)
 
   g_free (self->state_text);
   g_free (self->detail_text);
+  g_free (self->note);
 
   G_OBJECT_CLASS (co2s_service_row_parent_class)->finalize (object);
 }
@@ -453,6 +464,9 @@ co2s_service_row_get_property (GObject    *object,
       break;
     case PROP_SUPERVISOR:
       g_value_set_object (value, self->supervisor);
+      break;
+    case PROP_NOTE:
+      g_value_set_string (value, self->note);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -474,6 +488,9 @@ co2s_service_row_set_property (GObject      *object,
       break;
     case PROP_SUPERVISOR:
       co2s_service_row_set_supervisor (self, g_value_get_object (value));
+      break;
+    case PROP_NOTE:
+      co2s_service_row_set_note (self, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -499,6 +516,9 @@ co2s_service_row_class_init (Co2sServiceRowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SUPERVISOR] =
     g_param_spec_object ("supervisor", NULL, NULL, CO2S_TYPE_SUPERVISOR,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NOTE] =
+    g_param_spec_string ("note", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -603,6 +623,33 @@ co2s_service_row_set_supervisor (Co2sServiceRow *self,
 
   update_state (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUPERVISOR]);
+}
+
+const char *
+co2s_service_row_get_note (Co2sServiceRow *self)
+{
+  g_return_val_if_fail (CO2S_IS_SERVICE_ROW (self), NULL);
+
+  return self->note;
+}
+
+void
+co2s_service_row_set_note (Co2sServiceRow *self,
+                           const char     *note)
+{
+  g_return_if_fail (CO2S_IS_SERVICE_ROW (self));
+
+  if (note != NULL && note[0] == '\0')
+    note = NULL;
+  /* (g_set_str arrives in GLib 2.76.) */
+  if (g_strcmp0 (self->note, note) == 0)
+    return;
+  g_free (self->note);
+  self->note = g_strdup (note);
+
+  /* The tooltip holds it too. */
+  update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOTE]);
 }
 
 const char *

@@ -5,7 +5,9 @@
  * disk) over its last log line (one line each, ellipsized), its state as
  * icon AND text (CSS classes success / warning / error, never colour
  * alone), uptime, restart count ("Restarted 3×") and as tooltip the whole
- * description and the state's message; a start/stop button for that one
+ * description and the state's message; a note the window adds under the
+ * description (the trainer's row: how many trainers run and which
+ * partitions each owns); a start/stop button for that one
  * service (through "supervisor", which also starts the services before it /
  * stops the ones after it) and a "Show log" button opening a
  * Co2sLogWindow. When the broker FAILED saying its data is damaged (a
@@ -41,6 +43,13 @@ void         co2s_service_row_set_service (Co2sServiceRow *self,
 Co2sSupervisor *co2s_service_row_get_supervisor (Co2sServiceRow *self);
 void            co2s_service_row_set_supervisor (Co2sServiceRow *self,
                                                  Co2sSupervisor *supervisor);
+
+/* Property "note": a line of its own under the description (and in the
+ * tooltip), e.g. "2 trainers: t1 (0, 1), t2 (2, 3)"; NULL or "" for none.
+ * Copied. */
+const char *co2s_service_row_get_note (Co2sServiceRow *self);
+void        co2s_service_row_set_note (Co2sServiceRow *self,
+                                       const char     *note);
 
 /* The state text shown ("Running"); owned by the row. */
 const char *co2s_service_row_get_state_text (Co2sServiceRow *self);

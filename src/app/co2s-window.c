@@ -13,6 +13,7 @@
 #include "co2s-plot-view.h"
 #include "co2s-rmse-plot.h"
 #include "co2s-service-row.h"
+#include "co2s-trainer-note.h"
 
 struct _Co2sWindow
 {
@@ -107,8 +108,13 @@ create_service_row (gpointer item,
                     gpointer user_data)
 {
   Co2sWindow *self = CO2S_WINDOW (user_data);
+  Co2sSupervisor *supervisor = co2s_application_get_supervisor (self->app);
+  GtkWidget *row = co2s_service_row_new (CO2S_SERVICE (item), supervisor);
 
-  return co2s_service_row_new (CO2S_SERVICE (item), co2s_application_get_supervisor (self->app));
+  /* The trainer's row: how many trainers run, which partitions each owns. */
+  if (CO2S_SERVICE (item) == co2s_supervisor_get_service (supervisor, CO2S_SERVICE_TRAINER))
+    co2s_trainer_note_attach (CO2S_SERVICE_ROW (row), co2s_application_get_controller (self->app));
+  return row;
 }
 
 static void

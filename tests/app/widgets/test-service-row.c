@@ -229,6 +229,63 @@ test_description (void)
   gtk_window_destroy (window);
 }
 
+static void
+count_notify (guint *count)
+{
+  (*count)++;
+}
+
+/* The note (the trainer's row: how many trainers run, which partitions
+ * each owns) is a line of its own between the description and the last
+ * output line, also in the tooltip; NULL or "" takes it away. */
+static void
+test_note (void)
+{
+  g_autoptr(Co2sService) service = co2s_service_new ("trainer", "Trainer");
+  GtkWidget *row = co2s_service_row_new (service, NULL);
+  GtkWindow *window = show_row (row);
+  const char *note = "2 trainers: a (0, 2), b (1, 3)";
+  g_autofree char *expected = NULL;
+  GtkWidget *label;
+  guint notified = 0;
+
+  g_signal_connect_swapped (row, "notify::note", G_CALLBACK (count_notify), &notified);
+  co2s_service_append_log (service, "batch 3: 100 rows, rmse 6.21 g/km", FALSE);
+  co2s_service_set_state (service, CO2S_SERVICE_STATE_RUNNING, NULL);
+  g_assert_null (co2s_service_row_get_note (CO2S_SERVICE_ROW (row)));
+
+  co2s_service_row_set_note (CO2S_SERVICE_ROW (row), note);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_cmpstr (co2s_service_row_get_note (CO2S_SERVICE_ROW (row)), ==, note);
+  expected = g_strdup_printf ("%s\n%s", note, "batch 3: 100 rows, rmse 6.21 g/km");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, expected);
+  g_assert_true (g_str_has_prefix (gtk_widget_get_tooltip_text (row), "2 trainers: a (0, 2), b (1, 3)\n"));
+
+  /* The same note again changes nothing. */
+  co2s_service_row_set_note (CO2S_SERVICE_ROW (row), note);
+  g_assert_cmpuint (notified, ==, 1);
+
+  /* Under the description, over the last line: three lines drawn. */
+  co2s_service_set_description (service, "co2stream-trainer --scale-out");
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("co2stream-trainer --scale-out\n%s\n%s", note, "batch 3: 100 rows, rmse 6.21 g/km");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, expected);
+  co2s_test_gtk_wait_frames (GTK_WIDGET (window), 3, 5000);
+  label = aw_find_label (row, adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  g_assert_nonnull (label);
+  g_assert_true (gtk_widget_get_mapped (label));
+  g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (GTK_LABEL (label))), ==, 3);
+
+  co2s_service_set_description (service, NULL);
+  co2s_service_row_set_note (CO2S_SERVICE_ROW (row), "");
+  g_assert_null (co2s_service_row_get_note (CO2S_SERVICE_ROW (row)));
+  g_assert_cmpuint (notified, ==, 2);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "batch 3: 100 rows, rmse 6.21 g/km");
+  g_assert_false (g_str_has_prefix (gtk_widget_get_tooltip_text (row), "2 trainers"));
+
+  gtk_window_destroy (window);
+}
+
 static GtkWidget *
 find_reset_button (GtkWidget *root)
 {
@@ -522,6 +579,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app-widgets/service-row/states", test_states);
   g_test_add_func ("/app-widgets/service-row/subtitle-and-detail", test_subtitle_and_detail);
   g_test_add_func ("/app-widgets/service-row/description", test_description);
+  g_test_add_func ("/app-widgets/service-row/note", test_note);
   g_test_add_func ("/app-widgets/service-row/reset-offered", test_reset_offered);
   g_test_add_func ("/app-widgets/service-row/toggle-through-supervisor", test_toggle_through_supervisor);
   g_test_add_func ("/app-widgets/service-row/no-supervisor", test_no_supervisor);
