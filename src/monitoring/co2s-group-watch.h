@@ -4,7 +4,7 @@
  * (CO2S_TRAINER_GROUP by default): one co2stream-trainer (client.id
  * "co2stream-trainer"), or several co2stream-trainer --scale-out, each with
  * client.id "co2stream-trainer-ID" and some partitions of the data topic
- * (cooperative-sticky assignment). A Co2sGroupWatch asks the broker for the
+ * (the group's assignor). A Co2sGroupWatch asks the broker for the
  * group's description (the admin API's DescribeConsumerGroups) on a worker
  * thread (GTask: a short-lived admin client per question, so nothing stays
  * open between questions and nothing blocks the main loop), at once on

@@ -46,7 +46,9 @@ member_start (const char *brokers,
   g_autofree char *group_prop = g_strdup_printf ("group.id=%s", group);
   g_autofree char *client_prop = g_strdup_printf ("client.id=%s", client_id);
   const char *overrides[] = { group_prop, client_prop, "enable.auto.commit=false",
-                              "partition.assignment.strategy=cooperative-sticky",
+                              /* As co2stream-trainer --scale-out with librdkafka 2.0
+                               * (cooperative-sticky aborts there, librdkafka issue 4312). */
+                              "partition.assignment.strategy=range",
                               "session.timeout.ms=6000", NULL };
   g_autoptr(GError) error = NULL;
   rd_kafka_conf_t *conf = co2s_kafka_conf_new (brokers, overrides, &error);
@@ -101,8 +103,8 @@ changed_cb (Co2sGroupWatch *watch,
 
 /* TRUE when the watch's answer names exactly e->names, the group is not
  * rebalancing, each owns a partition and every partition 0..PARTITIONS-1 is
- * owned by one of them, once. (During a cooperative rebalance the old
- * owner keeps its partitions while the newcomer has none yet.) */
+ * owned by one of them, once. (During a rebalance a member may own
+ * nothing yet, or, cooperative, the old owner keep what it gives away.) */
 static gboolean
 reports (gpointer data)
 {
