@@ -17,6 +17,7 @@
 
 #include "co2s-contracts.h"
 #include "co2s-state-topic.h"
+#include "co2s-test-local-kafka.h"
 #include "co2s-test-prom.h"
 #include "trainer-fixture.h"
 
@@ -41,13 +42,14 @@ typedef struct {
 
 static guint n_fixtures;
 
+/* The fixture on the Kafka at @brokers. */
 static void
-fixture_set_up (Fixture *f, gconstpointer data)
+fixture_set_up_on (Fixture *f, const char *brokers)
 {
   g_autoptr(GError) error = NULL;
 
   memset (f, 0, sizeof *f);
-  f->env.brokers = g_strdup (co2s_test_kafka_brokers ());
+  f->env.brokers = g_strdup (brokers);
   f->env.topic = co2s_test_unique_topic ("scale-out");
   f->env.dir = co2s_test_tmpdir ();
   if (!co2s_test_kafka_create_topic (f->env.brokers, f->env.topic, N_PARTITIONS, &error))
@@ -59,6 +61,12 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->trainers = g_ptr_array_new_with_free_func ((GDestroyNotify) co2s_test_proc_free);
   f->logs = g_string_new (NULL);
   f->records = g_array_new (FALSE, FALSE, sizeof (Co2sRecord));
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  fixture_set_up_on (f, co2s_test_kafka_brokers ());
 }
 
 static void
@@ -428,6 +436,61 @@ test_rebalance_storm (Fixture *f, gconstpointer data)
   assert_exactly_once (f);
 }
 
+/* The rows in the partitions' committed states, as text ("?" when the state
+ * topic cannot be read). */
+static char *
+committed_rows (Fixture *f)
+{
+  g_autoptr(GHashTable) states = co2s_state_topic_load (f->env.brokers, NULL, f->state_topic, 10000, NULL);
+  g_autoptr(GPtrArray) parts = NULL;
+  guint64 rows = 0;
+
+  if (states == NULL)
+    return g_strdup ("?");
+  parts = parse_states (f, states);
+  for (guint i = 0; i < parts->len; i++)
+    rows += co2s_model_get_rows_seen (((Co2sCheckpoint *) g_ptr_array_index (parts, i))->model);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, rows);
+}
+
+/* Kafka's JVM killed (SIGKILL) under two trainers while they learn, then
+ * started again on the same data: they say so, wait, go on, and every row
+ * is still learned once. */
+static void
+test_broker_gone (void)
+{
+  g_autoptr(Co2sTestLocalKafka) kafka = co2s_test_local_kafka_start ();
+  g_autofree char *before = NULL;
+  Fixture fixture, *f = &fixture;
+
+  fixture_set_up_on (f, kafka->bootstrap);
+  /* Enough for the crash to come while they learn (a few seconds' worth). */
+  produce (f, 200000);
+  start_trainer (f);
+  start_trainer (f);
+  for (guint i = 0; i < 2; i++)
+    g_assert_true (co2s_test_proc_wait_line (g_ptr_array_index (f->trainers, i), CO2S_TEST_STDOUT,
+                                             "^batch [0-9]+:", 60000, NULL));
+  before = committed_rows (f);
+  co2s_test_local_kafka_kill (kafka);
+  g_test_message ("Kafka killed with about %s rows of %" G_GUINT64_FORMAT " committed", before, f->produced);
+  for (guint i = 0; i < 2; i++)
+    if (!co2s_test_proc_wait_line (g_ptr_array_index (f->trainers, i), CO2S_TEST_STDERR,
+                                   "Kafka .*(refused|[Dd]isconnected|down)", 30000, NULL))
+      g_error ("trainer %u did not say the broker is gone; stderr:\n%s", i + 1,
+               co2s_test_proc_stderr_text (g_ptr_array_index (f->trainers, i)));
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpint (co2s_test_proc_wait_exit (g_ptr_array_index (f->trainers, i), 0), ==, -1);
+  co2s_test_local_kafka_restart (kafka);
+  produce (f, 30000);
+
+  co2s_test_assert_wait (states_complete, f, LEARN_TIMEOUT_MS);
+  for (guint i = 0; i < f->trainers->len; i++)
+    stop_trainer (f, i, FALSE);
+  assert_exactly_once (f);
+  fixture_tear_down (f, NULL);
+}
+
 /* What --scale-out refuses, and why (no broker needed: before any client). */
 static void
 test_bad_options (void)
@@ -474,5 +537,6 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/trainer/scale-out/rebalance-storm", Fixture, NULL, fixture_set_up,
               test_rebalance_storm, fixture_tear_down);
+  g_test_add_func ("/trainer/scale-out/broker-gone", test_broker_gone);
   return g_test_run ();
 }
