@@ -104,8 +104,22 @@ handle_message (Co2sShardTrainer *self, const rd_kafka_message_t *msg, gint64 no
     return; /* fetched before the partition was revoked or rolled back */
   if (shard->expected >= 0 && msg->offset != shard->expected)
     {
+      /* Below the state's position: the log starts again lower (librdkafka
+       * reset an offset that no longer exists to the earliest): the topic
+       * was deleted and recreated, or truncated. The state learned another
+       * log; going on would skip or mix rows. */
       if (msg->offset < shard->expected)
-        return; /* in the state already */
+        {
+          g_set_error (error, CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
+                       _("%s [%d]: the log now has offset %lld where the partition’s "
+                         "state already learned up to %lld: the topic was deleted and "
+                         "recreated, or truncated, since the state was saved in %s. A scaled-out trainer "
+                         "does not learn a new log into old states: stop the trainers and start them "
+                         "with a new --state-topic and --group"),
+                       rd_kafka_topic_name (msg->rkt), msg->partition, (long long) msg->offset,
+                       (long long) shard->expected, self->opts.state_topic);
+          return;
+        }
       g_warning ("%s [%d]: offsets %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT " were pruned from "
                  "the log before they were read; %" G_GINT64_FORMAT " rows skipped",
                  rd_kafka_topic_name (msg->rkt), msg->partition, shard->expected,

@@ -340,32 +340,42 @@ assert_exactly_once (Fixture *f)
     }
 
   /* The metrics topic (read_committed): one line per partition batch of
-   * this test's trainers, none twice, their rows those of the states. */
-  lines = co2s_test_kafka_consume (f->env.brokers, CO2S_TOPIC_METRICS, 0, 60000, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < lines->len; i++)
+   * this test's trainers, none twice, their rows those of the states. A
+   * read_committed reader stops before any transaction still open in the
+   * topic (another process's trainers may be writing): read again until
+   * every batch is there, within a deadline. */
+  for (gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+       g_hash_table_size (seen) < batches && g_get_monotonic_time () < deadline; )
     {
-      const Co2sTestMessage *msg = g_ptr_array_index (lines, i);
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *o;
-      char *key;
+      g_hash_table_remove_all (seen);
+      line_rows = 0;
+      g_clear_pointer (&lines, g_ptr_array_unref);
+      lines = co2s_test_kafka_consume (f->env.brokers, CO2S_TOPIC_METRICS, 0, 60000, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < lines->len; i++)
+        {
+          const Co2sTestMessage *msg = g_ptr_array_index (lines, i);
+          g_autoptr(JsonParser) parser = json_parser_new ();
+          JsonObject *o;
+          char *key;
 
-      if (msg->payload == NULL || !json_parser_load_from_data (parser, msg->payload, msg->len, NULL))
-        continue;
-      o = json_node_get_object (json_parser_get_root (parser));
-      if (!json_object_has_member (o, "trainer") ||
-          !g_str_has_prefix (json_object_get_string_member (o, "trainer"), f->id_prefix))
-        continue;
-      key = g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
-                             json_object_get_int_member (o, "partition"),
-                             json_object_get_int_member (o, "partition_batch"));
-      if (g_hash_table_contains (seen, key))
-        g_error ("trainers' logs:\n%s\n"
-                 "partition batch %s is twice in %s: from %s, then from %s at offset %" G_GINT64_FORMAT,
-                 f->logs->str, key, CO2S_TOPIC_METRICS, (const char *) g_hash_table_lookup (seen, key),
-                 json_object_get_string_member (o, "trainer"), msg->offset);
-      g_hash_table_insert (seen, key, g_strdup (json_object_get_string_member (o, "trainer")));
-      line_rows += json_object_get_int_member (o, "rows");
+          if (msg->payload == NULL || !json_parser_load_from_data (parser, msg->payload, msg->len, NULL))
+            continue;
+          o = json_node_get_object (json_parser_get_root (parser));
+          if (!json_object_has_member (o, "trainer") ||
+              !g_str_has_prefix (json_object_get_string_member (o, "trainer"), f->id_prefix))
+            continue;
+          key = g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+                                 json_object_get_int_member (o, "partition"),
+                                 json_object_get_int_member (o, "partition_batch"));
+          if (g_hash_table_contains (seen, key))
+            g_error ("trainers' logs:\n%s\n"
+                     "partition batch %s is twice in %s: from %s, then from %s at offset %" G_GINT64_FORMAT,
+                     f->logs->str, key, CO2S_TOPIC_METRICS, (const char *) g_hash_table_lookup (seen, key),
+                     json_object_get_string_member (o, "trainer"), msg->offset);
+          g_hash_table_insert (seen, key, g_strdup (json_object_get_string_member (o, "trainer")));
+          line_rows += json_object_get_int_member (o, "rows");
+        }
     }
   g_assert_cmpuint (g_hash_table_size (seen), ==, batches);
   g_assert_cmpuint (line_rows, ==, f->produced);
@@ -491,6 +501,34 @@ test_broker_gone (void)
   fixture_tear_down (f, NULL);
 }
 
+/* The topic deleted and recreated while the trainers were stopped: a
+ * trainer does not learn the new log into the old states, nor skip it: it
+ * stops (exit 1) and says what happened and the way out. */
+static void
+test_topic_recreated (Fixture *f, gconstpointer data)
+{
+  g_autofree char *err = NULL;
+  Co2sTestProc *proc;
+  guint i;
+
+  produce (f, 6000);
+  start_trainer (f);
+  co2s_test_assert_wait (states_complete, f, LEARN_TIMEOUT_MS);
+  stop_trainer (f, 0, FALSE);
+
+  trainer_recreate_topic (&f->env, N_PARTITIONS);
+  produce (f, 600);
+  i = start_trainer (f);
+  proc = g_ptr_array_index (f->trainers, i);
+  g_assert_cmpint (co2s_test_proc_wait_exit (proc, LEARN_TIMEOUT_MS), ==, 1);
+  err = co2s_test_proc_stderr_text (proc);
+  if (strstr (err, "the topic was deleted and recreated, or truncated") == NULL ||
+      strstr (err, "with a new --state-topic and --group") == NULL)
+    g_error ("the trainer did not say the log was replaced; stderr:\n%s", err);
+  g_ptr_array_index (f->trainers, i) = NULL;
+  co2s_test_proc_free (proc);
+}
+
 /* What --scale-out refuses, and why (no broker needed: before any client). */
 static void
 test_bad_options (void)
@@ -538,5 +576,7 @@ main (int argc, char *argv[])
   g_test_add ("/trainer/scale-out/rebalance-storm", Fixture, NULL, fixture_set_up,
               test_rebalance_storm, fixture_tear_down);
   g_test_add_func ("/trainer/scale-out/broker-gone", test_broker_gone);
+  g_test_add ("/trainer/scale-out/topic-recreated", Fixture, NULL, fixture_set_up, test_topic_recreated,
+              fixture_tear_down);
   return g_test_run ();
 }
