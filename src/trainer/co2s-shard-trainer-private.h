@@ -7,6 +7,7 @@
 
 #include "co2s-batch.h"
 #include "co2s-checkpoint.h"
+#include "co2s-fetch-waker.h"
 #include "co2s-metrics-log.h"
 #include "co2s-model-dir-lock.h"
 #include "co2s-prom.h"
@@ -41,6 +42,7 @@ typedef struct {
   Co2sCheckpoint *cp;       /* learned on this partition's rows only */
   Co2sBatch *batch;
   gint64 expected;          /* next offset to learn; -1: whatever comes first */
+  gboolean seeking;         /* went back to @expected: later offsets are stale until it comes */
   GArray *pending;          /* ShardPending: learned, not committed */
   GBytes *committed;        /* the state as last committed or loaded; NULL: none yet */
   gint64 committed_next;    /* its next offset (RD_KAFKA_OFFSET_BEGINNING: none) */
@@ -72,6 +74,8 @@ struct _Co2sShardTrainer {
 
   rd_kafka_t *consumer;
   rd_kafka_queue_t *queue;
+  Co2sFetchWaker *waker;    /* librdkafka 2.0's fetcher, woken (co2s-fetch-waker.h) */
+  guint64 consumed_at_wake; /* self->consumed at the last poke */
   rd_kafka_t *producer;     /* dead letters (at least once, like Co2sTrainer's) */
   Co2sStateWriter *writer;
   Co2sStateFollower *follower;

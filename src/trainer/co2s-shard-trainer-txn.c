@@ -66,6 +66,7 @@ roll_back (Co2sShardTrainer *self, Co2sShard *shard)
   co2s_checkpoint_free (shard->cp);
   shard->cp = cp != NULL ? cp : co2s_checkpoint_new_for_specs (self->opts.models, self->opts.n_models);
   shard->expected = shard->committed_next >= 0 ? shard->committed_next : -1;
+  shard->seeking = shard->expected >= 0;
   co2s_batch_clear (shard->batch);
   g_array_set_size (shard->pending, 0);
 }
@@ -500,6 +501,13 @@ rebalance_cb (rd_kafka_t *rk,
     }
   self->n_assigned = self->shards->len;
   self->last_activity_us = g_get_monotonic_time ();
+  {
+    g_autofree gint32 *ids = g_new (gint32, MAX (self->shards->len, 1));
+
+    for (guint i = 0; i < self->shards->len; i++)
+      ids[i] = ((Co2sShard *) g_ptr_array_index (self->shards, i))->partition;
+    co2s_fetch_waker_set_partitions (self->waker, ids, self->shards->len);
+  }
   if (self->prom != NULL)
     _co2s_shard_trainer_prom_commit (self, 0);
   if (kerr != NULL)
@@ -636,6 +644,7 @@ _co2s_shard_trainer_create_clients (Co2sShardTrainer *self, GError **error)
     }
   rd_kafka_poll_set_consumer (self->consumer);
   self->queue = rd_kafka_queue_get_consumer (self->consumer);
+  self->waker = co2s_fetch_waker_new (self->consumer, self->opts.topic);
   {
     char *id = rd_kafka_clusterid (self->consumer, 5000);
 

@@ -84,6 +84,48 @@ known_rows (Co2sShardTrainer *self)
 
 /* ---- the hot path ----------------------------------------------------------- */
 
+/* TRUE when @offset of @partition is still in the log (its start, asked of
+ * the leader, is at or before it); FALSE when it was pruned, or when the
+ * leader does not answer in time (then the gap is taken for pruning, as
+ * the single trainer does). */
+static gboolean
+still_in_log (Co2sShardTrainer *self, gint32 partition, gint64 offset)
+{
+  gint64 low = -1;
+
+  return co2s_kafka_query_watermarks (self->consumer, self->opts.topic, partition, &low, NULL, 5000) ==
+           RD_KAFKA_RESP_ERR_NO_ERROR &&
+         low >= 0 && low <= offset;
+}
+
+/* Sends the consumer of @shard's partition back to its expected offset,
+ * from @got, which came instead. */
+static void
+go_back (Co2sShardTrainer *self, Co2sShard *shard, gint64 got)
+{
+  rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new (1);
+  rd_kafka_error_t *kerr;
+
+  rd_kafka_topic_partition_list_add (list, self->opts.topic, shard->partition)->offset = shard->expected;
+  kerr = rd_kafka_seek_partitions (self->consumer, list, 5000);
+  rd_kafka_topic_partition_list_destroy (list);
+  if (kerr != NULL)
+    {
+      _co2s_shard_trainer_set_fatal (self, g_error_new (CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
+                                                        _("%s [%d]: offset %lld came where %lld was expected, "
+                                                          "and going back to it failed: %s"),
+                                                        self->opts.topic, (int) shard->partition,
+                                                        (long long) got, (long long) shard->expected,
+                                                        rd_kafka_error_string (kerr)));
+      rd_kafka_error_destroy (kerr);
+      return;
+    }
+  shard->seeking = TRUE;
+  g_message ("%s [%d]: offset %" G_GINT64_FORMAT " came where %" G_GINT64_FORMAT " was expected, which the "
+             "log still holds: going back to it", self->opts.topic, (int) shard->partition, got,
+             shard->expected);
+}
+
 static void
 handle_message (Co2sShardTrainer *self, const rd_kafka_message_t *msg, gint64 now_us,
                 GError **error)
@@ -120,11 +162,22 @@ handle_message (Co2sShardTrainer *self, const rd_kafka_message_t *msg, gint64 no
                        (long long) shard->expected, self->opts.state_topic);
           return;
         }
+      if (shard->seeking)
+        return; /* fetched before the consumer went back to the expected offset */
+      if (still_in_log (self, msg->partition, shard->expected))
+        {
+          /* Not pruned: the consumer's position ran ahead of the state
+           * (a seek that did not take, e.g. around a rebalance). Those
+           * rows exist: go back to them rather than skip them. */
+          go_back (self, shard, (gint64) msg->offset);
+          return;
+        }
       g_warning ("%s [%d]: offsets %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT " were pruned from "
                  "the log before they were read; %" G_GINT64_FORMAT " rows skipped",
                  rd_kafka_topic_name (msg->rkt), msg->partition, shard->expected,
                  (gint64) msg->offset - 1, (gint64) msg->offset - shard->expected);
     }
+  shard->seeking = FALSE;
   shard->expected = msg->offset + 1;
   self->consumed++;
 
@@ -200,6 +253,7 @@ co2s_shard_trainer_finalize (GObject *object)
   Co2sShardTrainer *self = CO2S_SHARD_TRAINER (object);
 
   g_clear_pointer (&self->prom, _co2s_shard_trainer_prom_free);
+  g_clear_pointer (&self->waker, co2s_fetch_waker_free);
   g_clear_pointer (&self->queue, rd_kafka_queue_destroy);
   g_clear_pointer (&self->consumer, rd_kafka_destroy);
   g_clear_pointer (&self->producer, rd_kafka_destroy);
@@ -353,7 +407,9 @@ finish (Co2sShardTrainer *self, GError **error)
 
   if (rd_kafka_flush (self->producer, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR)
     g_warning ("%d dead letter(s) were not delivered before exiting", rd_kafka_outq_len (self->producer));
-  /* Revokes what is left (nothing to commit any more) and leaves the group. */
+  /* Revokes what is left (nothing to commit any more) and leaves the group;
+   * no wake-up may race with it. */
+  co2s_fetch_waker_set_partitions (self->waker, NULL, 0);
   err = rd_kafka_consumer_close (self->consumer);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
     g_warning ("closing the consumer: %s", rd_kafka_err2str (err));
@@ -424,6 +480,14 @@ co2s_shard_trainer_run (Co2sShardTrainer *self, GError **error)
         }
       if (n > 0)
         self->last_activity_us = now_us;
+      /* As the single trainer does (co2s-fetch-waker.h): once a quarter of
+       * a queue's worth was taken and the queue is no longer full. */
+      if (self->consumed - self->consumed_at_wake >= CO2S_TRAINER_PREFETCH_MESSAGES / 4 &&
+          rd_kafka_queue_length (self->queue) < CO2S_TRAINER_PREFETCH_MESSAGES * 3 / 4)
+        {
+          self->consumed_at_wake = self->consumed;
+          co2s_fetch_waker_poke (self->waker);
+        }
       if (local_error == NULL)
         close_due_batches (self, now_us, FALSE, &local_error);
       /* Commit every --checkpoint-ms, and at once when the log is drained. */
