@@ -460,9 +460,24 @@ co2s_shard_trainer_run (Co2sShardTrainer *self, GError **error)
         want = MIN (want, self->opts.max_rows - self->consumed);
       g_assert (want > 0);
 
-      /* Rebalances are served in here (co2s-shard-trainer-txn.c). */
-      n = rd_kafka_consume_batch_queue (self->queue, MIN (SHARD_POLL_MS, (int) self->opts.batch_ms),
-                                        self->msgs, want);
+      /* Rebalances are served in here (co2s-shard-trainer-txn.c). A batch
+       * call returns only when its array is full or at its timeout: take
+       * what is there without waiting, and wait (for one message) only
+       * when nothing is. */
+      n = rd_kafka_consume_batch_queue (self->queue, 0, self->msgs, want);
+      if (n == 0)
+        {
+          n = rd_kafka_consume_batch_queue (self->queue, MIN (SHARD_POLL_MS, (int) self->opts.batch_ms),
+                                            self->msgs, 1);
+          if (n == 1 && want > 1)
+            {
+              gssize more = rd_kafka_consume_batch_queue (self->queue, 0, self->msgs + 1, want - 1);
+
+              if (more < 0)
+                rd_kafka_message_destroy (self->msgs[0]);
+              n = more < 0 ? more : 1 + more;
+            }
+        }
       if (n < 0)
         {
           _co2s_shard_trainer_set_fatal (self, g_error_new (CO2S_KAFKA_ERROR, CO2S_KAFKA_ERROR_FAILED,
