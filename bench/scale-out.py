@@ -34,10 +34,11 @@ queued.min.messages=1000000 -X queued.max.messages.kbytes=1048576): the
 trainer's own speed with librdkafka 2.0's fetch stall out of the way (see
 src/trainer/co2s-fetch-waker.h; the scale-out trainer has no fetch waker).
 
-rows/s = rows of every trainer's batches but the first one / (close of the
-last batch - close of the first batch), batch closes from every trainer's
+rows/s = rows of every trainer's full batches but the first one / (close of
+the last full batch - close of the first), batch closes from every trainer's
 metrics.jsonl (wall clock, timestamp_us): the aggregate steady rate, start-up
-left out. The trainers get SIGTERM once their metrics files hold every row
+and each partition's partial last batch (closed --batch-ms after its first
+row) left out. The trainers get SIGTERM once their metrics files hold every row
 (not --exit-when-idle: the fetch stall below can leave a scale-out trainer
 without a message for about a second, and it would leave early). "pauses": share of each trainer's span spent in
 gaps of 50 ms or more between two batch closes (waiting for the fetcher or a
@@ -413,13 +414,19 @@ class Bench:
             # A trainer may learn nothing: the other took every partition
             # and finished before the group gave it some.
             ms = sorted(read_metrics(path), key=lambda m: m["timestamp_us"]) if os.path.exists(path) else []
+            split.append(sum(m["rows"] for m in ms))
             lines += ms
+            # The steady rate: full batches only. Each partition's last,
+            # partial batch closes --batch-ms (1 s) after its first row;
+            # a scale-out trainer has one such tail per partition, the
+            # single trainer one in all, which would make the comparison
+            # one of waits on a small topic.
+            ms = [m for m in ms if m["rows"] == batch]
             gaps = sum(b["timestamp_us"] - a["timestamp_us"] for a, b in zip(ms, ms[1:])
                        if b["timestamp_us"] - a["timestamp_us"] >= PAUSE_US)
             span = ms[-1]["timestamp_us"] - ms[0]["timestamp_us"] if ms else 0
             if span > 0:
                 pauses.append(gaps / span)
-            split.append(sum(m["rows"] for m in ms))
             cpu_s += p.rusage.ru_utime + p.rusage.ru_stime
             text = p.log_text()
             if cpus is None:
@@ -440,10 +447,12 @@ class Bench:
                              % (tag, learned, rows, base))
         if learned < rows:
             self.lost.append((tag, rows - learned, base))
-        lines.sort(key=lambda m: m["timestamp_us"])
+        lines = sorted((m for m in lines if m["rows"] == batch), key=lambda m: m["timestamp_us"])
+        if not lines:
+            raise BenchError("%s: no full batch of %d rows; logs in %s" % (tag, batch, base))
         span_s = (lines[-1]["timestamp_us"] - lines[0]["timestamp_us"]) / 1e6
         r = {
-            "rows_s": (learned - lines[0]["rows"]) / span_s if span_s > 0 else None,
+            "rows_s": (sum(m["rows"] for m in lines) - lines[0]["rows"]) / span_s if span_s > 0 else None,
             "per_cpu_s": learned / cpu_s if cpu_s > 0 else None,
             "pauses": statistics.mean(pauses) if pauses else None,
             "split": "/".join("%d" % round(100 * s / learned) for s in sorted(split, reverse=True)) + " %",

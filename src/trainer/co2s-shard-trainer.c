@@ -467,6 +467,9 @@ co2s_shard_trainer_run (Co2sShardTrainer *self, GError **error)
       n = rd_kafka_consume_batch_queue (self->queue, 0, self->msgs, want);
       if (n == 0)
         {
+          /* Nothing fetched: the fetcher may be the one waiting. */
+          if (self->n_assigned > 0)
+            co2s_fetch_waker_poke (self->waker);
           n = rd_kafka_consume_batch_queue (self->queue, MIN (SHARD_POLL_MS, (int) self->opts.batch_ms),
                                             self->msgs, 1);
           if (n == 1 && want > 1)
