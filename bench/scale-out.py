@@ -32,7 +32,7 @@ with --algo ls and ls,ls:fuel, default consumer settings. Then the same at
 --algo ls with a prefetch queue large enough for the whole topic (-X
 queued.min.messages=1000000 -X queued.max.messages.kbytes=1048576): the
 trainer's own speed with librdkafka 2.0's fetch stall out of the way (see
-src/trainer/co2s-fetch-waker.h; the scale-out trainer has no fetch waker).
+src/trainer/co2s-fetch-waker.h, which both trainers use).
 
 rows/s = rows of every trainer's full batches but the first one / (close of
 the last full batch - close of the first), batch closes from every trainer's
@@ -577,8 +577,8 @@ def main():
                 say()
                 say("As above, `--algo ls`, with `%s`: the fetcher never stops (librdkafka 2.0 stops "
                     "fetching while the queue holds more than `queued.min.messages` and looks again up to a "
-                    "second later; the single trainer wakes it, co2s-fetch-waker.h, the scale-out trainer "
-                    "does not). Memory is not flat in this mode: a measuring aid, not a setting to ship."
+                    "second later; both trainers wake it, co2s-fetch-waker.h). Memory is not flat in this "
+                    "mode: a measuring aid, not a setting to ship."
                     % " ".join(PREFETCH))
             say()
             say("| `--batch-rows` | `--algo` | trainers | rows/s | × single | rows per CPU-s | pauses ≥ 50 ms "
