@@ -14,7 +14,6 @@
 #include "co2s-batch-step.h"
 #include "co2s-contracts.h"
 #include "co2s-kafka.h"
-#include "co2s-record-json.h"
 #include "co2s-shard-trainer-private.h"
 
 G_DEFINE_FINAL_TYPE (Co2sShardTrainer, co2s_shard_trainer, G_TYPE_OBJECT)
@@ -130,9 +129,7 @@ static void
 handle_message (Co2sShardTrainer *self, const rd_kafka_message_t *msg, gint64 now_us,
                 GError **error)
 {
-  g_autoptr(GError) bad = NULL;
   Co2sShard *shard;
-  Co2sRecord record;
 
   if (G_UNLIKELY (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR))
     {
@@ -181,24 +178,7 @@ handle_message (Co2sShardTrainer *self, const rd_kafka_message_t *msg, gint64 no
   shard->expected = msg->offset + 1;
   self->consumed++;
 
-  if (co2s_record_from_json (msg->payload ? msg->payload : "", msg->len, &record, &bad))
-    {
-      gint64 emit_us = record.emit_us;
-
-      if (emit_us <= 0)
-        {
-          gint64 ts_ms = rd_kafka_message_timestamp (msg, NULL);
-
-          emit_us = ts_ms > 0 ? ts_ms * 1000 : 0;
-        }
-      co2s_batch_add_row (shard->batch, &record, emit_us, now_us);
-    }
-  else
-    {
-      co2s_trainer_send_dead_letter (self->producer, msg, bad);
-      co2s_batch_add_bad (shard->batch, now_us);
-    }
-  co2s_batch_set_position (shard->batch, msg->partition, msg->offset + 1);
+  co2s_trainer_batch_message (shard->batch, self->producer, msg, now_us);
   if (co2s_batch_is_full (shard->batch))
     _co2s_shard_trainer_close_batch (self, shard, error);
 }

@@ -8,6 +8,7 @@
 
 #include "co2s-contracts.h"
 #include "co2s-kafka.h"
+#include "co2s-record-json.h"
 #include "co2s-log-check.h"
 #include "co2s-trainer-private.h"
 
@@ -690,6 +691,33 @@ _co2s_trainer_create_producer (Co2sTrainer *self, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+void
+co2s_trainer_batch_message (Co2sBatch *batch, rd_kafka_t *producer, const rd_kafka_message_t *msg,
+                            gint64 now_us)
+{
+  g_autoptr(GError) error = NULL;
+  Co2sRecord record;
+
+  if (G_LIKELY (co2s_record_from_json (msg->payload ? msg->payload : "", msg->len, &record, &error)))
+    {
+      gint64 emit_us = record.emit_us;
+
+      if (emit_us <= 0)
+        {
+          gint64 ts_ms = rd_kafka_message_timestamp (msg, NULL);
+
+          emit_us = ts_ms > 0 ? ts_ms * 1000 : 0;
+        }
+      co2s_batch_add_row (batch, &record, emit_us, now_us);
+    }
+  else
+    {
+      co2s_trainer_send_dead_letter (producer, msg, error);
+      co2s_batch_add_bad (batch, now_us);
+    }
+  co2s_batch_set_position (batch, msg->partition, msg->offset + 1);
 }
 
 void

@@ -11,7 +11,6 @@
 
 #include "co2s-contracts.h"
 #include "co2s-kafka.h"
-#include "co2s-record-json.h"
 #include "co2s-trainer-private.h"
 
 G_DEFINE_FINAL_TYPE (Co2sTrainer, co2s_trainer, G_TYPE_OBJECT)
@@ -125,9 +124,7 @@ _co2s_trainer_open_metrics_log (Co2sTrainer *self, GError **error)
 static void
 handle_message (Co2sTrainer *self, const rd_kafka_message_t *msg, gint64 now_us)
 {
-  g_autoptr(GError) error = NULL;
   gint64 expected;
-  Co2sRecord record;
 
   if (G_UNLIKELY (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR))
     {
@@ -151,24 +148,7 @@ handle_message (Co2sTrainer *self, const rd_kafka_message_t *msg, gint64 now_us)
   _co2s_trainer_set_expected (self, msg->partition, msg->offset + 1);
   self->consumed++;
 
-  if (G_LIKELY (co2s_record_from_json (msg->payload ? msg->payload : "", msg->len, &record, &error)))
-    {
-      gint64 emit_us = record.emit_us;
-
-      if (emit_us <= 0)
-        {
-          gint64 ts_ms = rd_kafka_message_timestamp (msg, NULL);
-
-          emit_us = ts_ms > 0 ? ts_ms * 1000 : 0;
-        }
-      co2s_batch_add_row (self->batch, &record, emit_us, now_us);
-    }
-  else
-    {
-      co2s_trainer_send_dead_letter (self->producer, msg, error);
-      co2s_batch_add_bad (self->batch, now_us);
-    }
-  co2s_batch_set_position (self->batch, msg->partition, msg->offset + 1);
+  co2s_trainer_batch_message (self->batch, self->producer, msg, now_us);
 }
 
 /* Notes, for each partition of the batch, who the record before its next

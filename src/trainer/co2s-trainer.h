@@ -68,6 +68,7 @@
 #include <glib-object.h>
 #include <librdkafka/rdkafka.h>
 
+#include "co2s-batch.h"
 #include "co2s-model.h"
 
 G_BEGIN_DECLS
@@ -127,6 +128,14 @@ void co2s_trainer_options_clear (Co2sTrainerOptions *opts);
  * when it cannot. At least once: a batch learned again after a crash sends
  * its letters again. The trainers' thread. */
 void co2s_trainer_send_dead_letter (rd_kafka_t *producer, const rd_kafka_message_t *msg, const GError *why);
+
+/* Adds the consumed @msg to @batch (not full): its row when it is a valid
+ * record (co2s_record_from_json; its emit time the record's ts_us, else
+ * the message's timestamp), else a bad message counted in the batch and
+ * sent to the dead-letter topic through @producer; and @msg's partition
+ * continues after it once the batch is learned. Both trainers' hot path. */
+void co2s_trainer_batch_message (Co2sBatch *batch, rd_kafka_t *producer, const rd_kafka_message_t *msg,
+                                 gint64 now_us);
 
 #define CO2S_TYPE_TRAINER (co2s_trainer_get_type ())
 G_DECLARE_FINAL_TYPE (Co2sTrainer, co2s_trainer, CO2S, TRAINER, GObject)

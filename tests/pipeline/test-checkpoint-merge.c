@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "co2s-checkpoint.h"
+#include "co2s-test-model.h"
 #include "co2s-test-util.h"
 
 #include "real-data.h"
@@ -24,24 +25,14 @@ static const Co2sModelSpec specs[] = {
   { CO2S_ALGO_LS, CO2S_FEATURES_FUEL },
 };
 
-/* The relative difference of two coefficient vectors (with intercepts). */
+/* The relative difference of two models' coefficient vectors. */
 static double
-vector_difference (Co2sModel *a, Co2sModel *b)
+model_vector_difference (Co2sModel *got, Co2sModel *want)
 {
-  guint n = co2s_model_get_n_coefficients (b);
-  g_autofree double *ca = g_new (double, n + 1);
-  g_autofree double *cb = g_new (double, n + 1);
-  double diff = 0.0, norm = 0.0;
+  double vector;
 
-  g_assert_cmpuint (co2s_model_get_n_coefficients (a), ==, n);
-  co2s_model_get_coefficients (a, ca, &ca[n]);
-  co2s_model_get_coefficients (b, cb, &cb[n]);
-  for (guint i = 0; i <= n; i++)
-    {
-      diff += (ca[i] - cb[i]) * (ca[i] - cb[i]);
-      norm += cb[i] * cb[i];
-    }
-  return sqrt (diff / norm);
+  co2s_test_model_difference (got, want, NULL, &vector);
+  return vector;
 }
 
 static void
@@ -101,9 +92,9 @@ test_merge (void)
       Co2sModel *got = co2s_checkpoint_get_model (merged, i)->model;
 
       g_assert_cmpuint (co2s_model_get_rows_seen (got), ==, n_rows);
-      g_assert_cmpfloat (vector_difference (got, want), <=, 1e-9);
+      g_assert_cmpfloat (model_vector_difference (got, want), <=, 1e-9);
       /* The models alone are the same merge. */
-      g_assert_cmpfloat (vector_difference (models[i], got), ==, 0.0);
+      g_assert_cmpfloat (model_vector_difference (models[i], got), ==, 0.0);
       g_object_unref (models[i]);
     }
   g_assert_cmpuint (merged->batches, ==, parts[0]->batches + parts[1]->batches + parts[2]->batches);
