@@ -231,28 +231,43 @@ co2s_state_topic_ensure (const char *brokers,
     }
   queue = rd_kafka_queue_new (rk);
 
-  new_topic = rd_kafka_NewTopic_new (topic, partitions > 0 ? partitions : 1, -1, buf, sizeof buf);
-  g_assert (new_topic != NULL);
-  if (rd_kafka_NewTopic_set_config (new_topic, "cleanup.policy", "compact") != RD_KAFKA_RESP_ERR_NO_ERROR)
-    g_assert_not_reached ();
-  rd_kafka_CreateTopics (rk, &new_topic, 1, NULL, queue);
-  rd_kafka_NewTopic_destroy (new_topic);
-
-  ev = wait_admin (queue, RD_KAFKA_EVENT_CREATETOPICS_RESULT, deadline);
-  if (ev == NULL)
-    err = RD_KAFKA_RESP_ERR__TIMED_OUT;
-  else if ((err = rd_kafka_event_error (ev)) != RD_KAFKA_RESP_ERR_NO_ERROR)
-    errstr = g_strdup (rd_kafka_event_error_string (ev));
-  else
+  /* A broker that is busy (a controller moving, a request timing out) is
+   * asked again until the deadline; any other answer is final. */
+  for (;;)
     {
-      created = rd_kafka_CreateTopics_result_topics (rd_kafka_event_CreateTopics_result (ev), &n);
-      if (n == 1 && (err = rd_kafka_topic_result_error (created[0])) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        errstr = g_strdup (rd_kafka_topic_result_error_string (created[0]));
+      new_topic = rd_kafka_NewTopic_new (topic, partitions > 0 ? partitions : 1, -1, buf, sizeof buf);
+      g_assert (new_topic != NULL);
+      if (rd_kafka_NewTopic_set_config (new_topic, "cleanup.policy", "compact") != RD_KAFKA_RESP_ERR_NO_ERROR)
+        g_assert_not_reached ();
+      rd_kafka_CreateTopics (rk, &new_topic, 1, NULL, queue);
+      rd_kafka_NewTopic_destroy (new_topic);
+
+      g_clear_pointer (&errstr, g_free);
+      ev = wait_admin (queue, RD_KAFKA_EVENT_CREATETOPICS_RESULT, deadline);
+      if (ev == NULL)
+        err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+      else if ((err = rd_kafka_event_error (ev)) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        errstr = g_strdup (rd_kafka_event_error_string (ev));
+      else
+        {
+          created = rd_kafka_CreateTopics_result_topics (rd_kafka_event_CreateTopics_result (ev), &n);
+          if (n == 1 && (err = rd_kafka_topic_result_error (created[0])) != RD_KAFKA_RESP_ERR_NO_ERROR)
+            errstr = g_strdup (rd_kafka_topic_result_error_string (created[0]));
+        }
+      g_clear_pointer (&ev, rd_kafka_event_destroy);
+      if (!(err == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT || err == RD_KAFKA_RESP_ERR_NOT_CONTROLLER ||
+            err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE ||
+            err == RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE) ||
+          g_get_monotonic_time () + 500 * 1000 >= deadline)
+        break;
+      g_message ("creating state topic %s: %s; asking again", topic,
+                 errstr != NULL ? errstr : rd_kafka_err2str (err));
+      g_usleep (500 * 1000);
     }
-  g_clear_pointer (&ev, rd_kafka_event_destroy);
 
   if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-    ok = check_compacted (rk, queue, topic, deadline, error);  else if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    ok = check_compacted (rk, queue, topic, deadline, error);
+  else if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
     {
       g_set_error (error, CO2S_STATE_ERROR, CO2S_STATE_ERROR_FAILED,
                    _("Cannot create state topic %s on %s: %s"), topic,
