@@ -558,6 +558,13 @@ make_conf (Co2sShardTrainer *self, const char * const *defaults, const char * co
   return conf;
 }
 
+/* Seconds since @since_us (monotonic), for the start-up's debug lines. */
+static double
+elapsed_s (gint64 since_us)
+{
+  return (g_get_monotonic_time () - since_us) / (double) G_USEC_PER_SEC;
+}
+
 gboolean
 _co2s_shard_trainer_create_clients (Co2sShardTrainer *self, GError **error)
 {
@@ -590,11 +597,15 @@ _co2s_shard_trainer_create_clients (Co2sShardTrainer *self, GError **error)
   rd_kafka_topic_partition_list_t *topics;
   rd_kafka_resp_err_t err;
   rd_kafka_conf_t *conf;
+  gint64 started_us = g_get_monotonic_time ();
 
-  /* The state topic, compacted; then who reads and writes it. */
+  /* The state topic, compacted; then who reads and writes it. Each step
+   * may wait for the broker: G_MESSAGES_DEBUG=co2s-trainer says which. */
+  g_debug ("start: creating state topic %s (or checking it)", self->opts.state_topic);
   if (!co2s_state_topic_ensure (self->opts.brokers, (const char * const *) self->opts.overrides,
                                 self->opts.state_topic, 1, error))
     return FALSE;
+  g_debug ("start: state topic ready after %.3f s; starting transactions", elapsed_s (started_us));
   /* A killed trainer's open transaction holds back every read_committed
    * reader of the state topic until the coordinator aborts it: this long
    * (librdkafka's default is 60 s). */
@@ -607,6 +618,7 @@ _co2s_shard_trainer_create_clients (Co2sShardTrainer *self, GError **error)
                                         self->transactional_id, self->opts.state_topic, error);
   if (self->writer == NULL)
     return FALSE;
+  g_debug ("start: transactions started after %.3f s; following the state topic", elapsed_s (started_us));
   self->follower = co2s_state_follower_new (self->opts.brokers,
                                             (const char * const *) self->opts.overrides,
                                             self->opts.state_topic, error);
@@ -643,6 +655,7 @@ _co2s_shard_trainer_create_clients (Co2sShardTrainer *self, GError **error)
       return FALSE;
     }
   rd_kafka_poll_set_consumer (self->consumer);
+  g_debug ("start: clients made after %.3f s; subscribing to %s", elapsed_s (started_us), self->opts.topic);
   self->queue = rd_kafka_queue_get_consumer (self->consumer);
   self->waker = co2s_fetch_waker_new (self->consumer, self->opts.topic);
   {

@@ -114,7 +114,10 @@ start_trainer_full (Fixture *f, guint16 metrics_port)
     metrics_port ? "--metrics-listen" : NULL, listen, NULL,
   };
 
-  g_ptr_array_add (f->trainers, co2s_test_proc_spawn_or_die (argv, NULL));
+  /* Its start-up steps, for a failure's report (see wait_for). */
+  const char * const env[] = { "G_MESSAGES_DEBUG=co2s-trainer", NULL };
+
+  g_ptr_array_add (f->trainers, co2s_test_proc_spawn_or_die (argv, env));
   return f->trainers->len - 1;
 }
 
@@ -237,6 +240,29 @@ assert_trainers_run (Fixture *f)
       g_error ("trainer %u exited (status %d) while the test waited for it to learn; stderr:\n%s", i + 1,
                status, co2s_test_proc_stderr_text (proc));
     }
+}
+
+/* Waits for @predicate; at the deadline fails the test with what every
+ * trainer has said (running or stopped), so a hang shows where it is. */
+static void
+wait_for (Fixture *f, Co2sTestPredicate predicate, guint timeout_ms, const char *what)
+{
+  g_autoptr(GString) report = NULL;
+
+  if (co2s_test_wait_until (predicate, f, timeout_ms))
+    return;
+  report = g_string_new (f->logs->str);
+  for (guint i = 0; i < f->trainers->len; i++)
+    {
+      Co2sTestProc *proc = g_ptr_array_index (f->trainers, i);
+      g_autofree char *err = NULL;
+
+      if (proc == NULL)
+        continue;
+      err = co2s_test_proc_stderr_text (proc);
+      g_string_append_printf (report, "---- trainer %u (running) ----\n%s", i + 1, err);
+    }
+  g_error ("timed out after %u ms waiting for %s; the trainers said:\n%s", timeout_ms, what, report->str);
 }
 
 /* A Co2sTestPredicate: every partition's committed state is at the end of
@@ -404,8 +430,8 @@ test_kill_and_add (Fixture *f, gconstpointer data)
   start_trainer (f);
   produce (f, 150000);
 
-  co2s_test_assert_wait (states_complete, f, LEARN_TIMEOUT_MS);
-  co2s_test_assert_wait (model_file_complete, f, 30000);
+  wait_for (f, states_complete, LEARN_TIMEOUT_MS, "states complete");
+  wait_for (f, model_file_complete, 30000, "model file complete");
   assert_metrics (f, port);
   for (guint i = 0; i < f->trainers->len; i++)
     if (g_ptr_array_index (f->trainers, i) != NULL)
@@ -438,8 +464,8 @@ test_rebalance_storm (Fixture *f, gconstpointer data)
     }
   g_assert_cmpuint (running (f), >=, 2);
 
-  co2s_test_assert_wait (states_complete, f, LEARN_TIMEOUT_MS);
-  co2s_test_assert_wait (model_file_complete, f, 30000);
+  wait_for (f, states_complete, LEARN_TIMEOUT_MS, "states complete");
+  wait_for (f, model_file_complete, 30000, "model file complete");
   for (guint i = 0; i < f->trainers->len; i++)
     if (g_ptr_array_index (f->trainers, i) != NULL)
       stop_trainer (f, i, FALSE);
@@ -490,7 +516,7 @@ test_broker_gone (void)
   start_trainer (f);
   /* While they learn: some partition's state is committed (whichever
    * trainer joined first). */
-  co2s_test_assert_wait (some_state_committed, f, 60000);
+  wait_for (f, some_state_committed, 60000, "some state committed");
   before = committed_rows (f);
   co2s_test_local_kafka_kill (kafka);
   g_test_message ("Kafka killed with about %s rows of %" G_GUINT64_FORMAT " committed", before, f->produced);
@@ -507,7 +533,7 @@ test_broker_gone (void)
   co2s_test_local_kafka_restart (kafka);
   produce (f, 30000);
 
-  co2s_test_assert_wait (states_complete, f, LEARN_TIMEOUT_MS);
+  wait_for (f, states_complete, LEARN_TIMEOUT_MS, "states complete");
   for (guint i = 0; i < f->trainers->len; i++)
     stop_trainer (f, i, FALSE);
   assert_exactly_once (f);
@@ -532,7 +558,7 @@ test_topic_recreated (void)
 
   produce (f, 6000);
   start_trainer (f);
-  co2s_test_assert_wait (states_complete, f, LEARN_TIMEOUT_MS);
+  wait_for (f, states_complete, LEARN_TIMEOUT_MS, "states complete");
   stop_trainer (f, 0, FALSE);
 
   trainer_recreate_topic (&f->env, N_PARTITIONS);
