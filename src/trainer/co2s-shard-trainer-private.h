@@ -24,6 +24,10 @@ G_BEGIN_DECLS
 #define SHARD_MODEL_WRITE_INTERVAL_US (1 * G_USEC_PER_SEC)
 /* With --exit-when-idle: how long to wait for a first assignment. */
 #define SHARD_ASSIGN_TIMEOUT_S 60
+/* The state writer's transaction.timeout.ms: a killed trainer's open
+ * transaction holds back every read_committed reader of the state topic
+ * until the coordinator aborts it, this long (librdkafka's default is 60 s). */
+#define SHARD_TXN_TIMEOUT_MS 10000
 
 typedef struct _Co2sShardTrainerProm Co2sShardTrainerProm;
 
@@ -93,6 +97,8 @@ struct _Co2sShardTrainer {
   guint64 transactions;
   guint64 aborted;
   guint64 rollbacks;
+  guint64 writer_restarts;  /* state writers made again after the coordinator ended a transaction */
+  gint64 txn_began_us;      /* monotonic: when the latest transaction began */
   gint64 started_us;
   gint64 last_activity_us;
   int stop;                 /* atomic */

@@ -71,6 +71,8 @@ roll_back (Co2sShardTrainer *self, Co2sShard *shard)
   g_array_set_size (shard->pending, 0);
 }
 
+static gboolean make_writer (Co2sShardTrainer *self, GError **error);
+
 /* Every partition back to its last commit, and the consumer with them. */
 static void
 roll_back_all (Co2sShardTrainer *self)
@@ -227,6 +229,7 @@ try_commit (Co2sShardTrainer *self, GPtrArray *dirty, GPtrArray *bytes, gboolean
   *aborted = FALSE;
   g_string_truncate (self->lines, 0);
   g_ptr_array_set_size (bytes, 0);
+  self->txn_began_us = g_get_monotonic_time ();
   if (!co2s_state_writer_begin (self->writer, &local_error))
     goto failed;
   for (guint i = 0; i < dirty->len; i++)
@@ -317,8 +320,32 @@ _co2s_shard_trainer_commit (Co2sShardTrainer *self, GError **error)
     {
       gboolean aborted = FALSE;
 
-      if (!try_commit (self, dirty, bytes, &aborted, error))
-        return FALSE;
+      g_autoptr(GError) local_error = NULL;
+
+      if (!try_commit (self, dirty, bytes, &aborted, &local_error))
+        {
+          /* Open for longer than its timeout (the broker was away): the
+           * coordinator aborted it and bumped the epoch, which librdkafka
+           * 2.0 reports as a fence. Not another trainer of this id (which
+           * fences a transaction within its time): a new writer, and every
+           * partition from its last commit. */
+          if (g_error_matches (local_error, CO2S_STATE_ERROR, CO2S_STATE_ERROR_FENCED) &&
+              g_get_monotonic_time () - self->txn_began_us >= (gint64) SHARD_TXN_TIMEOUT_MS * 1000)
+            {
+              g_message ("the state transaction of %s was open longer than its %d ms timeout, and "
+                         "the coordinator ended it (%s): a new state writer; every partition goes "
+                         "back to its last committed state (%u batch(es) to redo)",
+                         self->transactional_id, SHARD_TXN_TIMEOUT_MS, local_error->message, n_lines);
+              g_clear_pointer (&self->writer, co2s_state_writer_free);
+              self->writer_restarts++;
+              if (!make_writer (self, error))
+                return FALSE;
+              roll_back_all (self);
+              return TRUE;
+            }
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
       if (aborted)
         continue;
 
@@ -558,6 +585,26 @@ make_conf (Co2sShardTrainer *self, const char * const *defaults, const char * co
   return conf;
 }
 
+/* The state writer (its transactions fence any older writer of this
+ * trainer id). */
+static gboolean
+make_writer (Co2sShardTrainer *self, GError **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *timeout = g_strdup_printf ("transaction.timeout.ms=%d", SHARD_TXN_TIMEOUT_MS);
+  g_auto(GStrv) overrides = NULL;
+
+  g_assert (self->writer == NULL);
+  g_strv_builder_add (builder, timeout);
+  g_strv_builder_add (builder, "client.id=co2stream-trainer-state");
+  if (self->opts.overrides != NULL)
+    g_strv_builder_addv (builder, (const char **) self->opts.overrides);
+  overrides = g_strv_builder_end (builder);
+  self->writer = co2s_state_writer_new (self->opts.brokers, (const char * const *) overrides,
+                                        self->transactional_id, self->opts.state_topic, error);
+  return self->writer != NULL;
+}
+
 /* Seconds since @since_us (monotonic), for the start-up's debug lines. */
 static double
 elapsed_s (gint64 since_us)
@@ -591,8 +638,6 @@ _co2s_shard_trainer_create_clients (Co2sShardTrainer *self, GError **error)
     "linger.ms=5",
     NULL,
   };
-  g_autoptr(GStrvBuilder) writer_builder = g_strv_builder_new ();
-  g_auto(GStrv) writer_overrides = NULL;
   g_autofree char *client_id = NULL;
   rd_kafka_topic_partition_list_t *topics;
   rd_kafka_resp_err_t err;
@@ -606,17 +651,7 @@ _co2s_shard_trainer_create_clients (Co2sShardTrainer *self, GError **error)
                                 self->opts.state_topic, 1, error))
     return FALSE;
   g_debug ("start: state topic ready after %.3f s; starting transactions", elapsed_s (started_us));
-  /* A killed trainer's open transaction holds back every read_committed
-   * reader of the state topic until the coordinator aborts it: this long
-   * (librdkafka's default is 60 s). */
-  g_strv_builder_add (writer_builder, "transaction.timeout.ms=10000");
-  g_strv_builder_add (writer_builder, "client.id=co2stream-trainer-state");
-  if (self->opts.overrides != NULL)
-    g_strv_builder_addv (writer_builder, (const char **) self->opts.overrides);
-  writer_overrides = g_strv_builder_end (writer_builder);
-  self->writer = co2s_state_writer_new (self->opts.brokers, (const char * const *) writer_overrides,
-                                        self->transactional_id, self->opts.state_topic, error);
-  if (self->writer == NULL)
+  if (!make_writer (self, error))
     return FALSE;
   g_debug ("start: transactions started after %.3f s; following the state topic", elapsed_s (started_us));
   self->follower = co2s_state_follower_new (self->opts.brokers,

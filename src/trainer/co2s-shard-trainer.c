@@ -532,10 +532,11 @@ co2s_shard_trainer_run (Co2sShardTrainer *self, GError **error)
     return FALSE;
   /* Not translated: tests and scripts read it. */
   g_message ("scale-out trainer %s: %" G_GUINT64_FORMAT " messages in %s s; %" G_GUINT64_FORMAT
-             " transactions (%" G_GUINT64_FORMAT " aborted, %" G_GUINT64_FORMAT " rollbacks)",
+             " transactions (%" G_GUINT64_FORMAT " aborted, %" G_GUINT64_FORMAT " rollbacks, %"
+             G_GUINT64_FORMAT " new state writers)",
              self->opts.trainer_id, self->consumed,
              g_ascii_formatd (seconds, sizeof seconds, "%.3f",
                               (g_get_monotonic_time () - self->started_us) / (double) G_USEC_PER_SEC),
-             self->transactions, self->aborted, self->rollbacks);
+             self->transactions, self->aborted, self->rollbacks, self->writer_restarts);
   return TRUE;
 }
