@@ -98,7 +98,6 @@ struct _Co2sShardTrainer {
   guint64 aborted;
   guint64 rollbacks;
   guint64 writer_restarts;  /* state writers made again after the coordinator ended a transaction */
-  gint64 txn_began_us;      /* monotonic: when the latest transaction began */
   gint64 started_us;
   gint64 last_activity_us;
   int stop;                 /* atomic */

@@ -229,7 +229,6 @@ try_commit (Co2sShardTrainer *self, GPtrArray *dirty, GPtrArray *bytes, gboolean
   *aborted = FALSE;
   g_string_truncate (self->lines, 0);
   g_ptr_array_set_size (bytes, 0);
-  self->txn_began_us = g_get_monotonic_time ();
   if (!co2s_state_writer_begin (self->writer, &local_error))
     goto failed;
   for (guint i = 0; i < dirty->len; i++)
@@ -319,7 +318,7 @@ _co2s_shard_trainer_commit (Co2sShardTrainer *self, GError **error)
   for (guint attempt = 1; attempt <= CO2S_SHARD_TXN_ATTEMPTS; attempt++)
     {
       gboolean aborted = FALSE;
-
+      gint64 began_us = g_get_monotonic_time ();
       g_autoptr(GError) local_error = NULL;
 
       if (!try_commit (self, dirty, bytes, &aborted, &local_error))
@@ -330,7 +329,7 @@ _co2s_shard_trainer_commit (Co2sShardTrainer *self, GError **error)
            * fences a transaction within its time): a new writer, and every
            * partition from its last commit. */
           if (g_error_matches (local_error, CO2S_STATE_ERROR, CO2S_STATE_ERROR_FENCED) &&
-              g_get_monotonic_time () - self->txn_began_us >= (gint64) SHARD_TXN_TIMEOUT_MS * 1000)
+              g_get_monotonic_time () - began_us >= (gint64) SHARD_TXN_TIMEOUT_MS * 1000)
             {
               g_message ("the state transaction of %s was open longer than its %d ms timeout, and "
                          "the coordinator ended it (%s): a new state writer; every partition goes "
@@ -605,11 +604,12 @@ make_writer (Co2sShardTrainer *self, GError **error)
   return self->writer != NULL;
 }
 
-/* Seconds since @since_us (monotonic), for the start-up's debug lines. */
-static double
-elapsed_s (gint64 since_us)
+/* Milliseconds since @since_us (monotonic), for the start-up's debug
+ * lines (an integer: the log's numbers do not follow the locale). */
+static long long
+elapsed_ms (gint64 since_us)
 {
-  return (g_get_monotonic_time () - since_us) / (double) G_USEC_PER_SEC;
+  return (long long) ((g_get_monotonic_time () - since_us) / 1000);
 }
 
 gboolean
@@ -650,10 +650,10 @@ _co2s_shard_trainer_create_clients (Co2sShardTrainer *self, GError **error)
   if (!co2s_state_topic_ensure (self->opts.brokers, (const char * const *) self->opts.overrides,
                                 self->opts.state_topic, 1, error))
     return FALSE;
-  g_debug ("start: state topic ready after %.3f s; starting transactions", elapsed_s (started_us));
+  g_debug ("start: state topic ready after %lld ms; starting transactions", elapsed_ms (started_us));
   if (!make_writer (self, error))
     return FALSE;
-  g_debug ("start: transactions started after %.3f s; following the state topic", elapsed_s (started_us));
+  g_debug ("start: transactions started after %lld ms; following the state topic", elapsed_ms (started_us));
   self->follower = co2s_state_follower_new (self->opts.brokers,
                                             (const char * const *) self->opts.overrides,
                                             self->opts.state_topic, error);
@@ -690,7 +690,7 @@ _co2s_shard_trainer_create_clients (Co2sShardTrainer *self, GError **error)
       return FALSE;
     }
   rd_kafka_poll_set_consumer (self->consumer);
-  g_debug ("start: clients made after %.3f s; subscribing to %s", elapsed_s (started_us), self->opts.topic);
+  g_debug ("start: clients made after %lld ms; subscribing to %s", elapsed_ms (started_us), self->opts.topic);
   self->queue = rd_kafka_queue_get_consumer (self->consumer);
   self->waker = co2s_fetch_waker_new (self->consumer, self->opts.topic);
   {
