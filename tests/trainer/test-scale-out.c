@@ -552,17 +552,11 @@ test_broker_gone (void)
  * trainer does not learn the new log into the old states, nor skip it: it
  * stops (exit 1) and says what happened and the way out. */
 static void
-test_topic_recreated (void)
+test_topic_recreated (Fixture *f, gconstpointer data)
 {
-  /* A Kafka of its own: the topic deleted under it stays away from the
-   * other tests' broker. */
-  g_autoptr(Co2sTestLocalKafka) kafka = co2s_test_local_kafka_start ();
   g_autofree char *err = NULL;
-  Fixture fixture, *f = &fixture;
   Co2sTestProc *proc;
   guint i;
-
-  fixture_set_up_on (f, kafka->bootstrap);
 
   produce (f, 6000);
   start_trainer (f);
@@ -580,7 +574,6 @@ test_topic_recreated (void)
     g_error ("the trainer did not say the log was replaced; stderr:\n%s", err);
   g_ptr_array_index (f->trainers, i) = NULL;
   co2s_test_proc_free (proc);
-  fixture_tear_down (f, NULL);
 }
 
 /* What --scale-out refuses, and why (no broker needed: before any client). */
@@ -629,9 +622,10 @@ main (int argc, char *argv[])
               fixture_tear_down);
   g_test_add ("/trainer/scale-out/rebalance-storm", Fixture, NULL, fixture_set_up,
               test_rebalance_storm, fixture_tear_down);
-  g_test_add_func ("/trainer/scale-out/topic-recreated", test_topic_recreated);
+  g_test_add ("/trainer/scale-out/topic-recreated", Fixture, NULL, fixture_set_up, test_topic_recreated,
+              fixture_tear_down);
   /* Last: it starts and kills a Kafka of its own, the heaviest for the
-   * machine (the shared broker the others use was slow after it in CI). */
+   * machine. */
   g_test_add_func ("/trainer/scale-out/broker-gone", test_broker_gone);
   return g_test_run ();
 }
