@@ -43,6 +43,7 @@
 #define G_LOG_DOMAIN "co2s-record-json"
 
 #include "co2s-record-json.h"
+#include "co2s-json-double.h"
 #include "co2s-json-strict.h"
 #include "co2s-record-json-private.h"
 
@@ -287,21 +288,8 @@ put_double (char *o, double v)
         }
     }
 
-  /* Anything else: the fewest significant digits that round-trip. A normal
-   * double needs at least 15 unless %.15g already drops trailing zeros, so
-   * start there; subnormals have less precision and may need just one. */
-  for (int prec = fabs (v) < G_MINDOUBLE ? 1 : 15; prec <= 17; prec++)
-    {
-      static const char *formats[] = {
-        NULL, "%.1g", "%.2g", "%.3g", "%.4g", "%.5g", "%.6g", "%.7g", "%.8g", "%.9g",
-        "%.10g", "%.11g", "%.12g", "%.13g", "%.14g", "%.15g", "%.16g", "%.17g",
-      };
-
-      g_ascii_formatd (o, 32, formats[prec], v);
-      if (prec == 17 || g_ascii_strtod (o, NULL) == v)
-        break;
-    }
-  return o + strlen (o);
+  /* Anything else: the first of %.15g, %.16g and %.17g that reads back. */
+  return co2s_json_double_put_g (o, v);
 }
 
 void
