@@ -51,6 +51,8 @@ struct _Co2sStreamReader
   gsize cap;
   gboolean skipping;           /* dropping the rest of an over-long line */
   gboolean eof_pending;        /* clean end seen while blocked on the last line */
+  GSource *close_wait;         /* after a clean end: the server's close, or CLOSE_GRACE_MS */
+  gboolean close_waited;       /* that wait is over for this connection */
 
   State state;
   gint64 resume_from;
@@ -81,8 +83,16 @@ G_DEFINE_FINAL_TYPE (Co2sStreamReader, co2s_stream_reader, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (co2s-stream-reader-error-quark, co2s_stream_reader_error)
 
+/* How long a clean end of a body waits for the server to close the
+ * connection under it (a cut) before it is trusted as an end: a server
+ * that drops the client right after a chunk may close the socket a moment
+ * after libsoup has taken the body as complete (seen in a loaded test run:
+ * the end read, the socket not yet at EOF). */
+#define CLOSE_GRACE_MS 500
+
 static void connect_now (Co2sStreamReader *self);
 static void read_more (Co2sStreamReader *self);
+static void handle_eof (Co2sStreamReader *self);
 
 static gint64
 parse_limit (GUri *uri)
@@ -161,6 +171,10 @@ clear_connection (Co2sStreamReader *self)
     g_signal_handlers_disconnect_by_data (self->message, self);
   g_clear_object (&self->message);
   g_clear_object (&self->connection);
+  if (self->close_wait != NULL)
+    g_source_destroy (self->close_wait);
+  g_clear_pointer (&self->close_wait, g_source_unref);
+  self->close_waited = FALSE;
   self->pos = self->len = 0;
   self->skipping = FALSE;
   self->eof_pending = FALSE;
@@ -363,21 +377,27 @@ on_network_event (SoupMessage *message,
  * after a chunk closes it, and libsoup then reads EOF where the next chunk
  * size should be and reports a clean end. So: a plain TCP connection, no
  * "Connection: close" and HTTP/1.1, yet closed or at EOF → cut. */
-static gboolean
-connection_was_cut (Co2sStreamReader *self)
+static GSocket *
+keep_alive_socket (Co2sStreamReader *self)
 {
-  GSocket *socket;
-  char byte;
-  gssize n;
-
   if (self->message == NULL || !G_IS_SOCKET_CONNECTION (self->connection))
-    return FALSE;
+    return NULL;
   if (soup_message_get_http_version (self->message) != SOUP_HTTP_1_1 ||
       soup_message_headers_header_contains (soup_message_get_response_headers (self->message),
                                             "Connection", "close"))
-    return FALSE;
+    return NULL;
+  return g_socket_connection_get_socket (G_SOCKET_CONNECTION (self->connection));
+}
 
-  socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (self->connection));
+static gboolean
+connection_was_cut (Co2sStreamReader *self)
+{
+  GSocket *socket = keep_alive_socket (self);
+  char byte;
+  gssize n;
+
+  if (socket == NULL)
+    return FALSE;
   if (g_socket_is_closed (socket))
     return TRUE;
   if ((g_socket_condition_check (socket, G_IO_IN | G_IO_HUP | G_IO_ERR) & (G_IO_IN | G_IO_HUP | G_IO_ERR)) == 0)
@@ -403,6 +423,49 @@ body_never_started (Co2sStreamReader *self)
     return FALSE;
   metrics = soup_message_get_metrics (self->message);
   return metrics != NULL && soup_message_metrics_get_response_body_bytes_received (metrics) == 0;
+}
+
+static gboolean
+on_close_wait_over (gpointer user_data)
+{
+  Co2sStreamReader *self = user_data;
+  GSource *wait = g_steal_pointer (&self->close_wait);
+
+  /* Either the socket or the timeout: the other goes with it. */
+  g_source_destroy (wait);
+  g_source_unref (wait);
+  self->close_waited = TRUE;
+  handle_eof (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_close_wait_socket (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  return on_close_wait_over (user_data);
+}
+
+/* Starts waiting, at most CLOSE_GRACE_MS, for the server to close the
+ * connection of a body that ended cleanly; handle_eof then runs again.
+ * FALSE when there is nothing to wait for (no keep-alive socket, or the
+ * wait is over). */
+static gboolean
+wait_for_close (Co2sStreamReader *self)
+{
+  GSocket *socket = keep_alive_socket (self);
+  g_autoptr(GSource) timeout = NULL;
+
+  if (self->close_waited || socket == NULL || g_socket_is_closed (socket))
+    return FALSE;
+  g_assert (self->close_wait == NULL);
+  self->close_wait = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (self->close_wait, G_SOURCE_FUNC (on_close_wait_socket), self, NULL);
+  g_source_set_name (self->close_wait, "[co2s] stream reader close wait");
+  timeout = g_timeout_source_new (CLOSE_GRACE_MS);
+  g_source_set_callback (timeout, on_close_wait_over, self, NULL);
+  g_source_add_child_source (self->close_wait, timeout);
+  g_source_attach (self->close_wait, g_main_context_get_thread_default ());
+  return TRUE;
 }
 
 /* The body ended without error. libsoup reports a chunked body cut inside a
@@ -469,6 +532,10 @@ handle_eof (Co2sStreamReader *self)
                          self->url, self->n_lines_connection,
                          self->url_limit - (gint64) self->n_lines, self->url_limit);
       retry_with_backoff (self, what, TRUE);
+    }
+  else if (can_resume && progress > 0 && !connection_was_cut (self) && wait_for_close (self))
+    {
+      /* Decided once the server closed the connection or kept it open. */
     }
   else if (can_resume && progress > 0 && connection_was_cut (self))
     {
