@@ -17,7 +17,8 @@
 #   podman-setup.sh kafka-image           co2stream-test-kafka:4.1.1, a test-only stand-in for
 #                                         apache/kafka:4.1.1 (tests/containers/kafka/): the base image,
 #                                         Debian's JRE and Kafka's jars resolved by Maven (also kept
-#                                         in $CACHE/kafka-libs: the test's host-side Kafka tools)
+#                                         in $CACHE/kafka-libs: the test's host-side Kafka tools);
+#                                         built again when tests/containers/kafka/ changes
 #
 # Images live in Podman's own storage (/var/lib/containers/storage for root), which survives
 # between runs on the same machine, like ~/.cache; a machine without them rebuilds them
@@ -118,7 +119,9 @@ base_image() {
 
 kafka_image() {
   check
-  if podman image exists "$KAFKA_IMAGE"; then return 0; fi
+  # Rebuilt when its build context (tests/containers/kafka/, the log settings) changed.
+  local sum; sum=$(cat "$ROOT"/tests/containers/kafka/* "$ROOT/resources/kafka/log4j2.properties" | sha256sum | cut -c1-16)
+  if [ "$(podman image inspect -f '{{index .Labels "co2s.context"}}' "$KAFKA_IMAGE" 2>/dev/null)" = "$sum" ]; then return 0; fi
   base_image
   local ctx; ctx=$(mktemp -d "${TMPDIR:-/tmp}/co2s-kafka-image.XXXXXX")
   cp "$ROOT"/tests/containers/kafka/* "$ctx/"
@@ -130,7 +133,7 @@ kafka_image() {
     || die "Maven could not resolve Kafka's jars: $(grep -m1 ERROR "$CACHE/mvn.log")"
   cp -r "$CACHE/kafka-libs" "$ctx/libs"
   say "building $KAFKA_IMAGE"
-  podman build -t "$KAFKA_IMAGE" "$ctx" > "$CACHE/kafka-image-build.log" 2>&1 || { rm -rf "$ctx"; die "podman build of $KAFKA_IMAGE failed (see $CACHE/kafka-image-build.log): $(grep -m2 -E "^E:|Error" "$CACHE/kafka-image-build.log")"; }
+  podman build --label "co2s.context=$sum" -t "$KAFKA_IMAGE" "$ctx" > "$CACHE/kafka-image-build.log" 2>&1 || { rm -rf "$ctx"; die "podman build of $KAFKA_IMAGE failed (see $CACHE/kafka-image-build.log): $(grep -m2 -E "^E:|Error" "$CACHE/kafka-image-build.log")"; }
   rm -rf "$ctx"
 }
 

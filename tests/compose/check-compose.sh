@@ -11,7 +11,7 @@ fail() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; [ -z "${2:-}" 
 check() { local name=$1; shift; if out=$("$@" 2>&1); then ok "$name"; else fail "$name" "$out"; fi; }
 
 command -v docker-compose >/dev/null || { echo "1..1"; echo "not ok 1 - docker-compose is not installed (apt-get install docker-compose)"; exit 1; }
-echo "1..22"
+echo "1..26"
 check "compose file is valid (docker-compose config -q)" docker-compose -f docker-compose.yml config -q
 cfg=$(docker-compose -f docker-compose.yml config 2>/dev/null)
 services=$(docker-compose -f docker-compose.yml config --services 2>/dev/null | sort | tr '\n' ' ')
@@ -49,4 +49,17 @@ ports=$(CO2S_PRODUCER_METRICS_PORT=19101 CO2S_TRAINER_METRICS_PORT=19102 docker-
 grep -q '127.0.0.1:19101:9101' <<<"$ports" && grep -q '127.0.0.1:19102:9102' <<<"$ports" \
   && ok "the metrics' host ports follow CO2S_PRODUCER_METRICS_PORT and CO2S_TRAINER_METRICS_PORT" \
   || fail "the metrics' host ports follow CO2S_PRODUCER_METRICS_PORT and CO2S_TRAINER_METRICS_PORT" "$(grep -E '910[12]' <<<"$ports")"
+# Scale-out (docker-compose.scale-out.yml over the main file): several trainers need free host ports.
+scale=(-f docker-compose.yml -f docker-compose.scale-out.yml)
+check "scale-out override is valid over the compose file" docker-compose "${scale[@]}" config -q
+scfg=$(CO2S_TRAINER_METRICS_PORT= docker-compose "${scale[@]}" config 2>/dev/null)
+grep -A3 -- '- co2stream-trainer' <<<"$scfg" | grep -q -- '--scale-out' && grep -q -- '/models/scale-out' <<<"$scfg" \
+  && ! grep -qE -- '- (sgd|.*,sgd)' <<<"$scfg" \
+  && ok "scale-out trainers: --scale-out, a model folder of their own" || fail "scale-out trainers: --scale-out, a model folder of their own"
+grep -q '127.0.0.1::9102' <<<"$scfg" && ! grep -q '127.0.0.1:9102:9102' <<<"$scfg" \
+  && ok "CO2S_TRAINER_METRICS_PORT set and empty publishes each trainer's metrics on a free port" \
+  || fail "CO2S_TRAINER_METRICS_PORT set and empty publishes each trainer's metrics on a free port" "$(grep 9102 <<<"$scfg")"
+grep -B2 -A30 '^  topics:' <<<"$scfg" | grep -q -- '--partitions' && [ "$(grep -c 'condition: service_completed_successfully' <<<"$scfg")" = 2 ] \
+  && ok "the topics service sizes streaming_data before the producer and the trainers start" \
+  || fail "the topics service sizes streaming_data before the producer and the trainers start"
 [ $failed -eq 0 ]
