@@ -74,6 +74,12 @@ struct _Co2sShardTrainer {
   guint64 dlq_total;
   GPtrArray *shards;        /* Co2sShard, owned partitions */
   GHashTable *others;       /* partition → ShardOther, partitions of other trainers */
+  guint64 others_generation; /* bumped at each change of others */
+  /* The others' states merged, made again only when others changed: a
+   * batch then merges this and its own trainer's states, not every state. */
+  Co2sModel *others_merged[CO2S_MAX_MODELS];
+  guint n_others_merged;    /* states in others_merged; 0: none (all NULL) */
+  guint64 others_merged_generation; /* others_generation it was made at; G_MAXUINT64: none */
   guint64 follower_changes; /* co2s_state_follower_get_changes at the last refresh */
 
   rd_kafka_t *consumer;
@@ -124,8 +130,12 @@ gboolean _co2s_shard_trainer_create_clients (Co2sShardTrainer *self, GError **er
 gboolean _co2s_shard_trainer_commit      (Co2sShardTrainer *self, GError **error);
 gboolean _co2s_shard_trainer_refresh_others (Co2sShardTrainer *self, GError **error);
 gboolean _co2s_shard_trainer_write_model (Co2sShardTrainer *self, GError **error);
-/* Merged models of every known state (CO2S_MAX_MODELS slots), or FALSE
- * (nothing set) when this trainer's shard is the only state. */
-gboolean _co2s_shard_trainer_merged_models (Co2sShardTrainer *self, Co2sModel **out, GError **error);
+/* @out (CO2S_MAX_MODELS slots) gets the merged models of every known state
+ * and *@have TRUE; *@have FALSE (nothing set) when there is only one state.
+ * FALSE with @error when the states cannot be merged. */
+gboolean _co2s_shard_trainer_merged_models (Co2sShardTrainer *self, Co2sModel **out, gboolean *have,
+                                            GError **error);
+/* Drops the merge of the others' states (it is made again when needed). */
+void     _co2s_shard_trainer_clear_others_merged (Co2sShardTrainer *self);
 
 G_END_DECLS

@@ -119,14 +119,79 @@ known_states (Co2sShardTrainer *self)
   return parts;
 }
 
-gboolean
-_co2s_shard_trainer_merged_models (Co2sShardTrainer *self, Co2sModel **out, GError **error)
+void
+_co2s_shard_trainer_clear_others_merged (Co2sShardTrainer *self)
 {
-  g_autoptr(GPtrArray) parts = known_states (self);
+  for (guint i = 0; i < CO2S_MAX_MODELS; i++)
+    g_clear_object (&self->others_merged[i]);
+  self->n_others_merged = 0;
+  self->others_merged_generation = G_MAXUINT64;
+}
 
-  if (parts->len <= 1)
+/* self->others_merged up to date with self->others. */
+static gboolean
+update_others_merged (Co2sShardTrainer *self, GError **error)
+{
+  g_autoptr(GPtrArray) parts = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->others_merged_generation == self->others_generation)
+    return TRUE;
+  _co2s_shard_trainer_clear_others_merged (self);
+  parts = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, self->others);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (parts, ((ShardOther *) value)->cp);
+  if (parts->len > 0 &&
+      !co2s_checkpoint_merge_models ((Co2sCheckpoint *const *) parts->pdata, parts->len,
+                                     self->others_merged, error))
     return FALSE;
-  return co2s_checkpoint_merge_models ((Co2sCheckpoint *const *) parts->pdata, parts->len, out, error);
+  self->n_others_merged = parts->len;
+  self->others_merged_generation = self->others_generation;
+  return TRUE;
+}
+
+gboolean
+_co2s_shard_trainer_merged_models (Co2sShardTrainer *self, Co2sModel **out, gboolean *have,
+                                   GError **error)
+{
+  guint n_models;
+  g_autofree Co2sModel **column = NULL;
+  guint n = 0;
+
+  g_assert (self->shards->len > 0);
+  *have = FALSE;
+  if (!update_others_merged (self, error))
+    return FALSE;
+  if (self->shards->len + self->n_others_merged <= 1)
+    return TRUE;
+
+  /* Every state has this trainer's models (check_models). */
+  n_models = ((Co2sShard *) g_ptr_array_index (self->shards, 0))->cp->models->len;
+  column = g_new (Co2sModel *, self->shards->len + 1);
+  for (guint i = 0; i < n_models; i++)
+    {
+      Co2sModelSpec spec;
+      g_autoptr(Co2sModel) merged = NULL;
+
+      n = 0;
+      if (self->n_others_merged > 0)
+        column[n++] = self->others_merged[i];
+      for (guint k = 0; k < self->shards->len; k++)
+        column[n++] = co2s_checkpoint_get_model (((Co2sShard *) g_ptr_array_index (self->shards, k))->cp, i)->model;
+      co2s_model_get_spec (column[0], &spec);
+      merged = co2s_model_new_for_spec (&spec);
+      if (!co2s_model_merge_all (merged, column, n, error))
+        {
+          for (guint j = 0; j < i; j++)
+            g_clear_object (&out[j]);
+          return FALSE;
+        }
+      out[i] = g_steal_pointer (&merged);
+    }
+  *have = TRUE;
+  return TRUE;
 }
 
 gboolean
@@ -186,6 +251,7 @@ _co2s_shard_trainer_refresh_others (Co2sShardTrainer *self, GError **error)
       other->next_offset = entry->next_offset;
       other->cp = cp;
       g_hash_table_replace (self->others, GINT_TO_POINTER (entry->partition), other);
+      self->others_generation++;
       self->model_dirty = TRUE;
     }
   return TRUE;
@@ -442,7 +508,8 @@ take_over (Co2sShardTrainer *self, rd_kafka_topic_partition_list_t *partitions, 
           shard->expected = -1;
         }
       tp->offset = shard->committed_next;
-      g_hash_table_remove (self->others, GINT_TO_POINTER (tp->partition));
+      if (g_hash_table_remove (self->others, GINT_TO_POINTER (tp->partition)))
+        self->others_generation++;
       g_ptr_array_add (self->shards, shard);
       g_message ("%s [%d]: assigned; %s at offset %" G_GINT64_FORMAT " (%" G_GUINT64_FORMAT
                  " rows learned, %" G_GUINT64_FORMAT " batches)", tp->topic, (int) tp->partition,

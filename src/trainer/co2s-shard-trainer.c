@@ -189,15 +189,14 @@ _co2s_shard_trainer_close_batch (Co2sShardTrainer *self, Co2sShard *shard, GErro
   Co2sModel *merged[CO2S_MAX_MODELS] = { NULL };
   Co2sBatch *batch = shard->batch;
   ShardPending p = { 0 };
-  gboolean have_merged;
+  gboolean have_merged = FALSE;
   Co2sModelSpec spec;
 
   if (batch->n_messages == 0)
     return TRUE;
 
   /* Scored by the model of every partition known, learned by its own. */
-  have_merged = _co2s_shard_trainer_merged_models (self, merged, error);
-  if (!have_merged && error != NULL && *error != NULL)
+  if (!_co2s_shard_trainer_merged_models (self, merged, &have_merged, error))
     return FALSE;
   co2s_batch_step (shard->cp, have_merged ? merged : NULL, batch, self->opts.champion_window, &p.m);
   for (guint i = 0; have_merged && i < shard->cp->models->len; i++)
@@ -241,6 +240,7 @@ co2s_shard_trainer_finalize (GObject *object)
   g_clear_pointer (&self->follower, co2s_state_follower_free);
   g_clear_pointer (&self->shards, g_ptr_array_unref);
   g_clear_pointer (&self->others, g_hash_table_unref);
+  _co2s_shard_trainer_clear_others_merged (self);
   g_clear_pointer (&self->log, co2s_metrics_log_free);
   g_clear_pointer (&self->msgs, g_free);
   if (self->lines != NULL)
@@ -269,6 +269,7 @@ co2s_shard_trainer_init (Co2sShardTrainer *self)
 {
   self->shards = g_ptr_array_new_with_free_func ((GDestroyNotify) _co2s_shard_free);
   self->others = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, shard_other_free);
+  self->others_merged_generation = G_MAXUINT64;
   self->msgs = g_new0 (rd_kafka_message_t *, SHARD_CONSUME_CHUNK);
   self->lines = g_string_sized_new (4096);
 }
