@@ -67,15 +67,14 @@ import os
 import re
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+from benchlib import HERE, ROOT, BenchError, Kafka, fmt_int, loadavg, log, median, psi, read_metrics, runq_wait_s
+
 TRAINER_CPU = "1"
 OTHER_CPU = "0"
 BATCHES = (100, 1000, 10000)
@@ -85,49 +84,8 @@ SWEEP_MS = (20, 50, 100, 200, 500, 1000)
 MODEL_SETS = ("ls", "ls:fuel", "ls,ls:fuel,sgd")
 
 
-def log(msg):
-    sys.stderr.write("bench %s: %s\n" % (time.strftime("%H:%M:%S"), msg))
-    sys.stderr.flush()
-
-
-class BenchError(Exception):
-    pass
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
-
-def fmt_int(v):
-    return "–" if v is None else "{:,.0f}".format(v)
-
-
 def fmt_ms(v):
     return "–" if v is None else ("{:,.0f}".format(v) if v >= 100 else "{:.1f}".format(v))
-
-
-def psi():
-    try:
-        with open("/proc/pressure/cpu") as f:
-            return re.search(r"avg300=([\d.]+)", f.readline()).group(1)
-    except (OSError, AttributeError):
-        return "?"
-
-
-def median(values):
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
-
-
-def read_metrics(path):
-    out = []
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if line:
-                out.append(json.loads(line))
-    return out
 
 
 def weighted_quantile(pairs, q):
@@ -142,21 +100,6 @@ def weighted_quantile(pairs, q):
         if acc >= q * total:
             return v
     return pairs[-1][0]
-
-
-def runq_wait_s(pid):
-    """Run-queue wait of every thread of @pid so far (schedstat, ns)."""
-    total = 0
-    try:
-        for tid in os.listdir("/proc/%d/task" % pid):
-            try:
-                with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
-                    total += int(f.read().split()[1])
-            except (OSError, IndexError, ValueError):
-                pass
-    except OSError:
-        return None
-    return total / 1e9
 
 
 class Trainer:
@@ -242,8 +185,9 @@ class Bench:
                                  % (b, builddir))
         self.state = tempfile.mkdtemp(prefix="co2s-group-commit-", dir=os.environ.get("CO2S_BENCH_TMP"))
         self.kafka_state = os.path.join(self.state, "kafka")
+        self.kafka = Kafka(self.kafka_state, args.brokers, heap="-Xms512m -Xmx1g")
         self.brokers = args.brokers
-        self.own_kafka = args.brokers is None
+        self.own_kafka = self.kafka.own
         self.loads = []
         # Topic names of this invocation (a --brokers Kafka may have older ones).
         self.run_id = "%x" % int(time.time())
@@ -259,26 +203,10 @@ class Bench:
         return int(m.group(1)) if m else None
 
     def start_kafka(self):
-        if not self.own_kafka:
-            return
-        log("starting Apache Kafka (tests/kafka-broker.sh) in %s" % self.kafka_state)
-        env = dict(os.environ, CO2S_KAFKA_OWNER_PID=str(os.getpid()), CO2S_KAFKA_OWNER_CLEANUP="1")
-        env.setdefault("CO2S_KAFKA_HEAP", "-Xms512m -Xmx1g")
-        r = subprocess.run([os.path.join(ROOT, "tests/kafka-broker.sh"), "start", self.kafka_state],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        m = re.search(r"^bootstrap\.servers=(\S+)$", r.stdout, re.M)
-        if r.returncode != 0 or not m:
-            raise BenchError("Kafka did not start:\n" + r.stderr)
-        self.brokers = m.group(1)
-        with open(os.path.join(self.kafka_state, "pid")) as f:
-            pid = f.read().strip()
-        subprocess.run(["taskset", "-a", "-p", "-c", OTHER_CPU, pid], stdout=subprocess.DEVNULL, check=True)
-        log("Kafka at %s, pinned to CPU %s" % (self.brokers, OTHER_CPU))
+        self.brokers = self.kafka.start(pin_cpus=OTHER_CPU)
 
     def stop_kafka(self):
-        if self.own_kafka and self.brokers:
-            subprocess.run([os.path.join(ROOT, "tests/kafka-broker.sh"), "stop", self.kafka_state],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.kafka.stop()
 
     def fill(self, topic, rows, rate=None):
         argv = ["taskset", "-c", OTHER_CPU, self.fill_bin, "--brokers", self.brokers, "--topic", topic,

@@ -35,17 +35,7 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-
-
-def log(msg):
-    sys.stderr.write("bench %s: %s\n" % (time.strftime("%H:%M:%S"), msg))
-    sys.stderr.flush()
-
-
-class BenchError(Exception):
-    pass
+from benchlib import HERE, ROOT, BenchError, Kafka, log
 
 
 def read_text(path):
@@ -155,27 +145,15 @@ class Bench:
                 raise BenchError("%s is missing: build first (meson compile -C %s)" % (path, args.builddir))
         self.state = tempfile.mkdtemp(prefix="co2s-bench-latency.")
         self.kafka_state = os.path.join(self.state, "kafka")
+        self.kafka = Kafka(self.kafka_state, args.brokers)
         self.brokers = args.brokers
-        self.own_kafka = args.brokers is None
         self.api_url = None
 
     def start_kafka(self):
-        if not self.own_kafka:
-            return
-        log("starting Apache Kafka (tests/kafka-broker.sh) in %s" % self.kafka_state)
-        env = dict(os.environ, CO2S_KAFKA_OWNER_PID=str(os.getpid()), CO2S_KAFKA_OWNER_CLEANUP="1")
-        r = subprocess.run([os.path.join(ROOT, "tests/kafka-broker.sh"), "start", self.kafka_state],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        m = re.search(r"^bootstrap\.servers=(\S+)$", r.stdout, re.M)
-        if r.returncode != 0 or not m:
-            raise BenchError("Kafka did not start:\n" + r.stdout + r.stderr)
-        self.brokers = m.group(1)
-        log("Kafka at %s" % self.brokers)
+        self.brokers = self.kafka.start()
 
     def stop_kafka(self):
-        if self.own_kafka and self.brokers:
-            subprocess.run([os.path.join(ROOT, "tests/kafka-broker.sh"), "stop", self.kafka_state],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.kafka.stop()
 
     def start_api(self):
         api = Child("api", [self.api_bin, "--csv", os.path.join(ROOT, "data/co2_processed.csv"),

@@ -12,15 +12,13 @@ import platform
 import re
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+from benchlib import HERE, ROOT, BenchError, Kafka, fmt_int, loadavg, log, median
 
 # One core for the trainer-alone runs: the trainer (with its librdkafka
 # threads) and the Python baseline run there; the broker is moved to the other.
@@ -30,27 +28,9 @@ BROKER_CPU = "0"
 
 # ---- small helpers ------------------------------------------------------------
 
-def log(msg):
-    sys.stderr.write("bench %s: %s\n" % (time.strftime("%H:%M:%S"), msg))
-    sys.stderr.flush()
-
-
-class BenchError(Exception):
-    pass
-
-
 def out(text=""):
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
-
-def fmt_int(v):
-    return "–" if v is None else "{:,.0f}".format(v)
 
 
 def fmt_ms(v):
@@ -69,11 +49,6 @@ def fmt_ratio(a, b):
     if a is None or not b:
         return "–"
     return "{:.1f}×".format(a / b)
-
-
-def median(values):
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
 
 
 def spread(values):
@@ -288,8 +263,8 @@ class Bench:
         self.venv_python = args.python
         self.state = tempfile.mkdtemp(prefix="co2s-bench.", dir=args.tmpdir)
         self.kafka_state = os.path.join(self.state, "kafka")
+        self.kafka = Kafka(self.kafka_state, heap="-Xms512m -Xmx1g")
         self.brokers = None
-        self.broker_pid = None
         self.api = None
         self.api_url = None
         self.n_runs = 0
@@ -304,31 +279,15 @@ class Bench:
         self.loads.append((when, loadavg()))
 
     def start_kafka(self):
-        log("starting Apache Kafka (tests/kafka-broker.sh) in %s" % self.kafka_state)
-        env = dict(os.environ, CO2S_KAFKA_OWNER_PID=str(os.getpid()), CO2S_KAFKA_OWNER_CLEANUP="1")
-        env.setdefault("CO2S_KAFKA_HEAP", "-Xms512m -Xmx1g")
-        r = subprocess.run([os.path.join(ROOT, "tests/kafka-broker.sh"), "start", self.kafka_state],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        if r.returncode != 0:
-            raise BenchError("Kafka did not start:\n" + r.stderr)
-        m = re.search(r"^bootstrap\.servers=(\S+)$", r.stdout, re.M)
-        if not m:
-            raise BenchError("tests/kafka-broker.sh printed no bootstrap.servers line:\n" + r.stdout)
-        self.brokers = m.group(1)
-        self.broker_pid = int(read_text(os.path.join(self.kafka_state, "pid")).strip())
-        log("Kafka at %s (pid %d)" % (self.brokers, self.broker_pid))
+        self.brokers = self.kafka.start()
 
     def stop_kafka(self):
-        if self.brokers is None:
-            return
-        subprocess.run([os.path.join(ROOT, "tests/kafka-broker.sh"), "stop", self.kafka_state],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.kafka.stop()
         self.brokers = None
 
     def pin_broker(self, cpus):
         """Moves every thread of our Kafka broker to @cpus."""
-        subprocess.run(["taskset", "-a", "-p", "-c", cpus, str(self.broker_pid)],
-                       stdout=subprocess.DEVNULL, check=True)
+        self.kafka.pin(cpus)
 
     def start_api(self):
         self.api = Child("api", [self.api_bin, "--csv", os.path.abspath(self.args.dataset),

@@ -76,8 +76,8 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+from benchlib import HERE, ROOT, BenchError, Kafka, fmt_int, loadavg, log, median, psi, read_metrics
+
 TRAINER_CPU = "1"
 OTHER_CPU = "0"
 BATCHES = (100, 1000)
@@ -97,53 +97,12 @@ FINAL_SO = re.compile(r"scale-out trainer (\S+): (\d+) messages in ([\d.]+) s; (
 FINAL_SINGLE = re.compile(r"(\d+) messages in ([\d.]+) s \(.*checkpoints: (\d+)")
 
 
-def log(msg):
-    sys.stderr.write("bench %s: %s\n" % (time.strftime("%H:%M:%S"), msg))
-    sys.stderr.flush()
-
-
-class BenchError(Exception):
-    pass
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
-
-def psi():
-    try:
-        with open("/proc/pressure/cpu") as f:
-            return re.search(r"avg300=([\d.]+)", f.readline()).group(1)
-    except (OSError, AttributeError):
-        return "?"
-
-
-def fmt_int(v):
-    return "–" if v is None else "{:,.0f}".format(v)
-
-
 def fmt_pct(v):
     return "–" if v is None else "%.0f %%" % (100 * v)
 
 
 def fmt_x(v, base):
     return "%.2f" % (v / base) if v and base else "–"
-
-
-def median(values):
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
-
-
-def read_metrics(path):
-    out = []
-    with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if line:
-                out.append(json.loads(line))
-    return out
 
 
 # -- Kafka log segments (record batch v2), for the state records' sizes
@@ -196,20 +155,6 @@ def read_segment_dir(path):
             pos += 12 + batch_len
     return {"values": values, "data_batches": data_batches, "control_batches": control_batches,
             "bytes": total}
-
-
-def runq_wait_s(pid):
-    total = 0
-    try:
-        for tid in os.listdir("/proc/%d/task" % pid):
-            try:
-                with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
-                    total += int(f.read().split()[1])
-            except (OSError, IndexError, ValueError):
-                pass
-    except OSError:
-        return None
-    return total / 1e9
 
 
 class Proc:
@@ -281,34 +226,19 @@ class Bench:
                                  % (b, builddir))
         self.state = tempfile.mkdtemp(prefix="co2s-scale-out-", dir=os.environ.get("CO2S_BENCH_TMP"))
         self.kafka_state = os.path.join(self.state, "kafka")
+        self.kafka = Kafka(self.kafka_state, args.brokers, heap="-Xms512m -Xmx1g")
         self.brokers = args.brokers
-        self.own_kafka = args.brokers is None
+        self.own_kafka = self.kafka.own
         self.loads = []
         self.lost = []   # (case, rows never learned, its folder)
         self.failed = []  # first lines of the failed cases' errors
         self.run_id = "%x" % int(time.time())
 
     def start_kafka(self):
-        if not self.own_kafka:
-            return
-        log("starting Apache Kafka (tests/kafka-broker.sh) in %s" % self.kafka_state)
-        env = dict(os.environ, CO2S_KAFKA_OWNER_PID=str(os.getpid()), CO2S_KAFKA_OWNER_CLEANUP="1")
-        env.setdefault("CO2S_KAFKA_HEAP", "-Xms512m -Xmx1g")
-        r = subprocess.run([os.path.join(ROOT, "tests/kafka-broker.sh"), "start", self.kafka_state],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        m = re.search(r"^bootstrap\.servers=(\S+)$", r.stdout, re.M)
-        if r.returncode != 0 or not m:
-            raise BenchError("Kafka did not start:\n" + r.stderr)
-        self.brokers = m.group(1)
-        with open(os.path.join(self.kafka_state, "pid")) as f:
-            pid = f.read().strip()
-        subprocess.run(["taskset", "-a", "-p", "-c", OTHER_CPU, pid], stdout=subprocess.DEVNULL, check=True)
-        log("Kafka at %s, pinned to CPU %s" % (self.brokers, OTHER_CPU))
+        self.brokers = self.kafka.start(pin_cpus=OTHER_CPU)
 
     def stop_kafka(self):
-        if self.own_kafka and self.brokers:
-            subprocess.run([os.path.join(ROOT, "tests/kafka-broker.sh"), "stop", self.kafka_state],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.kafka.stop()
 
     def fill(self, topic, rows, partitions):
         argv = ["taskset", "-c", OTHER_CPU, self.fill_bin, "--brokers", self.brokers, "--topic", topic,
