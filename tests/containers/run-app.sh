@@ -21,8 +21,7 @@ say() { echo "run-app: $*" >&2; }
 stack_init capp
 export COMPOSE_PROJECT_NAME=$PROJECT
 
-out=$(stack_podman) || { say "Podman: $out"; exit 1; }
-stack_podman > /dev/null
+stack_podman > "$state/podman.out" 2>&1 || { say "Podman: $(cat "$state/podman.out")"; exit 1; }
 # The image of the working tree; with CO2S_CONTAINERS_TREE=HEAD of the last commit (a checkout
 # others are editing may not build at the moment); with CO2S_CONTAINERS_TREE=image the
 # co2stream:latest already built (a re-run), said in the log.

@@ -23,8 +23,7 @@ note() { echo "# $*"; }
 stack_init cscale
 
 # 1–2. Podman, images
-out=$(stack_podman) || bail "Podman's API socket is up" "$out"
-stack_podman > /dev/null
+stack_podman > "$state/podman.out" 2>&1 || bail "Podman's API socket is up" "$(cat "$state/podman.out")"
 out=$(stack_images) || bail "images: co2stream-test-kafka:4.1.1, co2stream:latest" "$out"
 ok "Podman's API socket ($DOCKER_HOST) and the images"
 
@@ -130,10 +129,17 @@ else
 $ref"
 fi
 
-# 10. Tear down
+# 10. Tear down: nothing of the project left, no API socket process of this run
 dc down -v --remove-orphans -t 5 > "$state/down.log" 2>&1
 left="$(project_ids ps -a) $(project_ids volume ls)"
-if [ -z "${left// /}" ]; then ok "docker-compose down -v leaves no container or volume"
-else fail "docker-compose down -v leaves no container or volume" "left: $left; $(tail -3 "$state/down.log")"; fi
+bash "$SRC/scripts/podman-setup.sh" stop "$state"
+services=$(pgrep -f "podman system service .*$state/podman.sock")
+if [ -z "${left// /}" ] && [ -z "$services" ]; then
+  ok "docker-compose down -v leaves no container or volume, and no API socket process is left"
+else
+  fail "docker-compose down -v leaves no container or volume, and no API socket process is left" \
+    "left: $left; socket processes: $services; $(tail -3 "$state/down.log")"
+fi
+unset DOCKER_HOST
 note "total $(( $(date +%s) - t0 )) s"
 [ $failed -eq 0 ]

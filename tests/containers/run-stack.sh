@@ -31,8 +31,7 @@ note() { echo "# $*"; }
 stack_init ctest
 
 # 1. Podman
-out=$(stack_podman) || bail "Podman's API socket is up" "$out"
-stack_podman > /dev/null
+stack_podman > "$state/podman.out" 2>&1 || bail "Podman's API socket is up" "$(cat "$state/podman.out")"
 ok "Podman's API socket is up ($DOCKER_HOST)"
 
 # 2. Images: base, test Kafka, co2stream (Podman's layer cache makes a warm build a few seconds)
@@ -178,7 +177,7 @@ dc down -v --remove-orphans -t 5 > "$state/down.log" 2>&1
 left="$(podman ps -aq --filter "label=com.docker.compose.project=$PROJECT") $(podman volume ls -q --filter "label=com.docker.compose.project=$PROJECT") $(podman pod ps -q)"
 pid=$(cat "$state/service.pid")
 bash "$SRC/scripts/podman-setup.sh" stop "$state"
-if [ -z "${left// /}" ] && ! kill -0 "$pid" 2>/dev/null; then
+if [ -z "${left// /}" ] && ! kill -0 "$pid" 2>/dev/null && ! pgrep -f "podman system service .*$state/podman.sock" > /dev/null; then
   ok "docker-compose down -v leaves no container, volume or pod, and the API socket's process is gone"
 else
   fail "docker-compose down -v leaves no container, volume or pod, and the API socket's process is gone" "left: $left; $(tail -3 "$state/down.log")"

@@ -4,7 +4,8 @@
 #   stack_init NAME         a state folder and a project name of its own (co2s-NAME-PID), removed
 #                           with everything of the project on exit (the EXIT trap)
 #   stack_podman            Podman's API socket for docker-compose (scripts/podman-setup.sh),
-#                           CONTAINERS_CONF and DOCKER_HOST exported; prints why not and fails
+#                           CONTAINERS_CONF and DOCKER_HOST exported; prints why not and fails.
+#                           Call it once, not in a subshell (it starts a service, and exports)
 #   stack_images [CONTEXT]  co2stream-test-kafka:4.1.1 and co2stream:latest built from CONTEXT's
 #                           Dockerfile (default SRC); prints why not and fails
 #   stack_project FILE...   $proj: the compose FILEs, data/, models/ owned by $KUID, and
