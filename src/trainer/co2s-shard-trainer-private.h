@@ -22,6 +22,12 @@ G_BEGIN_DECLS
 #define SHARD_POLL_MS 100
 /* The merged model file is rewritten at most this often. */
 #define SHARD_MODEL_WRITE_INTERVAL_US (1 * G_USEC_PER_SEC)
+/* The others' states are merged again at most this often when only their
+ * contents changed (a state newly taken over forces it at once): with many
+ * trainers new states come all the time, and each merge costs one update
+ * per state. Between two merges a batch is scored without the others'
+ * newest rows, never with a row twice. */
+#define SHARD_OTHERS_MERGE_INTERVAL_US (200 * 1000)
 /* With --exit-when-idle: how long to wait for a first assignment. */
 #define SHARD_ASSIGN_TIMEOUT_S 60
 /* The state writer's transaction.timeout.ms: a killed trainer's open
@@ -80,6 +86,8 @@ struct _Co2sShardTrainer {
   Co2sModel *others_merged[CO2S_MAX_MODELS];
   guint n_others_merged;    /* states in others_merged; 0: none (all NULL) */
   guint64 others_merged_generation; /* others_generation it was made at; G_MAXUINT64: none */
+  gint64 others_merged_at_us;        /* monotonic time it was made */
+  gboolean others_merged_stale;      /* holds a partition this trainer owns now: make it again */
   guint64 follower_changes; /* co2s_state_follower_get_changes at the last refresh */
 
   rd_kafka_t *consumer;

@@ -136,7 +136,12 @@ update_others_merged (Co2sShardTrainer *self, GError **error)
   GHashTableIter iter;
   gpointer value;
 
+  gint64 now_us = g_get_monotonic_time ();
+
   if (self->others_merged_generation == self->others_generation)
+    return TRUE;
+  if (self->others_merged_generation != G_MAXUINT64 && !self->others_merged_stale &&
+      now_us - self->others_merged_at_us < SHARD_OTHERS_MERGE_INTERVAL_US)
     return TRUE;
   _co2s_shard_trainer_clear_others_merged (self);
   parts = g_ptr_array_new ();
@@ -149,6 +154,8 @@ update_others_merged (Co2sShardTrainer *self, GError **error)
     return FALSE;
   self->n_others_merged = parts->len;
   self->others_merged_generation = self->others_generation;
+  self->others_merged_at_us = now_us;
+  self->others_merged_stale = FALSE;
   return TRUE;
 }
 
@@ -509,7 +516,10 @@ take_over (Co2sShardTrainer *self, rd_kafka_topic_partition_list_t *partitions, 
         }
       tp->offset = shard->committed_next;
       if (g_hash_table_remove (self->others, GINT_TO_POINTER (tp->partition)))
-        self->others_generation++;
+        {
+          self->others_generation++;
+          self->others_merged_stale = TRUE;
+        }
       g_ptr_array_add (self->shards, shard);
       g_message ("%s [%d]: assigned; %s at offset %" G_GINT64_FORMAT " (%" G_GUINT64_FORMAT
                  " rows learned, %" G_GUINT64_FORMAT " batches)", tp->topic, (int) tp->partition,
