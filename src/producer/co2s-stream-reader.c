@@ -371,12 +371,9 @@ on_network_event (SoupMessage *message,
     g_set_object (&self->connection, connection);
 }
 
-/* Whether the server closed the connection under a body that libsoup took
- * as complete. A keep-alive HTTP/1.1 server leaves the connection open after
- * the end of a chunked body; a server that dies (or drops the client) right
- * after a chunk closes it, and libsoup then reads EOF where the next chunk
- * size should be and reports a clean end. So: a plain TCP connection, no
- * "Connection: close" and HTTP/1.1, yet closed or at EOF → cut. */
+/* The socket of the request's connection if it is a plain TCP one that
+ * HTTP/1.1 keeps open after the body ("Connection: close" not said); else
+ * NULL. */
 static GSocket *
 keep_alive_socket (Co2sStreamReader *self)
 {
@@ -389,6 +386,12 @@ keep_alive_socket (Co2sStreamReader *self)
   return g_socket_connection_get_socket (G_SOCKET_CONNECTION (self->connection));
 }
 
+/* Whether the server closed the connection under a body that libsoup took
+ * as complete. A keep-alive HTTP/1.1 server leaves the connection open after
+ * the end of a chunked body; a server that dies (or drops the client) right
+ * after a chunk closes it, and libsoup then reads EOF where the next chunk
+ * size should be and reports a clean end. So: a plain TCP connection, no
+ * "Connection: close" and HTTP/1.1, yet closed or at EOF → cut. */
 static gboolean
 connection_was_cut (Co2sStreamReader *self)
 {
