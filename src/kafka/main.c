@@ -406,7 +406,8 @@ launcher_spawn (Launcher *self, GError **error)
   g_subprocess_wait_async (self->jvm, NULL, on_jvm_exit, self);
   co2s_local_kafka_probe_async (self->bootstrap, self->cancel_probe, on_probe_done, self);
   self->progress_id = g_timeout_add (PROGRESS_INTERVAL_S * 1000, on_progress, self);
-  self->start_timeout_id = g_timeout_add_seconds (opt_start_timeout, on_start_timeout, self);
+  /* To the millisecond (g_timeout_add_seconds may add up to a second). */
+  self->start_timeout_id = g_timeout_add ((guint) opt_start_timeout * 1000, on_start_timeout, self);
   return TRUE;
 }
 
