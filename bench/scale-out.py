@@ -93,7 +93,7 @@ PREFETCH = ["-X", "queued.min.messages=1000000", "-X", "queued.max.messages.kbyt
 PAUSE_US = 50_000
 STALL_S = 15
 FINAL_SO = re.compile(r"scale-out trainer (\S+): (\d+) messages in ([\d.]+) s; (\d+) transactions "
-                      r"\((\d+) aborted, (\d+) rollbacks\)")
+                      r"\((\d+) aborted, (\d+) rollbacks(?:, \d+ new state writers)?\)")
 FINAL_SINGLE = re.compile(r"(\d+) messages in ([\d.]+) s \(.*checkpoints: (\d+)")
 
 
