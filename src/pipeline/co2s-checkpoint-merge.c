@@ -57,20 +57,15 @@ co2s_checkpoint_merge_models (Co2sCheckpoint *const *parts,
   column = g_new (Co2sModel *, n);
   for (guint i = 0; i < n_models; i++)
     {
-      Co2sModelSpec spec;
-      g_autoptr(Co2sModel) merged = NULL;
-
-      co2s_model_get_spec (co2s_checkpoint_get_model (parts[0], i)->model, &spec);
-      merged = co2s_model_new_for_spec (&spec);
       for (guint k = 0; k < n; k++)
         column[k] = co2s_checkpoint_get_model (parts[k], i)->model;
-      if (!co2s_model_merge_all (merged, column, n, error))
+      out[i] = co2s_model_new_merged (column, n, error);
+      if (out[i] == NULL)
         {
           for (guint j = 0; j < i; j++)
             g_clear_object (&out[j]);
           return FALSE;
         }
-      out[i] = g_steal_pointer (&merged);
     }
   return TRUE;
 }

@@ -623,6 +623,23 @@ co2s_model_merge_all (Co2sModel *self, Co2sModel *const *others, guint n, GError
   return merge_models (self, others, n, error);
 }
 
+Co2sModel *
+co2s_model_new_merged (Co2sModel *const *models, guint n, GError **error)
+{
+  Co2sModelSpec spec;
+  g_autoptr(Co2sModel) merged = NULL;
+
+  g_return_val_if_fail (models != NULL && n >= 1, NULL);
+  g_return_val_if_fail (CO2S_IS_MODEL (models[0]), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  co2s_model_get_spec (models[0], &spec);
+  merged = co2s_model_new_for_spec (&spec);
+  if (!co2s_model_merge_all (merged, models, n, error))
+    return NULL;
+  return g_steal_pointer (&merged);
+}
+
 void
 co2s_model_get_coefficients (Co2sModel *self, double *coef, double *intercept)
 {

@@ -203,6 +203,12 @@ gboolean co2s_model_merge (Co2sModel *self, Co2sModel *other, GError **error);
  * unchanged. Same ownership and thread rules as co2s_model_merge. */
 gboolean co2s_model_merge_all (Co2sModel *self, Co2sModel *const *others, guint n, GError **error);
 
+/* A new model of @models[0]'s spec (@n ≥ 1) holding the merge of the @n
+ * @models, in their order (co2s_model_merge_all into a fresh model); NULL
+ * with @error when one is refused. @models are only read (transfer none);
+ * the result is the caller's. Same thread rules as co2s_model_merge. */
+Co2sModel *co2s_model_new_merged (Co2sModel *const *models, guint n, GError **error);
+
 /* Coefficients in the original (unscaled) feature space: @coef gets
  * co2s_model_get_n_coefficients weights (co2s_feature_set_get_name order;
  * CO2S_N_FEATURES for base models), @intercept the bias; either may be

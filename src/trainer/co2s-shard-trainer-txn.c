@@ -135,7 +135,6 @@ update_others_merged (Co2sShardTrainer *self, GError **error)
   g_autoptr(GPtrArray) parts = NULL;
   GHashTableIter iter;
   gpointer value;
-
   gint64 now_us = g_get_monotonic_time ();
 
   if (self->others_merged_generation == self->others_generation)
@@ -165,7 +164,6 @@ _co2s_shard_trainer_merged_models (Co2sShardTrainer *self, Co2sModel **out, gboo
 {
   guint n_models;
   g_autofree Co2sModel **column = NULL;
-  guint n = 0;
 
   g_assert (self->shards->len > 0);
   *have = FALSE;
@@ -179,23 +177,19 @@ _co2s_shard_trainer_merged_models (Co2sShardTrainer *self, Co2sModel **out, gboo
   column = g_new (Co2sModel *, self->shards->len + 1);
   for (guint i = 0; i < n_models; i++)
     {
-      Co2sModelSpec spec;
-      g_autoptr(Co2sModel) merged = NULL;
+      guint n = 0;
 
-      n = 0;
       if (self->n_others_merged > 0)
         column[n++] = self->others_merged[i];
       for (guint k = 0; k < self->shards->len; k++)
         column[n++] = co2s_checkpoint_get_model (((Co2sShard *) g_ptr_array_index (self->shards, k))->cp, i)->model;
-      co2s_model_get_spec (column[0], &spec);
-      merged = co2s_model_new_for_spec (&spec);
-      if (!co2s_model_merge_all (merged, column, n, error))
+      out[i] = co2s_model_new_merged (column, n, error);
+      if (out[i] == NULL)
         {
           for (guint j = 0; j < i; j++)
             g_clear_object (&out[j]);
           return FALSE;
         }
-      out[i] = g_steal_pointer (&merged);
     }
   *have = TRUE;
   return TRUE;
