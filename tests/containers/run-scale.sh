@@ -14,12 +14,7 @@ set -uo pipefail
 SRC=$(cd "${1:?usage: run-scale.sh SOURCE_ROOT BUILD_DIR}" && pwd)
 BUILD=$(cd "${2:?usage: run-scale.sh SOURCE_ROOT BUILD_DIR}" && pwd)
 . "$SRC/tests/containers/stack-lib.sh"
-n=0; failed=0; t0=$(date +%s)
-echo "1..10"
-ok()   { n=$((n+1)); echo "ok $n - $1 ($(( $(date +%s) - t0 )) s)"; }
-fail() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; [ -z "${2:-}" ] || sed 's/^/# /' <<<"$2"; }
-bail() { fail "$1" "${2:-}"; echo "Bail out! $1"; exit 1; }
-note() { echo "# $*"; }
+tap_plan 10
 stack_init cscale
 
 # 1–2. Podman, images

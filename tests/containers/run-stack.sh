@@ -22,12 +22,7 @@ set -uo pipefail
 SRC=$(cd "${1:?usage: run-stack.sh SOURCE_ROOT BUILD_DIR}" && pwd)
 BUILD=$(cd "${2:?usage: run-stack.sh SOURCE_ROOT BUILD_DIR}" && pwd)
 . "$SRC/tests/containers/stack-lib.sh"
-n=0; failed=0; t0=$(date +%s)
-echo "1..13"
-ok()   { n=$((n+1)); echo "ok $n - $1 ($(( $(date +%s) - t0 )) s)"; }
-fail() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; [ -z "${2:-}" ] || sed 's/^/# /' <<<"$2"; }
-bail() { fail "$1" "${2:-}"; echo "Bail out! $1"; exit 1; }
-note() { echo "# $*"; }
+tap_plan 13
 stack_init ctest
 
 # 1. Podman

@@ -18,6 +18,8 @@
 #   health_pump_start       runs the health checks of the project's containers every 4 s in the
 #                           background (no systemd here: Podman does not run them by itself)
 #   wait_for SECONDS DESCRIPTION COMMAND...   COMMAND succeeds before the deadline
+#   tap_plan N              TAP output of N checks: ok NAME, fail NAME [DETAIL], bail NAME
+#                           [DETAIL] (fail, then stop), note TEXT; $failed counts the failures
 #   kjava CLASS ARGS...     a Kafka tool on the host (the jars podman-setup.sh resolved)
 #   topic_end TOPIC         the sum of TOPIC's end offsets, through 127.0.0.1:$CO2S_KAFKA_PORT
 #   model_rows FILE         a model file's rows_seen (0 while it cannot be read)
@@ -26,6 +28,15 @@ CACHE=${CO2S_CONTAINERS_CACHE:-$HOME/.cache/co2stream/containers}
 KUID=4100   # the trainer's user: an unprivileged uid owning models/, as a desktop user's would
 compose_files=()
 health_pid=
+
+tap_plan() {
+  n=0; failed=0; t0=$(date +%s)
+  echo "1..$1"
+}
+ok()   { n=$((n+1)); echo "ok $n - $1 ($(( $(date +%s) - t0 )) s)"; }
+fail() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; [ -z "${2:-}" ] || sed 's/^/# /' <<<"$2"; }
+bail() { fail "$1" "${2:-}"; echo "Bail out! $1"; exit 1; }
+note() { echo "# $*"; }
 
 stack_init() {
   PROJECT=co2s-$1-$$
