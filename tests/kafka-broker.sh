@@ -120,11 +120,14 @@ running() {
 port_in_use() { (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
 
 # A loopback port nothing listens on (random, so parallel starts rarely
-# collide; a collision shows up as a bind error and start() retries).
+# collide; a collision shows up as a bind error and start() retries), below
+# the kernel's ephemeral range: a restart gets it back, where any outgoing
+# connection might have taken an ephemeral one meanwhile.
 pick_port() {
-  local port
+  local port low
+  read -r low _ < /proc/sys/net/ipv4/ip_local_port_range 2> /dev/null || low=32768
   while :; do
-    port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    port=$((15000 + (RANDOM * 32768 + RANDOM) % (low - 15000)))
     [[ "$port" != "${1:-}" ]] && ! port_in_use "$port" && break
   done
   echo "$port"

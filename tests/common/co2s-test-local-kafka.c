@@ -55,6 +55,9 @@ co2s_test_local_kafka_start (void)
   Co2sTestLocalKafka *kafka = g_new0 (Co2sTestLocalKafka, 1);
 
   kafka->dir = co2s_test_tmpdir ();
+  /* Not one of co2stream-kafka's own picks (--port 0): the restart needs
+   * the port back (co2s_test_free_port). */
+  kafka->port = co2s_test_free_port ();
   launch (kafka);
   return kafka;
 }

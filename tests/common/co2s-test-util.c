@@ -354,23 +354,43 @@ co2s_test_rm_rf (const char *path, GError **error)
   return TRUE;
 }
 
+/* The first port of the kernel's ephemeral range (32768 if unknown). */
+static guint
+ephemeral_low (void)
+{
+  g_autofree char *text = NULL;
+  guint64 low;
+
+  if (!g_file_get_contents ("/proc/sys/net/ipv4/ip_local_port_range", &text, NULL, NULL))
+    return 32768;
+  low = g_ascii_strtoull (text, NULL, 10);   /* "32768\t60999\n" */
+  return low >= 1024 && low <= 65535 ? (guint) low : 32768;
+}
+
+#define FREE_PORT_FIRST 15000
+
 guint16
 co2s_test_free_port (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) socket = NULL;
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
+  guint low = ephemeral_low ();
+  g_autoptr(GError) error = NULL;
 
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                         G_SOCKET_PROTOCOL_TCP, &error);
-  if (socket == NULL ||
-      !g_socket_bind (socket, any_port, FALSE, &error) ||
-      (bound = g_socket_get_local_address (socket, &error)) == NULL)
-    g_error ("cannot find a free loopback port: %s", error->message);
+  if (low < FREE_PORT_FIRST + 1000)
+    g_error ("the ephemeral port range starts at %u: no room below it for test servers", low);
+  for (guint attempt = 0; attempt < 1000; attempt++)
+    {
+      guint16 port = (guint16) g_random_int_range (FREE_PORT_FIRST, (gint32) low);
+      g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, &error);
+      g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
 
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+      if (socket == NULL)
+        g_error ("cannot make a socket: %s", error->message);
+      if (g_socket_bind (socket, address, FALSE, NULL))
+        return port;
+    }
+  g_error ("no free loopback port from %u to %u in 1000 tries", FREE_PORT_FIRST, low - 1);
 }
 
 /* ---- waiting on conditions ---------------------------------------------------- */

@@ -39,8 +39,11 @@ char *co2s_test_tmpdir (void);
  * Returns FALSE with @error on the first failure; a missing @path is fine. */
 gboolean co2s_test_rm_rf (const char *path, GError **error);
 
-/* A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0 and
- * released). Aborts if no socket can be bound. */
+/* A TCP port on 127.0.0.1 that was free a moment ago (bound and released),
+ * below the kernel's ephemeral range (ip_local_port_range): a server given
+ * it can get it back after a restart, which a port of that range may not
+ * (any outgoing connection may take it as its source port meanwhile, as a
+ * Kafka restarted on its port once found in CI). Aborts if none is found. */
 guint16 co2s_test_free_port (void);
 
 /* ---- waiting on conditions ------------------------------------------------ */
