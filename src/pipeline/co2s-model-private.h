@@ -52,8 +52,12 @@ struct _Co2sModelAlgorithm
   /* Sets up a fresh state (already zeroed); NULL when zeroes will do. */
   void (*init) (Co2sModel *self);
 
+  /* TRUE: learn() gets the ten inputs (n × NF) whatever the feature set,
+   * and expands them itself where it needs to (_co2s_model_expand_rows). */
+  gboolean learns_base_rows;
+
   /* Learns @n > 0 rows, all finite (@x is n × self->dim, row-major, the
-   * expanded features), and updates
+   * expanded features, or n × NF with learns_base_rows), and updates
    * self->coef and self->intercept. FALSE when the batch was rolled back:
    * the model is then as before and the rows do not count. */
   gboolean (*learn) (Co2sModel *self, const double *x, const double *y, guint n);
@@ -82,6 +86,11 @@ struct _Co2sModelAlgorithm
 
 extern const Co2sModelAlgorithm _co2s_model_ls;    /* co2s-model-ls.c */
 extern const Co2sModelAlgorithm _co2s_model_sgd;   /* co2s-model-sgd.c */
+
+/* The rows of @x (n × NF) in @self's feature space: @x itself for the
+ * base set, else expanded into self->expanded (owned by @self, valid until
+ * the next call). */
+const double *_co2s_model_expand_rows (Co2sModel *self, const double *x, guint n);
 
 /* Add a member named @name to the object @builder is in: @v, or the @n
  * numbers at @v as an array. Doubles are written exactly (see

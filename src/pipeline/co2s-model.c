@@ -53,10 +53,8 @@ batch_is_finite (const double *x, const double *y, guint n)
   return sum == 0.0;
 }
 
-/* The rows of @x (n × NF) in the model's feature space: @x itself for the
- * base set, else expanded into self->expanded. */
-static const double *
-expand_rows (Co2sModel *self, const double *x, guint n)
+const double *
+_co2s_model_expand_rows (Co2sModel *self, const double *x, guint n)
 {
   if (self->features == CO2S_FEATURES_BASE)
     return x;
@@ -519,7 +517,8 @@ co2s_model_learn (Co2sModel *self, const double *x, const double *y, guint n)
       return;
     }
 
-  if (!self->algorithm->learn (self, expand_rows (self, x, n), y, n))
+  if (!self->algorithm->learn (self, self->algorithm->learns_base_rows ? x : _co2s_model_expand_rows (self, x, n),
+                               y, n))
     return;
 
   self->rows_seen += n;
