@@ -43,6 +43,9 @@ typedef enum {
   K_DRIFT_STAT,
   K_CHAMPION,
   K_MODELS,
+  K_PARTITION,
+  K_PARTITION_BATCH,
+  K_TRAINER,
   N_KEYS
 } Key;
 
@@ -58,6 +61,8 @@ typedef enum {
   V_BOOL,       /* true or false */
   V_CHAMPION,   /* string shorter than Co2sBatchMetrics.algo */
   V_MODELS,     /* object of the models' figures (co2s_scan_models) */
+  V_PARTITION,  /* integer 0 .. G_MAXINT32 */
+  V_TRAINER,    /* a trainer id (co2s_metrics_is_trainer_id) */
 } ValueKind;
 
 static const struct {
@@ -87,6 +92,9 @@ static const struct {
   [K_DRIFT_STAT] = KEY ("drift_statistic", V_DOUBLE),
   [K_CHAMPION] = KEY ("champion", V_CHAMPION),
   [K_MODELS] = KEY ("models", V_MODELS),
+  [K_PARTITION] = KEY ("partition", V_PARTITION),
+  [K_PARTITION_BATCH] = KEY ("partition_batch", V_COUNT),
+  [K_TRAINER] = KEY ("trainer", V_TRAINER),
 #undef KEY
 };
 
@@ -350,6 +358,14 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
                 return FALSE;
               memcpy (m.algo, s, n);
             }
+          else if (keys[key].kind == V_TRAINER)
+            {
+              gsize n = (gsize) (p - 1 - s);
+
+              if (!co2s_metrics_is_trainer_id ((const char *) s, n))
+                return FALSE;
+              memcpy (m.trainer, s, n);
+            }
           else if (keys[key].kind == V_CHAMPION)
             {
               champion = s;
@@ -392,11 +408,16 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
               if (!is_int)
                 return FALSE;
               break;
+            case V_PARTITION:
+              if (!is_int || i < 0 || i > G_MAXINT32)
+                return FALSE;
+              break;
             case V_IGNORED:
             case V_ALGO:
             case V_BOOL:
             case V_CHAMPION:
             case V_MODELS:
+            case V_TRAINER:
             default:
               return FALSE;
             }
@@ -418,11 +439,14 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
             case K_DLQ: m.dlq = (guint64) i; break;
             case K_DRIFT_STAT: m.drift_statistic = d; break;
             case K_COVERAGE: m.coverage_95 = d; break;
+            case K_PARTITION: m.partition = (gint) i; break;
+            case K_PARTITION_BATCH: m.partition_batch = (guint64) i; break;
             case K_TIMESTAMP:
             case K_ALGO:
             case K_DRIFT_ALARM:
             case K_CHAMPION:
             case K_MODELS:
+            case K_TRAINER:
             case N_KEYS:
             default:
               g_assert_not_reached ();
@@ -439,6 +463,11 @@ co2s_batch_metrics_scan (const char *line, gsize len, Co2sBatchMetrics *out)
       p = co2s_scan_skip_ws (p + 1, end);
     }
   if (co2s_scan_skip_ws (p + 1, end) != end || (seen & REQUIRED) != REQUIRED)
+    return FALSE;
+  /* A scale-out line: partition and partition_batch (≥ 1) together,
+   * trainer only with them. */
+  if ((seen & ((1u << K_PARTITION) | (1u << K_PARTITION_BATCH) | (1u << K_TRAINER))) != 0 &&
+      (!(seen & (1u << K_PARTITION)) || !(seen & (1u << K_PARTITION_BATCH)) || m.partition_batch == 0))
     return FALSE;
   /* Several models: both members, the champion is the algo and one of them. */
   if (!(seen & (1u << K_CHAMPION)) != !(seen & (1u << K_MODELS)))

@@ -41,6 +41,19 @@ co2s_metrics_is_model_name (const char *name, gsize len)
   return TRUE;
 }
 
+gboolean
+co2s_metrics_is_trainer_id (const char *id, gsize len)
+{
+  g_return_val_if_fail (id != NULL || len == 0, FALSE);
+
+  if (len == 0 || len > CO2S_METRICS_TRAINER_ID_MAX)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (id[i]) && id[i] != '.' && id[i] != '_' && id[i] != '-')
+      return FALSE;
+  return TRUE;
+}
+
 /* A model name ("ls:fuel") as a JSON string: only the characters model
  * names have are kept, so a bad value cannot break the line. */
 static void
@@ -171,6 +184,19 @@ co2s_batch_metrics_to_json (const Co2sBatchMetrics *m, GString *out)
         }
       g_string_append_c (out, '}');
     }
+  if (m->partition_batch > 0)
+    {
+      /* As the scale-out trainer writes them: last, trainer only when known. */
+      append_key (out, "partition", FALSE);
+      g_string_append_printf (out, "%d", MAX (m->partition, 0));
+      append_key (out, "partition_batch", FALSE);
+      g_string_append_printf (out, "%" G_GUINT64_FORMAT, m->partition_batch);
+      if (co2s_metrics_is_trainer_id (m->trainer, strnlen (m->trainer, sizeof m->trainer)))
+        {
+          append_key (out, "trainer", FALSE);
+          g_string_append_printf (out, "\"%s\"", m->trainer);
+        }
+    }
   g_string_append (out, "}\n");
 }
 
@@ -230,6 +256,39 @@ models_from_object (JsonObject *object, Co2sBatchMetrics *m, GError **error)
     return co2s_json_set_member_error (error, "models", "has %u member(s), not 2 or more", m->n_models);
   if (!champion_found)
     return co2s_json_set_member_error (error, "champion", "is \"%s\", which is not in \"models\"", champion);
+  return TRUE;
+}
+
+/* partition, partition_batch and trainer (a scale-out trainer's line):
+ * the first two together, trainer only with them. */
+static gboolean
+origin_from_object (JsonObject *object, Co2sBatchMetrics *m, GError **error)
+{
+  gboolean has_partition = json_object_has_member (object, "partition");
+  gboolean has_batch = json_object_has_member (object, "partition_batch");
+  const char *trainer = NULL;
+  gint64 partition = 0;
+
+  if (!has_partition && !has_batch)
+    return json_object_has_member (object, "trainer")
+      ? co2s_json_set_member_error (error, "trainer", "is there without \"partition\"")
+      : TRUE;
+  if (!has_partition)
+    return co2s_json_set_member_error (error, "partition", "is missing (\"partition_batch\" is there)");
+  if (!has_batch)
+    return co2s_json_set_member_error (error, "partition_batch", "is missing (\"partition\" is there)");
+  if (!co2s_json_get_int (object, "partition", CO2S_JSON_REQUIRED, 0, G_MAXINT32, &partition, error) ||
+      !co2s_json_get_count (object, "partition_batch", CO2S_JSON_REQUIRED, &m->partition_batch, error) ||
+      !co2s_json_get_string (object, "trainer", CO2S_JSON_OPTIONAL, &trainer, error))
+    return FALSE;
+  if (m->partition_batch == 0)
+    return co2s_json_set_member_error (error, "partition_batch", "is 0 (counts start at 1)");
+  if (trainer != NULL && !co2s_metrics_is_trainer_id (trainer, strlen (trainer)))
+    return co2s_json_set_member_error (error, "trainer", "is not a trainer id (1 to %d of A-Z a-z 0-9 . _ -)",
+                                       CO2S_METRICS_TRAINER_ID_MAX);
+  m->partition = (gint) partition;
+  if (trainer != NULL)
+    g_strlcpy (m->trainer, trainer, sizeof m->trainer);
   return TRUE;
 }
 
@@ -300,7 +359,7 @@ metrics_from_object (JsonObject *object, Co2sBatchMetrics *m, GError **error)
     return co2s_json_set_member_error (error, "algo", "is not a model name (A-Z a-z 0-9 : _ -)");
   if (algo != NULL)
     g_strlcpy (m->algo, algo, sizeof m->algo);
-  return models_from_object (object, m, error);
+  return models_from_object (object, m, error) && origin_from_object (object, m, error);
 }
 
 gboolean

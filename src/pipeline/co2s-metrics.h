@@ -22,7 +22,11 @@
  * above for its champion, the model with the lowest rolling prequential
  * RMSE, and adds champion (its name, = algo) and models, an object with one
  * member per model, in --algo order: {"ls": {"rmse", "mae", "coverage_95",
- * "rolling_rmse", "drift_alarm"}, …}. */
+ * "rolling_rmse", "drift_alarm"}, …}.
+ * A scale-out trainer (co2stream-trainer --scale-out) adds whose batch it
+ * is, last: partition (the Kafka partition the batch's rows came from),
+ * partition_batch (that partition's batch count, from 1) and trainer (its
+ * --trainer-id); its batch is then the trainer's own line count. */
 #pragma once
 
 #include <glib.h>
@@ -31,6 +35,9 @@ G_BEGIN_DECLS
 
 /* Most models in one line: CO2S_MAX_MODELS (co2s-model.h). */
 #define CO2S_METRICS_MAX_MODELS 8
+
+/* Longest trainer id (--trainer-id: 1 to 64 of A-Z a-z 0-9 . _ -). */
+#define CO2S_METRICS_TRAINER_ID_MAX 64
 
 /* One model's figures on a batch, when the trainer learns several
  * (--algo ls,ls:fuel,…): each scored on the batch before any of them
@@ -65,6 +72,11 @@ typedef struct {
   double drift_statistic;     /* the detector's statistic after it; NAN unknown */
   guint n_models;             /* 0: one model (no "models" member); else ≥ 2, and algo is the champion */
   Co2sModelMetrics models[CO2S_METRICS_MAX_MODELS];
+  /* A scale-out trainer's line: partition_batch ≥ 1 (0: any other line,
+   * partition and trainer then unused). */
+  gint partition;             /* 0 .. G_MAXINT32 */
+  guint64 partition_batch;
+  char trainer[CO2S_METRICS_TRAINER_ID_MAX + 1]; /* "" when the line names none */
 } Co2sBatchMetrics;
 
 /* TRUE when the @len bytes at @name can be a model name in a metrics line:
@@ -72,6 +84,10 @@ typedef struct {
  * line read back is written again the same. Empty is allowed (an algo not
  * given); a model of "models" also needs one byte at least. */
 gboolean co2s_metrics_is_model_name (const char *name, gsize len);
+
+/* TRUE when the @len bytes at @id can be a scale-out trainer's id: 1 to
+ * CO2S_METRICS_TRAINER_ID_MAX of A-Z a-z 0-9 '.' '_' '-'. */
+gboolean co2s_metrics_is_trainer_id (const char *id, gsize len);
 
 /* Appends one JSON object and '\n' to @out; locale-independent. */
 void co2s_batch_metrics_to_json (const Co2sBatchMetrics *m, GString *out);

@@ -29,7 +29,9 @@ metrics_equal (const Co2sBatchMetrics *a, const Co2sBatchMetrics *b)
         a->latency_p999_us == b->latency_p999_us &&
         memcmp (a->algo, b->algo, sizeof a->algo) == 0 && a->dlq == b->dlq &&
         metrics_same_double (a->coverage_95, b->coverage_95) && a->drift_alarm == b->drift_alarm &&
-        metrics_same_double (a->drift_statistic, b->drift_statistic) && a->n_models == b->n_models))
+        metrics_same_double (a->drift_statistic, b->drift_statistic) && a->n_models == b->n_models &&
+        a->partition == b->partition && a->partition_batch == b->partition_batch &&
+        memcmp (a->trainer, b->trainer, sizeof a->trainer) == 0))
     return FALSE;
   for (guint i = 0; i < CO2S_METRICS_MAX_MODELS; i++)
     {

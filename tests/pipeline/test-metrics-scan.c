@@ -168,6 +168,15 @@ random_metrics (GRand *rand, Co2sBatchMetrics *m)
   m->drift_statistic = random_double (rand);
   if (g_rand_int_range (rand, 0, 3) == 0)
     random_models (rand, m);
+  /* A scale-out trainer's line: whose batch it is. */
+  if (g_rand_int_range (rand, 0, 4) == 0)
+    {
+      static const char *trainers[] = { "a", "host-1234", "t.2_x", "" };
+
+      m->partition = g_rand_int_range (rand, 0, 3) ? g_rand_int_range (rand, 0, 64) : G_MAXINT32;
+      m->partition_batch = (guint64) g_rand_int_range (rand, 1, G_MAXINT32);
+      g_strlcpy (m->trainer, trainers[g_rand_int_range (rand, 0, G_N_ELEMENTS (trainers))], sizeof m->trainer);
+    }
 }
 
 /* Every line the writer writes takes the fast path, with json-glib's values. */
@@ -232,6 +241,19 @@ test_hand_cases (void)
     { "{}", FALSE },
     { "", FALSE },
     { "[1]", FALSE },
+    /* A scale-out trainer's line: partition and partition_batch (≥ 1) together, trainer with them. */
+    { HEAD ",\"partition\":3,\"partition_batch\":7,\"trainer\":\"host-1.b_2\"}", TRUE },
+    { HEAD ",\"partition\":0,\"partition_batch\":1}", TRUE },
+    { HEAD ",\"partition\":3}", FALSE },
+    { HEAD ",\"partition_batch\":3}", FALSE },
+    { HEAD ",\"trainer\":\"a\"}", FALSE },
+    { HEAD ",\"partition\":3,\"partition_batch\":0}", FALSE },
+    { HEAD ",\"partition\":-1,\"partition_batch\":2}", FALSE },
+    { HEAD ",\"partition\":2147483648,\"partition_batch\":2}", FALSE },
+    { HEAD ",\"partition\":1,\"partition_batch\":2,\"trainer\":\"a b\"}", FALSE },
+    { HEAD ",\"partition\":1,\"partition_batch\":2,\"trainer\":\"\"}", FALSE },
+    { HEAD ",\"partition\":1,\"partition_batch\":2,\"trainer\":\"\\u0061\"}", FALSE },
+    { HEAD ",\"partition\":1,\"partition_batch\":2,\"trainer\":null}", FALSE },
     /* Several models. */
     { HEAD ",\"champion\":\"ls\",\"models\":{\"ls\":{\"rmse\":1},\"sgd\":{\"rmse\":null}}}", TRUE },
     { HEAD ",\"models\" : { \"sgd\" : { \"drift_alarm\" : true , \"rmse\" : 2 } , \"ls\":{\"rolling_rmse\":3,"
