@@ -78,12 +78,14 @@ append_text (GString *out, const char *text)
 
 static void append_fields (const Co2sBatchMetrics *m, GString *out);
 
-/* The header of @history's CSV: the fixed columns, then rmse_NAME for each
- * model of a trainer of several. */
+/* The header of @history's CSV: the fixed columns, a scale-out run's
+ * origin columns, then rmse_NAME for each model of a trainer of several. */
 static void
 append_header_for (Co2sMetricsHistory *history, GString *out)
 {
   g_string_append (out, CO2S_METRICS_CSV_HEADER);
+  if (co2s_metrics_history_is_scale_out (history))
+    g_string_append (out, "," CO2S_METRICS_CSV_SCALE_OUT_HEADER);
   for (guint k = 0; k < co2s_metrics_history_get_n_models (history); k++)
     {
       g_autofree char *column = g_strconcat ("rmse_", co2s_metrics_history_get_model_name (history, k), NULL);
@@ -106,6 +108,7 @@ append_rows (Co2sMetricsHistory *history,
   guint i;
 
   guint n_models = co2s_metrics_history_get_n_models (history);
+  gboolean scale_out = co2s_metrics_history_is_scale_out (history);
 
   for (i = from; i < n && out->len < max_len; i++)
     {
@@ -114,6 +117,11 @@ append_rows (Co2sMetricsHistory *history,
       if (!co2s_metrics_history_get_batch (history, i, &m))
         g_assert_not_reached ();
       append_fields (&m, out);
+      if (scale_out)
+        {
+          g_string_append_printf (out, ",%d,%" G_GUINT64_FORMAT ",", m.partition, m.partition_batch);
+          append_text (out, m.trainer);
+        }
       /* Each model's prequential RMSE, in the header's order. */
       for (guint k = 0; k < n_models; k++)
         {

@@ -3,6 +3,9 @@
  * One header row, then one row per batch, oldest first:
  *   batch,rows,rows_seen,rmse,mae,rmse_fit,timestamp,lag,latency_ms_p50,
  *   latency_ms_max,algo,dlq,coverage_95,drift_alarm
+ * then, for a scale-out run (co2s_metrics_history_is_scale_out), whose
+ * batch each is: partition,partition_batch,trainer (batch is then the
+ * history's number, 1, 2, 3… in commit order; see co2s-metrics-history.h);
  * and, for a history of several models (a trainer of --algo ls,ls:fuel,…),
  * rmse_NAME for each model in the history's order (rmse_ls,rmse_ls:fuel…:
  * each model's prequential RMSE; the other columns are the champion's,
@@ -28,6 +31,9 @@ G_BEGIN_DECLS
 #define CO2S_METRICS_CSV_HEADER \
   "batch,rows,rows_seen,rmse,mae,rmse_fit,timestamp,lag,latency_ms_p50,latency_ms_max,algo,dlq," \
   "coverage_95,drift_alarm"
+
+/* The columns a scale-out run's CSV has after the fixed ones. */
+#define CO2S_METRICS_CSV_SCALE_OUT_HEADER "partition,partition_batch,trainer"
 
 /* Appends CO2S_METRICS_CSV_HEADER and "\n" to @out. */
 void co2s_metrics_csv_append_header (GString *out);

@@ -877,6 +877,55 @@ co2s_metrics_history_get_kpis (Co2sMetricsHistory *self,
   out->pass_progress = (double) (out->rows_seen % self->dataset_rows) / (double) self->dataset_rows;
 }
 
+gboolean
+co2s_metrics_history_is_scale_out (Co2sMetricsHistory *self)
+{
+  g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), FALSE);
+
+  return _co2s_metrics_store_is_scale_out (self->store);
+}
+
+gboolean
+co2s_metrics_history_get_batch_origin (Co2sMetricsHistory *self,
+                                       guint index,
+                                       gint *partition,
+                                       guint64 *partition_batch,
+                                       const char **trainer)
+{
+  const Co2sMetricsStore *store;
+  guint16 t;
+
+  g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), FALSE);
+
+  store = self->store;
+  if (!_co2s_metrics_store_is_scale_out (store) || index >= _co2s_metrics_store_len (store))
+    return FALSE;
+  t = g_array_index (store->origin_trainer, guint16, index);
+  if (partition != NULL)
+    *partition = g_array_index (store->origin_partition, gint, index);
+  if (partition_batch != NULL)
+    *partition_batch = g_array_index (store->origin_batch, guint64, index);
+  if (trainer != NULL)
+    *trainer = t < store->trainers->len ? g_ptr_array_index (store->trainers, t) : "";
+  return TRUE;
+}
+
+guint64
+co2s_metrics_history_get_last_partition_batch (Co2sMetricsHistory *self, gint partition)
+{
+  g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), 0);
+
+  return _co2s_metrics_store_last_partition_batch (self->store, partition);
+}
+
+gboolean
+co2s_metrics_history_holds_partition_batch (Co2sMetricsHistory *self, gint partition, guint64 partition_batch)
+{
+  g_return_val_if_fail (CO2S_IS_METRICS_HISTORY (self), FALSE);
+
+  return _co2s_metrics_store_holds_origin (self->store, partition, partition_batch);
+}
+
 guint64
 co2s_metrics_history_get_generation (Co2sMetricsHistory *self)
 {
@@ -912,5 +961,9 @@ co2s_metrics_history_get_memory_size (Co2sMetricsHistory *self)
   size += sizeof (guint) * self->store->alarms->len;
   size += (sizeof (double) * self->store->n_models + (self->store->champion != NULL ? 1 : 0)) *
           _co2s_metrics_store_len (self->store);
+  /* A scale-out run's origins: partition, partition_batch, trainer, and
+   * the partition_batch again for the duplicate check. */
+  if (_co2s_metrics_store_is_scale_out (self->store))
+    size += (sizeof (gint) + 2 * sizeof (guint64) + sizeof (guint16)) * _co2s_metrics_store_len (self->store);
   return size;
 }

@@ -22,6 +22,16 @@
  *     redid batches ("rewind"): the stored batches from b on are dropped and
  *     b is appended; the newer values win.
  *
+ * A scale-out run (co2stream-trainer --scale-out: lines with partition,
+ * partition_batch and trainer) has no batch numbers of its own that follow
+ * each other: each trainer counts its own lines. Its batches are numbered
+ * here 1, 2, 3… in the order they come (the files' merge by time, then
+ * the live ones as they arrive), a batch whose (partition,
+ * partition_batch) is held being a duplicate; the rules above are not
+ * used for them. A series holds batches of one kind: a scale-out batch
+ * after a single trainer's ones, or the other way round, starts a new
+ * series. Whose batch each is: co2s_metrics_history_get_batch_origin.
+ *
  * Main thread only (not thread-safe), like any GObject bound to a UI; the
  * follower hands batches over on the main context. */
 #pragma once
@@ -136,6 +146,15 @@ void co2s_metrics_history_clear (Co2sMetricsHistory *self);
  * (G_IO_ERROR_NOT_FOUND when it does not exist); @self is then unchanged.
  * @report (may be NULL) receives a new report on success. Emits "changed"
  * once, never "new-series" (resets inside the file only raise "series").
+ * When @path is a model folder's metrics.jsonl (its name is
+ * metrics.jsonl), the scale-out trainers' files of that folder,
+ * trainers/ID/metrics.jsonl, are read too and merged into one series in
+ * the order of their timestamp_us (ties: partition, partition_batch, the
+ * trainers' ids), each (partition, partition_batch) once; a bad line is
+ * reported with its own file and line number. The folder then needs no
+ * metrics.jsonl; when it has both, the series whose last batch is the
+ * newer one is kept. The trainers' rolled-up batches
+ * (trainers/ID/metrics-history.jsonl) are not read.
  * Blocks: prefer the async variant on a UI thread. */
 gboolean co2s_metrics_history_load_file (Co2sMetricsHistory *self,
                                          const char *path,
@@ -236,6 +255,30 @@ double  co2s_metrics_history_get_best_rmse (Co2sMetricsHistory *self, guint64 *b
 double  co2s_metrics_history_get_rolling_rmse (Co2sMetricsHistory *self);
 double  co2s_metrics_history_get_rows_per_second (Co2sMetricsHistory *self);
 guint64 co2s_metrics_history_get_last_batch (Co2sMetricsHistory *self);
+
+/* ---- scale-out runs ------------------------------------------------------ */
+
+/* TRUE when the batches held are a scale-out run's (see the rules above). */
+gboolean co2s_metrics_history_is_scale_out (Co2sMetricsHistory *self);
+
+/* Whose batch @index (0 .. n-1) is, in a scale-out run: TRUE with its
+ * partition, partition_batch and trainer id (each may be NULL; the id is
+ * owned by @self, valid until the next change, "" when its line named
+ * none). FALSE when @index is out of range or not a scale-out batch. */
+gboolean co2s_metrics_history_get_batch_origin (Co2sMetricsHistory *self,
+                                                guint index,
+                                                gint *partition,
+                                                guint64 *partition_batch,
+                                                const char **trainer);
+
+/* The highest partition_batch held of @partition, 0 when none. O(1). */
+guint64 co2s_metrics_history_get_last_partition_batch (Co2sMetricsHistory *self,
+                                                       gint partition);
+
+/* TRUE when @partition's batch @partition_batch is held. O(log n). */
+gboolean co2s_metrics_history_holds_partition_batch (Co2sMetricsHistory *self,
+                                                     gint partition,
+                                                     guint64 partition_batch);
 
 /* ---- interval coverage and drift alarms (co2s-metrics-history-quality.c) -- */
 

@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "co2s-contracts.h"
 #include "co2s-metrics-scan.h"
 
 /* Lines between two looks at the cancellable. */
@@ -80,6 +81,7 @@ typedef struct {
   gsize len;
   gsize start;            /* offset of the first line read */
   guint64 first_line_no;  /* its number, 0 until a problem needs it */
+  gboolean scale_out;     /* a trainer's file of a scale-out run: only its lines */
 } Lines;
 
 static guint64
@@ -134,6 +136,13 @@ load_line (Co2sMetricsStore *store,
           report->bad_lines++;
           load_report_problem (report, lines->path, line_number (lines, line), error->message);
         }
+      return;
+    }
+  if (lines->scale_out && m.partition_batch == 0)
+    {
+      report->bad_lines++;
+      load_report_problem (report, lines->path, line_number (lines, line),
+                           _("not a scale-out trainer’s line (no “partition_batch”), ignored"));
       return;
     }
 
@@ -425,6 +434,194 @@ load_lines (Co2sMetricsStore *store,
   return load_range (store, report, lines, mid, to, cancellable, error);
 }
 
+/* ---- a scale-out run's files ---------------------------------------------- */
+
+/* One batch of one trainer's file, for the merge by time. */
+typedef struct {
+  gint64 timestamp_us;
+  guint64 partition_batch;
+  gint partition;
+  guint file;             /* index in the files, sorted by trainer id */
+  guint index;            /* in that file's store */
+} Origin;
+
+static int
+compare_origins (gconstpointer a, gconstpointer b)
+{
+  const Origin *x = a, *y = b;
+
+  if (x->timestamp_us != y->timestamp_us)
+    return x->timestamp_us < y->timestamp_us ? -1 : 1;
+  if (x->partition != y->partition)
+    return x->partition < y->partition ? -1 : 1;
+  if (x->partition_batch != y->partition_batch)
+    return x->partition_batch < y->partition_batch ? -1 : 1;
+  if (x->file != y->file)
+    return x->file < y->file ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Counts and problems of one trainer's file into @report (its added and
+ * duplicates are counted by the merge). */
+static void
+add_file_report (Co2sMetricsLoadReport *report, const Co2sMetricsLoadReport *file)
+{
+  report->lines += file->lines;
+  report->bad_lines += file->bad_lines;
+  report->duplicates += file->duplicates;
+  report->partial_last_line |= file->partial_last_line;
+  for (guint i = 0; i < file->problems->len && report->problems->len < CO2S_METRICS_LOAD_MAX_PROBLEMS; i++)
+    g_ptr_array_add (report->problems, g_strdup (g_ptr_array_index (file->problems, i)));
+}
+
+/* Reads @dir/trainers/ID/metrics.jsonl of every ID (in byte order of the
+ * ids) and merges them as _co2s_metrics_store_load says. NULL without
+ * @error when there is no such file; NULL with @error when cancelled. */
+static Co2sMetricsStore *
+load_trainers (const char *dir,
+               GCancellable *cancellable,
+               Co2sMetricsLoadReport *report,
+               GError **error)
+{
+  g_autofree char *trainers_dir = g_build_filename (dir, "trainers", NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) stores = g_ptr_array_new_with_free_func ((GDestroyNotify) _co2s_metrics_store_free);
+  g_autoptr(GArray) origins = NULL;
+  g_autoptr(Co2sMetricsStore) merged = NULL;
+  g_autoptr(GDir) folder = g_dir_open (trainers_dir, 0, NULL);
+  const char *name;
+  guint total = 0;
+
+  if (folder == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (folder)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+
+  for (guint f = 0; f < names->len; f++)
+    {
+      g_autofree char *path = g_build_filename (trainers_dir, g_ptr_array_index (names, f), CO2S_METRICS_FILE, NULL);
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GMappedFile) mapped = map_file (path, &local_error);
+      g_autoptr(Co2sMetricsStore) store = NULL;
+      g_autoptr(Co2sMetricsLoadReport) file_report = NULL;
+      Lines lines = { path, NULL, 0, 0, 1, TRUE };
+
+      if (mapped == NULL)
+        {
+          /* A folder without metrics yet (or not a trainer's): nothing. */
+          if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) &&
+              !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY))
+            {
+              report->bad_lines++;
+              load_report_problem (report, path, 0, local_error->message);
+            }
+          continue;
+        }
+      store = _co2s_metrics_store_new ();
+      file_report = load_report_new (path);
+      lines.data = g_mapped_file_get_contents (mapped);
+      lines.len = g_mapped_file_get_length (mapped);
+      if (lines.len > 0 &&
+          !load_range (store, file_report, &lines, lines.data, lines.data + lines.len, cancellable, error))
+        return NULL;
+      add_file_report (report, file_report);
+      total += _co2s_metrics_store_len (store);
+      g_ptr_array_add (stores, g_steal_pointer (&store));
+    }
+  if (stores->len == 0)
+    return NULL;
+
+  /* Every batch by time, then each appended: the duplicates of another
+   * file are dropped there, the rest numbered in that order. */
+  origins = g_array_sized_new (FALSE, FALSE, sizeof (Origin), total);
+  for (guint f = 0; f < stores->len; f++)
+    {
+      const Co2sMetricsStore *store = g_ptr_array_index (stores, f);
+
+      for (guint i = 0; i < _co2s_metrics_store_len (store); i++)
+        {
+          Origin o = {
+            COL_I (store, COL_TIMESTAMP, i),
+            g_array_index (store->origin_batch, guint64, i),
+            g_array_index (store->origin_partition, gint, i),
+            f, i,
+          };
+
+          g_array_append_val (origins, o);
+        }
+    }
+  g_array_sort (origins, compare_origins);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  merged = _co2s_metrics_store_new ();
+  for (guint k = 0; k < origins->len; k++)
+    {
+      const Origin *o = &g_array_index (origins, Origin, k);
+      Co2sBatchMetrics m;
+      guint truncated_at;
+
+      _co2s_metrics_store_get (g_ptr_array_index (stores, o->file), o->index, &m);
+      if (_co2s_metrics_store_append (merged, &m, &truncated_at) == CO2S_METRICS_APPEND_DUPLICATE)
+        report->duplicates++;
+      else
+        report->added++;
+    }
+  return g_steal_pointer (&merged);
+}
+
+/* The timestamp of @store's last batch, G_MININT64 when it holds none. */
+static gint64
+last_timestamp (const Co2sMetricsStore *store)
+{
+  guint len = _co2s_metrics_store_len (store);
+
+  return len > 0 ? COL_I (store, COL_TIMESTAMP, len - 1) : G_MININT64;
+}
+
+/* @single (may be NULL: no metrics.jsonl) and @scale_out (may be NULL)
+ * as one store: the one whose last batch is newer, the other then an
+ * earlier series. */
+static Co2sMetricsStore *
+choose_series (Co2sMetricsStore *single,
+               Co2sMetricsStore *scale_out,
+               guint last_n,
+               Co2sMetricsLoadReport *report)
+{
+  guint len;
+
+  if (scale_out == NULL)
+    return single;
+  if (single != NULL && (_co2s_metrics_store_len (single) > 0 || single->rollups->len > 0))
+    {
+      if (last_timestamp (single) >= last_timestamp (scale_out) || _co2s_metrics_store_len (scale_out) == 0)
+        {
+          if (_co2s_metrics_store_len (scale_out) > 0)
+            {
+              single->series++;
+              report->new_series++;
+            }
+          _co2s_metrics_store_free (scale_out);
+          return single;
+        }
+      scale_out->series = single->series + 1;
+      report->new_series++;
+    }
+  if (single != NULL)
+    _co2s_metrics_store_free (single);
+  len = _co2s_metrics_store_len (scale_out);
+  if (last_n > 0 && len > last_n)
+    _co2s_metrics_store_drop_front (scale_out, len - last_n);
+  return scale_out;
+}
+
 Co2sMetricsStore *
 _co2s_metrics_store_load (const char *path,
                           guint last_n,
@@ -434,32 +631,62 @@ _co2s_metrics_store_load (const char *path,
 {
   g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(Co2sMetricsStore) store = _co2s_metrics_store_new ();
+  g_autoptr(Co2sMetricsStore) scale_out = NULL;
   g_autoptr(Co2sMetricsLoadReport) report = load_report_new (path);
-  Lines lines = { path, NULL, 0, 0, 0 };
+  g_autoptr(GError) map_error = NULL;
+  g_autofree char *base = g_path_get_basename (path);
+  Lines lines = { path, NULL, 0, 0, 0, FALSE };
 
-  mapped = map_file (path, error);
-  if (mapped == NULL)
-    return NULL;
-  lines.data = g_mapped_file_get_contents (mapped);
-  lines.len = g_mapped_file_get_length (mapped);
-  if (lines.len > 0 && last_n > 0)
-    lines.start = tail_start (lines.data, lines.len, last_n);
-  if (lines.start == 0)
-    lines.first_line_no = 1;
-
-  if (lines.len > 0 &&
-      !load_lines (store, report, &lines, lines.data + lines.start, lines.data + lines.len, cancellable, error))
-    return NULL;
-
-  if (lines.start == 0)
+  mapped = map_file (path, &map_error);
+  if (mapped == NULL && !g_error_matches (map_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     {
-      g_autofree char *history_path = co2s_metrics_history_path_for (path);
+      g_propagate_error (error, g_steal_pointer (&map_error));
+      return NULL;
+    }
+  if (mapped != NULL)
+    {
+      lines.data = g_mapped_file_get_contents (mapped);
+      lines.len = g_mapped_file_get_length (mapped);
+      if (lines.len > 0 && last_n > 0)
+        lines.start = tail_start (lines.data, lines.len, last_n);
+      if (lines.start == 0)
+        lines.first_line_no = 1;
 
-      load_rollups (store, report, history_path);
-      reconcile (store, report);
-      report->rollups = store->rollups->len;
+      if (lines.len > 0 &&
+          !load_lines (store, report, &lines, lines.data + lines.start, lines.data + lines.len, cancellable,
+                       error))
+        return NULL;
+
+      if (lines.start == 0)
+        {
+          g_autofree char *history_path = co2s_metrics_history_path_for (path);
+
+          load_rollups (store, report, history_path);
+          reconcile (store, report);
+          report->rollups = store->rollups->len;
+        }
+    }
+
+  /* A model folder's metrics.jsonl: a scale-out run's files beside it. */
+  if (strcmp (base, CO2S_METRICS_FILE) == 0)
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_autoptr(GError) trainers_error = NULL;
+
+      scale_out = load_trainers (dir, cancellable, report, &trainers_error);
+      if (trainers_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&trainers_error));
+          return NULL;
+        }
+    }
+  if (mapped == NULL && scale_out == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&map_error));
+      return NULL;
     }
 
   *out_report = g_steal_pointer (&report);
-  return g_steal_pointer (&store);
+  return choose_series (mapped != NULL ? g_steal_pointer (&store) : NULL, g_steal_pointer (&scale_out), last_n,
+                        *out_report);
 }

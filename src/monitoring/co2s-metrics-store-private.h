@@ -55,6 +55,21 @@ typedef struct {
   char model_names[CO2S_METRICS_MAX_MODELS][16];
   GArray *model_rmse[CO2S_METRICS_MAX_MODELS];
   GArray *champion;
+  /* Scale-out batches (lines with partition_batch: co2stream-trainer
+   * --scale-out). A series holds either such batches only or none: a line
+   * of the other kind starts a new series. NULL until the series' first
+   * one; then, for every batch held, its partition (gint), partition_batch
+   * (guint64) and trainer (guint16: index in @trainers, G_MAXUINT16 when
+   * its line named none). Such a batch's number is not its line's: the
+   * batches held are numbered 1, 2, 3… in the order they came (held or
+   * rolled up, a series' numbers increase by one). @seen: partition → GArray
+   * of the partition_batch numbers held (guint64, increasing), for the
+   * duplicate check. */
+  GArray *origin_partition;
+  GArray *origin_batch;
+  GArray *origin_trainer;
+  GPtrArray *trainers;
+  GHashTable *seen;
 } Co2sMetricsStore;
 
 #define COL_D(store, col, i) g_array_index ((store)->cols[col], double, (i))
@@ -80,6 +95,21 @@ _co2s_metrics_store_rollup_end (const Co2sMetricsStore *store)
     ? g_array_index (store->rollups, Co2sMetricsRollup, store->rollups->len - 1).last_batch : 0;
 }
 
+/* TRUE when the store's series is a scale-out trainers' one. */
+static inline gboolean
+_co2s_metrics_store_is_scale_out (const Co2sMetricsStore *store)
+{
+  return store->origin_partition != NULL;
+}
+
+/* TRUE when partition @partition's batch @partition_batch is held. O(log n). */
+gboolean _co2s_metrics_store_holds_origin (const Co2sMetricsStore *store,
+                                           gint partition,
+                                           guint64 partition_batch);
+
+/* The highest partition_batch held of @partition, 0 when none. O(1). */
+guint64 _co2s_metrics_store_last_partition_batch (const Co2sMetricsStore *store, gint partition);
+
 /* Keeps the first @len batches; recomputes the best when it was dropped. */
 void _co2s_metrics_store_truncate (Co2sMetricsStore *store, guint len);
 
@@ -104,7 +134,12 @@ gboolean _co2s_metrics_store_has_alarm (const Co2sMetricsStore *store, guint i);
 /* Index of batch number @batch, or -1. O(log n). */
 gint64 _co2s_metrics_store_find (const Co2sMetricsStore *store, guint64 batch);
 
-/* The rules of co2s-metrics-history.h. @truncated_at receives the first
+/* The rules of co2s-metrics-history.h, and for a scale-out line
+ * (partition_batch > 0): a duplicate when its (partition,
+ * partition_batch) is held, else appended as the next batch number (its
+ * own "batch" is not used); the first one after batches of another kind
+ * starts a new series, and so does a line of another kind after them.
+ * @truncated_at receives the first
  * index whose contents changed when batches were dropped (G_MAXUINT if
  * none). */
 Co2sMetricsAppendResult _co2s_metrics_store_append (Co2sMetricsStore *store,
@@ -117,6 +152,17 @@ Co2sMetricsAppendResult _co2s_metrics_store_append (Co2sMetricsStore *store,
  * read (found from the end; the rest is not parsed) and the history file
  * only if the file has no more lines than that. NULL with @error when the
  * file cannot be read; else the store and a report. */
+/* With the scale-out trainers' files: when @path's name is metrics.jsonl
+ * (CO2S_METRICS_FILE) and its folder has trainers/ID/metrics.jsonl files,
+ * those are read too (each file's lines kept in its own order, bad lines
+ * reported with their file and line number) and merged into one series in
+ * the order of their timestamp_us (ties: partition, then
+ * partition_batch, then the trainers' ids in byte order), each (partition,
+ * partition_batch) once, numbered 1, 2, 3…; a missing @path is then no
+ * error. When both hold batches, the series whose last batch is the newer
+ * one is kept (a new series: the other was an earlier model's). The
+ * trainers' history files (their rolled-up batches) are not read; @last_n
+ * keeps the merged series' last @last_n batches. */
 Co2sMetricsStore *_co2s_metrics_store_load (const char *path,
                                             guint last_n,
                                             GCancellable *cancellable,

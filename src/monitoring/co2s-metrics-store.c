@@ -27,6 +27,134 @@ _co2s_metrics_store_new (void)
   return store;
 }
 
+/* ---- scale-out origins ---------------------------------------------------- */
+
+static void
+co2s_metrics_store_clear_origins (Co2sMetricsStore *store)
+{
+  g_clear_pointer (&store->origin_partition, g_array_unref);
+  g_clear_pointer (&store->origin_batch, g_array_unref);
+  g_clear_pointer (&store->origin_trainer, g_array_unref);
+  g_clear_pointer (&store->trainers, g_ptr_array_unref);
+  g_clear_pointer (&store->seen, g_hash_table_unref);
+}
+
+static GArray *
+co2s_metrics_store_seen_of (const Co2sMetricsStore *store, gint partition)
+{
+  return store->seen != NULL ? g_hash_table_lookup (store->seen, GINT_TO_POINTER (partition)) : NULL;
+}
+
+/* Index in @held (increasing) of the first number ≥ @pb. */
+static guint
+co2s_metrics_store_seen_search (const GArray *held, guint64 pb)
+{
+  const guint64 *v = (const guint64 *) (gpointer) held->data;
+  guint lo = 0, hi = held->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (v[mid] < pb)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+static void
+co2s_metrics_store_seen_add (Co2sMetricsStore *store, gint partition, guint64 pb)
+{
+  GArray *held = co2s_metrics_store_seen_of (store, partition);
+
+  if (held == NULL)
+    {
+      held = g_array_new (FALSE, FALSE, sizeof (guint64));
+      g_hash_table_insert (store->seen, GINT_TO_POINTER (partition), held);
+    }
+  /* In order but for clocks a little apart (files merged by time). */
+  if (held->len == 0 || g_array_index (held, guint64, held->len - 1) < pb)
+    g_array_append_val (held, pb);
+  else
+    g_array_insert_val (held, co2s_metrics_store_seen_search (held, pb), pb);
+}
+
+/* @seen again from the origin columns (after batches were dropped). */
+static void
+co2s_metrics_store_seen_rebuild (Co2sMetricsStore *store)
+{
+  if (store->origin_partition == NULL)
+    return;
+  g_clear_pointer (&store->seen, g_hash_table_unref);
+  store->seen = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_array_unref);
+  for (guint i = 0; i < store->origin_partition->len; i++)
+    co2s_metrics_store_seen_add (store, g_array_index (store->origin_partition, gint, i),
+                                 g_array_index (store->origin_batch, guint64, i));
+}
+
+gboolean
+_co2s_metrics_store_holds_origin (const Co2sMetricsStore *store, gint partition, guint64 partition_batch)
+{
+  GArray *held = co2s_metrics_store_seen_of (store, partition);
+  guint at;
+
+  if (held == NULL)
+    return FALSE;
+  at = co2s_metrics_store_seen_search (held, partition_batch);
+  return at < held->len && g_array_index (held, guint64, at) == partition_batch;
+}
+
+guint64
+_co2s_metrics_store_last_partition_batch (const Co2sMetricsStore *store, gint partition)
+{
+  GArray *held = co2s_metrics_store_seen_of (store, partition);
+
+  return held != NULL && held->len > 0 ? g_array_index (held, guint64, held->len - 1) : 0;
+}
+
+/* Appends batch @index's origin (called before its columns grow). */
+static void
+co2s_metrics_store_push_origin (Co2sMetricsStore *store, const Co2sBatchMetrics *m, guint index)
+{
+  guint16 trainer = G_MAXUINT16;
+
+  if (m->partition_batch == 0)
+    return;
+  if (store->origin_partition == NULL)
+    {
+      /* A series is of one kind (_co2s_metrics_store_append). */
+      g_assert (index == 0);
+      store->origin_partition = g_array_new (FALSE, FALSE, sizeof (gint));
+      store->origin_batch = g_array_new (FALSE, FALSE, sizeof (guint64));
+      store->origin_trainer = g_array_new (FALSE, FALSE, sizeof (guint16));
+      store->trainers = g_ptr_array_new_with_free_func (g_free);
+      store->seen = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_array_unref);
+    }
+  if (m->trainer[0] != '\0')
+    {
+      /* The previous batch's trainer first: they come in runs. */
+      guint n = store->trainers->len;
+      guint last = index > 0 ? g_array_index (store->origin_trainer, guint16, index - 1) : G_MAXUINT16;
+
+      if (last < n && strcmp (g_ptr_array_index (store->trainers, last), m->trainer) == 0)
+        trainer = (guint16) last;
+      for (guint k = 0; trainer == G_MAXUINT16 && k < n; k++)
+        if (strcmp (g_ptr_array_index (store->trainers, k), m->trainer) == 0)
+          trainer = (guint16) k;
+      if (trainer == G_MAXUINT16 && n < G_MAXUINT16)
+        {
+          g_ptr_array_add (store->trainers, g_strdup (m->trainer));
+          trainer = (guint16) n;
+        }
+    }
+  g_array_append_val (store->origin_partition, m->partition);
+  g_array_append_val (store->origin_batch, m->partition_batch);
+  g_array_append_val (store->origin_trainer, trainer);
+  co2s_metrics_store_seen_add (store, m->partition, m->partition_batch);
+}
+
 static void
 co2s_metrics_store_clear_models (Co2sMetricsStore *store)
 {
@@ -43,6 +171,7 @@ _co2s_metrics_store_free (Co2sMetricsStore *store)
   if (store == NULL)
     return;
   co2s_metrics_store_clear_models (store);
+  co2s_metrics_store_clear_origins (store);
   for (guint i = 0; i < N_COLS; i++)
     g_array_unref (store->cols[i]);
   g_array_unref (store->rollups);
@@ -63,6 +192,16 @@ _co2s_metrics_store_copy (const Co2sMetricsStore *store)
     copy->model_rmse[k] = g_array_copy (store->model_rmse[k]);
   if (store->champion != NULL)
     copy->champion = g_array_copy (store->champion);
+  if (store->origin_partition != NULL)
+    {
+      copy->origin_partition = g_array_copy (store->origin_partition);
+      copy->origin_batch = g_array_copy (store->origin_batch);
+      copy->origin_trainer = g_array_copy (store->origin_trainer);
+      copy->trainers = g_ptr_array_copy (store->trainers, (GCopyFunc) (void (*) (void)) g_strdup, NULL);
+      g_ptr_array_set_free_func (copy->trainers, g_free);
+      copy->seen = NULL;
+      co2s_metrics_store_seen_rebuild (copy);
+    }
   return copy;
 }
 
@@ -76,13 +215,23 @@ _co2s_metrics_store_truncate (Co2sMetricsStore *store, guint len)
   while (store->alarms->len > 0 && g_array_index (store->alarms, guint, store->alarms->len - 1) >= len)
     g_array_set_size (store->alarms, store->alarms->len - 1);
   if (len == 0)
-    co2s_metrics_store_clear_models (store);
+    {
+      co2s_metrics_store_clear_models (store);
+      co2s_metrics_store_clear_origins (store);
+    }
   else
     {
       for (guint k = 0; k < store->n_models; k++)
         g_array_set_size (store->model_rmse[k], len);
       if (store->champion != NULL)
         g_array_set_size (store->champion, len);
+      if (store->origin_partition != NULL && store->origin_partition->len > len)
+        {
+          g_array_set_size (store->origin_partition, len);
+          g_array_set_size (store->origin_batch, len);
+          g_array_set_size (store->origin_trainer, len);
+          co2s_metrics_store_seen_rebuild (store);
+        }
     }
 
   if (store->best_index >= (gint64) len)
@@ -120,6 +269,13 @@ _co2s_metrics_store_drop_front (Co2sMetricsStore *store, guint n)
     g_array_remove_range (store->model_rmse[k], 0, n);
   if (store->champion != NULL)
     g_array_remove_range (store->champion, 0, n);
+  if (store->origin_partition != NULL)
+    {
+      g_array_remove_range (store->origin_partition, 0, n);
+      g_array_remove_range (store->origin_batch, 0, n);
+      g_array_remove_range (store->origin_trainer, 0, n);
+      co2s_metrics_store_seen_rebuild (store);
+    }
 
   store->best_index = -1;
   for (guint i = 0; i < _co2s_metrics_store_len (store); i++)
@@ -202,6 +358,7 @@ co2s_metrics_store_push (Co2sMetricsStore *store, const Co2sBatchMetrics *m)
   guint index = _co2s_metrics_store_len (store);
 
   co2s_metrics_store_push_models (store, m, index);
+  co2s_metrics_store_push_origin (store, m, index);
   g_array_append_val (store->cols[COL_BATCH], batch);
   g_array_append_val (store->cols[COL_ROWS], rows);
   g_array_append_val (store->cols[COL_ROWS_SEEN], rows_seen);
@@ -237,6 +394,9 @@ _co2s_metrics_store_concat (Co2sMetricsStore *store, const Co2sMetricsStore *nex
 
   if (next_len == 0)
     return TRUE;
+  /* Scale-out batches are numbered as they come: appended one by one. */
+  if (_co2s_metrics_store_is_scale_out (store) || _co2s_metrics_store_is_scale_out (next))
+    return FALSE;
   if (len > 0 && COL_D (next, COL_BATCH, 0) <= COL_D (store, COL_BATCH, len - 1))
     return FALSE;
   if (len == 0 && store->rollups->len > 0)
@@ -309,6 +469,15 @@ _co2s_metrics_store_get (const Co2sMetricsStore *store, guint i, Co2sBatchMetric
       g_strlcpy (out->algo, store->model_names[g_array_index (store->champion, guint8, i)],
                  sizeof out->algo);
     }
+  if (store->origin_partition != NULL)
+    {
+      guint16 trainer = g_array_index (store->origin_trainer, guint16, i);
+
+      out->partition = g_array_index (store->origin_partition, gint, i);
+      out->partition_batch = g_array_index (store->origin_batch, guint64, i);
+      if (trainer < store->trainers->len)
+        g_strlcpy (out->trainer, g_ptr_array_index (store->trainers, trainer), sizeof out->trainer);
+    }
 }
 
 gboolean
@@ -351,6 +520,39 @@ _co2s_metrics_store_find (const Co2sMetricsStore *store, guint64 batch)
   return -1;
 }
 
+/* Drops every batch and rollup and starts a new series with @m. */
+static void
+co2s_metrics_store_new_series (Co2sMetricsStore *store, const Co2sBatchMetrics *m)
+{
+  _co2s_metrics_store_truncate (store, 0);
+  g_array_set_size (store->rollups, 0);
+  store->algo[0] = '\0';
+  store->series++;
+  co2s_metrics_store_push (store, m);
+}
+
+/* A scale-out line (see the private header). */
+static Co2sMetricsAppendResult
+co2s_metrics_store_append_scale_out (Co2sMetricsStore *store, const Co2sBatchMetrics *m, guint *truncated_at)
+{
+  guint len = _co2s_metrics_store_len (store);
+  Co2sBatchMetrics numbered = *m;
+
+  if (!_co2s_metrics_store_is_scale_out (store) && (len > 0 || store->rollups->len > 0))
+    {
+      /* After a single trainer's batches: another model. */
+      numbered.batch = 1;
+      co2s_metrics_store_new_series (store, &numbered);
+      *truncated_at = 0;
+      return CO2S_METRICS_APPEND_NEW_SERIES;
+    }
+  if (_co2s_metrics_store_holds_origin (store, m->partition, m->partition_batch))
+    return CO2S_METRICS_APPEND_DUPLICATE;
+  numbered.batch = len > 0 ? (guint64) COL_D (store, COL_BATCH, len - 1) + 1 : 1;
+  co2s_metrics_store_push (store, &numbered);
+  return CO2S_METRICS_APPEND_ADDED;
+}
+
 /* The rules of the header. @truncated_at receives the first index whose
  * contents changed when batches were dropped (G_MAXUINT otherwise). */
 Co2sMetricsAppendResult
@@ -360,6 +562,16 @@ _co2s_metrics_store_append (Co2sMetricsStore *store, const Co2sBatchMetrics *m, 
   gint64 at;
 
   *truncated_at = G_MAXUINT;
+
+  if (m->partition_batch > 0)
+    return co2s_metrics_store_append_scale_out (store, m, truncated_at);
+  if (_co2s_metrics_store_is_scale_out (store))
+    {
+      /* A single trainer's line after scale-out batches: another model. */
+      co2s_metrics_store_new_series (store, m);
+      *truncated_at = 0;
+      return CO2S_METRICS_APPEND_NEW_SERIES;
+    }
 
   if ((len == 0 && (store->rollups->len == 0 || m->batch > _co2s_metrics_store_rollup_end (store))) ||
       (len > 0 && (double) m->batch > COL_D (store, COL_BATCH, len - 1)))
@@ -388,11 +600,7 @@ _co2s_metrics_store_append (Co2sMetricsStore *store, const Co2sBatchMetrics *m, 
 
   if (m->batch <= 1)
     {
-      _co2s_metrics_store_truncate (store, 0);
-      g_array_set_size (store->rollups, 0);
-      store->algo[0] = '\0';
-      store->series++;
-      co2s_metrics_store_push (store, m);
+      co2s_metrics_store_new_series (store, m);
       *truncated_at = 0;
       return CO2S_METRICS_APPEND_NEW_SERIES;
     }

@@ -122,7 +122,35 @@ follower_assigned_cb (Co2sMetricsFollower *follower,
  * to this one; the load keeps what arrived live and drops the duplicates.
  * Once per jump: a gap the file cannot fill (batches missed while nobody
  * followed, or another model folder's file) is not read again and again,
- * since the next live batch follows the one held. */
+ * since the next live batch follows the one held.
+ *
+ * A scale-out run's batch (partition_batch > 0) has no batch number that
+ * follows the last one held (each trainer counts its own): the jump is
+ * looked for per partition, its partition_batch past the highest one held
+ * of that partition (none held: past 1). Its trainer writes the file
+ * just after the transaction that publishes it, so a batch of the same
+ * transaction may not be in the file yet: then it stays missing, as a
+ * batch missed while nobody followed. */
+static gboolean
+scale_out_jump (Co2sMetricsHistory *history, GHashTable **seen, const Co2sBatchMetrics *m)
+{
+  gpointer key = GINT_TO_POINTER (m->partition);
+  gpointer value;
+  guint64 last;
+
+  /* The batches of this signal are not in the history yet. */
+  if (*seen == NULL)
+    *seen = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  if (g_hash_table_lookup_extended (*seen, key, NULL, &value))
+    last = *(guint64 *) value;
+  else
+    last = co2s_metrics_history_get_last_partition_batch (history, m->partition);
+  if (m->partition_batch > last + 1)
+    return TRUE;
+  g_hash_table_replace (*seen, key, g_memdup2 (&(guint64) { MAX (last, m->partition_batch) }, sizeof (guint64)));
+  return FALSE;
+}
+
 static void
 follower_batches_cb (Co2sMetricsFollower *follower,
                      gpointer batches,
@@ -132,14 +160,18 @@ follower_batches_cb (Co2sMetricsFollower *follower,
   Co2sPipelineController *self = CO2S_PIPELINE_CONTROLLER (user_data);
   const Co2sBatchMetrics *m = batches;
   guint64 last = co2s_metrics_history_get_last_batch (self->history);
+  g_autoptr(GHashTable) seen = NULL;
 
   for (guint i = 0; i < n; i++)
     {
-      if (m[i].batch > last + 1)
+      gboolean jump = m[i].partition_batch > 0 ? scale_out_jump (self->history, &seen, &m[i])
+                                               : m[i].batch > last + 1;
+
+      if (jump)
         {
-          g_debug ("live batch %" G_GUINT64_FORMAT " after batch %" G_GUINT64_FORMAT
-                   ": reading the metrics file again for the batches in between",
-                   m[i].batch, last);
+          g_debug ("live batch %" G_GUINT64_FORMAT " (partition %d, its batch %" G_GUINT64_FORMAT
+                   ") after batch %" G_GUINT64_FORMAT ": reading the metrics files again for the "
+                   "batches in between", m[i].batch, m[i].partition, m[i].partition_batch, last);
           _co2s_pipeline_controller_load_metrics (self);
           return;
         }
