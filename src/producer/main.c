@@ -17,6 +17,7 @@
 #include "co2s-seq-check.h"
 #include "co2s-stream-reader.h"
 #include "co2s-topic-end.h"
+#include "co2s-topic-partitions.h"
 
 #define DRAIN_CHECK_MS 20
 #define PURGE_WAIT_MS  5000
@@ -54,6 +55,8 @@ static gint64 opt_max_seq_jump = CO2S_SEQ_DEFAULT_MAX_JUMP;
 static int opt_idle_timeout = 60;
 static int opt_give_up_after = 300;
 static char *opt_metrics_listen;
+static int opt_partitions;
+static gboolean opt_prepare_topic;
 
 /* The default topics are spelled out (CO2S_TOPIC_DATA, CO2S_TOPIC_DLQ):
  * xgettext cannot expand macros. */
@@ -87,6 +90,11 @@ static const GOptionEntry entries[] = {
   { "give-up-after", 0, 0, G_OPTION_ARG_INT, &opt_give_up_after,
     N_("With --exit-at-end: seconds of failed attempts to read the API (no answer, HTTP 5xx, "
        "stalls) before exiting with status 1; 0 for never (default 300)"), N_("SECONDS") },
+  { "partitions", 0, 0, G_OPTION_ARG_INT, &opt_partitions,
+    N_("Before publishing, make sure TOPIC has at least N partitions (creates it with N, or adds "
+       "partitions; never removes any); off unless given"), "N" },
+  { "prepare-topic", 0, 0, G_OPTION_ARG_NONE, &opt_prepare_topic,
+    N_("Only make sure of --partitions, print what was done, and exit (no --api needed)"), NULL },
   { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &opt_metrics_listen,
     N_("Serve Prometheus metrics at http://ADDRESS/metrics: PORT (on 127.0.0.1 only), "
        "HOST:PORT (0.0.0.0: every interface) or [IPV6]:PORT; off unless given"), N_("[HOST:]PORT") },
@@ -418,6 +426,28 @@ main (int argc, char *argv[])
   if (opt_metrics_listen != NULL &&
       !co2s_prom_parse_listen (opt_metrics_listen, &metrics_host, &metrics_port, &error))
     return co2s_cli_usage_error ("%s", error->message);
+
+  if (opt_partitions < 0 || (opt_partitions == 0 && opt_prepare_topic))
+    return co2s_cli_usage_error ("%s", _("--partitions must be ≥ 1 (and is needed by --prepare-topic)"));
+  if (opt_partitions > 0)
+    {
+      Co2sTopicPartitions parts;
+
+      if (!co2s_topic_ensure_partitions (opt_brokers, (const char * const *) opt_props, opt_topic,
+                                         opt_partitions, (guint) opt_startup_timeout, &parts, &error))
+        return co2s_cli_failure ("%s", error->message);
+      /* Not translated: the supervisor's log and tests read it. */
+      if (parts.before == 0)
+        g_print ("topic %s: created with %d partitions\n", opt_topic, parts.after);
+      else if (parts.before < opt_partitions)
+        g_print ("topic %s: %d partitions, was %d: %d added (none is ever removed)\n", opt_topic,
+                 parts.after, parts.before, parts.after - parts.before);
+      else
+        g_print ("topic %s: %d partitions already (at least %d asked)\n", opt_topic, parts.after,
+                 opt_partitions);
+      if (opt_prepare_topic)
+        return 0;
+    }
 
   reader = co2s_stream_reader_new (opt_api, &error);
   if (reader == NULL)

@@ -113,13 +113,14 @@ _co2s_supervisor_find_program_in (const char *bin_dir,
 
 /* ---- Reconciling -------------------------------------------------------- */
 
+/* @from: a position (_co2s_supervisor_slot_at). */
 static void
 give_up (Co2sSupervisor *self,
          guint from)
 {
-  for (guint j = from; j < CO2S_N_SERVICES; j++)
+  for (guint j = from; j < _co2s_supervisor_n_slots (self); j++)
     {
-      Co2sServiceSlot *s = &self->slots[j];
+      Co2sServiceSlot *s = _co2s_supervisor_slot_at (self, j);
 
       s->wanted = FALSE;
       s->relaunch = FALSE;
@@ -128,7 +129,8 @@ give_up (Co2sSupervisor *self,
           co2s_service_get_state (s->service) == CO2S_SERVICE_STATE_STARTING)
         {
           g_autofree char *message =
-            g_strdup_printf (_("Not started: %s failed"), co2s_service_get_title (self->slots[from].service));
+            g_strdup_printf (_("Not started: %s failed"),
+                             co2s_service_get_title (_co2s_supervisor_slot_at (self, from)->service));
           co2s_service_set_state (s->service, CO2S_SERVICE_STATE_STOPPED, message);
         }
     }
@@ -137,12 +139,12 @@ give_up (Co2sSupervisor *self,
 
 static void
 fail_service (Co2sSupervisor *self,
-              Co2sServiceKind kind,
+              Co2sServiceSlot *s,
               const char *message)
 {
-  g_message ("%s failed: %s", _co2s_service_info[kind].name, message);
-  co2s_service_set_state (self->slots[kind].service, CO2S_SERVICE_STATE_FAILED, message);
-  give_up (self, kind);
+  g_message ("%s failed: %s", co2s_service_get_name (s->service), message);
+  co2s_service_set_state (s->service, CO2S_SERVICE_STATE_FAILED, message);
+  give_up (self, _co2s_supervisor_slot_position (self, s));
 }
 
 static gboolean
@@ -174,7 +176,7 @@ schedule_restart (Co2sSupervisor *self,
   s->relaunch = TRUE;
 
   co2s_service_set_restart_count (s->service, co2s_service_get_restart_count (s->service) + 1);
-  g_message ("%s: %s; restart %u in %u ms", _co2s_service_info[s->kind].name, why,
+  g_message ("%s: %s; restart %u in %u ms", co2s_service_get_name (s->service), why,
              co2s_service_get_restart_count (s->service), delay);
 
   message = g_strdup_printf (_("Crashed (%s); restarting in %u s"), why, (delay + 999) / 1000);
@@ -262,7 +264,7 @@ launch (Co2sSupervisor *self,
                                               &error);
   if (program == NULL)
     {
-      fail_service (self, s->kind, error->message);
+      fail_service (self, s, error->message);
       return;
     }
   g_ptr_array_add (argv, g_steal_pointer (&program));
@@ -295,7 +297,7 @@ launch (Co2sSupervisor *self,
               g_strdup_printf (_("The data set %s is missing. Put co2_processed.csv there "
                                  "(see data/README.md) or choose the file in Preferences."),
                                dataset);
-            fail_service (self, s->kind, message);
+            fail_service (self, s, message);
             return;
           }
         g_ascii_dtostr (rate, sizeof rate, self->run.api_rate);
@@ -312,26 +314,42 @@ launch (Co2sSupervisor *self,
 
     case CO2S_SERVICE_TRAINER:
       {
-        g_autofree char *model_dir = g_canonicalize_filename (self->run.model_dir, NULL);
+        gboolean scale_out = self->n_extra > 0;
+        g_autofree char *model_dir = NULL;
+
+        if (scale_out)
+          {
+            g_autofree char *base = g_canonicalize_filename (self->run.model_dir, NULL);
+
+            model_dir = g_build_filename (base, CO2S_SUPERVISOR_SCALE_OUT_DIR, NULL);
+          }
+        else
+          model_dir = g_canonicalize_filename (self->run.model_dir, NULL);
 
         if (g_mkdir_with_parents (model_dir, 0755) != 0)
           {
             int errsv = errno;
             g_autofree char *message =
               g_strdup_printf (_("Cannot create the model folder %s: %s"), model_dir, g_strerror (errsv));
-            fail_service (self, s->kind, message);
+            fail_service (self, s, message);
             return;
           }
         g_assert (current_brokers (self) != NULL);
-        reset = self->retrain_requested > self->retrain_done ||
-                (self->run_embedded && self->trainer_generation != self->broker_generation);
+        /* Several trainers never get --reset (--scale-out refuses it): a
+         * retrain is refused for them, and a reset of the local Kafka's
+         * data took their saved states with it. */
+        reset = !scale_out &&
+                (self->retrain_requested > self->retrain_done ||
+                 (self->run_embedded && self->trainer_generation != self->broker_generation));
+        if (scale_out)
+          self->retrain_done = self->retrain_requested;
         add_metrics_listen (argv);
         g_ptr_array_add (argv, g_strdup ("--brokers"));
         g_ptr_array_add (argv, g_strdup (current_brokers (self)));
         g_ptr_array_add (argv, g_strdup ("--topic"));
         g_ptr_array_add (argv, g_strdup (CO2S_TOPIC_DATA));
         g_ptr_array_add (argv, g_strdup ("--group"));
-        g_ptr_array_add (argv, g_strdup (CO2S_TRAINER_GROUP));
+        g_ptr_array_add (argv, g_strdup (scale_out ? CO2S_SUPERVISOR_SCALE_OUT_GROUP : CO2S_TRAINER_GROUP));
         g_ptr_array_add (argv, g_strdup ("--model-dir"));
         g_ptr_array_add (argv, g_steal_pointer (&model_dir));
         g_ptr_array_add (argv, g_strdup ("--batch-rows"));
@@ -342,6 +360,12 @@ launch (Co2sSupervisor *self,
         g_ptr_array_add (argv, g_strdup (self->run.algo));
         if (reset)
           g_ptr_array_add (argv, g_strdup ("--reset"));
+        if (scale_out)
+          {
+            g_ptr_array_add (argv, g_strdup ("--scale-out"));
+            g_ptr_array_add (argv, g_strdup ("--trainer-id"));
+            g_ptr_array_add (argv, g_strdup_printf ("local-%u", s->ordinal + 1));
+          }
         add_broker_properties (self, argv);
         mode = CO2S_READY_ON_FIRST_LINE;
       }
@@ -368,7 +392,7 @@ launch (Co2sSupervisor *self,
   /* The command line heads the log: what ran, and whether with --reset. */
   command = command_for_log (argv);
   co2s_service_append_log (s->service, command, FALSE);
-  g_message ("%s: starting %s", _co2s_service_info[s->kind].name, command);
+  g_message ("%s: starting %s", co2s_service_get_name (s->service), command);
 
   s->ready_at = 0;
   if (!co2s_service_spawn (s->service, (const char * const *) argv->pdata, NULL,
@@ -377,7 +401,7 @@ launch (Co2sSupervisor *self,
       g_autofree char *message = g_strdup_printf (_("Cannot start %s: %s"),
                                                   _co2s_service_info_for (s->kind, self->run.broker_kind)->program,
                                                   error->message);
-      fail_service (self, s->kind, message);
+      fail_service (self, s, message);
       return;
     }
 
@@ -389,13 +413,157 @@ launch (Co2sSupervisor *self,
     }
 }
 
+/* ---- The data topic's partitions for several trainers ------------------ */
+
+typedef struct
+{
+  Co2sSupervisor *self;        /* not owned: the cancellable outlives no dispose */
+  char *brokers;
+  GCancellable *cancellable;
+  guint timeout_source;
+} Prepare;
+
+static void
+prepare_free (Prepare *p)
+{
+  g_clear_handle_id (&p->timeout_source, g_source_remove);
+  g_free (p->brokers);
+  g_clear_object (&p->cancellable);
+  g_free (p);
+}
+
+static gboolean
+prepare_timeout_cb (gpointer data)
+{
+  Prepare *p = data;
+
+  p->timeout_source = 0;
+  if (!g_cancellable_is_cancelled (p->cancellable) && p->self->prepare != NULL)
+    g_subprocess_force_exit (p->self->prepare);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+prepare_done_cb (GObject *source,
+                 GAsyncResult *result,
+                 gpointer data)
+{
+  Prepare *p = data;
+  Co2sSupervisor *self = p->self;
+  Co2sServiceSlot *trainer;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, &error);
+
+  if (g_cancellable_is_cancelled (p->cancellable))
+    {
+      prepare_free (p);
+      return;
+    }
+  g_clear_object (&self->prepare);
+  g_clear_object (&self->prepare_cancellable);
+  trainer = &self->slots[CO2S_SERVICE_TRAINER];
+
+  if (ok)
+    {
+      g_free (self->prepared_for);
+      self->prepared_for = g_strdup (p->brokers);
+      g_message ("trainer: topic %s prepared for %u trainers", CO2S_TOPIC_DATA, self->n_extra + 1);
+    }
+  else if (trainer->wanted)
+    {
+      const char *last = co2s_service_get_last_line (trainer->service);
+      g_autofree char *message =
+        g_strdup_printf (_("Cannot give topic %s %u partitions for the trainers: %s"), CO2S_TOPIC_DATA,
+                         self->n_extra + 1, last != NULL ? last : error->message);
+
+      fail_service (self, trainer, message);
+    }
+  prepare_free (p);
+  _co2s_supervisor_queue_reconcile (self);
+}
+
+/* Runs `co2stream-producer --partitions N --prepare-topic` once (output into
+ * the first trainer's log); the trainers start once it succeeded for the
+ * current brokers. */
+static void
+prepare_topic (Co2sSupervisor *self)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *program = NULL;
+  g_autofree char *command = NULL;
+  Co2sServiceSlot *trainer = &self->slots[CO2S_SERVICE_TRAINER];
+  guint timeout_ms = MAX (self->ready_timeout, 1000);
+  Prepare *p;
+
+  if (self->prepare != NULL)
+    return;
+
+  program = _co2s_supervisor_find_program_in (self->run.bin_dir, &_co2s_service_info[CO2S_SERVICE_PRODUCER],
+                                              &error);
+  if (program == NULL)
+    {
+      fail_service (self, trainer, error->message);
+      return;
+    }
+  g_ptr_array_add (argv, g_steal_pointer (&program));
+  g_ptr_array_add (argv, g_strdup ("--brokers"));
+  g_ptr_array_add (argv, g_strdup (current_brokers (self)));
+  g_ptr_array_add (argv, g_strdup ("--topic"));
+  g_ptr_array_add (argv, g_strdup (CO2S_TOPIC_DATA));
+  g_ptr_array_add (argv, g_strdup ("--partitions"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", self->n_extra + 1));
+  g_ptr_array_add (argv, g_strdup ("--prepare-topic"));
+  g_ptr_array_add (argv, g_strdup ("--startup-timeout"));
+  g_ptr_array_add (argv, g_strdup_printf ("%u", (timeout_ms + 999) / 1000));
+  add_broker_properties (self, argv);
+  g_ptr_array_add (argv, NULL);
+
+  command = command_for_log (argv);
+  co2s_service_append_log (trainer->service, command, FALSE);
+  g_message ("trainer: %s", command);
+
+  launcher = co2s_service_new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  self->prepare = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  if (self->prepare == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Cannot start %s: %s"), "co2stream-producer", error->message);
+
+      fail_service (self, trainer, message);
+      return;
+    }
+
+  p = g_new0 (Prepare, 1);
+  p->self = self;
+  p->brokers = g_strdup (current_brokers (self));
+  p->cancellable = g_cancellable_new ();
+  self->prepare_cancellable = g_object_ref (p->cancellable);
+  /* The producer gives up after --startup-timeout; this is the backstop. */
+  p->timeout_source = g_timeout_add (timeout_ms + 5000, prepare_timeout_cb, p);
+  co2s_service_follow_stream (trainer->service, g_subprocess_get_stdout_pipe (self->prepare), FALSE,
+                              p->cancellable);
+  g_subprocess_wait_check_async (self->prepare, NULL, prepare_done_cb, p);
+}
+
+void
+_co2s_supervisor_cancel_prepare (Co2sSupervisor *self)
+{
+  if (self->prepare == NULL)
+    return;
+  g_cancellable_cancel (self->prepare_cancellable);
+  g_subprocess_force_exit (self->prepare);
+  g_clear_object (&self->prepare);
+  g_clear_object (&self->prepare_cancellable);
+}
+
 static void
 reconcile_local (Co2sSupervisor *self)
 {
-  /* Terminate, last service first. */
-  for (int i = CO2S_N_SERVICES - 1; i >= 0; i--)
+  /* Terminate, last service first (several trainers together). */
+  for (int i = (int) _co2s_supervisor_n_slots (self) - 1; i >= 0; i--)
     {
-      Co2sServiceSlot *s = &self->slots[i];
+      Co2sServiceSlot *s = _co2s_supervisor_slot_at (self, i);
       gboolean later_alive = FALSE;
 
       if (!co2s_service_has_process (s->service) || co2s_service_is_terminating (s->service))
@@ -411,8 +579,12 @@ reconcile_local (Co2sSupervisor *self)
       if (s->wanted)
         continue;
 
-      for (guint j = i + 1; j < CO2S_N_SERVICES; j++)
-        later_alive |= co2s_service_has_process (self->slots[j].service);
+      for (guint j = i + 1; j < _co2s_supervisor_n_slots (self); j++)
+        {
+          Co2sServiceSlot *later = _co2s_supervisor_slot_at (self, j);
+
+          later_alive |= later->kind != s->kind && co2s_service_has_process (later->service);
+        }
       if (!later_alive)
         {
           co2s_service_set_message (s->service, _("Stopping…"));
@@ -420,10 +592,10 @@ reconcile_local (Co2sSupervisor *self)
         }
     }
 
-  /* Launch, first service first. */
-  for (guint i = 0; i < CO2S_N_SERVICES; i++)
+  /* Launch, first service first (several trainers together). */
+  for (guint i = 0; i < _co2s_supervisor_n_slots (self); i++)
     {
-      Co2sServiceSlot *s = &self->slots[i];
+      Co2sServiceSlot *s = _co2s_supervisor_slot_at (self, i);
       Co2sServiceSlot *blocker = NULL;
 
       if (!co2s_service_get_enabled (s->service))
@@ -441,14 +613,30 @@ reconcile_local (Co2sSupervisor *self)
         continue;
 
       for (guint j = 0; j < i && blocker == NULL; j++)
-        if (co2s_service_get_enabled (self->slots[j].service) && !_co2s_service_slot_is_up (&self->slots[j]))
-          blocker = &self->slots[j];
+        {
+          Co2sServiceSlot *earlier = _co2s_supervisor_slot_at (self, j);
+
+          if (earlier->kind != s->kind && co2s_service_get_enabled (earlier->service) &&
+              !_co2s_service_slot_is_up (earlier))
+            blocker = earlier;
+        }
 
       if (blocker != NULL)
         {
           g_autofree char *message =
             g_strdup_printf (_("Waiting for %s"), co2s_service_get_title (blocker->service));
           co2s_service_set_state (s->service, CO2S_SERVICE_STATE_STARTING, message);
+          continue;
+        }
+
+      if (s->kind == CO2S_SERVICE_TRAINER && self->n_extra > 0 &&
+          g_strcmp0 (self->prepared_for, current_brokers (self)) != 0)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("Waiting for topic %s to have %u partitions"), CO2S_TOPIC_DATA, self->n_extra + 1);
+
+          co2s_service_set_state (s->service, CO2S_SERVICE_STATE_STARTING, message);
+          prepare_topic (self);
           continue;
         }
 
@@ -518,9 +706,13 @@ _co2s_supervisor_on_service_exited (Co2sService *service,
   s->must_restart = FALSE;
 
   /* Whoever was given our address must start over with the next one. */
-  for (guint j = 0; j < CO2S_N_SERVICES; j++)
-    if (uses_address[s->kind][j] && co2s_service_has_process (self->slots[j].service))
-      self->slots[j].must_restart = TRUE;
+  for (guint j = 0; j < _co2s_supervisor_n_slots (self); j++)
+    {
+      Co2sServiceSlot *user = _co2s_supervisor_slot_at (self, j);
+
+      if (uses_address[s->kind][user->kind] && co2s_service_has_process (user->service))
+        user->must_restart = TRUE;
+    }
 
   if (s->kind == CO2S_SERVICE_BROKER && (self->run_embedded || self->run_local_kafka))
     {
@@ -537,7 +729,7 @@ _co2s_supervisor_on_service_exited (Co2sService *service,
       if (s->wanted && s->relaunch)
         schedule_restart (self, s, co2s_service_get_message (service));
       else
-        give_up (self, s->kind);
+        give_up (self, _co2s_supervisor_slot_position (self, s));
       break;
 
     case CO2S_EXIT_REQUESTED:
@@ -575,7 +767,7 @@ _co2s_supervisor_on_service_exited (Co2sService *service,
             message = g_strdup_printf (_("It %s before it was ready. Last output: %s"), how, last);
           else
             message = g_strdup_printf (_("It %s before it was ready."), how);
-          fail_service (self, s->kind, message);
+          fail_service (self, s, message);
         }
       break;
     }

@@ -16,6 +16,7 @@ struct _Co2sServiceSlot
 {
   Co2sSupervisor *supervisor;  /* not owned */
   Co2sServiceKind kind;
+  guint ordinal;               /* trainers: 0 for "trainer", K-1 for "trainer-K" */
   Co2sService *service;
   guint restart_source;
   guint backoff_ms;            /* delay of the next automatic restart */
@@ -41,6 +42,7 @@ typedef struct
   char *dataset;
   char *model_dir;
   char *compose_file;
+  guint trainers;
 } Co2sSupervisorSettings;
 
 struct _Co2sSupervisor
@@ -49,6 +51,10 @@ struct _Co2sSupervisor
 
   GListStore *services;
   Co2sServiceSlot slots[CO2S_N_SERVICES];
+  /* Trainers 2…N of a run with several; their services are made when first
+   * needed and are in the list (after the trainer) while n_extra covers them. */
+  Co2sServiceSlot extra[CO2S_SUPERVISOR_MAX_TRAINERS - 1];
+  guint n_extra;               /* extra trainers of the current run */
   Co2sSupervisorSettings settings; /* the properties */
   Co2sSupervisorSettings run;      /* what the current run uses */
   gboolean run_embedded;       /* run uses the embedded broker */
@@ -77,6 +83,11 @@ struct _Co2sSupervisor
   guint64 retrain_done;        /* serial honoured by the last --reset launch */
   gboolean active;
 
+  /* The data topic's partitions for several trainers (co2s-supervisor-local.c). */
+  GSubprocess *prepare;        /* co2stream-producer --prepare-topic, while it runs */
+  GCancellable *prepare_cancellable;
+  char *prepared_for;          /* brokers the topic was prepared at, NULL: not yet */
+
   /* The broker row's description (co2s-supervisor-broker.c). */
   guint kafka_size_source;     /* refreshes the local Kafka's size on disk */
   GCancellable *kafka_size_cancellable;
@@ -102,6 +113,19 @@ extern const Co2sServiceInfo _co2s_local_kafka_info;
 const Co2sServiceInfo *_co2s_service_info_for (Co2sServiceKind kind,
                                                Co2sBrokerKind broker_kind);
 
+/* Slots in start order: broker, api, trainer, the extra trainers, producer. */
+guint _co2s_supervisor_n_slots (Co2sSupervisor *self);
+Co2sServiceSlot *_co2s_supervisor_slot_at (Co2sSupervisor *self,
+                                           guint position);
+/* Position of @s in that order. */
+guint _co2s_supervisor_slot_position (Co2sSupervisor *self,
+                                      Co2sServiceSlot *s);
+/* First and last position of the slots of @kind. */
+guint _co2s_supervisor_first_position (Co2sSupervisor *self,
+                                       Co2sServiceKind kind);
+guint _co2s_supervisor_last_position (Co2sSupervisor *self,
+                                      Co2sServiceKind kind);
+
 /* co2s-supervisor.c */
 gboolean _co2s_service_slot_is_up (Co2sServiceSlot *s);
 void _co2s_service_slot_cancel_restart (Co2sServiceSlot *s);
@@ -122,6 +146,8 @@ void _co2s_supervisor_on_service_ready (Co2sService *service,
 void _co2s_supervisor_on_service_exited (Co2sService *service,
                                          int reason,
                                          Co2sServiceSlot *s);
+/* Ends the data topic's preparation under way, if any, and forgets it. */
+void _co2s_supervisor_cancel_prepare (Co2sSupervisor *self);
 
 /* co2s-supervisor-broker.c */
 /* The "KEY=VALUE" strings of @properties (may be NULL), stripped, without

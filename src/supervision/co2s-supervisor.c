@@ -47,6 +47,7 @@ enum {
   PROP_DATASET,
   PROP_MODEL_DIR,
   PROP_COMPOSE_FILE,
+  PROP_TRAINERS,
   PROP_READY_TIMEOUT,
   PROP_STOP_TIMEOUT,
   PROP_RESTART_DELAY_INITIAL,
@@ -110,6 +111,7 @@ settings_copy (Co2sSupervisorSettings *dest,
   dest->dataset = g_strdup (src->dataset);
   dest->model_dir = g_strdup (src->model_dir);
   dest->compose_file = g_strdup (src->compose_file);
+  dest->trainers = src->trainers;
 }
 
 static void
@@ -139,11 +141,53 @@ slot_is_busy (Co2sServiceSlot *s)
   return s->wanted || s->restart_source != 0 || co2s_service_has_process (s->service);
 }
 
+guint
+_co2s_supervisor_n_slots (Co2sSupervisor *self)
+{
+  return CO2S_N_SERVICES + self->n_extra;
+}
+
+Co2sServiceSlot *
+_co2s_supervisor_slot_at (Co2sSupervisor *self,
+                          guint position)
+{
+  g_assert (position < _co2s_supervisor_n_slots (self));
+
+  if (position <= CO2S_SERVICE_TRAINER)
+    return &self->slots[position];
+  if (position <= CO2S_SERVICE_TRAINER + self->n_extra)
+    return &self->extra[position - CO2S_SERVICE_TRAINER - 1];
+  return &self->slots[position - self->n_extra];
+}
+
+guint
+_co2s_supervisor_slot_position (Co2sSupervisor *self,
+                                Co2sServiceSlot *s)
+{
+  if (s->kind == CO2S_SERVICE_TRAINER)
+    return CO2S_SERVICE_TRAINER + s->ordinal;
+  return s->kind < CO2S_SERVICE_TRAINER ? s->kind : s->kind + self->n_extra;
+}
+
+guint
+_co2s_supervisor_first_position (Co2sSupervisor *self,
+                                 Co2sServiceKind kind)
+{
+  return kind <= CO2S_SERVICE_TRAINER ? kind : kind + self->n_extra;
+}
+
+guint
+_co2s_supervisor_last_position (Co2sSupervisor *self,
+                                Co2sServiceKind kind)
+{
+  return kind < CO2S_SERVICE_TRAINER ? kind : kind + self->n_extra;
+}
+
 static gboolean
 pipeline_is_idle (Co2sSupervisor *self)
 {
-  for (guint i = 0; i < CO2S_N_SERVICES; i++)
-    if (slot_is_busy (&self->slots[i]))
+  for (guint i = 0; i < _co2s_supervisor_n_slots (self); i++)
+    if (slot_is_busy (_co2s_supervisor_slot_at (self, i)))
       return FALSE;
   return self->compose == NULL || !co2s_compose_get_active (self->compose);
 }
@@ -201,9 +245,9 @@ task_check (Co2sSupervisor *self,
 
   if (op->kind == OP_STOP)
     {
-      for (guint i = op->first; i < CO2S_N_SERVICES; i++)
+      for (guint i = _co2s_supervisor_first_position (self, op->first); i < _co2s_supervisor_n_slots (self); i++)
         {
-          Co2sServiceSlot *s = &self->slots[i];
+          Co2sServiceSlot *s = _co2s_supervisor_slot_at (self, i);
 
           if (s->wanted)
             {
@@ -217,9 +261,9 @@ task_check (Co2sSupervisor *self,
       return TRUE;
     }
 
-  for (guint i = 0; i <= op->last; i++)
+  for (guint i = 0; i <= _co2s_supervisor_last_position (self, op->last); i++)
     {
-      Co2sServiceSlot *s = &self->slots[i];
+      Co2sServiceSlot *s = _co2s_supervisor_slot_at (self, i);
 
       if (!co2s_service_get_enabled (s->service))
         continue;
@@ -304,6 +348,77 @@ compose_port (const char *variable,
   return (guint) port;
 }
 
+static void
+connect_slot (Co2sServiceSlot *s)
+{
+  g_signal_connect (s->service, "ready", G_CALLBACK (_co2s_supervisor_on_service_ready), s);
+  g_signal_connect (s->service, "exited", G_CALLBACK (_co2s_supervisor_on_service_exited), s);
+}
+
+/* The run's extra trainer rows in the list, right after the trainer. */
+static void
+sync_extra_trainers (Co2sSupervisor *self)
+{
+  Co2sService *added[CO2S_SUPERVISOR_MAX_TRAINERS - 1];
+  guint old = self->n_extra;
+  guint want = 0;
+
+  if (self->run.backend == CO2S_BACKEND_LOCAL && self->run.trainers > 1)
+    want = MIN (self->run.trainers, CO2S_SUPERVISOR_MAX_TRAINERS) - 1;
+  if (want == old)
+    return;
+
+  for (guint k = 0; k < want; k++)
+    {
+      Co2sServiceSlot *s = &self->extra[k];
+
+      if (s->service == NULL)
+        {
+          g_autofree char *name = g_strdup_printf ("trainer-%u", k + 2);
+          /* Translators: a service row of one of several trainers, "Trainer 2" */
+          g_autofree char *title = g_strdup_printf (_("Trainer %u"), k + 2);
+
+          s->supervisor = self;
+          s->kind = CO2S_SERVICE_TRAINER;
+          s->ordinal = k + 1;
+          s->service = co2s_service_new (name, title);
+          connect_slot (s);
+        }
+      added[k] = s->service;
+    }
+  self->n_extra = want;
+  g_message ("%u trainer%s", want + 1, want > 0 ? "s" : "");
+  g_list_store_splice (self->services, CO2S_SERVICE_TRAINER + 1, old, (gpointer *) added, want);
+}
+
+/* Why the run's several trainers cannot start (translated), or NULL. */
+static char *
+several_trainers_refusal (Co2sSupervisor *self)
+{
+  g_auto(GStrv) models = NULL;
+
+  if (self->n_extra == 0)
+    return NULL;
+  if (self->run_embedded)
+    return g_strdup (_("Several trainers need a real Kafka: the embedded broker keeps only a bounded "
+                       "part of each topic and would prune the trainers' saved states. Choose the Kafka "
+                       "on this computer or an existing Kafka, or one trainer."));
+  models = g_strsplit (self->run.algo != NULL ? self->run.algo : "ls", ",", -1);
+  for (guint i = 0; models[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strstrip (g_strdup (models[i]));
+      char *colon = strchr (name, ':');
+
+      if (colon != NULL)
+        *colon = '\0';
+      if (g_str_equal (name, "sgd"))
+        return g_strdup (_("Several trainers learn ls models only: sgd's weights depend on the order of "
+                           "the whole stream, so partitions learned apart do not merge into one sgd "
+                           "model. Leave sgd out of the models, or choose one trainer."));
+    }
+  return NULL;
+}
+
 /* Takes the settings for a new run if nothing runs. */
 static void
 maybe_snapshot (Co2sSupervisor *self)
@@ -318,6 +433,8 @@ maybe_snapshot (Co2sSupervisor *self)
                        self->run.broker_kind == CO2S_BROKER_EMBEDDED;
   self->run_local_kafka = self->run.backend == CO2S_BACKEND_LOCAL &&
                           self->run.broker_kind == CO2S_BROKER_LOCAL_KAFKA;
+  g_clear_pointer (&self->prepared_for, g_free);
+  sync_extra_trainers (self);
 
   co2s_service_set_enabled (broker->service, self->run.backend == CO2S_BACKEND_COMPOSE ||
                                              self->run_embedded || self->run_local_kafka);
@@ -411,9 +528,30 @@ begin_start (Co2sSupervisor *self,
       return;
     }
 
-  for (guint i = 0; i <= last; i++)
+  if (self->n_extra > 0 && pipeline_is_idle (self))
     {
-      Co2sServiceSlot *s = &self->slots[i];
+      g_autofree char *why = several_trainers_refusal (self);
+
+      if (why != NULL)
+        {
+          g_message ("trainer: %s", why);
+          co2s_service_set_state (self->slots[CO2S_SERVICE_TRAINER].service, CO2S_SERVICE_STATE_FAILED, why);
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s", why);
+          return;
+        }
+    }
+  if (kind == OP_RETRAIN && self->n_extra > 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("Retraining from the start is not available with several trainers: "
+                                 "their saved states are shared in Kafka. Stop, then choose one trainer "
+                                 "or reset the local broker's data."));
+      return;
+    }
+
+  for (guint i = 0; i <= _co2s_supervisor_last_position (self, last); i++)
+    {
+      Co2sServiceSlot *s = _co2s_supervisor_slot_at (self, i);
 
       if (!co2s_service_get_enabled (s->service) || s->wanted)
         continue;
@@ -421,7 +559,7 @@ begin_start (Co2sSupervisor *self,
       s->relaunch = FALSE;
       s->backoff_ms = self->restart_delay_initial;
       co2s_service_set_restart_count (s->service, 0);
-      co2s_service_set_stop_timeout (s->service, i == CO2S_SERVICE_BROKER && self->run_local_kafka
+      co2s_service_set_stop_timeout (s->service, s->kind == CO2S_SERVICE_BROKER && self->run_local_kafka
                                                    ? self->kafka_stop_timeout : self->stop_timeout);
     }
 
@@ -454,9 +592,11 @@ begin_stop (Co2sSupervisor *self,
       return;
     }
 
-  for (guint i = first; i < CO2S_N_SERVICES; i++)
+  if (first <= CO2S_SERVICE_TRAINER)
+    _co2s_supervisor_cancel_prepare (self);
+  for (guint i = _co2s_supervisor_first_position (self, first); i < _co2s_supervisor_n_slots (self); i++)
     {
-      Co2sServiceSlot *s = &self->slots[i];
+      Co2sServiceSlot *s = _co2s_supervisor_slot_at (self, i);
 
       s->wanted = FALSE;
       s->relaunch = FALSE;
@@ -490,10 +630,11 @@ co2s_supervisor_dispose (GObject *object)
 
   g_clear_handle_id (&self->reconcile_source, g_source_remove);
   _co2s_supervisor_broker_dispose (self);
+  _co2s_supervisor_cancel_prepare (self);
 
-  for (guint i = 0; i < CO2S_N_SERVICES; i++)
+  for (guint i = 0; i < CO2S_N_SERVICES + G_N_ELEMENTS (self->extra); i++)
     {
-      Co2sServiceSlot *s = &self->slots[i];
+      Co2sServiceSlot *s = i < CO2S_N_SERVICES ? &self->slots[i] : &self->extra[i - CO2S_N_SERVICES];
 
       g_clear_handle_id (&s->restart_source, g_source_remove);
       if (s->service != NULL)
@@ -531,6 +672,7 @@ co2s_supervisor_finalize (GObject *object)
   g_clear_pointer (&self->tasks, g_ptr_array_unref);
   g_clear_pointer (&self->bootstrap_servers, g_free);
   g_clear_pointer (&self->api_url, g_free);
+  g_clear_pointer (&self->prepared_for, g_free);
 
   G_OBJECT_CLASS (co2s_supervisor_parent_class)->finalize (object);
 }
@@ -561,6 +703,7 @@ co2s_supervisor_get_property (GObject *object,
     case PROP_DATASET:               g_value_set_string (value, self->settings.dataset); break;
     case PROP_MODEL_DIR:             g_value_set_string (value, self->settings.model_dir); break;
     case PROP_COMPOSE_FILE:          g_value_set_string (value, self->settings.compose_file); break;
+    case PROP_TRAINERS:              g_value_set_uint (value, self->settings.trainers); break;
     case PROP_READY_TIMEOUT:         g_value_set_uint (value, self->ready_timeout); break;
     case PROP_STOP_TIMEOUT:          g_value_set_uint (value, self->stop_timeout); break;
     case PROP_RESTART_DELAY_INITIAL: g_value_set_uint (value, self->restart_delay_initial); break;
@@ -674,6 +817,7 @@ co2s_supervisor_set_property (GObject *object,
     case PROP_COMPOSE_FILE:
       set_string_property (self, &s->compose_file, g_value_get_string (value) ? g_value_get_string (value) : "docker-compose.yml", prop_id);
       break;
+    case PROP_TRAINERS:              set_uint_field (self, &s->trainers, value, prop_id); break;
     case PROP_READY_TIMEOUT:         set_uint_field (self, &self->ready_timeout, value, prop_id); break;
     case PROP_STOP_TIMEOUT:          set_uint_field (self, &self->stop_timeout, value, prop_id); break;
     case PROP_RESTART_DELAY_INITIAL: set_uint_field (self, &self->restart_delay_initial, value, prop_id); break;
@@ -752,6 +896,9 @@ co2s_supervisor_class_init (Co2sSupervisorClass *klass)
   properties[PROP_DATASET] = string_setting ("dataset", "data/co2_processed.csv");
   properties[PROP_MODEL_DIR] = string_setting ("model-dir", CO2S_DEFAULT_MODEL_DIR);
   properties[PROP_COMPOSE_FILE] = string_setting ("compose-file", "docker-compose.yml");
+  properties[PROP_TRAINERS] =
+    g_param_spec_uint ("trainers", NULL, NULL, 1, CO2S_SUPERVISOR_MAX_TRAINERS, 1,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_READY_TIMEOUT] = uint_ms ("ready-timeout", 0, CO2S_SUPERVISOR_DEFAULT_READY_TIMEOUT_MS);
   properties[PROP_STOP_TIMEOUT] = uint_ms ("stop-timeout", 1, CO2S_SERVICE_DEFAULT_STOP_TIMEOUT_MS);
   properties[PROP_RESTART_DELAY_INITIAL] =
@@ -797,8 +944,7 @@ co2s_supervisor_init (Co2sSupervisor *self)
       s->supervisor = self;
       s->kind = i;
       s->service = co2s_service_new (_co2s_service_info[i].name, _(_co2s_service_info[i].title));
-      g_signal_connect (s->service, "ready", G_CALLBACK (_co2s_supervisor_on_service_ready), s);
-      g_signal_connect (s->service, "exited", G_CALLBACK (_co2s_supervisor_on_service_exited), s);
+      connect_slot (s);
       g_list_store_append (self->services, s->service);
       services[i] = s->service;
       compose_names[i] = _co2s_service_info[i].compose_name;
@@ -842,6 +988,9 @@ co2s_supervisor_lookup_service (Co2sSupervisor *self,
   for (guint i = 0; i < CO2S_N_SERVICES; i++)
     if (g_str_equal (name, _co2s_service_info[i].name))
       return self->slots[i].service;
+  for (guint k = 0; k < self->n_extra; k++)
+    if (g_str_equal (name, co2s_service_get_name (self->extra[k].service)))
+      return self->extra[k].service;
   return NULL;
 }
 
@@ -881,6 +1030,20 @@ co2s_supervisor_find_program (Co2sSupervisor *self,
       return NULL;
     }
   return _co2s_supervisor_find_program_in (self->settings.bin_dir, info, error);
+}
+
+guint
+co2s_supervisor_get_run_trainers (Co2sSupervisor *self)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), 1);
+  return self->n_extra + 1;
+}
+
+const char *
+co2s_supervisor_get_run_trainer_group (Co2sSupervisor *self)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), CO2S_TRAINER_GROUP);
+  return self->n_extra > 0 ? CO2S_SUPERVISOR_SCALE_OUT_GROUP : CO2S_TRAINER_GROUP;
 }
 
 gboolean

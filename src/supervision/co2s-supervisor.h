@@ -83,8 +83,35 @@
  *   dataset                 CSV path (default "data/co2_processed.csv",
  *                           relative paths against the current folder)
  *   model-dir               trainer output folder (default "models"; created)
+ *   trainers                how many trainers learn the data topic (guint,
+ *                           1..CO2S_SUPERVISOR_MAX_TRAINERS, default 1;
+ *                           local backend only, see "Several trainers")
  *   compose-file            path of docker-compose.yml (default
  *                           "docker-compose.yml"); Docker backend only
+ *
+ * Several trainers ("trainers" N > 1, local backend, a real Kafka: the
+ * local one or an existing one): N `co2stream-trainer --scale-out
+ * --trainer-id local-K` processes in consumer group
+ * CO2S_SUPERVISOR_SCALE_OUT_GROUP (as docker-compose.scale-out.yml), with
+ * --model-dir <model-dir>/CO2S_SUPERVISOR_SCALE_OUT_DIR, so the single
+ * trainer's checkpoint and the scale-out states never mix; the owner of
+ * partition 0 writes the merged model there. The services list then has N
+ * trainer rows, "Trainer" (name "trainer", Co2sServiceKind TRAINER) then
+ * "Trainer 2"… (names "trainer-2"…), between the trainer and the producer,
+ * each supervised like the single trainer (readiness, restart with
+ * backoff, SIGTERM then SIGKILL, PR_SET_PDEATHSIG); they start together
+ * and stop together. Before they start, `co2stream-producer --partitions
+ * N --prepare-topic` makes sure the data topic has at least N partitions
+ * (creates it, or adds partitions; never removes any) and says what it
+ * did in the first trainer's log. A Start from a stopped pipeline fails
+ * (G_IO_ERROR_INVALID_ARGUMENT, the trainer row FAILED with the same
+ * message) with the embedded broker (its mock cluster is bounded and
+ * prunes old messages: the trainers' saved states would go) and when
+ * "algo" names sgd (its weights depend on the order of the whole stream:
+ * partitions learned apart do not merge into one sgd model). Retrain is
+ * refused (G_IO_ERROR_NOT_SUPPORTED): the saved states are shared in
+ * Kafka. The Docker backend always runs the compose file's trainers
+ * ("trainers" is ignored there).
  *
  * Tuning (milliseconds; tests shorten them):
  *   ready-timeout 20000, stop-timeout 5000, kafka-start-timeout 300000,
@@ -144,7 +171,9 @@ const char *co2s_broker_kind_to_label (Co2sBrokerKind kind);
 char *co2s_supervisor_default_kafka_data_dir (void);
 
 /* The services, in start order; also their positions in
- * co2s_supervisor_get_services(). */
+ * co2s_supervisor_get_services(), except that with several trainers (see
+ * "trainers") the extra trainer rows come after CO2S_SERVICE_TRAINER, so
+ * the producer is then the last row. */
 typedef enum {
   CO2S_SERVICE_BROKER,
   CO2S_SERVICE_API,
@@ -152,6 +181,12 @@ typedef enum {
   CO2S_SERVICE_PRODUCER,
   CO2S_N_SERVICES
 } Co2sServiceKind;
+
+/* "trainers": at most this many. */
+#define CO2S_SUPERVISOR_MAX_TRAINERS 8
+/* Consumer group and folder under "model-dir" of several trainers. */
+#define CO2S_SUPERVISOR_SCALE_OUT_GROUP "co2stream-trainers"
+#define CO2S_SUPERVISOR_SCALE_OUT_DIR   "scale-out"
 
 #define CO2S_SUPERVISOR_DEFAULT_READY_TIMEOUT_MS        20000
 #define CO2S_SUPERVISOR_DEFAULT_RESTART_DELAY_INITIAL_MS 1000
@@ -170,16 +205,19 @@ G_DECLARE_FINAL_TYPE (Co2sSupervisor, co2s_supervisor, CO2S, SUPERVISOR, GObject
  * Returns a new reference. */
 Co2sSupervisor *co2s_supervisor_new (void);
 
-/* The four Co2sService objects in start order, as a GListModel (transfer
- * none; lives as long as @self; never changes length). */
+/* The Co2sService objects in start order, as a GListModel (transfer
+ * none; lives as long as @self): the four services, and the extra trainer
+ * rows of a run with several trainers (inserted or removed only when a
+ * Start from a stopped pipeline takes a new "trainers"). */
 GListModel *co2s_supervisor_get_services (Co2sSupervisor *self);
 
 /* The service of @kind (transfer none). */
 Co2sService *co2s_supervisor_get_service (Co2sSupervisor *self,
                                           Co2sServiceKind kind);
 
-/* The service called @name ("broker", "api", "trainer", "producer"), or
- * NULL (transfer none). */
+/* The service called @name ("broker", "api", "trainer", "producer", or
+ * "trainer-2"… of the current run's extra trainers), or NULL (transfer
+ * none). */
 Co2sService *co2s_supervisor_lookup_service (Co2sSupervisor *self,
                                              const char *name);
 
@@ -199,6 +237,15 @@ const char *co2s_supervisor_broker_program_name (Co2sBrokerKind broker_kind);
 char *co2s_supervisor_find_program (Co2sSupervisor *self,
                                     Co2sServiceKind kind,
                                     GError **error);
+
+/* How many trainers the current run has (or the last one had): 1, or
+ * "trainers" when a Start from a stopped pipeline on the local backend took
+ * N > 1. */
+guint co2s_supervisor_get_run_trainers (Co2sSupervisor *self);
+
+/* The trainers' consumer group of the current run: CO2S_TRAINER_GROUP, or
+ * CO2S_SUPERVISOR_SCALE_OUT_GROUP with several trainers. Static string. */
+const char *co2s_supervisor_get_run_trainer_group (Co2sSupervisor *self);
 
 /* Property "active". */
 gboolean co2s_supervisor_get_active (Co2sSupervisor *self);
