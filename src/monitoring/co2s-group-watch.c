@@ -303,6 +303,42 @@ co2s_group_watch_stop (Co2sGroupWatch *self)
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+void
+co2s_group_watch_set_group (Co2sGroupWatch *self,
+                            const char *group)
+{
+  g_return_if_fail (CO2S_IS_GROUP_WATCH (self));
+
+  if (group == NULL)
+    group = CO2S_TRAINER_GROUP;
+  if (g_strcmp0 (self->group, group) == 0)
+    return;
+  g_free (self->group);
+  self->group = g_strdup (group);
+
+  if (self->running)
+    {
+      /* The other group's answer, on its way or kept, is not this one's. */
+      if (self->timer != NULL)
+        {
+          g_source_destroy (self->timer);
+          g_clear_pointer (&self->timer, g_source_unref);
+        }
+      if (self->cancellable != NULL)
+        {
+          g_cancellable_cancel (self->cancellable);
+          g_clear_object (&self->cancellable);
+        }
+      g_object_freeze_notify (G_OBJECT (self));
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP]);
+      update (self, NULL, FALSE, NULL);
+      g_object_thaw_notify (G_OBJECT (self));
+      ask (self);
+      return;
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP]);
+}
+
 /* ---- accessors ------------------------------------------------------------- */
 
 gboolean
@@ -472,9 +508,7 @@ co2s_group_watch_set_property (GObject *object,
       self->brokers = g_value_dup_string (value);
       return;
     case PROP_GROUP:
-      g_free (self->group);
-      self->group = g_strdup (g_value_get_string (value) != NULL ? g_value_get_string (value)
-                                                                 : CO2S_TRAINER_GROUP);
+      co2s_group_watch_set_group (self, g_value_get_string (value));
       return;
     case PROP_TOPIC:
       g_free (self->topic);
@@ -512,7 +546,7 @@ co2s_group_watch_class_init (Co2sGroupWatchClass *klass)
   object_class->set_property = co2s_group_watch_set_property;
 
   properties[PROP_BROKERS] = g_param_spec_string ("brokers", NULL, NULL, NULL, co);
-  properties[PROP_GROUP] = g_param_spec_string ("group", NULL, NULL, CO2S_TRAINER_GROUP, co);
+  properties[PROP_GROUP] = g_param_spec_string ("group", NULL, NULL, CO2S_TRAINER_GROUP, rw | G_PARAM_CONSTRUCT);
   properties[PROP_TOPIC] =
     g_param_spec_string ("topic", NULL, NULL, CO2S_TOPIC_DATA, rw | G_PARAM_CONSTRUCT);
   properties[PROP_OVERRIDES] = g_param_spec_boxed ("overrides", NULL, NULL, G_TYPE_STRV, rw);

@@ -73,7 +73,9 @@ G_DECLARE_FINAL_TYPE (Co2sGroupWatch, co2s_group_watch, CO2S, GROUP_WATCH, GObje
 
 /* A stopped watch of group @group (NULL: CO2S_TRAINER_GROUP) on Kafka at
  * @brokers (not NULL). Properties:
- *   "brokers", "group"  construct-only
+ *   "brokers"      construct-only
+ *   "group"        the consumer group (NULL: CO2S_TRAINER_GROUP); see
+ *                  co2s_group_watch_set_group
  *   "topic"        whose partitions are listed (default CO2S_TOPIC_DATA)
  *   "overrides"    NULL-terminated -X "key=value" properties (or NULL)
  *   "interval-ms"  pause between an answer and the next question (3000)
@@ -100,6 +102,13 @@ void co2s_group_watch_start (Co2sGroupWatch *self);
  * blocks (the question under way ends on its thread within "timeout-ms"
  * + 1 s). No-op when stopped. Also done by dispose. */
 void co2s_group_watch_stop (Co2sGroupWatch *self);
+
+/* Watches consumer group @group (NULL: CO2S_TRAINER_GROUP) instead, e.g.
+ * the scale-out trainers' group. While running, the other group's
+ * members are forgotten (as by a stop: "answered" FALSE, "changed") and
+ * the new group is asked at once; an answer on its way is dropped. */
+void co2s_group_watch_set_group (Co2sGroupWatch *self,
+                                 const char *group);
 
 gboolean    co2s_group_watch_get_running     (Co2sGroupWatch *self);
 gboolean    co2s_group_watch_get_answered    (Co2sGroupWatch *self);

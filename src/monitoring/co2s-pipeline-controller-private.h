@@ -34,6 +34,7 @@ struct _Co2sPipelineController
   char *dataset;
   char *model_dir;
   char *compose_file;
+  guint trainers;
 
   Co2sPipelineState state;
   char *last_error;
@@ -58,6 +59,7 @@ enum {
   PROP_DATASET,
   PROP_MODEL_DIR,
   PROP_COMPOSE_FILE,
+  PROP_TRAINERS,
   PROP_STATE,
   PROP_LAST_ERROR,
   PROP_DATASET_MISSING,

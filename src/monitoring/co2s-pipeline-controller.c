@@ -127,6 +127,28 @@ service_state_cb (GObject *service,
   update_state (CO2S_PIPELINE_CONTROLLER (user_data));
 }
 
+/* The extra trainer rows of a run of several trainers come and go: their
+ * states count too. */
+static void
+services_changed_cb (GListModel *services,
+                     guint position,
+                     guint removed,
+                     guint added,
+                     gpointer user_data)
+{
+  Co2sPipelineController *self = CO2S_PIPELINE_CONTROLLER (user_data);
+
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(Co2sService) service = g_list_model_get_item (services, i);
+
+      g_signal_handlers_disconnect_by_func (service, service_state_cb, self);
+      g_signal_connect_object (service, "notify::state", G_CALLBACK (service_state_cb), self, 0);
+      g_signal_connect_object (service, "notify::enabled", G_CALLBACK (service_state_cb), self, 0);
+    }
+  update_state (self);
+}
+
 static void
 supervisor_active_cb (Co2sSupervisor *supervisor,
                       GParamSpec *pspec,
@@ -177,7 +199,30 @@ apply_settings (Co2sPipelineController *self)
                 "dataset", self->dataset,
                 "model-dir", self->model_dir,
                 "compose-file", self->compose_file,
+                "trainers", self->trainers,
                 NULL);
+}
+
+/* How many trainers the model folder is for: the running pipeline's, else
+ * the next Start's. */
+static guint
+folder_trainers (Co2sPipelineController *self)
+{
+  if (co2s_supervisor_get_active (self->supervisor))
+    return co2s_supervisor_get_run_trainers (self->supervisor);
+  return self->backend == CO2S_BACKEND_LOCAL ? self->trainers : 1;
+}
+
+/* A group watch made for the pipeline watches its trainers' group. */
+static void
+group_watch_cb (GObject *object,
+                GParamSpec *pspec,
+                gpointer user_data)
+{
+  Co2sPipelineController *self = CO2S_PIPELINE_CONTROLLER (object);
+
+  if (self->group_watch != NULL)
+    co2s_group_watch_set_group (self->group_watch, co2s_supervisor_get_run_trainer_group (self->supervisor));
 }
 
 /* Sets *@field to a copy of @value; TRUE when it changed (then notified). */
@@ -317,6 +362,9 @@ co2s_pipeline_controller_constructed (GObject *object)
     self->history = co2s_metrics_history_new ();
 
   g_signal_connect (self->supervisor, "notify::active", G_CALLBACK (supervisor_active_cb), self);
+  g_signal_connect (self, "notify::group-watch", G_CALLBACK (group_watch_cb), NULL);
+  g_signal_connect (co2s_supervisor_get_services (self->supervisor), "items-changed",
+                    G_CALLBACK (services_changed_cb), self);
   g_signal_connect (self->supervisor, "notify::bootstrap-servers",
                     G_CALLBACK (_co2s_pipeline_controller_bootstrap_servers_cb), self);
   for (guint i = 0; i < CO2S_N_SERVICES; i++)
@@ -339,6 +387,7 @@ co2s_pipeline_controller_dispose (GObject *object)
   if (self->supervisor != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->supervisor, self);
+      g_signal_handlers_disconnect_by_data (co2s_supervisor_get_services (self->supervisor), self);
       for (guint i = 0; i < CO2S_N_SERVICES; i++)
         g_signal_handlers_disconnect_by_data (co2s_supervisor_get_service (self->supervisor, i), self);
     }
@@ -473,6 +522,18 @@ co2s_pipeline_controller_set_property (GObject *object,
     case PROP_COMPOSE_FILE:
       set_string (self, &self->compose_file, g_value_get_string (value), prop_id);
       break;
+    case PROP_TRAINERS:
+      if (self->trainers != g_value_get_uint (value))
+        {
+          gboolean was_several = self->trainers > 1;
+
+          self->trainers = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+          /* Another folder: its metrics.jsonl, as for "model-dir". */
+          if (was_several != (self->trainers > 1) && !co2s_supervisor_get_active (self->supervisor))
+            _co2s_pipeline_controller_load_metrics (self);
+        }
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -520,6 +581,8 @@ co2s_pipeline_controller_class_init (Co2sPipelineControllerClass *klass)
   properties[PROP_DATASET] = path_property ("dataset");
   properties[PROP_MODEL_DIR] = path_property ("model-dir");
   properties[PROP_COMPOSE_FILE] = path_property ("compose-file");
+  properties[PROP_TRAINERS] =
+    g_param_spec_uint ("trainers", NULL, NULL, 1, CO2S_SUPERVISOR_MAX_TRAINERS, 1, rw | G_PARAM_CONSTRUCT);
   properties[PROP_STATE] =
     g_param_spec_enum ("state", NULL, NULL, CO2S_TYPE_PIPELINE_STATE, CO2S_PIPELINE_STOPPED, ro);
   properties[PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL, ro);
@@ -665,7 +728,25 @@ co2s_pipeline_controller_dup_metrics_path (Co2sPipelineController *self)
 {
   g_return_val_if_fail (CO2S_IS_PIPELINE_CONTROLLER (self), NULL);
 
-  return g_build_filename (path_in_use (self, self->model_dir, "model-dir"), CO2S_METRICS_FILE, NULL);
+  g_autofree char *folder = NULL;
+
+  g_return_val_if_fail (CO2S_IS_PIPELINE_CONTROLLER (self), NULL);
+
+  folder = co2s_pipeline_controller_dup_model_folder (self);
+  return g_build_filename (folder, CO2S_METRICS_FILE, NULL);
+}
+
+char *
+co2s_pipeline_controller_dup_model_folder (Co2sPipelineController *self)
+{
+  const char *base;
+
+  g_return_val_if_fail (CO2S_IS_PIPELINE_CONTROLLER (self), NULL);
+
+  base = path_in_use (self, self->model_dir, "model-dir");
+  if (folder_trainers (self) > 1)
+    return g_build_filename (base, CO2S_SUPERVISOR_SCALE_OUT_DIR, NULL);
+  return g_strdup (base);
 }
 
 void

@@ -18,7 +18,8 @@
  *    past) and stopped by Stop before the pipeline stops (the consumer
  *    leaves its group while the broker is still up, on a worker thread);
  *  - "group-watch": a running Co2sGroupWatch of the trainers' consumer
- *    group (CO2S_TRAINER_GROUP: how many trainers run, which partitions
+ *    group (CO2S_TRAINER_GROUP, or CO2S_SUPERVISOR_SCALE_OUT_GROUP for a
+ *    run of several trainers: how many trainers run, which partitions
  *    each owns) on the same Kafka, from the follower's start to its stop;
  *    NULL with the embedded broker, whose mock cluster does not describe
  *    groups (librdkafka 2.0.2 then hangs in rd_kafka_destroy);
@@ -38,7 +39,11 @@
  *   batch-rows      trainer micro-batch size (≥ 1, default 100)
  *   algo            "ls" (default) or "sgd"
  *   dataset         path of the CSV data set
- *   model-dir       folder of model.json and metrics.jsonl
+ *   model-dir       folder of model.json and metrics.jsonl (with several
+ *                   trainers: its CO2S_SUPERVISOR_SCALE_OUT_DIR subfolder,
+ *                   see co2s_pipeline_controller_dup_model_folder)
+ *   trainers        how many trainers (1..CO2S_SUPERVISOR_MAX_TRAINERS,
+ *                   default 1; the supervisor's "trainers")
  *   compose-file    docker-compose.yml of the Docker Compose backend
  * Which broker runs ("broker-kind"), an existing Kafka's -X properties
  * and the local Kafka's folder, port and retention are the supervisor's
@@ -130,6 +135,13 @@ gboolean co2s_pipeline_controller_get_dataset_missing (Co2sPipelineController *s
 gboolean co2s_pipeline_controller_get_can_start (Co2sPipelineController *self);
 gboolean co2s_pipeline_controller_get_can_stop (Co2sPipelineController *self);
 gboolean co2s_pipeline_controller_get_can_retrain (Co2sPipelineController *self);
+
+/* The folder of the model the app shows and predicts with: "model-dir"
+ * (its default when NULL), or its CO2S_SUPERVISOR_SCALE_OUT_DIR subfolder,
+ * where the owner of partition 0 writes the merged model, when the
+ * pipeline runs several trainers (or, stopped, when "trainers" asks for
+ * several). Free with g_free. */
+char *co2s_pipeline_controller_dup_model_folder (Co2sPipelineController *self);
 
 /* <model-dir>/metrics.jsonl, the file the history is read from. Free with
  * g_free. */
