@@ -279,24 +279,24 @@ ls_batch_sparse (LsBatch *b, const double *x, const double *y, guint n, const gu
       b->xx[j][j] = 0.0;
 }
 
-/* Fuel set statistics of rows whose fuel flags are one-hot, from the ten
- * inputs (@x is n × NF): within one fuel type the flags are constant and
- * each interaction equals its numeric input, so a row's 35 features carry
- * five numbers. Each fuel type's rows are centred on their own means (two
- * passes) and give a 5 × 5 co-moment, then the batch's 35-feature
- * co-moments are those within the types, each placed where its type's
- * features are, plus those between the types' means (the law of total
- * covariance, as ls_merge merges). A row costs 21 multiply-adds instead of
- * the ~100 of ls_batch_sparse over its ~14 non-zero features. FALSE, @b
- * untouched, when a row's flags are not one 1 and four 0s: then the
- * features do not have that structure. */
+/* Statistics of a batch whose rows' fuel flags are one-hot, from the ten
+ * inputs (@x is n × NF), for the base set (@d = NF) or the fuel set (@d =
+ * MAXF). Within one fuel type the flags are constant and each interaction
+ * equals its numeric input, so a row carries five numbers. Each type's rows
+ * are centred on their own means (two passes) and give a 5 × 5 co-moment;
+ * the batch's co-moments are those within the types, each placed where its
+ * type's features are, plus those between the types' means (the law of
+ * total covariance, as ls_merge merges). A row costs 21 multiply-adds
+ * instead of the 66 of ls_batch_dense or the ~100 of ls_batch_sparse over
+ * the fuel set's ~14 non-zero features. FALSE, @b untouched, when a row's
+ * flags are not one 1 and four 0s: the features then lack that structure. */
 #define N_NUMERIC 5
 #define INTERACTION(i, f) (NF + (i) * N_FUEL + (f))
 G_STATIC_ASSERT (MAXF == NF + N_NUMERIC * N_FUEL);
 G_STATIC_ASSERT (FUEL_FIRST == N_NUMERIC);
 
-static gboolean
-ls_batch_fuel_grouped (LsBatch *b, const double *x, const double *y, guint n)
+static G_ALWAYS_INLINE inline gboolean
+ls_batch_grouped (LsBatch *b, const double *x, const double *y, guint n, const guint d)
 {
   double cnt[N_FUEL] = { 0 };
   double mu[N_FUEL][N_NUMERIC] = { { 0 } };
@@ -343,19 +343,19 @@ ls_batch_fuel_grouped (LsBatch *b, const double *x, const double *y, guint n)
     {
       const double *row = x + (gsize) r * NF;
       guint f = 0;
-      double d[N_NUMERIC];
+      double dv[N_NUMERIC];
       double e;
 
       for (guint k = 1; k < N_FUEL; k++)
         f += k * (row[FUEL_FIRST + k] == 1.0);
       e = y[r] - ybar[f];
       for (guint i = 0; i < N_NUMERIC; i++)
-        d[i] = row[i] - mu[f][i];
+        dv[i] = row[i] - mu[f][i];
       for (guint i = 0; i < N_NUMERIC; i++)
         {
           for (guint k = i; k < N_NUMERIC; k++)
-            a[f][i][k] += d[i] * d[k];
-          bxy[f][i] += d[i] * e;
+            a[f][i][k] += dv[i] * dv[k];
+          bxy[f][i] += dv[i] * e;
         }
       cyy[f] += e * e;
     }
@@ -369,13 +369,14 @@ ls_batch_fuel_grouped (LsBatch *b, const double *x, const double *y, guint n)
       for (guint i = 0; i < N_NUMERIC; i++)
         {
           b->m[i] += w * mu[f][i];
-          b->m[INTERACTION (i, f)] = w * mu[f][i];
+          if (d == MAXF)
+            b->m[INTERACTION (i, f)] = w * mu[f][i];
         }
       b->ym += w * ybar[f];
     }
 
-  for (guint j = 0; j < MAXF; j++)
-    for (guint k = j; k < MAXF; k++)
+  for (guint j = 0; j < d; j++)
+    for (guint k = j; k < d; k++)
       b->xx[j][k] = 0.0;
   for (guint f = 0; f < N_FUEL; f++)
     {
@@ -384,41 +385,48 @@ ls_batch_fuel_grouped (LsBatch *b, const double *x, const double *y, guint n)
 
       if (cnt[f] == 0)
         continue;
-      /* Within the type: numeric × numeric, numeric × its interactions
-       * (indices above every numeric one, so the whole 5 × 5 block is in
-       * the upper triangle), its interactions × themselves. */
+      /* Within the type: numeric × numeric; for the fuel set also numeric
+       * × the type's interactions (indices above every numeric one, so
+       * the whole 5 × 5 block is in the upper triangle) and those
+       * interactions × themselves. */
       for (guint i = 0; i < N_NUMERIC; i++)
         {
           for (guint k = i; k < N_NUMERIC; k++)
-            {
-              double v = a[f][i][k];
-
-              b->xx[i][k] += v;
-              b->xx[i][INTERACTION (k, f)] += v;
-              b->xx[k][INTERACTION (i, f)] += v;
-              b->xx[INTERACTION (i, f)][INTERACTION (k, f)] += v;
-            }
-          /* The diagonal of the numeric × interaction block went in twice. */
-          b->xx[i][INTERACTION (i, f)] -= a[f][i][i];
+            b->xx[i][k] += a[f][i][k];
           b->xy[i] += bxy[f][i];
-          b->xy[INTERACTION (i, f)] += bxy[f][i];
         }
+      if (d == MAXF)
+        for (guint i = 0; i < N_NUMERIC; i++)
+          {
+            for (guint k = i; k < N_NUMERIC; k++)
+              {
+                double v = a[f][i][k];
+
+                b->xx[i][INTERACTION (k, f)] += v;
+                b->xx[k][INTERACTION (i, f)] += v;
+                b->xx[INTERACTION (i, f)][INTERACTION (k, f)] += v;
+              }
+            /* The diagonal of the numeric × interaction block went in twice. */
+            b->xx[i][INTERACTION (i, f)] -= a[f][i][i];
+            b->xy[INTERACTION (i, f)] += bxy[f][i];
+          }
       b->yy += cyy[f];
 
       /* Between the types: cnt · δδᵀ, δ = the type's means − the batch's. */
-      for (guint j = 0; j < MAXF; j++)
+      for (guint j = 0; j < d; j++)
         delta[j] = -b->m[j];
       delta[FUEL_FIRST + f] += 1.0;
       for (guint i = 0; i < N_NUMERIC; i++)
         {
           delta[i] += mu[f][i];
-          delta[INTERACTION (i, f)] += mu[f][i];
+          if (d == MAXF)
+            delta[INTERACTION (i, f)] += mu[f][i];
         }
-      for (guint j = 0; j < MAXF; j++)
+      for (guint j = 0; j < d; j++)
         {
           double c = cnt[f] * delta[j];
 
-          co2s_v2_axpy (&b->xx[j][j], c, &delta[j], MAXF - j);
+          co2s_v2_axpy (&b->xx[j][j], c, &delta[j], d - j);
           b->xy[j] += c * dy;
         }
       b->yy += cnt[f] * dy * dy;
@@ -432,16 +440,18 @@ ls_learn (Co2sModel *self, const double *x, const double *y, guint n)
   LsState *ls = self->state;
   LsBatch b = { { 0 } };
 
+  /* @x holds the ten inputs (learns_base_rows). Batches whose rows are
+   * one-hot, all of them in practice, take the grouped path; any other
+   * the general one of their set. */
   if (self->dim == NF)
     {
-      ls_batch_dense (&b, x, y, n, NF);
+      if (!ls_batch_grouped (&b, x, y, n, NF))
+        ls_batch_dense (&b, x, y, n, NF);
       ls_merge_batch (ls, &b, n, NF);
     }
   else
     {
-      /* @x holds the ten inputs (learns_base_rows): most batches take the
-       * grouped path; one with a row not one-hot is expanded. */
-      if (!ls_batch_fuel_grouped (&b, x, y, n))
+      if (!ls_batch_grouped (&b, x, y, n, MAXF))
         ls_batch_sparse (&b, _co2s_model_expand_rows (self, x, n), y, n, self->dim);
       ls_merge_batch (ls, &b, n, self->dim);
     }

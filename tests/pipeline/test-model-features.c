@@ -216,18 +216,20 @@ test_ls_fuel_batches (void)
                   co2s_model_predict (pieces, x + (gsize) i * NF), 1e-9, 1.0);
 }
 
-/* The statistics the fuel set keeps (count, means, co-moments), checked
- * against the same sums over the expanded rows in long double, two passes:
+/* The statistics an ls model keeps (count, means, co-moments), base or
+ * fuel set, checked against the same sums over the (expanded) rows in long
+ * double, two passes:
  * batches whose rows are one-hot (all five fuel types, one alone, a type
  * with one row: the grouped path of co2s-model-ls.c) and batches holding a
- * row that is not (no flag, two flags, a flag of 0.5: the expanded path),
- * learned in pieces of several sizes. */
+ * row that is not (no flag, two flags, a flag of 0.5: the dense or
+ * expanded path), learned in pieces of several sizes. */
 static void
-check_fuel_statistics (const double *x, const double *y, guint n, guint piece)
+check_statistics (Co2sFeatureSet set, const double *x, const double *y, guint n, guint piece)
 {
-  const Co2sModelSpec fuel = { CO2S_ALGO_LS, CO2S_FEATURES_FUEL };
-  g_autoptr(Co2sModel) model = co2s_model_new_for_spec (&fuel);
-  g_autofree double *e = g_new (double, (gsize) n * CO2S_MAX_FEATURES);
+  const Co2sModelSpec spec = { CO2S_ALGO_LS, set };
+  g_autoptr(Co2sModel) model = co2s_model_new_for_spec (&spec);
+  const guint d = co2s_feature_set_get_dim (set);
+  g_autofree double *e = g_new (double, (gsize) n * d);
   g_autoptr(JsonNode) node = NULL;
   JsonObject *state;
   JsonArray *xx, *xy;
@@ -238,14 +240,14 @@ check_fuel_statistics (const double *x, const double *y, guint n, guint piece)
     co2s_model_learn (model, x + (gsize) i * NF, y + i, MIN (piece, n - i));
   g_assert_cmpuint (co2s_model_get_rows_seen (model), ==, n);
 
-  co2s_feature_set_expand_rows (CO2S_FEATURES_FUEL, x, n, e);
+  co2s_feature_set_expand_rows (set, x, n, e);
   for (guint r = 0; r < n; r++)
     {
-      for (guint j = 0; j < CO2S_MAX_FEATURES; j++)
-        m[j] += e[(gsize) r * CO2S_MAX_FEATURES + j];
+      for (guint j = 0; j < d; j++)
+        m[j] += e[(gsize) r * d + j];
       ym += y[r];
     }
-  for (guint j = 0; j < CO2S_MAX_FEATURES; j++)
+  for (guint j = 0; j < d; j++)
     m[j] /= n;
   ym /= n;
 
@@ -256,36 +258,37 @@ check_fuel_statistics (const double *x, const double *y, guint n, guint piece)
   xy = json_object_get_array_member (state, "xy_comoment");
   /* Co-moments are compared relative to the largest of their kind: one
    * that is 0 (two fuel types' interactions) may come out as rounding. */
-  for (guint j = 0; j < CO2S_MAX_FEATURES; j++)
+  for (guint j = 0; j < d; j++)
     {
       scale = MAX (scale, json_array_get_double_element (json_array_get_array_element (xx, j), j));
       xy_scale = MAX (xy_scale, fabs (json_array_get_double_element (xy, j)));
     }
-  for (guint j = 0; j < CO2S_MAX_FEATURES; j++)
+  for (guint j = 0; j < d; j++)
     {
       long double cy = 0;
 
       assert_close (json_array_get_double_element (json_object_get_array_member (state, "x_mean"), j),
                     (double) m[j], 1e-13, 1.0);
-      for (guint k = 0; k < CO2S_MAX_FEATURES; k++)
+      for (guint k = 0; k < d; k++)
         {
           long double c = 0;
 
           for (guint r = 0; r < n; r++)
-            c += (e[(gsize) r * CO2S_MAX_FEATURES + j] - m[j]) * (e[(gsize) r * CO2S_MAX_FEATURES + k] - m[k]);
+            c += (e[(gsize) r * d + j] - m[j]) * (e[(gsize) r * d + k] - m[k]);
           assert_close (json_array_get_double_element (json_array_get_array_element (xx, j), k),
                         (double) c, 1e-12, scale);
         }
       for (guint r = 0; r < n; r++)
-        cy += (e[(gsize) r * CO2S_MAX_FEATURES + j] - m[j]) * (y[r] - ym);
+        cy += (e[(gsize) r * d + j] - m[j]) * (y[r] - ym);
       assert_close (json_array_get_double_element (xy, j), (double) cy, 1e-12, xy_scale);
     }
   assert_close (json_object_get_double_member (state, "y_mean"), (double) ym, 1e-13, 1.0);
 }
 
 static void
-test_ls_fuel_statistics (void)
+test_ls_statistics (gconstpointer data)
 {
+  Co2sFeatureSet set = GPOINTER_TO_INT (data);
   static const guint pieces[] = { 1, 2, 7, 100, 1000 };
   g_autoptr(GRand) rand = g_rand_new_with_seed (17);
   guint n = 1000;
@@ -296,12 +299,12 @@ test_ls_fuel_statistics (void)
     {
       /* One-hot: every type; one type alone; a type with a single row. */
       test_make_rows (rand, n, "DENXZ", x, y);
-      check_fuel_statistics (x, y, n, pieces[p]);
+      check_statistics (set, x, y, n, pieces[p]);
       test_make_rows (rand, n, "X", x, y);
-      check_fuel_statistics (x, y, n, pieces[p]);
+      check_statistics (set, x, y, n, pieces[p]);
       test_make_rows (rand, n, "DXZ", x, y);
       test_make_rows (rand, 1, "N", x + 500 * NF, y + 500);
-      check_fuel_statistics (x, y, n, pieces[p]);
+      check_statistics (set, x, y, n, pieces[p]);
 
       /* Not one-hot: rows 3, 40 and 41 of the batch. */
       test_make_rows (rand, n, "DENXZ", x, y);
@@ -309,7 +312,7 @@ test_ls_fuel_statistics (void)
       x[40 * NF + 5] = x[40 * NF + 8] = 1.0;
       memset (x + 41 * NF + 5, 0, 5 * sizeof (double));
       x[41 * NF + 7] = 0.5;
-      check_fuel_statistics (x, y, n, pieces[p]);
+      check_statistics (set, x, y, n, pieces[p]);
     }
 }
 
@@ -468,7 +471,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/model/ls-fuel/exact-per-fuel-slopes", test_ls_fuel_exact);
   g_test_add_func ("/model/ls-fuel/batch-size-independent", test_ls_fuel_batches);
   g_test_add_func ("/model/ls-fuel/rare-fuels", test_ls_fuel_rare_fuels);
-  g_test_add_func ("/model/ls-fuel/statistics-exact", test_ls_fuel_statistics);
+  g_test_add_data_func ("/model/ls/statistics-exact", GINT_TO_POINTER (CO2S_FEATURES_BASE), test_ls_statistics);
+  g_test_add_data_func ("/model/ls-fuel/statistics-exact", GINT_TO_POINTER (CO2S_FEATURES_FUEL), test_ls_statistics);
   g_test_add_func ("/model/sgd-fuel/learns", test_sgd_fuel_learns);
   g_test_add_func ("/model/features/serialize-round-trip", test_serialize_round_trip);
   g_test_add_func ("/model/features/files-old-and-bad", test_files_old_and_bad);
