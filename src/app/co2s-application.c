@@ -71,7 +71,7 @@ mib_to_bytes_mapping (GValue *value,
 static void
 bind_settings (Co2sApplication *self)
 {
-  static const char * const keys[] = { "backend", "broker-address", "api-rate", "batch-rows", "algo" };
+  static const char * const keys[] = { "backend", "broker-address", "api-rate", "batch-rows", "algo", "trainers" };
   static const struct {
     const char *key;
     const char *property;
@@ -762,7 +762,16 @@ co2s_application_dup_compose_file (Co2sApplication *self,
 char *
 co2s_application_dup_model_path (Co2sApplication *self)
 {
-  g_autofree char *dir = co2s_application_dup_model_dir (self, NULL);
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (CO2S_IS_APPLICATION (self), NULL);
+
+  /* With several trainers, their merged model in the scale-out subfolder
+   * (the controller's "model-dir" follows the setting). */
+  if (self->controller != NULL)
+    dir = co2s_pipeline_controller_dup_model_folder (self->controller);
+  else
+    dir = co2s_application_dup_model_dir (self, NULL);
 
   return g_build_filename (dir, CO2S_MODEL_FILE, NULL);
 }

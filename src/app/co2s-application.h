@@ -78,7 +78,9 @@ char *co2s_application_dup_model_dir (Co2sApplication *self,
 char *co2s_application_dup_compose_file (Co2sApplication *self,
                                          gboolean *is_default);
 
-/* <model folder>/model.json; free with g_free. */
+/* <model folder>/model.json, the folder being the pipeline controller's
+ * (co2s_pipeline_controller_dup_model_folder: its scale-out subfolder
+ * with several trainers); free with g_free. */
 char *co2s_application_dup_model_path (Co2sApplication *self);
 
 /* Resolves the paths again (an empty setting's default may have changed)

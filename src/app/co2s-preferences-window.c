@@ -33,6 +33,7 @@ struct _Co2sPreferencesWindow
   GtkWidget *compose_reset_button;
   GtkSpinButton *api_rate_spin;
   GtkSpinButton *batch_rows_spin;
+  GtkSpinButton *trainers_spin;
   GtkCheckButton *model_checks[4];   /* model_ids' order */
   gboolean loading_models;
   AdwActionRow *dataset_row;
@@ -552,6 +553,7 @@ co2s_preferences_window_constructed (GObject *object)
                     G_CALLBACK (properties_edited_cb), self);
   g_settings_bind (self->settings, "api-rate", self->api_rate_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "batch-rows", self->batch_rows_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "trainers", self->trainers_spin, "value", G_SETTINGS_BIND_DEFAULT);
   /* The rows are titled by the models' names, as --algo spells them. */
   for (guint i = 0; i < G_N_ELEMENTS (model_ids); i++)
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (gtk_widget_get_ancestor (GTK_WIDGET (self->model_checks[i]),
@@ -667,6 +669,7 @@ co2s_preferences_window_class_init (Co2sPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, compose_reset_button);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, api_rate_spin);
   gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, batch_rows_spin);
+  gtk_widget_class_bind_template_child (widget_class, Co2sPreferencesWindow, trainers_spin);
   gtk_widget_class_bind_template_child_full (widget_class, "model_check_ls", FALSE,
                                              G_STRUCT_OFFSET (Co2sPreferencesWindow, model_checks[0]));
   gtk_widget_class_bind_template_child_full (widget_class, "model_check_ls_fuel", FALSE,
