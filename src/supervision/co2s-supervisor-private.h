@@ -113,6 +113,7 @@ extern const Co2sServiceInfo _co2s_local_kafka_info;
 const Co2sServiceInfo *_co2s_service_info_for (Co2sServiceKind kind,
                                                Co2sBrokerKind broker_kind);
 
+/* co2s-supervisor-trainers.c */
 /* Slots in start order: broker, api, trainer, the extra trainers, producer. */
 guint _co2s_supervisor_n_slots (Co2sSupervisor *self);
 Co2sServiceSlot *_co2s_supervisor_slot_at (Co2sSupervisor *self,
@@ -125,6 +126,14 @@ guint _co2s_supervisor_first_position (Co2sSupervisor *self,
                                        Co2sServiceKind kind);
 guint _co2s_supervisor_last_position (Co2sSupervisor *self,
                                       Co2sServiceKind kind);
+
+/* Connects @s's service's "ready" and "exited" to the local backend. */
+void _co2s_service_slot_connect (Co2sServiceSlot *s);
+/* Puts the run's extra trainer rows (run.trainers - 1 with the local
+ * backend, else none) in the list, right after the trainer. */
+void _co2s_supervisor_sync_extra_trainers (Co2sSupervisor *self);
+/* Why the run's several trainers cannot start (translated), or NULL. */
+char *_co2s_supervisor_several_trainers_refusal (Co2sSupervisor *self);
 
 /* co2s-supervisor.c */
 gboolean _co2s_service_slot_is_up (Co2sServiceSlot *s);
