@@ -376,7 +376,8 @@ co2s_metrics_history_class_init (Co2sMetricsHistoryClass *klass)
 
   /**
    * Co2sMetricsHistory::drift-alarm:
-   * @batch: (type guint64): the batch number that raised it
+   * @batch: (type guint64): the batch number that raised it (for a
+   *   scale-out batch, the number the history gave it)
    *
    * A batch appended live (co2s_metrics_history_append or _append_many, not
    * a duplicate) raised the drift alarm; emitted after its "changed", once
@@ -453,7 +454,7 @@ co2s_metrics_history_append (Co2sMetricsHistory *self,
     invalidate_from (self, truncated_at);
   emit_changed (self, old_len, old_series, TRUE);
   if (m->drift_alarm)
-    g_signal_emit (self, signals[DRIFT_ALARM], 0, (guint64) m->batch);
+    g_signal_emit (self, signals[DRIFT_ALARM], 0, co2s_metrics_history_get_last_batch (self));
   return result;
 }
 
@@ -480,7 +481,7 @@ co2s_metrics_history_append_many (Co2sMetricsHistory *self,
       taken++;
       first_truncated = MIN (first_truncated, truncated_at);
       if (m[i].drift_alarm)
-        alarm_batch = m[i].batch;
+        alarm_batch = (guint64) COL_D (self->store, COL_BATCH, _co2s_metrics_store_len (self->store) - 1);
     }
   if (taken == 0)
     return 0;

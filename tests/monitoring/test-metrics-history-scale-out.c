@@ -253,6 +253,12 @@ test_bad_line (void)
   g_assert_true (g_str_has_prefix (g_ptr_array_index (report->problems, 1), expected_c));
 }
 
+static void
+drift_alarm_cb (Co2sMetricsHistory *history, guint64 batch, gpointer user_data)
+{
+  *(guint64 *) user_data = batch;
+}
+
 /* ---- /metrics-history/scale-out/live ------------------------------------------ */
 
 /* Live batches after the files: one the history holds is dropped, new
@@ -268,6 +274,7 @@ test_live (void)
   Co2sBatchMetrics next[2] = { scale_out_batch ("a", 5, 0, 4, 80, 100), scale_out_batch ("c", 3, 3, 3, 85, 30) };
   Expected expected[G_N_ELEMENTS (three_trainers) + 2];
   guint64 generation;
+  guint64 alarm = 0;
 
   write_three_trainers (dir);
   g_assert_true (co2s_metrics_history_load_file (history, path, NULL, &error));
@@ -276,7 +283,12 @@ test_live (void)
   generation = co2s_metrics_history_get_generation (history);
   g_assert_cmpint (co2s_metrics_history_append (history, &held), ==, CO2S_METRICS_APPEND_DUPLICATE);
   g_assert_cmpuint (co2s_metrics_history_get_generation (history), ==, generation);
+  /* c's batch raised the drift alarm: the signal names the history's
+   * number of it (11), not c's own count. */
+  next[1].drift_alarm = TRUE;
+  g_signal_connect (history, "drift-alarm", G_CALLBACK (drift_alarm_cb), &alarm);
   g_assert_cmpuint (co2s_metrics_history_append_many (history, next, 2), ==, 2);
+  g_assert_cmpuint (alarm, ==, 11);
   g_assert_cmpuint (co2s_metrics_history_append_many (history, next, 2), ==, 0);
 
   memcpy (expected, three_trainers, sizeof three_trainers);
