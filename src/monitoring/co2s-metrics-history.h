@@ -204,7 +204,8 @@ guint64 co2s_metrics_history_get_dataset_rows (Co2sMetricsHistory *self);
 guint co2s_metrics_history_get_n_batches (Co2sMetricsHistory *self);
 
 /* Batch @index (0 .. n-1) rebuilt as a record (algo is the latest seen in
- * the series). FALSE when @index is out of range. */
+ * the series; a scale-out batch's partition, partition_batch and trainer
+ * too, its batch the history's number). FALSE when @index is out of range. */
 gboolean co2s_metrics_history_get_batch (Co2sMetricsHistory *self,
                                          guint index,
                                          Co2sBatchMetrics *out);
