@@ -102,7 +102,10 @@ test_three (void)
                 "dataset", dataset,
                 "model-dir", models,
                 "api-rate", 2000.0,
-                "algo", "ls",
+                /* As /supervisor/local/trainers/three: on a shared Kafka
+                 * (CO2S_KAFKA_BROKERS) the group's saved states are one
+                 * run's, and the trainers refuse states of other models. */
+                "algo", "ls,ls:fuel",
                 "trainers", 3,
                 NULL);
 

@@ -7,6 +7,10 @@
  * trainer rows run, streaming_data has at least 3 partitions, the merged
  * model <models>/scale-out/model.json appears with rows, a trainer killed
  * is restarted, Stop ends every process.
+ * /supervisor/local/trainers/partitions: co2stream-producer --partitions N
+ * --prepare-topic, which the supervisor runs first, on topics of this test's
+ * own: creates a missing topic with N, extends one of 1 to N, removes none
+ * when fewer are asked, and says which in one line.
  * /supervisor/local/trainers/refused: sgd among the models, the embedded
  * broker, and Retrain are refused with messages naming the reason, before
  * any process starts (fake programs).
@@ -213,6 +217,70 @@ test_three (void)
   g_assert_true (co2s_test_rm_rf (tmp, NULL));
 }
 
+/* Runs `co2stream-producer --brokers B --topic @topic --partitions @n
+ * --prepare-topic`, which must succeed; returns its output. */
+static char *
+prepare_topic (const char *brokers,
+               const char *topic,
+               int n)
+{
+  g_autoptr(Co2sSupervisor) sup = co2s_supervisor_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *producer = co2s_supervisor_find_program (sup, CO2S_SERVICE_PRODUCER, &error);
+  g_autofree char *partitions = g_strdup_printf ("%d", n);
+  const char *argv[] = { producer, "--brokers", brokers, "--topic", topic, "--partitions", partitions,
+                         "--prepare-topic", NULL };
+  char *out = NULL;
+  int status = -1;
+
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status,
+                               &error));
+  g_assert_no_error (error);
+  g_test_message ("--partitions %d: %s", n, out);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+  return out;
+}
+
+static void
+test_partitions (void)
+{
+  const char *brokers = co2s_test_kafka_brokers ();
+  g_autofree char *grown = co2s_test_unique_topic ("trainers-grown");
+  g_autofree char *missing = co2s_test_unique_topic ("trainers-missing");
+  g_autofree char *expected = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* As the local Kafka makes a topic for one trainer: one partition. */
+  g_assert_true (co2s_test_kafka_create_topic (brokers, grown, 1, &error));
+  g_assert_no_error (error);
+  out = prepare_topic (brokers, grown, 3);
+  expected = g_strdup_printf ("topic %s: 3 partitions, was 1: 2 added (none is ever removed)\n", grown);
+  g_assert_cmpstr (out, ==, expected);
+  g_assert_cmpint (co2s_test_kafka_partition_count (brokers, grown, &error), ==, 3);
+  g_assert_no_error (error);
+
+  /* Fewer asked for: nothing is removed. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&expected, g_free);
+  out = prepare_topic (brokers, grown, 2);
+  expected = g_strdup_printf ("topic %s: 3 partitions already (at least 2 asked)\n", grown);
+  g_assert_cmpstr (out, ==, expected);
+  g_assert_cmpint (co2s_test_kafka_partition_count (brokers, grown, &error), ==, 3);
+  g_assert_no_error (error);
+
+  /* A missing topic is created with them. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&expected, g_free);
+  out = prepare_topic (brokers, missing, 4);
+  expected = g_strdup_printf ("topic %s: created with 4 partitions\n", missing);
+  g_assert_cmpstr (out, ==, expected);
+  g_assert_cmpint (co2s_test_kafka_partition_count (brokers, missing, &error), ==, 4);
+  g_assert_no_error (error);
+}
+
 /* Starts @sup, which must be refused at once with @code; returns the message. */
 static char *
 refused (Co2sSupervisor *sup,
@@ -295,5 +363,6 @@ main (int argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/supervisor/local/trainers/refused", test_refused);
   g_test_add_func ("/supervisor/local/trainers/three", test_three);
+  g_test_add_func ("/supervisor/local/trainers/partitions", test_partitions);
   return g_test_run ();
 }
