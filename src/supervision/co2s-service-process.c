@@ -29,7 +29,7 @@ struct _Co2sServiceProcess
   char *ready_prefix;
   guint n_open;              /* output streams not at end yet */
   guint ready_source;        /* readiness deadline */
-  guint grace_source;        /* CO2S_READY_ON_SPAWN / _FIRST_LINE */
+  guint grace_source;        /* CO2S_READY_ON_SPAWN / _FIRST_LINE / _WHEN_SETTLED */
   guint kill_source;         /* SIGKILL after the stop timeout */
   guint drain_source;        /* stop waiting for output after exit */
   guint waited : 1;
@@ -284,6 +284,7 @@ process_handle_line (Process *proc,
       break;
 
     case CO2S_READY_ON_SPAWN:
+    case CO2S_READY_WHEN_SETTLED:
     default:
       break;
     }
@@ -512,6 +513,8 @@ co2s_service_spawn (Co2sService *self,
     proc->grace_source = g_timeout_add (0, process_grace_cb, proc);
   else if (mode == CO2S_READY_ON_FIRST_LINE)
     proc->grace_source = g_timeout_add (FIRST_LINE_GRACE_MS, process_grace_cb, proc);
+  else if (mode == CO2S_READY_WHEN_SETTLED)
+    proc->grace_source = g_timeout_add (CO2S_SERVICE_SETTLE_MS, process_grace_cb, proc);
 
   return TRUE;
 }

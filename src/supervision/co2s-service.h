@@ -51,7 +51,12 @@ typedef enum {
   CO2S_READY_ON_FIRST_LINE,  /* first output line on either stream, or alive for 1 s */
   CO2S_READY_ON_PREFIX,      /* a stdout line starting with the prefix; the rest
                                 of that line becomes "address" */
+  CO2S_READY_WHEN_SETTLED,   /* alive for CO2S_SERVICE_SETTLE_MS, whatever it
+                                prints: for a program that may still refuse what
+                                it was given a moment after its first lines */
 } Co2sReadyMode;
+
+#define CO2S_SERVICE_SETTLE_MS 3000
 
 /* Why a process ended, argument of the "exited" signal (backend API). */
 typedef enum {

@@ -367,7 +367,10 @@ launch (Co2sSupervisor *self,
             g_ptr_array_add (argv, g_strdup_printf ("local-%u", s->ordinal + 1));
           }
         add_broker_properties (self, argv);
-        mode = CO2S_READY_ON_FIRST_LINE;
+        /* A scale-out trainer checks the saved states (their models) once
+         * it has partitions, a moment after its first lines: a refusal then
+         * fails the Start instead of restarting it again and again. */
+        mode = scale_out ? CO2S_READY_WHEN_SETTLED : CO2S_READY_ON_FIRST_LINE;
       }
       break;
 

@@ -98,9 +98,11 @@
  * partition 0 writes the merged model there. The services list then has N
  * trainer rows, "Trainer" (name "trainer", Co2sServiceKind TRAINER) then
  * "Trainer 2"… (names "trainer-2"…), between the trainer and the producer,
- * each supervised like the single trainer (readiness, restart with
- * backoff, SIGTERM then SIGKILL, PR_SET_PDEATHSIG); they start together
- * and stop together. Before they start, `co2stream-producer --partitions
+ * each supervised like the single trainer (restart with backoff, SIGTERM
+ * then SIGKILL, PR_SET_PDEATHSIG; ready once alive for
+ * CO2S_SERVICE_SETTLE_MS: a trainer refusing the saved states, of other
+ * models say, exits before that and fails the Start with its last line);
+ * they start together and stop together. Before they start, `co2stream-producer --partitions
  * N --prepare-topic` makes sure the data topic has at least N partitions
  * (creates it, or adds partitions; never removes any) and says what it
  * did in the first trainer's log. A Start from a stopped pipeline fails

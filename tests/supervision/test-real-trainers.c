@@ -6,7 +6,8 @@
  * $CO2S_KAFKA_BROKERS) with the real four programs and data set: three
  * trainer rows run, streaming_data has at least 3 partitions, the merged
  * model <models>/scale-out/model.json appears with rows, a trainer killed
- * is restarted, Stop ends every process.
+ * is restarted, Stop ends every process; a Start with other models than
+ * the saved states' fails with the trainers' reason.
  * /supervisor/local/trainers/partitions: co2stream-producer --partitions N
  * --prepare-topic, which the supervisor runs first, on topics of this test's
  * own: creates a missing topic with N, extends one of 1 to N, removes none
@@ -203,6 +204,7 @@ test_three (void)
   co2s_test_assert_result (&result, STOP_DEADLINE_MS, "the pipeline of three trainers to stop");
   g_assert_true (co2s_supervisor_stop_finish (sup, result, &error));
   g_assert_no_error (error);
+  g_clear_object (&result);
   for (guint i = 1; i < G_N_ELEMENTS (names); i++)
     {
       g_autoptr(Co2sService) service = g_list_model_get_item (services, i);
@@ -212,7 +214,20 @@ test_three (void)
     }
   g_assert_cmpuint (co2s_test_count_children (), ==, 0);
 
-  g_clear_object (&sup);
+  /* Other models than the saved states': the trainers refuse them before
+   * they count as ready, and the Start fails saying why (not a restart
+   * loop). */
+  g_object_set (sup, "algo", "ls", NULL);
+  co2s_supervisor_start_async (sup, NULL, co2s_test_store_result, &result);
+  co2s_test_assert_result (&result, START_DEADLINE_MS, "the Start with other models to fail");
+  g_assert_false (co2s_supervisor_start_finish (sup, result, &error));
+  g_test_message ("other models: %s", error->message);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "before it was ready"));
+  g_assert_nonnull (strstr (error->message, "ls,ls:fuel"));
+  g_clear_error (&error);
+  g_clear_object (&result);
+  test_supervisor_stop_all (&sup, STOP_DEADLINE_MS, "the pipeline after the refusal");
   co2s_test_assert_wait_msg (co2s_test_no_children, NULL, STOP_DEADLINE_MS, "no child left");
   g_assert_true (co2s_test_rm_rf (tmp, NULL));
 }
