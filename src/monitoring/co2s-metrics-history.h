@@ -154,7 +154,9 @@ void co2s_metrics_history_clear (Co2sMetricsHistory *self);
  * reported with its own file and line number. The folder then needs no
  * metrics.jsonl; when it has both, the series whose last batch is the
  * newer one is kept. The trainers' rolled-up batches
- * (trainers/ID/metrics-history.jsonl) are not read.
+ * (trainers/ID/metrics-history.jsonl) come first, their buckets ordered by
+ * their last timestamp and renumbered one after another; a line a
+ * trainer's buckets already hold (a rotation cut short) is a duplicate.
  * Blocks: prefer the async variant on a UI thread. */
 gboolean co2s_metrics_history_load_file (Co2sMetricsHistory *self,
                                          const char *path,

@@ -82,6 +82,8 @@ typedef struct {
   gsize start;            /* offset of the first line read */
   guint64 first_line_no;  /* its number, 0 until a problem needs it */
   gboolean scale_out;     /* a trainer's file of a scale-out run: only its lines */
+  guint64 rolled_up_to;   /* with scale_out: its lines of batches up to this one
+                           * are in its history file's rollups already */
 } Lines;
 
 static guint64
@@ -143,6 +145,12 @@ load_line (Co2sMetricsStore *store,
       report->bad_lines++;
       load_report_problem (report, lines->path, line_number (lines, line),
                            _("not a scale-out trainer’s line (no “partition_batch”), ignored"));
+      return;
+    }
+  if (lines->scale_out && m.batch <= lines->rolled_up_to)
+    {
+      /* A rotation cut short: the line is in a rollup too. */
+      report->duplicates++;
       return;
     }
 
@@ -445,6 +453,27 @@ typedef struct {
   guint index;            /* in that file's store */
 } Origin;
 
+/* One rollup of one trainer's history file. */
+typedef struct {
+  Co2sMetricsRollup rollup;
+  guint file;
+} FileRollup;
+
+/* By time: the one that ends first, first. */
+static int
+compare_rollups (gconstpointer a, gconstpointer b)
+{
+  const FileRollup *x = a, *y = b;
+
+  if (x->rollup.last_timestamp_us != y->rollup.last_timestamp_us)
+    return x->rollup.last_timestamp_us < y->rollup.last_timestamp_us ? -1 : 1;
+  if (x->rollup.first_timestamp_us != y->rollup.first_timestamp_us)
+    return x->rollup.first_timestamp_us < y->rollup.first_timestamp_us ? -1 : 1;
+  if (x->file != y->file)
+    return x->file < y->file ? -1 : 1;
+  return x->rollup.first_batch < y->rollup.first_batch ? -1 : x->rollup.first_batch > y->rollup.first_batch;
+}
+
 static int
 compare_origins (gconstpointer a, gconstpointer b)
 {
@@ -493,6 +522,7 @@ load_trainers (const char *dir,
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) stores = g_ptr_array_new_with_free_func ((GDestroyNotify) _co2s_metrics_store_free);
   g_autoptr(GArray) origins = NULL;
+  g_autoptr(GArray) rollups = g_array_new (FALSE, FALSE, sizeof (FileRollup));
   g_autoptr(Co2sMetricsStore) merged = NULL;
   g_autoptr(GDir) folder = g_dir_open (trainers_dir, 0, NULL);
   const char *name;
@@ -511,7 +541,9 @@ load_trainers (const char *dir,
       g_autoptr(GMappedFile) mapped = map_file (path, &local_error);
       g_autoptr(Co2sMetricsStore) store = NULL;
       g_autoptr(Co2sMetricsLoadReport) file_report = NULL;
-      Lines lines = { path, NULL, 0, 0, 1, TRUE };
+      g_autofree char *history_path = co2s_metrics_history_path_for (path);
+      g_autoptr(Co2sMetricsStore) rolled = NULL;
+      Lines lines = { path, NULL, 0, 0, 1, TRUE, 0 };
 
       if (mapped == NULL)
         {
@@ -526,6 +558,18 @@ load_trainers (const char *dir,
         }
       store = _co2s_metrics_store_new ();
       file_report = load_report_new (path);
+      /* Its older batches, folded: read after the file was opened (the
+       * rotation renames the history file first), numbered by its own
+       * line count like the file's "batch". */
+      rolled = _co2s_metrics_store_new ();
+      load_rollups (rolled, file_report, history_path);
+      lines.rolled_up_to = _co2s_metrics_store_rollup_end (rolled);
+      for (guint r = 0; r < rolled->rollups->len; r++)
+        {
+          FileRollup fr = { g_array_index (rolled->rollups, Co2sMetricsRollup, r), stores->len };
+
+          g_array_append_val (rollups, fr);
+        }
       lines.data = g_mapped_file_get_contents (mapped);
       lines.len = g_mapped_file_get_length (mapped);
       if (lines.len > 0 &&
@@ -562,6 +606,23 @@ load_trainers (const char *dir,
     return NULL;
 
   merged = _co2s_metrics_store_new ();
+  if (rollups->len > 0)
+    {
+      guint64 end = 0;
+
+      /* The trainers' folded batches first, by time, numbered on. */
+      g_array_sort (rollups, compare_rollups);
+      _co2s_metrics_store_begin_scale_out (merged);
+      for (guint r = 0; r < rollups->len; r++)
+        {
+          Co2sMetricsRollup rollup = g_array_index (rollups, FileRollup, r).rollup;
+
+          rollup.first_batch = end + 1;
+          end += MAX (rollup.count, 1);
+          rollup.last_batch = end;
+          g_array_append_val (merged->rollups, rollup);
+        }
+    }
   for (guint k = 0; k < origins->len; k++)
     {
       const Origin *o = &g_array_index (origins, Origin, k);
@@ -577,13 +638,24 @@ load_trainers (const char *dir,
   return g_steal_pointer (&merged);
 }
 
-/* The timestamp of @store's last batch, G_MININT64 when it holds none. */
+/* The timestamp of @store's last batch (held, else rolled up),
+ * G_MININT64 when it has none. */
 static gint64
 last_timestamp (const Co2sMetricsStore *store)
 {
   guint len = _co2s_metrics_store_len (store);
 
-  return len > 0 ? COL_I (store, COL_TIMESTAMP, len - 1) : G_MININT64;
+  if (len > 0)
+    return COL_I (store, COL_TIMESTAMP, len - 1);
+  if (store->rollups->len > 0)
+    return g_array_index (store->rollups, Co2sMetricsRollup, store->rollups->len - 1).last_timestamp_us;
+  return G_MININT64;
+}
+
+static gboolean
+holds_any (const Co2sMetricsStore *store)
+{
+  return _co2s_metrics_store_len (store) > 0 || store->rollups->len > 0;
 }
 
 /* @single (may be NULL: no metrics.jsonl) and @scale_out (may be NULL)
@@ -599,11 +671,11 @@ choose_series (Co2sMetricsStore *single,
 
   if (scale_out == NULL)
     return single;
-  if (single != NULL && (_co2s_metrics_store_len (single) > 0 || single->rollups->len > 0))
+  if (single != NULL && holds_any (single))
     {
-      if (last_timestamp (single) >= last_timestamp (scale_out) || _co2s_metrics_store_len (scale_out) == 0)
+      if (last_timestamp (single) >= last_timestamp (scale_out) || !holds_any (scale_out))
         {
-          if (_co2s_metrics_store_len (scale_out) > 0)
+          if (holds_any (scale_out))
             {
               single->series++;
               report->new_series++;
@@ -618,7 +690,12 @@ choose_series (Co2sMetricsStore *single,
     _co2s_metrics_store_free (single);
   len = _co2s_metrics_store_len (scale_out);
   if (last_n > 0 && len > last_n)
-    _co2s_metrics_store_drop_front (scale_out, len - last_n);
+    {
+      /* As for one file: the last N lines, without what is before them. */
+      _co2s_metrics_store_drop_front (scale_out, len - last_n);
+      g_array_set_size (scale_out->rollups, 0);
+    }
+  report->rollups = scale_out->rollups->len;
   return scale_out;
 }
 
@@ -635,7 +712,7 @@ _co2s_metrics_store_load (const char *path,
   g_autoptr(Co2sMetricsLoadReport) report = load_report_new (path);
   g_autoptr(GError) map_error = NULL;
   g_autofree char *base = g_path_get_basename (path);
-  Lines lines = { path, NULL, 0, 0, 0, FALSE };
+  Lines lines = { path, NULL, 0, 0, 0, FALSE, 0 };
 
   mapped = map_file (path, &map_error);
   if (mapped == NULL && !g_error_matches (map_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))

@@ -62,7 +62,8 @@ typedef struct {
    * (guint64) and trainer (guint16: index in @trainers, G_MAXUINT16 when
    * its line named none). Such a batch's number is not its line's: the
    * batches held are numbered 1, 2, 3… in the order they came (held or
-   * rolled up, a series' numbers increase by one). @seen: partition → GArray
+   * rolled up, a series' numbers increase by one; the trainers' rollups,
+ * merged by time, come first). @seen: partition → GArray
    * of the partition_batch numbers held (guint64, increasing), for the
    * duplicate check. */
   GArray *origin_partition;
@@ -101,6 +102,10 @@ _co2s_metrics_store_is_scale_out (const Co2sMetricsStore *store)
 {
   return store->origin_partition != NULL;
 }
+
+/* Makes the empty @store a scale-out series (before its first batch, so
+ * that rollups put in first stay: the trainers' folded batches). */
+void _co2s_metrics_store_begin_scale_out (Co2sMetricsStore *store);
 
 /* TRUE when partition @partition's batch @partition_batch is held. O(log n). */
 gboolean _co2s_metrics_store_holds_origin (const Co2sMetricsStore *store,
@@ -160,9 +165,12 @@ Co2sMetricsAppendResult _co2s_metrics_store_append (Co2sMetricsStore *store,
  * partition_batch, then the trainers' ids in byte order), each (partition,
  * partition_batch) once, numbered 1, 2, 3…; a missing @path is then no
  * error. When both hold batches, the series whose last batch is the newer
- * one is kept (a new series: the other was an earlier model's). The
- * trainers' history files (their rolled-up batches) are not read; @last_n
- * keeps the merged series' last @last_n batches. */
+ * one is kept (a new series: the other was an earlier model's). Each
+ * trainer's history file (trainers/ID/metrics-history.jsonl, read after its
+ * metrics.jsonl was opened: a line its rollups hold is a duplicate) gives
+ * rollups too: all of them sorted by their last timestamp, renumbered one
+ * after another by their count, before the merged batches. @last_n keeps
+ * the merged series' last @last_n batches and then no rollup. */
 Co2sMetricsStore *_co2s_metrics_store_load (const char *path,
                                             guint last_n,
                                             GCancellable *cancellable,

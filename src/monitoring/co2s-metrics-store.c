@@ -114,6 +114,20 @@ _co2s_metrics_store_last_partition_batch (const Co2sMetricsStore *store, gint pa
   return held != NULL && held->len > 0 ? g_array_index (held, guint64, held->len - 1) : 0;
 }
 
+void
+_co2s_metrics_store_begin_scale_out (Co2sMetricsStore *store)
+{
+  g_assert (_co2s_metrics_store_len (store) == 0);
+
+  if (store->origin_partition != NULL)
+    return;
+  store->origin_partition = g_array_new (FALSE, FALSE, sizeof (gint));
+  store->origin_batch = g_array_new (FALSE, FALSE, sizeof (guint64));
+  store->origin_trainer = g_array_new (FALSE, FALSE, sizeof (guint16));
+  store->trainers = g_ptr_array_new_with_free_func (g_free);
+  store->seen = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_array_unref);
+}
+
 /* Appends batch @index's origin (called before its columns grow). */
 static void
 co2s_metrics_store_push_origin (Co2sMetricsStore *store, const Co2sBatchMetrics *m, guint index)
@@ -126,11 +140,7 @@ co2s_metrics_store_push_origin (Co2sMetricsStore *store, const Co2sBatchMetrics 
     {
       /* A series is of one kind (_co2s_metrics_store_append). */
       g_assert (index == 0);
-      store->origin_partition = g_array_new (FALSE, FALSE, sizeof (gint));
-      store->origin_batch = g_array_new (FALSE, FALSE, sizeof (guint64));
-      store->origin_trainer = g_array_new (FALSE, FALSE, sizeof (guint16));
-      store->trainers = g_ptr_array_new_with_free_func (g_free);
-      store->seen = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_array_unref);
+      _co2s_metrics_store_begin_scale_out (store);
     }
   if (m->trainer[0] != '\0')
     {
@@ -548,7 +558,7 @@ co2s_metrics_store_append_scale_out (Co2sMetricsStore *store, const Co2sBatchMet
     }
   if (_co2s_metrics_store_holds_origin (store, m->partition, m->partition_batch))
     return CO2S_METRICS_APPEND_DUPLICATE;
-  numbered.batch = len > 0 ? (guint64) COL_D (store, COL_BATCH, len - 1) + 1 : 1;
+  numbered.batch = (len > 0 ? (guint64) COL_D (store, COL_BATCH, len - 1) : _co2s_metrics_store_rollup_end (store)) + 1;
   co2s_metrics_store_push (store, &numbered);
   return CO2S_METRICS_APPEND_ADDED;
 }

@@ -4,7 +4,10 @@
  * --model-dir; the model folder then loads (trainers/ID/metrics.jsonl, no
  * metrics.jsonl) as one series: every row of the topic in exactly one
  * batch, each (partition, partition_batch) once and each partition's
- * batches 1 to its last, numbered 1, 2, 3… in time order. */
+ * batches 1 to its last, numbered 1, 2, 3… in time order. With a small
+ * --metrics-max-mb the trainers fold their oldest lines into
+ * trainers/ID/metrics-history.jsonl as they go: the buckets and the lines
+ * then hold every row once, and every batch. */
 #define G_LOG_DOMAIN "test-metrics-history-scale-out-run"
 
 #include <glib.h>
@@ -14,6 +17,7 @@
 
 #include "co2s-contracts.h"
 #include "co2s-metrics-history.h"
+#include "co2s-metrics-rollup.h"
 #include "co2s-record-json.h"
 #include "co2s-record.h"
 #include "co2s-test-util.h"
@@ -22,6 +26,7 @@
 #define LEARN_TIMEOUT_MS 180000
 
 typedef struct {
+  const char *max_mb;     /* --metrics-max-mb, NULL: the default */
   const char *brokers;
   char *topic;
   char *dir;
@@ -82,7 +87,8 @@ start_trainer (Run *run, const char *group, const char *state_topic, const char 
   const char *argv[] = {
     co2s_test_program ("CO2S_TRAINER"), "--brokers", run->brokers, "--topic", run->topic,
     "--group", group, "--model-dir", run->dir, "--scale-out", "--state-topic", state_topic,
-    "--trainer-id", id, "--algo", "ls", "--batch-rows", "100", NULL,
+    "--trainer-id", id, "--algo", "ls", "--batch-rows", "100",
+    run->max_mb != NULL ? "--metrics-max-mb" : NULL, run->max_mb, NULL,
   };
 
   return co2s_test_proc_spawn_or_die (argv, NULL);
@@ -103,11 +109,16 @@ load (Run *run, Co2sMetricsLoadReport **report)
   return history;
 }
 
+/* Rows of the batches held and of the rolled-up ones. */
 static guint64
 history_rows (Co2sMetricsHistory *history)
 {
   guint64 rows = 0;
+  guint n_rollups = 0;
+  const Co2sMetricsRollup *rollups = co2s_metrics_history_get_rollups (history, &n_rollups);
 
+  for (guint r = 0; r < n_rollups; r++)
+    rows += rollups[r].rows;
   for (guint i = 0; i < co2s_metrics_history_get_n_batches (history); i++)
     {
       Co2sBatchMetrics m;
@@ -138,17 +149,30 @@ assert_whole_run (Run *run)
   g_autoptr(Co2sMetricsLoadReport) report = NULL;
   g_autoptr(Co2sMetricsHistory) history = load (run, &report);
   g_autoptr(GHashTable) last = g_hash_table_new (g_direct_hash, g_direct_equal);
-  guint n = 0;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint n = 0, n_rollups = 0;
   const double *batch = co2s_metrics_history_get_batch_column (history, &n);
   const gint64 *ts = co2s_metrics_history_get_timestamp_column (history, NULL);
-  guint64 expected_batches = 0;
+  const Co2sMetricsRollup *rollups = co2s_metrics_history_get_rollups (history, &n_rollups);
+  guint64 folded = 0, partition_batches = 0;
+  Co2sMetricsKpis kpis;
 
   g_assert_nonnull (report);
-  g_test_message ("%u batches of %" G_GUINT64_FORMAT " rows from %" G_GUINT64_FORMAT " lines", n,
-                  history_rows (history), report->lines);
+  for (guint r = 0; r < n_rollups; r++)
+    {
+      g_assert_cmpuint (rollups[r].first_batch, ==, folded + 1);
+      folded += rollups[r].count;
+      g_assert_cmpuint (rollups[r].last_batch, ==, folded);
+    }
+  g_test_message ("%u batches and %u buckets of %" G_GUINT64_FORMAT " more, %" G_GUINT64_FORMAT
+                  " rows, from %" G_GUINT64_FORMAT " lines (%" G_GUINT64_FORMAT " also in a bucket)",
+                  n, n_rollups, folded, history_rows (history), report->lines, report->duplicates);
   g_assert_cmpuint (report->bad_lines, ==, 0);
-  g_assert_cmpuint (report->duplicates, ==, 0);
-  g_assert_cmpuint (report->lines, ==, n);
+  g_assert_cmpuint (report->lines, ==, n + report->duplicates);
+  if (run->max_mb != NULL)
+    g_assert_cmpuint (n_rollups, >, 0);
+  else
+    g_assert_cmpuint (report->duplicates, ==, 0);
   g_assert_true (co2s_metrics_history_is_scale_out (history));
   g_assert_cmpuint (history_rows (history), ==, run->produced);
   for (guint i = 0; i < n; i++)
@@ -158,27 +182,33 @@ assert_whole_run (Run *run)
       const char *trainer;
       guint64 before;
 
-      g_assert_cmpfloat (batch[i], ==, (double) (i + 1));
+      g_assert_cmpfloat (batch[i], ==, (double) (folded + i + 1));
       if (i > 0)
         g_assert_cmpint (ts[i - 1], <=, ts[i]);
       g_assert_true (co2s_metrics_history_get_batch_origin (history, i, &partition, &pb, &trainer));
       g_assert_cmpint (partition, >=, 0);
       g_assert_cmpint (partition, <, N_PARTITIONS);
       g_assert_true (g_str_has_suffix (trainer, "-a") || g_str_has_suffix (trainer, "-b"));
-      /* A partition's batches in their order, none missing, none twice. */
+      g_assert_true (g_hash_table_add (seen, g_strdup_printf ("%d/%" G_GUINT64_FORMAT, partition, pb)));
       before = GPOINTER_TO_SIZE (g_hash_table_lookup (last, GINT_TO_POINTER (partition)));
-      g_assert_cmpuint (pb, ==, before + 1);
-      g_hash_table_insert (last, GINT_TO_POINTER (partition), GSIZE_TO_POINTER ((gsize) pb));
+      /* Unfolded, a partition's batches come in their order, none missing. */
+      if (n_rollups == 0)
+        g_assert_cmpuint (pb, ==, before + 1);
+      if (pb > before)
+        g_hash_table_insert (last, GINT_TO_POINTER (partition), GSIZE_TO_POINTER ((gsize) pb));
     }
+  /* Every batch of every partition, once: held, or in a bucket. */
   for (gint p = 0; p < N_PARTITIONS; p++)
-    expected_batches += GPOINTER_TO_SIZE (g_hash_table_lookup (last, GINT_TO_POINTER (p)));
-  g_assert_cmpuint (expected_batches, ==, n);
+    partition_batches += GPOINTER_TO_SIZE (g_hash_table_lookup (last, GINT_TO_POINTER (p)));
+  g_assert_cmpuint (folded + n, ==, partition_batches);
+  co2s_metrics_history_get_kpis (history, g_get_real_time (), &kpis);
+  g_assert_cmpuint (kpis.batches, ==, partition_batches);
 }
 
 static void
-test_real_run (void)
+test_real_run (gconstpointer data)
 {
-  Run run = { 0 };
+  Run run = { data };
   g_autofree char *group = NULL;
   g_autofree char *state_topic = NULL;
   g_autofree char *id_a = g_strdup_printf ("h%d-a", (int) getpid ());
@@ -194,12 +224,13 @@ test_real_run (void)
   if (!co2s_test_kafka_create_topic (run.brokers, run.topic, N_PARTITIONS, &error))
     g_error ("cannot create %s: %s", run.topic, error->message);
 
-  /* Two trainers learn the first rows, then more come while they run. */
-  produce (&run, 1500);
+  /* Two trainers learn the first rows, then more come while they run
+   * (folded: enough lines for each trainer's file to be rotated). */
+  produce (&run, run.max_mb != NULL ? 20000 : 1500);
   run.trainers[0] = start_trainer (&run, group, state_topic, id_a);
   run.trainers[1] = start_trainer (&run, group, state_topic, id_b);
   co2s_test_assert_wait_msg (files_complete, &run, LEARN_TIMEOUT_MS, "the trainers' files hold the first rows");
-  produce (&run, 900);
+  produce (&run, run.max_mb != NULL ? 12000 : 900);
   co2s_test_assert_wait_msg (files_complete, &run, LEARN_TIMEOUT_MS, "the trainers' files hold every row");
 
   for (guint i = 0; i < G_N_ELEMENTS (run.trainers); i++)
@@ -225,6 +256,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/metrics-history/scale-out/real-run", test_real_run);
+  g_test_add_data_func ("/metrics-history/scale-out/real-run", NULL, test_real_run);
+  g_test_add_data_func ("/metrics-history/scale-out/real-run-folded", "0.05", test_real_run);
   return g_test_run ();
 }

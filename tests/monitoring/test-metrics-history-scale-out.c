@@ -11,6 +11,7 @@
 #include "co2s-contracts.h"
 #include "co2s-metrics-csv.h"
 #include "co2s-metrics-history.h"
+#include "co2s-metrics-rollup.h"
 #include "co2s-test-metrics.h"
 #include "co2s-test-util.h"
 
@@ -454,6 +455,130 @@ test_last_n (void)
   }
 }
 
+/* ---- /metrics-history/scale-out/rollups ---------------------------------------- */
+
+/* Trainers whose files were rotated (their oldest lines folded into
+ * trainers/ID/metrics-history.jsonl): the buckets come first, by time,
+ * numbered on by their counts; a line a bucket holds (a rotation cut
+ * short) is dropped; the lines follow, numbered after the buckets. */
+static void
+test_rollups (void)
+{
+  g_autoptr(TmpDir) dir = co2s_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, CO2S_METRICS_FILE, NULL);
+  g_autoptr(Co2sMetricsHistory) history = co2s_metrics_history_new ();
+  g_autoptr(Co2sMetricsLoadReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) a = g_string_new (NULL);
+  g_autoptr(GString) b = g_string_new (NULL);
+  g_autoptr(GString) a_rollups = g_string_new (NULL);
+  g_autoptr(GString) b_rollups = g_string_new (NULL);
+  const Co2sMetricsRollup *rollups;
+  guint n_rollups = 0;
+  Co2sMetricsKpis kpis;
+  static const Expected expected[] = { { 0, 5, "a" }, { 1, 3, "b" }, { 0, 6, "a" } };
+
+  /* a's lines 1…4 (partition 0's batches 1…4, 10…40 ms) in two buckets;
+   * b's lines 1…2 (partition 1's, 15 and 25 ms) in one. */
+  for (guint64 first = 1; first <= 3; first += 2)
+    {
+      Co2sBatchMetrics m1 = scale_out_batch ("a", first, 0, first, (gint64) first * 10, 100);
+      Co2sBatchMetrics m2 = scale_out_batch ("a", first + 1, 0, first + 1, (gint64) (first + 1) * 10, 100);
+      Co2sMetricsRollup r, r2;
+
+      co2s_metrics_rollup_init (&r, &m1);
+      co2s_metrics_rollup_init (&r2, &m2);
+      co2s_metrics_rollup_merge (&r, &r2);
+      co2s_metrics_rollup_to_json (&r, a_rollups);
+    }
+  {
+    Co2sBatchMetrics m1 = scale_out_batch ("b", 1, 1, 1, 15, 100);
+    Co2sBatchMetrics m2 = scale_out_batch ("b", 2, 1, 2, 25, 100);
+    Co2sMetricsRollup r, r2;
+
+    co2s_metrics_rollup_init (&r, &m1);
+    co2s_metrics_rollup_init (&r2, &m2);
+    co2s_metrics_rollup_merge (&r, &r2);
+    co2s_metrics_rollup_to_json (&r, b_rollups);
+  }
+  /* a's file still has line 4 (the rotation cut short), then 5 and 6. */
+  append_line (a, "a", 4, 0, 4, 40, 100);
+  append_line (a, "a", 5, 0, 5, 50, 100);
+  append_line (a, "a", 6, 0, 6, 70, 100);
+  append_line (b, "b", 3, 1, 3, 60, 100);
+  write_trainer_file (dir, "a", a);
+  write_trainer_file (dir, "b", b);
+  {
+    g_autofree char *a_history = g_build_filename (dir, "trainers", "a", CO2S_METRICS_HISTORY_FILE, NULL);
+    g_autofree char *b_history = g_build_filename (dir, "trainers", "b", CO2S_METRICS_HISTORY_FILE, NULL);
+
+    g_assert_true (g_file_set_contents (a_history, a_rollups->str, (gssize) a_rollups->len, NULL));
+    g_assert_true (g_file_set_contents (b_history, b_rollups->str, (gssize) b_rollups->len, NULL));
+  }
+
+  g_assert_true (co2s_metrics_history_load_file (history, path, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->rollups, ==, 3);
+  g_assert_cmpuint (report->duplicates, ==, 1);
+  g_assert_cmpuint (report->bad_lines, ==, 0);
+
+  /* a's first bucket (ends at 20 ms), b's (25), a's second (40). */
+  rollups = co2s_metrics_history_get_rollups (history, &n_rollups);
+  g_assert_cmpuint (n_rollups, ==, 3);
+  g_assert_cmpuint (rollups[0].first_batch, ==, 1);
+  g_assert_cmpuint (rollups[0].last_batch, ==, 2);
+  g_assert_cmpint (rollups[0].last_timestamp_us, ==, T0 + 20000);
+  g_assert_cmpuint (rollups[1].first_batch, ==, 3);
+  g_assert_cmpuint (rollups[1].last_batch, ==, 4);
+  g_assert_cmpint (rollups[1].last_timestamp_us, ==, T0 + 25000);
+  g_assert_cmpuint (rollups[2].first_batch, ==, 5);
+  g_assert_cmpuint (rollups[2].last_batch, ==, 6);
+
+  /* The lines after them, numbered 7, 8, 9. */
+  {
+    guint n = 0;
+    const double *batch = co2s_metrics_history_get_batch_column (history, &n);
+
+    g_assert_cmpuint (n, ==, G_N_ELEMENTS (expected));
+    for (guint i = 0; i < n; i++)
+      {
+        gint partition;
+        guint64 pb;
+        const char *trainer;
+
+        g_assert_cmpfloat (batch[i], ==, (double) (7 + i));
+        g_assert_true (co2s_metrics_history_get_batch_origin (history, i, &partition, &pb, &trainer));
+        g_assert_cmpint (partition, ==, expected[i].partition);
+        g_assert_cmpuint (pb, ==, expected[i].pb);
+        g_assert_cmpstr (trainer, ==, expected[i].trainer);
+      }
+  }
+  co2s_metrics_history_get_kpis (history, T0, &kpis);
+  g_assert_cmpuint (kpis.batches, ==, 6 + 3);
+  g_assert_cmpuint (kpis.last_batch, ==, 9);
+
+  /* A live batch goes on from there; one held is dropped. */
+  {
+    Co2sBatchMetrics next = scale_out_batch ("b", 4, 1, 4, 80, 100);
+    Co2sBatchMetrics held = scale_out_batch ("a", 6, 0, 6, 70, 100);
+
+    g_assert_cmpint (co2s_metrics_history_append (history, &held), ==, CO2S_METRICS_APPEND_DUPLICATE);
+    g_assert_cmpint (co2s_metrics_history_append (history, &next), ==, CO2S_METRICS_APPEND_ADDED);
+    g_assert_cmpuint (co2s_metrics_history_get_last_batch (history), ==, 10);
+  }
+
+  /* --last N: the last N lines and no bucket, as for one file. */
+  {
+    g_autoptr(Co2sMetricsHistory) last = co2s_metrics_history_new ();
+
+    g_assert_true (co2s_metrics_history_load_file_last (last, path, 2, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (co2s_metrics_history_get_n_batches (last), ==, 2);
+    (void) co2s_metrics_history_get_rollups (last, &n_rollups);
+    g_assert_cmpuint (n_rollups, ==, 0);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -465,5 +590,6 @@ main (int argc, char **argv)
   g_test_add_func ("/metrics-history/scale-out/live-before-files", test_live_before_files);
   g_test_add_func ("/metrics-history/scale-out/single-run-before", test_single_run_before);
   g_test_add_func ("/metrics-history/scale-out/last-n", test_last_n);
+  g_test_add_func ("/metrics-history/scale-out/rollups", test_rollups);
   return g_test_run ();
 }
