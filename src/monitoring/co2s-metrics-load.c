@@ -12,7 +12,13 @@
  * Reading order: metrics.jsonl is opened before its history file. The
  * trainer's rotation (co2s-metrics-log.h) renames the history file first,
  * so what is read can only overlap (batches in both, dropped here as the
- * trainer drops them when it opens the log), never leave a gap. */
+ * trainer drops them when it opens the log), never leave a gap.
+ *
+ * A model folder of a scale-out run (co2stream-trainer --scale-out) has no
+ * metrics.jsonl of its own but trainers/ID/metrics.jsonl and their history
+ * files, each read the same way (one thread per file) and merged by time
+ * (load_trainers; the rules: co2s-metrics-store-private.h). About 1.2 s
+ * for three trainers' 300,000 lines each (370 MB), the plot included. */
 #define G_LOG_DOMAIN "co2s-metrics-history"
 
 #ifndef GETTEXT_PACKAGE
