@@ -16,7 +16,7 @@
  *
  * A model folder of a scale-out run (co2stream-trainer --scale-out) has no
  * metrics.jsonl of its own but trainers/ID/metrics.jsonl and their history
- * files, each read the same way (one thread per file) and merged by time
+ * files, each read the same way (one after the other, on one thread) and merged by time
  * (load_trainers; the rules: co2s-metrics-store-private.h). About 1.2 s
  * for three trainers' 300,000 lines each (370 MB), the plot included. */
 #define G_LOG_DOMAIN "co2s-metrics-history"
