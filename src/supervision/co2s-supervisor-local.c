@@ -420,8 +420,9 @@ launch (Co2sSupervisor *self,
 
 typedef struct
 {
-  Co2sSupervisor *self;        /* not owned: the cancellable outlives no dispose */
+  Co2sSupervisor *self;        /* not owned: its dispose cancels first */
   char *brokers;
+  char *command;               /* the log's line before the program's output */
   GCancellable *cancellable;
   guint timeout_source;
 } Prepare;
@@ -431,6 +432,7 @@ prepare_free (Prepare *p)
 {
   g_clear_handle_id (&p->timeout_source, g_source_remove);
   g_free (p->brokers);
+  g_free (p->command);
   g_clear_object (&p->cancellable);
   g_free (p);
 }
@@ -475,9 +477,13 @@ prepare_done_cb (GObject *source,
   else if (trainer->wanted)
     {
       const char *last = co2s_service_get_last_line (trainer->service);
-      g_autofree char *message =
-        g_strdup_printf (_("Cannot give topic %s %u partitions for the trainers: %s"), CO2S_TOPIC_DATA,
-                         self->n_extra + 1, last != NULL ? last : error->message);
+      g_autofree char *message = NULL;
+
+      /* Its last line says why; without one, how it ended. */
+      if (last == NULL || g_strcmp0 (last, p->command) == 0)
+        last = error->message;
+      message = g_strdup_printf (_("Cannot give topic %s %u partitions for the trainers: %s"), CO2S_TOPIC_DATA,
+                                 self->n_extra + 1, last);
 
       fail_service (self, trainer, message);
     }
@@ -540,6 +546,7 @@ prepare_topic (Co2sSupervisor *self)
   p = g_new0 (Prepare, 1);
   p->self = self;
   p->brokers = g_strdup (current_brokers (self));
+  p->command = g_steal_pointer (&command);
   p->cancellable = g_cancellable_new ();
   self->prepare_cancellable = g_object_ref (p->cancellable);
   /* The producer gives up after --startup-timeout; this is the backstop. */

@@ -14,7 +14,8 @@
  * when fewer are asked, and says which in one line.
  * /supervisor/local/trainers/refused: sgd among the models, the embedded
  * broker, and Retrain are refused with messages naming the reason, before
- * any process starts (fake programs).
+ * any process starts; a topic whose partitions cannot be made sure of
+ * stops the trainers with the reason (fake programs).
  *
  * Needs the built programs and the data set; anything missing fails loudly. */
 #define G_LOG_DOMAIN "test-real-trainers"
@@ -358,6 +359,28 @@ test_refused (void)
   retrain = refused (sup, TRUE, G_IO_ERROR_NOT_SUPPORTED);
   g_test_message ("retrain: %s", retrain);
   g_assert_nonnull (strstr (retrain, "several trainers"));
+
+  /* The topic's partitions cannot be made sure of (here: the program
+   * that does it fails): the trainers do not start, the row says why. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_setenv ("FAKE_EXIT_EARLY", "producer", TRUE);
+    g_object_set (sup, "trainers", 2, NULL);
+    co2s_supervisor_start_async (sup, NULL, co2s_test_store_result, &result);
+    co2s_test_assert_result (&result, 10000, "the Start without partitions to fail");
+    g_assert_false (co2s_supervisor_start_finish (sup, result, &error));
+    g_test_message ("partitions: %s", error->message);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+    g_assert_nonnull (strstr (error->message, "Cannot give topic " CO2S_TOPIC_DATA " 2 partitions"));
+    g_assert_nonnull (strstr (error->message, "fatal: cannot start"));
+    g_assert_cmpint (co2s_service_get_state (trainer), ==, CO2S_SERVICE_STATE_FAILED);
+    g_assert_cmpint (co2s_service_get_state (co2s_supervisor_lookup_service (sup, "trainer-2")), ==,
+                     CO2S_SERVICE_STATE_STOPPED);
+    g_unsetenv ("FAKE_EXIT_EARLY");
+    test_supervisor_stop_ok (sup, 10000);
+  }
 
   /* trainers = 1 on the embedded broker starts as before (4 rows). */
   g_object_set (sup, "broker-kind", CO2S_BROKER_EMBEDDED, "trainers", 1, NULL);
