@@ -1,7 +1,8 @@
 /* co2s-supervisor.h — starts, watches and stops the pipeline's services.
  *
  * Four services, always in this order: broker → api → trainer → producer
- * (see Co2sServiceKind). Start brings them up in that order, each waiting
+ * (see Co2sServiceKind; a run of several trainers has more trainer rows,
+ * see "Several trainers" below). Start brings them up in that order, each waiting
  * until the one before is ready; Stop ends them in reverse order, SIGTERM
  * then SIGKILL after "stop-timeout". The services are Co2sService objects
  * (co2s-service.h) whose properties a status row binds to.
