@@ -593,7 +593,9 @@ reconcile_local (Co2sSupervisor *self)
         {
           Co2sServiceSlot *later = _co2s_supervisor_slot_at (self, j);
 
-          later_alive |= later->kind != s->kind && co2s_service_has_process (later->service);
+          /* Only those stopping too: a trainer stopped alone (one of
+           * several) leaves the producer running. */
+          later_alive |= later->kind != s->kind && !later->wanted && co2s_service_has_process (later->service);
         }
       if (!later_alive)
         {
@@ -626,7 +628,8 @@ reconcile_local (Co2sSupervisor *self)
         {
           Co2sServiceSlot *earlier = _co2s_supervisor_slot_at (self, j);
 
-          if (earlier->kind != s->kind && co2s_service_get_enabled (earlier->service) &&
+          /* Only the wanted ones: not a trainer stopped alone. */
+          if (earlier->kind != s->kind && earlier->wanted && co2s_service_get_enabled (earlier->service) &&
               !_co2s_service_slot_is_up (earlier))
             blocker = earlier;
         }

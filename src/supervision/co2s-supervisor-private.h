@@ -134,6 +134,9 @@ void _co2s_service_slot_connect (Co2sServiceSlot *s);
 void _co2s_supervisor_sync_extra_trainers (Co2sSupervisor *self);
 /* Why the run's several trainers cannot start (translated), or NULL. */
 char *_co2s_supervisor_several_trainers_refusal (Co2sSupervisor *self);
+/* The slot of the run's trainer row @trainer, or NULL if it is none. */
+Co2sServiceSlot *_co2s_supervisor_trainer_slot (Co2sSupervisor *self,
+                                                Co2sService *trainer);
 
 /* co2s-supervisor.c */
 gboolean _co2s_service_slot_is_up (Co2sServiceSlot *s);
@@ -144,6 +147,12 @@ void _co2s_supervisor_update_bootstrap_servers (Co2sSupervisor *self,
                                                 const char *value);
 void _co2s_supervisor_update_api_url (Co2sSupervisor *self,
                                       const char *value);
+/* Begins co2s_supervisor_stop_trainer_async() (@stop) or
+ * co2s_supervisor_start_trainer_async() for @task. */
+void _co2s_supervisor_begin_trainer_op (Co2sSupervisor *self,
+                                        GTask *task,
+                                        gboolean stop,
+                                        Co2sService *trainer);
 
 /* co2s-supervisor-local.c */
 char *_co2s_supervisor_find_program_in (const char *bin_dir,

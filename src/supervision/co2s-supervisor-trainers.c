@@ -1,7 +1,7 @@
 /* co2s-supervisor-trainers.c — a run of several trainers ("trainers" N > 1,
  * see co2s-supervisor.h): the slots in start order with the extra trainers
- * after the trainer's, their rows in the services list, and what such a run
- * refuses. Launching them and the data topic's partitions are in
+ * after the trainer's, their rows in the services list, what such a run
+ * refuses, and starting or stopping one of them. Launching them and the data topic's partitions are in
  * co2s-supervisor-local.c. */
 #define G_LOG_DOMAIN "co2s-supervisor"
 
@@ -119,4 +119,81 @@ _co2s_supervisor_several_trainers_refusal (Co2sSupervisor *self)
                            "model. Leave sgd out of the models, or choose one trainer."));
     }
   return NULL;
+}
+
+Co2sServiceSlot *
+_co2s_supervisor_trainer_slot (Co2sSupervisor *self,
+                               Co2sService *trainer)
+{
+  for (guint i = _co2s_supervisor_first_position (self, CO2S_SERVICE_TRAINER);
+       i <= _co2s_supervisor_last_position (self, CO2S_SERVICE_TRAINER); i++)
+    {
+      Co2sServiceSlot *s = _co2s_supervisor_slot_at (self, i);
+
+      if (s->service == trainer)
+        return s;
+    }
+  return NULL;
+}
+
+/* ---- One trainer of several ---------------------------------------------- */
+
+void
+co2s_supervisor_start_trainer_async (Co2sSupervisor *self,
+                                     Co2sService *trainer,
+                                     GCancellable *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CO2S_IS_SUPERVISOR (self));
+  g_return_if_fail (CO2S_IS_SERVICE (trainer));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, co2s_supervisor_start_trainer_async);
+  _co2s_supervisor_begin_trainer_op (self, task, FALSE, trainer);
+}
+
+gboolean
+co2s_supervisor_start_trainer_finish (Co2sSupervisor *self,
+                                      GAsyncResult *result,
+                                      GError **error)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == co2s_supervisor_start_trainer_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+co2s_supervisor_stop_trainer_async (Co2sSupervisor *self,
+                                    Co2sService *trainer,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CO2S_IS_SUPERVISOR (self));
+  g_return_if_fail (CO2S_IS_SERVICE (trainer));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, co2s_supervisor_stop_trainer_async);
+  _co2s_supervisor_begin_trainer_op (self, task, TRUE, trainer);
+}
+
+gboolean
+co2s_supervisor_stop_trainer_finish (Co2sSupervisor *self,
+                                     GAsyncResult *result,
+                                     GError **error)
+{
+  g_return_val_if_fail (CO2S_IS_SUPERVISOR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == co2s_supervisor_stop_trainer_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

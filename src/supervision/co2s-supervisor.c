@@ -29,6 +29,9 @@ typedef struct
   guint first;                 /* OP_STOP: services first..N-1 */
   guint last;                  /* OP_START/RETRAIN: services 0..last */
   guint64 serial;              /* OP_RETRAIN */
+  Co2sServiceSlot *one;        /* one trainer of several: the only trainer
+                                * started (OP_START) or the only service
+                                * stopped (OP_STOP); NULL: all */
 } Op;
 
 enum {
@@ -178,13 +181,15 @@ add_task (Co2sSupervisor *self,
           GTask *task,
           OpKind kind,
           guint first,
-          guint last)
+          guint last,
+          Co2sServiceSlot *one)
 {
   Op *op = g_new0 (Op, 1);
 
   op->kind = kind;
   op->first = first;
   op->last = last;
+  op->one = one;
   op->serial = self->retrain_requested;
   g_task_set_task_data (task, op, g_free);
   g_ptr_array_add (self->tasks, g_object_ref (task));
@@ -203,7 +208,11 @@ task_check (Co2sSupervisor *self,
 
   if (op->kind == OP_STOP)
     {
-      for (guint i = _co2s_supervisor_first_position (self, op->first); i < _co2s_supervisor_n_slots (self); i++)
+      guint first = op->one != NULL ? _co2s_supervisor_slot_position (self, op->one)
+                                    : _co2s_supervisor_first_position (self, op->first);
+      guint end = op->one != NULL ? first + 1 : _co2s_supervisor_n_slots (self);
+
+      for (guint i = first; i < end; i++)
         {
           Co2sServiceSlot *s = _co2s_supervisor_slot_at (self, i);
 
@@ -223,7 +232,8 @@ task_check (Co2sSupervisor *self,
     {
       Co2sServiceSlot *s = _co2s_supervisor_slot_at (self, i);
 
-      if (!co2s_service_get_enabled (s->service))
+      if (!co2s_service_get_enabled (s->service) ||
+          (op->one != NULL && s->kind == CO2S_SERVICE_TRAINER && s != op->one))
         continue;
 
       if (!s->wanted)
@@ -374,13 +384,46 @@ compose_done_cb (GObject *source,
     g_task_return_error (task, error);
 }
 
+/* The slot of @trainer among the run's several trainers (NULL with one
+ * trainer), or FALSE with G_IO_ERROR_NOT_FOUND when @trainer is not one of
+ * the run's trainer rows. */
+static gboolean
+resolve_trainer (Co2sSupervisor *self,
+                 Co2sService *trainer,
+                 Co2sServiceSlot **one,
+                 GError **error)
+{
+  *one = _co2s_supervisor_trainer_slot (self, trainer);
+  if (*one == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("%s is not one of the trainers of this run"), co2s_service_get_title (trainer));
+      return FALSE;
+    }
+  if (self->n_extra == 0)
+    *one = NULL;
+  return TRUE;
+}
+
+/* @alone: NULL, or one trainer to start alone (with the services before
+ * the trainers), see co2s_supervisor_start_trainer_async(). */
 static void
 begin_start (Co2sSupervisor *self,
              GTask *task,
              OpKind kind,
-             guint last)
+             guint last,
+             Co2sService *alone)
 {
+  Co2sServiceSlot *one = NULL;
+  GError *error = NULL;
+
   maybe_snapshot (self);
+
+  if (alone != NULL && !resolve_trainer (self, alone, &one, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
 
   if (self->run.backend == CO2S_BACKEND_COMPOSE)
     {
@@ -440,7 +483,8 @@ begin_start (Co2sSupervisor *self,
     {
       Co2sServiceSlot *s = _co2s_supervisor_slot_at (self, i);
 
-      if (!co2s_service_get_enabled (s->service) || s->wanted)
+      if (!co2s_service_get_enabled (s->service) || s->wanted ||
+          (one != NULL && s->kind == CO2S_SERVICE_TRAINER && s != one))
         continue;
       s->wanted = TRUE;
       s->relaunch = FALSE;
@@ -459,18 +503,49 @@ begin_start (Co2sSupervisor *self,
         trainer->must_restart = TRUE;
     }
 
-  add_task (self, task, kind, 0, last);
+  add_task (self, task, kind, 0, last, one);
   if (g_task_get_cancellable (task) != NULL)
     g_signal_connect_object (g_task_get_cancellable (task), "cancelled",
                              G_CALLBACK (on_task_cancelled), self, G_CONNECT_SWAPPED);
   _co2s_supervisor_queue_reconcile (self);
 }
 
+/* @trainer: NULL, or one trainer to stop alone, see
+ * co2s_supervisor_stop_trainer_async(). */
 static void
 begin_stop (Co2sSupervisor *self,
             GTask *task,
-            guint first)
+            guint first,
+            Co2sService *trainer)
 {
+  Co2sServiceSlot *one = NULL;
+  GError *error = NULL;
+
+  if (trainer != NULL && !resolve_trainer (self, trainer, &one, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (one != NULL)
+    {
+      /* That process only: the others and the producer keep running. */
+      one->wanted = FALSE;
+      one->relaunch = FALSE;
+      one->must_restart = FALSE;
+      if (one->restart_source != 0)
+        {
+          _co2s_service_slot_cancel_restart (one);
+          co2s_service_set_state (one->service, CO2S_SERVICE_STATE_STOPPED, NULL);
+        }
+      add_task (self, task, OP_STOP, CO2S_SERVICE_TRAINER, CO2S_N_SERVICES - 1, one);
+      if (g_task_get_cancellable (task) != NULL)
+        g_signal_connect_object (g_task_get_cancellable (task), "cancelled",
+                                 G_CALLBACK (on_task_cancelled), self, G_CONNECT_SWAPPED);
+      _co2s_supervisor_queue_reconcile (self);
+      return;
+    }
+
   if (self->run.backend == CO2S_BACKEND_COMPOSE)
     {
       g_task_set_task_data (task, GINT_TO_POINTER (OP_STOP), NULL);
@@ -495,7 +570,7 @@ begin_stop (Co2sSupervisor *self,
         }
     }
 
-  add_task (self, task, OP_STOP, first, CO2S_N_SERVICES - 1);
+  add_task (self, task, OP_STOP, first, CO2S_N_SERVICES - 1, NULL);
   if (g_task_get_cancellable (task) != NULL)
     g_signal_connect_object (g_task_get_cancellable (task), "cancelled",
                              G_CALLBACK (on_task_cancelled), self, G_CONNECT_SWAPPED);
@@ -1023,7 +1098,7 @@ co2s_supervisor_start_service_async (Co2sSupervisor *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, co2s_supervisor_start_service_async);
-  begin_start (self, task, OP_START, kind);
+  begin_start (self, task, OP_START, kind, NULL);
 }
 
 gboolean
@@ -1053,7 +1128,7 @@ co2s_supervisor_stop_service_async (Co2sSupervisor *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, co2s_supervisor_stop_service_async);
-  begin_stop (self, task, kind);
+  begin_stop (self, task, kind, NULL);
 }
 
 gboolean
@@ -1081,7 +1156,7 @@ co2s_supervisor_retrain_async (Co2sSupervisor *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, co2s_supervisor_retrain_async);
-  begin_start (self, task, OP_RETRAIN, CO2S_SERVICE_TRAINER);
+  begin_start (self, task, OP_RETRAIN, CO2S_SERVICE_TRAINER, NULL);
 }
 
 gboolean
@@ -1097,6 +1172,18 @@ co2s_supervisor_retrain_finish (Co2sSupervisor *self,
 }
 
 /* ---- Internal API (co2s-supervisor-private.h) ---------------------------- */
+
+void
+_co2s_supervisor_begin_trainer_op (Co2sSupervisor *self,
+                                   GTask *task,
+                                   gboolean stop,
+                                   Co2sService *trainer)
+{
+  if (stop)
+    begin_stop (self, task, CO2S_SERVICE_TRAINER, trainer);
+  else
+    begin_start (self, task, OP_START, CO2S_SERVICE_TRAINER, trainer);
+}
 
 void
 _co2s_supervisor_update_bootstrap_servers (Co2sSupervisor *self,

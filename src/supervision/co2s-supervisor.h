@@ -103,7 +103,8 @@
  * then SIGKILL, PR_SET_PDEATHSIG; ready once alive for
  * CO2S_SERVICE_SETTLE_MS: a trainer refusing the saved states, of other
  * models say, exits before that and fails the Start with its last line);
- * they start together and stop together. Before they start, `co2stream-producer --partitions
+ * they start together and stop together, and one of them alone with
+ * co2s_supervisor_start/stop_trainer_async(). Before they start, `co2stream-producer --partitions
  * N --prepare-topic` makes sure the data topic has at least N partitions
  * (creates it, or adds partitions; never removes any) and says what it
  * did in the first trainer's log. A Start from a stopped pipeline fails
@@ -313,6 +314,38 @@ void co2s_supervisor_stop_service_async (Co2sSupervisor *self,
                                          GAsyncReadyCallback callback,
                                          gpointer user_data);
 gboolean co2s_supervisor_stop_service_finish (Co2sSupervisor *self,
+                                              GAsyncResult *result,
+                                              GError **error);
+
+/* One trainer of a run with several ("Several trainers" above): @trainer
+ * is one of the current run's trainer rows ("trainer", "trainer-2"…).
+ * Stop ends that process only (SIGTERM, then SIGKILL after "stop-timeout";
+ * a pending automatic restart is cancelled); the other trainers and the
+ * producer keep running, and the trainers' consumer group gives its
+ * partitions to the others. It stays stopped until started again or until
+ * a Start that includes the trainers. Completes TRUE once it has exited,
+ * G_IO_ERROR_CANCELLED if a Start came first. Start launches it again,
+ * after the services before the trainers, which it starts too if needed
+ * (from a stopped pipeline: the broker, the api and this trainer only, the
+ * settings taken as by any Start); results as
+ * co2s_supervisor_start_service_async(). With one trainer (and always with
+ * Docker) both are co2s_supervisor_start/stop_service_async
+ * (CO2S_SERVICE_TRAINER). A @trainer that is no trainer row of the run:
+ * G_IO_ERROR_NOT_FOUND. */
+void co2s_supervisor_start_trainer_async (Co2sSupervisor *self,
+                                          Co2sService *trainer,
+                                          GCancellable *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer user_data);
+gboolean co2s_supervisor_start_trainer_finish (Co2sSupervisor *self,
+                                               GAsyncResult *result,
+                                               GError **error);
+void co2s_supervisor_stop_trainer_async (Co2sSupervisor *self,
+                                         Co2sService *trainer,
+                                         GCancellable *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer user_data);
+gboolean co2s_supervisor_stop_trainer_finish (Co2sSupervisor *self,
                                               GAsyncResult *result,
                                               GError **error);
 

@@ -8,6 +8,8 @@
  * appended as one line to $FAKE_RECORD:
  *   start ROLE PID MONOTONIC_US ARG…   ready ROLE PID MONOTONIC_US
  *   term ROLE PID MONOTONIC_US         crash ROLE PID MONOTONIC_US
+ *   prepare ROLE PID MONOTONIC_US ARG… (producer --prepare-topic: prints
+ *                                       a line and exits 0 at once)
  *
  * Behaviour switches, each a comma-separated list of roles:
  *   FAKE_CRASH        exit 1 FAKE_CRASH_DELAY_MS (default 50) after ready
@@ -132,6 +134,22 @@ main (int argc,
   sigprocmask (SIG_BLOCK, &block, &old);
 
   setvbuf (stdout, NULL, _IOLBF, 0);
+
+  /* co2stream-producer --prepare-topic (several trainers): says what it
+   * did and exits, recorded as "prepare", not "start". */
+  for (int i = 1; i < argc; i++)
+    if (strcmp (argv[i], "--prepare-topic") == 0)
+      {
+        if (role_in ("FAKE_EXIT_EARLY"))
+          {
+            fprintf (stderr, "fatal: cannot start\n");
+            return 2;
+          }
+        record ("prepare", argc, argv);
+        printf ("topic %s: partitions prepared\n", CO2S_TOPIC_DATA);
+        return 0;
+      }
+
   record ("start", argc, argv);
 
   /* co2stream-kafka --reset-data: deletes the local Kafka's data and exits. */

@@ -16,6 +16,11 @@
  * broker, and Retrain are refused with messages naming the reason, before
  * any process starts; a topic whose partitions cannot be made sure of
  * stops the trainers with the reason (fake programs).
+ * /supervisor/local/trainers/one-of-three: three trainers (fake programs);
+ * co2s_supervisor_stop_trainer_async() on Trainer 2 ends that process only
+ * (the other trainers and the producer keep their processes), and
+ * co2s_supervisor_start_trainer_async() brings it back alone; a service
+ * that is no trainer row is NOT_FOUND.
  *
  * Needs the built programs and the data set; anything missing fails loudly. */
 #define G_LOG_DOMAIN "test-real-trainers"
@@ -393,6 +398,129 @@ test_refused (void)
   test_fake_env_clear (&env);
 }
 
+static void
+trainer_op (Co2sSupervisor *sup,
+            Co2sService *trainer,
+            gboolean stop,
+            int code)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (stop)
+    co2s_supervisor_stop_trainer_async (sup, trainer, NULL, co2s_test_store_result, &result);
+  else
+    co2s_supervisor_start_trainer_async (sup, trainer, NULL, co2s_test_store_result, &result);
+  co2s_test_assert_result (&result, 10000, stop ? "the trainer's stop" : "the trainer's start");
+  ok = stop ? co2s_supervisor_stop_trainer_finish (sup, result, &error)
+            : co2s_supervisor_start_trainer_finish (sup, result, &error);
+  if (code == 0)
+    {
+      g_assert_no_error (error);
+      g_assert_true (ok);
+    }
+  else
+    {
+      g_assert_false (ok);
+      g_assert_error (error, G_IO_ERROR, code);
+    }
+}
+
+/* Records of @event for trainer "local-@k" (by its --trainer-id). */
+static guint
+count_trainer_records (TestFakeEnv *env,
+                       const char *event,
+                       guint k)
+{
+  g_autoptr(GPtrArray) records = test_read_lines (env->record);
+  g_autoptr(GPtrArray) starts = test_filter_records (records, "start", "trainer");
+  g_autoptr(GPtrArray) events = test_filter_records (records, event, "trainer");
+  g_autofree char *id = g_strdup_printf (" --trainer-id local-%u", k);
+  guint n = 0;
+
+  /* "term" lines carry no arguments: match them by the pid of a start. */
+  for (guint i = 0; i < events->len; i++)
+    for (guint j = 0; j < starts->len; j++)
+      if (strstr (g_ptr_array_index (starts, j), id) != NULL &&
+          test_field_int (g_ptr_array_index (starts, j), 2) == test_field_int (g_ptr_array_index (events, i), 2))
+        {
+          n++;
+          break;
+        }
+  return n;
+}
+
+static void
+test_one_of_three (void)
+{
+  TestFakeEnv env = { 0 };
+  g_autoptr(Co2sSupervisor) sup = NULL;
+  Co2sService *rows[3];
+  Co2sService *producer;
+  gint64 started[3];
+  gint64 producer_started;
+
+  test_fake_env_init (&env);
+  sup = test_fake_supervisor_new (&env);
+  g_object_set (sup, "broker-kind", CO2S_BROKER_EXISTING, "broker-address", "127.0.0.1:1",
+                "trainers", 3, "algo", "ls", NULL);
+  test_supervisor_start_ok (sup, &env, 20000);
+  g_assert_cmpuint (co2s_supervisor_get_run_trainers (sup), ==, 3);
+  rows[0] = co2s_supervisor_get_service (sup, CO2S_SERVICE_TRAINER);
+  rows[1] = co2s_supervisor_lookup_service (sup, "trainer-2");
+  rows[2] = co2s_supervisor_lookup_service (sup, "trainer-3");
+  producer = co2s_supervisor_get_service (sup, CO2S_SERVICE_PRODUCER);
+  for (guint k = 0; k < 3; k++)
+    {
+      g_assert_nonnull (rows[k]);
+      g_assert_cmpint (co2s_service_get_state (rows[k]), ==, CO2S_SERVICE_STATE_RUNNING);
+      started[k] = co2s_service_get_started_at (rows[k]);
+    }
+  producer_started = co2s_service_get_started_at (producer);
+
+  /* Not a trainer row. */
+  trainer_op (sup, producer, TRUE, G_IO_ERROR_NOT_FOUND);
+
+  /* Trainer 2 alone: the others and the producer keep their processes. */
+  trainer_op (sup, rows[1], TRUE, 0);
+  g_assert_cmpint (co2s_service_get_state (rows[1]), ==, CO2S_SERVICE_STATE_STOPPED);
+  g_assert_false (co2s_service_has_process (rows[1]));
+  g_assert_cmpuint (count_trainer_records (&env, "term", 2), ==, 1);
+  for (guint k = 0; k < 3; k += 2)
+    {
+      g_assert_cmpint (co2s_service_get_state (rows[k]), ==, CO2S_SERVICE_STATE_RUNNING);
+      g_assert_cmpint (co2s_service_get_started_at (rows[k]), ==, started[k]);
+      g_assert_cmpuint (count_trainer_records (&env, "term", k + 1), ==, 0);
+    }
+  g_assert_cmpint (co2s_service_get_state (producer), ==, CO2S_SERVICE_STATE_RUNNING);
+  g_assert_cmpint (co2s_service_get_started_at (producer), ==, producer_started);
+  g_assert_true (co2s_supervisor_get_active (sup));
+
+  /* And back: a second process of local-2, the others untouched. */
+  trainer_op (sup, rows[1], FALSE, 0);
+  g_assert_cmpint (co2s_service_get_state (rows[1]), ==, CO2S_SERVICE_STATE_RUNNING);
+  g_assert_cmpuint (count_trainer_records (&env, "start", 2), ==, 2);
+  for (guint k = 0; k < 3; k += 2)
+    {
+      g_assert_cmpint (co2s_service_get_started_at (rows[k]), ==, started[k]);
+      g_assert_cmpuint (count_trainer_records (&env, "start", k + 1), ==, 1);
+    }
+  g_assert_cmpint (co2s_service_get_started_at (producer), ==, producer_started);
+
+  /* The first trainer alone too. */
+  trainer_op (sup, rows[0], TRUE, 0);
+  g_assert_cmpint (co2s_service_get_state (rows[0]), ==, CO2S_SERVICE_STATE_STOPPED);
+  g_assert_cmpint (co2s_service_get_state (rows[1]), ==, CO2S_SERVICE_STATE_RUNNING);
+  g_assert_cmpint (co2s_service_get_started_at (producer), ==, producer_started);
+
+  test_supervisor_stop_ok (sup, 10000);
+  for (guint k = 0; k < 3; k++)
+    g_assert_false (co2s_service_has_process (rows[k]));
+  test_supervisor_stop_all (&sup, STOP_DEADLINE_MS, "the fake pipeline");
+  test_fake_env_clear (&env);
+}
+
 int
 main (int argc,
       char **argv)
@@ -400,6 +528,7 @@ main (int argc,
   co2s_test_children_fatal_criticals ();
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/supervisor/local/trainers/refused", test_refused);
+  g_test_add_func ("/supervisor/local/trainers/one-of-three", test_one_of_three);
   g_test_add_func ("/supervisor/local/trainers/three", test_three);
   g_test_add_func ("/supervisor/local/trainers/partitions", test_partitions);
   return g_test_run ();
