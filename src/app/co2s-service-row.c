@@ -69,6 +69,32 @@ service_kind (Co2sServiceRow  *self,
   return FALSE;
 }
 
+/* TRUE when the row is one of the current run's several trainers (started
+ * and stopped alone, see co2s_supervisor_stop_trainer_async()). */
+static gboolean
+is_one_of_trainers (Co2sServiceRow *self)
+{
+  GListModel *services;
+  guint n;
+
+  if (self->supervisor == NULL || self->service == NULL)
+    return FALSE;
+  n = co2s_supervisor_get_run_trainers (self->supervisor);
+  if (n < 2)
+    return FALSE;
+
+  /* The trainer rows follow each other from CO2S_SERVICE_TRAINER on. */
+  services = co2s_supervisor_get_services (self->supervisor);
+  for (guint i = CO2S_SERVICE_TRAINER; i < CO2S_SERVICE_TRAINER + n; i++)
+    {
+      g_autoptr(Co2sService) service = g_list_model_get_item (services, i);
+
+      if (service == self->service)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 update_detail (Co2sServiceRow *self)
 {
@@ -216,6 +242,7 @@ update_state (Co2sServiceRow *self)
   g_autofree char *description = NULL;
   gboolean enabled = TRUE;
   gboolean spinning = FALSE;
+  gboolean one_of_trainers = is_one_of_trainers (self);
   Co2sServiceKind kind;
 
   if (self->service != NULL)
@@ -313,7 +340,15 @@ update_state (Co2sServiceRow *self)
   self->stops = state == CO2S_SERVICE_STATE_STARTING
                 || state == CO2S_SERVICE_STATE_RUNNING
                 || state == CO2S_SERVICE_STATE_UNHEALTHY;
-  if (self->stops)
+  if (self->stops && one_of_trainers)
+    /* Translators: button tooltip of one of several trainers; %s is
+     * "Trainer 2". The others and the producer keep running. */
+    toggle_text = g_strdup_printf (_("Stop %s only: the other trainers take over its partitions"), title);
+  else if (one_of_trainers)
+    /* Translators: button tooltip of one of several trainers; %s is
+     * "Trainer 2" */
+    toggle_text = g_strdup_printf (_("Start %s: it shares the partitions with the running trainers"), title);
+  else if (self->stops)
     /* Translators: button tooltip; %s is a service, e.g. "Trainer" */
     toggle_text = g_strdup_printf (_("Stop %s"), title);
   else
@@ -323,7 +358,7 @@ update_state (Co2sServiceRow *self)
                             self->stops ? "media-playback-stop-symbolic" : "media-playback-start-symbolic");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->toggle_button), toggle_text);
   gtk_widget_set_sensitive (GTK_WIDGET (self->toggle_button),
-                            enabled && service_kind (self, &kind));
+                            enabled && (one_of_trainers || service_kind (self, &kind)));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->toggle_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, toggle_text,
                                   -1);
@@ -361,19 +396,40 @@ update_title (Co2sServiceRow *self)
   update_state (self);
 }
 
+/* start_stop_cb's user data. */
+enum {
+  TOGGLE_START,
+  TOGGLE_STOP,
+  TOGGLE_START_TRAINER,
+  TOGGLE_STOP_TRAINER,
+};
+
 static void
 start_stop_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  gboolean stop = GPOINTER_TO_INT (user_data);
+  int what = GPOINTER_TO_INT (user_data);
+  gboolean stop = what == TOGGLE_STOP || what == TOGGLE_STOP_TRAINER;
   gboolean ok;
 
-  if (stop)
-    ok = co2s_supervisor_stop_service_finish (CO2S_SUPERVISOR (object), result, &error);
-  else
-    ok = co2s_supervisor_start_service_finish (CO2S_SUPERVISOR (object), result, &error);
+  switch (what)
+    {
+    case TOGGLE_STOP:
+      ok = co2s_supervisor_stop_service_finish (CO2S_SUPERVISOR (object), result, &error);
+      break;
+    case TOGGLE_START_TRAINER:
+      ok = co2s_supervisor_start_trainer_finish (CO2S_SUPERVISOR (object), result, &error);
+      break;
+    case TOGGLE_STOP_TRAINER:
+      ok = co2s_supervisor_stop_trainer_finish (CO2S_SUPERVISOR (object), result, &error);
+      break;
+    case TOGGLE_START:
+    default:
+      ok = co2s_supervisor_start_service_finish (CO2S_SUPERVISOR (object), result, &error);
+      break;
+    }
 
   /* The service's state and message already tell the user what failed. */
   if (!ok)
@@ -683,15 +739,27 @@ co2s_service_row_toggle (Co2sServiceRow *self)
 
   g_return_if_fail (CO2S_IS_SERVICE_ROW (self));
 
+  if (is_one_of_trainers (self))
+    {
+      /* That trainer process only. */
+      if (self->stops)
+        co2s_supervisor_stop_trainer_async (self->supervisor, self->service, NULL,
+                                            start_stop_cb, GINT_TO_POINTER (TOGGLE_STOP_TRAINER));
+      else
+        co2s_supervisor_start_trainer_async (self->supervisor, self->service, NULL,
+                                             start_stop_cb, GINT_TO_POINTER (TOGGLE_START_TRAINER));
+      return;
+    }
+
   if (!service_kind (self, &kind))
     return;
 
   if (self->stops)
     co2s_supervisor_stop_service_async (self->supervisor, kind, NULL,
-                                        start_stop_cb, GINT_TO_POINTER (TRUE));
+                                        start_stop_cb, GINT_TO_POINTER (TOGGLE_STOP));
   else
     co2s_supervisor_start_service_async (self->supervisor, kind, NULL,
-                                         start_stop_cb, GINT_TO_POINTER (FALSE));
+                                         start_stop_cb, GINT_TO_POINTER (TOGGLE_START));
 }
 
 GtkWindow *

@@ -224,13 +224,27 @@ update_status (Co2sWindow *self)
   gtk_label_set_text (self->lag_label, lag_text);
 }
 
+/* The folder the app reads: "model-dir", or its scale-out subfolder while
+ * several trainers run (or, stopped, when the settings ask for several).
+ * Called on a change of the setting, of the controller's "model-dir",
+ * "trainers" or "backend", and of the supervisor's "active"; the predict
+ * dialog follows it. */
 static void
 update_model_dir (Co2sWindow *self)
 {
-  g_autofree char *dir = co2s_application_dup_model_dir (self->app, NULL);
+  Co2sPipelineController *controller = co2s_application_get_controller (self->app);
+  g_autofree char *dir = controller != NULL ? co2s_pipeline_controller_dup_model_folder (controller)
+                                            : co2s_application_dup_model_dir (self->app, NULL);
   g_autofree char *text = g_strdup_printf (_("Model folder: %s"), dir);
 
   gtk_label_set_text (self->model_dir_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_dir_label), dir);
+  if (self->predict_dialog != NULL)
+    {
+      g_autofree char *model_path = co2s_application_dup_model_path (self->app);
+
+      co2s_predict_dialog_set_model_path (self->predict_dialog, model_path);
+    }
 }
 
 static void
@@ -277,6 +291,8 @@ controller_notify_cb (GObject *object,
     update_error_bar (self);
   else if (g_str_equal (name, "follower"))
     set_follower (self, co2s_application_get_follower (self->app));
+  else if (g_str_equal (name, "model-dir") || g_str_equal (name, "trainers") || g_str_equal (name, "backend"))
+    update_model_dir (self);
 }
 
 static void
@@ -287,15 +303,7 @@ settings_changed_cb (GSettings *settings,
   Co2sWindow *self = CO2S_WINDOW (user_data);
 
   if (g_str_equal (key, "model-dir"))
-    {
-      update_model_dir (self);
-      if (self->predict_dialog != NULL)
-        {
-          g_autofree char *model_path = co2s_application_dup_model_path (self->app);
-
-          co2s_predict_dialog_set_model_path (self->predict_dialog, model_path);
-        }
-    }
+    update_model_dir (self);
   else if (g_str_equal (key, "dataset") || g_str_equal (key, "backend"))
     {
       update_dataset_bar (self);
@@ -308,6 +316,14 @@ supervisor_notify_cb (GObject *object,
                       gpointer user_data)
 {
   update_status (CO2S_WINDOW (user_data));
+}
+
+static void
+supervisor_active_cb (GObject *object,
+                      GParamSpec *pspec,
+                      gpointer user_data)
+{
+  update_model_dir (CO2S_WINDOW (user_data));
 }
 
 static void
@@ -767,6 +783,7 @@ setup (Co2sWindow *self)
                            G_CALLBACK (controller_notify_cb), self, 0);
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self, 0);
   g_signal_connect_object (supervisor, "notify::bootstrap-servers", G_CALLBACK (supervisor_notify_cb), self, 0);
+  g_signal_connect_object (supervisor, "notify::active", G_CALLBACK (supervisor_active_cb), self, 0);
   g_signal_connect (self, "notify::is-active", G_CALLBACK (is_active_cb), NULL);
 
   set_follower (self, co2s_application_get_follower (self->app));
