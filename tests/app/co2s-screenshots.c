@@ -8,7 +8,10 @@
  * (writes main-window-SUFFIX.png, predict-dialog-SUFFIX.png,
  * preferences-SUFFIX.png (the default broker, Apache Kafka on this
  * computer), preferences-existing-kafka-SUFFIX.png and
- * reset-broker-SUFFIX.png (the confirmation of Reset Local Broker Data…);
+ * reset-broker-SUFFIX.png (the confirmation of Reset Local Broker Data…),
+ * and, on the local Kafka, main-window-trainers-SUFFIX.png (three trainers
+ * sharing the data topic's partitions: their rows, the trainer row's note,
+ * the scale-out model folder);
  * with --more also main-window-dark-SUFFIX.png, missing-dataset-SUFFIX.png,
  * shortcuts-SUFFIX.png and about-SUFFIX.png; the language comes from the
  * environment).
@@ -24,6 +27,7 @@
 #include "app-test-util.h"
 #include "co2s-kpi-panel.h"
 #include "co2s-preferences-window.h"
+#include "co2s-service-row.h"
 #include "co2s-test-util.h"
 
 #define MIN_BATCHES 120
@@ -51,6 +55,33 @@ static gboolean
 enough_batches (gpointer data)
 {
   return co2s_metrics_history_get_n_batches (co2s_application_get_history (app)) >= MIN_BATCHES;
+}
+
+/* A toast (AdwToastWidget) is shown under @widget. */
+static gboolean
+toast_shown (GtkWidget *widget)
+{
+  if (g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget") && gtk_widget_get_mapped (widget))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (toast_shown (child))
+      return TRUE;
+  return FALSE;
+}
+
+/* The trainer row's note names three trainers, not rebalancing, the
+ * merged model has batches, and no toast (a drift alarm's) hides the
+ * last rows. */
+static gboolean
+three_trainers_shown (gpointer data)
+{
+  Co2sService *trainer = co2s_supervisor_get_service (co2s_application_get_supervisor (app), CO2S_SERVICE_TRAINER);
+  GtkWidget *row = app_test_find_row (data, co2s_service_get_title (trainer));
+  const char *note = row != NULL ? co2s_service_row_get_note (CO2S_SERVICE_ROW (row)) : NULL;
+
+  return note != NULL && g_str_has_prefix (note, "3 ") && strstr (note, "—") == NULL &&
+         co2s_metrics_history_get_n_batches (co2s_application_get_history (app)) >= 30 &&
+         !toast_shown (data);
 }
 
 static gboolean
@@ -215,6 +246,24 @@ main (int argc,
   g_action_group_activate_action (G_ACTION_GROUP (app), "stop", NULL);
   if (!co2s_test_wait_until (pipeline_stopped, NULL, 60000))
     g_error ("the pipeline did not stop");
+
+  /* Three trainers (a real Kafka only; sgd is not for several). */
+  if (g_settings_get_enum (settings, "broker") == CO2S_BROKER_LOCAL_KAFKA)
+    {
+      g_settings_set_string (settings, "algo", "ls,ls:fuel");
+      g_settings_set_uint (settings, "trainers", 3);
+      g_action_group_activate_action (G_ACTION_GROUP (app), "start", NULL);
+      if (!co2s_test_wait_until (pipeline_running, NULL, START_TIMEOUT_MS) ||
+          co2s_application_get_pipeline_state (app) != CO2S_PIPELINE_RUNNING)
+        g_error ("the three trainers did not start: %s", co2s_application_get_last_error (app));
+      if (!co2s_test_wait_until (three_trainers_shown, window, 120000))
+        g_error ("the trainer row does not show three trainers with batches after 2 minutes");
+      save_window (GTK_WINDOW (window), dir, "main-window-trainers", suffix);
+      g_action_group_activate_action (G_ACTION_GROUP (app), "stop", NULL);
+      if (!co2s_test_wait_until (pipeline_stopped, NULL, 60000))
+        g_error ("the pipeline did not stop");
+      g_settings_set_uint (settings, "trainers", 1);
+    }
 
   /* Stopped: what Reset Local Broker Data… asks (cancelled). */
   if (g_settings_get_enum (settings, "broker") == CO2S_BROKER_LOCAL_KAFKA)
