@@ -65,7 +65,7 @@ compute_state (Co2sPipelineController *self)
   gboolean active = co2s_supervisor_get_active (self->supervisor);
   gboolean any_failed = FALSE;
   gboolean all_running = TRUE;
-  guint n_enabled = 0;
+  guint n_running = 0;
 
   for (guint i = 0; i < g_list_model_get_n_items (services); i++)
     {
@@ -74,10 +74,13 @@ compute_state (Co2sPipelineController *self)
 
       if (!co2s_service_get_enabled (service))
         continue;
-      n_enabled++;
       if (st == CO2S_SERVICE_STATE_FAILED)
         any_failed = TRUE;
-      if (st != CO2S_SERVICE_STATE_RUNNING && st != CO2S_SERVICE_STATE_UNHEALTHY)
+      if (st == CO2S_SERVICE_STATE_RUNNING || st == CO2S_SERVICE_STATE_UNHEALTHY)
+        n_running++;
+      /* Outside a Start, a service the user stopped on its own (one
+       * trainer of several, say) leaves the others running, not starting. */
+      else if (st != CO2S_SERVICE_STATE_STOPPED || self->starting)
         all_running = FALSE;
     }
 
@@ -89,7 +92,7 @@ compute_state (Co2sPipelineController *self)
     return CO2S_PIPELINE_STARTING;
   if (any_failed)
     return CO2S_PIPELINE_FAILED;
-  if (active && all_running && n_enabled > 0)
+  if (active && all_running && n_running > 0)
     return CO2S_PIPELINE_RUNNING;
   if (self->starting || active)
     return CO2S_PIPELINE_STARTING;

@@ -76,7 +76,9 @@ G_BEGIN_DECLS
 typedef enum {
   CO2S_PIPELINE_STOPPED,   /* nothing runs */
   CO2S_PIPELINE_STARTING,  /* a Start is under way, or a service is not (yet) ready */
-  CO2S_PIPELINE_RUNNING,   /* every enabled service runs */
+  CO2S_PIPELINE_RUNNING,   /* every enabled service runs, but those the
+                            * user stopped on their own (one trainer of
+                            * several, say) after the Start */
   CO2S_PIPELINE_STOPPING,  /* a Stop is under way */
   CO2S_PIPELINE_FAILED,    /* a service failed (it says why until the next Start) */
 } Co2sPipelineState;

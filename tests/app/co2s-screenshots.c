@@ -11,7 +11,8 @@
  * reset-broker-SUFFIX.png (the confirmation of Reset Local Broker Data…),
  * and, on the local Kafka, main-window-trainers-SUFFIX.png (three trainers
  * sharing the data topic's partitions: their rows, the trainer row's note,
- * the scale-out model folder);
+ * the scale-out model folder) and main-window-trainer-stopped-SUFFIX.png
+ * (Trainer 2 stopped by its own button, its partition taken over);
  * with --more also main-window-dark-SUFFIX.png, missing-dataset-SUFFIX.png,
  * shortcuts-SUFFIX.png and about-SUFFIX.png; the language comes from the
  * environment).
@@ -69,17 +70,27 @@ toast_shown (GtkWidget *widget)
   return FALSE;
 }
 
-/* The trainer row's note names three trainers, not rebalancing, the
- * merged model has batches, and no toast (a drift alarm's) hides the
- * last rows. */
-static gboolean
-three_trainers_shown (gpointer data)
+/* The trainer row of @window. */
+static Co2sServiceRow *
+trainer_row (GtkWidget *window)
 {
   Co2sService *trainer = co2s_supervisor_get_service (co2s_application_get_supervisor (app), CO2S_SERVICE_TRAINER);
-  GtkWidget *row = app_test_find_row (data, co2s_service_get_title (trainer));
-  const char *note = row != NULL ? co2s_service_row_get_note (CO2S_SERVICE_ROW (row)) : NULL;
 
-  return note != NULL && g_str_has_prefix (note, "3 ") && strstr (note, "—") == NULL &&
+  return CO2S_SERVICE_ROW (app_test_find_row (window, co2s_service_get_title (trainer)));
+}
+
+static guint trainers_wanted;
+
+/* The trainer row's note names trainers_wanted trainers, not rebalancing,
+ * the merged model has batches, and no toast (a drift alarm's) hides the
+ * last rows. */
+static gboolean
+trainers_shown (gpointer data)
+{
+  const char *note = co2s_service_row_get_note (trainer_row (data));
+  g_autofree char *prefix = g_strdup_printf ("%u ", trainers_wanted);
+
+  return note != NULL && g_str_has_prefix (note, prefix) && strstr (note, "—") == NULL &&
          co2s_metrics_history_get_n_batches (co2s_application_get_history (app)) >= 30 &&
          !toast_shown (data);
 }
@@ -256,9 +267,30 @@ main (int argc,
       if (!co2s_test_wait_until (pipeline_running, NULL, START_TIMEOUT_MS) ||
           co2s_application_get_pipeline_state (app) != CO2S_PIPELINE_RUNNING)
         g_error ("the three trainers did not start: %s", co2s_application_get_last_error (app));
-      if (!co2s_test_wait_until (three_trainers_shown, window, 120000))
+      trainers_wanted = 3;
+      if (!co2s_test_wait_until (trainers_shown, window, 120000))
         g_error ("the trainer row does not show three trainers with batches after 2 minutes");
       save_window (GTK_WINDOW (window), dir, "main-window-trainers", suffix);
+
+      /* Trainer 2's own button: its partitions go to the others. */
+      {
+        Co2sService *second = co2s_supervisor_lookup_service (co2s_application_get_supervisor (app), "trainer-2");
+        Co2sServiceRow *row = CO2S_SERVICE_ROW (app_test_find_row (GTK_WIDGET (window),
+                                                                   co2s_service_get_title (second)));
+
+        co2s_service_row_toggle (row);
+        trainers_wanted = 2;
+        if (!co2s_test_wait_until (trainers_shown, window, 120000))
+          g_error ("the trainer row does not show two trainers after 2 minutes: %s",
+                   co2s_service_row_get_note (trainer_row (GTK_WIDGET (window))));
+        save_window (GTK_WINDOW (window), dir, "main-window-trainer-stopped", suffix);
+        co2s_service_row_toggle (row);
+        trainers_wanted = 3;
+        if (!co2s_test_wait_until (trainers_shown, window, 120000))
+          g_error ("the trainer row does not show three trainers again after 2 minutes: %s",
+                   co2s_service_row_get_note (trainer_row (GTK_WIDGET (window))));
+        g_print ("%s\n", co2s_service_row_get_note (trainer_row (GTK_WIDGET (window))));
+      }
       g_action_group_activate_action (G_ACTION_GROUP (app), "stop", NULL);
       if (!co2s_test_wait_until (pipeline_stopped, NULL, 60000))
         g_error ("the pipeline did not stop");

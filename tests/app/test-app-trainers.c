@@ -4,8 +4,8 @@
  *
  * Suite app: /app/trainers/rows: with "trainers" 3 the window has three
  * trainer rows; each one's start/stop button stops or starts that trainer
- * alone (the other trainers and the producer keep their processes), with
- * a tooltip that says so; the "Model folder" line names the scale-out
+ * alone (the other trainers and the producer keep their processes, the
+ * pipeline stays "Running"), with a tooltip that says so; the "Model folder" line names the scale-out
  * subfolder the app reads, and the base folder again with one trainer. */
 #define G_LOG_DOMAIN "test-app-trainers"
 
@@ -148,6 +148,8 @@ test_rows (void)
     }
   g_assert_cmpint (co2s_service_get_state (producer), ==, CO2S_SERVICE_STATE_RUNNING);
   g_assert_cmpint (co2s_service_get_started_at (producer), ==, producer_started);
+  /* The pipeline still runs: the user stopped that trainer. */
+  g_assert_cmpint (co2s_application_get_pipeline_state (t.s.app), ==, CO2S_PIPELINE_RUNNING);
 
   /* And back, alone. */
   gtk_widget_activate (toggle);
