@@ -466,7 +466,11 @@ prepare_done_cb (GObject *source,
     }
   g_clear_object (&self->prepare);
   g_clear_object (&self->prepare_cancellable);
+  /* The first trainer, or the first one wanted when it was stopped alone. */
   trainer = &self->slots[CO2S_SERVICE_TRAINER];
+  for (guint i = _co2s_supervisor_first_position (self, CO2S_SERVICE_TRAINER);
+       i <= _co2s_supervisor_last_position (self, CO2S_SERVICE_TRAINER) && !trainer->wanted; i++)
+    trainer = _co2s_supervisor_slot_at (self, i);
 
   if (ok)
     {
@@ -476,7 +480,8 @@ prepare_done_cb (GObject *source,
     }
   else if (trainer->wanted)
     {
-      const char *last = co2s_service_get_last_line (trainer->service);
+      /* The preparation's output went to the first trainer's log. */
+      const char *last = co2s_service_get_last_line (self->slots[CO2S_SERVICE_TRAINER].service);
       g_autofree char *message = NULL;
 
       /* Its last line says why; without one, how it ended. */
