@@ -137,6 +137,16 @@ char *_co2s_supervisor_several_trainers_refusal (Co2sSupervisor *self);
 /* The slot of the run's trainer row @trainer, or NULL if it is none. */
 Co2sServiceSlot *_co2s_supervisor_trainer_slot (Co2sSupervisor *self,
                                                 Co2sService *trainer);
+/* The slot of @trainer among the run's several trainers in *@one (NULL
+ * with one trainer), or FALSE with G_IO_ERROR_NOT_FOUND when @trainer is
+ * no trainer row of the run. */
+gboolean _co2s_supervisor_resolve_trainer (Co2sSupervisor *self,
+                                           Co2sService *trainer,
+                                           Co2sServiceSlot **one,
+                                           GError **error);
+/* Stops wanting @s alone (one trainer of several: the later services keep
+ * running); a pending restart is cancelled. */
+void _co2s_service_slot_unwant_alone (Co2sServiceSlot *s);
 
 /* co2s-supervisor.c */
 gboolean _co2s_service_slot_is_up (Co2sServiceSlot *s);

@@ -138,6 +138,37 @@ _co2s_supervisor_trainer_slot (Co2sSupervisor *self,
 
 /* ---- One trainer of several ---------------------------------------------- */
 
+gboolean
+_co2s_supervisor_resolve_trainer (Co2sSupervisor *self,
+                                  Co2sService *trainer,
+                                  Co2sServiceSlot **one,
+                                  GError **error)
+{
+  *one = _co2s_supervisor_trainer_slot (self, trainer);
+  if (*one == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("%s is not one of the trainers of this run"), co2s_service_get_title (trainer));
+      return FALSE;
+    }
+  if (self->n_extra == 0)
+    *one = NULL;
+  return TRUE;
+}
+
+void
+_co2s_service_slot_unwant_alone (Co2sServiceSlot *s)
+{
+  s->wanted = FALSE;
+  s->relaunch = FALSE;
+  s->must_restart = FALSE;
+  if (s->restart_source != 0)
+    {
+      _co2s_service_slot_cancel_restart (s);
+      co2s_service_set_state (s->service, CO2S_SERVICE_STATE_STOPPED, NULL);
+    }
+}
+
 void
 co2s_supervisor_start_trainer_async (Co2sSupervisor *self,
                                      Co2sService *trainer,

@@ -384,27 +384,6 @@ compose_done_cb (GObject *source,
     g_task_return_error (task, error);
 }
 
-/* The slot of @trainer among the run's several trainers (NULL with one
- * trainer), or FALSE with G_IO_ERROR_NOT_FOUND when @trainer is not one of
- * the run's trainer rows. */
-static gboolean
-resolve_trainer (Co2sSupervisor *self,
-                 Co2sService *trainer,
-                 Co2sServiceSlot **one,
-                 GError **error)
-{
-  *one = _co2s_supervisor_trainer_slot (self, trainer);
-  if (*one == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("%s is not one of the trainers of this run"), co2s_service_get_title (trainer));
-      return FALSE;
-    }
-  if (self->n_extra == 0)
-    *one = NULL;
-  return TRUE;
-}
-
 /* @alone: NULL, or one trainer to start alone (with the services before
  * the trainers), see co2s_supervisor_start_trainer_async(). */
 static void
@@ -419,7 +398,7 @@ begin_start (Co2sSupervisor *self,
 
   maybe_snapshot (self);
 
-  if (alone != NULL && !resolve_trainer (self, alone, &one, &error))
+  if (alone != NULL && !_co2s_supervisor_resolve_trainer (self, alone, &one, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -521,7 +500,7 @@ begin_stop (Co2sSupervisor *self,
   Co2sServiceSlot *one = NULL;
   GError *error = NULL;
 
-  if (trainer != NULL && !resolve_trainer (self, trainer, &one, &error))
+  if (trainer != NULL && !_co2s_supervisor_resolve_trainer (self, trainer, &one, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -529,15 +508,7 @@ begin_stop (Co2sSupervisor *self,
 
   if (one != NULL)
     {
-      /* That process only: the others and the producer keep running. */
-      one->wanted = FALSE;
-      one->relaunch = FALSE;
-      one->must_restart = FALSE;
-      if (one->restart_source != 0)
-        {
-          _co2s_service_slot_cancel_restart (one);
-          co2s_service_set_state (one->service, CO2S_SERVICE_STATE_STOPPED, NULL);
-        }
+      _co2s_service_slot_unwant_alone (one);
       add_task (self, task, OP_STOP, CO2S_SERVICE_TRAINER, CO2S_N_SERVICES - 1, one);
       if (g_task_get_cancellable (task) != NULL)
         g_signal_connect_object (g_task_get_cancellable (task), "cancelled",
