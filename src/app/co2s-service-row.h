@@ -63,8 +63,10 @@ const char *co2s_service_row_get_detail_text (Co2sServiceRow *self);
 gboolean co2s_service_row_get_stops (Co2sServiceRow *self);
 
 /* Does what the start/stop button does (asynchronously, through the
- * supervisor; the service's state shows the outcome). No-op without a
- * supervisor. */
+ * supervisor; the service's state shows the outcome): the service and
+ * those it needs or that need it (co2s_supervisor_start/stop_service_async),
+ * or, for one of a run's several trainers, that trainer alone
+ * (co2s_supervisor_start/stop_trainer_async). No-op without a supervisor. */
 void co2s_service_row_toggle (Co2sServiceRow *self);
 
 /* Opens (or raises) the service's log window, transient for the row's
