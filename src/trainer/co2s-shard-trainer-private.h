@@ -44,6 +44,9 @@ typedef struct {
   gboolean has_emit;
   gint64 median_emit_us;
   gint64 min_emit_us;
+  gint64 closed_us;         /* wall clock when it was learned */
+  guint ages_start;         /* its rows' ages then, in the shard's ages */
+  guint ages_len;
 } ShardPending;
 
 /* A partition this trainer owns. */
@@ -54,6 +57,7 @@ typedef struct {
   gint64 expected;          /* next offset to learn; -1: whatever comes first */
   gboolean seeking;         /* went back to @expected: later offsets are stale until it comes */
   GArray *pending;          /* ShardPending: learned, not committed */
+  GArray *ages;             /* Co2sLatencyBucket: the pending batches' row ages */
   GBytes *committed;        /* the state as last committed or loaded; NULL: none yet */
   gint64 committed_next;    /* its next offset (RD_KAFKA_OFFSET_BEGINNING: none) */
 } Co2sShard;

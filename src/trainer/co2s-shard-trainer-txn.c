@@ -69,6 +69,7 @@ roll_back (Co2sShardTrainer *self, Co2sShard *shard)
   shard->seeking = shard->expected >= 0;
   co2s_batch_clear (shard->batch);
   g_array_set_size (shard->pending, 0);
+  g_array_set_size (shard->ages, 0);
 }
 
 static gboolean make_writer (Co2sShardTrainer *self, GError **error);
@@ -268,9 +269,17 @@ append_line (Co2sShardTrainer *self, const Co2sShard *shard, const ShardPending 
 {
   Co2sBatchMetrics m = p->m;
 
+  const Co2sLatencyBucket *ages =
+    p->ages_len > 0 ? &g_array_index (shard->ages, Co2sLatencyBucket, p->ages_start) : NULL;
+  gint64 wait_us = MAX (now_us - p->closed_us, 0);
+
   m.batch = local;
   m.latency_ms_p50 = p->has_emit ? (now_us - p->median_emit_us) / 1000.0 : m.latency_ms_p50;
   m.latency_ms_max = p->has_emit ? (now_us - p->min_emit_us) / 1000.0 : m.latency_ms_max;
+  /* From the emit to this transaction, which makes the batch durable. */
+  m.latency_p50_us = co2s_latency_sparse_quantile (ages, p->ages_len, wait_us, 0.5);
+  m.latency_p99_us = co2s_latency_sparse_quantile (ages, p->ages_len, wait_us, 0.99);
+  m.latency_p999_us = co2s_latency_sparse_quantile (ages, p->ages_len, wait_us, 0.999);
   co2s_batch_metrics_to_json (&m, self->lines);
   /* The line ends with "}\n": whose batch it is goes before. The trainer
    * id is [A-Za-z0-9._-] (main.c), nothing to escape. */
@@ -436,6 +445,7 @@ _co2s_shard_trainer_commit (Co2sShardTrainer *self, GError **error)
                       isfinite (m->rmse) ? " g/km" : "", mae, m->rows_seen);
             }
           g_array_set_size (shard->pending, 0);
+          g_array_set_size (shard->ages, 0);
         }
       fflush (stdout);
       self->model_dirty = TRUE;
@@ -490,6 +500,7 @@ take_over (Co2sShardTrainer *self, rd_kafka_topic_partition_list_t *partitions, 
       shard->partition = tp->partition;
       shard->batch = co2s_batch_new (self->opts.batch_rows);
       shard->pending = g_array_new (FALSE, FALSE, sizeof (ShardPending));
+      shard->ages = g_array_new (FALSE, FALSE, sizeof (Co2sLatencyBucket));
       if (entry != NULL)
         {
           shard->cp = parse_state (self, entry->state, tp->partition, error);

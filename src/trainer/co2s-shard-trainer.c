@@ -51,6 +51,7 @@ _co2s_shard_free (Co2sShard *shard)
   g_clear_pointer (&shard->cp, co2s_checkpoint_free);
   g_clear_pointer (&shard->batch, co2s_batch_free);
   g_clear_pointer (&shard->pending, g_array_unref);
+  g_clear_pointer (&shard->ages, g_array_unref);
   g_clear_pointer (&shard->committed, g_bytes_unref);
   g_free (shard);
 }
@@ -95,6 +96,30 @@ still_in_log (Co2sShardTrainer *self, gint32 partition, gint64 offset)
   return co2s_kafka_query_watermarks (self->consumer, self->opts.topic, partition, &low, NULL, 5000) ==
            RD_KAFKA_RESP_ERR_NO_ERROR &&
          low >= 0 && low <= offset;
+}
+
+
+/* This trainer's consumer lag: the messages of the partitions it owns that
+ * it has not learned yet (librdkafka's last high watermarks), -1 when none
+ * is known. The other trainers' partitions are in their own lines. */
+static gint64
+owned_lag (Co2sShardTrainer *self)
+{
+  gint64 lag = -1;
+
+  for (guint i = 0; i < self->shards->len; i++)
+    {
+      const Co2sShard *shard = g_ptr_array_index (self->shards, i);
+      int64_t lo = -1, hi = -1;
+      gint64 next;
+
+      if (rd_kafka_get_watermark_offsets (self->consumer, self->opts.topic, shard->partition,
+                                          &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR || hi < 0)
+        continue;
+      next = co2s_checkpoint_get_offset (shard->cp, shard->partition);
+      lag = MAX (lag, 0) + MAX (hi - MAX (next, lo), 0);
+    }
+  return lag;
 }
 
 /* Sends the consumer of @shard's partition back to its expected offset,
@@ -206,8 +231,7 @@ _co2s_shard_trainer_close_batch (Co2sShardTrainer *self, Co2sShard *shard, GErro
   co2s_batch_step_drift (shard->cp, &p.m);
   p.m.rows_seen = known_rows (self);
   p.m.timestamp_us = g_get_real_time ();
-  p.m.lag = -1;
-  p.m.latency_p50_us = p.m.latency_p99_us = p.m.latency_p999_us = -1;
+  p.m.lag = owned_lag (self);
   co2s_model_get_spec (shard->cp->model, &spec);
   co2s_model_spec_to_string (&spec, p.m.algo);
   self->dlq_total += batch->n_bad;
@@ -215,6 +239,11 @@ _co2s_shard_trainer_close_batch (Co2sShardTrainer *self, Co2sShard *shard, GErro
   for (guint i = 0; i < batch->positions->len; i++)
     co2s_checkpoint_note_learned (shard->cp, &g_array_index (batch->positions, Co2sPartitionOffset, i));
   p.has_emit = co2s_batch_emit_stats (batch, &p.median_emit_us, &p.min_emit_us);
+  /* Each row's latency is its age now plus the wait for the transaction
+   * that commits it (added then), as the single trainer's checkpoint. */
+  p.closed_us = p.m.timestamp_us;
+  p.ages_start = shard->ages->len;
+  p.ages_len = co2s_batch_latency_ages (batch, p.closed_us, shard->ages);
   if (self->prom != NULL)
     _co2s_shard_trainer_prom_batch (self, &p.m, batch->n_bad, batch->n_messages);
   g_array_append_val (shard->pending, p);

@@ -17,6 +17,7 @@
 
 #include "co2s-contracts.h"
 #include "co2s-metrics-history.h"
+#include "co2s-metrics.h"
 #include "co2s-metrics-rollup.h"
 #include "co2s-record-json.h"
 #include "co2s-record.h"
@@ -205,6 +206,42 @@ assert_whole_run (Run *run)
   g_assert_cmpuint (kpis.batches, ==, partition_batches);
 }
 
+/* Each trainer's lines carry the batch's latency (emit → the transaction
+ * that committed it, from the per-row histogram) and the trainer's
+ * consumer lag, as the single trainer's lines do (the app's key figures). */
+static void
+assert_latency_and_lag (Run *run)
+{
+  g_autofree char *trainers = g_build_filename (run->dir, "trainers", NULL);
+  g_autoptr(GDir) dir = g_dir_open (trainers, 0, NULL);
+  const char *id;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((id = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (trainers, id, CO2S_METRICS_FILE, NULL);
+      g_autofree char *text = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      lines = g_strsplit (text, "\n", -1);
+      for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+        {
+          g_autoptr(GError) error = NULL;
+          Co2sBatchMetrics m;
+
+          if (!co2s_batch_metrics_from_json (lines[i], strlen (lines[i]), &m, &error))
+            g_error ("%s line %u: %s", path, i + 1, error->message);
+          if (m.latency_p50_us < 0 || m.latency_p99_us < m.latency_p50_us ||
+              m.latency_p999_us < m.latency_p99_us || m.lag < 0)
+            g_error ("%s line %u has no latency or lag: %s", path, i + 1, lines[i]);
+          n++;
+        }
+    }
+  g_assert_cmpuint (n, >, 0);
+}
+
 static void
 test_real_run (gconstpointer data)
 {
@@ -244,6 +281,8 @@ test_real_run (gconstpointer data)
   /* No single trainer's file: the scale-out trainers do not write it. */
   g_assert_false (g_file_test (run.metrics_path, G_FILE_TEST_EXISTS));
   assert_whole_run (&run);
+  if (run.max_mb == NULL)
+    assert_latency_and_lag (&run);
 
   g_assert_true (co2s_test_rm_rf (run.dir, NULL));
   g_free (run.dir);
