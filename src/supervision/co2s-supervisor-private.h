@@ -11,6 +11,13 @@ G_BEGIN_DECLS
 
 typedef struct _Co2sServiceSlot Co2sServiceSlot;
 
+/* The kind of a pending operation (co2s-supervisor-ops.c). */
+typedef enum {
+  OP_START,
+  OP_STOP,
+  OP_RETRAIN,
+} OpKind;
+
 /* The supervisor's record of one of its services. */
 struct _Co2sServiceSlot
 {
@@ -152,7 +159,9 @@ void _co2s_service_slot_unwant_alone (Co2sServiceSlot *s);
 gboolean _co2s_service_slot_is_up (Co2sServiceSlot *s);
 void _co2s_service_slot_cancel_restart (Co2sServiceSlot *s);
 void _co2s_supervisor_update_active (Co2sSupervisor *self);
-void _co2s_supervisor_check_tasks (Co2sSupervisor *self);
+gboolean _co2s_supervisor_pipeline_is_idle (Co2sSupervisor *self);
+void _co2s_supervisor_settings_copy (Co2sSupervisorSettings *dest,
+                                     const Co2sSupervisorSettings *src);
 void _co2s_supervisor_update_bootstrap_servers (Co2sSupervisor *self,
                                                 const char *value);
 void _co2s_supervisor_update_api_url (Co2sSupervisor *self,
@@ -163,6 +172,22 @@ void _co2s_supervisor_begin_trainer_op (Co2sSupervisor *self,
                                         GTask *task,
                                         gboolean stop,
                                         Co2sService *trainer);
+
+/* co2s-supervisor-ops.c */
+void _co2s_supervisor_check_tasks (Co2sSupervisor *self);
+/* @alone: NULL, or one trainer to start alone (with the services before
+ * the trainers), see co2s_supervisor_start_trainer_async(). */
+void _co2s_supervisor_begin_start (Co2sSupervisor *self,
+                                   GTask *task,
+                                   OpKind kind,
+                                   guint last,
+                                   Co2sService *alone);
+/* @trainer: NULL, or one trainer to stop alone, see
+ * co2s_supervisor_stop_trainer_async(). */
+void _co2s_supervisor_begin_stop (Co2sSupervisor *self,
+                                  GTask *task,
+                                  guint first,
+                                  Co2sService *trainer);
 
 /* co2s-supervisor-local.c */
 char *_co2s_supervisor_find_program_in (const char *bin_dir,
