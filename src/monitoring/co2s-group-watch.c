@@ -140,6 +140,22 @@ ask_thread (GTask *task,
 
 static void ask (Co2sGroupWatch *self);
 
+/* Drops the timer of the next question and the question on its way. */
+static void
+cancel_pending (Co2sGroupWatch *self)
+{
+  if (self->timer != NULL)
+    {
+      g_source_destroy (self->timer);
+      g_clear_pointer (&self->timer, g_source_unref);
+    }
+  if (self->cancellable != NULL)
+    {
+      g_cancellable_cancel (self->cancellable);
+      g_clear_object (&self->cancellable);
+    }
+}
+
 static gboolean
 timer_cb (gpointer user_data)
 {
@@ -286,16 +302,7 @@ co2s_group_watch_stop (Co2sGroupWatch *self)
     return;
 
   self->running = FALSE;
-  if (self->timer != NULL)
-    {
-      g_source_destroy (self->timer);
-      g_clear_pointer (&self->timer, g_source_unref);
-    }
-  if (self->cancellable != NULL)
-    {
-      g_cancellable_cancel (self->cancellable);
-      g_clear_object (&self->cancellable);
-    }
+  cancel_pending (self);
 
   g_object_freeze_notify (G_OBJECT (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
@@ -319,16 +326,7 @@ co2s_group_watch_set_group (Co2sGroupWatch *self,
   if (self->running)
     {
       /* The other group's answer, on its way or kept, is not this one's. */
-      if (self->timer != NULL)
-        {
-          g_source_destroy (self->timer);
-          g_clear_pointer (&self->timer, g_source_unref);
-        }
-      if (self->cancellable != NULL)
-        {
-          g_cancellable_cancel (self->cancellable);
-          g_clear_object (&self->cancellable);
-        }
+      cancel_pending (self);
       g_object_freeze_notify (G_OBJECT (self));
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GROUP]);
       update (self, NULL, FALSE, NULL);

@@ -66,6 +66,14 @@ state_is_wanted (gpointer data)
   return co2s_pipeline_controller_get_state (f->ctl) == f->wanted;
 }
 
+gboolean
+history_has (gpointer data)
+{
+  HistoryWait *w = data;
+
+  return co2s_metrics_history_get_n_batches (w->history) == w->n;
+}
+
 void
 start_running (Fixture *f)
 {

@@ -46,6 +46,14 @@ gboolean state_is_wanted (gpointer data);
     co2s_test_assert_wait_msg (state_is_wanted, (f), (ms), "state " #st); \
   } G_STMT_END
 
+/* A Co2sTestPredicate on a HistoryWait: @history holds @n batches. */
+typedef struct {
+  Co2sMetricsHistory *history;
+  guint n;
+} HistoryWait;
+
+gboolean history_has (gpointer data);
+
 /* Start, then waits for RUNNING. */
 void start_running (Fixture *f);
 

@@ -32,19 +32,6 @@ epoch_moved (gpointer data)
   return co2s_metrics_history_get_epoch (w->history) != w->value;
 }
 
-typedef struct {
-  Co2sMetricsHistory *history;
-  guint n;
-} HistoryWait;
-
-static gboolean
-history_has (gpointer data)
-{
-  HistoryWait *w = data;
-
-  return co2s_metrics_history_get_n_batches (w->history) == w->n;
-}
-
 /* ---- /pipeline-controller/scale-out/live-no-duplicates ------------------- */
 
 /* A scale-out run: partition @partition's batch @pb by trainer @trainer,

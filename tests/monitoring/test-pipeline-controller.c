@@ -484,19 +484,6 @@ publish_metrics (const char *brokers,
   g_assert_no_error (error);
 }
 
-typedef struct {
-  Co2sMetricsHistory *history;
-  guint n;
-} HistoryWait;
-
-static gboolean
-history_has (gpointer data)
-{
-  HistoryWait *w = data;
-
-  return co2s_metrics_history_get_n_batches (w->history) == w->n;
-}
-
 static gboolean
 has_follower (gpointer ctl)
 {
