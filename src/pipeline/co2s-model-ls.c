@@ -289,7 +289,8 @@ ls_batch_sparse (LsBatch *b, const double *x, const double *y, guint n, const gu
  * total covariance, as ls_merge merges). A row costs 21 multiply-adds
  * instead of the 66 of ls_batch_dense or the ~100 of ls_batch_sparse over
  * the fuel set's ~14 non-zero features. FALSE, @b untouched, when a row's
- * flags are not one 1 and four 0s: the features then lack that structure. */
+ * flags are not one 1 and four 0s: the features then lack that structure.
+ * @b comes zeroed (ls_learn). */
 #define N_NUMERIC 5
 #define INTERACTION(i, f) (NF + (i) * N_FUEL + (f))
 G_STATIC_ASSERT (MAXF == NF + N_NUMERIC * N_FUEL);
@@ -375,9 +376,6 @@ ls_batch_grouped (LsBatch *b, const double *x, const double *y, guint n, const g
       b->ym += w * ybar[f];
     }
 
-  for (guint j = 0; j < d; j++)
-    for (guint k = j; k < d; k++)
-      b->xx[j][k] = 0.0;
   for (guint f = 0; f < N_FUEL; f++)
     {
       double delta[MAXF];
